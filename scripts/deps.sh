@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# scripts/deps.sh: installs what amplified needs to build, test and run its demo
+# on Debian 12, and nothing that is already there. Idempotent, and quick when
+# everything is in place. Run as root (CI and development machines are).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS=(postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-pgtap
+      libcurl4-openssl-dev libsecp256k1-dev nettle-dev libipc-run-perl
+      clang curl ca-certificates)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# Node.js and npm: a machine may already carry them from another source
+# (nodesource's nodejs bundles npm and conflicts with Debian's npm package),
+# so install Debian's only when the commands are absent.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$(id -u)" -eq 0 ] || { echo "deps: missing ${missing[*]}; run as root to install them" >&2; exit 1; }
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# Debian's postgresql-common starts a "main" cluster on 5432 on install;
+	# we never use it, and it must not hold the ports or memory of ours.
+	if command -v pg_lsclusters >/dev/null 2>&1; then
+		pg_lsclusters -h 2>/dev/null | awk '$4 == "online" {print $1, $2}' |
+			while read -r v c; do pg_ctlcluster "$v" "$c" stop || true; done
+	fi
+fi
+
+# npm packages of the chain fixture, pinned by test/chain/package-lock.json.
+# The stamp holds the lock file's hash, so a changed lock reinstalls.
+lock=test/chain/package-lock.json
+stamp=test/chain/node_modules/.amplified-lock-sha
+want=$(sha256sum "$lock" | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+	echo "deps: installing the chain fixture's npm packages (npm ci)"
+	(cd test/chain && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	echo "$want" > "$stamp"
+fi

@@ -1,0 +1,28 @@
+/*
+ * src/amplified.h
+ *
+ * The core of the extension: the GUC variables every module reads, and the
+ * initialisation entry points that _PG_init dispatches to.
+ */
+#ifndef AMPLIFIED_H
+#define AMPLIFIED_H
+
+#include "postgres.h"
+#include "compat.h"
+
+/* GUC prefix, reserved with MarkGUCPrefixReserved. */
+#define AMPLIFIED_GUC_PREFIX "amplified"
+
+/* guc.c: configuration, see docs/configuration.md for every parameter. */
+extern char *AmpDatabase;			/* amplified.database */
+extern char *AmpKeysDir;			/* amplified.keys_dir */
+extern int	AmpLauncherNaptime;		/* amplified.launcher_naptime, seconds */
+extern int	AmpHeartbeatInterval;	/* amplified.heartbeat_interval, seconds */
+extern int	AmpMaxWorkers;			/* amplified.max_workers */
+
+extern void GucInit(void);
+
+/* True while _PG_init runs from shared_preload_libraries. */
+extern bool AmpLoadedAtStartup;
+
+#endif							/* AMPLIFIED_H */

@@ -1,0 +1,42 @@
+/*
+ * src/compat.h
+ *
+ * Every difference between the PostgreSQL major versions amplified builds
+ * against is absorbed here and nowhere else.  The target is PostgreSQL 15;
+ * 16 and 17 follow through the shims below.
+ */
+#ifndef AMPLIFIED_COMPAT_H
+#define AMPLIFIED_COMPAT_H
+
+#include "postgres.h"
+
+#if PG_VERSION_NUM < 150000
+#error "amplified requires PostgreSQL 15 or later"
+#endif
+
+/*
+ * Soft input errors (pg_input_is_valid) arrived in PostgreSQL 16.  On 15 an
+ * input function has no escape context, so AmpEreturn raises a plain error;
+ * on 16+ it reports into fcinfo->context when the caller asked for that.
+ * Usage: AmpEreturn(fcinfo->context, (Datum) 0, errcode(...), errmsg(...));
+ */
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#define AmpEreturn(context, dummy, ...) ereturn((context), (dummy), __VA_ARGS__)
+#define AmpSoftErrorOccurred(context) SOFT_ERROR_OCCURRED(context)
+#else
+#define AmpEreturn(context, dummy, ...) \
+	do { \
+		(void) (context); \
+		ereport(ERROR, __VA_ARGS__); \
+		return (dummy); \
+	} while (0)
+#define AmpSoftErrorOccurred(context) false
+#endif
+
+/*
+ * BackgroundWorker type names longer than this are truncated by the server.
+ */
+#define AMP_BGW_MAXLEN BGW_MAXLEN
+
+#endif							/* AMPLIFIED_COMPAT_H */

@@ -1,0 +1,105 @@
+/*
+ * src/guc.c
+ *
+ * Every amplified.* configuration parameter, defined in one place so that
+ * docs/configuration.md and the regression test that pins the list have one
+ * source to follow.  Parameters that name databases, files or directories
+ * can be set only by a superuser (PGC_SIGHUP: postgresql.conf or ALTER
+ * SYSTEM); the key directory is hidden from non-superusers as well.
+ */
+#include "postgres.h"
+
+#include "utils/guc.h"
+
+#include "amplified.h"
+
+char	   *AmpDatabase = NULL;
+char	   *AmpKeysDir = NULL;
+int			AmpLauncherNaptime = 10;
+int			AmpHeartbeatInterval = 60;
+int			AmpMaxWorkers = 16;
+
+/* amplified.keys_dir must be empty (no key files) or an absolute path. */
+static bool
+CheckKeysDir(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if ((*newval)[0] != '/')
+	{
+		GUC_check_errdetail("The key directory must be an absolute path.");
+		return false;
+	}
+	return true;
+}
+
+/* amplified.database must name a database, so it cannot be empty. */
+static bool
+CheckDatabase(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+	{
+		GUC_check_errdetail("The database name must not be empty.");
+		return false;
+	}
+	if (strlen(*newval) >= NAMEDATALEN)
+	{
+		GUC_check_errdetail("The database name must be shorter than %d bytes.", NAMEDATALEN);
+		return false;
+	}
+	return true;
+}
+
+/* Define every amplified.* parameter and reserve the prefix. */
+void
+GucInit(void)
+{
+	DefineCustomStringVariable("amplified.database",
+							   "Database that holds amplified's state; its background workers connect to it.",
+							   "The launcher restarts itself when this changes.",
+							   &AmpDatabase,
+							   "postgres",
+							   PGC_SIGHUP,
+							   0,
+							   CheckDatabase, NULL, NULL);
+
+	DefineCustomStringVariable("amplified.keys_dir",
+							   "Directory of the key files of key_file signers.",
+							   "Each key is read from <keys_dir>/<lowercase address>.key, which must be "
+							   "owned by the server's OS user and readable by no one else. Empty means "
+							   "no key files are used.",
+							   &AmpKeysDir,
+							   "",
+							   PGC_SIGHUP,
+							   GUC_SUPERUSER_ONLY,
+							   CheckKeysDir, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.launcher_naptime",
+							"Longest time the launcher sleeps between two checks of its workers.",
+							"The launcher is also woken at once by configuration changes.",
+							&AmpLauncherNaptime,
+							10, 1, 3600,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.heartbeat_interval",
+							"Interval at which the heartbeat worker records that the workers are alive.",
+							"0 disables the heartbeat worker.",
+							&AmpHeartbeatInterval,
+							60, 0, 86400,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.max_workers",
+							"Maximum number of amplified background workers, the launcher included.",
+							"Each one also takes a slot of max_worker_processes.",
+							&AmpMaxWorkers,
+							16, 2, 1024,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved(AMPLIFIED_GUC_PREFIX);
+}

@@ -1,0 +1,82 @@
+/*
+ * src/worker/worker.h
+ *
+ * The worker module: shared memory, the launcher background worker, the
+ * dynamic workers it starts (one heartbeat worker now; one ingest and one tx
+ * worker per chain later), their slots, and wake-ups at commit.
+ */
+#ifndef AMPLIFIED_WORKER_H
+#define AMPLIFIED_WORKER_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+
+#define WORKER_KIND_LEN		24
+#define WORKER_STATE_LEN	32
+#define WORKER_ERROR_LEN	256
+#define WORKER_DETAIL_LEN	128
+
+/* The slot that always belongs to the launcher. */
+#define LAUNCHER_SLOT		0
+
+/*
+ * One running (or wanted) worker.  Written by the worker itself (pid, latch,
+ * state, error) and by the launcher (kind, chain, in_use), always under
+ * AmpShared->lock.  "generation" tells a worker started for an earlier use
+ * of the slot that the slot is no longer its own.
+ */
+typedef struct WorkerSlot
+{
+	bool		in_use;
+	char		kind[WORKER_KIND_LEN];
+	int64		chain_id;			/* 0 when the worker is not per chain */
+	uint32		generation;
+	pid_t		pid;				/* 0 while not running */
+	Latch	   *latch;				/* the worker's process latch, or NULL */
+	char		state[WORKER_STATE_LEN];
+	char		detail[WORKER_DETAIL_LEN];	/* why it is in that state */
+	char		last_error[WORKER_ERROR_LEN];
+	TimestampTz started_at;
+	TimestampTz updated_at;
+	int32		restarts;			/* times the launcher restarted it */
+} WorkerSlot;
+
+/* amplified's shared memory. */
+typedef struct AmpSharedState
+{
+	LWLock	   *lock;
+	uint64		wakeups_requested;	/* wake-ups sent at commit, ever */
+	int			nslots;
+	WorkerSlot	slots[FLEXIBLE_ARRAY_MEMBER];
+} AmpSharedState;
+
+extern AmpSharedState *AmpShared;
+
+/* What a launcher passes to a dynamic worker in bgw_extra. */
+typedef struct WorkerStartInfo
+{
+	uint32		generation;
+	Oid			database;
+} WorkerStartInfo;
+
+/* shmem.c */
+extern void WorkerInit(void);
+extern bool WorkerAttachSlot(int slotno, uint32 generation, const char *kind);
+extern bool WorkerSlotIsMine(void);
+extern void WorkerSetState(const char *state, const char *detail);
+extern void WorkerSetError(const char *message);
+extern bool WorkerRunGuarded(void (*fn) (void *), void *arg, MemoryContext cxt);
+extern void WorkerWakeAtCommit(int slotno);
+extern void WorkerHandleSignals(void);
+
+/* launcher.c */
+PGDLLEXPORT extern void LauncherMain(Datum main_arg);
+extern void LauncherRegister(void);
+
+/* heartbeat.c */
+PGDLLEXPORT extern void HeartbeatMain(Datum main_arg);
+
+#endif							/* AMPLIFIED_WORKER_H */
