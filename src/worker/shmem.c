@@ -135,6 +135,10 @@ WorkerAttachSlot(int slotno, uint32 generation, const char *kind)
 		(slot->pid == 0 || slot->pid == MyProcPid || kill(slot->pid, 0) != 0);
 	if (ok)
 	{
+		/* The previous run of this slot died before it could connect. */
+		if (strcmp(slot->state, "connecting") == 0)
+			snprintf(slot->last_error, WORKER_ERROR_LEN,
+					 "could not connect: %s (the server log has the reason)", slot->detail);
 		slot->pid = MyProcPid;
 		slot->latch = MyLatch;
 		slot->started_at = slot->updated_at = GetCurrentTimestamp();
