@@ -16,7 +16,7 @@ ROOT=$(pwd)
 SUITES=${SUITES:-"regress isolation pgtap perl"}
 PG_CONFIG=${PG_CONFIG:-pg_config}
 BINDIR=$("$PG_CONFIG" --bindir)
-PGXS_DIR=$(dirname "$("$PG_CONFIG" --pgxs)")/..
+PGXS_DIR=$(cd "$(dirname "$("$PG_CONFIG" --pgxs)")/../.." && pwd)
 STACK=test
 LOGDIR=$ROOT/log
 mkdir -p "$LOGDIR"
@@ -102,7 +102,7 @@ for suite in $SUITES; do
 		tap_count "$log" $rc perl
 		if [ $rc -ne 0 ]; then
 			echo "---- perl failed; log: $log"; grep -E '^not ok|^#|Dubious|Bad plan' "$log" | head -60
-			cp -a "$tapdir/tmp_check/log" "$LOGDIR/tap-logs" 2>/dev/null || true
+			rm -rf "$LOGDIR/tap-logs"; cp -a "$tapdir/tmp_check/log" "$LOGDIR/tap-logs" 2>/dev/null || true
 		fi
 		;;
 	*) echo "test: unknown suite \"$suite\""; count "$suite" 0 1 ;;

@@ -9,6 +9,7 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "amplified.h"
@@ -92,14 +93,19 @@ GucInit(void)
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
-	DefineCustomIntVariable("amplified.max_workers",
-							"Maximum number of amplified background workers, the launcher included.",
-							"Each one also takes a slot of max_worker_processes.",
-							&AmpMaxWorkers,
-							16, 2, 1024,
-							PGC_POSTMASTER,
-							0,
-							NULL, NULL, NULL);
+	/*
+	 * PGC_POSTMASTER parameters can be defined only while the server starts;
+	 * without preloading there are no workers to size anyway.
+	 */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("amplified.max_workers",
+								"Maximum number of amplified background workers, the launcher included.",
+								"Each one also takes a slot of max_worker_processes.",
+								&AmpMaxWorkers,
+								16, 2, 1024,
+								PGC_POSTMASTER,
+								0,
+								NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved(AMPLIFIED_GUC_PREFIX);
 }

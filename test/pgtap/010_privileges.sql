@@ -1,0 +1,109 @@
+-- 010_privileges: the privilege matrix of every object the extension owns.
+--
+-- Roles form a ladder: PUBLIC < amplified_reader < amplified_analyst <
+-- amplified_operator < amplified_admin (each holds the one before it).  An
+-- object's entry names the lowest rung that holds a privilege; every rung
+-- above holds it too, every rung below must not.  Immutable functions are
+-- pure computation and harmless, so PUBLIC may execute them unless listed.
+-- Any other function, table or view without an entry fails the test: a new
+-- object must be placed in the matrix by the change that adds it.
+BEGIN;
+SELECT * FROM no_plan();
+
+CREATE TEMP TABLE ladder (rung int, role text);
+INSERT INTO ladder VALUES
+	(0, 'public'), (1, 'amplified_reader'), (2, 'amplified_analyst'),
+	(3, 'amplified_operator'), (4, 'amplified_admin');
+
+-- (object, privilege, lowest rung that holds it); absent privilege: nobody.
+CREATE TEMP TABLE matrix (object text, privilege text, min_role text);
+INSERT INTO matrix VALUES
+	-- worker module
+	('amplified.workers()',              'EXECUTE', 'amplified_reader'),
+	('amplified.worker_wakeups()',       'EXECUTE', 'amplified_reader'),
+	('amplified.worker_wake_launcher()', 'EXECUTE', 'amplified_operator'),
+	('amplified.heartbeats',             'SELECT',  'amplified_reader'),
+	('amplified.v_workers',              'SELECT',  'amplified_reader');
+
+-- Every function, aggregate and procedure of the extension.
+CREATE TEMP TABLE ext_functions AS
+	SELECT p.oid::regprocedure::text AS object, p.provolatile, p.prosecdef, p.proconfig
+	  FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+	 WHERE d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+	   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'amplified');
+
+-- Every table and view of the extension.
+CREATE TEMP TABLE ext_relations AS
+	SELECT c.oid::regclass::text AS object, c.relkind
+	  FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+	 WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+	   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'amplified')
+	   AND c.relkind IN ('r', 'v', 'm', 'p');
+
+SELECT ok((SELECT count(*) FROM ext_functions) > 0, 'the extension owns functions');
+SELECT ok((SELECT count(*) FROM ext_relations) > 0, 'the extension owns tables and views');
+
+-- Every matrix entry names an object that exists (no stale rows).
+SELECT is_empty(
+	$$SELECT DISTINCT object FROM matrix
+	   WHERE object NOT IN (SELECT object FROM ext_functions)
+	     AND object NOT IN (SELECT object FROM ext_relations)$$,
+	'every object in the matrix exists');
+
+-- Functions: who may execute each one, against who should.
+SELECT is(
+	(SELECT array_agg(l.role ORDER BY l.rung) FROM ladder l
+	  WHERE has_function_privilege(l.role, f.object, 'EXECUTE')),
+	(SELECT array_agg(l.role ORDER BY l.rung) FROM ladder l
+	  WHERE l.rung >= COALESCE(
+			(SELECT lm.rung FROM matrix m JOIN ladder lm ON lm.role = m.min_role
+			  WHERE m.object = f.object AND m.privilege = 'EXECUTE'),
+			CASE WHEN f.provolatile = 'i' THEN 0 END)),
+	'EXECUTE on ' || f.object)
+  FROM ext_functions f ORDER BY f.object;
+
+-- A function that is neither immutable nor in the matrix has no place yet.
+SELECT is_empty(
+	$$SELECT object FROM ext_functions
+	   WHERE provolatile <> 'i' AND object NOT IN (SELECT object FROM matrix)$$,
+	'every function that is not immutable has an entry in the matrix');
+
+-- Tables and views: each privilege, against the matrix.
+SELECT is(
+	(SELECT array_agg(l.role ORDER BY l.rung) FROM ladder l
+	  WHERE has_table_privilege(l.role, r.object, p.privilege)),
+	(SELECT array_agg(l.role ORDER BY l.rung) FROM ladder l
+	  WHERE l.rung >= (SELECT lm.rung FROM matrix m JOIN ladder lm ON lm.role = m.min_role
+						WHERE m.object = r.object AND m.privilege = p.privilege)),
+	p.privilege || ' on ' || r.object)
+  FROM ext_relations r
+ CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE')) AS p(privilege)
+ ORDER BY r.object, p.privilege;
+
+SELECT is_empty(
+	$$SELECT object FROM ext_relations WHERE object NOT IN (SELECT object FROM matrix)$$,
+	'every table and view has an entry in the matrix');
+
+-- The schema: readers and above may use it, PUBLIC may not.
+SELECT is(
+	(SELECT array_agg(role ORDER BY rung) FROM ladder WHERE has_schema_privilege(role, 'amplified', 'USAGE')),
+	ARRAY['amplified_reader', 'amplified_analyst', 'amplified_operator', 'amplified_admin'],
+	'USAGE on schema amplified');
+SELECT is(
+	(SELECT array_agg(role ORDER BY rung) FROM ladder WHERE has_schema_privilege(role, 'amplified', 'CREATE')),
+	NULL, 'nobody but the owner may create in schema amplified');
+
+-- SECURITY DEFINER functions pin their search_path.
+SELECT is_empty(
+	$$SELECT object FROM ext_functions
+	   WHERE prosecdef AND NOT EXISTS (SELECT 1 FROM unnest(proconfig) c WHERE c LIKE 'search_path=%')$$,
+	'every SECURITY DEFINER function sets search_path');
+
+-- The roles cannot log in.
+SELECT is(
+	(SELECT count(*)::int FROM pg_roles WHERE rolname IN
+		('amplified_reader', 'amplified_analyst', 'amplified_operator', 'amplified_admin') AND NOT rolcanlogin),
+	4, 'the four amplified roles exist and cannot log in');
+
+SELECT * FROM finish();
+ROLLBACK;
