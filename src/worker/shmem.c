@@ -103,6 +103,10 @@ WorkerDetach(int code, Datum arg)
 	slot = &AmpShared->slots[my_slotno];
 	if (slot->pid == MyProcPid)
 	{
+		/* Dying while connecting: the FATAL that says why is in the log. */
+		if (strcmp(slot->state, "connecting") == 0)
+			snprintf(slot->last_error, WORKER_ERROR_LEN,
+					 "%s failed; the server log has the reason", slot->detail);
 		slot->pid = 0;
 		slot->latch = NULL;
 		strlcpy(slot->state, code == 0 ? "stopped" : "exited", WORKER_STATE_LEN);
@@ -135,10 +139,6 @@ WorkerAttachSlot(int slotno, uint32 generation, const char *kind)
 		(slot->pid == 0 || slot->pid == MyProcPid || kill(slot->pid, 0) != 0);
 	if (ok)
 	{
-		/* The previous run of this slot died before it could connect. */
-		if (strcmp(slot->state, "connecting") == 0)
-			snprintf(slot->last_error, WORKER_ERROR_LEN,
-					 "could not connect: %s (the server log has the reason)", slot->detail);
 		slot->pid = MyProcPid;
 		slot->latch = MyLatch;
 		slot->started_at = slot->updated_at = GetCurrentTimestamp();

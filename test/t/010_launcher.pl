@@ -96,7 +96,7 @@ $log_offset = -s $node->logfile;
 $node->append_conf('postgresql.conf', "amplified.database = 'no_such_db'\n");
 $node->reload;
 ok($node->poll_query_until('postgres',
-	"SELECT state = 'exited' AND last_error LIKE 'could not connect%' OR state = 'connecting' FROM amplified.workers() WHERE kind = 'launcher'"),
+	"SELECT state = 'exited' AND last_error = 'connecting to database \"no_such_db\" failed; the server log has the reason' FROM amplified.workers() WHERE kind = 'launcher'"),
 	'workers() shows the launcher cannot connect');
 ok($node->wait_for_log(qr/database "no_such_db" does not exist/, $log_offset),
 	'the server log says why');
