@@ -29,6 +29,7 @@ REGRESS     = core
 # SQL pieces are concatenated into the install script: a module's piece may
 # use the objects of the modules above it, never of those below.
 include src/evm/evm.mk
+include src/rpc/rpc.mk
 include src/worker/worker.mk
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql

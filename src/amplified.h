@@ -19,6 +19,10 @@ extern char *AmpKeysDir;			/* amplified.keys_dir */
 extern int	AmpLauncherNaptime;		/* amplified.launcher_naptime, seconds */
 extern int	AmpHeartbeatInterval;	/* amplified.heartbeat_interval, seconds */
 extern int	AmpMaxWorkers;			/* amplified.max_workers */
+extern int	AmpRpcTimeout;			/* amplified.rpc_timeout, ms */
+extern int	AmpRpcConnectTimeout;	/* amplified.rpc_connect_timeout, ms */
+extern int	AmpRpcMaxRetries;		/* amplified.rpc_max_retries */
+extern int	AmpRpcMaxResponseKb;	/* amplified.rpc_max_response_size, kB */
 
 extern void GucInit(void);
 

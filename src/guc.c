@@ -19,6 +19,10 @@ char	   *AmpKeysDir = NULL;
 int			AmpLauncherNaptime = 10;
 int			AmpHeartbeatInterval = 60;
 int			AmpMaxWorkers = 16;
+int			AmpRpcTimeout = 10000;
+int			AmpRpcConnectTimeout = 3000;
+int			AmpRpcMaxRetries = 4;
+int			AmpRpcMaxResponseKb = 65536;
 
 /* amplified.keys_dir must be empty (no key files) or an absolute path. */
 static bool
@@ -91,6 +95,43 @@ GucInit(void)
 							60, 0, 86400,
 							PGC_SIGHUP,
 							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.rpc_timeout",
+							"Longest time one JSON-RPC HTTP request may take.",
+							NULL,
+							&AmpRpcTimeout,
+							10000, 100, 600000,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.rpc_connect_timeout",
+							"Longest time to wait for a connection to a JSON-RPC endpoint.",
+							NULL,
+							&AmpRpcConnectTimeout,
+							3000, 100, 60000,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.rpc_max_retries",
+							"Retries of a failed JSON-RPC request, across a chain's endpoints, before giving up.",
+							"Network errors, HTTP 5xx and 429, and malformed responses are retried with "
+							"exponential backoff and jitter, moving to the chain's next endpoint.",
+							&AmpRpcMaxRetries,
+							4, 0, 100,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.rpc_max_response_size",
+							"Largest JSON-RPC response accepted; a larger one is an error.",
+							NULL,
+							&AmpRpcMaxResponseKb,
+							65536, 1, 1048575,
+							PGC_SUSET,
+							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
 	/*

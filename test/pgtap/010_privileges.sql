@@ -23,7 +23,19 @@ INSERT INTO matrix VALUES
 	('amplified.worker_wakeups()',       'EXECUTE', 'amplified_reader'),
 	('amplified.worker_wake_launcher()', 'EXECUTE', 'amplified_operator'),
 	('amplified.heartbeats',             'SELECT',  'amplified_reader'),
-	('amplified.v_workers',              'SELECT',  'amplified_reader');
+	('amplified.v_workers',              'SELECT',  'amplified_reader'),
+	-- rpc module: configuration is the admin's; read-only RPC the analyst's
+	('amplified.chains',                 'SELECT',  'amplified_admin'),
+	('amplified.chains',                 'INSERT',  'amplified_admin'),
+	('amplified.chains',                 'UPDATE',  'amplified_admin'),
+	('amplified.chains',                 'DELETE',  'amplified_admin'),
+	('amplified.v_chains',               'SELECT',  'amplified_reader'),
+	('amplified.chain_check_settings(amplified.chains)', 'EXECUTE', 'amplified_admin'),
+	('amplified.add_chain(bigint,text,text[],integer,integer,interval,integer,integer,bigint,boolean)', 'EXECUTE', 'amplified_admin'),
+	('amplified.alter_chain(bigint,text,text[],integer,integer,interval,integer,integer,bigint,boolean)', 'EXECUTE', 'amplified_admin'),
+	('amplified.rpc_call(bigint,text,jsonb)', 'EXECUTE', 'amplified_analyst'),
+	('amplified.eth_block_number(bigint)',    'EXECUTE', 'amplified_analyst'),
+	('amplified.eth_chain_id(bigint)',        'EXECUTE', 'amplified_analyst');
 
 -- Every function, aggregate and procedure of the extension.
 CREATE TEMP TABLE ext_functions AS

@@ -1,0 +1,493 @@
+/*
+ * src/rpc/client.c
+ *
+ * JSON-RPC over http.c: single and batched calls (responses matched by id,
+ * never by order), retries with exponential backoff and jitter on network
+ * errors, HTTP 5xx and 429 (honouring Retry-After) and malformed responses,
+ * failover across a chain's endpoints, and a check of eth_chainId before an
+ * endpoint is first used.  Responses are parsed with PostgreSQL's own JSON
+ * parser, validated first so that hostile input is our error, not a crash.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/jsonapi.h"
+#include "common/pg_prng.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/latch.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "amplified.h"
+#include "rpc/rpc.h"
+
+#define RPC_BACKOFF_BASE_MS		250
+#define RPC_BACKOFF_MAX_MS		10000
+#define RPC_VERIFIED_MAX		64
+
+/* Endpoints whose eth_chainId this backend has checked (until they fail). */
+typedef struct VerifiedEndpoint
+{
+	char	   *url;
+	int64		chain_id;
+} VerifiedEndpoint;
+
+static VerifiedEndpoint verified[RPC_VERIFIED_MAX];
+static int	nverified = 0;
+
+/* scheme://host[:port] of a URL, so that keys in paths never reach a log. */
+const char *
+RpcRedactUrl(const char *url)
+{
+	const char *p = strstr(url, "://");
+	const char *host;
+	const char *end;
+	const char *at;
+
+	if (p == NULL)
+		return "(invalid url)";
+	host = p + 3;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', end - host);
+	if (at != NULL)
+		host = at + 1;
+	return psprintf("%.*s://%.*s%s", (int) (p - url), url, (int) (end - host), host,
+					*end ? "/…" : "");
+}
+
+static bool
+EndpointVerified(const char *url, int64 chain_id)
+{
+	int			i;
+
+	for (i = 0; i < nverified; i++)
+		if (verified[i].chain_id == chain_id && strcmp(verified[i].url, url) == 0)
+			return true;
+	return false;
+}
+
+static void
+EndpointSetVerified(const char *url, int64 chain_id, bool ok)
+{
+	int			i;
+
+	for (i = 0; i < nverified; i++)
+		if (verified[i].chain_id == chain_id && strcmp(verified[i].url, url) == 0)
+		{
+			if (!ok)
+			{
+				pfree(verified[i].url);
+				verified[i] = verified[--nverified];
+			}
+			return;
+		}
+	if (!ok)
+		return;
+	if (nverified == RPC_VERIFIED_MAX)
+	{
+		pfree(verified[0].url);
+		verified[0] = verified[--nverified];
+	}
+	/* The cache lives as long as the backend. */
+	verified[nverified].url = MemoryContextStrdup(TopMemoryContext, url);
+	verified[nverified].chain_id = chain_id;
+	nverified++;
+}
+
+/* Sleep ms milliseconds, waking for a cancel or termination. */
+static void
+RpcSleep(int ms)
+{
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 ms, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* Exponential backoff with jitter for the given attempt (1, 2, ...). */
+static int
+RpcBackoffMs(int attempt)
+{
+	double		cap = Min((double) RPC_BACKOFF_MAX_MS,
+						  RPC_BACKOFF_BASE_MS * pow(2.0, attempt - 1));
+
+	/* "Equal jitter": half fixed, half random. */
+	return (int) (cap / 2 + pg_prng_double(&pg_global_prng_state) * cap / 2);
+}
+
+/*
+ * A JSON-RPC quantity ("0x1a2b") as uint64.  Strict: 0x, then 1 to 16 hex
+ * digits.  what names the value in the error.
+ */
+uint64
+RpcParseQuantity(const char *hex, const char *what)
+{
+	uint64		v = 0;
+	const char *p;
+
+	if (hex == NULL || hex[0] != '0' || (hex[1] != 'x' && hex[1] != 'X') || hex[2] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid hex quantity for %s: \"%s\"", what, hex ? hex : "(null)")));
+	if (strlen(hex + 2) > 16)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("hex quantity for %s is out of range: \"%s\"", what, hex)));
+	for (p = hex + 2; *p; p++)
+	{
+		int			d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid hex quantity for %s: \"%s\"", what, hex)));
+		v = (v << 4) | (uint64) d;
+	}
+	return v;
+}
+
+/* Append one request object with the given id. */
+static void
+AppendRequest(StringInfo buf, int id, const char *method, const char *params)
+{
+	appendStringInfo(buf, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":", id);
+	escape_json(buf, method);
+	appendStringInfo(buf, ",\"params\":%s}", params ? params : "[]");
+}
+
+/* A JSON string or number value of a JsonbValue, as C text; NULL otherwise. */
+static char *
+JsonbScalarText(JsonbValue *v)
+{
+	if (v == NULL)
+		return NULL;
+	if (v->type == jbvString)
+		return pnstrdup(v->val.string.val, v->val.string.len);
+	if (v->type == jbvNumeric)
+		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	return NULL;
+}
+
+/*
+ * Fill reqs[i] from one response object; false with *why set when the
+ * object is not a valid JSON-RPC response.
+ */
+static bool
+TakeResponse(JsonbContainer *obj, RpcRequest *req, const char **why)
+{
+	JsonbValue	v;
+	JsonbValue *err;
+
+	if (getKeyJsonValueFromContainer(obj, "result", 6, &v) != NULL)
+	{
+		req->result = JsonbValueToJsonb(&v);
+		return true;
+	}
+	err = getKeyJsonValueFromContainer(obj, "error", 5, &v);
+	if (err == NULL || err->type != jbvBinary || !JsonContainerIsObject(err->val.binary.data))
+	{
+		*why = "a response has neither \"result\" nor an \"error\" object";
+		return false;
+	}
+	{
+		JsonbContainer *eobj = err->val.binary.data;
+		JsonbValue	cv,
+					mv,
+					dv;
+		char	   *code;
+
+		code = JsonbScalarText(getKeyJsonValueFromContainer(eobj, "code", 4, &cv));
+		req->error_code = code ? atoi(code) : 0;
+		req->error_message = JsonbScalarText(getKeyJsonValueFromContainer(eobj, "message", 7, &mv));
+		if (req->error_message == NULL)
+			req->error_message = pstrdup("(no message)");
+		if (getKeyJsonValueFromContainer(eobj, "data", 4, &dv) != NULL)
+			req->error_data = JsonbToCString(NULL, &JsonbValueToJsonb(&dv)->root, 64);
+	}
+	return true;
+}
+
+/* The id of a response object, or -1 when it is missing or not an integer. */
+static int
+ResponseId(JsonbContainer *obj)
+{
+	JsonbValue	v;
+	char	   *text;
+	char	   *end;
+	long		id;
+
+	text = JsonbScalarText(getKeyJsonValueFromContainer(obj, "id", 2, &v));
+	if (text == NULL)
+		return -1;
+	errno = 0;
+	id = strtol(text, &end, 10);
+	if (errno != 0 || *end != '\0' || id < 0 || id > INT_MAX)
+		return -1;
+	return (int) id;
+}
+
+/*
+ * Parse a response body for reqs[0..n-1] (sent with ids 1..n; a single
+ * request was sent as an object).  Returns NULL on success, or why the
+ * response is unusable.
+ */
+static const char *
+ParseResponse(StringInfo body, RpcRequest *reqs, int n)
+{
+	JsonLexContext *lex;
+	JsonParseErrorType perr;
+	Jsonb	   *jb;
+	const char *why = NULL;
+	bool	   *seen;
+	int			i;
+
+	if (body->len == 0)
+		return "empty response body";
+	if (pg_verifymbstr(body->data, body->len, true) == false ||
+		(int) strlen(body->data) != body->len)
+		return "response is not valid UTF-8 text";
+	lex = makeJsonLexContextCstringLen(body->data, body->len, GetDatabaseEncoding(), true);
+	perr = pg_parse_json(lex, &nullSemAction);
+	if (perr != JSON_SUCCESS)
+		return psprintf("malformed JSON: %s", json_errdetail(perr, lex));
+
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(body->data)));
+
+	if (n == 1 && JB_ROOT_IS_OBJECT(jb))
+	{
+		if (ResponseId(&jb->root) != 1)
+			return "the response id does not match the request";
+		return TakeResponse(&jb->root, &reqs[0], &why) ? NULL : why;
+	}
+	if (!JB_ROOT_IS_ARRAY(jb) || JB_ROOT_IS_SCALAR(jb))
+		return JB_ROOT_IS_OBJECT(jb) ?
+			"a batch was answered with a single object (the node may not support batches)" :
+			"the response is neither a JSON-RPC object nor a batch";
+	if ((int) JB_ROOT_COUNT(jb) != n)
+		return psprintf("the batch response has %d entries for %d requests", JB_ROOT_COUNT(jb), n);
+
+	seen = palloc0(sizeof(bool) * n);
+	for (i = 0; i < n; i++)
+	{
+		JsonbValue *el = getIthJsonbValueFromContainer(&jb->root, i);
+		int			id;
+
+		if (el == NULL || el->type != jbvBinary || !JsonContainerIsObject(el->val.binary.data))
+			return "a batch entry is not an object";
+		id = ResponseId(el->val.binary.data);
+		if (id < 1 || id > n || seen[id - 1])
+			return "the response ids do not match the requests";
+		seen[id - 1] = true;
+		if (!TakeResponse(el->val.binary.data, &reqs[id - 1], &why))
+			return why;
+	}
+	return NULL;
+}
+
+/*
+ * Check an endpoint's eth_chainId against the chain's.  Returns NULL when it
+ * matches (and remembers that), or why the endpoint must not be used.
+ */
+static const char *
+CheckEndpoint(RpcTarget *target, const char *url)
+{
+	RpcHttpResult res;
+	RpcRequest	req;
+	const char *why;
+	char	   *text;
+	uint64		id;
+	StringInfoData body;
+
+	if (EndpointVerified(url, target->chain_id))
+		return NULL;
+	initStringInfo(&body);
+	AppendRequest(&body, 1, "eth_chainId", NULL);
+	RpcHttpPost(url, body.data, &res);
+	if (!res.transport_ok)
+		return psprintf("eth_chainId: %s", res.error);
+	if (res.status != 200)
+		return psprintf("eth_chainId: HTTP status %ld", res.status);
+	memset(&req, 0, sizeof(req));
+	if ((why = ParseResponse(&res.body, &req, 1)) != NULL)
+		return psprintf("eth_chainId: %s", why);
+	if (req.result == NULL)
+		return psprintf("eth_chainId: error %d: %s", req.error_code, req.error_message);
+	text = JsonbScalarText(getIthJsonbValueFromContainer(&req.result->root, 0));
+	if (text == NULL || !JB_ROOT_IS_SCALAR(req.result))
+		return "eth_chainId: the result is not a string";
+	id = RpcParseQuantity(text, "eth_chainId");
+	if (id != (uint64) target->chain_id)
+		return psprintf("the endpoint reports chain id " UINT64_FORMAT ", configured chain id is " INT64_FORMAT,
+						id, target->chain_id);
+	EndpointSetVerified(url, target->chain_id, true);
+	return NULL;
+}
+
+/* Send reqs[0..n-1] as one request (n == 1) or one batch, with retries and failover. */
+static void
+RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n)
+{
+	StringInfoData body;
+	int			attempt = 0;
+	int			ep = 0;
+	int			i;
+
+	initStringInfo(&body);
+	if (n > 1)
+		appendStringInfoChar(&body, '[');
+	for (i = 0; i < n; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&body, ',');
+		AppendRequest(&body, i + 1, reqs[i].method, reqs[i].params);
+	}
+	if (n > 1)
+		appendStringInfoChar(&body, ']');
+
+	for (;;)
+	{
+		const char *url = target->urls[ep];
+		const char *why;
+		int			delay_ms = -1;
+		RpcHttpResult res;
+
+		CHECK_FOR_INTERRUPTS();
+		why = CheckEndpoint(target, url);
+		if (why == NULL)
+		{
+			RpcHttpPost(url, body.data, &res);
+			if (!res.transport_ok)
+				why = res.error;
+			else if (res.status == 429)
+			{
+				why = "HTTP 429 Too Many Requests";
+				delay_ms = res.retry_after_ms;
+			}
+			else if (res.status != 200)
+			{
+				why = psprintf("HTTP status %ld", res.status);
+				delay_ms = res.retry_after_ms;
+			}
+			else
+			{
+				for (i = 0; i < n; i++)
+				{
+					reqs[i].result = NULL;
+					reqs[i].error_message = NULL;
+					reqs[i].error_data = NULL;
+					reqs[i].error_code = 0;
+				}
+				why = ParseResponse(&res.body, reqs, n);
+				if (why == NULL)
+					return;
+			}
+			EndpointSetVerified(url, target->chain_id, false);
+		}
+
+		attempt++;
+		if (attempt > AmpRpcMaxRetries)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("JSON-RPC request to chain " INT64_FORMAT " failed after %d attempts",
+							target->chain_id, attempt),
+					 errdetail("Last endpoint %s: %s.", RpcRedactUrl(url), why),
+					 errhint("Check the chain's rpc_urls in amplified.chains and the node.")));
+		ereport(DEBUG1,
+				(errmsg("amplified rpc: chain " INT64_FORMAT " endpoint %s: %s; retrying",
+						target->chain_id, RpcRedactUrl(url), why)));
+
+		/* Next endpoint, after the backoff or the server's Retry-After. */
+		ep = (ep + 1) % target->nurls;
+		RpcSleep(Max(delay_ms, RpcBackoffMs(attempt)));
+	}
+}
+
+/* Send reqs in batches of the chain's batch_size; each gets a result or an error. */
+void
+RpcBatch(RpcTarget *target, RpcRequest *reqs, int nreqs)
+{
+	int			off;
+
+	for (off = 0; off < nreqs; off += target->batch_size)
+		RpcBatchChunk(target, reqs + off, Min(target->batch_size, nreqs - off));
+}
+
+/* One call; a JSON-RPC error becomes an ERROR. */
+Jsonb *
+RpcCall(RpcTarget *target, const char *method, const char *params)
+{
+	RpcRequest	req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.params = params;
+	RpcBatch(target, &req, 1);
+	if (req.result == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("JSON-RPC error %d from chain " INT64_FORMAT " for %s: %s",
+						req.error_code, target->chain_id, method, req.error_message),
+				 req.error_data ? errdetail("Error data: %s", req.error_data) : 0));
+	return req.result;
+}
+
+/* Load a chain's endpoints and batch size from amplified.chains. */
+void
+RpcLoadTarget(int64 chain_id, RpcTarget *target)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1];
+	bool		isnull;
+	Datum		urls;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			i;
+
+	values[0] = Int64GetDatum(chain_id);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT rpc_urls, batch_size FROM amplified.chains WHERE chain_id = $1",
+							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "amplified rpc: could not read amplified.chains");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("chain " INT64_FORMAT " is not configured", chain_id),
+				 errhint("Add it with amplified.add_chain().")));
+
+	urls = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	target->chain_id = chain_id;
+	target->batch_size = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+													 SPI_tuptable->tupdesc, 2, &isnull));
+	{
+		/* The target must outlive SPI: build it in the caller's context. */
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+		ArrayType  *arr = DatumGetArrayTypePCopy(urls);
+
+		deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &target->nurls);
+		target->urls = palloc(sizeof(char *) * Max(target->nurls, 1));
+		for (i = 0; i < target->nurls; i++)
+			target->urls[i] = TextDatumGetCString(elems[i]);
+		MemoryContextSwitchTo(spi);
+	}
+	SPI_finish();
+	if (target->nurls == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("chain " INT64_FORMAT " has no rpc_urls", chain_id)));
+}

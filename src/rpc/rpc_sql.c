@@ -1,0 +1,115 @@
+/*
+ * src/rpc/rpc_sql.c
+ *
+ * The JSON-RPC client as SQL: rpc_call() and rpc_batch() reach only the
+ * endpoints configured for a chain in amplified.chains, and only with
+ * read-only methods; eth_block_number() and eth_chain_id() are the
+ * conveniences that need C.  (eth_call and eth_get_balance are SQL over
+ * rpc_call, in rpc.sql.)
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "amplified.h"
+#include "rpc/rpc.h"
+
+PG_FUNCTION_INFO_V1(rpc_call);
+PG_FUNCTION_INFO_V1(eth_block_number);
+PG_FUNCTION_INFO_V1(eth_chain_id);
+
+/* Methods that change state or sign; refused by rpc_call whatever the role. */
+static const char *const refused_prefixes[] = {
+	"eth_send", "eth_sign", "eth_submit", "personal_", "admin_", "miner_",
+	"anvil_", "hardhat_", "evm_", "clique_", "engine_", "debug_set", "txpool_clear",
+};
+
+/* rpc_call's method: a JSON-RPC name, and one that only reads. */
+static void
+CheckReadOnlyMethod(const char *method)
+{
+	const char *p;
+	size_t		i;
+
+	if (method[0] == '\0' || strlen(method) > 64)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid JSON-RPC method name: \"%s\"", method)));
+	for (p = method; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || *p == '_'))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid JSON-RPC method name: \"%s\"", method)));
+	for (i = 0; i < lengthof(refused_prefixes); i++)
+		if (pg_strncasecmp(method, refused_prefixes[i], strlen(refused_prefixes[i])) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("JSON-RPC method \"%s\" is not read-only", method),
+					 errdetail("rpc_call sends only methods that read chain state."),
+					 errhint("Transactions go through the transaction queue.")));
+}
+
+/* amplified.rpc_call(chain_id, method, params): the "result" of one read-only call. */
+Datum
+rpc_call(PG_FUNCTION_ARGS)
+{
+	int64		chain_id = PG_GETARG_INT64(0);
+	char	   *method = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	Jsonb	   *params = PG_GETARG_JSONB_P(2);
+	RpcTarget	target;
+
+	CheckReadOnlyMethod(method);
+	if (!JB_ROOT_IS_ARRAY(params) || JB_ROOT_IS_SCALAR(params))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("JSON-RPC params must be a JSON array")));
+	RpcLoadTarget(chain_id, &target);
+	PG_RETURN_JSONB_P(RpcCall(&target, method,
+							  JsonbToCString(NULL, &params->root, VARSIZE(params))));
+}
+
+/* The string result of a call, or an error naming the method. */
+static char *
+CallForString(int64 chain_id, const char *method)
+{
+	RpcTarget	target;
+	Jsonb	   *res;
+	JsonbValue *v;
+
+	RpcLoadTarget(chain_id, &target);
+	res = RpcCall(&target, method, NULL);
+	v = JB_ROOT_IS_SCALAR(res) ? getIthJsonbValueFromContainer(&res->root, 0) : NULL;
+	if (v == NULL || v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("%s returned a result that is not a string", method)));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* amplified.eth_block_number(chain_id): the node's latest block number. */
+Datum
+eth_block_number(PG_FUNCTION_ARGS)
+{
+	uint64		n = RpcParseQuantity(CallForString(PG_GETARG_INT64(0), "eth_blockNumber"),
+									 "eth_blockNumber");
+
+	if (n > (uint64) PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("block number " UINT64_FORMAT " is out of range for bigint", n)));
+	PG_RETURN_INT64((int64) n);
+}
+
+/* amplified.eth_chain_id(chain_id): the chain id the node reports (checked on use). */
+Datum
+eth_chain_id(PG_FUNCTION_ARGS)
+{
+	uint64		n = RpcParseQuantity(CallForString(PG_GETARG_INT64(0), "eth_chainId"),
+									 "eth_chainId");
+
+	PG_RETURN_INT64((int64) n);
+}
