@@ -189,6 +189,13 @@ LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.rpc_call(bigint, text, jsonb) IS
 	'Call a read-only JSON-RPC method on a configured chain; returns its result';
 
+CREATE FUNCTION @extschema@.rpc_batch(chain_id bigint, calls jsonb)
+RETURNS TABLE (ord integer, result jsonb, error_code integer, error_message text)
+AS 'MODULE_PATHNAME', 'rpc_batch'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.rpc_batch(bigint, jsonb) IS
+	'Send read-only JSON-RPC calls in batches; one row per call in the order given';
+
 CREATE FUNCTION @extschema@.eth_block_number(chain_id bigint)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'eth_block_number'
@@ -207,6 +214,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.chain_check_settings(@extschema@.chains) T
 REVOKE ALL ON FUNCTION @extschema@.add_chain(bigint, text, text[], integer, integer, interval, integer, integer, bigint, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.alter_chain(bigint, text, text[], integer, integer, interval, integer, integer, bigint, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.rpc_call(bigint, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.rpc_batch(bigint, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.eth_block_number(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.eth_chain_id(bigint) FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE @extschema@.chains TO amplified_admin;
@@ -214,5 +222,6 @@ GRANT EXECUTE ON FUNCTION @extschema@.add_chain(bigint, text, text[], integer, i
 GRANT EXECUTE ON FUNCTION @extschema@.alter_chain(bigint, text, text[], integer, integer, interval, integer, integer, bigint, boolean) TO amplified_admin;
 GRANT SELECT ON @extschema@.v_chains TO amplified_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.rpc_call(bigint, text, jsonb) TO amplified_analyst;
+GRANT EXECUTE ON FUNCTION @extschema@.rpc_batch(bigint, jsonb) TO amplified_analyst;
 GRANT EXECUTE ON FUNCTION @extschema@.eth_block_number(bigint) TO amplified_analyst;
 GRANT EXECUTE ON FUNCTION @extschema@.eth_chain_id(bigint) TO amplified_analyst;

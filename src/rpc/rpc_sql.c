@@ -18,6 +18,7 @@
 #include "rpc/rpc.h"
 
 PG_FUNCTION_INFO_V1(rpc_call);
+PG_FUNCTION_INFO_V1(rpc_batch);
 PG_FUNCTION_INFO_V1(eth_block_number);
 PG_FUNCTION_INFO_V1(eth_chain_id);
 
@@ -70,6 +71,86 @@ rpc_call(PG_FUNCTION_ARGS)
 	RpcLoadTarget(chain_id, &target);
 	PG_RETURN_JSONB_P(RpcCall(&target, method,
 							  JsonbToCString(NULL, &params->root, VARSIZE(params))));
+}
+
+/*
+ * amplified.rpc_batch(chain_id, calls): read-only calls sent in batches of
+ * the chain's batch_size; one row per call, in the order given, with its
+ * result or its JSON-RPC error.
+ */
+Datum
+rpc_batch(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64		chain_id = PG_GETARG_INT64(0);
+	Jsonb	   *calls = PG_GETARG_JSONB_P(1);
+	RpcTarget	target;
+	RpcRequest *reqs;
+	int			n;
+	int			i;
+
+	if (!JB_ROOT_IS_ARRAY(calls) || JB_ROOT_IS_SCALAR(calls))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rpc_batch calls must be a JSON array of {\"method\": ..., \"params\": [...]} objects")));
+	n = JB_ROOT_COUNT(calls);
+	reqs = palloc0(sizeof(RpcRequest) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		JsonbValue *el = getIthJsonbValueFromContainer(&calls->root, i);
+		JsonbValue	mv,
+					pv;
+		JsonbValue *m,
+				   *p;
+
+		if (el == NULL || el->type != jbvBinary || !JsonContainerIsObject(el->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("rpc_batch call %d is not a JSON object", i + 1)));
+		m = getKeyJsonValueFromContainer(el->val.binary.data, "method", 6, &mv);
+		if (m == NULL || m->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("rpc_batch call %d has no \"method\" string", i + 1)));
+		reqs[i].method = pnstrdup(m->val.string.val, m->val.string.len);
+		CheckReadOnlyMethod(reqs[i].method);
+		p = getKeyJsonValueFromContainer(el->val.binary.data, "params", 6, &pv);
+		if (p != NULL && p->type != jbvNull)
+		{
+			if (p->type != jbvBinary || !JsonContainerIsArray(p->val.binary.data))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("rpc_batch call %d: \"params\" must be a JSON array", i + 1)));
+			reqs[i].params = JsonbToCString(NULL, p->val.binary.data, p->val.binary.len);
+		}
+	}
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (n == 0)
+		return (Datum) 0;
+	RpcLoadTarget(chain_id, &target);
+	RpcBatch(&target, reqs, n);
+
+	for (i = 0; i < n; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		values[0] = Int32GetDatum(i + 1);
+		if (reqs[i].result != NULL)
+		{
+			values[1] = JsonbPGetDatum(reqs[i].result);
+			nulls[2] = nulls[3] = true;
+		}
+		else
+		{
+			nulls[1] = true;
+			values[2] = Int32GetDatum(reqs[i].error_code);
+			values[3] = CStringGetTextDatum(reqs[i].error_message);
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
 
 /* The string result of a call, or an error naming the method. */

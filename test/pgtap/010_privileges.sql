@@ -34,6 +34,7 @@ INSERT INTO matrix VALUES
 	('amplified.add_chain(bigint,text,text[],integer,integer,interval,integer,integer,bigint,boolean)', 'EXECUTE', 'amplified_admin'),
 	('amplified.alter_chain(bigint,text,text[],integer,integer,interval,integer,integer,bigint,boolean)', 'EXECUTE', 'amplified_admin'),
 	('amplified.rpc_call(bigint,text,jsonb)', 'EXECUTE', 'amplified_analyst'),
+	('amplified.rpc_batch(bigint,jsonb)',     'EXECUTE', 'amplified_analyst'),
 	('amplified.eth_block_number(bigint)',    'EXECUTE', 'amplified_analyst'),
 	('amplified.eth_chain_id(bigint)',        'EXECUTE', 'amplified_analyst');
 
