@@ -338,9 +338,13 @@ CheckEndpoint(RpcTarget *target, const char *url)
 	return NULL;
 }
 
-/* Send reqs[0..n-1] as one request (n == 1) or one batch, with retries and failover. */
-static void
-RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n)
+/*
+ * Send reqs[0..n-1] as one request (n == 1) or one batch, with retries and
+ * failover.  When every attempt failed: an ERROR if raise, else the reason
+ * (the caller decides, as the ingest worker does when it halves a range).
+ */
+static const char *
+RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 {
 	StringInfoData body;
 	int			attempt = 0;
@@ -394,12 +398,14 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n)
 				}
 				why = ParseResponse(&res.body, reqs, n);
 				if (why == NULL)
-					return;
+					return NULL;
 			}
 			EndpointSetVerified(url, target->chain_id, false);
 		}
 
 		attempt++;
+		if (attempt > AmpRpcMaxRetries && !raise)
+			return psprintf("%s: %s", RpcRedactUrl(url), why);
 		if (attempt > AmpRpcMaxRetries)
 			ereport(ERROR,
 					(errcode(ERRCODE_CONNECTION_FAILURE),
@@ -424,7 +430,14 @@ RpcBatch(RpcTarget *target, RpcRequest *reqs, int nreqs)
 	int			off;
 
 	for (off = 0; off < nreqs; off += target->batch_size)
-		RpcBatchChunk(target, reqs + off, Min(target->batch_size, nreqs - off));
+		(void) RpcBatchChunk(target, reqs + off, Min(target->batch_size, nreqs - off), true);
+}
+
+/* One call that may fail: NULL and req filled in, or why every attempt failed. */
+const char *
+RpcTry(RpcTarget *target, RpcRequest *req)
+{
+	return RpcBatchChunk(target, req, 1, false);
 }
 
 /* One call; a JSON-RPC error becomes an ERROR. */
@@ -444,6 +457,20 @@ RpcCall(RpcTarget *target, const char *method, const char *params)
 						req.error_code, target->chain_id, method, req.error_message),
 				 req.error_data ? errdetail("Error data: %s", req.error_data) : 0));
 	return req.result;
+}
+
+/* The node's latest block number (eth_blockNumber). */
+uint64
+RpcBlockNumber(RpcTarget *target)
+{
+	Jsonb	   *res = RpcCall(target, "eth_blockNumber", NULL);
+	JsonbValue *v = JB_ROOT_IS_SCALAR(res) ? getIthJsonbValueFromContainer(&res->root, 0) : NULL;
+
+	if (v == NULL || v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("eth_blockNumber returned a result that is not a string")));
+	return RpcParseQuantity(pnstrdup(v->val.string.val, v->val.string.len), "eth_blockNumber");
 }
 
 /* Load a chain's endpoints and batch size from amplified.chains. */

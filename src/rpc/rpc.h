@@ -50,7 +50,9 @@ typedef struct RpcRequest
 /* client.c */
 extern void RpcLoadTarget(int64 chain_id, RpcTarget *target);
 extern void RpcBatch(RpcTarget *target, RpcRequest *reqs, int nreqs);
+extern const char *RpcTry(RpcTarget *target, RpcRequest *req);
 extern Jsonb *RpcCall(RpcTarget *target, const char *method, const char *params);
+extern uint64 RpcBlockNumber(RpcTarget *target);
 extern uint64 RpcParseQuantity(const char *hex, const char *what);
 extern const char *RpcRedactUrl(const char *url);
 

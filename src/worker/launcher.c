@@ -14,6 +14,7 @@
 
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "executor/spi.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -24,6 +25,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "amplified.h"
@@ -45,6 +47,7 @@ typedef struct WorkerKind
 
 static const WorkerKind worker_kinds[] = {
 	{"heartbeat", "HeartbeatMain", "amplified heartbeat"},
+	{"ingest", "IngestMain", "amplified ingest worker"},
 };
 
 /* A worker the configuration asks for. */
@@ -214,7 +217,9 @@ LauncherScheduleRestart(int i, TimestampTz now)
 static List *
 LauncherWantedWorkers(void)
 {
+	MemoryContext caller = CurrentMemoryContext;
 	List	   *wanted = NIL;
+	uint64		i;
 
 	if (AmpHeartbeatInterval > 0)
 	{
@@ -224,6 +229,29 @@ LauncherWantedWorkers(void)
 		w->chain_id = 0;
 		wanted = lappend(wanted, w);
 	}
+
+	/* One ingest worker per enabled chain. */
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_execute("SELECT chain_id FROM amplified.chains WHERE enabled ORDER BY chain_id",
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "amplified launcher: could not read amplified.chains");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		WantedWorker *w = MemoryContextAllocZero(caller, sizeof(WantedWorker));
+
+		MemoryContext spi;
+
+		w->kind = &worker_kinds[1];
+		w->chain_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		/* The list outlives SPI: grow it in the caller's context. */
+		spi = MemoryContextSwitchTo(caller);
+		wanted = lappend(wanted, w);
+		MemoryContextSwitchTo(spi);
+	}
+	PopActiveSnapshot();
+	SPI_finish();
 	return wanted;
 }
 

@@ -170,6 +170,20 @@ WorkerSlotIsMine(void)
 	return mine;
 }
 
+/* The chain this worker's slot was started for (0 when not per chain). */
+int64
+WorkerMyChainId(void)
+{
+	int64		chain_id;
+
+	if (AmpShared == NULL || my_slotno < 0)
+		return 0;
+	LWLockAcquire(AmpShared->lock, LW_SHARED);
+	chain_id = AmpShared->slots[my_slotno].chain_id;
+	LWLockRelease(AmpShared->lock);
+	return chain_id;
+}
+
 /* Record this worker's state and why (detail may be NULL for none). */
 void
 WorkerSetState(const char *state, const char *detail)
@@ -200,6 +214,22 @@ WorkerSetError(const char *message)
 	strlcpy(slot->last_error, message, WORKER_ERROR_LEN);
 	slot->updated_at = GetCurrentTimestamp();
 	LWLockRelease(AmpShared->lock);
+}
+
+/* A copy of this worker's last error ("" when none). */
+char *
+WorkerLastError(void)
+{
+	char		buf[WORKER_ERROR_LEN];
+
+	buf[0] = '\0';
+	if (AmpShared != NULL && my_slotno >= 0)
+	{
+		LWLockAcquire(AmpShared->lock, LW_SHARED);
+		strlcpy(buf, AmpShared->slots[my_slotno].last_error, sizeof(buf));
+		LWLockRelease(AmpShared->lock);
+	}
+	return pstrdup(buf);
 }
 
 /*

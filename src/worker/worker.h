@@ -66,8 +66,10 @@ typedef struct WorkerStartInfo
 extern void WorkerInit(void);
 extern bool WorkerAttachSlot(int slotno, uint32 generation, const char *kind);
 extern bool WorkerSlotIsMine(void);
+extern int64 WorkerMyChainId(void);
 extern void WorkerSetState(const char *state, const char *detail);
 extern void WorkerSetError(const char *message);
+extern char *WorkerLastError(void);
 extern bool WorkerRunGuarded(void (*fn) (void *), void *arg, MemoryContext cxt);
 extern void WorkerWakeAtCommit(int slotno);
 extern void WorkerHandleSignals(void);

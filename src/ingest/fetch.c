@@ -1,0 +1,246 @@
+/*
+ * src/ingest/fetch.c
+ *
+ * What the ingest worker asks a node, and the strict reading of its answers:
+ * block headers by number (batched) and logs by range.  Every field is
+ * checked for shape (hex of the right length, quantities in range) before it
+ * goes near a table, so a hostile or broken node gives a clear error and
+ * never a bad row.
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "amplified.h"
+#include "ingest/ingest.h"
+
+/* Raise the error for a malformed field of a node's answer. */
+static void
+Malformed(const char *what, const char *field, const char *value)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("malformed %s from the node: field \"%s\" is %s%s%s", what, field,
+					value ? "\"" : "missing", value ? value : "", value ? "\"" : "")));
+}
+
+/* The string value of key in an object, or NULL. */
+static char *
+GetString(JsonbContainer *obj, const char *key)
+{
+	JsonbValue	v;
+
+	if (getKeyJsonValueFromContainer(obj, key, strlen(key), &v) == NULL || v.type != jbvString)
+		return NULL;
+	return pnstrdup(v.val.string.val, v.val.string.len);
+}
+
+/* True when s is 0x followed by exactly ndigits hex digits (any if ndigits < 0, even count). */
+static bool
+IsHex(const char *s, int ndigits)
+{
+	int			n = 0;
+
+	if (s == NULL || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return false;
+	for (s += 2; *s; s++, n++)
+		if (!isxdigit((unsigned char) *s))
+			return false;
+	return ndigits < 0 ? (n % 2 == 0) : n == ndigits;
+}
+
+/* True when s is a quantity that fits 256 bits: 0x and 1 to 64 hex digits. */
+static bool
+IsQuantity(const char *s)
+{
+	size_t		len = strlen(s);
+	size_t		i;
+
+	if (len < 3 || len > 66 || s[0] != '0' || s[1] != 'x')
+		return false;
+	for (i = 2; i < len; i++)
+		if (!isxdigit((unsigned char) s[i]))
+			return false;
+	return true;
+}
+
+/* A hex field of fixed length into buf (lowercased). */
+static void
+TakeHex(JsonbContainer *obj, const char *what, const char *key, int ndigits, char *buf)
+{
+	char	   *s = GetString(obj, key);
+	int			i;
+
+	if (!IsHex(s, ndigits))
+		Malformed(what, key, s);
+	for (i = 0; s[i]; i++)
+		buf[i] = pg_tolower((unsigned char) s[i]);
+	buf[i] = '\0';
+}
+
+/* A quantity field as int64 (non-negative, fits). */
+static int64
+TakeQuantity(JsonbContainer *obj, const char *what, const char *key)
+{
+	char	   *s = GetString(obj, key);
+	uint64		v;
+
+	if (s == NULL)
+		Malformed(what, key, NULL);
+	v = RpcParseQuantity(s, key);
+	if (v > (uint64) PG_INT64_MAX)
+		Malformed(what, key, s);
+	return (int64) v;
+}
+
+/* Read one block header object. */
+static void
+TakeBlock(Jsonb *res, int64 expect_number, IngestBlock *b)
+{
+	JsonbContainer *obj = &res->root;
+	char	   *fee;
+
+	if (!JB_ROOT_IS_OBJECT(res))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the node has no block " INT64_FORMAT " yet", expect_number)));
+	b->number = TakeQuantity(obj, "block", "number");
+	if (b->number != expect_number)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("malformed block from the node: asked for block " INT64_FORMAT ", got " INT64_FORMAT,
+						expect_number, b->number)));
+	TakeHex(obj, "block", "hash", 64, b->hash);
+	TakeHex(obj, "block", "parentHash", 64, b->parent_hash);
+	b->timestamp = TakeQuantity(obj, "block", "timestamp");
+	fee = GetString(obj, "baseFeePerGas");
+	if (fee != NULL && !IsQuantity(fee))
+		Malformed("block", "baseFeePerGas", fee);
+	b->base_fee = fee;
+}
+
+/* Headers of blocks from..to, in batches of the chain's batch size. */
+void
+IngestFetchBlocks(RpcTarget *target, int64 from, int64 to, IngestBlock *out)
+{
+	int			n = (int) (to - from + 1);
+	RpcRequest *reqs = palloc0(sizeof(RpcRequest) * n);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		reqs[i].method = "eth_getBlockByNumber";
+		reqs[i].params = psprintf("[\"0x%" INT64_MODIFIER "x\",false]", from + i);
+	}
+	RpcBatch(target, reqs, n);
+	for (i = 0; i < n; i++)
+	{
+		if (reqs[i].result == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					 errmsg("eth_getBlockByNumber(" INT64_FORMAT ") failed: %s",
+							from + i, reqs[i].error_message)));
+		TakeBlock(reqs[i].result, from + i, &out[i]);
+	}
+}
+
+/* One header. */
+IngestBlock *
+IngestFetchBlock(RpcTarget *target, int64 number)
+{
+	IngestBlock *b = palloc0(sizeof(IngestBlock));
+
+	IngestFetchBlocks(target, number, number, b);
+	return b;
+}
+
+/*
+ * Logs of the given contracts in blocks from..to.  Returns NULL and the logs,
+ * or why the node did not answer (too many results, a range too large, a
+ * timeout...): the caller halves the range and asks again.
+ */
+const char *
+IngestFetchLogs(RpcTarget *target, int64 from, int64 to,
+				char **addresses, int naddresses, IngestLog **logs, int *nlogs)
+{
+	StringInfoData params;
+	RpcRequest	req;
+	const char *why;
+	int			i;
+	int			n;
+
+	initStringInfo(&params);
+	appendStringInfo(&params, "[{\"fromBlock\":\"0x%" INT64_MODIFIER "x\",\"toBlock\":\"0x%" INT64_MODIFIER "x\",\"address\":[",
+					 from, to);
+	for (i = 0; i < naddresses; i++)
+		appendStringInfo(&params, "%s\"%s\"", i ? "," : "", addresses[i]);
+	appendStringInfoString(&params, "]}]");
+
+	memset(&req, 0, sizeof(req));
+	req.method = "eth_getLogs";
+	req.params = params.data;
+	why = RpcTry(target, &req);
+	if (why != NULL)
+		return why;
+	if (req.result == NULL)
+		return psprintf("eth_getLogs error %d: %s", req.error_code, req.error_message);
+	if (!JB_ROOT_IS_ARRAY(req.result) || JB_ROOT_IS_SCALAR(req.result))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("malformed eth_getLogs answer from the node: not an array")));
+
+	n = JB_ROOT_COUNT(req.result);
+	*logs = palloc0(sizeof(IngestLog) * Max(n, 1));
+	*nlogs = n;
+	for (i = 0; i < n; i++)
+	{
+		JsonbValue *el = getIthJsonbValueFromContainer(&req.result->root, i);
+		JsonbContainer *obj;
+		IngestLog  *l = &(*logs)[i];
+		JsonbValue	tv;
+		JsonbValue	rv;
+		int			t;
+
+		if (el == NULL || el->type != jbvBinary || !JsonContainerIsObject(el->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("malformed eth_getLogs answer from the node: entry %d is not an object", i)));
+		obj = el->val.binary.data;
+		if (getKeyJsonValueFromContainer(obj, "removed", 7, &rv) != NULL &&
+			rv.type == jbvBool && rv.val.boolean)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the node returned a removed log: a reorg is under way")));
+		l->block_number = TakeQuantity(obj, "log", "blockNumber");
+		if (l->block_number < from || l->block_number > to)
+			Malformed("log", "blockNumber", GetString(obj, "blockNumber"));
+		TakeHex(obj, "log", "blockHash", 64, l->block_hash);
+		TakeHex(obj, "log", "transactionHash", 64, l->tx_hash);
+		l->tx_index = (int32) Min(TakeQuantity(obj, "log", "transactionIndex"), PG_INT32_MAX);
+		l->log_index = (int32) Min(TakeQuantity(obj, "log", "logIndex"), PG_INT32_MAX);
+		TakeHex(obj, "log", "address", 40, l->address);
+		l->data = GetString(obj, "data");
+		if (!IsHex(l->data, -1))
+			Malformed("log", "data", l->data);
+		if (getKeyJsonValueFromContainer(obj, "topics", 6, &tv) == NULL ||
+			tv.type != jbvBinary || !JsonContainerIsArray(tv.val.binary.data) ||
+			JsonContainerSize(tv.val.binary.data) > 4)
+			Malformed("log", "topics", NULL);
+		l->ntopics = JsonContainerSize(tv.val.binary.data);
+		for (t = 0; t < l->ntopics; t++)
+		{
+			JsonbValue *tp = getIthJsonbValueFromContainer(tv.val.binary.data, t);
+			char	   *s = (tp && tp->type == jbvString) ?
+				pnstrdup(tp->val.string.val, tp->val.string.len) : NULL;
+			int			k;
+
+			if (!IsHex(s, 64))
+				Malformed("log", "topics", s);
+			for (k = 0; s[k]; k++)
+				l->topics[t][k] = pg_tolower((unsigned char) s[k]);
+			l->topics[t][k] = '\0';
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,737 @@
+/*
+ * src/ingest/worker.c
+ *
+ * The ingest worker of one chain.  Each step runs in its own transaction and
+ * commits a batch: the node's view is fetched first, checked (every header
+ * links to its parent, every log to its header), and only then written, in
+ * bulk, together with the cursor that says where to resume.  So a crash at
+ * any point loses nothing and duplicates nothing: the next step starts from
+ * the committed cursor.
+ *
+ * Two kinds of step:
+ *   head      blocks next..min(next+range, head-confirmations): headers of
+ *             all, logs of the watched contracts that have caught up;
+ *   backfill  one watched contract behind the head stream: its logs over a
+ *             range, and the headers of the blocks that hold them.
+ * A header whose parent hash differs from the stored block below it is a
+ * reorg: the worker walks back to the last common block, deletes everything
+ * above it (ON DELETE CASCADE takes the logs and what derives from them) and
+ * ingests the canonical branch; deeper than finality_depth, it halts the
+ * chain with a clear error instead of diverging.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "amplified.h"
+#include "ingest/ingest.h"
+#include "worker/worker.h"
+
+/* Headers fetched by one head step at most. */
+#define INGEST_MAX_HEADERS		500
+/* The eth_getLogs range grows up to this multiple of the chain's logs_range. */
+#define INGEST_RANGE_GROWTH		64
+/* Longest wait after a failed step. */
+#define INGEST_MAX_BACKOFF_MS	30000
+
+/* A chain's settings, read at the start of each step. */
+typedef struct ChainConf
+{
+	bool		found;
+	bool		enabled;
+	int			confirmations;
+	int			finality_depth;
+	int			batch_size;
+	int			logs_range;
+	int64		start_block;
+	int			poll_ms;
+	bool		halted;
+} ChainConf;
+
+/* What the worker keeps between steps. */
+typedef struct IngestState
+{
+	int64		chain_id;
+	ChainConf	conf;
+	RpcTarget	target;
+	int			range;			/* current eth_getLogs range; 0 before the first step */
+	bool		more;			/* a step found more work to do at once */
+} IngestState;
+
+/* ---- small SPI helpers ---- */
+
+/* Run sql with int8 arguments; returns SPI_processed. */
+static uint64
+ExecInt8(const char *sql, int nargs, const int64 *args, int expect)
+{
+	Oid			types[4];
+	Datum		values[4];
+	int			i;
+	int			rc;
+
+	Assert(nargs <= 4);
+	for (i = 0; i < nargs; i++)
+	{
+		types[i] = INT8OID;
+		values[i] = Int64GetDatum(args[i]);
+	}
+	rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
+	if (rc != expect)
+		elog(ERROR, "amplified ingest: unexpected SPI result %d for: %s", rc, sql);
+	return SPI_processed;
+}
+
+/* The first column of the first row as int8, or dflt when none or NULL. */
+static int64
+FirstInt8(int64 dflt)
+{
+	bool		isnull;
+	Datum		d;
+
+	if (SPI_processed == 0)
+		return dflt;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? dflt : DatumGetInt64(d);
+}
+
+/* Read the chain's settings and whether it is halted. */
+static void
+LoadChain(IngestState *st)
+{
+	ChainConf  *c = &st->conf;
+	int64		args[1] = {st->chain_id};
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+
+	memset(c, 0, sizeof(*c));
+	ExecInt8("SELECT c.enabled, c.confirmations, c.finality_depth, c.batch_size, c.logs_range, "
+			 "c.start_block, (extract(epoch FROM c.poll_interval) * 1000)::int, "
+			 "coalesce(s.state = 'halted', false) "
+			 "FROM amplified.chains c LEFT JOIN amplified.ingest_status s USING (chain_id) "
+			 "WHERE c.chain_id = $1", 1, args, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return;
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	c->found = true;
+	c->enabled = DatumGetBool(SPI_getbinval(tup, desc, 1, &isnull));
+	c->confirmations = DatumGetInt32(SPI_getbinval(tup, desc, 2, &isnull));
+	c->finality_depth = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
+	c->batch_size = DatumGetInt32(SPI_getbinval(tup, desc, 4, &isnull));
+	c->logs_range = DatumGetInt32(SPI_getbinval(tup, desc, 5, &isnull));
+	c->start_block = DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull));
+	c->poll_ms = DatumGetInt32(SPI_getbinval(tup, desc, 7, &isnull));
+	c->halted = DatumGetBool(SPI_getbinval(tup, desc, 8, &isnull));
+}
+
+/* The next block of a stream, creating the cursor at dflt when missing. */
+static int64
+GetCursor(int64 chain_id, const char *stream, int64 dflt)
+{
+	Oid			types[3] = {INT8OID, TEXTOID, INT8OID};
+	Datum		values[3] = {Int64GetDatum(chain_id), CStringGetTextDatum(stream), Int64GetDatum(dflt)};
+
+	if (SPI_execute_with_args("INSERT INTO amplified.ingest_cursors (chain_id, stream, next_block) "
+							  "VALUES ($1, $2, $3) ON CONFLICT (chain_id, stream) "
+							  "DO UPDATE SET next_block = amplified.ingest_cursors.next_block "
+							  "RETURNING next_block",
+							  3, types, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "amplified ingest: could not read cursor %s", stream);
+	return FirstInt8(dflt);
+}
+
+/* Set a stream's next block. */
+static void
+SetCursor(int64 chain_id, const char *stream, int64 next)
+{
+	Oid			types[3] = {INT8OID, TEXTOID, INT8OID};
+	Datum		values[3] = {Int64GetDatum(chain_id), CStringGetTextDatum(stream), Int64GetDatum(next)};
+
+	if (SPI_execute_with_args("UPDATE amplified.ingest_cursors SET next_block = $3, updated_at = now() "
+							  "WHERE chain_id = $1 AND stream = $2",
+							  3, types, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "amplified ingest: could not set cursor %s", stream);
+}
+
+/* The stored hash of a block ("0x..." lowercase), or NULL when not stored. */
+static char *
+StoredHash(int64 chain_id, int64 number)
+{
+	int64		args[2] = {chain_id, number};
+
+	ExecInt8("SELECT hash::text FROM amplified.blocks WHERE chain_id = $1 AND number = $2",
+			 2, args, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/* A text[] of n C strings (NULL entries become SQL NULL). */
+static Datum
+TextArray(char **strs, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(n, 1));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		nulls[i] = (strs[i] == NULL);
+		d[i] = strs[i] ? CStringGetTextDatum(strs[i]) : (Datum) 0;
+	}
+	return PointerGetDatum(construct_md_array(d, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* An int8[] of n values. */
+static Datum
+Int8Array(int64 *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = Int64GetDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/* Insert headers in one statement; already stored ones are left alone. */
+static void
+InsertBlocks(int64 chain_id, IngestBlock *b, int n)
+{
+	int64	   *num = palloc(sizeof(int64) * n);
+	int64	   *ts = palloc(sizeof(int64) * n);
+	char	  **hash = palloc(sizeof(char *) * n);
+	char	  **parent = palloc(sizeof(char *) * n);
+	char	  **fee = palloc(sizeof(char *) * n);
+	Oid			types[6] = {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID};
+	Datum		values[6];
+	int			i;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+	{
+		num[i] = b[i].number;
+		ts[i] = b[i].timestamp;
+		hash[i] = b[i].hash;
+		parent[i] = b[i].parent_hash;
+		fee[i] = b[i].base_fee;
+	}
+	values[0] = Int64GetDatum(chain_id);
+	values[1] = Int8Array(num, n);
+	values[2] = TextArray(hash, n);
+	values[3] = TextArray(parent, n);
+	values[4] = Int8Array(ts, n);
+	values[5] = TextArray(fee, n);
+	if (SPI_execute_with_args("INSERT INTO amplified.blocks (chain_id, number, hash, parent_hash, timestamp, base_fee) "
+							  "SELECT $1, u.n, u.h::amplified.bytes32, u.p::amplified.bytes32, "
+							  "to_timestamp(u.t), u.f::amplified.uint256 "
+							  "FROM unnest($2, $3, $4, $5, $6) AS u(n, h, p, t, f) "
+							  "ON CONFLICT (chain_id, number) DO NOTHING",
+							  6, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "amplified ingest: could not insert blocks");
+}
+
+/* Insert logs in one statement. */
+static void
+InsertLogs(int64 chain_id, IngestLog *l, int n)
+{
+	int64	   *bn = palloc(sizeof(int64) * n);
+	int64	   *li = palloc(sizeof(int64) * n);
+	int64	   *ti = palloc(sizeof(int64) * n);
+	char	  **tx = palloc(sizeof(char *) * n);
+	char	  **addr = palloc(sizeof(char *) * n);
+	char	  **topics = palloc(sizeof(char *) * n);
+	char	  **data = palloc(sizeof(char *) * n);
+	Oid			types[8] = {INT8OID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[8];
+	int			i;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+	{
+		StringInfoData t;
+		int			k;
+
+		initStringInfo(&t);
+		for (k = 0; k < l[i].ntopics; k++)
+			appendStringInfo(&t, "%s%s", k ? "," : "", l[i].topics[k]);
+		bn[i] = l[i].block_number;
+		li[i] = l[i].log_index;
+		ti[i] = l[i].tx_index;
+		tx[i] = l[i].tx_hash;
+		addr[i] = l[i].address;
+		topics[i] = t.data;
+		data[i] = l[i].data + 2;	/* without 0x */
+	}
+	values[0] = Int64GetDatum(chain_id);
+	values[1] = Int8Array(bn, n);
+	values[2] = Int8Array(li, n);
+	values[3] = TextArray(tx, n);
+	values[4] = Int8Array(ti, n);
+	values[5] = TextArray(addr, n);
+	values[6] = TextArray(topics, n);
+	values[7] = TextArray(data, n);
+	if (SPI_execute_with_args("INSERT INTO amplified.logs (chain_id, block_number, log_index, tx_hash, tx_index, "
+							  "address, topics, data) "
+							  "SELECT $1, u.bn, u.li, u.tx::amplified.bytes32, u.ti, u.a::amplified.address, "
+							  "CASE WHEN u.tp = '' THEN '{}' ELSE string_to_array(u.tp, ',')::amplified.bytes32[] END, "
+							  "decode(u.d, 'hex') "
+							  "FROM unnest($2, $3, $4, $5, $6, $7, $8) AS u(bn, li, tx, ti, a, tp, d)",
+							  8, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "amplified ingest: could not insert logs");
+}
+
+/* Update the status row (created on first use). */
+static void
+SetStatus(IngestState *st, const char *state, int64 head, int64 nblocks, int64 nlogs, double secs)
+{
+	Oid			types[7] = {INT8OID, TEXTOID, INT8OID, INT8OID, INT8OID, FLOAT8OID, INT4OID};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', head < 0 ? 'n' : ' ', ' ', ' ', secs > 0 ? ' ' : 'n', ' '};
+
+	values[0] = Int64GetDatum(st->chain_id);
+	values[1] = CStringGetTextDatum(state);
+	values[2] = Int64GetDatum(head);
+	values[3] = Int64GetDatum(nblocks);
+	values[4] = Int64GetDatum(nlogs);
+	values[5] = Float8GetDatum(secs);
+	values[6] = Int32GetDatum(st->range);
+	if (SPI_execute_with_args("INSERT INTO amplified.ingest_status AS s (chain_id, state, head, blocks_total, "
+							  "logs_total, blocks_per_sec, logs_per_sec, getlogs_range) "
+							  "VALUES ($1, $2, $3, $4, $5, $4 / $6, $5 / $6, $7) "
+							  "ON CONFLICT (chain_id) DO UPDATE SET "
+							  "state = CASE WHEN s.state = 'halted' THEN s.state ELSE EXCLUDED.state END, "
+							  "head = coalesce(EXCLUDED.head, s.head), "
+							  "blocks_total = s.blocks_total + EXCLUDED.blocks_total, "
+							  "logs_total = s.logs_total + EXCLUDED.logs_total, "
+							  "blocks_per_sec = coalesce(EXCLUDED.blocks_per_sec, s.blocks_per_sec), "
+							  "logs_per_sec = coalesce(EXCLUDED.logs_per_sec, s.logs_per_sec), "
+							  "getlogs_range = EXCLUDED.getlogs_range, updated_at = now()",
+							  7, types, values, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "amplified ingest: could not update status");
+}
+
+/* ---- the steps ---- */
+
+/*
+ * Logs of addresses over from..*to, halving the range (and *to) while the
+ * node refuses it; a single block it refuses is an error.
+ */
+static void
+FetchLogsAdaptive(IngestState *st, int64 from, int64 *to, char **addrs, int naddrs,
+				  IngestLog **logs, int *nlogs)
+{
+	for (;;)
+	{
+		const char *why = IngestFetchLogs(&st->target, from, *to, addrs, naddrs, logs, nlogs);
+
+		if (why == NULL)
+		{
+			st->range = (int) Min((int64) st->range * 2,
+								  (int64) st->conf.logs_range * INGEST_RANGE_GROWTH);
+			return;
+		}
+		if (*to == from)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("eth_getLogs failed for the single block " INT64_FORMAT " of chain " INT64_FORMAT,
+							from, st->chain_id),
+					 errdetail("%s", why)));
+		*to = from + (*to - from + 1) / 2 - 1;
+		st->range = (int) Max(1, (*to - from + 1));
+		ereport(DEBUG1, (errmsg("amplified ingest: eth_getLogs refused (%s); range now %d", why, st->range)));
+	}
+}
+
+/*
+ * A reorg below block tip+1: find the last common block, delete everything
+ * above it, rewind the cursors.  Returns false when the reorg is deeper than
+ * finality_depth and the chain was halted instead.
+ */
+static bool
+RollBackReorg(IngestState *st, int64 tip)
+{
+	int64		fork = tip;
+	int			depth;
+	int64		args[3];
+
+	for (depth = 0;; depth++, fork--)
+	{
+		char	   *stored;
+
+		if (fork < 0)
+			break;
+		stored = StoredHash(st->chain_id, fork);
+		if (stored == NULL || strcmp(stored, IngestFetchBlock(&st->target, fork)->hash) == 0)
+			break;
+		if (depth + 1 > st->conf.finality_depth)
+		{
+			Oid			t[2] = {INT8OID, TEXTOID};
+			Datum		v[2];
+
+			v[0] = Int64GetDatum(st->chain_id);
+			v[1] = CStringGetTextDatum(psprintf("reorg deeper than finality_depth (%d) below block " INT64_FORMAT
+												"; ingestion halted: check the node, then call amplified.ingest_resume()",
+												st->conf.finality_depth, tip + 1));
+			SPI_execute_with_args("INSERT INTO amplified.ingest_status (chain_id, state, last_error, last_error_at) "
+								  "VALUES ($1, 'halted', $2, now()) ON CONFLICT (chain_id) DO UPDATE SET "
+								  "state = 'halted', last_error = $2, last_error_at = now(), updated_at = now()",
+								  2, t, v, NULL, false, 0);
+			ereport(WARNING,
+					(errmsg("amplified ingest: chain " INT64_FORMAT ": %s", st->chain_id,
+							TextDatumGetCString(v[1]))));
+			return false;
+		}
+	}
+
+	/* Remember what is orphaned, then one DELETE rolls it all back. */
+	args[0] = st->chain_id;
+	args[1] = fork;
+	args[2] = tip - fork;
+	ExecInt8("INSERT INTO amplified.ingest_reorgs (chain_id, fork_block, depth, orphaned_hashes) "
+			 "SELECT $1, $2, $3::int, coalesce(array_agg(hash ORDER BY number), '{}') "
+			 "FROM amplified.blocks WHERE chain_id = $1 AND number > $2", 3, args, SPI_OK_INSERT);
+	ExecInt8("DELETE FROM amplified.blocks WHERE chain_id = $1 AND number > $2", 2, args, SPI_OK_DELETE);
+	args[1] = fork + 1;
+	ExecInt8("UPDATE amplified.ingest_cursors SET next_block = $2, updated_at = now() "
+			 "WHERE chain_id = $1 AND next_block > $2", 2, args, SPI_OK_UPDATE);
+	ExecInt8("UPDATE amplified.ingest_status SET reorgs = reorgs + 1, updated_at = now() "
+			 "WHERE chain_id = $1", 1, args, SPI_OK_UPDATE);
+	ereport(LOG,
+			(errmsg("amplified ingest: chain " INT64_FORMAT ": reorg of %d blocks rolled back to block " INT64_FORMAT,
+					st->chain_id, (int) (tip - fork), fork)));
+	return true;
+}
+
+
+/* Addresses (lowercase hex) of the enabled watched contracts whose cursor is at next. */
+static char **
+CaughtUpContracts(int64 chain_id, int64 next, int *n)
+{
+	int64		args[2] = {chain_id, next};
+	char	  **out;
+	uint64		i;
+
+	ExecInt8("SELECT k.stream FROM amplified.watched_contracts w "
+			 "JOIN amplified.ingest_cursors k ON k.chain_id = w.chain_id AND k.stream = lower(w.address::text) "
+			 "WHERE w.chain_id = $1 AND w.enabled AND k.next_block = $2 ORDER BY 1",
+			 2, args, SPI_OK_SELECT);
+	*n = (int) SPI_processed;
+	out = palloc(sizeof(char *) * Max(*n, 1));
+	for (i = 0; i < SPI_processed; i++)
+		out[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	return out;
+}
+
+/* Seconds since t0, for the rates. */
+static double
+SecondsSince(TimestampTz t0)
+{
+	return (double) (GetCurrentTimestamp() - t0) / 1000000.0;
+}
+
+/* The head step: see the file header.  Sets st->more when more blocks wait. */
+static void
+HeadStep(IngestState *st)
+{
+	TimestampTz t0 = GetCurrentTimestamp();
+	int64		head = (int64) RpcBlockNumber(&st->target);
+	int64		safe = head - st->conf.confirmations;
+	int64		next = GetCursor(st->chain_id, "head", st->conf.start_block);
+	int64		to;
+	int64		args[3];
+	IngestBlock *blocks;
+	IngestLog  *logs = NULL;
+	int			nlogs = 0;
+	char	  **addrs;
+	int			naddrs;
+	char	   *parent;
+	int			i;
+
+	if (next > safe)
+	{
+		SetStatus(st, "synced", head, 0, 0, 0);
+		return;
+	}
+	to = Min(safe, next + Min(st->range, INGEST_MAX_HEADERS) - 1);
+
+	/* Logs first (the range may shrink), then the headers they must match. */
+	addrs = CaughtUpContracts(st->chain_id, next, &naddrs);
+	if (naddrs > 0)
+		FetchLogsAdaptive(st, next, &to, addrs, naddrs, &logs, &nlogs);
+	blocks = palloc0(sizeof(IngestBlock) * (to - next + 1));
+	IngestFetchBlocks(&st->target, next, to, blocks);
+
+	/* The first header must sit on the stored block below it: else a reorg. */
+	parent = next > 0 ? StoredHash(st->chain_id, next - 1) : NULL;
+	if (parent != NULL && strcmp(parent, blocks[0].parent_hash) != 0)
+	{
+		(void) RollBackReorg(st, next - 1);
+		st->more = true;
+		return;
+	}
+	/* The node's view changed while we read it: read again. */
+	for (i = 1; i <= to - next; i++)
+		if (strcmp(blocks[i].parent_hash, blocks[i - 1].hash) != 0)
+		{
+			st->more = true;
+			return;
+		}
+	for (i = 0; i < nlogs; i++)
+		if (strcmp(logs[i].block_hash, blocks[logs[i].block_number - next].hash) != 0)
+		{
+			st->more = true;
+			return;
+		}
+
+	InsertBlocks(st->chain_id, blocks, (int) (to - next + 1));
+	InsertLogs(st->chain_id, logs, nlogs);
+	SetCursor(st->chain_id, "head", to + 1);
+	args[0] = st->chain_id;
+	args[1] = next;
+	args[2] = to + 1;
+	ExecInt8("UPDATE amplified.ingest_cursors k SET next_block = $3, updated_at = now() "
+			 "FROM amplified.watched_contracts w WHERE k.chain_id = $1 AND k.stream <> 'head' "
+			 "AND k.next_block = $2 AND w.chain_id = k.chain_id AND lower(w.address::text) = k.stream "
+			 "AND w.enabled", 3, args, SPI_OK_UPDATE);
+	SetStatus(st, to < safe ? "running" : "synced", head, to - next + 1, nlogs, SecondsSince(t0));
+	st->more = (to < safe);
+}
+
+/* The backfill step: one contract behind the head stream catches up a range. */
+static void
+BackfillStep(IngestState *st)
+{
+	TimestampTz t0 = GetCurrentTimestamp();
+	int64		head_next = GetCursor(st->chain_id, "head", st->conf.start_block);
+	int64		args[2] = {st->chain_id, head_next};
+	char	   *addr;
+	int64		from;
+	int64		to;
+	IngestLog  *logs = NULL;
+	int			nlogs = 0;
+	int64	   *need;
+	int			nneed = 0;
+	IngestBlock *blocks;
+	int			i;
+
+	ExecInt8("SELECT k.stream, k.next_block FROM amplified.watched_contracts w "
+			 "JOIN amplified.ingest_cursors k ON k.chain_id = w.chain_id AND k.stream = lower(w.address::text) "
+			 "WHERE w.chain_id = $1 AND w.enabled AND k.next_block < $2 "
+			 "ORDER BY k.next_block, k.stream LIMIT 1", 2, args, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return;
+	addr = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	from = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &(bool){false}));
+	to = Min(head_next - 1, from + st->range - 1);
+
+	FetchLogsAdaptive(st, from, &to, &addr, 1, &logs, &nlogs);
+
+	/* Headers of the blocks that hold these logs: stored ones must agree. */
+	need = palloc(sizeof(int64) * Max(nlogs, 1));
+	for (i = 0; i < nlogs; i++)
+	{
+		char	   *stored;
+
+		if (i > 0 && logs[i].block_number == logs[i - 1].block_number)
+			continue;
+		stored = StoredHash(st->chain_id, logs[i].block_number);
+		if (stored == NULL)
+			need[nneed++] = logs[i].block_number;
+		else if (strcmp(stored, logs[i].block_hash) != 0)
+		{
+			st->more = true;	/* a reorg the head step will meet: retry later */
+			return;
+		}
+	}
+	blocks = palloc0(sizeof(IngestBlock) * Max(nneed, 1));
+	for (i = 0; i < nneed; i++)
+	{
+		IngestBlock *b = IngestFetchBlock(&st->target, need[i]);
+		int			k;
+
+		blocks[i] = *b;
+		for (k = 0; k < nlogs; k++)
+			if (logs[k].block_number == b->number && strcmp(logs[k].block_hash, b->hash) != 0)
+			{
+				st->more = true;
+				return;
+			}
+	}
+
+	InsertBlocks(st->chain_id, blocks, nneed);
+	InsertLogs(st->chain_id, logs, nlogs);
+	SetCursor(st->chain_id, addr, to + 1);
+	SetStatus(st, "running", -1, nneed, nlogs, SecondsSince(t0));
+	st->more = true;
+}
+
+/* Which step, in one transaction. */
+typedef enum IngestStepKind
+{
+	STEP_HEAD,
+	STEP_BACKFILL
+} IngestStepKind;
+
+typedef struct StepArg
+{
+	IngestState *st;
+	IngestStepKind kind;
+	bool		stop;			/* the chain is gone or disabled */
+} StepArg;
+
+/* Run one step in its own transaction. */
+static void
+RunStep(void *arg)
+{
+	StepArg    *a = (StepArg *) arg;
+	IngestState *st = a->st;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, a->kind == STEP_HEAD ?
+						   "amplified ingest: following the head" : "amplified ingest: backfilling");
+
+	if (!OidIsValid(get_extension_oid("amplified", true)))
+		a->stop = true;
+	else
+	{
+		LoadChain(st);
+		if (!st->conf.found || !st->conf.enabled)
+			a->stop = true;
+		else if (st->conf.halted)
+			WorkerSetState("halted", "a reorg deeper than finality_depth; see amplified.v_ingest_status");
+		else
+		{
+			if (st->range == 0)
+				st->range = st->conf.logs_range;
+			RpcLoadTarget(st->chain_id, &st->target);
+			if (a->kind == STEP_HEAD)
+				HeadStep(st);
+			else
+				BackfillStep(st);
+			WorkerSetState("running", NULL);
+		}
+	}
+
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(false);
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/* Record a failed step in ingest_status, in its own transaction. */
+static void
+RecordError(void *arg)
+{
+	IngestState *st = (IngestState *) arg;
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2];
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	values[0] = Int64GetDatum(st->chain_id);
+	values[1] = CStringGetTextDatum(WorkerLastError());
+	SPI_execute_with_args("INSERT INTO amplified.ingest_status AS s (chain_id, state, last_error, last_error_at) "
+						  "SELECT $1, 'error', $2, now() WHERE EXISTS "
+						  "(SELECT 1 FROM amplified.chains WHERE chain_id = $1) "
+						  "ON CONFLICT (chain_id) DO UPDATE SET "
+						  "state = CASE WHEN s.state = 'halted' THEN s.state ELSE 'error' END, "
+						  "last_error = $2, last_error_at = now(), updated_at = now()",
+						  2, types, values, NULL, false, 0);
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+}
+
+/* Entry point of an ingest worker (started by the launcher, one per chain). */
+void
+IngestMain(Datum main_arg)
+{
+	WorkerStartInfo info;
+	IngestState st;
+	MemoryContext cxt;
+	int			failures = 0;
+
+	WorkerHandleSignals();
+	memcpy(&info, MyBgworkerEntry->bgw_extra, sizeof(info));
+	if (!WorkerAttachSlot(DatumGetInt32(main_arg), info.generation, "ingest"))
+		proc_exit(0);
+	BackgroundWorkerInitializeConnectionByOid(info.database, InvalidOid, 0);
+	pgstat_report_appname("amplified ingest worker");
+
+	memset(&st, 0, sizeof(st));
+	st.chain_id = WorkerMyChainId();
+	cxt = AllocSetContextCreate(TopMemoryContext, "amplified ingest", ALLOCSET_DEFAULT_SIZES);
+
+	for (;;)
+	{
+		StepArg		head = {&st, STEP_HEAD, false};
+		StepArg		backfill = {&st, STEP_BACKFILL, false};
+		bool		ok;
+		long		sleep_ms;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		if (!WorkerSlotIsMine())
+			proc_exit(0);
+
+		MemoryContextReset(cxt);
+		MemoryContextSwitchTo(cxt);
+		st.more = false;
+		ok = WorkerRunGuarded(RunStep, &head, cxt);
+		if (ok && !head.stop)
+			ok = WorkerRunGuarded(RunStep, &backfill, cxt);
+		if (!ok)
+		{
+			WorkerSetState("error", "the last step failed; retrying with backoff");
+			(void) WorkerRunGuarded(RecordError, &st, cxt);
+		}
+		MemoryContextSwitchTo(TopMemoryContext);
+		if (head.stop || backfill.stop)
+			proc_exit(0);		/* the launcher decides whether we are wanted */
+
+		failures = ok ? 0 : failures + 1;
+		if (!ok)
+			sleep_ms = Min((long) INGEST_MAX_BACKOFF_MS, 500L << Min(failures, 10));
+		else if (st.more)
+			sleep_ms = 0;
+		else
+			sleep_ms = Max(st.conf.poll_ms, 10);
+		if (sleep_ms > 0)
+		{
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 sleep_ms, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+		}
+	}
+}
