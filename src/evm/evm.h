@@ -34,6 +34,87 @@ typedef struct Uint256
 
 /* ---- integers (uint256.c, int256.c, ...) ---- */
 
+/*
+ * Pure 256-bit arithmetic (u256_math.c): no palloc, no ereport.  Results go
+ * to an out parameter that may alias an input.  Functions returning bool
+ * return false on overflow (the out value is then unspecified) and, for
+ * division, on a zero divisor.  int256 values are the two's complement bit
+ * pattern in the same struct.
+ */
+#define UINT256_DEC_BUFLEN	80	/* "-" + 78 digits + NUL, rounded up */
+#define UINT256_HEX_BUFLEN	68	/* "-0x" + 64 digits + NUL */
+
+/* How parsing a text integer went; the caller words the error. */
+typedef enum Uint256ParseStatus
+{
+	UINT256_PARSE_OK,
+	UINT256_PARSE_SYNTAX,		/* not an integer literal */
+	UINT256_PARSE_RANGE			/* well formed but out of range */
+} Uint256ParseStatus;
+
+extern void Uint256FromUint64(Uint256 *r, uint64 v);
+extern bool Uint256IsZero(const Uint256 *a);
+extern int	Uint256Cmp(const Uint256 *a, const Uint256 *b);
+extern bool Uint256Add(const Uint256 *a, const Uint256 *b, Uint256 *r);
+extern bool Uint256Sub(const Uint256 *a, const Uint256 *b, Uint256 *r);
+extern bool Uint256Mul(const Uint256 *a, const Uint256 *b, Uint256 *r);
+extern void Uint256MulFull(const Uint256 *a, const Uint256 *b, uint64 r[8]);
+extern bool Uint256DivMod(const Uint256 *a, const Uint256 *b, Uint256 *q, Uint256 *rem);
+extern bool Uint256MulDiv(const Uint256 *a, const Uint256 *b, const Uint256 *c,
+						  bool round_up, Uint256 *r);
+extern bool Uint256Pow(const Uint256 *base, const Uint256 *exp, Uint256 *r);
+extern void Uint256Sqrt(const Uint256 *a, Uint256 *r);
+extern int	Uint256Msb(const Uint256 *a);	/* -1 for zero */
+extern int	Uint256Lsb(const Uint256 *a);	/* -1 for zero */
+extern void Uint256Shl(const Uint256 *a, int n, Uint256 *r);	/* n >= 0 */
+extern void Uint256Shr(const Uint256 *a, int n, Uint256 *r);	/* n >= 0 */
+extern void Uint256And(const Uint256 *a, const Uint256 *b, Uint256 *r);
+extern void Uint256Or(const Uint256 *a, const Uint256 *b, Uint256 *r);
+extern void Uint256Xor(const Uint256 *a, const Uint256 *b, Uint256 *r);
+extern void Uint256Not(const Uint256 *a, Uint256 *r);
+extern bool Uint256ToUint64(const Uint256 *a, uint64 *r);
+
+extern Uint256ParseStatus Uint256FromDecimal(const char *s, size_t len, Uint256 *r);
+extern Uint256ParseStatus Uint256FromHex(const char *s, size_t len, Uint256 *r);
+extern Uint256ParseStatus Uint256ParseMagnitude(const char *str, bool *negative, Uint256 *r);
+extern Uint256ParseStatus Uint256FromText(const char *str, Uint256 *r);
+extern int	Uint256ToDecimal(const Uint256 *a, char *buf);
+extern int	Uint256ToHex(const Uint256 *a, char *buf);
+extern void Uint256FromBytesBE(const uint8 *p, size_t len, Uint256 *r);	/* len <= 32 */
+extern void Uint256ToBytesBE(const Uint256 *a, uint8 *out);	/* 32 bytes */
+extern uint64 Uint256AbbrevKey(const Uint256 *a);
+
+extern bool Int256IsNeg(const Uint256 *a);
+extern void Int256FromInt64(Uint256 *r, int64 v);
+extern bool Int256ToInt64(const Uint256 *a, int64 *r);
+extern int	Int256Cmp(const Uint256 *a, const Uint256 *b);
+extern bool Int256Neg(const Uint256 *a, Uint256 *r);
+extern bool Int256Abs(const Uint256 *a, Uint256 *r);
+extern void Int256Magnitude(const Uint256 *a, Uint256 *r);	/* |a| as uint256 */
+extern bool Int256FromMagnitude(const Uint256 *mag, bool negative, Uint256 *r);
+extern bool Int256Add(const Uint256 *a, const Uint256 *b, Uint256 *r);
+extern bool Int256Sub(const Uint256 *a, const Uint256 *b, Uint256 *r);
+extern bool Int256Mul(const Uint256 *a, const Uint256 *b, Uint256 *r);
+extern bool Int256DivMod(const Uint256 *a, const Uint256 *b, Uint256 *q, Uint256 *rem);
+extern bool Int256Pow(const Uint256 *base, const Uint256 *exp, Uint256 *r);
+extern void Int256Shr(const Uint256 *a, int n, Uint256 *r);	/* arithmetic */
+extern Uint256ParseStatus Int256FromText(const char *str, Uint256 *r);
+extern int	Int256ToDecimal(const Uint256 *a, char *buf);
+extern int	Int256ToHex(const Uint256 *a, char *buf);
+extern uint64 Int256AbbrevKey(const Uint256 *a);
+
+/*
+ * fmgr-side helpers shared by uint256.c, int256.c, int_agg.c and units.c
+ * (these allocate and raise errors).
+ */
+extern void Uint256OutOfRange(void) pg_attribute_noreturn();
+extern void Int256OutOfRange(void) pg_attribute_noreturn();
+extern void Uint256DivisionByZero(void) pg_attribute_noreturn();
+extern Uint256 *Uint256Copy(const Uint256 *a);
+extern Datum Uint256GetNumeric(const Uint256 *a, bool is_signed);
+extern void NumericGetUint256(Datum num, bool is_signed, Uint256 *r);
+extern int	Uint256ShiftCount(int32 n);
+
 /* ---- bytes, hashing and codecs (address.c, keccak.c, abi.c, rlp.c, ...) ---- */
 
 #endif							/* AMPLIFIED_EVM_H */
