@@ -17,8 +17,8 @@ SUITES=${SUITES:-"regress isolation pgtap perl"}
 PG_CONFIG=${PG_CONFIG:-pg_config}
 BINDIR=$("$PG_CONFIG" --bindir)
 PGXS_DIR=$(cd "$(dirname "$("$PG_CONFIG" --pgxs)")/../.." && pwd)
-STACK=test
-LOGDIR=$ROOT/log
+STACK=${STACK:-test}
+LOGDIR=$ROOT/log${LOG_SUFFIX:-}
 mkdir -p "$LOGDIR"
 
 passed=0; failed=0
