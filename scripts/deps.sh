@@ -43,3 +43,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 	(cd test/chain && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 	echo "$want" > "$stamp"
 fi
+
+# The chain fixture's Solidity mocks, compiled once into test/chain/build
+# (cached by a hash of the sources; the tests read the cache).
+(cd test/chain && node compile.js >/dev/null)
