@@ -30,6 +30,7 @@ REGRESS     = core
 # use the objects of the modules above it, never of those below.
 include src/evm/evm.mk
 include src/rpc/rpc.mk
+include src/univ3/univ3.mk
 include src/worker/worker.mk
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
