@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PKGS=(postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-pgtap
       libcurl4-openssl-dev libsecp256k1-dev nettle-dev libipc-run-perl
-      clang curl ca-certificates)
+      clang libclang-rt-14-dev curl ca-certificates)
 
 missing=()
 for p in "${PKGS[@]}"; do

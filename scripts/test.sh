@@ -89,7 +89,7 @@ for suite in $SUITES; do
 		if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -r "$ROOT/test/t/$(basename "$(echo "$files" | head -1)")"; then
 			src=$STACK_DIR/src
 			mkdir -p "$src"
-			cp -a "$ROOT/test" "$ROOT/scripts" "$src/"
+			cp -a "$ROOT/test" "$ROOT/scripts" "$ROOT/src" "$ROOT/Makefile" "$ROOT/amplified.control" "$src/"
 			chown -R postgres:postgres "$src"
 		fi
 		tapdir=$STACK_DIR/tap; mkdir -p "$tapdir"

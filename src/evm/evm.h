@@ -117,4 +117,38 @@ extern int	Uint256ShiftCount(int32 n);
 
 /* ---- bytes, hashing and codecs (address.c, keccak.c, abi.c, rlp.c, ...) ---- */
 
+/*
+ * The pure codecs (hex, keccak-256, EIP-55, ABI, RLP) are declared in
+ * evm/codec.h, which needs no server headers; what follows is the server
+ * side: the address and bytes32 types and the glue of codec_pg.c.
+ */
+#include "evm/codec.h"
+#include "utils/jsonb.h"
+
+/* address: 20 bytes; bytes32: 32 bytes; both pass-by-reference, char-aligned. */
+typedef struct Address
+{
+	uint8		b[ADDRESS_BYTES];
+} Address;
+
+typedef struct Bytes32
+{
+	uint8		b[BYTES32_BYTES];
+} Bytes32;
+
+#define DatumGetAddressP(X)		((Address *) DatumGetPointer(X))
+#define PG_GETARG_ADDRESS_P(n)	DatumGetAddressP(PG_GETARG_DATUM(n))
+#define PG_RETURN_ADDRESS_P(x)	return PointerGetDatum(x)
+#define DatumGetBytes32P(X)		((Bytes32 *) DatumGetPointer(X))
+#define PG_GETARG_BYTES32_P(n)	DatumGetBytes32P(PG_GETARG_DATUM(n))
+#define PG_RETURN_BYTES32_P(x)	return PointerGetDatum(x)
+
+/* codec_pg.c: the pure codecs' memory, errors and JSON, in the server. */
+extern CodecMem *CodecPgMem(void);
+extern void CodecPgError(const CodecError *err) pg_attribute_noreturn();
+extern CodecJson *CodecJsonFromJsonb(Jsonb *jb);
+extern Jsonb *CodecJsonToJsonb(const CodecJson *v);
+extern bytea *CodecBufToBytea(const CodecBuf *buf);
+extern Bytes32 *Bytes32FromRaw(const uint8 *p);
+
 #endif							/* AMPLIFIED_EVM_H */
