@@ -32,6 +32,7 @@ include src/evm/evm.mk
 include src/rpc/rpc.mk
 include src/univ3/univ3.mk
 include src/worker/worker.mk
+include src/ingest/ingest.mk
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
@@ -81,3 +82,4 @@ stop:
 bench: deps
 	@$(MAKE) --no-print-directory -s install
 	@scripts/bench.sh
+include test/fuzz/fuzz.mk

@@ -89,6 +89,228 @@ CREATE TABLE @extschema@.ingest_reorgs (
 CREATE INDEX ingest_reorgs_chain_idx ON @extschema@.ingest_reorgs (chain_id, detected_at);
 COMMENT ON TABLE @extschema@.ingest_reorgs IS 'Reorgs rolled back: the last common block and the orphaned block hashes';
 
+-- ---- decoded events: typed rows for the logs every strategy reads.  Each
+-- references its log with ON DELETE CASCADE, so a reorg takes it too.  A log
+-- whose topic0 matches but whose shape does not (a contract that reuses the
+-- name with other types) is not decoded and stays raw.
+
+-- The address in an ABI word (12 zero bytes, then 20), or NULL.
+CREATE FUNCTION @extschema@.abi_word_address(w bytea)
+RETURNS @extschema@.address
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN length(w) = 32 AND substring(w FROM 1 FOR 12) = '\x000000000000000000000000'::bytea
+			THEN @extschema@.address_from_bytea(substring(w FROM 13 FOR 20)) END;
+
+-- The int24 in an ABI word (sign-extended), or NULL.
+CREATE FUNCTION @extschema@.abi_word_int24(w bytea)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN length(w) = 32
+			 AND (substring(w FROM 1 FOR 29) = '\x0000000000000000000000000000000000000000000000000000000000'::bytea
+				  AND get_byte(w, 29) < 128
+				  OR substring(w FROM 1 FOR 29) = '\xffffffffffffffffffffffffffffffffffffffffffffffffffffffffff'::bytea
+				  AND get_byte(w, 29) >= 128)
+			THEN (@extschema@.int256_from_bytea(w))::integer END;
+
+-- Word i (0-based) of ABI data.
+CREATE FUNCTION @extschema@.abi_word(data bytea, i integer)
+RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN substring(data FROM 1 + 32 * i FOR 32);
+
+CREATE TABLE @extschema@.erc20_transfers (
+	chain_id		bigint NOT NULL,
+	block_number	bigint NOT NULL,
+	log_index		integer NOT NULL,
+	token			@extschema@.address NOT NULL,
+	sender			@extschema@.address NOT NULL,
+	recipient		@extschema@.address NOT NULL,
+	value			@extschema@.uint256 NOT NULL,
+	PRIMARY KEY (chain_id, block_number, log_index),
+	FOREIGN KEY (chain_id, block_number, log_index) REFERENCES @extschema@.logs ON DELETE CASCADE
+);
+CREATE INDEX erc20_transfers_token_idx ON @extschema@.erc20_transfers (chain_id, token, block_number);
+COMMENT ON TABLE @extschema@.erc20_transfers IS 'ERC-20 Transfer(from, to, value) logs of watched contracts';
+
+CREATE TABLE @extschema@.univ3_swaps (
+	chain_id		bigint NOT NULL,
+	block_number	bigint NOT NULL,
+	log_index		integer NOT NULL,
+	pool			@extschema@.address NOT NULL,
+	sender			@extschema@.address NOT NULL,
+	recipient		@extschema@.address NOT NULL,
+	amount0			@extschema@.int256 NOT NULL,
+	amount1			@extschema@.int256 NOT NULL,
+	sqrt_price_x96	@extschema@.uint256 NOT NULL,
+	liquidity		@extschema@.uint256 NOT NULL,
+	tick			integer NOT NULL,
+	PRIMARY KEY (chain_id, block_number, log_index),
+	FOREIGN KEY (chain_id, block_number, log_index) REFERENCES @extschema@.logs ON DELETE CASCADE
+);
+CREATE INDEX univ3_swaps_pool_idx ON @extschema@.univ3_swaps (chain_id, pool, block_number);
+COMMENT ON TABLE @extschema@.univ3_swaps IS 'Uniswap v3 Swap logs: amounts as the pool saw them, price, liquidity and tick after';
+
+CREATE TABLE @extschema@.univ3_mints (
+	chain_id		bigint NOT NULL,
+	block_number	bigint NOT NULL,
+	log_index		integer NOT NULL,
+	pool			@extschema@.address NOT NULL,
+	sender			@extschema@.address NOT NULL,
+	owner			@extschema@.address NOT NULL,
+	tick_lower		integer NOT NULL,
+	tick_upper		integer NOT NULL,
+	liquidity		@extschema@.uint256 NOT NULL,
+	amount0			@extschema@.uint256 NOT NULL,
+	amount1			@extschema@.uint256 NOT NULL,
+	PRIMARY KEY (chain_id, block_number, log_index),
+	FOREIGN KEY (chain_id, block_number, log_index) REFERENCES @extschema@.logs ON DELETE CASCADE
+);
+CREATE INDEX univ3_mints_pool_idx ON @extschema@.univ3_mints (chain_id, pool, block_number);
+COMMENT ON TABLE @extschema@.univ3_mints IS 'Uniswap v3 Mint logs';
+
+CREATE TABLE @extschema@.univ3_burns (
+	chain_id		bigint NOT NULL,
+	block_number	bigint NOT NULL,
+	log_index		integer NOT NULL,
+	pool			@extschema@.address NOT NULL,
+	owner			@extschema@.address NOT NULL,
+	tick_lower		integer NOT NULL,
+	tick_upper		integer NOT NULL,
+	liquidity		@extschema@.uint256 NOT NULL,
+	amount0			@extschema@.uint256 NOT NULL,
+	amount1			@extschema@.uint256 NOT NULL,
+	PRIMARY KEY (chain_id, block_number, log_index),
+	FOREIGN KEY (chain_id, block_number, log_index) REFERENCES @extschema@.logs ON DELETE CASCADE
+);
+CREATE INDEX univ3_burns_pool_idx ON @extschema@.univ3_burns (chain_id, pool, block_number);
+COMMENT ON TABLE @extschema@.univ3_burns IS 'Uniswap v3 Burn logs';
+
+CREATE TABLE @extschema@.univ3_collects (
+	chain_id		bigint NOT NULL,
+	block_number	bigint NOT NULL,
+	log_index		integer NOT NULL,
+	pool			@extschema@.address NOT NULL,
+	owner			@extschema@.address NOT NULL,
+	recipient		@extschema@.address NOT NULL,
+	tick_lower		integer NOT NULL,
+	tick_upper		integer NOT NULL,
+	amount0			@extschema@.uint256 NOT NULL,
+	amount1			@extschema@.uint256 NOT NULL,
+	PRIMARY KEY (chain_id, block_number, log_index),
+	FOREIGN KEY (chain_id, block_number, log_index) REFERENCES @extschema@.logs ON DELETE CASCADE
+);
+CREATE INDEX univ3_collects_pool_idx ON @extschema@.univ3_collects (chain_id, pool, block_number);
+COMMENT ON TABLE @extschema@.univ3_collects IS 'Uniswap v3 pool Collect logs';
+
+-- Decode the logs of blocks from_block..to_block of a chain into the tables
+-- above; idempotent.  The ingest worker calls it in the transaction that
+-- stores the logs.  Returns the number of rows decoded.
+CREATE FUNCTION @extschema@.ingest_decode(chain_id bigint, from_block bigint, to_block bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+-- The event tables compare amplified types: their operators live in @extschema@.
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	total bigint := 0;
+	t_transfer @extschema@.bytes32 := @extschema@.event_topic('Transfer(address,address,uint256)');
+	t_swap @extschema@.bytes32 := @extschema@.event_topic('Swap(address,address,int256,int256,uint160,uint128,int24)');
+	t_mint @extschema@.bytes32 := @extschema@.event_topic('Mint(address,address,int24,int24,uint128,uint256,uint256)');
+	t_burn @extschema@.bytes32 := @extschema@.event_topic('Burn(address,int24,int24,uint128,uint256,uint256)');
+	t_collect @extschema@.bytes32 := @extschema@.event_topic('Collect(address,address,int24,int24,uint128,uint128)');
+BEGIN
+	INSERT INTO @extschema@.erc20_transfers
+	SELECT * FROM (
+		SELECT l.chain_id, l.block_number, l.log_index, l.address,
+			   @extschema@.abi_word_address(l.topics[2]::bytea) AS s,
+			   @extschema@.abi_word_address(l.topics[3]::bytea) AS r,
+			   @extschema@.uint256_from_bytea(l.data)
+		  FROM @extschema@.logs AS l
+		 WHERE l.chain_id = ingest_decode.chain_id
+		   AND l.block_number BETWEEN from_block AND to_block
+		   AND cardinality(l.topics) = 3 AND l.topics[1] = t_transfer AND length(l.data) = 32) AS d
+	 WHERE d.s IS NOT NULL AND d.r IS NOT NULL
+	ON CONFLICT DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	total := total + n;
+
+	INSERT INTO @extschema@.univ3_swaps
+	SELECT * FROM (
+		SELECT l.chain_id, l.block_number, l.log_index, l.address,
+			   @extschema@.abi_word_address(l.topics[2]::bytea) AS s,
+			   @extschema@.abi_word_address(l.topics[3]::bytea) AS r,
+			   @extschema@.int256_from_bytea(@extschema@.abi_word(l.data, 0)),
+			   @extschema@.int256_from_bytea(@extschema@.abi_word(l.data, 1)),
+			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 2)),
+			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 3)),
+			   @extschema@.abi_word_int24(@extschema@.abi_word(l.data, 4)) AS tick
+		  FROM @extschema@.logs AS l
+		 WHERE l.chain_id = ingest_decode.chain_id
+		   AND l.block_number BETWEEN from_block AND to_block
+		   AND cardinality(l.topics) = 3 AND l.topics[1] = t_swap AND length(l.data) = 160) AS d
+	 WHERE d.s IS NOT NULL AND d.r IS NOT NULL AND d.tick IS NOT NULL
+	ON CONFLICT DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	total := total + n;
+
+	INSERT INTO @extschema@.univ3_mints
+	SELECT * FROM (
+		SELECT l.chain_id, l.block_number, l.log_index, l.address,
+			   @extschema@.abi_word_address(@extschema@.abi_word(l.data, 0)) AS s,
+			   @extschema@.abi_word_address(l.topics[2]::bytea) AS o,
+			   @extschema@.abi_word_int24(l.topics[3]::bytea) AS lo,
+			   @extschema@.abi_word_int24(l.topics[4]::bytea) AS hi,
+			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 1)),
+			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 2)),
+			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 3))
+		  FROM @extschema@.logs AS l
+		 WHERE l.chain_id = ingest_decode.chain_id
+		   AND l.block_number BETWEEN from_block AND to_block
+		   AND cardinality(l.topics) = 4 AND l.topics[1] = t_mint AND length(l.data) = 128) AS d
+	 WHERE d.s IS NOT NULL AND d.o IS NOT NULL AND d.lo IS NOT NULL AND d.hi IS NOT NULL
+	ON CONFLICT DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	total := total + n;
+
+	INSERT INTO @extschema@.univ3_burns
+	SELECT * FROM (
+		SELECT l.chain_id, l.block_number, l.log_index, l.address,
+			   @extschema@.abi_word_address(l.topics[2]::bytea) AS o,
+			   @extschema@.abi_word_int24(l.topics[3]::bytea) AS lo,
+			   @extschema@.abi_word_int24(l.topics[4]::bytea) AS hi,
+			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 0)),
+			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 1)),
+			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 2))
+		  FROM @extschema@.logs AS l
+		 WHERE l.chain_id = ingest_decode.chain_id
+		   AND l.block_number BETWEEN from_block AND to_block
+		   AND cardinality(l.topics) = 4 AND l.topics[1] = t_burn AND length(l.data) = 96) AS d
+	 WHERE d.o IS NOT NULL AND d.lo IS NOT NULL AND d.hi IS NOT NULL
+	ON CONFLICT DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	total := total + n;
+
+	INSERT INTO @extschema@.univ3_collects
+	SELECT * FROM (
+		SELECT l.chain_id, l.block_number, l.log_index, l.address,
+			   @extschema@.abi_word_address(l.topics[2]::bytea) AS o,
+			   @extschema@.abi_word_address(@extschema@.abi_word(l.data, 0)) AS r,
+			   @extschema@.abi_word_int24(l.topics[3]::bytea) AS lo,
+			   @extschema@.abi_word_int24(l.topics[4]::bytea) AS hi,
+			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 1)),
+			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 2))
+		  FROM @extschema@.logs AS l
+		 WHERE l.chain_id = ingest_decode.chain_id
+		   AND l.block_number BETWEEN from_block AND to_block
+		   AND cardinality(l.topics) = 4 AND l.topics[1] = t_collect AND length(l.data) = 96) AS d
+	 WHERE d.o IS NOT NULL AND d.r IS NOT NULL AND d.lo IS NOT NULL AND d.hi IS NOT NULL
+	ON CONFLICT DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN total + n;
+END
+$$;
+
 -- Watch a contract: its logs are ingested from from_block on.
 CREATE FUNCTION @extschema@.watch_contract(
 	chain_id bigint,
@@ -201,6 +423,12 @@ REVOKE ALL ON TABLE @extschema@.watched_contracts, @extschema@.blocks, @extschem
 REVOKE ALL ON FUNCTION @extschema@.watch_contract(bigint, @extschema@.address, text, text, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_resume(bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.chains_wake_launcher() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.ingest_decode(bigint, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.erc20_transfers, @extschema@.univ3_swaps, @extschema@.univ3_mints,
+	@extschema@.univ3_burns, @extschema@.univ3_collects FROM PUBLIC;
+GRANT SELECT ON @extschema@.erc20_transfers, @extschema@.univ3_swaps, @extschema@.univ3_mints,
+	@extschema@.univ3_burns, @extschema@.univ3_collects TO amplified_reader;
+GRANT EXECUTE ON FUNCTION @extschema@.ingest_decode(bigint, bigint, bigint) TO amplified_admin;
 GRANT SELECT ON @extschema@.watched_contracts, @extschema@.blocks, @extschema@.logs,
 	@extschema@.ingest_cursors, @extschema@.ingest_status, @extschema@.ingest_reorgs,
 	@extschema@.v_ingest_status TO amplified_reader;

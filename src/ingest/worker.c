@@ -301,6 +301,16 @@ InsertLogs(int64 chain_id, IngestLog *l, int n)
 		elog(ERROR, "amplified ingest: could not insert logs");
 }
 
+/* Decode the stored logs of blocks from..to into the typed event tables. */
+static void
+Decode(int64 chain_id, int64 from, int64 to, int nlogs)
+{
+	int64		args[3] = {chain_id, from, to};
+
+	if (nlogs > 0)
+		ExecInt8("SELECT amplified.ingest_decode($1, $2, $3)", 3, args, SPI_OK_SELECT);
+}
+
 /* Update the status row (created on first use). */
 static void
 SetStatus(IngestState *st, const char *state, int64 head, int64 nblocks, int64 nlogs, double secs)
@@ -506,6 +516,7 @@ HeadStep(IngestState *st)
 
 	InsertBlocks(st->chain_id, blocks, (int) (to - next + 1));
 	InsertLogs(st->chain_id, logs, nlogs);
+	Decode(st->chain_id, next, to, nlogs);
 	SetCursor(st->chain_id, "head", to + 1);
 	args[0] = st->chain_id;
 	args[1] = next;
@@ -581,6 +592,7 @@ BackfillStep(IngestState *st)
 
 	InsertBlocks(st->chain_id, blocks, nneed);
 	InsertLogs(st->chain_id, logs, nlogs);
+	Decode(st->chain_id, from, to, nlogs);
 	SetCursor(st->chain_id, addr, to + 1);
 	SetStatus(st, "running", -1, nneed, nlogs, SecondsSince(t0));
 	st->more = true;

@@ -261,7 +261,12 @@ WorkerRunGuarded(void (*fn) (void *), void *arg, MemoryContext cxt)
 		FlushErrorState();
 		RESUME_INTERRUPTS();
 
-		WorkerSetError(edata->message ? edata->message : "unknown error");
+		/* The detail often says why (the last endpoint's failure, say). */
+		if (edata->detail != NULL)
+			WorkerSetError(psprintf("%s: %s", edata->message ? edata->message : "unknown error",
+									edata->detail));
+		else
+			WorkerSetError(edata->message ? edata->message : "unknown error");
 		ok = false;
 	}
 	PG_END_TRY();

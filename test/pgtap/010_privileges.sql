@@ -36,7 +36,28 @@ INSERT INTO matrix VALUES
 	('amplified.rpc_call(bigint,text,jsonb)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.rpc_batch(bigint,jsonb)',     'EXECUTE', 'amplified_analyst'),
 	('amplified.eth_block_number(bigint)',    'EXECUTE', 'amplified_analyst'),
-	('amplified.eth_chain_id(bigint)',        'EXECUTE', 'amplified_analyst');
+	('amplified.eth_chain_id(bigint)',        'EXECUTE', 'amplified_analyst'),
+	-- ingest module: chain data for readers, what to watch for the admin
+	('amplified.watched_contracts',      'SELECT',  'amplified_reader'),
+	('amplified.watched_contracts',      'INSERT',  'amplified_admin'),
+	('amplified.watched_contracts',      'UPDATE',  'amplified_admin'),
+	('amplified.watched_contracts',      'DELETE',  'amplified_admin'),
+	('amplified.blocks',                 'SELECT',  'amplified_reader'),
+	('amplified.logs',                   'SELECT',  'amplified_reader'),
+	('amplified.ingest_cursors',         'SELECT',  'amplified_reader'),
+	('amplified.ingest_status',          'SELECT',  'amplified_reader'),
+	('amplified.ingest_reorgs',          'SELECT',  'amplified_reader'),
+	('amplified.v_ingest_status',        'SELECT',  'amplified_reader'),
+	('amplified.erc20_transfers',        'SELECT',  'amplified_reader'),
+	('amplified.univ3_swaps',            'SELECT',  'amplified_reader'),
+	('amplified.univ3_mints',            'SELECT',  'amplified_reader'),
+	('amplified.univ3_burns',            'SELECT',  'amplified_reader'),
+	('amplified.univ3_collects',         'SELECT',  'amplified_reader'),
+	('amplified.watch_contract(bigint,amplified.address,text,text,bigint)', 'EXECUTE', 'amplified_admin'),
+	('amplified.ingest_resume(bigint,bigint)', 'EXECUTE', 'amplified_admin'),
+	('amplified.ingest_decode(bigint,bigint,bigint)', 'EXECUTE', 'amplified_admin'),
+	-- a trigger function: nobody calls it
+	('amplified.chains_wake_launcher()', 'EXECUTE', NULL);
 
 -- Every function, aggregate and procedure of the extension.
 CREATE TEMP TABLE ext_functions AS

@@ -1,0 +1,168 @@
+# 060_ingest: the ingest worker against the local chain fixture: a full
+# backfill equals eth_getLogs, reorgs of depth 1 to 5 leave the tables equal
+# to a fresh index, a contract watched late is backfilled, SIGKILL mid-batch
+# loses and duplicates nothing, a misbehaving node gives a clear status and
+# no bad rows, a reorg deeper than finality_depth halts the chain, and after
+# every test consecutive stored blocks chain by parent hash.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use AmpTest;
+use AmpChain;
+use RpcStub;
+
+my $chain = AmpChain->new;
+my $d = $chain->deploy;
+my $url = $chain->url;
+my $node = AmpTest::node('ingest');
+
+my @pools = sort map { lc $_->{address} } values %{ $d->{pools} };
+my @tokens = sort map { lc $_->{address} } values %{ $d->{tokens} };
+my @watched = (@pools, @tokens);
+
+$node->safe_psql('postgres', qq{
+	SELECT amplified.add_chain(31337, 'anvil', ARRAY['$url'], confirmations => 0, finality_depth => 10,
+		poll_interval => '100 ms', batch_size => 20, logs_range => 8);
+	SELECT amplified.watch_contract(31337, a::amplified.address, 'c' || i, 'generic', 0)
+	  FROM unnest(ARRAY['@{[ join("','", @watched) ]}']) WITH ORDINALITY AS t(a, i);});
+
+# Wait until the head stream has stored the node's head.
+sub synced
+{
+	my ($what) = @_;
+	my $head = hex($chain->rpc('eth_blockNumber'));
+	ok($node->poll_query_until('postgres',
+		"SELECT indexed_block >= $head AND coalesce(backfill_done_blocks = backfill_total_blocks, true) "
+		  . "FROM amplified.v_ingest_status WHERE chain_id = 31337"),
+		"$what: synced to block $head");
+	return $head;
+}
+
+# The stored logs equal eth_getLogs over the same range, block hashes
+# included, and consecutive stored blocks chain by parent hash.
+sub same_as_node
+{
+	my ($what, $addresses) = @_;
+	$addresses //= \@watched;
+	my $head = hex($chain->rpc('eth_blockNumber'));
+	my $logs = $chain->rpc('eth_getLogs',
+		[ { fromBlock => '0x0', toBlock => sprintf('0x%x', $head), address => $addresses } ]);
+	my $want = join("\n", sort map {
+		join(':', hex($_->{blockNumber}), hex($_->{logIndex}), lc $_->{transactionHash},
+			lc $_->{blockHash}, lc $_->{address}, join(',', map { lc } @{ $_->{topics} }), lc $_->{data})
+	} @$logs);
+	my $in = join("','", @$addresses);
+	my $have = $node->safe_psql('postgres', qq{
+		SELECT coalesce(string_agg(line, E'\\n' ORDER BY line), '') FROM (
+		  SELECT l.block_number || ':' || l.log_index || ':' || l.tx_hash::text || ':' || b.hash::text
+		         || ':' || lower(l.address::text) || ':' || array_to_string(l.topics::text[], ',')
+		         || ':0x' || encode(l.data, 'hex') AS line
+		    FROM amplified.logs l JOIN amplified.blocks b USING (chain_id)
+		   WHERE b.number = l.block_number AND l.chain_id = 31337
+		     AND lower(l.address::text) IN ('$in')) s});
+	is($have, $want, "$what: stored logs equal eth_getLogs (" . scalar(@$logs) . " logs)");
+
+	# Every stored block is the node's block of that number.
+	my $stored = $node->safe_psql('postgres',
+		"SELECT string_agg(number || ':' || hash::text, ',' ORDER BY number) FROM amplified.blocks WHERE chain_id = 31337");
+	my @bad;
+	my @pairs = split /,/, $stored;
+	for my $p (@pairs)
+	{
+		my ($n, $h) = split /:/, $p;
+		my $blk = $chain->rpc('eth_getBlockByNumber', [ sprintf('0x%x', $n), JSON::PP::false ]);
+		push @bad, $n unless $blk && lc $blk->{hash} eq $h;
+	}
+	is(join(',', @bad), '', "$what: every stored block is canonical (" . scalar(@pairs) . " blocks)");
+	is($node->safe_psql('postgres', q{
+		SELECT count(*) FROM amplified.blocks a JOIN amplified.blocks b
+		    ON b.chain_id = a.chain_id AND b.number = a.number + 1
+		 WHERE a.chain_id = 31337 AND b.parent_hash OPERATOR(amplified.<>) a.hash}),
+		'0', "$what: consecutive stored blocks chain by parent hash");
+}
+
+# 1. A full backfill of everything the fixture did, then traffic on top.
+my $summary = $chain->traffic(rounds => 4, seed => 7);
+synced('after deploy and traffic');
+same_as_node('full index');
+is($node->safe_psql('postgres', q{SELECT count(*) > 0 FROM amplified.logs}), 't', 'logs were ingested');
+is($node->safe_psql('postgres', q{SELECT getlogs_range > 0 FROM amplified.v_ingest_status}), 't',
+	'the adaptive range is reported');
+is($node->safe_psql('postgres',
+	q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'amplified ingest worker'}),
+	'1', 'one ingest worker runs for the chain');
+
+# 2. A contract watched late is backfilled from its from_block.
+my $oracle = lc((values %{ $d->{oracles} })[0]{address});
+$node->safe_psql('postgres', "SELECT amplified.watch_contract(31337, '$oracle', 'oracle', 'oracle', 0)");
+push @watched, $oracle;
+synced('after watching the oracle');
+same_as_node('late contract backfilled', [$oracle]);
+same_as_node('all contracts');
+
+# 3. Reorgs of depth 1 to 5, each followed by new traffic.
+for my $depth (1 .. 5)
+{
+	$chain->traffic(rounds => 1, seed => 100 + $depth);
+	synced("before reorg $depth");
+	my $before = $node->safe_psql('postgres', 'SELECT count(*) FROM amplified.ingest_reorgs');
+	$chain->rpc('anvil_reorg', [ $depth, [] ]);
+	$chain->traffic(rounds => 1, seed => 200 + $depth);
+	synced("after reorg $depth");
+	same_as_node("reorg of depth $depth");
+	ok($node->safe_psql('postgres', 'SELECT count(*) FROM amplified.ingest_reorgs') > $before,
+		"reorg of depth $depth was recorded");
+}
+
+# 4. SIGKILL of the worker mid-batch: nothing lost, nothing duplicated.
+$node->safe_psql('postgres', "SELECT amplified.alter_chain(31337, logs_range => 2, batch_size => 2)");
+$chain->rpc('evm_setAutomine', [JSON::PP::false]);
+$chain->traffic(rounds => 3, seed => 300, mine => 1);
+$chain->rpc('evm_setAutomine', [JSON::PP::true]);
+for my $i (1 .. 3)
+{
+	my $pid = AmpTest::backend_pid($node, 'amplified ingest worker');
+	kill 'KILL', $pid if $pid;
+	ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'amplified ingest worker' AND pid <> "
+		  . ($pid || 0)), "ingest worker back after SIGKILL $i");
+}
+synced('after the kills');
+same_as_node('after SIGKILL mid-batch');
+
+# 5. A misbehaving node: a clear status, no bad rows, and recovery.
+my $stub = RpcStub->new(chain_id => 31337);
+my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM amplified.logs');
+$node->safe_psql('postgres', "SELECT amplified.alter_chain(31337, rpc_urls => ARRAY['" . $stub->url('/malformed') . "'])");
+$chain->traffic(rounds => 1, seed => 400);
+ok($node->poll_query_until('postgres',
+	"SELECT state = 'error' AND last_error LIKE '%malformed JSON%' FROM amplified.v_ingest_status"),
+	'malformed answers show in v_ingest_status');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM amplified.logs'), $rows, 'and write no rows');
+$node->safe_psql('postgres', "SELECT amplified.alter_chain(31337, rpc_urls => ARRAY['" . $stub->url('/wrongchain') . "'])");
+ok($node->poll_query_until('postgres',
+	"SELECT last_error LIKE '%reports chain id 1%' FROM amplified.v_ingest_status"),
+	'a wrong chain id shows in v_ingest_status');
+$node->safe_psql('postgres', "SELECT amplified.alter_chain(31337, rpc_urls => ARRAY['$url'])");
+synced('after the node behaves again');
+same_as_node('after a misbehaving node');
+is($node->safe_psql('postgres', 'SELECT state FROM amplified.v_ingest_status'), 'synced', 'state is synced again');
+
+# 6. A reorg deeper than finality_depth halts the chain until resumed.
+$node->safe_psql('postgres', "SELECT amplified.alter_chain(31337, finality_depth => 2)");
+$chain->traffic(rounds => 1, seed => 500);
+my $head = synced('before a deep reorg');
+$chain->rpc('anvil_reorg', [ 4, [] ]);
+$chain->rpc('evm_mine', []);
+ok($node->poll_query_until('postgres',
+	"SELECT state = 'halted' AND last_error LIKE 'reorg deeper than finality_depth (2)%' FROM amplified.v_ingest_status"),
+	'a reorg deeper than finality_depth halts the chain');
+$node->safe_psql('postgres', 'SELECT amplified.ingest_resume(31337, ' . ($head - 10) . ')');
+synced('after ingest_resume');
+same_as_node('after a deep reorg and resume');
+
+$node->stop;
+done_testing();
