@@ -36,8 +36,9 @@ SOCK=$DIR/sock
 DB=amplified
 ANVIL=$ROOT/test/chain/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
 
+# Run as the postgres OS user, from / (it may not be able to enter the checkout).
 as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+	if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_running() { [ -f "$DATA/postmaster.pid" ] && as_pg "$BINDIR/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }

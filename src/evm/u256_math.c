@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include "evm/codec.h"
 #include "evm/evm.h"
 
 typedef unsigned __int128 uint128;
@@ -605,19 +606,6 @@ Uint256FromDecimal(const char *s, size_t len, Uint256 *r)
 	return UINT256_PARSE_OK;
 }
 
-/* Value of one hex digit, or -1. */
-static inline int
-HexValue(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parse exactly len hex digits, without a prefix; leading zeros are fine. */
 Uint256ParseStatus
 Uint256FromHex(const char *s, size_t len, Uint256 *r)
@@ -629,7 +617,7 @@ Uint256FromHex(const char *s, size_t len, Uint256 *r)
 		return UINT256_PARSE_SYNTAX;
 	for (i = 0; i < len; i++)
 	{
-		if (HexValue(s[i]) < 0)
+		if (CodecHexDigit(s[i]) < 0)
 			return UINT256_PARSE_SYNTAX;
 	}
 	while (first < len && s[first] == '0')
@@ -641,7 +629,7 @@ Uint256FromHex(const char *s, size_t len, Uint256 *r)
 	{
 		size_t		pos = len - 1 - i;	/* nibble index from the right */
 
-		r->w[pos / 16] |= (uint64) HexValue(s[i]) << (4 * (pos % 16));
+		r->w[pos / 16] |= (uint64) CodecHexDigit(s[i]) << (4 * (pos % 16));
 	}
 	return UINT256_PARSE_OK;
 }

@@ -28,6 +28,7 @@
 #include "utils/memutils.h"
 
 #include "amplified.h"
+#include "evm/codec.h"
 #include "rpc/rpc.h"
 
 #define RPC_BACKOFF_BASE_MS		250
@@ -144,15 +145,9 @@ RpcParseQuantity(const char *hex, const char *what)
 				 errmsg("hex quantity for %s is out of range: \"%s\"", what, hex)));
 	for (p = hex + 2; *p; p++)
 	{
-		int			d;
+		int			d = CodecHexDigit(*p);
 
-		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
-		else if (*p >= 'a' && *p <= 'f')
-			d = *p - 'a' + 10;
-		else if (*p >= 'A' && *p <= 'F')
-			d = *p - 'A' + 10;
-		else
+		if (d < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid hex quantity for %s: \"%s\"", what, hex)));

@@ -24,18 +24,9 @@ if (!out) {
 }
 
 // ---- a seeded generator (splitmix64) ----
-const M64 = (1n << 64n) - 1n;
-let seed = process.env.AMP_SEED ? BigInt(process.env.AMP_SEED)
-	: BigInt(Math.floor(Math.random() * 2 ** 52));
-console.log(`seed=${seed}`);
-let state = seed & M64;
-function next64() {
-	state = (state + 0x9e3779b97f4a7c15n) & M64;
-	let z = state;
-	z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M64;
-	z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M64;
-	return z ^ (z >> 31n);
-}
+const { Rng, seedFromEnv } = require('./seeded');
+const rng = new Rng(seedFromEnv());
+const next64 = () => rng.next64();
 function rint(n) {			// 0 .. n-1 for a small n
 	return Number(next64() % BigInt(n));
 }

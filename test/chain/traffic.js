@@ -26,36 +26,8 @@ const lib = require('./lib');
 const compile = require('./compile');
 const { ethers } = lib;
 
-// ---- a seeded generator (splitmix64) ----
-
-const M64 = (1n << 64n) - 1n;
-
-class Rng
-{
-	constructor(seed) { this.state = BigInt(seed) & M64; }
-
-	next64()
-	{
-		this.state = (this.state + 0x9E3779B97F4A7C15n) & M64;
-		let z = this.state;
-		z = ((z ^ (z >> 30n)) * 0xBF58476D1CE4E5B9n) & M64;
-		z = ((z ^ (z >> 27n)) * 0x94D049BB133111EBn) & M64;
-		return z ^ (z >> 31n);
-	}
-
-	// A float in [0, 1).
-	float() { return Number(this.next64() >> 11n) / 2 ** 53; }
-
-	// An integer in [lo, hi].
-	int(lo, hi) { return lo + Number(this.next64() % BigInt(hi - lo + 1)); }
-
-	pick(a) { return a[this.int(0, a.length - 1)]; }
-
-	chance(p) { return this.float() < p; }
-
-	// A BigInt in [lo, hi].
-	big(lo, hi) { return lo + this.next64() * (1n << 64n) % (hi - lo + 1n); }
-}
+// The seeded generator is shared with the randomized tests.
+const { Rng } = require('./seeded');
 
 // Small amounts per token, whole units [lo, hi], for small swaps and transfers.
 const SMALL = { WETH: [0.05, 2], wstETH: [0.05, 2], weETH: [0.05, 2], USDC: [100, 5000], DAI: [100, 5000] };
