@@ -244,3 +244,43 @@ IngestFetchLogs(RpcTarget *target, int64 from, int64 to,
 	}
 	return NULL;
 }
+
+/*
+ * eth_call for each read, pinned to its block by hash (EIP-1898), in
+ * batches.  A call that reverts gets its error; an answer that is not hex
+ * is the node's fault and an error.
+ */
+void
+IngestFetchReads(RpcTarget *target, IngestRead *reads, int n)
+{
+	RpcRequest *reqs = palloc0(sizeof(RpcRequest) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		reqs[i].method = "eth_call";
+		reqs[i].params = psprintf("[{\"to\":\"%s\",\"data\":\"%s\"},{\"blockHash\":\"%s\"}]",
+								  reads[i].address, reads[i].calldata, reads[i].block_hash);
+	}
+	RpcBatch(target, reqs, n);
+	for (i = 0; i < n; i++)
+	{
+		if (reqs[i].result == NULL)
+		{
+			reads[i].result = NULL;
+			reads[i].error = psprintf("%d: %s", reqs[i].error_code, reqs[i].error_message);
+			continue;
+		}
+		{
+			JsonbValue *v = JB_ROOT_IS_SCALAR(reqs[i].result) ?
+				getIthJsonbValueFromContainer(&reqs[i].result->root, 0) : NULL;
+			char	   *s = (v && v->type == jbvString) ?
+				pnstrdup(v->val.string.val, v->val.string.len) : NULL;
+
+			if (!IsHex(s, -1))
+				Malformed("eth_call answer", "result", s);
+			reads[i].result = s;
+			reads[i].error = NULL;
+		}
+	}
+}

@@ -40,12 +40,27 @@ typedef struct IngestLog
 	char	   *data;			/* "0x..." */
 } IngestLog;
 
+/* One eth_call at a block hash (EIP-1898) and its answer. */
+typedef struct IngestRead
+{
+	int64		block_number;
+	const char *block_hash;
+	const char *address;		/* "0x..." */
+	const char *read;			/* the function signature, as in state_reads */
+	const char *arg;			/* its argument as text, "" for none */
+	const char *calldata;		/* "0x..." */
+	char	   *result;			/* "0x..." on success */
+	char	   *error;			/* the node's error otherwise */
+} IngestRead;
+
 /* fetch.c: the node's view, validated */
 extern void IngestFetchBlocks(RpcTarget *target, int64 from, int64 to, IngestBlock *out);
 extern IngestBlock *IngestFetchBlock(RpcTarget *target, int64 number);
 extern const char *IngestFetchLogs(RpcTarget *target, int64 from, int64 to,
 								   char **addresses, int naddresses,
 								   IngestLog **logs, int *nlogs);
+
+extern void IngestFetchReads(RpcTarget *target, IngestRead *reads, int n);
 
 /* worker.c */
 PGDLLEXPORT extern void IngestMain(Datum main_arg);

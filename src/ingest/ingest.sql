@@ -12,6 +12,12 @@ CREATE TABLE @extschema@.watched_contracts (
 				CHECK (kind IN ('generic', 'erc20', 'erc4626', 'lst', 'oracle', 'univ3_pool',
 								'univ3_position_manager')),
 	from_block	bigint NOT NULL DEFAULT 0 CHECK (from_block >= 0),
+	read_every	integer NOT NULL DEFAULT 0 CHECK (read_every >= 0),
+	reads		text[] CHECK (reads <@ ARRAY['totalSupply()', 'balanceOf(address)', 'stEthPerToken()',
+								  'getExchangeRate()', 'convertToAssets(uint256)', 'latestRoundData()',
+								  'slot0()', 'liquidity()', 'feeGrowthGlobal0X128()',
+								  'feeGrowthGlobal1X128()']),
+	holders		@extschema@.address[] NOT NULL DEFAULT '{}',
 	enabled		boolean NOT NULL DEFAULT true,
 	created_at	timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (chain_id, address)
@@ -311,13 +317,220 @@ BEGIN
 END
 $$;
 
+-- ---- state reads: contract state every read_every blocks, pinned to the
+-- block hash (EIP-1898), raw in state_reads and decoded into typed tables.
+
+-- Every eth_call the ingest worker made for a block: the answer or the error.
+CREATE TABLE @extschema@.state_reads (
+	chain_id		bigint NOT NULL,
+	block_number	bigint NOT NULL,
+	address			@extschema@.address NOT NULL,
+	read			text NOT NULL,
+	arg				text NOT NULL DEFAULT '',
+	result			bytea,
+	error			text,
+	PRIMARY KEY (chain_id, block_number, address, read, arg),
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE,
+	CHECK ((result IS NULL) <> (error IS NULL))
+);
+COMMENT ON TABLE @extschema@.state_reads IS 'Raw eth_call answers at a block hash; the typed tables decode them';
+
+-- What to read for each enabled contract of a chain: one row per call, with
+-- its calldata.  Without explicit reads, the contract's kind decides.
+CREATE FUNCTION @extschema@.ingest_read_plan(chain_id bigint)
+RETURNS TABLE (address @extschema@.address, read text, arg text, calldata bytea, read_every integer)
+LANGUAGE sql STABLE
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+	SELECT w.address, r.read, a.arg,
+		   CASE r.read
+			 WHEN 'balanceOf(address)' THEN abi_encode_call(r.read, jsonb_build_array(a.arg))
+			 WHEN 'convertToAssets(uint256)' THEN abi_encode_call(r.read, jsonb_build_array(a.arg))
+			 ELSE selector(r.read) END,
+		   w.read_every
+	  FROM watched_contracts AS w
+	 CROSS JOIN LATERAL unnest(coalesce(w.reads, CASE w.kind
+			WHEN 'erc20' THEN ARRAY['totalSupply()', 'balanceOf(address)']
+			WHEN 'lst' THEN ARRAY['totalSupply()', 'balanceOf(address)', 'stEthPerToken()',
+								  'getExchangeRate()', 'convertToAssets(uint256)']
+			WHEN 'erc4626' THEN ARRAY['totalSupply()', 'balanceOf(address)', 'convertToAssets(uint256)']
+			WHEN 'oracle' THEN ARRAY['latestRoundData()']
+			WHEN 'univ3_pool' THEN ARRAY['slot0()', 'liquidity()', 'feeGrowthGlobal0X128()',
+										 'feeGrowthGlobal1X128()']
+			ELSE '{}'::text[] END)) AS r(read)
+	 CROSS JOIN LATERAL (
+		SELECT h::text AS arg FROM unnest(w.holders) AS h WHERE r.read = 'balanceOf(address)'
+		UNION ALL SELECT '1000000000000000000' WHERE r.read = 'convertToAssets(uint256)'
+		UNION ALL SELECT '' WHERE r.read NOT IN ('balanceOf(address)', 'convertToAssets(uint256)')) AS a
+	 WHERE w.chain_id = ingest_read_plan.chain_id AND w.enabled AND w.read_every > 0
+$$;
+
+CREATE TABLE @extschema@.token_supplies (
+	chain_id		bigint NOT NULL,
+	block_number	bigint NOT NULL,
+	token			@extschema@.address NOT NULL,
+	total_supply	@extschema@.uint256 NOT NULL,
+	PRIMARY KEY (chain_id, token, block_number),
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.token_supplies IS 'ERC-20 totalSupply() at a block';
+
+CREATE TABLE @extschema@.token_balances (
+	chain_id		bigint NOT NULL,
+	block_number	bigint NOT NULL,
+	token			@extschema@.address NOT NULL,
+	holder			@extschema@.address NOT NULL,
+	balance			@extschema@.uint256 NOT NULL,
+	PRIMARY KEY (chain_id, token, holder, block_number),
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.token_balances IS 'ERC-20 balanceOf(holder) at a block, for the holders a contract is watched for';
+
+CREATE TABLE @extschema@.lst_rates (
+	chain_id		bigint NOT NULL,
+	block_number	bigint NOT NULL,
+	token			@extschema@.address NOT NULL,
+	method			text NOT NULL CHECK (method IN ('stEthPerToken()', 'getExchangeRate()', 'convertToAssets(uint256)')),
+	rate			@extschema@.uint256 NOT NULL,
+	PRIMARY KEY (chain_id, token, method, block_number),
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.lst_rates IS 'LST/LRT exchange rates at a block (18 decimals; convertToAssets of 1e18 shares)';
+
+CREATE TABLE @extschema@.oracle_rounds (
+	chain_id			bigint NOT NULL,
+	block_number		bigint NOT NULL,
+	oracle				@extschema@.address NOT NULL,
+	round_id			@extschema@.uint256 NOT NULL,
+	answer				@extschema@.int256 NOT NULL,
+	started_at			timestamptz,
+	updated_at			timestamptz,
+	answered_in_round	@extschema@.uint256 NOT NULL,
+	PRIMARY KEY (chain_id, oracle, block_number),
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.oracle_rounds IS 'Chainlink-style latestRoundData() at a block';
+
+CREATE TABLE @extschema@.univ3_pool_states (
+	chain_id				bigint NOT NULL,
+	block_number			bigint NOT NULL,
+	pool					@extschema@.address NOT NULL,
+	sqrt_price_x96			@extschema@.uint256 NOT NULL,
+	tick					integer NOT NULL,
+	observation_index		integer NOT NULL,
+	observation_cardinality	integer NOT NULL,
+	observation_cardinality_next integer NOT NULL,
+	fee_protocol			integer NOT NULL,
+	unlocked				boolean NOT NULL,
+	liquidity				@extschema@.uint256,
+	fee_growth_global0_x128	@extschema@.uint256,
+	fee_growth_global1_x128	@extschema@.uint256,
+	PRIMARY KEY (chain_id, pool, block_number),
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.univ3_pool_states IS 'Uniswap v3 pool slot0(), liquidity() and fee growth at a block';
+
+-- The small unsigned integer in an ABI word (uint8 to uint64), or NULL.
+CREATE FUNCTION @extschema@.abi_word_uint(w bytea, bits integer)
+RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN length(w) = 32 AND bits BETWEEN 8 AND 63
+			 AND @extschema@.uint256_from_bytea(w) OPERATOR(@extschema@.<)
+				 (@extschema@.uint256(1::bigint) OPERATOR(@extschema@.<<) bits)
+			THEN (@extschema@.uint256_from_bytea(w))::bigint END;
+
+-- Decode the state reads of blocks from_block..to_block of a chain; idempotent.
+CREATE FUNCTION @extschema@.ingest_decode_reads(chain_id bigint, from_block bigint, to_block bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	total bigint := 0;
+BEGIN
+	INSERT INTO token_supplies
+	SELECT r.chain_id, r.block_number, r.address, uint256_from_bytea(r.result)
+	  FROM state_reads AS r
+	 WHERE r.chain_id = ingest_decode_reads.chain_id AND r.block_number BETWEEN from_block AND to_block
+	   AND r.read = 'totalSupply()' AND length(r.result) = 32
+	ON CONFLICT DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	total := total + n;
+
+	INSERT INTO token_balances
+	SELECT r.chain_id, r.block_number, r.address, r.arg::address, uint256_from_bytea(r.result)
+	  FROM state_reads AS r
+	 WHERE r.chain_id = ingest_decode_reads.chain_id AND r.block_number BETWEEN from_block AND to_block
+	   AND r.read = 'balanceOf(address)' AND length(r.result) = 32
+	ON CONFLICT DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	total := total + n;
+
+	INSERT INTO lst_rates
+	SELECT r.chain_id, r.block_number, r.address, r.read, uint256_from_bytea(r.result)
+	  FROM state_reads AS r
+	 WHERE r.chain_id = ingest_decode_reads.chain_id AND r.block_number BETWEEN from_block AND to_block
+	   AND r.read IN ('stEthPerToken()', 'getExchangeRate()', 'convertToAssets(uint256)')
+	   AND length(r.result) = 32
+	ON CONFLICT DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	total := total + n;
+
+	INSERT INTO oracle_rounds
+	SELECT r.chain_id, r.block_number, r.address,
+		   uint256_from_bytea(abi_word(r.result, 0)),
+		   int256_from_bytea(abi_word(r.result, 1)),
+		   to_timestamp(abi_word_uint(abi_word(r.result, 2), 40)),
+		   to_timestamp(abi_word_uint(abi_word(r.result, 3), 40)),
+		   uint256_from_bytea(abi_word(r.result, 4))
+	  FROM state_reads AS r
+	 WHERE r.chain_id = ingest_decode_reads.chain_id AND r.block_number BETWEEN from_block AND to_block
+	   AND r.read = 'latestRoundData()' AND length(r.result) = 160
+	ON CONFLICT DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	total := total + n;
+
+	INSERT INTO univ3_pool_states
+	SELECT d.chain_id, d.block_number, d.address, d.p, d.t, d.oi, d.oc, d.ocn, d.fp, d.u = 1, d.l, d.f0, d.f1 FROM (
+		SELECT s.chain_id, s.block_number, s.address,
+			   uint256_from_bytea(abi_word(s.result, 0)) AS p,
+			   abi_word_int24(abi_word(s.result, 1)) AS t,
+			   abi_word_uint(abi_word(s.result, 2), 16)::int AS oi,
+			   abi_word_uint(abi_word(s.result, 3), 16)::int AS oc,
+			   abi_word_uint(abi_word(s.result, 4), 16)::int AS ocn,
+			   abi_word_uint(abi_word(s.result, 5), 8)::int AS fp,
+			   abi_word_uint(abi_word(s.result, 6), 8) AS u,
+			   (SELECT uint256_from_bytea(l.result) FROM state_reads l
+				 WHERE (l.chain_id, l.block_number, l.address, l.read) = (s.chain_id, s.block_number, s.address, 'liquidity()')
+				   AND length(l.result) = 32) AS l,
+			   (SELECT uint256_from_bytea(l.result) FROM state_reads l
+				 WHERE (l.chain_id, l.block_number, l.address, l.read) = (s.chain_id, s.block_number, s.address, 'feeGrowthGlobal0X128()')
+				   AND length(l.result) = 32) AS f0,
+			   (SELECT uint256_from_bytea(l.result) FROM state_reads l
+				 WHERE (l.chain_id, l.block_number, l.address, l.read) = (s.chain_id, s.block_number, s.address, 'feeGrowthGlobal1X128()')
+				   AND length(l.result) = 32) AS f1
+		  FROM state_reads AS s
+		 WHERE s.chain_id = ingest_decode_reads.chain_id AND s.block_number BETWEEN from_block AND to_block
+		   AND s.read = 'slot0()' AND length(s.result) = 224) AS d
+	 WHERE d.t IS NOT NULL AND d.oi IS NOT NULL AND d.oc IS NOT NULL AND d.ocn IS NOT NULL
+	   AND d.fp IS NOT NULL AND d.u IN (0, 1)
+	ON CONFLICT DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN total + n;
+END
+$$;
+
 -- Watch a contract: its logs are ingested from from_block on.
 CREATE FUNCTION @extschema@.watch_contract(
 	chain_id bigint,
 	address @extschema@.address,
 	label text,
 	kind text DEFAULT 'generic',
-	from_block bigint DEFAULT 0)
+	from_block bigint DEFAULT 0,
+	read_every integer DEFAULT 0,
+	holders @extschema@.address[] DEFAULT '{}',
+	reads text[] DEFAULT NULL)
 RETURNS @extschema@.watched_contracts
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -339,9 +552,24 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Use generic, erc20, erc4626, lst, oracle, univ3_pool or univ3_position_manager.';
 	END IF;
-	INSERT INTO @extschema@.watched_contracts AS w (chain_id, address, label, kind, from_block)
+	IF read_every IS NULL OR read_every < 0 THEN
+		RAISE EXCEPTION 'read_every must not be negative, not %', read_every
+			USING ERRCODE = 'invalid_parameter_value', HINT = '0 reads no state; N reads it every N blocks.';
+	END IF;
+	IF reads IS NOT NULL AND NOT reads <@ ARRAY['totalSupply()', 'balanceOf(address)', 'stEthPerToken()',
+			'getExchangeRate()', 'convertToAssets(uint256)', 'latestRoundData()', 'slot0()', 'liquidity()',
+			'feeGrowthGlobal0X128()', 'feeGrowthGlobal1X128()'] THEN
+		RAISE EXCEPTION 'unknown state read in %', reads
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Reads are totalSupply(), balanceOf(address), stEthPerToken(), getExchangeRate(), '
+					  'convertToAssets(uint256), latestRoundData(), slot0(), liquidity(), '
+					  'feeGrowthGlobal0X128() and feeGrowthGlobal1X128().';
+	END IF;
+	INSERT INTO @extschema@.watched_contracts AS w (chain_id, address, label, kind, from_block,
+		read_every, reads, holders)
 	VALUES (watch_contract.chain_id, watch_contract.address, watch_contract.label,
-			watch_contract.kind, watch_contract.from_block)
+			watch_contract.kind, watch_contract.from_block, watch_contract.read_every,
+			watch_contract.reads, coalesce(watch_contract.holders, '{}'))
 	RETURNING * INTO r;
 	-- Its own cursor until it catches up with the head stream.
 	INSERT INTO @extschema@.ingest_cursors (chain_id, stream, next_block)
@@ -420,10 +648,18 @@ CREATE TRIGGER chains_wake_launcher AFTER INSERT OR UPDATE OR DELETE ON @extsche
 
 REVOKE ALL ON TABLE @extschema@.watched_contracts, @extschema@.blocks, @extschema@.logs,
 	@extschema@.ingest_cursors, @extschema@.ingest_status, @extschema@.ingest_reorgs FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.watch_contract(bigint, @extschema@.address, text, text, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.watch_contract(bigint, @extschema@.address, text, text, bigint, integer, @extschema@.address[], text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_resume(bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.chains_wake_launcher() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_decode(bigint, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.ingest_decode_reads(bigint, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.ingest_read_plan(bigint) FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.state_reads, @extschema@.token_supplies, @extschema@.token_balances,
+	@extschema@.lst_rates, @extschema@.oracle_rounds, @extschema@.univ3_pool_states FROM PUBLIC;
+GRANT SELECT ON @extschema@.state_reads, @extschema@.token_supplies, @extschema@.token_balances,
+	@extschema@.lst_rates, @extschema@.oracle_rounds, @extschema@.univ3_pool_states TO amplified_reader;
+GRANT EXECUTE ON FUNCTION @extschema@.ingest_decode_reads(bigint, bigint, bigint) TO amplified_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.ingest_read_plan(bigint) TO amplified_reader;
 REVOKE ALL ON TABLE @extschema@.erc20_transfers, @extschema@.univ3_swaps, @extschema@.univ3_mints,
 	@extschema@.univ3_burns, @extschema@.univ3_collects FROM PUBLIC;
 GRANT SELECT ON @extschema@.erc20_transfers, @extschema@.univ3_swaps, @extschema@.univ3_mints,
@@ -433,5 +669,5 @@ GRANT SELECT ON @extschema@.watched_contracts, @extschema@.blocks, @extschema@.l
 	@extschema@.ingest_cursors, @extschema@.ingest_status, @extschema@.ingest_reorgs,
 	@extschema@.v_ingest_status TO amplified_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.watched_contracts TO amplified_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.watch_contract(bigint, @extschema@.address, text, text, bigint) TO amplified_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.watch_contract(bigint, @extschema@.address, text, text, bigint, integer, @extschema@.address[], text[]) TO amplified_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_resume(bigint, bigint) TO amplified_admin;

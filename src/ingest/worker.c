@@ -301,6 +301,98 @@ InsertLogs(int64 chain_id, IngestLog *l, int n)
 		elog(ERROR, "amplified ingest: could not insert logs");
 }
 
+/*
+ * Read the configured contract state at every block of blocks[0..n-1] whose
+ * number is a multiple of the contract's read_every, and store it raw and
+ * decoded.
+ */
+static void
+ReadState(IngestState *st, IngestBlock *blocks, int n)
+{
+	int64		chain_id = st->chain_id;
+	int64		args[1] = {chain_id};
+	IngestRead *reads;
+	int			nreads = 0;
+	uint64		nplan;
+	uint64		p;
+	int			i;
+	int64	   *bn;
+	char	  **addr,
+			  **read,
+			  **arg,
+			  **result,
+			  **error;
+	Oid			types[7] = {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[7];
+	SPITupleTable *plan;
+
+	ExecInt8("SELECT lower(address::text), read, arg, '0x' || encode(calldata, 'hex'), read_every "
+			 "FROM amplified.ingest_read_plan($1)", 1, args, SPI_OK_SELECT);
+	nplan = SPI_processed;
+	plan = SPI_tuptable;
+	if (nplan == 0 || n == 0)
+		return;
+
+	reads = palloc0(sizeof(IngestRead) * nplan * n);
+	for (p = 0; p < nplan; p++)
+	{
+		HeapTuple	tup = plan->vals[p];
+		bool		isnull;
+		int			every = DatumGetInt32(SPI_getbinval(tup, plan->tupdesc, 5, &isnull));
+
+		for (i = 0; i < n; i++)
+		{
+			if (blocks[i].number % every != 0)
+				continue;
+			reads[nreads].block_number = blocks[i].number;
+			reads[nreads].block_hash = blocks[i].hash;
+			reads[nreads].address = SPI_getvalue(tup, plan->tupdesc, 1);
+			reads[nreads].read = SPI_getvalue(tup, plan->tupdesc, 2);
+			reads[nreads].arg = SPI_getvalue(tup, plan->tupdesc, 3);
+			reads[nreads].calldata = SPI_getvalue(tup, plan->tupdesc, 4);
+			nreads++;
+		}
+	}
+	if (nreads == 0)
+		return;
+	IngestFetchReads(&st->target, reads, nreads);
+
+	bn = palloc(sizeof(int64) * nreads);
+	addr = palloc(sizeof(char *) * nreads);
+	read = palloc(sizeof(char *) * nreads);
+	arg = palloc(sizeof(char *) * nreads);
+	result = palloc(sizeof(char *) * nreads);
+	error = palloc(sizeof(char *) * nreads);
+	for (i = 0; i < nreads; i++)
+	{
+		bn[i] = reads[i].block_number;
+		addr[i] = (char *) reads[i].address;
+		read[i] = (char *) reads[i].read;
+		arg[i] = (char *) reads[i].arg;
+		result[i] = reads[i].result ? reads[i].result + 2 : NULL;	/* without 0x */
+		error[i] = reads[i].error;
+	}
+	values[0] = Int64GetDatum(chain_id);
+	values[1] = Int8Array(bn, nreads);
+	values[2] = TextArray(addr, nreads);
+	values[3] = TextArray(read, nreads);
+	values[4] = TextArray(arg, nreads);
+	values[5] = TextArray(result, nreads);
+	values[6] = TextArray(error, nreads);
+	if (SPI_execute_with_args("INSERT INTO amplified.state_reads (chain_id, block_number, address, read, arg, result, error) "
+							  "SELECT $1, u.bn, u.a::amplified.address, u.r, u.g, decode(u.res, 'hex'), u.err "
+							  "FROM unnest($2, $3, $4, $5, $6, $7) AS u(bn, a, r, g, res, err) "
+							  "ON CONFLICT DO NOTHING",
+							  7, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "amplified ingest: could not insert state reads");
+	{
+		int64		a3[3] = {chain_id, blocks[0].number, blocks[n - 1].number};
+
+		ExecInt8("SELECT amplified.ingest_decode_reads($1, $2, $3)", 3, a3, SPI_OK_SELECT);
+	}
+}
+
 /* Decode the stored logs of blocks from..to into the typed event tables. */
 static void
 Decode(int64 chain_id, int64 from, int64 to, int nlogs)
@@ -517,6 +609,7 @@ HeadStep(IngestState *st)
 	InsertBlocks(st->chain_id, blocks, (int) (to - next + 1));
 	InsertLogs(st->chain_id, logs, nlogs);
 	Decode(st->chain_id, next, to, nlogs);
+	ReadState(st, blocks, (int) (to - next + 1));
 	SetCursor(st->chain_id, "head", to + 1);
 	args[0] = st->chain_id;
 	args[1] = next;

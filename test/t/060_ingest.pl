@@ -103,6 +103,56 @@ synced('after watching the oracle');
 same_as_node('late contract backfilled', [$oracle]);
 same_as_node('all contracts');
 
+# 2b. State reads every block, pinned to the block hash, raw and decoded.
+my $deployer = lc $d->{deployer};
+$node->safe_psql('postgres', qq{
+	UPDATE amplified.watched_contracts SET read_every = 1, holders = ARRAY['$deployer']::amplified.address[];
+	UPDATE amplified.watched_contracts SET kind = 'univ3_pool'
+	 WHERE lower(address::text) IN ('@{[ join("','", @pools) ]}');
+	UPDATE amplified.watched_contracts SET kind = 'lst'
+	 WHERE lower(address::text) IN ('@{[ join("','", map { lc $_->{address} } grep { defined $_->{rate} } values %{ $d->{tokens} }) ]}');
+	UPDATE amplified.watched_contracts SET kind = 'erc20' WHERE kind = 'generic';});
+$chain->traffic(rounds => 1, seed => 50);
+my $rb = synced('with state reads');
+my $reads = $node->safe_psql('postgres', qq{
+	SELECT string_agg(lower(address::text) || ' ' || read || ' ' || arg || ' ' || coalesce('0x' || encode(result, 'hex'), 'ERR'), E'\n')
+	  FROM amplified.state_reads WHERE chain_id = 31337 AND block_number = $rb});
+my @rows = split /\n/, $reads;
+my $plan = $node->safe_psql('postgres', 'SELECT count(*) FROM amplified.ingest_read_plan(31337)');
+is(scalar(@rows), $plan, "every planned read was made at block $rb ($plan reads)");
+my $same = 0;
+for my $row (@rows)
+{
+	my ($addr, $read, $arg, $result) = split / /, $row;
+	$arg //= '';
+	my $data = $node->safe_psql('postgres', qq{SELECT '0x' || encode(calldata, 'hex') FROM amplified.ingest_read_plan(31337)
+		WHERE lower(address::text) = '$addr' AND read = '$read' AND arg = '$arg'});
+	my $want = $chain->rpc('eth_call', [ { to => $addr, data => $data }, sprintf('0x%x', $rb) ]);
+	$same++ if lc $want eq $result;
+}
+is($same, scalar(@rows), 'every stored read equals eth_call at that block');
+is($node->safe_psql('postgres', "SELECT count(*) FROM amplified.univ3_pool_states WHERE block_number = $rb"),
+	scalar(@pools), 'slot0, liquidity and fee growth decoded for every pool');
+is($node->safe_psql('postgres', qq{SELECT bool_and(s.sqrt_price_x96::text = w.v AND s.tick = w.t)
+	FROM amplified.univ3_pool_states s JOIN (
+	  SELECT address, amplified.uint256_from_bytea(amplified.abi_word(result, 0))::text AS v,
+	         (amplified.abi_decode('(uint160,int24,uint16,uint16,uint16,uint8,bool)', result) ->> 1)::int AS t
+	    FROM amplified.state_reads WHERE read = 'slot0()' AND block_number = $rb) w
+	  ON w.address OPERATOR(amplified.=) s.pool WHERE s.block_number = $rb}),
+	't', 'decoded slot0 agrees with abi_decode of the raw answer');
+ok($node->safe_psql('postgres', "SELECT count(*) FROM amplified.lst_rates WHERE block_number = $rb") > 0,
+	'LST rates decoded');
+ok($node->safe_psql('postgres', "SELECT count(*) FROM amplified.token_balances WHERE block_number = $rb") > 0,
+	'balances decoded');
+ok($node->safe_psql('postgres', "SELECT count(*) FROM amplified.oracle_rounds WHERE block_number = $rb") > 0,
+	'oracle rounds decoded');
+is($node->safe_psql('postgres', qq{SELECT count(*) FROM amplified.univ3_swaps s
+	JOIN amplified.logs l USING (chain_id, block_number, log_index)}),
+	$node->safe_psql('postgres', qq{SELECT count(*) FROM amplified.logs
+	WHERE topics[1] OPERATOR(amplified.=) amplified.event_topic('Swap(address,address,int256,int256,uint160,uint128,int24)')}),
+	'every Swap log is decoded');
+$node->safe_psql('postgres', "UPDATE amplified.watched_contracts SET read_every = 5");
+
 # 3. Reorgs of depth 1 to 5, each followed by new traffic.
 for my $depth (1 .. 5)
 {
