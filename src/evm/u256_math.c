@@ -84,29 +84,66 @@ Uint256Sub(const Uint256 *a, const Uint256 *b, Uint256 *r)
 	return borrow == 0;
 }
 
-/* The full 512-bit product of a and b, eight limbs least significant first. */
-void
-Uint256MulFull(const Uint256 *a, const Uint256 *b, uint64 r[8])
+/* Number of significant limbs in an array of n limbs (0 for zero). */
+static inline int
+SignificantLimbs(const uint64 *x, int n)
 {
+	while (n > 0 && x[n - 1] == 0)
+		n--;
+	return n;
+}
+
+/*
+ * r[0 .. la+lb-1] = a * b for little-endian limb arrays of la >= 1 and
+ * lb >= 1 limbs.  Only the significant limbs are multiplied, so the 128-bit
+ * operands that are common in practice cost four multiplications, not
+ * sixteen; every limb of r it covers is written, none is read first.
+ */
+static inline void
+MulLimbs(const uint64 *a, int la, const uint64 *b, int lb, uint64 *r)
+{
+	uint64		carry = 0;
 	int			i,
 				j;
 
-	memset(r, 0, 8 * sizeof(uint64));
-	for (i = 0; i < 4; i++)
+	for (j = 0; j < lb; j++)
 	{
-		uint64		carry = 0;
+		uint128		t = (uint128) a[0] * b[j] + carry;
 
-		if (a->w[i] == 0)
-			continue;
-		for (j = 0; j < 4; j++)
+		r[j] = (uint64) t;
+		carry = (uint64) (t >> 64);
+	}
+	r[lb] = carry;
+	for (i = 1; i < la; i++)
+	{
+		carry = 0;
+		for (j = 0; j < lb; j++)
 		{
-			uint128		t = (uint128) a->w[i] * b->w[j] + r[i + j] + carry;
+			uint128		t = (uint128) a[i] * b[j] + r[i + j] + carry;
 
 			r[i + j] = (uint64) t;
 			carry = (uint64) (t >> 64);
 		}
-		r[i + 4] = carry;
+		r[i + lb] = carry;
 	}
+}
+
+/* The full 512-bit product of a and b, eight limbs least significant first. */
+void
+Uint256MulFull(const Uint256 *a, const Uint256 *b, uint64 r[8])
+{
+	int			la = SignificantLimbs(a->w, 4);
+	int			lb = SignificantLimbs(b->w, 4);
+	int			i;
+
+	if (la == 0 || lb == 0)
+	{
+		memset(r, 0, 8 * sizeof(uint64));
+		return;
+	}
+	MulLimbs(a->w, la, b->w, lb, r);
+	for (i = la + lb; i < 8; i++)
+		r[i] = 0;
 }
 
 /* r = a * b; false when the product does not fit in 256 bits. */
@@ -144,13 +181,112 @@ Div2By1(uint64 hi, uint64 lo, uint64 d, uint64 *rem)
 #endif
 }
 
-/* Number of significant limbs in an array of n limbs (0 for zero). */
-static int
-SignificantLimbs(const uint64 *x, int n)
+/*
+ * The reciprocal of the normalized two-limb divisor (d1, d0), d1's top bit
+ * set: floor((2^192 - 1) / (d1, d0)) - 2^64 (Moller and Granlund, "Improved
+ * division by invariant integers", IEEE Trans. Computers 60(2), 2011,
+ * algorithm 6).  One divq here replaces one per quotient limb in Div3By2.
+ */
+static inline uint64
+Reciprocal3By2(uint64 d1, uint64 d0)
 {
-	while (n > 0 && x[n - 1] == 0)
-		n--;
-	return n;
+	uint64		rem;
+	uint64		v = Div2By1(~d1, ~UINT64CONST(0), d1, &rem);	/* 2-by-1 reciprocal */
+	uint64		p = d1 * v + d0;
+	uint128		t;
+	uint64		t1,
+				t0;
+
+	if (p < d0)
+	{
+		v--;
+		if (p >= d1)
+		{
+			v--;
+			p -= d1;
+		}
+		p -= d1;
+	}
+	t = (uint128) v * d0;
+	t1 = (uint64) (t >> 64);
+	t0 = (uint64) t;
+	p += t1;
+	if (p < t1)
+	{
+		v--;
+		if (p > d1 || (p == d1 && t0 >= d0))
+			v--;
+	}
+	return v;
+}
+
+/*
+ * The quotient limb of (u2, u1, u0) / (d1, d0) for a normalized divisor with
+ * reciprocal v and (u2, u1) < (d1, d0); the remainder goes to (*r1, *r0).
+ * Multiplications only (Moller and Granlund, algorithm 5).
+ */
+static inline uint64
+Div3By2(uint64 u2, uint64 u1, uint64 u0, uint64 d1, uint64 d0, uint64 v,
+		uint64 *r1, uint64 *r0)
+{
+	uint128		d = ((uint128) d1 << 64) | d0;
+	uint128		q = (uint128) v * u2 + (((uint128) u2 << 64) | u1);
+	uint64		q1 = (uint64) (q >> 64);
+	uint64		q0 = (uint64) q;
+	uint128		r;
+
+	r = (((uint128) (u1 - q1 * d1) << 64) | u0) - (uint128) d0 * q1 - d;
+	q1++;
+	if ((uint64) (r >> 64) >= q0)
+	{
+		q1--;
+		r += d;
+	}
+	if (r >= d)
+	{
+		q1++;
+		r -= d;
+	}
+	*r1 = (uint64) (r >> 64);
+	*r0 = (uint64) r;
+	return q1;
+}
+
+/*
+ * DivModLimbs for a two-limb divisor (the common case of a 65- to 128-bit c
+ * in mul_div): each quotient limb comes from a 3-by-2 division by
+ * reciprocal, one divq in all instead of one per limb and no correction
+ * loop.  The numerator is normalized on the fly, without branches on the
+ * shift s: (x >> 1) >> (63 - s) is x >> (64 - s) and 0 when s is 0.  The
+ * running remainder starts as the top two normalized limbs, below the divisor
+ * because the top one holds at most s < 64 bits.  m >= 2.  Inlined, so that
+ * a caller passing a constant m gets the loop unrolled.
+ */
+static pg_attribute_always_inline void
+DivModBy2(const uint64 *u, int m, const uint64 *v, uint64 *q, uint64 *r)
+{
+	int			s = __builtin_clzll(v[1]);
+	int			rs = 63 - s;
+	uint64		d1 = (v[1] << s) | ((v[0] >> 1) >> rs);
+	uint64		d0 = v[0] << s;
+	uint64		rv = Reciprocal3By2(d1, d0);
+	uint64		r1 = (u[m - 1] >> 1) >> rs;
+	uint64		r0 = (u[m - 1] << s) | ((u[m - 2] >> 1) >> rs);
+	int			j;
+
+	for (j = m - 2; j >= 0; j--)
+	{
+		uint64		uj = (u[j] << s) | (j > 0 ? (u[j - 1] >> 1) >> rs : 0);
+		uint64		qd = Div3By2(r1, r0, uj, d1, d0, rv, &r1, &r0);
+
+		if (q)
+			q[j] = qd;
+	}
+	if (r)
+	{
+		r[0] = (r0 >> s) | ((r1 << 1) << rs);
+		r[1] = r1 >> s;
+	}
 }
 
 /*
@@ -181,6 +317,12 @@ DivModLimbs(const uint64 *u, int m, const uint64 *v, int n, uint64 *q, uint64 *r
 		}
 		if (r)
 			r[0] = rem;
+		return;
+	}
+
+	if (n == 2)
+	{
+		DivModBy2(u, m, v, q, r);
 		return;
 	}
 
@@ -294,7 +436,9 @@ Uint256DivMod(const Uint256 *a, const Uint256 *b, Uint256 *q, Uint256 *rem)
 /*
  * r = floor(a * b / c), or the ceiling when round_up, computed with the full
  * 512-bit product as Uniswap's FullMath.mulDiv and mulDivRoundingUp do.
- * False when c is zero or the result does not fit in 256 bits.
+ * False when c is zero or the result does not fit in 256 bits.  Only the
+ * significant limbs of each operand take part, so the usual case of 128-bit
+ * operands multiplies 2 by 2 limbs and divides 4 limbs by 2.
  */
 bool
 Uint256MulDiv(const Uint256 *a, const Uint256 *b, const Uint256 *c,
@@ -302,43 +446,91 @@ Uint256MulDiv(const Uint256 *a, const Uint256 *b, const Uint256 *c,
 {
 	uint64		p[8];
 	uint64		qq[8];
-	uint64		rr[4] = {0, 0, 0, 0};
-	Uint256		hi;
+	uint64		rr[4];
+	int			la = SignificantLimbs(a->w, 4);
+	int			lb = SignificantLimbs(b->w, 4);
 	int			n = SignificantLimbs(c->w, 4);
 	int			m;
 	int			i;
+	bool		inexact = false;
 
 	if (n == 0)
 		return false;
-	Uint256MulFull(a, b, p);
-	/* The quotient fits in 256 bits exactly when the high half is below c. */
-	memcpy(hi.w, p + 4, sizeof(hi.w));
-	if (Uint256Cmp(&hi, c) >= 0)
-		return false;
-	m = SignificantLimbs(p, 8);
-	memset(qq, 0, sizeof(qq));
-	if (m < n)
+	if (la == 0 || lb == 0)
 	{
-		/* product < c (it has fewer limbs): quotient 0, remainder = product */
-		memcpy(rr, p, m * sizeof(uint64));
+		Uint256FromUint64(r, 0);
+		return true;
+	}
+	if (la <= 2 && lb <= 2)
+	{
+		/* 128 x 128 bits, straight-line: the product fits in 256 bits */
+		uint64		a0 = a->w[0],
+					a1 = a->w[1],
+					b0 = b->w[0],
+					b1 = b->w[1];
+		uint128		ll = (uint128) a0 * b0;
+		uint128		lh = (uint128) a0 * b1;
+		uint128		hl = (uint128) a1 * b0;
+		uint128		mid = (ll >> 64) + (uint64) lh + (uint64) hl;
+		uint128		hi = (uint128) a1 * b1 + (lh >> 64) + (hl >> 64) + (mid >> 64);
+
+		p[0] = (uint64) ll;
+		p[1] = (uint64) mid;
+		p[2] = (uint64) hi;
+		p[3] = (uint64) (hi >> 64);
+		m = SignificantLimbs(p, 4);
 	}
 	else
-		DivModLimbs(p, m, c->w, n, qq, rr);
-	memcpy(r->w, qq, 4 * sizeof(uint64));
-	if (round_up)
 	{
-		bool		inexact = false;
+		MulLimbs(a->w, la, b->w, lb, p);
+		m = SignificantLimbs(p, la + lb);
+	}
 
-		for (i = 0; i < 4; i++)
-			inexact |= (rr[i] != 0);
-		if (inexact)
+	/*
+	 * The quotient fits in 256 bits exactly when the high half p[4..7] is
+	 * below c; it is zero when the product has at most four limbs.
+	 */
+	if (m - 4 > n)
+		return false;
+	if (m - 4 == n)
+	{
+		for (i = n - 1; i >= 0; i--)
 		{
-			Uint256		one;
-
-			Uint256FromUint64(&one, 1);
-			if (!Uint256Add(r, &one, r))
-				return false;
+			if (p[4 + i] != c->w[i])
+				break;
 		}
+		if (i < 0 || p[4 + i] > c->w[i])
+			return false;
+	}
+
+	if (m < n)
+	{
+		/* product < c (it has fewer limbs): quotient 0, remainder nonzero */
+		Uint256FromUint64(r, 0);
+		inexact = true;
+	}
+	else
+	{
+		/*
+		 * m - n + 1 quotient limbs; those past the fourth are zero.  The
+		 * commonest shape, 256 bits by 65 to 128, gets an unrolled division.
+		 */
+		if (m == 4 && n == 2)
+			DivModBy2(p, 4, c->w, qq, rr);
+		else
+			DivModLimbs(p, m, c->w, n, qq, rr);
+		for (i = 0; i < 4; i++)
+			r->w[i] = i <= m - n ? qq[i] : 0;
+		for (i = 0; i < n; i++)
+			inexact |= (rr[i] != 0);
+	}
+	if (round_up && inexact)
+	{
+		Uint256		one;
+
+		Uint256FromUint64(&one, 1);
+		if (!Uint256Add(r, &one, r))
+			return false;
 	}
 	return true;
 }

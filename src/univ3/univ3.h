@@ -148,4 +148,96 @@ extern Univ3Status Univ3SimulateSwap(const Univ3Pool *pool, bool zero_for_one,
 									 const Uint256 *sqrt_price_limit,
 									 Univ3SwapResult *res);
 
+/*
+ * alm.c: ALM decisions (a target layout of positions, and whether to
+ * rebalance).  Pure except for an elog on a cannot-happen check.
+ */
+typedef enum Univ3AlmRole
+{
+	UNIV3_ALM_FULL_RANGE = 0,
+	UNIV3_ALM_BASE,
+	UNIV3_ALM_LIMIT
+} Univ3AlmRole;
+
+typedef struct Univ3AlmParams
+{
+	double		k;				/* standard deviations on each side */
+	int			min_width;		/* base width floor, tick spacings (>= 2) */
+	int			limit_width;	/* limit order width, spacings; 0 = base width */
+	double		full_range_share;	/* of each holding, [0, 1] */
+	bool		has_peg;
+	int			peg_tick;		/* tick of the exchange-rate peg */
+	double		peg_pull;		/* share of the distance to the peg, [0, 1] */
+	int			appreciating;	/* +1 token0, -1 token1, 0 none */
+	double		apr;			/* appreciation per 365 days */
+} Univ3AlmParams;
+
+typedef struct Univ3AlmOrder
+{
+	Univ3AlmRole role;
+	int			tick_lower;
+	int			tick_upper;
+	Uint256		liquidity;
+	Uint256		amount0;		/* what mint takes (rounded up) */
+	Uint256		amount1;
+} Univ3AlmOrder;
+
+typedef struct Univ3AlmPlan
+{
+	int			norders;
+	Univ3AlmOrder orders[3];	/* full_range?, base?, limit?, in that order */
+	Uint256		idle0;			/* holdings left unplaced */
+	Uint256		idle1;
+} Univ3AlmPlan;
+
+typedef struct Univ3AlmGate
+{
+	int			tick_lower;
+	int			tick_upper;
+	int			tick;
+	int			twap_tick;
+	int			last_tick;		/* tick at the last rebalance */
+	double		elapsed_seconds;	/* since the last rebalance */
+	double		expected_fee_gain;
+	double		gas_cost;
+	double		swap_cost;
+} Univ3AlmGate;
+
+typedef struct Univ3AlmGateParams
+{
+	double		min_period_seconds;
+	int			min_tick_move;
+	int			max_twap_deviation;
+	double		boundary_threshold;	/* share of the width, [0, 0.5] */
+	double		cost_factor;
+} Univ3AlmGateParams;
+
+/* Reason bits, in the order of Univ3AlmReasonNames. */
+#define UNIV3_ALM_R_OUT_OF_RANGE	0x01
+#define UNIV3_ALM_R_NEAR_BOUNDARY	0x02
+#define UNIV3_ALM_R_IN_RANGE		0x04
+#define UNIV3_ALM_R_MIN_PERIOD		0x08
+#define UNIV3_ALM_R_NO_MOVE			0x10
+#define UNIV3_ALM_R_TWAP			0x20
+#define UNIV3_ALM_R_COST			0x40
+#define UNIV3_ALM_NREASONS			7
+
+extern const char *const Univ3AlmRoleNames[];
+extern const char *const Univ3AlmReasonNames[UNIV3_ALM_NREASONS];
+
+extern void Univ3AlmParamsDefault(Univ3AlmParams *p);
+extern void Univ3AlmGateParamsDefault(Univ3AlmGateParams *p);
+extern int	Univ3AlmBaseWidth(double sigma, double horizon_days, double k,
+							  int tick_spacing, int min_width);
+extern double Univ3AlmSkewTicks(int tick, double horizon_days, const Univ3AlmParams *p);
+extern Univ3Status Univ3AlmPlanCompute(const Uint256 *sqrt_price, int tick_spacing,
+									   double sigma, double horizon_days,
+									   const Uint256 *amount0, const Uint256 *amount1,
+									   const Univ3AlmParams *p, Univ3AlmPlan *plan);
+extern bool Univ3AlmShouldRebalance(const Univ3AlmGate *g, const Univ3AlmGateParams *p,
+									uint32 *reasons);
+
+/* univ3_sql.c: raise the error for a status other than UNIV3_OK. */
+extern void Univ3Raise(Univ3Status st);
+
 #endif							/* AMPLIFIED_UNIV3_H */

@@ -238,3 +238,31 @@ AS 'MODULE_PATHNAME', 'univ3_simulate_swap'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.univ3_simulate_swap(@extschema@.uint256, int, @extschema@.uint256, int, int, int[], @extschema@.int256[], bool, @extschema@.int256, @extschema@.uint256) IS
 	'UniswapV3Pool.swap over given initialized ticks and liquidity net (protocol fee off); amounts are the pool''s balance changes';
+
+-- ---- ALM decisions (src/univ3/alm.c) ----
+--
+-- What the strategy engine calls to place a vault's liquidity and to decide
+-- when to move it.  Liquidity is getLiquidityForAmounts of what the vault
+-- still holds, amounts are what mint takes for it (rounded up, never more
+-- than the holdings); the 'idle' row makes the rows sum to the holdings.
+-- Parameters come as a jsonb object; an unknown key or a value out of range
+-- raises 22023 naming it.  Pure, so no row in the privilege matrix.
+
+CREATE FUNCTION @extschema@.univ3_alm_plan(sqrt_price @extschema@.uint256, tick_spacing int,
+	sigma float8, horizon_days float8,
+	holdings0 @extschema@.uint256, holdings1 @extschema@.uint256, params jsonb DEFAULT '{}')
+RETURNS TABLE (role text, tick_lower int, tick_upper int, liquidity @extschema@.uint256,
+	amount0 @extschema@.uint256, amount1 @extschema@.uint256)
+AS 'MODULE_PATHNAME', 'univ3_alm_plan'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.univ3_alm_plan(@extschema@.uint256, int, float8, float8, @extschema@.uint256, @extschema@.uint256, jsonb) IS
+	'target ALM layout: full_range share, base range of ceil(2 k sigma sqrt(horizon) / ln(1.0001)) ticks (in spacings, skewed toward an LST drift or peg), a single-sided limit order for the token left over, and what stays idle; sigma is the volatility of ln(price) per sqrt(day)';
+
+CREATE FUNCTION @extschema@.univ3_alm_should_rebalance(tick_lower int, tick_upper int, tick int,
+	twap_tick int, last_tick int, last_rebalance_at timestamptz, at timestamptz,
+	expected_fee_gain float8, gas_cost float8, swap_cost float8, params jsonb DEFAULT '{}',
+	OUT rebalance bool, OUT reasons text[])
+AS 'MODULE_PATHNAME', 'univ3_alm_should_rebalance'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.univ3_alm_should_rebalance(int, int, int, int, int, timestamptz, timestamptz, float8, float8, float8, jsonb) IS
+	'rebalance when out_of_range or near_boundary and no gate says min_period_not_elapsed, no_move, twap_deviation or cost_exceeds_benefit; reasons lists every condition that held';

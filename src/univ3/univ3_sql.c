@@ -22,8 +22,8 @@
 
 #include "univ3/univ3.h"
 
-/* Raise the error for a status other than UNIV3_OK. */
-static void
+/* Raise the error for a status other than UNIV3_OK (alm.c uses it too). */
+void
 Univ3Raise(Univ3Status st)
 {
 	switch (st)

@@ -17,7 +17,9 @@ use RpcStub;
 my $chain = AmpChain->new;
 my $d = $chain->deploy;
 my $url = $chain->url;
-my $node = AmpTest::node('ingest');
+# A short RPC timeout, so that a hanging node fails fast (oversized answers
+# are refused by the client, see 040_rpc.pl).
+my $node = AmpTest::node('ingest', conf => "amplified.rpc_timeout = 1000\n");
 
 my @pools = sort map { lc $_->{address} } values %{ $d->{pools} };
 my @tokens = sort map { lc $_->{address} } values %{ $d->{tokens} };
@@ -192,10 +194,16 @@ ok($node->poll_query_until('postgres',
 	"SELECT state = 'error' AND last_error LIKE '%malformed JSON%' FROM amplified.v_ingest_status"),
 	'malformed answers show in v_ingest_status');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM amplified.logs'), $rows, 'and write no rows');
-$node->safe_psql('postgres', "SELECT amplified.alter_chain(31337, rpc_urls => ARRAY['" . $stub->url('/wrongchain') . "'])");
-ok($node->poll_query_until('postgres',
-	"SELECT last_error LIKE '%reports chain id 1%' FROM amplified.v_ingest_status"),
-	'a wrong chain id shows in v_ingest_status');
+my %why = ('/wrongchain' => 'reports chain id 1',
+	'/hang' => 'timed out', '/wrongid' => 'response id does not match');
+for my $path (sort keys %why)
+{
+	$node->safe_psql('postgres', "SELECT amplified.alter_chain(31337, rpc_urls => ARRAY['" . $stub->url($path) . "'])");
+	ok($node->poll_query_until('postgres',
+		"SELECT state = 'error' AND last_error LIKE '%$why{$path}%' FROM amplified.v_ingest_status"),
+		"$path: v_ingest_status says why");
+	is($node->safe_psql('postgres', 'SELECT count(*) FROM amplified.logs'), $rows, "$path: no rows written");
+}
 $node->safe_psql('postgres', "SELECT amplified.alter_chain(31337, rpc_urls => ARRAY['$url'])");
 synced('after the node behaves again');
 same_as_node('after a misbehaving node');
