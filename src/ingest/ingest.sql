@@ -100,17 +100,21 @@ COMMENT ON TABLE @extschema@.ingest_reorgs IS 'Reorgs rolled back: the last comm
 -- whose topic0 matches but whose shape does not (a contract that reuses the
 -- name with other types) is not decoded and stays raw.
 
+-- The ABI word helpers are not STRICT on purpose: a strict SQL function whose
+-- body is not strict (CASE) is not inlined, and these run once per decoded
+-- row.  They return NULL for NULL input all the same.
+
 -- The address in an ABI word (12 zero bytes, then 20), or NULL.
 CREATE FUNCTION @extschema@.abi_word_address(w bytea)
 RETURNS @extschema@.address
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN length(w) = 32 AND substring(w FROM 1 FOR 12) = '\x000000000000000000000000'::bytea
 			THEN @extschema@.address_from_bytea(substring(w FROM 13 FOR 20)) END;
 
 -- The int24 in an ABI word (sign-extended), or NULL.
 CREATE FUNCTION @extschema@.abi_word_int24(w bytea)
 RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN length(w) = 32
 			 AND (substring(w FROM 1 FOR 29) = '\x0000000000000000000000000000000000000000000000000000000000'::bytea
 				  AND get_byte(w, 29) < 128
@@ -121,7 +125,7 @@ RETURN CASE WHEN length(w) = 32
 -- Word i (0-based) of ABI data.
 CREATE FUNCTION @extschema@.abi_word(data bytea, i integer)
 RETURNS bytea
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN substring(data FROM 1 + 32 * i FOR 32);
 
 CREATE TABLE @extschema@.erc20_transfers (
@@ -433,7 +437,7 @@ COMMENT ON TABLE @extschema@.univ3_pool_states IS 'Uniswap v3 pool slot0(), liqu
 -- The small unsigned integer in an ABI word (uint8 to uint64), or NULL.
 CREATE FUNCTION @extschema@.abi_word_uint(w bytea, bits integer)
 RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN length(w) = 32 AND bits BETWEEN 8 AND 63
 			 AND @extschema@.uint256_from_bytea(w) OPERATOR(@extschema@.<)
 				 (@extschema@.uint256(1::bigint) OPERATOR(@extschema@.<<) bits)
