@@ -35,6 +35,20 @@
 #endif
 
 /*
+ * JSON parser callbacks return void in 15 and JsonParseErrorType from 16 on.
+ * Write them as "static AMP_JSON_CB name(...) { ...; AMP_JSON_CB_DONE; }".
+ */
+#if PG_VERSION_NUM >= 160000
+#define AMP_JSON_CB JsonParseErrorType
+#define AMP_JSON_CB_DONE return JSON_SUCCESS
+#define AmpMakeJsonLexContext(json, len, enc) makeJsonLexContextCstringLen(NULL, (json), (len), (enc), true)
+#else
+#define AMP_JSON_CB void
+#define AMP_JSON_CB_DONE return
+#define AmpMakeJsonLexContext(json, len, enc) makeJsonLexContextCstringLen((json), (len), (enc), true)
+#endif
+
+/*
  * BackgroundWorker type names longer than this are truncated by the server.
  */
 #define AMP_BGW_MAXLEN BGW_MAXLEN

@@ -237,6 +237,161 @@ ResponseId(JsonbContainer *obj)
 }
 
 /*
+ * Building a Jsonb straight from the parser's callbacks, so that a response
+ * is read once: the parser validates (and reports errors without throwing),
+ * and the callbacks push what it finds, as jsonb_in does internally.
+ */
+typedef struct JsonBuild
+{
+	JsonbParseState *ps;
+	JsonbValue *res;
+	const char *error;			/* a value we refuse although it is valid JSON */
+} JsonBuild;
+
+static void
+JbPush(JsonBuild *b, JsonbIteratorToken tok, JsonbValue *v)
+{
+	b->res = pushJsonbValue(&b->ps, tok, v);
+}
+
+static AMP_JSON_CB
+JbObjectStart(void *state)
+{
+	JbPush((JsonBuild *) state, WJB_BEGIN_OBJECT, NULL);
+	AMP_JSON_CB_DONE;
+}
+
+static AMP_JSON_CB
+JbObjectEnd(void *state)
+{
+	JbPush((JsonBuild *) state, WJB_END_OBJECT, NULL);
+	AMP_JSON_CB_DONE;
+}
+
+static AMP_JSON_CB
+JbArrayStart(void *state)
+{
+	JbPush((JsonBuild *) state, WJB_BEGIN_ARRAY, NULL);
+	AMP_JSON_CB_DONE;
+}
+
+static AMP_JSON_CB
+JbArrayEnd(void *state)
+{
+	JbPush((JsonBuild *) state, WJB_END_ARRAY, NULL);
+	AMP_JSON_CB_DONE;
+}
+
+static AMP_JSON_CB
+JbFieldStart(void *state, char *fname, bool isnull)
+{
+	JsonBuild  *b = (JsonBuild *) state;
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.len = strlen(fname);
+	v.val.string.val = fname;
+	if (v.val.string.len > JENTRY_OFFLENMASK)
+		b->error = "a key in the response is too long";
+	JbPush(b, WJB_KEY, &v);
+	AMP_JSON_CB_DONE;
+}
+
+static AMP_JSON_CB
+JbScalar(void *state, char *token, JsonTokenType type)
+{
+	JsonBuild  *b = (JsonBuild *) state;
+	JsonbValue	v;
+
+	switch (type)
+	{
+		case JSON_TOKEN_STRING:
+			v.type = jbvString;
+			v.val.string.len = strlen(token);
+			v.val.string.val = token;
+			if (v.val.string.len > JENTRY_OFFLENMASK)
+			{
+				b->error = "a string in the response is too long";
+				v.val.string.len = 0;
+			}
+			break;
+		case JSON_TOKEN_NUMBER:
+			/* JSON-RPC numbers are ids and error codes: small, no exponent. */
+			if (strlen(token) > 64 || strpbrk(token, "eE") != NULL)
+			{
+				b->error = "a number in the response is out of range";
+				v.type = jbvNull;
+			}
+			else
+			{
+				v.type = jbvNumeric;
+				v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(token),
+																	ObjectIdGetDatum(InvalidOid),
+																	Int32GetDatum(-1)));
+			}
+			break;
+		case JSON_TOKEN_TRUE:
+		case JSON_TOKEN_FALSE:
+			v.type = jbvBool;
+			v.val.boolean = (type == JSON_TOKEN_TRUE);
+			break;
+		default:
+			v.type = jbvNull;
+			break;
+	}
+
+	if (b->ps == NULL)
+	{
+		/* A scalar at the top: jsonb stores it as a one-element raw array. */
+		JsonbValue	va;
+
+		va.type = jbvArray;
+		va.val.array.rawScalar = true;
+		va.val.array.nElems = 1;
+		JbPush(b, WJB_BEGIN_ARRAY, &va);
+		JbPush(b, WJB_ELEM, &v);
+		JbPush(b, WJB_END_ARRAY, NULL);
+	}
+	else
+		JbPush(b, b->ps->contVal.type == jbvArray ? WJB_ELEM : WJB_VALUE, &v);
+	AMP_JSON_CB_DONE;
+}
+
+/* Parse body as JSON into a Jsonb; NULL and *why on malformed input. */
+static Jsonb *
+ParseJsonBody(StringInfo body, const char **why)
+{
+	JsonLexContext *lex;
+	JsonParseErrorType perr;
+	JsonSemAction sem;
+	JsonBuild	b;
+
+	memset(&b, 0, sizeof(b));
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = &b;
+	sem.object_start = JbObjectStart;
+	sem.object_end = JbObjectEnd;
+	sem.array_start = JbArrayStart;
+	sem.array_end = JbArrayEnd;
+	sem.object_field_start = JbFieldStart;
+	sem.scalar = JbScalar;
+
+	lex = AmpMakeJsonLexContext(body->data, body->len, GetDatabaseEncoding());
+	perr = pg_parse_json(lex, &sem);
+	if (perr != JSON_SUCCESS)
+	{
+		*why = psprintf("malformed JSON: %s", json_errdetail(perr, lex));
+		return NULL;
+	}
+	if (b.error != NULL)
+	{
+		*why = b.error;
+		return NULL;
+	}
+	return JsonbValueToJsonb(b.res);
+}
+
+/*
  * Parse a response body for reqs[0..n-1] (sent with ids 1..n; a single
  * request was sent as an object).  Returns NULL on success, or why the
  * response is unusable.
@@ -244,8 +399,6 @@ ResponseId(JsonbContainer *obj)
 static const char *
 ParseResponse(StringInfo body, RpcRequest *reqs, int n)
 {
-	JsonLexContext *lex;
-	JsonParseErrorType perr;
 	Jsonb	   *jb;
 	const char *why = NULL;
 	bool	   *seen;
@@ -256,12 +409,8 @@ ParseResponse(StringInfo body, RpcRequest *reqs, int n)
 	if (pg_verifymbstr(body->data, body->len, true) == false ||
 		(int) strlen(body->data) != body->len)
 		return "response is not valid UTF-8 text";
-	lex = makeJsonLexContextCstringLen(body->data, body->len, GetDatabaseEncoding(), true);
-	perr = pg_parse_json(lex, &nullSemAction);
-	if (perr != JSON_SUCCESS)
-		return psprintf("malformed JSON: %s", json_errdetail(perr, lex));
-
-	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(body->data)));
+	if ((jb = ParseJsonBody(body, &why)) == NULL)
+		return why;
 
 	if (n == 1 && JB_ROOT_IS_OBJECT(jb))
 	{

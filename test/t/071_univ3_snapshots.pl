@@ -2,14 +2,17 @@
 # recorded swap results.
 #
 # test/chain/univ3/v3core_swaps_snapshot.tsv holds the numbers published in
-# v3-core's test/__snapshots__/UniswapV3Pool.swaps.spec.ts.snap for six of
-# the pools of UniswapV3Pool.swaps.spec.ts (each with its 12 default swaps,
-# the low-fee pool with 3): the pool's token balances after the mint, its
-# starting tick, and per swap the balance changes, the fee growth deltas and
-# the tick after, or the SPL revert.  The pools are rebuilt here the way the
-# spec builds them: the starting price from encodePriceSqrt (bignumber.js,
-# 40 decimal places, half-up, then floored), one position over the usable
-# range.  Every number must match exactly.
+# v3-core's test/__snapshots__/UniswapV3Pool.swaps.spec.ts.snap for all 15
+# pools of UniswapV3Pool.swaps.spec.ts, each with its 12 default swaps: the
+# pool's token balances after the mint, its starting tick, and per swap the
+# balance changes, the fee growth deltas and the tick after, or the SPL
+# revert.  The pools are rebuilt here the way the spec builds them: the
+# starting price from encodePriceSqrt (bignumber.js, 40 decimal places,
+# half-up, then floored), then its positions (one or more; the pools with
+# several cross initialized ticks inside the usable range): the active
+# liquidity is the sum of those containing the starting tick, and every
+# position's ends become initialized ticks with their summed liquidityNet.
+# Every number must match exactly.
 use strict;
 use warnings;
 
@@ -54,8 +57,25 @@ while (my $line = <$fh>)
 	if ($f[0] eq 'pool')
 	{
 		my (undef, $name, $fee, $spacing, $price, $lo, $hi, $liq, $b0, $b1, $tick) = @f;
+		my @lo = split /,/, $lo;
+		my @hi = split /,/, $hi;
+		my @liq = split /,/, $liq;
+		die "pool $name: position lists of different lengths"
+		  unless @lo == @hi && @lo == @liq && @lo > 0;
+		# active liquidity at the starting tick, and liquidityNet per tick
+		my ($active, %net) = (Math::BigInt->new(0));
+		for my $i (0 .. $#lo)
+		{
+			my $l = Math::BigInt->new($liq[$i]);
+			$active->badd($l) if $lo[$i] <= $tick && $tick < $hi[$i];
+			$net{ $lo[$i] } = ($net{ $lo[$i] } // Math::BigInt->new(0))->badd($l);
+			$net{ $hi[$i] } = ($net{ $hi[$i] } // Math::BigInt->new(0))->bsub($l);
+		}
+		my @ticks = sort { $a <=> $b } keys %net;
 		$pool{$name} = { fee => $fee, spacing => $spacing, sqrt => encode_price_sqrt($price),
-			lo => $lo, hi => $hi, liq => $liq, b0 => $b0, b1 => $b1, tick => $tick };
+			lo => \@lo, hi => \@hi, liq => \@liq, b0 => $b0, b1 => $b1, tick => $tick,
+			active => $active->bstr, ticks => join(',', @ticks),
+			nets => join(',', map { "'" . $net{$_}->bstr . "'" } @ticks) };
 	}
 	else
 	{
@@ -63,22 +83,25 @@ while (my $line = <$fh>)
 	}
 }
 close $fh;
-cmp_ok(scalar(@swaps), '>=', 60, scalar(@swaps) . ' snapshot swaps loaded');
+is(scalar(keys %pool), 15, 'all 15 snapshot pools loaded');
+cmp_ok(scalar(@swaps), '==', 180, scalar(@swaps) . ' snapshot swaps loaded');
 
-# Each pool: starting tick, and the balances the mint left (the signed
-# amount deltas round up when liquidity is added).
+# Each pool: starting tick, and the balances the mints left (the signed
+# amount deltas round up when liquidity is added), summed over its positions.
 foreach my $name (sort keys %pool)
 {
 	my $p = $pool{$name};
+	my $vals = join(",\n\t", map { "($p->{lo}[$_], $p->{hi}[$_], '$p->{liq}[$_]'::int256)" } 0 .. $#{ $p->{lo} });
 	my $got = $node->safe_psql('postgres', <<"SQL");
 SET search_path = amplified, public;
-WITH s AS (SELECT '$p->{sqrt}'::uint256 AS p, univ3_sqrt_price_at_tick($p->{lo}) AS a,
-				  univ3_sqrt_price_at_tick($p->{hi}) AS b, '$p->{liq}'::int256 AS l)
-SELECT concat_ws('|',
-	CASE WHEN p <= a THEN univ3_amount0_delta(a, b, l) WHEN p < b THEN univ3_amount0_delta(p, b, l) ELSE 0::int256 END,
-	CASE WHEN p <= a THEN 0::int256 WHEN p < b THEN univ3_amount1_delta(a, p, l) ELSE univ3_amount1_delta(a, b, l) END,
-	univ3_tick_at_sqrt_price(p))
-  FROM s;
+WITH pos(lo, hi, l) AS (VALUES $vals),
+s AS (SELECT '$p->{sqrt}'::uint256 AS p, univ3_sqrt_price_at_tick(lo) AS a,
+			 univ3_sqrt_price_at_tick(hi) AS b, l FROM pos),
+d AS (SELECT CASE WHEN p <= a THEN univ3_amount0_delta(a, b, l) WHEN p < b THEN univ3_amount0_delta(p, b, l) ELSE 0::int256 END AS d0,
+			 CASE WHEN p <= a THEN 0::int256 WHEN p < b THEN univ3_amount1_delta(a, p, l) ELSE univ3_amount1_delta(a, b, l) END AS d1
+		FROM s)
+SELECT concat_ws('|', sum(d0::numeric), sum(d1::numeric), univ3_tick_at_sqrt_price('$p->{sqrt}'))
+  FROM d;
 SQL
 	is($got, "$p->{b0}|$p->{b1}|$p->{tick}", "pool $name: balances after the mint and starting tick");
 }
@@ -94,7 +117,7 @@ foreach my $s (@swaps)
 	elsif ($kind eq 'out') { $amount = "-$arg"; $limit = 'NULL'; }
 	else { $amount = $INT256_MAX->bstr; $limit = "'" . encode_price_sqrt($arg)->bstr . "'"; }
 	my $tick = $p->{tick};
-	my $liq = ($p->{lo} <= $tick && $tick < $p->{hi}) ? $p->{liq} : 0;
+	my $liq = $p->{active};
 	$zfo = "'$zfo'::bool";
 	my $sql = <<"SQL";
 SET search_path = amplified, public;
@@ -102,7 +125,7 @@ SELECT concat_ws('|', amount0, amount1,
 				 CASE WHEN $zfo THEN fee_growth_global_delta ELSE 0 END,
 				 CASE WHEN $zfo THEN 0 ELSE fee_growth_global_delta END, tick_after)
   FROM univ3_simulate_swap('$p->{sqrt}', $tick, '$liq', $p->{spacing}, $p->{fee},
-						   ARRAY[$p->{lo}, $p->{hi}], ARRAY['$p->{liq}', '-$p->{liq}']::int256[],
+						   ARRAY[$p->{ticks}], ARRAY[$p->{nets}]::int256[],
 						   $zfo, '$amount', $limit);
 SQL
 	my ($ret, $out, $err) = $node->psql('postgres', $sql);
