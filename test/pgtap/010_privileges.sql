@@ -64,6 +64,11 @@ INSERT INTO matrix VALUES
 	('amplified.univ3_pool_states',      'SELECT',  'amplified_reader'),
 	('amplified.ingest_resume(bigint,bigint)', 'EXECUTE', 'amplified_admin'),
 	('amplified.ingest_decode(bigint,bigint,bigint)', 'EXECUTE', 'amplified_admin'),
+	-- univ3 analytics: read ingested swaps and pool states
+	('amplified.univ3_pool_ticks(bigint,amplified.address,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
+	('amplified.univ3_time_in_range(bigint,amplified.address,integer,integer,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
+	('amplified.univ3_fees_earned(bigint,amplified.address,integer,integer,amplified.uint256,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
+	('amplified.univ3_backtest(bigint,amplified.address,integer,integer,timestamp with time zone,timestamp with time zone,amplified.uint256,amplified.uint256,jsonb)', 'EXECUTE', 'amplified_reader'),
 	-- a trigger function: nobody calls it
 	('amplified.chains_wake_launcher()', 'EXECUTE', NULL);
 
