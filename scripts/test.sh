@@ -50,7 +50,6 @@ tap_count() {  # tap_count LOGFILE EXITCODE SUITE
 for suite in $SUITES; do
 	case "$suite" in
 	regress|isolation)
-		target=$suite; [ "$suite" = regress ] && target=installcheck-regress
 		log=$LOGDIR/$suite.log
 		rm -rf results output_iso regression.diffs
 		if [ "$suite" = regress ]; then
