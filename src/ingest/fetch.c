@@ -120,18 +120,17 @@ TakeBlock(Jsonb *res, int64 expect_number, IngestBlock *b)
 	b->base_fee = fee;
 }
 
-/* Headers of blocks from..to, in batches of the chain's batch size. */
+/* Headers of the n given blocks, in batches of the chain's batch size. */
 void
-IngestFetchBlocks(RpcTarget *target, int64 from, int64 to, IngestBlock *out)
+IngestFetchBlockList(RpcTarget *target, const int64 *numbers, int n, IngestBlock *out)
 {
-	int			n = (int) (to - from + 1);
-	RpcRequest *reqs = palloc0(sizeof(RpcRequest) * n);
+	RpcRequest *reqs = palloc0(sizeof(RpcRequest) * Max(n, 1));
 	int			i;
 
 	for (i = 0; i < n; i++)
 	{
 		reqs[i].method = "eth_getBlockByNumber";
-		reqs[i].params = psprintf("[\"0x%" INT64_MODIFIER "x\",false]", from + i);
+		reqs[i].params = psprintf("[\"0x%" INT64_MODIFIER "x\",false]", numbers[i]);
 	}
 	RpcBatch(target, reqs, n);
 	for (i = 0; i < n; i++)
@@ -140,9 +139,22 @@ IngestFetchBlocks(RpcTarget *target, int64 from, int64 to, IngestBlock *out)
 			ereport(ERROR,
 					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 					 errmsg("eth_getBlockByNumber(" INT64_FORMAT ") failed: %s",
-							from + i, reqs[i].error_message)));
-		TakeBlock(reqs[i].result, from + i, &out[i]);
+							numbers[i], reqs[i].error_message)));
+		TakeBlock(reqs[i].result, numbers[i], &out[i]);
 	}
+}
+
+/* Headers of blocks from..to. */
+void
+IngestFetchBlocks(RpcTarget *target, int64 from, int64 to, IngestBlock *out)
+{
+	int			n = (int) (to - from + 1);
+	int64	   *numbers = palloc(sizeof(int64) * n);
+	int			i;
+
+	for (i = 0; i < n; i++)
+		numbers[i] = from + i;
+	IngestFetchBlockList(target, numbers, n, out);
 }
 
 /* One header. */
@@ -151,7 +163,7 @@ IngestFetchBlock(RpcTarget *target, int64 number)
 {
 	IngestBlock *b = palloc0(sizeof(IngestBlock));
 
-	IngestFetchBlocks(target, number, number, b);
+	IngestFetchBlockList(target, &number, 1, b);
 	return b;
 }
 

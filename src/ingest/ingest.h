@@ -54,6 +54,8 @@ typedef struct IngestRead
 } IngestRead;
 
 /* fetch.c: the node's view, validated */
+extern void IngestFetchBlockList(RpcTarget *target, const int64 *numbers, int n,
+								 IngestBlock *out);
 extern void IngestFetchBlocks(RpcTarget *target, int64 from, int64 to, IngestBlock *out);
 extern IngestBlock *IngestFetchBlock(RpcTarget *target, int64 number);
 extern const char *IngestFetchLogs(RpcTarget *target, int64 from, int64 to,

@@ -668,15 +668,16 @@ BackfillStep(IngestState *st)
 			return;
 		}
 	}
+	/* One batched request for all the missing headers. */
 	blocks = palloc0(sizeof(IngestBlock) * Max(nneed, 1));
+	IngestFetchBlockList(&st->target, need, nneed, blocks);
 	for (i = 0; i < nneed; i++)
 	{
-		IngestBlock *b = IngestFetchBlock(&st->target, need[i]);
 		int			k;
 
-		blocks[i] = *b;
 		for (k = 0; k < nlogs; k++)
-			if (logs[k].block_number == b->number && strcmp(logs[k].block_hash, b->hash) != 0)
+			if (logs[k].block_number == blocks[i].number &&
+				strcmp(logs[k].block_hash, blocks[i].hash) != 0)
 			{
 				st->more = true;
 				return;
