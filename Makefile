@@ -33,6 +33,10 @@ include src/rpc/rpc.mk
 include src/univ3/univ3.mk
 include src/worker/worker.mk
 include src/ingest/ingest.mk
+include src/txq/txq.mk
+include src/yield/yield.mk
+include src/risk/risk.mk
+include src/strategy/strategy.mk
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql

@@ -23,6 +23,26 @@ int			AmpRpcTimeout = 10000;
 int			AmpRpcConnectTimeout = 3000;
 int			AmpRpcMaxRetries = 4;
 int			AmpRpcMaxResponseKb = 65536;
+int			AmpTxqPollInterval = 1000;
+int			AmpTxqBatchSize = 200;
+char	   *AmpTxqTestStopAt = NULL;
+
+/* amplified.txq_test_stop_at names one of the tx worker's step boundaries. */
+static bool
+CheckTxqStopAt(char **newval, void **extra, GucSource source)
+{
+	static const char *const points[] = {"", "after_reserve", "after_sign", "after_persist",
+	"after_broadcast", "after_receipt"};
+	size_t		i;
+
+	if (*newval == NULL)
+		return true;
+	for (i = 0; i < lengthof(points); i++)
+		if (strcmp(*newval, points[i]) == 0)
+			return true;
+	GUC_check_errdetail("Use after_reserve, after_sign, after_persist, after_broadcast, after_receipt, or an empty string.");
+	return false;
+}
 
 /* amplified.keys_dir must be empty (no key files) or an absolute path. */
 static bool
@@ -133,6 +153,37 @@ GucInit(void)
 							PGC_SUSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.txq_poll_interval",
+							"How often a tx worker looks for work when nothing wakes it.",
+							"Enqueues wake the worker at commit; this is the fallback, and the "
+							"cadence at which receipts are followed.",
+							&AmpTxqPollInterval,
+							1000, 10, 3600000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.txq_batch_size",
+							"Most intents a tx worker takes through one step at a time.",
+							NULL,
+							&AmpTxqBatchSize,
+							200, 1, 10000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("amplified.txq_test_stop_at",
+							   "For crash tests only: a step boundary at which tx workers stop and wait.",
+							   "A worker that reaches the named boundary (after_reserve, after_sign, "
+							   "after_persist, after_broadcast, after_receipt) reports the state "
+							   "\"stopped\" and waits there until it is terminated; the tests kill it "
+							   "to prove that no intent is lost or sent twice. Leave it empty.",
+							   &AmpTxqTestStopAt,
+							   "",
+							   PGC_SIGHUP,
+							   GUC_SUPERUSER_ONLY,
+							   CheckTxqStopAt, NULL, NULL);
 
 	/*
 	 * PGC_POSTMASTER parameters can be defined only while the server starts;

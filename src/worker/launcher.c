@@ -48,6 +48,7 @@ typedef struct WorkerKind
 static const WorkerKind worker_kinds[] = {
 	{"heartbeat", "HeartbeatMain", "amplified heartbeat"},
 	{"ingest", "IngestMain", "amplified ingest worker"},
+	{"tx", "TxqMain", "amplified tx worker"},
 };
 
 /* A worker the configuration asks for. */
@@ -230,10 +231,17 @@ LauncherWantedWorkers(void)
 		wanted = lappend(wanted, w);
 	}
 
-	/* One ingest worker per enabled chain. */
+	/*
+	 * One ingest worker per enabled chain, and one tx worker per enabled
+	 * chain that has signers.
+	 */
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	if (SPI_execute("SELECT chain_id FROM amplified.chains WHERE enabled ORDER BY chain_id",
+	if (SPI_execute("SELECT chain_id, 1 FROM amplified.chains WHERE enabled "
+					"UNION ALL "
+					"SELECT c.chain_id, 2 FROM amplified.chains AS c WHERE c.enabled "
+					"AND EXISTS (SELECT 1 FROM amplified.signers AS s WHERE s.chain_id = c.chain_id) "
+					"ORDER BY 2, 1",
 					true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "amplified launcher: could not read amplified.chains");
 	for (i = 0; i < SPI_processed; i++)
@@ -243,7 +251,7 @@ LauncherWantedWorkers(void)
 
 		MemoryContext spi;
 
-		w->kind = &worker_kinds[1];
+		w->kind = &worker_kinds[DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull))];
 		w->chain_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
 		/* The list outlives SPI: grow it in the caller's context. */
 		spi = MemoryContextSwitchTo(caller);

@@ -350,3 +350,33 @@ WorkerWakeAtCommit(int slotno)
 	}
 	pending_wakeups[slotno] = true;
 }
+
+/*
+ * Ask for every running worker of a kind (on one chain, or on every chain
+ * when chain_id is 0) to be woken when the current transaction commits.
+ * The slots are looked up now; a worker started after this call reads the
+ * committed state when it starts, so it needs no wake-up.  Without shared
+ * memory (not preloaded) there are no workers to wake and this does nothing.
+ */
+void
+WorkerWakeKindAtCommit(const char *kind, int64 chain_id)
+{
+	int			i;
+
+	if (AmpShared == NULL)
+		return;
+	LWLockAcquire(AmpShared->lock, LW_SHARED);
+	for (i = 1; i < AmpShared->nslots; i++)
+	{
+		WorkerSlot *slot = &AmpShared->slots[i];
+
+		if (slot->in_use && strcmp(slot->kind, kind) == 0 &&
+			(chain_id == 0 || slot->chain_id == chain_id))
+		{
+			LWLockRelease(AmpShared->lock);
+			WorkerWakeAtCommit(i);
+			LWLockAcquire(AmpShared->lock, LW_SHARED);
+		}
+	}
+	LWLockRelease(AmpShared->lock);
+}

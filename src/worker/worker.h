@@ -72,6 +72,7 @@ extern void WorkerSetError(const char *message);
 extern char *WorkerLastError(void);
 extern bool WorkerRunGuarded(void (*fn) (void *), void *arg, MemoryContext cxt);
 extern void WorkerWakeAtCommit(int slotno);
+extern void WorkerWakeKindAtCommit(const char *kind, int64 chain_id);
 extern void WorkerHandleSignals(void);
 
 /* launcher.c */
@@ -80,5 +81,8 @@ extern void LauncherRegister(void);
 
 /* heartbeat.c */
 PGDLLEXPORT extern void HeartbeatMain(Datum main_arg);
+
+/* src/txq/worker.c */
+PGDLLEXPORT extern void TxqMain(Datum main_arg);
 
 #endif							/* AMPLIFIED_WORKER_H */

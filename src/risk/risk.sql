@@ -1,0 +1,1 @@
+-- src/risk/risk.sql: (being written)

@@ -1,0 +1,1 @@
+-- src/strategy/strategy.sql: (being written)

@@ -1,0 +1,1046 @@
+-- src/txq/txq.sql: the transaction queue.  Decisions write intents
+-- (txq_enqueue, in the caller's transaction: an outbox); one tx worker per
+-- chain (src/txq/worker.c) drains them.  Every step the worker takes is one
+-- of the txq_step_* functions below, each committed before the next external
+-- effect: claim and simulate, reserve a nonce, sign and persist the raw bytes,
+-- broadcast, follow the receipt, confirm.  Every change of an intent's status
+-- is recorded in tx_events by a trigger, so the audit trail cannot be skipped.
+--
+--   pending ──▶ reserved ──▶ signed ──▶ sent ──▶ mined ──▶ confirmed | failed
+--      │            │                     ▲        │
+--      │            │ (cancel/expire:     └────────┘ receipt gone (reorg):
+--      │            │  a no-op takes       the same bytes are sent again
+--      │            ▼  its nonce)
+--      └──────▶ rejected | expired | cancelled
+
+-- Who signs for which address on which chain.  The key itself is never here:
+-- key_file reads <amplified.keys_dir>/<address>.key, external asks a signer
+-- over JSON-RPC (url may hold credentials: admin only), node asks the chain's
+-- own node.
+CREATE TABLE @extschema@.signers (
+	chain_id		bigint NOT NULL REFERENCES @extschema@.chains ON DELETE RESTRICT,
+	address			@extschema@.address NOT NULL,
+	kind			text NOT NULL CHECK (kind IN ('key_file', 'external', 'node')),
+	url				text CHECK (url IS NULL OR @extschema@.rpc_urls_valid(ARRAY[url])),
+	tx_type			smallint NOT NULL DEFAULT 2 CHECK (tx_type IN (0, 2)),
+	max_fee_per_gas	@extschema@.uint256,
+	replace_after	interval NOT NULL DEFAULT '1 minute'
+					CHECK (replace_after BETWEEN '1 second' AND '1 day'),
+	paused			boolean NOT NULL DEFAULT false,
+	created_at		timestamptz NOT NULL DEFAULT now(),
+	updated_at		timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (chain_id, address),
+	CHECK ((kind = 'external') = (url IS NOT NULL))
+);
+COMMENT ON TABLE @extschema@.signers IS
+	'Signing back-end of each sender address per chain; never the key itself (admin only: url may hold credentials)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.signers', '');
+
+-- The next nonce each sender will use, reconciled with the node at worker start.
+CREATE TABLE @extschema@.nonces (
+	chain_id		bigint NOT NULL,
+	address			@extschema@.address NOT NULL,
+	next_nonce		bigint NOT NULL CHECK (next_nonce >= 0),
+	chain_nonce		bigint,
+	reconciled_at	timestamptz,
+	updated_at		timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (chain_id, address),
+	FOREIGN KEY (chain_id, address) REFERENCES @extschema@.signers ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.nonces IS
+	'Next nonce per sender (chain_nonce: eth_getTransactionCount(pending) at the last reconciliation)';
+
+-- The kill switch: while paused, no worker signs or broadcasts anything new.
+CREATE TABLE @extschema@.txq_control (
+	singleton		boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	paused			boolean NOT NULL DEFAULT false,
+	reason			text,
+	updated_at		timestamptz NOT NULL DEFAULT now(),
+	updated_by		text NOT NULL DEFAULT current_user
+);
+INSERT INTO @extschema@.txq_control DEFAULT VALUES;
+COMMENT ON TABLE @extschema@.txq_control IS 'The global kill switch of the transaction queue';
+
+CREATE TABLE @extschema@.tx_intents (
+	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	chain_id		bigint NOT NULL REFERENCES @extschema@.chains ON DELETE RESTRICT,
+	sender			@extschema@.address NOT NULL,
+	target			@extschema@.address,
+	value			@extschema@.uint256 NOT NULL,
+	data			bytea NOT NULL,
+	kind			text NOT NULL DEFAULT 'call' CHECK (kind IN ('call', 'noop')),
+	idempotency_key	text CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+	gas_limit		bigint CHECK (gas_limit BETWEEN 21000 AND 100000000),
+	max_fee_per_gas	@extschema@.uint256,
+	max_priority_fee_per_gas @extschema@.uint256,
+	valid_until		timestamptz,
+	priority		integer NOT NULL DEFAULT 0,
+	simulate		boolean NOT NULL DEFAULT true,
+	wait_for_mined	boolean NOT NULL DEFAULT false,
+	strategy_id		bigint,
+	decision_id		bigint,
+	status			text NOT NULL DEFAULT 'pending' CHECK (status IN
+					('pending', 'reserved', 'signed', 'sent', 'mined',
+					 'confirmed', 'failed', 'rejected', 'expired', 'cancelled')),
+	paused			boolean NOT NULL DEFAULT false,
+	cancel_requested boolean NOT NULL DEFAULT false,
+	nonce			bigint CHECK (nonce >= 0),
+	gas_estimate	bigint,
+	tx_hash			@extschema@.bytes32,
+	block_number	bigint,
+	error			text,
+	alert			text,
+	options			jsonb NOT NULL DEFAULT '{}',
+	created_at		timestamptz NOT NULL DEFAULT now(),
+	updated_at		timestamptz NOT NULL DEFAULT now(),
+	UNIQUE (chain_id, idempotency_key),
+	CHECK ((status IN ('pending', 'rejected', 'expired', 'cancelled')) OR nonce IS NOT NULL)
+);
+COMMENT ON TABLE @extschema@.tx_intents IS
+	'The queue: what should happen on chain, its status, and the nonce and hash it got';
+CREATE INDEX tx_intents_open ON @extschema@.tx_intents (chain_id, status, sender, priority DESC, id)
+	WHERE status IN ('pending', 'reserved', 'signed', 'sent', 'mined');
+CREATE INDEX tx_intents_decision ON @extschema@.tx_intents (decision_id) WHERE decision_id IS NOT NULL;
+-- One open intent per nonce and sender: two intents can never share a nonce.
+CREATE UNIQUE INDEX tx_intents_nonce ON @extschema@.tx_intents (chain_id, sender, nonce)
+	WHERE status IN ('reserved', 'signed', 'sent', 'mined', 'confirmed', 'failed');
+
+-- Every signed transaction: the bytes are stored before they are broadcast.
+CREATE TABLE @extschema@.tx_attempts (
+	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	intent_id		bigint NOT NULL REFERENCES @extschema@.tx_intents ON DELETE CASCADE,
+	chain_id		bigint NOT NULL,
+	sender			@extschema@.address NOT NULL,
+	nonce			bigint NOT NULL,
+	tx_type			smallint NOT NULL,
+	gas_limit		bigint NOT NULL,
+	gas_price		@extschema@.uint256,
+	max_fee_per_gas	@extschema@.uint256,
+	max_priority_fee_per_gas @extschema@.uint256,
+	raw				bytea NOT NULL,
+	hash			@extschema@.bytes32 NOT NULL UNIQUE,
+	status			text NOT NULL DEFAULT 'signed' CHECK (status IN
+					('signed', 'sent', 'mined', 'confirmed', 'failed', 'replaced')),
+	broadcasts		integer NOT NULL DEFAULT 0,
+	last_error		text,
+	block_number	bigint,
+	block_hash		@extschema@.bytes32,
+	gas_used		bigint,
+	effective_gas_price @extschema@.uint256,
+	receipt_status	smallint,
+	created_at		timestamptz NOT NULL DEFAULT now(),
+	sent_at			timestamptz,
+	mined_at		timestamptz,
+	updated_at		timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.tx_attempts IS
+	'Signed transactions (raw bytes and hash persisted before broadcast), one per fee level of an intent';
+CREATE INDEX tx_attempts_intent ON @extschema@.tx_attempts (intent_id);
+CREATE INDEX tx_attempts_open ON @extschema@.tx_attempts (chain_id, status, nonce)
+	WHERE status IN ('signed', 'sent', 'mined');
+
+-- The audit trail: every status change of every intent, and notable events.
+CREATE TABLE @extschema@.tx_events (
+	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	intent_id		bigint NOT NULL REFERENCES @extschema@.tx_intents ON DELETE CASCADE,
+	attempt_id		bigint,
+	at				timestamptz NOT NULL DEFAULT clock_timestamp(),
+	event			text NOT NULL,
+	from_status		text,
+	to_status		text,
+	detail			text,
+	actor			text NOT NULL DEFAULT current_user
+);
+COMMENT ON TABLE @extschema@.tx_events IS 'Audit trail of the queue: every transition of every intent';
+CREATE INDEX tx_events_intent ON @extschema@.tx_events (intent_id, id);
+
+-- Record every status change (and pause, resume, alert) of an intent.
+CREATE FUNCTION @extschema@.tx_intents_audit()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		INSERT INTO @extschema@.tx_events (intent_id, event, to_status, detail)
+		VALUES (NEW.id, 'enqueued', NEW.status, NULL);
+		RETURN NULL;
+	END IF;
+	IF NEW.status IS DISTINCT FROM OLD.status THEN
+		INSERT INTO @extschema@.tx_events (intent_id, event, from_status, to_status, detail)
+		VALUES (NEW.id, 'status', OLD.status, NEW.status,
+				CASE WHEN NEW.error IS DISTINCT FROM OLD.error THEN NEW.error END);
+	END IF;
+	IF NEW.paused IS DISTINCT FROM OLD.paused THEN
+		INSERT INTO @extschema@.tx_events (intent_id, event, from_status, to_status)
+		VALUES (NEW.id, CASE WHEN NEW.paused THEN 'paused' ELSE 'resumed' END, NEW.status, NEW.status);
+	END IF;
+	IF NEW.cancel_requested AND NOT OLD.cancel_requested THEN
+		INSERT INTO @extschema@.tx_events (intent_id, event, from_status, to_status)
+		VALUES (NEW.id, 'cancel_requested', NEW.status, NEW.status);
+	END IF;
+	IF NEW.alert IS DISTINCT FROM OLD.alert AND NEW.alert IS NOT NULL THEN
+		INSERT INTO @extschema@.tx_events (intent_id, event, from_status, to_status, detail)
+		VALUES (NEW.id, 'alert', NEW.status, NEW.status, NEW.alert);
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER tx_intents_audit AFTER INSERT OR UPDATE ON @extschema@.tx_intents
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.tx_intents_audit();
+
+-- Wake the tx workers when intents are written, at commit (C, worker.c).
+CREATE FUNCTION @extschema@.txq_wake_workers()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'txq_wake_workers'
+LANGUAGE C;
+CREATE TRIGGER tx_intents_wake AFTER INSERT OR UPDATE ON @extschema@.tx_intents
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.txq_wake_workers();
+CREATE TRIGGER txq_control_wake AFTER UPDATE ON @extschema@.txq_control
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.txq_wake_workers();
+CREATE TRIGGER signers_wake AFTER INSERT OR UPDATE OR DELETE ON @extschema@.signers
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.chains_wake_launcher();
+
+-- ---- configuration ----
+
+-- Add a signer for an address on a chain.
+CREATE FUNCTION @extschema@.add_signer(
+	chain_id bigint,
+	address @extschema@.address,
+	kind text,
+	url text DEFAULT NULL,
+	tx_type integer DEFAULT 2,
+	max_fee_per_gas @extschema@.uint256 DEFAULT NULL,
+	replace_after interval DEFAULT '1 minute')
+RETURNS @extschema@.signers
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.signers;
+BEGIN
+	IF chain_id IS NULL OR address IS NULL OR kind IS NULL THEN
+		RAISE EXCEPTION 'chain_id, address and kind must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.chains AS c WHERE c.chain_id = add_signer.chain_id) THEN
+		RAISE EXCEPTION 'chain % is not configured', add_signer.chain_id
+			USING ERRCODE = 'undefined_object', HINT = 'Add it with amplified.add_chain().';
+	END IF;
+	IF kind NOT IN ('key_file', 'external', 'node') THEN
+		RAISE EXCEPTION 'invalid signer kind: "%"', kind
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'A signer kind is key_file, external or node.';
+	END IF;
+	IF (kind = 'external') <> (url IS NOT NULL) THEN
+		RAISE EXCEPTION 'an % signer % a url', kind,
+			CASE WHEN kind = 'external' THEN 'needs' ELSE 'takes no' END
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Only external signers are reached at a URL of their own.';
+	END IF;
+	IF url IS NOT NULL AND NOT @extschema@.rpc_urls_valid(ARRAY[url]) THEN
+		RAISE EXCEPTION 'invalid signer url'
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Give an http:// or https:// URL.';
+	END IF;
+	IF tx_type IS NULL OR tx_type NOT IN (0, 2) THEN
+		RAISE EXCEPTION 'tx_type must be 0 (legacy, EIP-155) or 2 (EIP-1559), not %', tx_type
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF replace_after IS NULL OR replace_after NOT BETWEEN '1 second' AND '1 day' THEN
+		RAISE EXCEPTION 'replace_after must be between 1 second and 1 day, not %', replace_after
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF EXISTS (SELECT 1 FROM @extschema@.signers AS s
+				WHERE s.chain_id = add_signer.chain_id AND s.address OPERATOR(@extschema@.=) add_signer.address) THEN
+		RAISE EXCEPTION 'a signer for % on chain % already exists', address, chain_id
+			USING ERRCODE = 'unique_violation', HINT = 'Remove it first with amplified.remove_signer().';
+	END IF;
+	INSERT INTO @extschema@.signers (chain_id, address, kind, url, tx_type, max_fee_per_gas, replace_after)
+	VALUES (add_signer.chain_id, add_signer.address, add_signer.kind, add_signer.url,
+			add_signer.tx_type, add_signer.max_fee_per_gas, add_signer.replace_after)
+	RETURNING * INTO r;
+	RETURN r;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.add_signer(bigint, @extschema@.address, text, text, integer, @extschema@.uint256, interval) IS
+	'Add a signer (key_file, external or node) for a sender address on a chain';
+
+-- Remove a signer that has nothing in flight.
+CREATE FUNCTION @extschema@.remove_signer(chain_id bigint, address @extschema@.address)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+BEGIN
+	PERFORM 1 FROM @extschema@.signers AS s
+	  WHERE s.chain_id = remove_signer.chain_id AND s.address OPERATOR(@extschema@.=) remove_signer.address
+	  FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no signer for % on chain %', address, chain_id USING ERRCODE = 'undefined_object';
+	END IF;
+	SELECT count(*) INTO n FROM @extschema@.tx_intents AS i
+	 WHERE i.chain_id = remove_signer.chain_id AND i.sender OPERATOR(@extschema@.=) remove_signer.address
+	   AND i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined');
+	IF n > 0 THEN
+		RAISE EXCEPTION 'signer % on chain % has % open intents', address, chain_id, n
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Cancel them or wait until they are final.';
+	END IF;
+	DELETE FROM @extschema@.signers AS s
+	 WHERE s.chain_id = remove_signer.chain_id AND s.address OPERATOR(@extschema@.=) remove_signer.address;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.remove_signer(bigint, @extschema@.address) IS
+	'Remove a signer; refused while it has open intents';
+
+-- Signers for everyone who may read: no URL.
+CREATE VIEW @extschema@.v_signers AS
+	SELECT s.chain_id, s.address, s.kind, s.tx_type, s.max_fee_per_gas, s.replace_after, s.paused,
+		   n.next_nonce, n.chain_nonce, n.reconciled_at, s.created_at, s.updated_at
+	  FROM @extschema@.signers AS s
+	  LEFT JOIN @extschema@.nonces AS n USING (chain_id, address);
+COMMENT ON VIEW @extschema@.v_signers IS 'Signers without their URLs, with their next nonce';
+
+-- ---- the queue API ----
+
+-- An option of txq_enqueue as uint256, with a clear error.
+CREATE FUNCTION @extschema@.txq_option_uint256(options jsonb, key text)
+RETURNS @extschema@.uint256
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v jsonb := options -> key;
+BEGIN
+	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
+		RETURN NULL;
+	END IF;
+	IF jsonb_typeof(v) NOT IN ('string', 'number') THEN
+		RAISE EXCEPTION 'option "%" must be a number or a string, not %', key, jsonb_typeof(v)
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN (v #>> '{}')::@extschema@.uint256;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.txq_option_uint256(jsonb, text) IS
+	'An option of txq_enqueue read as uint256 (a JSON number or a decimal or 0x string)';
+
+-- Queue a transaction; it is sent once the calling transaction commits.
+CREATE FUNCTION @extschema@.txq_enqueue(
+	chain_id bigint,
+	sender @extschema@.address,
+	target @extschema@.address,
+	value @extschema@.uint256,
+	data bytea,
+	options jsonb DEFAULT '{}')
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	o jsonb := coalesce(options, '{}');
+	k text;
+	r @extschema@.tx_intents;
+	existing @extschema@.tx_intents;
+	id bigint;
+BEGIN
+	IF chain_id IS NULL OR sender IS NULL THEN
+		RAISE EXCEPTION 'chain_id and sender must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF jsonb_typeof(o) <> 'object' THEN
+		RAISE EXCEPTION 'options must be a JSON object, not %', jsonb_typeof(o)
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	FOR k IN SELECT jsonb_object_keys(o) LOOP
+		IF k NOT IN ('idempotency_key', 'gas_limit', 'max_fee_per_gas', 'max_priority_fee_per_gas',
+					 'valid_until', 'valid_for', 'priority', 'simulate', 'strategy_id', 'decision_id') THEN
+			RAISE EXCEPTION 'unknown option "%"', k
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Options are idempotency_key, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, valid_until, valid_for, priority, simulate, strategy_id and decision_id.';
+		END IF;
+	END LOOP;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.signers AS s
+					WHERE s.chain_id = txq_enqueue.chain_id AND s.address OPERATOR(@extschema@.=) txq_enqueue.sender) THEN
+		RAISE EXCEPTION 'no signer for % on chain %', sender, chain_id
+			USING ERRCODE = 'undefined_object', HINT = 'Add one with amplified.add_signer().';
+	END IF;
+
+	r.chain_id := txq_enqueue.chain_id;
+	r.sender := txq_enqueue.sender;
+	r.target := txq_enqueue.target;
+	r.value := coalesce(txq_enqueue.value, '0'::@extschema@.uint256);
+	r.data := coalesce(txq_enqueue.data, ''::bytea);
+	r.kind := 'call';
+	BEGIN
+		r.idempotency_key := o ->> 'idempotency_key';
+		r.gas_limit := (o ->> 'gas_limit')::bigint;
+		r.max_fee_per_gas := @extschema@.txq_option_uint256(o, 'max_fee_per_gas');
+		r.max_priority_fee_per_gas := @extschema@.txq_option_uint256(o, 'max_priority_fee_per_gas');
+		r.valid_until := (o ->> 'valid_until')::timestamptz;
+		IF o ? 'valid_for' THEN
+			r.valid_until := least(r.valid_until, now() + (o ->> 'valid_for')::interval);
+		END IF;
+		r.priority := coalesce((o ->> 'priority')::integer, 0);
+		r.simulate := coalesce((o ->> 'simulate')::boolean, true);
+		r.strategy_id := (o ->> 'strategy_id')::bigint;
+		r.decision_id := (o ->> 'decision_id')::bigint;
+	EXCEPTION
+		WHEN data_exception THEN
+			RAISE EXCEPTION 'invalid options: %', SQLERRM
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = format('options were: %s', o);
+	END;
+	IF r.gas_limit IS NOT NULL AND r.gas_limit NOT BETWEEN 21000 AND 100000000 THEN
+		RAISE EXCEPTION 'gas_limit must be between 21000 and 100000000, not %', r.gas_limit
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF r.idempotency_key IS NOT NULL AND length(r.idempotency_key) NOT BETWEEN 1 AND 200 THEN
+		RAISE EXCEPTION 'idempotency_key must be 1 to 200 characters'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF r.max_fee_per_gas IS NOT NULL AND r.max_priority_fee_per_gas IS NOT NULL
+	   AND r.max_priority_fee_per_gas OPERATOR(@extschema@.>) r.max_fee_per_gas THEN
+		RAISE EXCEPTION 'max_priority_fee_per_gas (%) exceeds max_fee_per_gas (%)',
+			r.max_priority_fee_per_gas, r.max_fee_per_gas
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF r.valid_until IS NOT NULL AND r.valid_until <= now() THEN
+		RAISE EXCEPTION 'valid_until (%) is not in the future', r.valid_until
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF r.target IS NULL AND length(r.data) = 0 THEN
+		RAISE EXCEPTION 'a contract creation (no target) needs init code in data'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+
+	INSERT INTO @extschema@.tx_intents AS t
+		(chain_id, sender, target, value, data, kind, idempotency_key, gas_limit, max_fee_per_gas,
+		 max_priority_fee_per_gas, valid_until, priority, simulate, strategy_id, decision_id, options)
+	VALUES (r.chain_id, r.sender, r.target, r.value, r.data, r.kind, r.idempotency_key, r.gas_limit,
+			r.max_fee_per_gas, r.max_priority_fee_per_gas, r.valid_until, r.priority, r.simulate,
+			r.strategy_id, r.decision_id, o)
+	ON CONFLICT ON CONSTRAINT tx_intents_chain_id_idempotency_key_key DO NOTHING
+	RETURNING t.id INTO id;
+	IF id IS NOT NULL THEN
+		RETURN id;
+	END IF;
+
+	-- A repeat: the same key must carry the same transaction.
+	SELECT * INTO existing FROM @extschema@.tx_intents AS t
+	 WHERE t.chain_id = r.chain_id AND t.idempotency_key = r.idempotency_key;
+	IF existing.sender OPERATOR(@extschema@.<>) r.sender
+	   OR existing.target::text IS DISTINCT FROM r.target::text
+	   OR existing.value OPERATOR(@extschema@.<>) r.value
+	   OR existing.data <> r.data THEN
+		RAISE EXCEPTION 'idempotency key "%" was used for a different transaction (intent %)',
+			r.idempotency_key, existing.id
+			USING ERRCODE = 'unique_violation',
+				  DETAIL = 'A repeated enqueue must name the same sender, target, value and data.';
+	END IF;
+	RETURN existing.id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.txq_enqueue(bigint, @extschema@.address, @extschema@.address, @extschema@.uint256, bytea, jsonb) IS
+	'Queue a transaction (outbox: it exists once the caller commits); options: idempotency_key, gas_limit, fee caps, valid_until/valid_for, priority, simulate, strategy_id, decision_id';
+
+-- Cancel an intent that has not been signed.  A pending intent is cancelled
+-- at once; one holding a nonce is cancelled by the worker, which sends a
+-- no-op in its place so the nonce is not left as a gap.
+CREATE FUNCTION @extschema@.txq_cancel(intent_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.tx_intents;
+BEGIN
+	SELECT * INTO r FROM @extschema@.tx_intents AS i WHERE i.id = intent_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'intent % does not exist', intent_id USING ERRCODE = 'undefined_object';
+	END IF;
+	IF r.status IN ('confirmed', 'failed', 'rejected', 'expired', 'cancelled') THEN
+		RETURN r.status;
+	END IF;
+	IF r.status = 'pending' THEN
+		UPDATE @extschema@.tx_intents AS i SET status = 'cancelled', error = 'cancelled by ' || current_user,
+			   updated_at = now()
+		 WHERE i.id = intent_id;
+		RETURN 'cancelled';
+	END IF;
+	IF r.status = 'reserved' THEN
+		UPDATE @extschema@.tx_intents AS i SET cancel_requested = true, updated_at = now() WHERE i.id = intent_id;
+		RETURN 'cancelling';
+	END IF;
+	RAISE EXCEPTION 'intent % is already %: it can no longer be cancelled', intent_id, r.status
+		USING ERRCODE = 'object_not_in_prerequisite_state',
+			  DETAIL = 'Its signed transaction may already be in a block or a mempool.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.txq_cancel(bigint) IS
+	'Cancel an intent not yet signed; returns its status (cancelled, or cancelling while the worker fills its nonce)';
+
+-- Pause or resume one intent: a paused intent takes no new step that reaches
+-- the chain (no signing, no broadcast, no replacement); receipts are still followed.
+CREATE FUNCTION @extschema@.txq_pause(intent_id bigint, paused boolean DEFAULT true)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE @extschema@.tx_intents AS i SET paused = txq_pause.paused, updated_at = now()
+	 WHERE i.id = intent_id AND i.paused IS DISTINCT FROM txq_pause.paused;
+	IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM @extschema@.tx_intents AS i WHERE i.id = intent_id) THEN
+		RAISE EXCEPTION 'intent % does not exist', intent_id USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.txq_pause(bigint, boolean) IS
+	'Pause (or, with false, resume) one intent';
+
+CREATE FUNCTION @extschema@.txq_resume(intent_id bigint)
+RETURNS void
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT @extschema@.txq_pause(intent_id, false);
+END;
+COMMENT ON FUNCTION @extschema@.txq_resume(bigint) IS 'Resume a paused intent';
+
+-- Pause or resume every intent of one signer.
+CREATE FUNCTION @extschema@.txq_pause_signer(chain_id bigint, address @extschema@.address, paused boolean DEFAULT true)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE @extschema@.signers AS s SET paused = txq_pause_signer.paused, updated_at = now()
+	 WHERE s.chain_id = txq_pause_signer.chain_id AND s.address OPERATOR(@extschema@.=) txq_pause_signer.address;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no signer for % on chain %', address, chain_id USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.txq_pause_signer(bigint, @extschema@.address, boolean) IS
+	'Pause (or, with false, resume) everything a signer would sign or send';
+
+CREATE FUNCTION @extschema@.txq_resume_signer(chain_id bigint, address @extschema@.address)
+RETURNS void
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT @extschema@.txq_pause_signer(chain_id, address, false);
+END;
+COMMENT ON FUNCTION @extschema@.txq_resume_signer(bigint, @extschema@.address) IS 'Resume a paused signer';
+
+-- The kill switch: stop (or, with false, restart) all signing and sending.
+CREATE FUNCTION @extschema@.txq_pause_all(reason text DEFAULT NULL, paused boolean DEFAULT true)
+RETURNS void
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	UPDATE @extschema@.txq_control SET paused = txq_pause_all.paused,
+		reason = CASE WHEN txq_pause_all.paused THEN txq_pause_all.reason END,
+		updated_at = now(), updated_by = session_user;
+END;
+COMMENT ON FUNCTION @extschema@.txq_pause_all(text, boolean) IS
+	'Kill switch: no worker signs, broadcasts or replaces anything while paused (receipts are still followed)';
+
+CREATE FUNCTION @extschema@.txq_resume_all()
+RETURNS void
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT @extschema@.txq_pause_all(NULL, false);
+END;
+COMMENT ON FUNCTION @extschema@.txq_resume_all() IS 'Lift the kill switch';
+
+-- The history of one intent: its events, with the attempts they concern.
+CREATE FUNCTION @extschema@.txq_history(intent_id bigint)
+RETURNS TABLE (at timestamptz, event text, from_status text, to_status text, detail text,
+			   actor text, attempt_id bigint, nonce bigint, hash @extschema@.bytes32)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT e.at, e.event, e.from_status, e.to_status, e.detail, e.actor, e.attempt_id, a.nonce, a.hash
+	  FROM @extschema@.tx_events AS e
+	  LEFT JOIN @extschema@.tx_attempts AS a ON a.id = e.attempt_id
+	 WHERE e.intent_id = txq_history.intent_id
+	 ORDER BY e.id;
+END;
+COMMENT ON FUNCTION @extschema@.txq_history(bigint) IS 'Every event of one intent, oldest first';
+
+-- The queue at a glance: one row per signer.
+CREATE VIEW @extschema@.v_tx_queue AS
+	SELECT now() AS as_of, s.chain_id, s.address AS sender, s.kind AS signer_kind,
+		   s.paused AS signer_paused, (SELECT c.paused FROM @extschema@.txq_control AS c) AS queue_paused,
+		   n.next_nonce,
+		   count(*) FILTER (WHERE i.status = 'pending') AS pending,
+		   count(*) FILTER (WHERE i.status = 'reserved') AS reserved,
+		   count(*) FILTER (WHERE i.status = 'signed') AS signed,
+		   count(*) FILTER (WHERE i.status = 'sent') AS sent,
+		   count(*) FILTER (WHERE i.status = 'mined') AS mined,
+		   count(*) FILTER (WHERE i.status = 'confirmed') AS confirmed,
+		   count(*) FILTER (WHERE i.status = 'failed') AS failed,
+		   count(*) FILTER (WHERE i.status = 'rejected') AS rejected,
+		   count(*) FILTER (WHERE i.status = 'expired') AS expired,
+		   count(*) FILTER (WHERE i.status = 'cancelled') AS cancelled,
+		   count(*) FILTER (WHERE i.alert IS NOT NULL
+							  AND i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')) AS alerts,
+		   min(i.id) FILTER (WHERE i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')) AS oldest_open_id,
+		   min(i.created_at) FILTER (WHERE i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')) AS oldest_open_at
+	  FROM @extschema@.signers AS s
+	  LEFT JOIN @extschema@.nonces AS n USING (chain_id, address)
+	  LEFT JOIN @extschema@.tx_intents AS i ON i.chain_id = s.chain_id AND i.sender OPERATOR(@extschema@.=) s.address
+	 GROUP BY s.chain_id, s.address, s.kind, s.paused, n.next_nonce;
+COMMENT ON VIEW @extschema@.v_tx_queue IS
+	'Per signer: intents per status, alerts, the oldest open intent, the next nonce, pause switches';
+
+-- ---- the worker's steps ----
+-- Called by the tx worker (src/txq/worker.c), one step per transaction; each
+-- step commits before the worker does anything the chain can see.  Nobody
+-- else executes them.
+
+-- Reconcile each signer's next nonce with the node (counts from
+-- eth_getTransactionCount at "pending" and "latest"): the next nonce never
+-- goes back, and jumps forward when the address was used elsewhere.  A nonce
+-- between the node's pending count and ours that no intent holds is a gap:
+-- a no-op (0 wei to itself) is queued to fill it.  Returns the no-ops made.
+CREATE FUNCTION @extschema@.txq_step_reconcile(chain_id bigint, senders @extschema@.address[],
+											   pending_counts bigint[], latest_counts bigint[])
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	k integer;
+	nxt bigint;
+	gap bigint;
+	made integer := 0;
+BEGIN
+	FOR k IN 1 .. coalesce(cardinality(senders), 0) LOOP
+		INSERT INTO nonces AS x (chain_id, address, next_nonce, chain_nonce, reconciled_at)
+		VALUES (txq_step_reconcile.chain_id, senders[k], pending_counts[k], pending_counts[k], now())
+		ON CONFLICT ON CONSTRAINT nonces_pkey DO UPDATE
+			SET next_nonce = greatest(x.next_nonce, excluded.next_nonce),
+				chain_nonce = excluded.chain_nonce, reconciled_at = now(), updated_at = now()
+		RETURNING x.next_nonce INTO nxt;
+		FOR gap IN
+			SELECT g FROM generate_series(pending_counts[k], nxt - 1) AS g
+			 WHERE NOT EXISTS (SELECT 1 FROM tx_intents AS i
+								WHERE i.chain_id = txq_step_reconcile.chain_id AND i.sender = senders[k]
+								  AND i.nonce = g
+								  AND i.status IN ('reserved', 'signed', 'sent', 'mined', 'confirmed', 'failed'))
+			 ORDER BY g LIMIT 1000
+		LOOP
+			INSERT INTO tx_intents (chain_id, sender, target, value, data, kind, gas_limit, simulate,
+									status, nonce, error)
+			VALUES (txq_step_reconcile.chain_id, senders[k], senders[k], '0', '', 'noop', 21000, false,
+					'reserved', gap, 'fills a nonce gap');
+			made := made + 1;
+		END LOOP;
+	END LOOP;
+	RETURN made;
+END
+$$;
+
+-- Expire pending intents past valid_until, and hand the nonce of a reserved
+-- intent that was cancelled or expired to a no-op, so no gap is left.
+-- Returns the intents made final.
+CREATE FUNCTION @extschema@.txq_step_expire(chain_id bigint)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	r record;
+	n integer;
+BEGIN
+	UPDATE tx_intents AS i SET status = 'expired', error = 'valid_until passed before it was sent',
+		   updated_at = now()
+	 WHERE i.chain_id = txq_step_expire.chain_id AND i.status = 'pending' AND i.valid_until <= now();
+	GET DIAGNOSTICS n = ROW_COUNT;
+	FOR r IN
+		SELECT i.id, i.sender, i.nonce, i.cancel_requested
+		  FROM tx_intents AS i
+		 WHERE i.chain_id = txq_step_expire.chain_id AND i.status = 'reserved'
+		   AND (i.cancel_requested OR i.valid_until <= now())
+		 ORDER BY i.id
+		   FOR UPDATE SKIP LOCKED
+	LOOP
+		UPDATE tx_intents AS i
+		   SET status = CASE WHEN r.cancel_requested THEN 'cancelled' ELSE 'expired' END,
+			   error = CASE WHEN r.cancel_requested THEN 'cancelled before it was signed'
+							ELSE 'valid_until passed before it was sent' END
+							|| '; a no-op takes its nonce ' || r.nonce,
+			   updated_at = now()
+		 WHERE i.id = r.id;
+		INSERT INTO tx_intents (chain_id, sender, target, value, data, kind, gas_limit, simulate,
+								status, nonce, error)
+		VALUES (txq_step_expire.chain_id, r.sender, r.sender, '0', '', 'noop', 21000, false,
+				'reserved', r.nonce, 'takes the nonce of intent ' || r.id);
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END
+$$;
+
+-- Claim pending intents to simulate, locking them (SKIP LOCKED: a
+-- concurrent claimer takes others).  Paused intents and signers, the kill
+-- switch, expired intents, and intents waiting for their sender's earlier
+-- intents to be mined are left alone.
+CREATE FUNCTION @extschema@.txq_step_claim(chain_id bigint, max_intents integer)
+RETURNS TABLE (id bigint, sender @extschema@.address, target @extschema@.address,
+			   value @extschema@.uint256, data bytea, gas_limit bigint, simulate boolean)
+LANGUAGE sql
+SET search_path = @extschema@, pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT i.id, i.sender, i.target, i.value, i.data, i.gas_limit, i.simulate
+	  FROM tx_intents AS i
+	  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
+	  JOIN nonces AS n ON n.chain_id = i.chain_id AND n.address = i.sender
+	 WHERE i.chain_id = txq_step_claim.chain_id AND i.status = 'pending'
+	   AND NOT i.paused AND NOT s.paused
+	   AND NOT (SELECT c.paused FROM txq_control AS c)
+	   AND (i.valid_until IS NULL OR i.valid_until > now())
+	   AND NOT (i.wait_for_mined AND EXISTS
+				(SELECT 1 FROM tx_intents AS e
+				  WHERE e.chain_id = i.chain_id AND e.sender = i.sender
+					AND e.status IN ('reserved', 'signed', 'sent')))
+	 ORDER BY i.priority DESC, i.id
+	 LIMIT max_intents
+	   FOR UPDATE OF i SKIP LOCKED;
+END;
+
+-- Reserve nonces for claimed intents, in the order given (the claim's).
+-- reasons[k] is NULL when intent k simulated cleanly (gas[k]: its gas
+-- limit), else why it reverts: it is then rejected, or, when an earlier
+-- intent of its sender is still unmined, left pending until that is mined.
+CREATE FUNCTION @extschema@.txq_step_reserve(chain_id bigint, ids bigint[], gas bigint[], reasons text[])
+RETURNS TABLE (id bigint, status text, nonce bigint)
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	k integer;
+	r tx_intents;
+	n bigint;
+	earlier boolean;
+BEGIN
+	FOR k IN 1 .. coalesce(cardinality(ids), 0) LOOP
+		SELECT * INTO r FROM tx_intents AS i WHERE i.id = ids[k] AND i.status = 'pending' FOR UPDATE;
+		IF NOT FOUND THEN
+			CONTINUE;
+		END IF;
+		IF reasons[k] IS NOT NULL THEN
+			earlier := EXISTS (SELECT 1 FROM tx_intents AS e
+								WHERE e.chain_id = r.chain_id AND e.sender = r.sender AND e.id <> r.id
+								  AND e.status IN ('reserved', 'signed', 'sent'));
+			IF earlier THEN
+				UPDATE tx_intents AS i SET wait_for_mined = true, error = 'simulation reverts until the sender''s earlier intents are mined: ' || reasons[k],
+					   updated_at = now()
+				 WHERE i.id = r.id;
+				id := r.id; status := 'pending'; nonce := NULL;
+			ELSE
+				UPDATE tx_intents AS i SET status = 'rejected', error = 'simulation reverted: ' || reasons[k],
+					   updated_at = now()
+				 WHERE i.id = r.id;
+				id := r.id; status := 'rejected'; nonce := NULL;
+			END IF;
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+		UPDATE nonces AS x SET next_nonce = x.next_nonce + 1, updated_at = now()
+		 WHERE x.chain_id = r.chain_id AND x.address = r.sender
+		RETURNING x.next_nonce - 1 INTO n;
+		IF n IS NULL THEN
+			RAISE EXCEPTION 'no nonce row for % on chain %', r.sender, r.chain_id
+				USING ERRCODE = 'object_not_in_prerequisite_state';
+		END IF;
+		UPDATE tx_intents AS i SET status = 'reserved', nonce = n, gas_estimate = gas[k],
+			   wait_for_mined = false, error = NULL, updated_at = now()
+		 WHERE i.id = r.id;
+		id := r.id; status := 'reserved'; nonce := n;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+
+-- What to sign now: reserved intents (first signing) and sent intents whose
+-- newest attempt has waited longer than the signer's replace_after (a
+-- replacement at a higher fee), locked, in nonce order per sender.
+CREATE FUNCTION @extschema@.txq_step_to_sign(chain_id bigint, max_intents integer)
+RETURNS TABLE (intent_id bigint, sender @extschema@.address, target @extschema@.address,
+			   value @extschema@.uint256, data bytea, nonce bigint, gas_limit bigint,
+			   cap_max_fee @extschema@.uint256, cap_priority_fee @extschema@.uint256,
+			   tx_type integer, replaces bigint, old_gas_price @extschema@.uint256,
+			   old_max_fee @extschema@.uint256, old_priority_fee @extschema@.uint256)
+LANGUAGE sql
+SET search_path = @extschema@, pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT i.id, i.sender, i.target, i.value, i.data, i.nonce,
+		   coalesce(i.gas_limit, i.gas_estimate, 21000),
+		   coalesce(i.max_fee_per_gas, s.max_fee_per_gas), i.max_priority_fee_per_gas,
+		   s.tx_type, a.id, a.gas_price, a.max_fee_per_gas, a.max_priority_fee_per_gas
+	  FROM tx_intents AS i
+	  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
+	  LEFT JOIN LATERAL (SELECT * FROM tx_attempts AS t WHERE t.intent_id = i.id
+						  ORDER BY t.id DESC LIMIT 1) AS a ON true
+	 WHERE i.chain_id = txq_step_to_sign.chain_id
+	   AND NOT i.paused AND NOT s.paused AND NOT (SELECT c.paused FROM txq_control AS c)
+	   AND (i.status = 'reserved'
+			OR (i.status = 'sent' AND a.status = 'sent'
+				AND a.sent_at < now() - s.replace_after))
+	 ORDER BY i.sender, i.nonce, i.id
+	 LIMIT max_intents
+	   FOR UPDATE OF i SKIP LOCKED;
+END;
+
+-- Persist signed transactions (raw bytes and hash) before any is broadcast.
+CREATE FUNCTION @extschema@.txq_step_record_signed(ids bigint[], tx_types integer[], gas bigint[],
+	gas_prices @extschema@.uint256[], max_fees @extschema@.uint256[], priority_fees @extschema@.uint256[],
+	raws bytea[], hashes @extschema@.bytes32[])
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	n integer;
+BEGIN
+	INSERT INTO tx_attempts (intent_id, chain_id, sender, nonce, tx_type, gas_limit, gas_price,
+							 max_fee_per_gas, max_priority_fee_per_gas, raw, hash)
+	SELECT i.id, i.chain_id, i.sender, i.nonce, u.tx_type, u.gas, u.gas_price, u.max_fee,
+		   u.priority_fee, u.raw, u.hash
+	  FROM unnest(ids, tx_types, gas, gas_prices, max_fees, priority_fees, raws, hashes)
+		   AS u(id, tx_type, gas, gas_price, max_fee, priority_fee, raw, hash)
+	  JOIN tx_intents AS i ON i.id = u.id
+	 WHERE i.status IN ('reserved', 'sent');
+	GET DIAGNOSTICS n = ROW_COUNT;
+	UPDATE tx_intents AS i SET status = 'signed', updated_at = now()
+	 WHERE i.id = ANY (ids) AND i.status = 'reserved';
+	RETURN n;
+END
+$$;
+
+-- Raise (or clear, with NULL) an alert on intents, e.g. a fee cap that
+-- stops a replacement.
+CREATE FUNCTION @extschema@.txq_step_alert(ids bigint[], alerts text[])
+RETURNS void
+LANGUAGE sql
+SET search_path = @extschema@, pg_catalog, pg_temp
+BEGIN ATOMIC
+	UPDATE tx_intents AS i SET alert = u.alert, updated_at = now()
+	  FROM unnest(ids, alerts) AS u(id, alert)
+	 WHERE i.id = u.id AND i.alert IS DISTINCT FROM u.alert;
+END;
+
+-- Signed transactions to broadcast (first time, or again after a drop or a
+-- reorg), in nonce order per sender.
+CREATE FUNCTION @extschema@.txq_step_to_broadcast(chain_id bigint, max_attempts integer)
+RETURNS TABLE (attempt_id bigint, intent_id bigint, raw bytea, hash @extschema@.bytes32)
+LANGUAGE sql
+SET search_path = @extschema@, pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT a.id, a.intent_id, a.raw, a.hash
+	  FROM tx_attempts AS a
+	  JOIN tx_intents AS i ON i.id = a.intent_id
+	  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
+	 WHERE a.chain_id = txq_step_to_broadcast.chain_id AND a.status = 'signed'
+	   AND NOT i.paused AND NOT s.paused AND NOT (SELECT c.paused FROM txq_control AS c)
+	 ORDER BY a.sender, a.nonce, a.id
+	 LIMIT max_attempts;
+END;
+
+-- Record broadcasts: errors[k] NULL means the node took attempt k (or
+-- already had it); otherwise it stays signed and is tried again.
+CREATE FUNCTION @extschema@.txq_step_record_sent(attempt_ids bigint[], errors text[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE tx_attempts AS a
+	   SET status = CASE WHEN u.error IS NULL THEN 'sent' ELSE a.status END,
+		   broadcasts = a.broadcasts + (u.error IS NULL)::integer,
+		   sent_at = CASE WHEN u.error IS NULL THEN now() ELSE a.sent_at END,
+		   last_error = u.error, updated_at = now()
+	  FROM unnest(attempt_ids, errors) AS u(id, error)
+	 WHERE a.id = u.id AND a.status = 'signed';
+	UPDATE tx_intents AS i SET status = 'sent', updated_at = now()
+	  FROM unnest(attempt_ids, errors) AS u(id, error)
+	  JOIN tx_attempts AS a ON a.id = u.id
+	 WHERE i.id = a.intent_id AND u.error IS NULL AND i.status IN ('signed', 'reserved');
+	UPDATE tx_intents AS i SET alert = 'broadcast failed: ' || u.error, updated_at = now()
+	  FROM unnest(attempt_ids, errors) AS u(id, error)
+	  JOIN tx_attempts AS a ON a.id = u.id
+	 WHERE i.id = a.intent_id AND u.error IS NOT NULL
+	   AND i.alert IS DISTINCT FROM 'broadcast failed: ' || u.error;
+END
+$$;
+
+-- Attempts whose receipts to follow.
+CREATE FUNCTION @extschema@.txq_step_to_follow(chain_id bigint)
+RETURNS TABLE (attempt_id bigint, hash @extschema@.bytes32, sender @extschema@.address, nonce bigint,
+			   status text, check_pool boolean)
+LANGUAGE sql
+SET search_path = @extschema@, pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT a.id, a.hash, a.sender, a.nonce, a.status,
+		   a.status = 'sent' AND a.sent_at < now() - interval '2 seconds'
+	  FROM tx_attempts AS a
+	 WHERE a.chain_id = txq_step_to_follow.chain_id AND a.status IN ('sent', 'mined')
+	 ORDER BY a.sender, a.nonce, a.id;
+END;
+
+-- Record what the node says about followed attempts: a receipt (block
+-- number and hash, gas used, effective gas price, status) or none; whether
+-- a receipt-less one is still in the node's pool (NULL: not asked); the
+-- sender's mined nonce count ("latest").  head is the node's block number.
+CREATE FUNCTION @extschema@.txq_step_record_receipts(chain_id bigint, head bigint, attempt_ids bigint[],
+	block_numbers bigint[], block_hashes @extschema@.bytes32[], gas_used bigint[],
+	effective_gas_prices @extschema@.uint256[], receipt_statuses smallint[], in_pool boolean[],
+	latest_nonces bigint[])
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	conf integer;
+	u record;
+	a tx_attempts;
+	changed integer := 0;
+BEGIN
+	SELECT c.confirmations INTO conf FROM chains AS c WHERE c.chain_id = txq_step_record_receipts.chain_id;
+	-- Receipts first, so an intent mined through one attempt is known
+	-- before its other attempts are looked at.
+	FOR u IN
+		SELECT * FROM unnest(attempt_ids, block_numbers, block_hashes, gas_used, effective_gas_prices,
+							 receipt_statuses, in_pool, latest_nonces)
+			   AS t(id, block_number, block_hash, gas_used, price, rstatus, in_pool, latest)
+		 ORDER BY (t.block_number IS NULL), t.id
+	LOOP
+		SELECT * INTO a FROM tx_attempts AS x WHERE x.id = u.id FOR UPDATE;
+		IF NOT FOUND OR a.status NOT IN ('sent', 'mined') THEN
+			CONTINUE;
+		END IF;
+		IF u.block_number IS NOT NULL THEN
+			IF a.status = 'sent' OR a.block_hash IS DISTINCT FROM u.block_hash THEN
+				UPDATE tx_attempts AS x SET status = 'mined', block_number = u.block_number,
+					   block_hash = u.block_hash, gas_used = u.gas_used, effective_gas_price = u.price,
+					   receipt_status = u.rstatus, mined_at = now(), updated_at = now()
+				 WHERE x.id = a.id;
+				INSERT INTO tx_events (intent_id, attempt_id, event, detail)
+				VALUES (a.intent_id, a.id, 'mined', format('block %s, status %s, gas used %s',
+														   u.block_number, u.rstatus, u.gas_used));
+				UPDATE tx_attempts AS x SET status = 'replaced', updated_at = now()
+				 WHERE x.intent_id = a.intent_id AND x.id <> a.id AND x.status IN ('signed', 'sent');
+				UPDATE tx_intents AS i SET status = 'mined', tx_hash = a.hash, block_number = u.block_number,
+					   updated_at = now()
+				 WHERE i.id = a.intent_id AND i.status IN ('signed', 'sent', 'mined');
+				changed := changed + 1;
+			END IF;
+			IF u.block_number IS NOT NULL AND head - u.block_number >= conf THEN
+				UPDATE tx_attempts AS x SET status = CASE WHEN u.rstatus = 1 THEN 'confirmed' ELSE 'failed' END,
+					   updated_at = now()
+				 WHERE x.id = a.id;
+				UPDATE tx_intents AS i
+				   SET status = CASE WHEN u.rstatus = 1 THEN 'confirmed' ELSE 'failed' END,
+					   error = CASE WHEN u.rstatus = 1 THEN NULL ELSE 'reverted on chain in block ' || u.block_number END,
+					   alert = NULL, updated_at = now()
+				 WHERE i.id = a.intent_id AND i.status = 'mined';
+				changed := changed + 1;
+			END IF;
+		ELSIF a.status = 'mined' THEN
+			-- Its block left the canonical chain: send the same bytes again.
+			UPDATE tx_attempts AS x SET status = 'signed', block_number = NULL, block_hash = NULL,
+				   gas_used = NULL, effective_gas_price = NULL, receipt_status = NULL, mined_at = NULL,
+				   updated_at = now()
+			 WHERE x.id = a.id;
+			INSERT INTO tx_events (intent_id, attempt_id, event, detail)
+			VALUES (a.intent_id, a.id, 'reorged',
+					format('block %s is no longer canonical; the same signed bytes are sent again', a.block_number));
+			UPDATE tx_intents AS i SET status = 'sent', tx_hash = NULL, block_number = NULL, updated_at = now()
+			 WHERE i.id = a.intent_id AND i.status = 'mined';
+			changed := changed + 1;
+		ELSIF u.in_pool IS NOT DISTINCT FROM false THEN
+			IF EXISTS (SELECT 1 FROM tx_intents AS i WHERE i.id = a.intent_id AND i.status <> 'sent') THEN
+				CONTINUE;		-- another attempt of it was mined just above
+			END IF;
+			IF u.latest > a.nonce THEN
+				-- The nonce is used and none of this intent's attempts holds a receipt.
+				IF NOT EXISTS (SELECT 1 FROM tx_attempts AS x
+								WHERE x.intent_id = a.intent_id AND x.status IN ('mined', 'confirmed')) THEN
+					UPDATE tx_attempts AS x SET status = 'replaced', updated_at = now()
+					 WHERE x.intent_id = a.intent_id AND x.status IN ('signed', 'sent');
+					UPDATE tx_intents AS i SET status = 'failed',
+						   error = format('nonce %s was used by a transaction this queue did not sign', a.nonce),
+						   updated_at = now()
+					 WHERE i.id = a.intent_id;
+					changed := changed + 1;
+				END IF;
+			ELSE
+				UPDATE tx_attempts AS x SET status = 'signed', updated_at = now() WHERE x.id = a.id;
+				INSERT INTO tx_events (intent_id, attempt_id, event, detail)
+				VALUES (a.intent_id, a.id, 'dropped',
+						'the node no longer has it; the same signed bytes are sent again');
+				changed := changed + 1;
+			END IF;
+		END IF;
+	END LOOP;
+	RETURN changed;
+END
+$$;
+
+-- ---- privileges ----
+
+REVOKE ALL ON TABLE @extschema@.signers, @extschema@.nonces, @extschema@.txq_control,
+	@extschema@.tx_intents, @extschema@.tx_attempts, @extschema@.tx_events FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.tx_intents_audit() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_wake_workers() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.add_signer(bigint, @extschema@.address, text, text, integer, @extschema@.uint256, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.remove_signer(bigint, @extschema@.address) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_enqueue(bigint, @extschema@.address, @extschema@.address, @extschema@.uint256, bytea, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_cancel(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_pause(bigint, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_resume(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_pause_signer(bigint, @extschema@.address, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_resume_signer(bigint, @extschema@.address) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_pause_all(text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_resume_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_history(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_reconcile(bigint, @extschema@.address[], bigint[], bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_expire(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_claim(bigint, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_reserve(bigint, bigint[], bigint[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_to_sign(bigint, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_record_signed(bigint[], integer[], bigint[], @extschema@.uint256[], @extschema@.uint256[], @extschema@.uint256[], bytea[], @extschema@.bytes32[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_alert(bigint[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_to_broadcast(bigint, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_record_sent(bigint[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_to_follow(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_record_receipts(bigint, bigint, bigint[], bigint[], @extschema@.bytes32[], bigint[], @extschema@.uint256[], smallint[], boolean[], bigint[]) FROM PUBLIC;
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.signers TO amplified_admin;
+GRANT SELECT ON @extschema@.nonces, @extschema@.txq_control, @extschema@.tx_intents,
+	@extschema@.tx_attempts, @extschema@.tx_events, @extschema@.v_tx_queue, @extschema@.v_signers
+	TO amplified_reader;
+GRANT EXECUTE ON FUNCTION @extschema@.add_signer(bigint, @extschema@.address, text, text, integer, @extschema@.uint256, interval) TO amplified_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.remove_signer(bigint, @extschema@.address) TO amplified_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_enqueue(bigint, @extschema@.address, @extschema@.address, @extschema@.uint256, bytea, jsonb) TO amplified_operator;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_cancel(bigint) TO amplified_operator;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_pause(bigint, boolean) TO amplified_operator;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_resume(bigint) TO amplified_operator;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_pause_signer(bigint, @extschema@.address, boolean) TO amplified_operator;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_resume_signer(bigint, @extschema@.address) TO amplified_operator;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_pause_all(text, boolean) TO amplified_operator;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_resume_all() TO amplified_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_history(bigint) TO amplified_reader;

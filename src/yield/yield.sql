@@ -1,0 +1,1 @@
+-- src/yield/yield.sql: (being written)
