@@ -91,12 +91,21 @@ for suite in $SUITES; do
 			cp -a "$ROOT/test" "$ROOT/scripts" "$ROOT/src" "$ROOT/Makefile" "$ROOT/amplified.control" "$src/"
 			chown -R postgres:postgres "$src"
 		fi
+		# A key file owned by another OS user than the cluster's, for the
+		# signer tests (the checked-in fixture is that only when the
+		# checkout's owner is not the cluster's user).
+		if [ "$(id -u)" -eq 0 ]; then
+			export AMP_FOREIGN_KEYS_DIR=$STACK_DIR/foreign-keys
+			mkdir -p "$AMP_FOREIGN_KEYS_DIR"
+			cp "$ROOT"/test/t/080_foreign_keys/*.key "$AMP_FOREIGN_KEYS_DIR/"
+			chown -R root:root "$AMP_FOREIGN_KEYS_DIR"; chmod 755 "$AMP_FOREIGN_KEYS_DIR"
+		fi
 		tapdir=$STACK_DIR/tap; mkdir -p "$tapdir"
 		[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$tapdir"
 		as_pg=(); [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
 		(cd "$src" && "${as_pg[@]}" env PATH="$PATH" PERL5LIB="$PGXS_DIR/src/test/perl:$src/test/perl" \
 			TESTDIR="$tapdir" PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
-			AMP_ROOT="$src" CHAIN_RPC_URL="$CHAIN_RPC_URL" \
+			AMP_ROOT="$src" CHAIN_RPC_URL="$CHAIN_RPC_URL" AMP_FOREIGN_KEYS_DIR="${AMP_FOREIGN_KEYS_DIR:-}" \
 			prove -v $files) >"$log" 2>&1; rc=$?
 		tap_count "$log" $rc perl
 		if [ $rc -ne 0 ]; then

@@ -7,7 +7,7 @@ SELECT name, vartype, boot_val, unit, min_val, max_val, context
 
 -- Superuser-only: the parameters that name a database or a directory.
 SELECT name, context IN ('sighup', 'postmaster', 'superuser') AS superuser_only
-  FROM pg_settings WHERE name IN ('amplified.database', 'amplified.keys_dir') ORDER BY name;
+  FROM pg_settings WHERE name IN ('amplified.database', 'amplified.keys_dir', 'amplified.txq_test_stop_at') ORDER BY name;
 
 -- The prefix is reserved: a misspelt parameter is an error, not a placeholder.
 SET amplified.no_such_parameter = 1;

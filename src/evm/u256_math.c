@@ -3,7 +3,7 @@
  *
  * Pure 256-bit integer arithmetic for uint256 and int256: add, subtract,
  * multiply with overflow detection, division (Knuth's algorithm D on 64-bit
- * limbs), the 512-bit mul-div of Uniswap's FullMath, powers, square roots,
+ * limbs, with Möller and Granlund's reciprocal quotient estimates), the 512-bit mul-div of Uniswap's FullMath, powers, square roots,
  * bit operations, and conversion from and to decimal, hex and big-endian
  * bytes.  Nothing here allocates or raises errors: callers get a bool or a
  * status and word the error themselves, so the code can be tested and reused
@@ -290,16 +290,64 @@ DivModBy2(const uint64 *u, int m, const uint64 *v, uint64 *q, uint64 *r)
 }
 
 /*
- * q = u / v and r = u % v for little-endian limb arrays (Knuth, TAOCP vol. 2,
- * 4.3.1, algorithm D, with 64-bit digits and 128-bit intermediates).  u has
- * m <= 8 limbs, v has n <= 4 limbs with v[n-1] != 0, and m >= n.  q receives
- * m - n + 1 limbs and r receives n limbs; either may be NULL.
+ * r[0 .. n-1] -= q * v[0 .. n-1]; returns the borrow out of the top limb
+ * (GMP's mpn_submul_1).
+ */
+static inline uint64
+SubMul1(uint64 *r, const uint64 *v, int n, uint64 q)
+{
+	uint64		cy = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		uint128		p = (uint128) q * v[i] + cy;
+		uint64		lo = (uint64) p;
+		uint64		x = r[i];
+
+		cy = (uint64) (p >> 64) + (x < lo);
+		r[i] = x - lo;
+	}
+	return cy;
+}
+
+/* r[0 .. n-1] += v[0 .. n-1]; returns the carry out of the top limb. */
+static inline uint64
+AddN(uint64 *r, const uint64 *v, int n)
+{
+	uint64		cy = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		uint128		t = (uint128) r[i] + v[i] + cy;
+
+		r[i] = (uint64) t;
+		cy = (uint64) (t >> 64);
+	}
+	return cy;
+}
+
+/*
+ * q = u / v and r = u % v for little-endian limb arrays: u has m <= 8 limbs,
+ * v has n <= 4 limbs with v[n-1] != 0, and m >= n.  q receives m - n + 1
+ * limbs and r receives n limbs; either may be NULL.  One limb divisors use
+ * divq per limb, two limb ones DivModBy2.  Longer divisors use schoolbook
+ * division (Knuth, TAOCP vol. 2, 4.3.1, algorithm D) with each quotient limb
+ * taken from the top three numerator limbs and the top two divisor limbs by
+ * the 3-by-2 reciprocal division of Div3By2, as GMP's mpn_sbpi1_div_qr does:
+ * one divq for the whole division, and the estimate is exact or one too
+ * large, so a single add-back corrects it.
  */
 static void
 DivModLimbs(const uint64 *u, int m, const uint64 *v, int n, uint64 *q, uint64 *r)
 {
 	uint64		un[9];
 	uint64		vn[4];
+	uint64		d1,
+				d0,
+				dinv,
+				n1;
 	int			s,
 				i,
 				j;
@@ -326,7 +374,7 @@ DivModLimbs(const uint64 *u, int m, const uint64 *v, int n, uint64 *q, uint64 *r
 		return;
 	}
 
-	/* Normalize so the divisor's top bit is set. */
+	/* Normalize so the divisor's top bit is set; un[m] takes the spill. */
 	s = __builtin_clzll(v[n - 1]);
 	for (i = n - 1; i > 0; i--)
 		vn[i] = (v[i] << s) | (s ? v[i - 1] >> (64 - s) : 0);
@@ -336,63 +384,52 @@ DivModLimbs(const uint64 *u, int m, const uint64 *v, int n, uint64 *q, uint64 *r
 		un[i] = (u[i] << s) | (s ? u[i - 1] >> (64 - s) : 0);
 	un[0] = u[0] << s;
 
+	/*
+	 * The window un[j .. j+n] holds the running remainder (below the divisor
+	 * once its top limb, kept in n1, is dropped).  un[m] < 2^s <= vn[n-1],
+	 * so the first window's top two limbs are below (d1, d0) as Div3By2
+	 * requires; each step keeps it so.
+	 */
+	d1 = vn[n - 1];
+	d0 = vn[n - 2];
+	dinv = Reciprocal3By2(d1, d0);
+	n1 = un[m];
 	for (j = m - n; j >= 0; j--)
 	{
-		uint64		qhat;
-		uint64		rhat;
-		bool		rhat_big = false;	/* rhat >= 2^64: estimate is final */
-		int128_t	t;
-		int128_t	k = 0;
+		uint64		qd;
 
-		/*
-		 * Estimate the quotient digit from the top two limbs.  un[j+n] never
-		 * exceeds vn[n-1]; when they are equal the estimate is 2^64 - 1 and
-		 * the remainder un[j+n-1] + vn[n-1].  At most two corrections follow.
-		 */
-		if (un[j + n] >= vn[n - 1])
+		if (unlikely(n1 == d1 && un[j + n - 1] == d0))
 		{
-			qhat = ~UINT64CONST(0);
-			rhat = un[j + n - 1] + vn[n - 1];
-			rhat_big = rhat < vn[n - 1];
+			/* the quotient limb is 2^64 - 1; the borrow cancels n1 */
+			qd = ~UINT64CONST(0);
+			(void) SubMul1(un + j, vn, n, qd);
+			n1 = un[j + n - 1];
 		}
 		else
-			qhat = Div2By1(un[j + n], un[j + n - 1], vn[n - 1], &rhat);
-		while (!rhat_big &&
-			   (uint128) qhat * vn[n - 2] > (((uint128) rhat << 64) | un[j + n - 2]))
 		{
-			qhat--;
-			rhat += vn[n - 1];
-			rhat_big = rhat < vn[n - 1];
-		}
+			uint64		r1,
+						r0,
+						cy,
+						cy1;
 
-		/* Multiply and subtract. */
-		for (i = 0; i < n; i++)
-		{
-			uint128		p = (uint128) qhat * vn[i];
-
-			t = (int128_t) un[i + j] - k - (int128_t) (uint64) p;
-			un[i + j] = (uint64) t;
-			k = (int128_t) (p >> 64) - (t >> 64);
-		}
-		t = (int128_t) un[j + n] - k;
-		un[j + n] = (uint64) t;
-
-		/* The estimate was one too large: add the divisor back. */
-		if (t < 0)
-		{
-			uint128		c = 0;
-
-			qhat--;
-			for (i = 0; i < n; i++)
+			qd = Div3By2(n1, un[j + n - 1], un[j + n - 2], d1, d0, dinv, &r1, &r0);
+			cy = SubMul1(un + j, vn, n - 2, qd);
+			cy1 = r0 < cy;
+			r0 -= cy;
+			cy = r1 < cy1;
+			r1 -= cy1;
+			un[j + n - 2] = r0;
+			if (unlikely(cy != 0))
 			{
-				c += (uint128) un[i + j] + vn[i];
-				un[i + j] = (uint64) c;
-				c >>= 64;
+				/* one too large: add the divisor back */
+				r1 += d1 + AddN(un + j, vn, n - 1);
+				qd--;
 			}
-			un[j + n] += (uint64) c;
+			n1 = r1;
 		}
+		un[j + n - 1] = n1;
 		if (q)
-			q[j] = qhat;
+			q[j] = qd;
 	}
 
 	/* Unnormalize the remainder. */
@@ -512,17 +549,41 @@ Uint256MulDiv(const Uint256 *a, const Uint256 *b, const Uint256 *c,
 	else
 	{
 		/*
-		 * m - n + 1 quotient limbs; those past the fourth are zero.  The
-		 * commonest shape, 256 bits by 65 to 128, gets an unrolled division.
+		 * m - n + 1 quotient limbs; those past the fourth are zero.  A power
+		 * of two (Uniswap's Q96 and Q128) is a shift; the commonest other
+		 * shape, 256 bits by 65 to 128, gets an unrolled division.
 		 */
-		if (m == 4 && n == 2)
-			DivModBy2(p, 4, c->w, qq, rr);
+		if ((c->w[n - 1] & (c->w[n - 1] - 1)) == 0 &&
+			SignificantLimbs(c->w, n - 1) == 0)
+		{
+			int			k = 64 * (n - 1) + __builtin_ctzll(c->w[n - 1]);
+			int			limb = k / 64;
+			int			bit = k % 64;
+
+			for (i = 0; i < 4; i++)
+			{
+				int			src = i + limb;
+				uint64		lo = src < m ? p[src] : 0;
+				uint64		hi = src + 1 < m ? p[src + 1] : 0;
+
+				r->w[i] = bit ? (lo >> bit) | (hi << (64 - bit)) : lo;
+			}
+			for (i = 0; i < limb; i++)
+				inexact |= (p[i] != 0);
+			if (bit)
+				inexact |= (p[limb] << (64 - bit)) != 0;
+		}
 		else
-			DivModLimbs(p, m, c->w, n, qq, rr);
-		for (i = 0; i < 4; i++)
-			r->w[i] = i <= m - n ? qq[i] : 0;
-		for (i = 0; i < n; i++)
-			inexact |= (rr[i] != 0);
+		{
+			if (m == 4 && n == 2)
+				DivModBy2(p, 4, c->w, qq, rr);
+			else
+				DivModLimbs(p, m, c->w, n, qq, rr);
+			for (i = 0; i < 4; i++)
+				r->w[i] = i <= m - n ? qq[i] : 0;
+			for (i = 0; i < n; i++)
+				inexact |= (rr[i] != 0);
+		}
 	}
 	if (round_up && inexact)
 	{

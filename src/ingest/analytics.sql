@@ -1,9 +1,10 @@
 -- src/ingest/analytics.sql: Uniswap v3 position analytics over ingested data
 -- (time in range, fees from fee growth) and the ALM backtest, which replays a
--- pool's ingested swaps under given parameters.  The pool math is the univ3
--- module's C functions; these are the glue that reads the tables, so they are
--- STABLE and executable by amplified_reader.  docs/univ3.md describes the
--- approximations.
+-- pool's ingested swaps under given parameters.  The pool math, and the
+-- backtest's replay loop and volatility (src/univ3/analytics.c), are the
+-- univ3 module's C functions; these are the glue that reads the tables, so
+-- they are STABLE and executable by amplified_reader.  docs/univ3.md
+-- describes the approximations.
 
 -- The ticks of a pool over (from_ts, to_ts]: first the state in effect at
 -- from_ts (the latest swap or pool-state reading at or before it, at =
@@ -66,29 +67,6 @@ AS $$
 	 CROSS JOIN LATERAL univ3_amounts_for_liquidity($1, univ3_sqrt_price_at_tick(p.lo),
 			univ3_sqrt_price_at_tick(p.hi), p.l::uint256) a
 	 WHERE p.l IS NOT NULL AND p.l > 0
-$$;
-
--- Realized volatility of ln(price) per sqrt(day) at the event i of a tick
--- history: the squared log returns of the events in the trailing window
--- (at - window, at], over the window's length in days (or the history's, if
--- shorter); 0 without history.
-CREATE FUNCTION @extschema@.univ3_backtest_sigma(h_at timestamptz[], h_tick int[], i int,
-	at_ts timestamptz, window_seconds float8)
-RETURNS float8
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-AS $$
-DECLARE
-	ss float8 := 0;
-	span float8;
-	j int;
-BEGIN
-	FOR j IN REVERSE i .. 2 LOOP
-		EXIT WHEN h_at[j] <= at_ts - make_interval(secs => window_seconds);
-		ss := ss + ((h_tick[j] - h_tick[j - 1]) * ln(1.0001::float8)) ^ 2;
-	END LOOP;
-	span := least(window_seconds, extract(epoch FROM at_ts - h_at[1]));
-	RETURN CASE WHEN span > 0 THEN sqrt(ss / (span / 86400)) ELSE 0 END;
-END
 $$;
 
 -- Rejects an empty range or window (22023).
@@ -287,6 +265,8 @@ RETURN (SELECT CASE part WHEN 1 THEN p.lo ELSE p.hi END
 -- liquidity, univ3_alm_should_rebalance decides at every check_every-th swap,
 -- a rebalance withdraws everything at the swap's price and plans again.  Fees
 -- are the position's share of each swap's fee while in range (docs/univ3.md).
+-- This checks the parameters, reads the history and values the end; the
+-- replay is univ3_backtest_replay (C).
 CREATE FUNCTION @extschema@.univ3_backtest(chain_id bigint, pool @extschema@.address,
 	tick_spacing int, fee_pips int, from_ts timestamptz, to_ts timestamptz,
 	amount0 @extschema@.uint256, amount1 @extschema@.uint256, params jsonb DEFAULT '{}')
@@ -318,45 +298,15 @@ DECLARE
 	h_at timestamptz[];
 	h_tick int[];
 	h_sp uint256[];
-	h_l numeric[];
-	h_x0 numeric[];
-	h_x1 numeric[];
+	h_l uint256[];
+	h_x0 int256[];
+	h_x1 int256[];
 	first_i int;		-- index of the state at from_ts
-	-- positions: role, range, liquidity; and what is idle
-	p_lo int[];
-	p_hi int[];
-	p_l numeric[];
-	p_role text[];
-	idle0 numeric;
-	idle1 numeric;
-	main_lo int;
-	main_hi int;
-	f0 numeric := 0;
-	f1 numeric := 0;
-	t_in float8 := 0;
-	t_all float8 := 0;
-	n_reb int := 0;
-	n_swaps int := 0;
-	last_tick int;
-	last_at timestamptz;
-	cur_sigma float8;
-	i int;
-	j int;
-	q int;
-	fr numeric;
-	plen numeric;
-	pl record;
-	g record;
-	amt record;
-	gain float8;
-	twap float8;
-	tw float8;
-	seg float8;
-	x0 numeric;
-	x1 numeric;
+	r record;
 	price2 numeric;
 	q192 CONSTANT numeric := 2::numeric ^ 192;
 	lookback float8;
+	i int;
 BEGIN
 	PERFORM univ3_check_window(0, 1, from_ts, to_ts);
 	IF jsonb_typeof(params) IS DISTINCT FROM 'object' THEN
@@ -397,8 +347,7 @@ BEGIN
 	-- The history: from the start of the trailing windows up to to_ts.
 	lookback := greatest(vol_window, twap_s);
 	SELECT array_agg(t.at ORDER BY o), array_agg(t.tick ORDER BY o), array_agg(t.sqrt_price ORDER BY o),
-		   array_agg(t.liquidity::numeric ORDER BY o), array_agg(t.amount0::numeric ORDER BY o),
-		   array_agg(t.amount1::numeric ORDER BY o)
+		   array_agg(t.liquidity ORDER BY o), array_agg(t.amount0 ORDER BY o), array_agg(t.amount1 ORDER BY o)
 	  INTO h_at, h_tick, h_sp, h_l, h_x0, h_x1
 	  FROM univ3_pool_ticks($1, $2, from_ts - make_interval(secs => lookback), to_ts)
 		   WITH ORDINALITY AS t(at, block_number, log_index, tick, sqrt_price, liquidity, amount0, amount1, o);
@@ -412,122 +361,26 @@ BEGIN
 			HINT = 'The backtest starts from the latest swap or pool-state reading at or before from_ts.';
 	END IF;
 
-	-- The initial plan.
-	cur_sigma := coalesce(fixed_sigma, univ3_backtest_sigma(h_at, h_tick, first_i, from_ts, vol_window));
-	SELECT array_agg(r.tick_lower), array_agg(r.tick_upper), array_agg(r.liquidity::numeric), array_agg(r.role),
-		   sum(r.amount0::numeric) FILTER (WHERE r.role = 'idle'), sum(r.amount1::numeric) FILTER (WHERE r.role = 'idle')
-	  INTO p_lo, p_hi, p_l, p_role, idle0, idle1
-	  FROM univ3_alm_plan(h_sp[first_i], tick_spacing, cur_sigma, horizon, amount0, amount1, plan_params) r
-;
-	last_tick := h_tick[first_i];
-	last_at := from_ts;
-
-	FOR i IN first_i .. array_length(h_at, 1) LOOP
-		IF i > first_i THEN
-			-- The swap: fees for every position the path crossed.
-			n_swaps := n_swaps + 1;
-			FOR q IN 1 .. coalesce(array_length(p_l, 1), 0) LOOP
-				CONTINUE WHEN p_l[q] IS NULL OR p_l[q] = 0;
-				fr := univ3_path_overlap(h_tick[i - 1], h_tick[i], p_lo[q], p_hi[q]);
-				CONTINUE WHEN fr = 0;
-				plen := greatest(abs(h_tick[i] - h_tick[i - 1]), 1);
-				IF h_x0[i] > 0 THEN
-					f0 := f0 + div(h_x0[i] * fee_pips * p_l[q] * fr, 1000000 * (h_l[i] + p_l[q]) * plen);
-				END IF;
-				IF h_x1[i] > 0 THEN
-					f1 := f1 + div(h_x1[i] * fee_pips * p_l[q] * fr, 1000000 * (h_l[i] + p_l[q]) * plen);
-				END IF;
-			END LOOP;
-		END IF;
-		-- The main range: base, else full range, else the limit order.
-		main_lo := univ3_backtest_main_range(p_role, p_lo, p_hi, 1);
-		main_hi := univ3_backtest_main_range(p_role, p_lo, p_hi, 2);
-		<<decide>>
-		BEGIN
-			EXIT decide WHEN i = first_i OR NOT do_rebalance OR n_swaps % every <> 0 OR main_lo IS NULL;
-
-			-- The rebalance decision at this swap.
-			IF twap_s > 0 THEN
-				twap := 0;
-				tw := 0;
-				FOR j IN REVERSE i - 1 .. 1 LOOP
-					seg := extract(epoch FROM h_at[j + 1] - greatest(h_at[j], h_at[i] - make_interval(secs => twap_s)));
-					IF seg > 0 THEN
-						twap := twap + seg * h_tick[j];
-						tw := tw + seg;
-					END IF;
-					EXIT WHEN h_at[j] <= h_at[i] - make_interval(secs => twap_s);
-				END LOOP;
-				twap := CASE WHEN tw > 0 THEN twap / tw ELSE h_tick[i] END;
-			ELSE
-				twap := h_tick[i];
-			END IF;
-			cur_sigma := coalesce(fixed_sigma, univ3_backtest_sigma(h_at, h_tick, i, h_at[i], vol_window));
-			IF gas + swapc = 0 THEN
-				gain := 1;		-- no cost: the cost/benefit gate does not apply
-			ELSE
-				-- Trailing pool fees (token1 value) times the new base's share, over the horizon.
-				price2 := h_sp[i]::numeric * h_sp[i]::numeric / q192;
-				amt := univ3_backtest_holdings(h_sp[i], p_lo, p_hi, p_l);
-				x0 := 0;
-				x1 := 0;
-				FOR j IN REVERSE i .. 1 LOOP
-					EXIT WHEN h_at[j] < h_at[i] - make_interval(secs => vol_window) OR h_x0[j] IS NULL;
-					x0 := x0 + greatest(h_x0[j], 0) * fee_pips / 1000000;
-					x1 := x1 + greatest(h_x1[j], 0) * fee_pips / 1000000;
-				END LOOP;
-				SELECT r.liquidity::numeric AS l INTO pl
-				  FROM univ3_alm_plan(h_sp[i], tick_spacing, cur_sigma, horizon,
-					   (amt.amount0 + idle0)::uint256, (amt.amount1 + idle1)::uint256, plan_params) r
-				 WHERE r.role = 'base';
-				gain := CASE WHEN pl.l IS NULL OR pl.l + h_l[i] = 0 THEN 0
-							 ELSE ((x0 * price2 + x1) * pl.l / (pl.l + h_l[i]) * (horizon * 86400 / vol_window))::float8 END;
-			END IF;
-			SELECT * INTO g FROM univ3_alm_should_rebalance(main_lo, main_hi, h_tick[i], round(twap)::int, last_tick,
-				last_at, h_at[i], gain, gas, swapc, gate_params);
-			EXIT decide WHEN NOT g.rebalance;
-
-			-- Withdraw everything at this swap's price and plan again.
-			amt := univ3_backtest_holdings(h_sp[i], p_lo, p_hi, p_l);
-			x0 := amt.amount0 + idle0;
-			x1 := amt.amount1 + idle1;
-			SELECT array_agg(r.tick_lower), array_agg(r.tick_upper), array_agg(r.liquidity::numeric), array_agg(r.role),
-				   sum(r.amount0::numeric) FILTER (WHERE r.role = 'idle'), sum(r.amount1::numeric) FILTER (WHERE r.role = 'idle')
-			  INTO p_lo, p_hi, p_l, p_role, idle0, idle1
-			  FROM univ3_alm_plan(h_sp[i], tick_spacing, cur_sigma, horizon, x0::uint256, x1::uint256, plan_params) r;
-			n_reb := n_reb + 1;
-			last_tick := h_tick[i];
-			last_at := h_at[i];
-			main_lo := univ3_backtest_main_range(p_role, p_lo, p_hi, 1);
-			main_hi := univ3_backtest_main_range(p_role, p_lo, p_hi, 2);
-		END;
-		-- Time to the next event (or to_ts) at this tick, in the range chosen now.
-		seg := extract(epoch FROM coalesce(h_at[i + 1], to_ts) - greatest(h_at[i], from_ts));
-		t_all := t_all + seg;
-		IF main_lo IS NOT NULL AND h_tick[i] >= main_lo AND h_tick[i] < main_hi THEN
-			t_in := t_in + seg;
-		END IF;
-	END LOOP;
-
-	-- The end: what the positions hold at the last price, plus what is idle.
-	i := array_length(h_at, 1);
-	amt := univ3_backtest_holdings(h_sp[i], p_lo, p_hi, p_l);
-	amount0_end := amt.amount0 + idle0;
-	amount1_end := amt.amount1 + idle1;
-	fees0 := f0;
-	fees1 := f1;
-	price2 := h_sp[i]::numeric * h_sp[i]::numeric;
-	value_end := div((amount0_end + f0) * price2, q192) + amount1_end + f1 - floor((gas * n_reb)::numeric);
+	-- The replay (analytics.c), then the values at the end.
+	r := univ3_backtest_replay(h_at, h_tick, h_sp, h_l, h_x0, h_x1, first_i, from_ts, to_ts,
+		tick_spacing, fee_pips, amount0, amount1, plan_params, gate_params, horizon, fixed_sigma,
+		vol_window, twap_s, every, gas, swapc, do_rebalance);
+	amount0_end := r.amount0_end;
+	amount1_end := r.amount1_end;
+	fees0 := r.fees0;
+	fees1 := r.fees1;
+	price2 := r.sqrt_price_end::numeric * r.sqrt_price_end::numeric;
+	value_end := div((amount0_end + fees0) * price2, q192) + amount1_end + fees1 - floor((gas * r.rebalances)::numeric);
 	hold_value_end := div(amount0::numeric * price2, q192) + amount1::numeric;
 	net_vs_hold := CASE WHEN hold_value_end > 0 THEN (value_end / hold_value_end - 1)::float8 END;
 	il := CASE WHEN hold_value_end > 0
 			   THEN ((div(amount0_end * price2, q192) + amount1_end) / hold_value_end - 1)::float8 END;
-	rebalances := n_reb;
-	time_in_range := CASE WHEN t_all > 0 THEN t_in / t_all END;
-	swaps := n_swaps;
-	tick_lower := main_lo;
-	tick_upper := main_hi;
-	sigma := cur_sigma;
+	rebalances := r.rebalances;
+	time_in_range := CASE WHEN r.seconds > 0 THEN r.seconds_in_range / r.seconds END;
+	swaps := r.swaps;
+	tick_lower := r.tick_lower;
+	tick_upper := r.tick_upper;
+	sigma := r.sigma;
 	RETURN NEXT;
 END
 $$;

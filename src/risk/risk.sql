@@ -1,1 +1,666 @@
--- src/risk/risk.sql: (being written)
+-- src/risk/risk.sql: the risk gate every strategy decision passes before it
+-- may enqueue anything: kill switches, per-strategy limits and circuit
+-- breakers measured from ingested data.  The breaker math is C
+-- (breakers.c); this piece holds the configuration, the breakers' state, the
+-- turnover ledger, the evaluation over ingested tables and risk_gate().
+-- docs/risk.md documents every reason code.
+
+-- Breaker levels, least severe first: max() and greatest() order them.
+CREATE TYPE @extschema@.risk_level AS ENUM ('ok', 'warn', 'reduce_only', 'halt');
+
+-- ---- pure math (immutable, harmless: PUBLIC may execute) ----
+
+CREATE FUNCTION @extschema@.risk_breaker_level(value float8, warn_at float8, reduce_only_at float8,
+	halt_at float8, band float8 DEFAULT 0, previous text DEFAULT 'ok')
+RETURNS text
+AS 'MODULE_PATHNAME', 'risk_breaker_level'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.risk_breaker_level(float8, float8, float8, float8, float8, text) IS
+	'the level a value puts a breaker in: a tier is entered at its threshold and left below threshold - band';
+
+CREATE FUNCTION @extschema@.risk_max_move(prices float8[])
+RETURNS float8
+AS 'MODULE_PATHNAME', 'risk_max_move'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.risk_max_move(float8[]) IS
+	'largest |later / earlier - 1| of a price series in order, as a fraction';
+
+CREATE FUNCTION @extschema@.risk_depeg_bps(market_price float8, fair_price float8)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'risk_depeg_bps'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.risk_depeg_bps(float8, float8) IS
+	'discount of a market price to a fair price in basis points, (1 - market / fair) * 10000';
+
+-- ---- configuration ----
+
+-- The risk module's own kill switch.  The gate also stops at the
+-- transaction queue's (txq_control.paused): either one blocks every decision.
+CREATE TABLE @extschema@.risk_settings (
+	singleton		boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	halted			boolean NOT NULL DEFAULT false,
+	reason			text,
+	updated_at		timestamptz NOT NULL DEFAULT now(),
+	updated_by		text NOT NULL DEFAULT current_user
+);
+INSERT INTO @extschema@.risk_settings DEFAULT VALUES;
+COMMENT ON TABLE @extschema@.risk_settings IS 'The strategy kill switch of the risk gate (risk_halt, risk_resume)';
+
+-- Limits per strategy; the row with strategy_id NULL is the default, and a
+-- NULL column of a strategy's row takes the default's value.
+CREATE TABLE @extschema@.risk_limits (
+	id					bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	strategy_id			bigint,
+	max_position_value	numeric CHECK (max_position_value >= 0),
+	max_daily_turnover	numeric CHECK (max_daily_turnover >= 0),
+	max_slippage_bps	numeric CHECK (max_slippage_bps BETWEEN 0 AND 10000),
+	updated_at			timestamptz NOT NULL DEFAULT now(),
+	UNIQUE NULLS NOT DISTINCT (strategy_id)
+);
+COMMENT ON TABLE @extschema@.risk_limits IS
+	'Per-strategy limits in the quote unit (strategy_id NULL: the default for all); NULL columns inherit the default';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_limits', '');
+
+-- Circuit breakers.  Each measures one value from ingested data and has up
+-- to three tiers in that value's unit:
+--   oracle_stale  seconds since the oracle's latest round was updated
+--   price_move    largest move of the pool's or oracle's price within
+--                 move_window, in basis points
+--   depeg         the LST's discount of its market price (pool or oracle)
+--                 to its exchange rate (lst_rates), in basis points
+-- A breaker gates the decisions that involve its asset, pool or oracle, or
+-- every decision on its chain when asset is NULL.
+CREATE TABLE @extschema@.circuit_breakers (
+	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	name			text NOT NULL UNIQUE CHECK (name ~ '^[a-z0-9][a-z0-9_.\-]{0,62}$'),
+	kind			text NOT NULL CHECK (kind IN ('oracle_stale', 'price_move', 'depeg')),
+	chain_id		bigint NOT NULL REFERENCES @extschema@.chains ON DELETE CASCADE,
+	asset			@extschema@.address,
+	oracle			@extschema@.address,
+	pool			@extschema@.address,
+	lst_is_token0	boolean NOT NULL DEFAULT true,
+	price_decimals	integer NOT NULL DEFAULT 18 CHECK (price_decimals BETWEEN 0 AND 77),
+	move_window		interval CHECK (move_window > interval '0'),
+	warn_at			float8 CHECK (warn_at > '-Infinity' AND warn_at < 'Infinity'),
+	reduce_only_at	float8 CHECK (reduce_only_at > '-Infinity' AND reduce_only_at < 'Infinity'),
+	halt_at			float8 CHECK (halt_at > '-Infinity' AND halt_at < 'Infinity'),
+	band			float8 NOT NULL DEFAULT 0 CHECK (band >= 0 AND band < 'Infinity'),
+	enabled			boolean NOT NULL DEFAULT true,
+	created_at		timestamptz NOT NULL DEFAULT now(),
+	CHECK (num_nonnulls(warn_at, reduce_only_at, halt_at) > 0),
+	CHECK (warn_at <= coalesce(reduce_only_at, halt_at)),
+	CHECK (reduce_only_at <= halt_at),
+	CHECK (kind <> 'oracle_stale' OR oracle IS NOT NULL),
+	CHECK (kind <> 'price_move' OR (move_window IS NOT NULL AND num_nonnulls(pool, oracle) = 1)),
+	CHECK (kind <> 'depeg' OR (asset IS NOT NULL AND num_nonnulls(pool, oracle) = 1))
+);
+COMMENT ON TABLE @extschema@.circuit_breakers IS
+	'Circuit breakers: oracle staleness (seconds), price move within a window (bps), LST depeg (bps); tiers warn / reduce_only / halt with a hysteresis band';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.circuit_breakers', '');
+
+-- Where each breaker stands, as of its latest evaluation.
+CREATE TABLE @extschema@.circuit_breaker_state (
+	breaker_id		bigint PRIMARY KEY REFERENCES @extschema@.circuit_breakers ON DELETE CASCADE,
+	level			@extschema@.risk_level NOT NULL,
+	since			timestamptz NOT NULL,
+	value			float8,
+	detail			text,
+	evaluated_at	timestamptz NOT NULL
+);
+COMMENT ON TABLE @extschema@.circuit_breaker_state IS
+	'Current level of each circuit breaker, since when, and the value and time of its latest evaluation';
+
+-- The turnover of every proposal the gate allowed, for the daily limit.
+CREATE TABLE @extschema@.risk_turnover (
+	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	strategy_id		bigint,
+	chain_id		bigint,
+	at				timestamptz NOT NULL DEFAULT now(),
+	action			text NOT NULL,
+	turnover		numeric NOT NULL CHECK (turnover >= 0),
+	decision_id		bigint
+);
+CREATE INDEX risk_turnover_strategy_idx ON @extschema@.risk_turnover (strategy_id, at);
+COMMENT ON TABLE @extschema@.risk_turnover IS
+	'Ledger of the turnover risk_gate allowed, per strategy; the daily turnover limit sums it over the UTC day';
+
+-- Add a circuit breaker; thresholds not given take the kind's defaults
+-- (docs/risk.md): oracle_stale halts at the heartbeat, price_move halts at a
+-- 1000 bps (10%) move within 1 hour (band 100), depeg warns at 100 bps,
+-- reduces only at 300 and halts at 500 (band 25).
+CREATE FUNCTION @extschema@.risk_add_breaker(
+	name text,
+	kind text,
+	chain_id bigint,
+	asset @extschema@.address DEFAULT NULL,
+	oracle @extschema@.address DEFAULT NULL,
+	pool @extschema@.address DEFAULT NULL,
+	heartbeat interval DEFAULT NULL,
+	move_window interval DEFAULT NULL,
+	warn_at float8 DEFAULT NULL,
+	reduce_only_at float8 DEFAULT NULL,
+	halt_at float8 DEFAULT NULL,
+	band float8 DEFAULT NULL,
+	lst_is_token0 boolean DEFAULT true,
+	price_decimals integer DEFAULT 18)
+RETURNS @extschema@.circuit_breakers
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	r circuit_breakers;
+	defaults boolean := num_nonnulls(warn_at, reduce_only_at, halt_at) = 0;
+BEGIN
+	IF kind IS NULL OR kind NOT IN ('oracle_stale', 'price_move', 'depeg') THEN
+		RAISE EXCEPTION 'invalid breaker kind: "%"', kind USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Use oracle_stale, price_move or depeg.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM chains AS c WHERE c.chain_id = risk_add_breaker.chain_id) THEN
+		RAISE EXCEPTION 'chain % is not configured', risk_add_breaker.chain_id
+			USING ERRCODE = 'undefined_object', HINT = 'Add it with amplified.add_chain().';
+	END IF;
+	CASE kind
+	WHEN 'oracle_stale' THEN
+		IF oracle IS NULL THEN
+			RAISE EXCEPTION 'an oracle_stale breaker needs an oracle' USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		IF defaults THEN
+			IF heartbeat IS NULL OR heartbeat <= interval '0' THEN
+				RAISE EXCEPTION 'an oracle_stale breaker needs a positive heartbeat or thresholds'
+					USING ERRCODE = 'invalid_parameter_value',
+						  HINT = 'Pass the oracle''s heartbeat, for example heartbeat => ''1 hour''.';
+			END IF;
+			halt_at := extract(epoch FROM heartbeat);
+		END IF;
+		band := coalesce(band, 0);
+	WHEN 'price_move' THEN
+		IF num_nonnulls(pool, oracle) <> 1 THEN
+			RAISE EXCEPTION 'a price_move breaker watches either a pool or an oracle' USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		move_window := coalesce(move_window, interval '1 hour');
+		IF defaults THEN
+			halt_at := 1000;
+		END IF;
+		band := coalesce(band, 100);
+	WHEN 'depeg' THEN
+		IF asset IS NULL OR num_nonnulls(pool, oracle) <> 1 THEN
+			RAISE EXCEPTION 'a depeg breaker needs its asset and either a pool or an oracle'
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		IF defaults THEN
+			warn_at := 100; reduce_only_at := 300; halt_at := 500;
+		END IF;
+		band := coalesce(band, 25);
+	END CASE;
+	-- The C evaluation checks the tiers with one clear error each.
+	PERFORM risk_breaker_level(0, warn_at, reduce_only_at, halt_at, band);
+	INSERT INTO circuit_breakers AS b (name, kind, chain_id, asset, oracle, pool, lst_is_token0,
+		price_decimals, move_window, warn_at, reduce_only_at, halt_at, band)
+	VALUES (risk_add_breaker.name, kind, risk_add_breaker.chain_id, asset, oracle, pool,
+		coalesce(lst_is_token0, true), coalesce(price_decimals, 18),
+		CASE WHEN kind = 'price_move' THEN move_window END, warn_at, reduce_only_at, halt_at, band)
+	RETURNING * INTO r;
+	RETURN r;
+EXCEPTION WHEN unique_violation THEN
+	RAISE EXCEPTION 'circuit breaker "%" already exists', risk_add_breaker.name USING ERRCODE = 'unique_violation';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,
+	@extschema@.address, interval, interval, float8, float8, float8, float8, boolean, integer) IS
+	'add a circuit breaker (oracle_stale, price_move or depeg) with the kind''s default tiers unless given';
+
+-- Set the limits of a strategy (NULL: the default row); NULL arguments
+-- leave a limit unset (inherited from the default, or none for the default).
+CREATE FUNCTION @extschema@.risk_set_limits(strategy_id bigint,
+	max_position_value numeric DEFAULT NULL, max_daily_turnover numeric DEFAULT NULL,
+	max_slippage_bps numeric DEFAULT NULL)
+RETURNS @extschema@.risk_limits
+LANGUAGE sql
+SET search_path = @extschema@, pg_catalog, pg_temp
+BEGIN ATOMIC
+	INSERT INTO @extschema@.risk_limits AS l (strategy_id, max_position_value, max_daily_turnover, max_slippage_bps)
+	VALUES (risk_set_limits.strategy_id, risk_set_limits.max_position_value,
+			risk_set_limits.max_daily_turnover, risk_set_limits.max_slippage_bps)
+	ON CONFLICT (strategy_id) DO UPDATE
+	   SET max_position_value = excluded.max_position_value,
+		   max_daily_turnover = excluded.max_daily_turnover,
+		   max_slippage_bps = excluded.max_slippage_bps,
+		   updated_at = now()
+	RETURNING *;
+END;
+COMMENT ON FUNCTION @extschema@.risk_set_limits(bigint, numeric, numeric, numeric) IS
+	'set a strategy''s limits (strategy_id NULL: the default for all)';
+
+-- Pull the risk kill switch: the gate allows nothing until risk_resume().
+CREATE FUNCTION @extschema@.risk_halt(reason text)
+RETURNS void
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	UPDATE @extschema@.risk_settings SET halted = true, reason = risk_halt.reason,
+		updated_at = now(), updated_by = session_user;
+END;
+COMMENT ON FUNCTION @extschema@.risk_halt(text) IS 'Kill switch of the risk gate: no decision is allowed until risk_resume()';
+
+CREATE FUNCTION @extschema@.risk_resume()
+RETURNS void
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	UPDATE @extschema@.risk_settings SET halted = false, reason = NULL,
+		updated_at = now(), updated_by = session_user;
+END;
+COMMENT ON FUNCTION @extschema@.risk_resume() IS 'Lift the risk gate''s kill switch';
+
+-- ---- measuring the breakers from ingested data ----
+
+-- A Uniswap v3 pool's price (raw token1 per token0) over (from_ts, to_ts]:
+-- first the price in effect at from_ts (the latest swap or pool-state
+-- reading at or before it), then every swap and reading after it, in chain
+-- order (a reading after the swaps of its block).  The observation in effect
+-- bounds the index scans of the window (everything after from_ts lies in a
+-- later or the same block), so the cost follows the window, not the history.
+CREATE FUNCTION @extschema@.risk_pool_prices(chain_id bigint, pool @extschema@.address,
+	from_ts timestamptz, to_ts timestamptz)
+RETURNS TABLE (at timestamptz, block_number bigint, log_index integer, price float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+	WITH first AS (
+		SELECT c.* FROM (
+			(SELECT b.timestamp AS at, s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price
+			   FROM univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
+			  WHERE s.chain_id = $1 AND s.pool = $2 AND b.timestamp <= $3 AND b.timestamp <= $4
+			  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
+			UNION ALL
+			(SELECT b.timestamp, p.block_number, NULL::int, p.sqrt_price_x96
+			   FROM univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
+			  WHERE p.chain_id = $1 AND p.pool = $2 AND b.timestamp <= $3 AND b.timestamp <= $4
+			  ORDER BY p.block_number DESC LIMIT 1)) c
+		 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST LIMIT 1),
+	lb(n) AS (SELECT coalesce((SELECT f.block_number FROM first f), 0))
+	SELECT t.at, t.block_number, t.log_index, univ3_price_at_sqrt_price(t.sqrt_price)
+	  FROM (SELECT * FROM first
+			UNION ALL
+			SELECT b.timestamp, s.block_number, s.log_index, s.sqrt_price_x96
+			  FROM lb, univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
+			 WHERE s.chain_id = $1 AND s.pool = $2 AND s.block_number >= lb.n
+			   AND b.timestamp > $3 AND b.timestamp <= $4
+			UNION ALL
+			SELECT b.timestamp, p.block_number, NULL, p.sqrt_price_x96
+			  FROM lb, univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
+			 WHERE p.chain_id = $1 AND p.pool = $2 AND p.block_number >= lb.n
+			   AND b.timestamp > $3 AND b.timestamp <= $4) t
+	 WHERE t.sqrt_price > 0::uint256
+	 ORDER BY t.block_number, t.log_index NULLS LAST
+$$;
+COMMENT ON FUNCTION @extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz) IS
+	'a pool''s raw price (token1 per token0) in effect at from_ts, then at every swap and reading up to to_ts';
+
+-- An oracle's answers over (from_ts, to_ts], scaled by 10^-decimals: first
+-- the answer in effect at from_ts, then every reading after it (positive
+-- answers only).
+CREATE FUNCTION @extschema@.risk_oracle_prices(chain_id bigint, oracle @extschema@.address,
+	from_ts timestamptz, to_ts timestamptz, decimals integer DEFAULT 18)
+RETURNS TABLE (at timestamptz, block_number bigint, updated_at timestamptz, price float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+	WITH first AS (
+		SELECT b.timestamp AS at, o.block_number, o.updated_at, o.answer
+		  FROM oracle_rounds o JOIN blocks b ON b.chain_id = o.chain_id AND b.number = o.block_number
+		 WHERE o.chain_id = $1 AND o.oracle = $2 AND b.timestamp <= $3 AND b.timestamp <= $4
+		 ORDER BY o.block_number DESC LIMIT 1)
+	SELECT t.at, t.block_number, t.updated_at, to_units(t.answer, $5)::float8
+	  FROM (SELECT * FROM first
+			UNION ALL
+			SELECT b.timestamp, o.block_number, o.updated_at, o.answer
+			  FROM oracle_rounds o JOIN blocks b ON b.chain_id = o.chain_id AND b.number = o.block_number
+			 WHERE o.chain_id = $1 AND o.oracle = $2
+			   AND o.block_number >= coalesce((SELECT f.block_number FROM first f), 0)
+			   AND b.timestamp > $3 AND b.timestamp <= $4) t
+	 WHERE t.answer > 0::int256
+	 ORDER BY t.block_number
+$$;
+COMMENT ON FUNCTION @extschema@.risk_oracle_prices(bigint, @extschema@.address, timestamptz, timestamptz, integer) IS
+	'an oracle''s answer in effect at from_ts, then every reading up to to_ts, scaled by 10^-decimals';
+
+-- The value a breaker measures at a time, from the data ingested up to it
+-- (value NULL and detail 'no data' when there is none; an oracle that never
+-- answered is infinitely stale).
+CREATE FUNCTION @extschema@.risk_breaker_value(breaker_id bigint, at timestamptz DEFAULT now(),
+	OUT value float8, OUT detail text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	c circuit_breakers;
+	updated timestamptz;
+	prices float8[];
+	market float8;
+	fair @extschema@.uint256;
+BEGIN
+	SELECT * INTO c FROM circuit_breakers AS cb WHERE cb.id = risk_breaker_value.breaker_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'circuit breaker % does not exist', risk_breaker_value.breaker_id USING ERRCODE = 'undefined_object';
+	END IF;
+	CASE c.kind
+	WHEN 'oracle_stale' THEN
+		SELECT o.updated_at INTO updated
+		  FROM oracle_rounds o JOIN blocks b ON b.chain_id = o.chain_id AND b.number = o.block_number
+		 WHERE o.chain_id = c.chain_id AND o.oracle = c.oracle AND b.timestamp <= risk_breaker_value.at
+		 ORDER BY o.block_number DESC LIMIT 1;
+		IF updated IS NULL THEN
+			value := 'Infinity';
+			detail := 'no round';
+		ELSE
+			value := extract(epoch FROM risk_breaker_value.at - updated);
+			detail := format('latest round updated at %s', updated);
+		END IF;
+	WHEN 'price_move' THEN
+		IF c.pool IS NOT NULL THEN
+			SELECT array_agg(p.price ORDER BY p.block_number, p.log_index NULLS LAST) INTO prices
+			  FROM risk_pool_prices(c.chain_id, c.pool, risk_breaker_value.at - c.move_window, risk_breaker_value.at) p;
+		ELSE
+			SELECT array_agg(p.price ORDER BY p.block_number) INTO prices
+			  FROM risk_oracle_prices(c.chain_id, c.oracle, risk_breaker_value.at - c.move_window,
+									  risk_breaker_value.at, c.price_decimals) p;
+		END IF;
+		value := risk_max_move(prices) * 10000;
+		detail := CASE WHEN value IS NULL THEN 'no data'
+					   ELSE format('%s prices within %s', cardinality(prices), c.move_window) END;
+	WHEN 'depeg' THEN
+		IF c.pool IS NOT NULL THEN
+			SELECT CASE WHEN c.lst_is_token0 THEN p.price ELSE 1 / p.price END INTO market
+			  FROM risk_pool_prices(c.chain_id, c.pool, risk_breaker_value.at, risk_breaker_value.at) p;
+		ELSE
+			SELECT p.price INTO market
+			  FROM risk_oracle_prices(c.chain_id, c.oracle, risk_breaker_value.at, risk_breaker_value.at,
+									  c.price_decimals) p;
+		END IF;
+		SELECT r.rate INTO fair FROM yield_rate_at(c.chain_id, c.asset, risk_breaker_value.at) r;
+		IF market IS NULL OR fair IS NULL OR fair = 0::uint256 THEN
+			detail := 'no data';
+		ELSE
+			value := risk_depeg_bps(market, to_units(fair, 18)::float8);
+			detail := format('market %s, exchange rate %s', market, to_units(fair, 18));
+		END IF;
+	END CASE;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_breaker_value(bigint, timestamptz) IS
+	'the value a circuit breaker measures at a time (seconds for oracle_stale, bps otherwise)';
+
+-- Evaluate the enabled breakers (all, or those listed) at a time and store
+-- their new levels: the C evaluation with hysteresis from the stored level.
+-- A breaker without data keeps its level, at least warn.  Returns the states.
+CREATE FUNCTION @extschema@.risk_evaluate_breakers(at timestamptz DEFAULT now(), breaker_ids bigint[] DEFAULT NULL)
+RETURNS TABLE (breaker_id bigint, name text, kind text, chain_id bigint, asset @extschema@.address,
+	level text, previous_level text, since timestamptz, value float8, detail text)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	c circuit_breakers;
+	prev risk_level;
+	prev_since timestamptz;
+	m record;
+	lvl risk_level;
+BEGIN
+	IF at IS NULL THEN
+		RAISE EXCEPTION 'at must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	FOR c IN SELECT * FROM circuit_breakers AS cb
+			  WHERE cb.enabled AND (breaker_ids IS NULL OR cb.id = ANY (breaker_ids))
+			  ORDER BY cb.id
+	LOOP
+		SELECT s.level, s.since INTO prev, prev_since
+		  FROM circuit_breaker_state AS s WHERE s.breaker_id = c.id FOR UPDATE;
+		SELECT * INTO m FROM risk_breaker_value(c.id, risk_evaluate_breakers.at);
+		IF m.value IS NULL THEN
+			lvl := greatest(coalesce(prev, 'ok'), 'warn');
+		ELSE
+			lvl := risk_breaker_level(m.value, c.warn_at, c.reduce_only_at, c.halt_at, c.band,
+									  coalesce(prev, 'ok')::text)::risk_level;
+		END IF;
+		INSERT INTO circuit_breaker_state AS s (breaker_id, level, since, value, detail, evaluated_at)
+		VALUES (c.id, lvl, risk_evaluate_breakers.at, m.value, m.detail, risk_evaluate_breakers.at)
+		ON CONFLICT ON CONSTRAINT circuit_breaker_state_pkey DO UPDATE
+		   SET level = excluded.level,
+			   since = CASE WHEN s.level = excluded.level THEN s.since ELSE excluded.since END,
+			   value = excluded.value, detail = excluded.detail, evaluated_at = excluded.evaluated_at;
+		breaker_id := c.id; name := c.name; kind := c.kind; chain_id := c.chain_id; asset := c.asset;
+		level := lvl::text; previous_level := prev::text;
+		since := CASE WHEN prev = lvl THEN prev_since ELSE risk_evaluate_breakers.at END;
+		value := m.value; detail := m.detail;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_evaluate_breakers(timestamptz, bigint[]) IS
+	'evaluate the circuit breakers at a time from ingested data, store and return their levels';
+
+-- The turnover the gate allowed a strategy today (UTC day).
+CREATE FUNCTION @extschema@.risk_turnover_today(strategy_id bigint)
+RETURNS numeric
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(sum(t.turnover), 0) FROM risk_turnover t
+	 WHERE t.strategy_id IS NOT DISTINCT FROM $1
+	   AND t.at >= date_trunc('day', now(), 'UTC')
+$$;
+COMMENT ON FUNCTION @extschema@.risk_turnover_today(bigint) IS
+	'turnover risk_gate allowed a strategy since the start of the UTC day';
+
+-- A numeric field of a proposal: NULL when absent, an error when it is not
+-- a non-negative number (or a string holding one).
+CREATE FUNCTION @extschema@.risk_proposal_number(proposal jsonb, field text)
+RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+	v jsonb := proposal -> field;
+	n numeric;
+BEGIN
+	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
+		RETURN NULL;
+	END IF;
+	IF jsonb_typeof(v) NOT IN ('number', 'string') THEN
+		RAISE EXCEPTION 'proposal field "%" must be a number, not %', field, v USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	BEGIN
+		n := (v #>> '{}')::numeric;
+	EXCEPTION WHEN invalid_text_representation THEN
+		RAISE EXCEPTION 'proposal field "%" must be a number, not %', field, v USING ERRCODE = 'invalid_parameter_value';
+	END;
+	IF n < 0 OR n = 'NaN' THEN
+		RAISE EXCEPTION 'proposal field "%" must not be negative, not %', field, v USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN n;
+END
+$$;
+
+-- THE GATE.  Whether a strategy's proposal may go ahead now: the kill
+-- switches, the circuit breakers on the assets it involves (evaluated now,
+-- unless already evaluated in this transaction) and the strategy's limits.
+-- An allowed proposal's turnover goes into the ledger the daily limit reads,
+-- in the caller's transaction.  docs/risk.md lists the reason codes.
+CREATE FUNCTION @extschema@.risk_gate(strategy_id bigint, proposal jsonb)
+RETURNS TABLE (allowed boolean, level text, reasons text[])
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	action text;
+	chain bigint;
+	reduces boolean := false;
+	val numeric := risk_proposal_number(proposal, 'value');
+	turn numeric := risk_proposal_number(proposal, 'turnover');
+	slip numeric := risk_proposal_number(proposal, 'slippage_bps');
+	assets address[] := '{}';
+	hold boolean;
+	lvl risk_level := 'ok';
+	why text[] := '{}';
+	blocked boolean := false;
+	ids bigint[];
+	b record;
+	lim record;
+BEGIN
+	-- The proposal's shape: a bad one is the caller's bug, not a decision.
+	IF proposal IS NULL OR jsonb_typeof(proposal) <> 'object' THEN
+		RAISE EXCEPTION 'proposal must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF jsonb_typeof(proposal -> 'action') IS DISTINCT FROM 'string' OR proposal ->> 'action' = '' THEN
+		RAISE EXCEPTION 'proposal needs an "action" string' USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = format('The proposal was %s.', proposal);
+	END IF;
+	action := proposal ->> 'action';
+	hold := action = 'hold';
+	IF jsonb_typeof(proposal -> 'chain_id') IS DISTINCT FROM 'number' THEN
+		RAISE EXCEPTION 'proposal needs a numeric "chain_id"' USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = format('The proposal was %s.', proposal);
+	END IF;
+	chain := (proposal ->> 'chain_id')::bigint;
+	IF proposal ? 'reduces_risk' THEN
+		IF jsonb_typeof(proposal -> 'reduces_risk') <> 'boolean' THEN
+			RAISE EXCEPTION 'proposal field "reduces_risk" must be a boolean' USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		reduces := (proposal ->> 'reduces_risk')::boolean;
+	END IF;
+	IF proposal ? 'assets' THEN
+		IF jsonb_typeof(proposal -> 'assets') <> 'array' THEN
+			RAISE EXCEPTION 'proposal field "assets" must be an array of addresses' USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		SELECT coalesce(array_agg(a::address), '{}') INTO assets FROM jsonb_array_elements_text(proposal -> 'assets') a;
+	END IF;
+
+	-- One gate at a time per strategy, so that two cannot both spend the
+	-- same daily turnover.
+	PERFORM pg_advisory_xact_lock(hashtextextended('amplified.risk_gate', coalesce(risk_gate.strategy_id, 0)));
+
+	-- Kill switches: the risk gate's own and the transaction queue's.
+	IF (SELECT s.halted FROM risk_settings s) OR coalesce((SELECT q.paused FROM txq_control q), false) THEN
+		lvl := 'halt';
+		why := why || 'kill_switch'::text;
+		blocked := true;
+	END IF;
+
+	-- Circuit breakers on the chain that watch an involved asset, pool or
+	-- oracle, or the whole chain (asset NULL).
+	SELECT array_agg(cb.id) INTO ids FROM circuit_breakers cb
+	 WHERE cb.enabled AND cb.chain_id = chain
+	   AND (cb.asset IS NULL OR cb.asset = ANY (assets) OR cb.pool = ANY (assets) OR cb.oracle = ANY (assets));
+	IF ids IS NOT NULL THEN
+		ids := ARRAY(SELECT i FROM unnest(ids) i
+					  WHERE NOT EXISTS (SELECT 1 FROM circuit_breaker_state s
+										 WHERE s.breaker_id = i AND s.evaluated_at = now()));
+		IF cardinality(ids) > 0 THEN
+			PERFORM risk_evaluate_breakers(now(), ids);
+		END IF;
+		FOR b IN SELECT cb.name, s.level FROM circuit_breakers cb
+				   JOIN circuit_breaker_state s ON s.breaker_id = cb.id
+				  WHERE cb.enabled AND cb.chain_id = chain
+					AND (cb.asset IS NULL OR cb.asset = ANY (assets) OR cb.pool = ANY (assets) OR cb.oracle = ANY (assets))
+					AND s.level > 'ok'
+				  ORDER BY s.level DESC, cb.name
+		LOOP
+			lvl := greatest(lvl, b.level);
+			why := why || format('breaker:%s:%s', b.level, b.name);
+			IF b.level = 'halt' OR (b.level = 'reduce_only' AND NOT reduces) THEN
+				blocked := true;
+			END IF;
+		END LOOP;
+	END IF;
+
+	-- Limits: the strategy's, column by column over the default's.
+	IF NOT hold THEN
+		SELECT coalesce(s.max_position_value, d.max_position_value) AS max_position_value,
+			   coalesce(s.max_daily_turnover, d.max_daily_turnover) AS max_daily_turnover,
+			   coalesce(s.max_slippage_bps, d.max_slippage_bps) AS max_slippage_bps
+		  INTO lim
+		  FROM (SELECT) AS one
+		  LEFT JOIN risk_limits s ON s.strategy_id = risk_gate.strategy_id
+		  LEFT JOIN risk_limits d ON d.strategy_id IS NULL;
+		IF lim.max_position_value IS NOT NULL AND NOT reduces THEN
+			IF val IS NULL THEN
+				why := why || 'limit:max_position_value:missing'::text; blocked := true;
+			ELSIF val > lim.max_position_value THEN
+				why := why || 'limit:max_position_value'::text; blocked := true;
+			END IF;
+		END IF;
+		IF lim.max_daily_turnover IS NOT NULL THEN
+			IF turn IS NULL THEN
+				why := why || 'limit:max_daily_turnover:missing'::text; blocked := true;
+			ELSIF risk_turnover_today(risk_gate.strategy_id) + turn > lim.max_daily_turnover THEN
+				why := why || 'limit:max_daily_turnover'::text; blocked := true;
+			END IF;
+		END IF;
+		IF lim.max_slippage_bps IS NOT NULL THEN
+			IF slip IS NULL THEN
+				why := why || 'limit:max_slippage_bps:missing'::text; blocked := true;
+			ELSIF slip > lim.max_slippage_bps THEN
+				why := why || 'limit:max_slippage_bps'::text; blocked := true;
+			END IF;
+		END IF;
+	END IF;
+
+	allowed := hold OR NOT blocked;
+	IF allowed AND NOT hold AND coalesce(turn, 0) > 0 THEN
+		INSERT INTO risk_turnover (strategy_id, chain_id, action, turnover, decision_id)
+		VALUES (risk_gate.strategy_id, chain, action, turn,
+				CASE WHEN jsonb_typeof(proposal -> 'decision_id') = 'number' THEN (proposal ->> 'decision_id')::bigint END);
+	END IF;
+	level := lvl::text;
+	reasons := why;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_gate(bigint, jsonb) IS
+	'the risk gate: whether a strategy''s proposal may go ahead, its risk level and the reason codes';
+
+-- Every circuit breaker with its state, and the kill switches.
+CREATE VIEW @extschema@.v_risk AS
+	SELECT cb.id AS breaker_id, cb.name, cb.kind, cb.chain_id, cb.asset, cb.pool, cb.oracle, cb.enabled,
+		   coalesce(s.level::text, 'unevaluated') AS level, s.since, s.value, s.detail,
+		   cb.warn_at, cb.reduce_only_at, cb.halt_at, cb.band, cb.move_window,
+		   (SELECT rs.halted FROM @extschema@.risk_settings rs) AS risk_halted,
+		   (SELECT q.paused FROM @extschema@.txq_control q) AS queue_paused,
+		   s.evaluated_at
+	  FROM @extschema@.circuit_breakers cb
+	  LEFT JOIN @extschema@.circuit_breaker_state s ON s.breaker_id = cb.id;
+COMMENT ON VIEW @extschema@.v_risk IS
+	'Circuit breakers with their level, since when and latest value, and the kill switches; evaluated_at is the time column';
+
+-- ---- privileges ----
+REVOKE ALL ON TABLE @extschema@.risk_settings, @extschema@.risk_limits, @extschema@.circuit_breakers,
+	@extschema@.circuit_breaker_state, @extschema@.risk_turnover, @extschema@.v_risk FROM PUBLIC;
+GRANT SELECT ON @extschema@.risk_settings, @extschema@.risk_limits, @extschema@.circuit_breakers,
+	@extschema@.circuit_breaker_state, @extschema@.risk_turnover, @extschema@.v_risk TO amplified_reader;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.risk_limits, @extschema@.circuit_breakers TO amplified_admin;
+REVOKE ALL ON FUNCTION
+	@extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,
+		@extschema@.address, interval, interval, float8, float8, float8, float8, boolean, integer),
+	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric),
+	@extschema@.risk_halt(text), @extschema@.risk_resume(),
+	@extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz),
+	@extschema@.risk_oracle_prices(bigint, @extschema@.address, timestamptz, timestamptz, integer),
+	@extschema@.risk_breaker_value(bigint, timestamptz),
+	@extschema@.risk_evaluate_breakers(timestamptz, bigint[]),
+	@extschema@.risk_turnover_today(bigint),
+	@extschema@.risk_gate(bigint, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+	@extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz),
+	@extschema@.risk_oracle_prices(bigint, @extschema@.address, timestamptz, timestamptz, integer),
+	@extschema@.risk_breaker_value(bigint, timestamptz),
+	@extschema@.risk_turnover_today(bigint) TO amplified_reader;
+GRANT EXECUTE ON FUNCTION @extschema@.risk_evaluate_breakers(timestamptz, bigint[]),
+	@extschema@.risk_gate(bigint, jsonb), @extschema@.risk_halt(text) TO amplified_operator;
+GRANT EXECUTE ON FUNCTION
+	@extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,
+		@extschema@.address, interval, interval, float8, float8, float8, float8, boolean, integer),
+	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric), @extschema@.risk_resume() TO amplified_admin;

@@ -581,6 +581,66 @@ AlmTickArg(FunctionCallInfo fcinfo, int n, const char *name)
 	return t;
 }
 
+/* The defaults overridden by a jsonb object of univ3_alm_plan parameters. */
+void
+Univ3AlmParamsFromJsonb(Datum jsonb, Univ3AlmParams *p)
+{
+	Univ3AlmParamsDefault(p);
+	AlmParseParams(DatumGetJsonbP(jsonb), AlmPlanParam, p);
+}
+
+/* The defaults overridden by a jsonb object of univ3_alm_should_rebalance parameters. */
+void
+Univ3AlmGateParamsFromJsonb(Datum jsonb, Univ3AlmGateParams *p)
+{
+	Univ3AlmGateParamsDefault(p);
+	AlmParseParams(DatumGetJsonbP(jsonb), AlmGateParam, p);
+}
+
+/*
+ * The checks univ3_alm_plan makes on its scalar arguments (before it parses
+ * its parameters), for C callers that plan as it does.
+ */
+void
+Univ3AlmCheckPlanArgs(int tick_spacing, double sigma, double horizon_days)
+{
+	if (tick_spacing < 1 || tick_spacing > 16383)
+		AlmBad("tick_spacing must lie between 1 and 16383: %d", tick_spacing);
+	AlmCheckNumber("sigma", sigma, 0.0, 1e6);
+	AlmCheckNumber("horizon_days", horizon_days, 0.0, 1e6);
+	if (horizon_days <= 0.0)
+		AlmBad("ALM parameter \"horizon_days\" must be positive");
+}
+
+/*
+ * The checks univ3_alm_should_rebalance makes on its arguments, for C
+ * callers that fill a Univ3AlmGate themselves; elapsed_seconds is computed
+ * here from the two timestamps as that function does.
+ */
+void
+Univ3AlmCheckGate(Univ3AlmGate *g, TimestampTz last, TimestampTz at)
+{
+	const int	ticks[5] = {g->tick_lower, g->tick_upper, g->tick, g->twap_tick, g->last_tick};
+	const char *const names[5] = {"tick_lower", "tick_upper", "tick", "twap_tick", "last_tick"};
+	int			i;
+
+	for (i = 0; i < 5; i++)
+	{
+		if (ticks[i] < UNIV3_MIN_TICK || ticks[i] > UNIV3_MAX_TICK)
+			AlmBad("%s must lie between %d and %d: %d", names[i], UNIV3_MIN_TICK, UNIV3_MAX_TICK, ticks[i]);
+		if (i == 1 && g->tick_lower >= g->tick_upper)
+			AlmBad("tick_lower must be below tick_upper: %d, %d", g->tick_lower, g->tick_upper);
+	}
+	if (TIMESTAMP_NOT_FINITE(last) || TIMESTAMP_NOT_FINITE(at))
+		AlmBad("last_rebalance_at and at must be finite timestamps");
+	if (at < last)
+		AlmBad("at must not precede last_rebalance_at");
+	g->elapsed_seconds = (double) (at - last) / USECS_PER_SEC;
+	AlmCheckNumber("expected_fee_gain", g->expected_fee_gain, 0.0, DBL_MAX);
+	AlmCheckNumber("gas_cost", g->gas_cost, 0.0, DBL_MAX);
+	AlmCheckNumber("swap_cost", g->swap_cost, 0.0, DBL_MAX);
+}
+
 PG_FUNCTION_INFO_V1(univ3_alm_plan);
 PG_FUNCTION_INFO_V1(univ3_alm_should_rebalance);
 

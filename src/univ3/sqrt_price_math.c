@@ -27,6 +27,20 @@ DivRoundingUp(const Uint256 *x, const Uint256 *y, Uint256 *r)
 	}
 }
 
+/* x << 96 mod 2^256 (Solidity's <<), straight-line: the FixedPoint96 shift. */
+static inline void
+Shl96(const Uint256 *x, Uint256 *r)
+{
+	uint64		w0 = x->w[0],
+				w1 = x->w[1],
+				w2 = x->w[2];
+
+	r->w[3] = (w2 << 32) | (w1 >> 32);
+	r->w[2] = (w1 << 32) | (w0 >> 32);
+	r->w[1] = w0 << 32;
+	r->w[0] = 0;
+}
+
 /*
  * getAmount0Delta(a, b, L, roundUp) =
  *   L * 2^96 * (b - a) / b / a, with the prices sorted first.
@@ -48,7 +62,7 @@ Univ3Amount0Delta(const Uint256 *sqrt_a, const Uint256 *sqrt_b,
 	}
 	if (Uint256IsZero(a))
 		return UNIV3_ERR_ZERO_PRICE;
-	Uint256Shl(liquidity, 96, &num1);
+	Shl96(liquidity, &num1);
 	(void) Uint256Sub(b, a, &num2);
 	if (round_up)
 	{
@@ -159,7 +173,7 @@ NextFromAmount0RoundingUp(const Uint256 *sqrt_p, const Uint256 *liquidity,
 		*r = *sqrt_p;
 		return UNIV3_OK;
 	}
-	Uint256Shl(liquidity, 96, &num1);
+	Shl96(liquidity, &num1);
 	if (add)
 	{
 		Uint256		q,

@@ -17,6 +17,7 @@
 #ifndef AMPLIFIED_UNIV3_H
 #define AMPLIFIED_UNIV3_H
 
+#include "datatype/timestamp.h"
 #include "evm/evm.h"
 
 #define UNIV3_MIN_TICK		(-887272)
@@ -236,6 +237,16 @@ extern Univ3Status Univ3AlmPlanCompute(const Uint256 *sqrt_price, int tick_spaci
 									   const Univ3AlmParams *p, Univ3AlmPlan *plan);
 extern bool Univ3AlmShouldRebalance(const Univ3AlmGate *g, const Univ3AlmGateParams *p,
 									uint32 *reasons);
+
+/*
+ * alm.c, SQL side: parameters from jsonb and the argument checks of
+ * univ3_alm_plan and univ3_alm_should_rebalance, for C callers (analytics.c);
+ * they raise the same errors as those functions.
+ */
+extern void Univ3AlmParamsFromJsonb(Datum jsonb, Univ3AlmParams *p);
+extern void Univ3AlmGateParamsFromJsonb(Datum jsonb, Univ3AlmGateParams *p);
+extern void Univ3AlmCheckPlanArgs(int tick_spacing, double sigma, double horizon_days);
+extern void Univ3AlmCheckGate(Univ3AlmGate *g, TimestampTz last, TimestampTz at);
 
 /* univ3_sql.c: raise the error for a status other than UNIV3_OK. */
 extern void Univ3Raise(Univ3Status st);

@@ -266,3 +266,28 @@ AS 'MODULE_PATHNAME', 'univ3_alm_should_rebalance'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.univ3_alm_should_rebalance(int, int, int, int, int, timestamptz, timestamptz, float8, float8, float8, jsonb) IS
 	'rebalance when out_of_range or near_boundary and no gate says min_period_not_elapsed, no_move, twap_deviation or cost_exceeds_benefit; reasons lists every condition that held';
+
+-- ---- the backtest's replay (analytics.c); univ3_backtest (src/ingest/analytics.sql) is the glue
+
+CREATE FUNCTION @extschema@.univ3_backtest_sigma(h_at timestamptz[], h_tick int[], i int,
+	at_ts timestamptz, window_seconds float8)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'univ3_backtest_sigma'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.univ3_backtest_sigma(timestamptz[], int[], int, timestamptz, float8) IS
+	'realized volatility of ln(price) per sqrt(day) at event i of a tick history: squared tick returns over the trailing window, over its length in days';
+
+CREATE FUNCTION @extschema@.univ3_backtest_replay(h_at timestamptz[], h_tick int[],
+	h_sqrt_price @extschema@.uint256[], h_liquidity @extschema@.uint256[],
+	h_amount0 @extschema@.int256[], h_amount1 @extschema@.int256[], first_i int,
+	from_ts timestamptz, to_ts timestamptz, tick_spacing int, fee_pips int,
+	amount0 @extschema@.uint256, amount1 @extschema@.uint256, plan_params jsonb, gate_params jsonb,
+	horizon_days float8, fixed_sigma float8, vol_window_seconds float8, twap_seconds float8,
+	check_every int, gas_cost float8, swap_cost float8, rebalance bool,
+	OUT fees0 numeric, OUT fees1 numeric, OUT amount0_end numeric, OUT amount1_end numeric,
+	OUT sqrt_price_end @extschema@.uint256, OUT rebalances int, OUT seconds_in_range float8,
+	OUT seconds float8, OUT swaps int, OUT tick_lower int, OUT tick_upper int, OUT sigma float8)
+AS 'MODULE_PATHNAME', 'univ3_backtest_replay'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.univ3_backtest_replay(timestamptz[], int[], @extschema@.uint256[], @extschema@.uint256[], @extschema@.int256[], @extschema@.int256[], int, timestamptz, timestamptz, int, int, @extschema@.uint256, @extschema@.uint256, jsonb, jsonb, float8, float8, float8, float8, int, float8, float8, bool) IS
+	'the replay loop of univ3_backtest over a tick history (event first_i is the state at from_ts): fees, end holdings, rebalances, seconds in range';

@@ -166,7 +166,10 @@ for my $round (1 .. 2)
 			"SELECT count(*) = 1 FROM amplified.workers() WHERE kind = 'tx' AND state = 'stopped'"),
 			"round $round: the worker stopped $point");
 		my $pid = sql("SELECT pid FROM amplified.workers() WHERE kind = 'tx'");
-		sql("ALTER SYSTEM RESET amplified.txq_test_stop_at");
+		# Reset it for the processes the postmaster starts next (a stopped
+		# worker does not reload its configuration), then kill.
+		sql("ALTER SYSTEM RESET amplified.txq_test_stop_at; SELECT pg_reload_conf()");
+		sleep 0.3;
 		kill 'KILL', $pid;
 		# The postmaster restarts every backend after a crash; wait for it.
 		ok($node->poll_query_until('postgres',
@@ -287,13 +290,18 @@ is(sql("SELECT string_agg(status, ',' ORDER BY id) FROM amplified.tx_intents WHE
 expect_once('dependency', 6000, 6001);
 
 # ---- pause, cancel, expiry ----
-my ($p) = enqueue_records('pause', 6002);
-sql("SELECT amplified.txq_pause($p)");
-my ($c) = enqueue_records('cancel', 6003);
-sql("SELECT amplified.txq_pause($c); SELECT amplified.txq_cancel($c)");
-my $e = sql(qq{SELECT amplified.txq_enqueue(31337, '$A1', '$REC', 0,
-	amplified.abi_encode_call('record(uint256)', '[6004]'), '{"valid_for": "1 second"}')});
-sql("SELECT amplified.txq_pause($e)");
+# Each is enqueued and held back in the same transaction, before the worker
+# can see it.
+sub enqueue_held
+{
+	my ($id, $opts, $hold) = @_;
+	return sql(qq{SELECT s.id FROM (SELECT amplified.txq_enqueue(31337, '$A1', '$REC', 0,
+		amplified.abi_encode_call('record(uint256)', '[$id]'), '$opts') AS id) AS s,
+		LATERAL amplified.$hold(s.id) AS h});
+}
+my $p = enqueue_held(6002, '{}', 'txq_pause');
+my $c = enqueue_held(6003, '{}', 'txq_cancel');
+my $e = enqueue_held(6004, '{"valid_for": "1 second"}', 'txq_pause');
 sleep 1.5;
 wait_final("id IN ($c, $e)", 'cancel and expiry');
 is(sql("SELECT string_agg(status, ',' ORDER BY id) FROM amplified.tx_intents WHERE id IN ($p, $c, $e)"),
