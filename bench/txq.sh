@@ -5,7 +5,14 @@
 # Run by scripts/bench.sh (PGHOST etc. and CHAIN_RPC_URL set, extension
 # created, amplified preloaded, a fresh anvil); alone:
 #   BENCH=bench/txq.sh scripts/bench.sh
-# 1. Throughput (goal >= 2,000 signed intents/s): a key_file signer whose
+# 1. Latency (goal p50 < 50 ms): BENCH_LATENCY intents (default 200) of a
+#    funded signer, enqueued one at a time, 20 ms apart, with default
+#    options (eth_call and eth_estimateGas on the node, automine on); the
+#    latency is the time from the "enqueued" event to the "sent" event of
+#    tx_events (both clock_timestamp()).  Run twice: as shipped (the enqueue
+#    wakes the worker at commit), then with the wake-up trigger disabled
+#    (polling every amplified.txq_poll_interval, 1 s by default).
+# 2. Throughput (goal >= 2,000 signed intents/s): a key_file signer whose
 #    address holds no ether, BENCH_INTENTS intents (default 10000) enqueued
 #    in one transaction with a gas limit and simulate = false, so the worker
 #    claims, reserves nonces, signs with the local key and persists raw
@@ -16,13 +23,6 @@
 #    commit to the last attempt's creation.  Baseline in the same run: the
 #    bare signing rate of txq_sign_transaction() for the same signer in one
 #    SQL loop (key file read, sign, recover; no queue at all).
-# 2. Latency (goal p50 < 50 ms): BENCH_LATENCY intents (default 200) of a
-#    funded signer, enqueued one at a time, 20 ms apart, with default
-#    options (eth_call and eth_estimateGas on the node, automine on); the
-#    latency is the time from the "enqueued" event to the "sent" event of
-#    tx_events (both clock_timestamp()).  Run twice: as shipped (the enqueue
-#    wakes the worker at commit), then with the wake-up trigger disabled
-#    (polling every amplified.txq_poll_interval, 1 s by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${BENCH_INTENTS:-10000}
@@ -49,7 +49,7 @@ printf '%s\n' "$UNFUNDED_KEY" >"$KEYS/$UNFUNDED.key"
 printf '%s\n' "$FUNDED_KEY" >"$KEYS/$FUNDED.key"
 chmod 700 "$KEYS"; chmod 600 "$KEYS"/*.key
 if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$KEYS"; fi
-"${PSQL[@]}" -c "ALTER SYSTEM SET amplified.keys_dir = '$KEYS'" -c "SELECT pg_reload_conf()" >/dev/null
+"${PSQL[@]}" -c "ALTER SYSTEM SET amplified.keys_dir = '$KEYS'" -c "ALTER SYSTEM SET amplified.txq_batch_size = ${BENCH_BATCH:-200}" -c "SELECT pg_reload_conf()" >/dev/null
 
 "${PSQL[@]}" >/dev/null <<SQL
 SELECT amplified.add_chain($CHAIN_ID, 'bench', ARRAY['$CHAIN_RPC_URL'], confirmations => 0);
@@ -61,49 +61,7 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 
-# ---- 1. throughput
-BASE=$("${PSQL[@]}" <<SQL
-SELECT clock_timestamp() AS t0 \\gset
-SELECT count(amplified.txq_sign_transaction($CHAIN_ID, '$UNFUNDED',
-	jsonb_build_object('type', 2, 'chainId', $CHAIN_ID, 'nonce', i, 'maxPriorityFeePerGas', 1000000000,
-		'maxFeePerGas', 3000000000, 'gasLimit', 50000, 'to', '$FUNDED', 'value', 0,
-		'data', '0x' || lpad(to_hex(i), 64, '0'))))
-  FROM generate_series(1, 2000) AS i \\g /dev/null
-SELECT round(2000 / extract(epoch FROM clock_timestamp() - :'t0')::numeric);
-SQL
-)
-echo "baseline: txq_sign_transaction() in a SQL loop: $BASE signed transactions/s"
-
-read -r SECS SIGNED < <("${PSQL[@]}" -F ' ' <<SQL
-SELECT clock_timestamp() AS t0 \\gset
-SELECT count(amplified.txq_enqueue($CHAIN_ID, '$UNFUNDED', '$FUNDED', 0,
-	decode(lpad(to_hex(i), 64, '0'), 'hex'), '{"gas_limit": 50000, "simulate": false}'))
-  FROM generate_series(1, $N) AS i \\g /dev/null
-DO \$\$
-BEGIN
-	FOR i IN 1 .. 12000 LOOP
-		PERFORM 1 FROM amplified.tx_attempts WHERE chain_id = $CHAIN_ID HAVING count(*) >= $N;
-		EXIT WHEN FOUND;
-		PERFORM pg_sleep(0.05);
-	END LOOP;
-END
-\$\$;
-SELECT round(extract(epoch FROM max(created_at) - :'t0')::numeric, 3), count(*)
-  FROM amplified.tx_attempts WHERE chain_id = $CHAIN_ID;
-SQL
-)
-if [ "$SIGNED" -lt "$N" ]; then
-	echo "bench/txq: only $SIGNED of $N intents were signed in 600 s" >&2
-	"${PSQL[@]}" -c "SELECT kind, state, last_error FROM amplified.workers()" >&2
-	exit 1
-fi
-awk -v n="$SIGNED" -v s="$SECS" -v b="$BASE" 'BEGIN {
-	r = n / s
-	printf "queue: %d intents claimed, reserved, signed and persisted in %.3f s: %.0f intents/s (goal >= 2000)\n", n, s, r
-	printf "ratio queue/bare signing: %.2f\n", r / b }'
-"${PSQL[@]}" -c "SELECT amplified.txq_pause_signer($CHAIN_ID, '$UNFUNDED')" >/dev/null
-
-# ---- 2. latency
+# ---- 1. latency (first, on an empty queue)
 latency() {
 	local tag=$1
 	"${PSQL[@]}" <<SQL
@@ -143,3 +101,45 @@ read -r Q50 Q99 QCNT < <(latency poll)
 "${PSQL[@]}" -c "ALTER TABLE amplified.tx_intents ENABLE TRIGGER tx_intents_wake" >/dev/null
 echo "latency polling only ($("${PSQL[@]}" -c "SHOW amplified.txq_poll_interval")): p50 $Q50 ms, p99 $Q99 ms over $QCNT intents"
 awk -v a="$P50" -v b="$Q50" 'BEGIN { printf "ratio p50 polling/wake-up: %.1f\n", b / a }'
+
+# ---- 2. throughput
+BASE=$("${PSQL[@]}" <<SQL
+SELECT clock_timestamp() AS t0 \\gset
+SELECT count(amplified.txq_sign_transaction($CHAIN_ID, '$UNFUNDED',
+	jsonb_build_object('type', 2, 'chainId', $CHAIN_ID, 'nonce', i, 'maxPriorityFeePerGas', 1000000000,
+		'maxFeePerGas', 3000000000, 'gasLimit', 50000, 'to', '$FUNDED', 'value', 0,
+		'data', '0x' || lpad(to_hex(i), 64, '0'))))
+  FROM generate_series(1, 2000) AS i \\g /dev/null
+SELECT round(2000 / extract(epoch FROM clock_timestamp() - :'t0')::numeric);
+SQL
+)
+echo "baseline: txq_sign_transaction() in a SQL loop: $BASE signed transactions/s"
+
+read -r SECS SIGNED < <("${PSQL[@]}" -F ' ' <<SQL
+SELECT clock_timestamp() AS t0 \\gset
+SELECT count(amplified.txq_enqueue($CHAIN_ID, '$UNFUNDED', '$FUNDED', 0,
+	decode(lpad(to_hex(i), 64, '0'), 'hex'), '{"gas_limit": 50000, "simulate": false}'))
+  FROM generate_series(1, $N) AS i \\g /dev/null
+DO \$\$
+BEGIN
+	FOR i IN 1 .. 12000 LOOP
+		PERFORM 1 FROM amplified.tx_attempts WHERE chain_id = $CHAIN_ID HAVING count(*) >= $N;
+		EXIT WHEN FOUND;
+		PERFORM pg_sleep(0.05);
+	END LOOP;
+END
+\$\$;
+SELECT round(extract(epoch FROM max(created_at) - :'t0')::numeric, 3), count(*)
+  FROM amplified.tx_attempts WHERE chain_id = $CHAIN_ID;
+SQL
+)
+if [ "$SIGNED" -lt "$N" ]; then
+	echo "bench/txq: only $SIGNED of $N intents were signed in 600 s" >&2
+	"${PSQL[@]}" -c "SELECT kind, state, last_error FROM amplified.workers()" >&2
+	exit 1
+fi
+awk -v n="$SIGNED" -v s="$SECS" -v b="$BASE" 'BEGIN {
+	r = n / s
+	printf "queue: %d intents claimed, reserved, signed and persisted in %.3f s: %.0f intents/s (goal >= 2000)\n", n, s, r
+	printf "ratio queue/bare signing: %.2f\n", r / b }'
+

@@ -56,7 +56,7 @@ CREATE TABLE @extschema@.txq_control (
 	paused			boolean NOT NULL DEFAULT false,
 	reason			text,
 	updated_at		timestamptz NOT NULL DEFAULT now(),
-	updated_by		text NOT NULL DEFAULT current_user
+	updated_by		text NOT NULL DEFAULT session_user
 );
 INSERT INTO @extschema@.txq_control DEFAULT VALUES;
 COMMENT ON TABLE @extschema@.txq_control IS 'The global kill switch of the transaction queue';
@@ -100,6 +100,9 @@ COMMENT ON TABLE @extschema@.tx_intents IS
 	'The queue: what should happen on chain, its status, and the nonce and hash it got';
 CREATE INDEX tx_intents_open ON @extschema@.tx_intents (chain_id, status, sender, priority DESC, id)
 	WHERE status IN ('pending', 'reserved', 'signed', 'sent', 'mined');
+-- The claim walks this one: pending intents in the order they are taken.
+CREATE INDEX tx_intents_pending ON @extschema@.tx_intents (chain_id, priority DESC, id)
+	WHERE status = 'pending';
 CREATE INDEX tx_intents_decision ON @extschema@.tx_intents (decision_id) WHERE decision_id IS NOT NULL;
 -- One open intent per nonce and sender: two intents can never share a nonce.
 CREATE UNIQUE INDEX tx_intents_nonce ON @extschema@.tx_intents (chain_id, sender, nonce)
@@ -122,6 +125,7 @@ CREATE TABLE @extschema@.tx_attempts (
 	status			text NOT NULL DEFAULT 'signed' CHECK (status IN
 					('signed', 'sent', 'mined', 'confirmed', 'failed', 'replaced')),
 	broadcasts		integer NOT NULL DEFAULT 0,
+	failures		integer NOT NULL DEFAULT 0,
 	last_error		text,
 	block_number	bigint,
 	block_hash		@extschema@.bytes32,
@@ -138,6 +142,9 @@ COMMENT ON TABLE @extschema@.tx_attempts IS
 CREATE INDEX tx_attempts_intent ON @extschema@.tx_attempts (intent_id);
 CREATE INDEX tx_attempts_open ON @extschema@.tx_attempts (chain_id, status, nonce)
 	WHERE status IN ('signed', 'sent', 'mined');
+-- The broadcast step walks this one: what is signed, in nonce order per sender.
+CREATE INDEX tx_attempts_to_send ON @extschema@.tx_attempts (chain_id, sender, nonce, id)
+	WHERE status = 'signed';
 
 -- The audit trail: every status change of every intent, and notable events.
 CREATE TABLE @extschema@.tx_events (
@@ -149,45 +156,51 @@ CREATE TABLE @extschema@.tx_events (
 	from_status		text,
 	to_status		text,
 	detail			text,
-	actor			text NOT NULL DEFAULT current_user
+	actor			text NOT NULL DEFAULT session_user
 );
 COMMENT ON TABLE @extschema@.tx_events IS 'Audit trail of the queue: every transition of every intent';
 CREATE INDEX tx_events_intent ON @extschema@.tx_events (intent_id, id);
 
--- Record every status change (and pause, resume, alert) of an intent.
+-- Record every status change (and pause, resume, cancel request, alert) of
+-- intents: statement triggers over the transition tables, so a step that
+-- moves a batch writes its events in one insert.
 CREATE FUNCTION @extschema@.tx_intents_audit()
 RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = @extschema@, pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
-		INSERT INTO @extschema@.tx_events (intent_id, event, to_status, detail)
-		VALUES (NEW.id, 'enqueued', NEW.status, NULL);
+		INSERT INTO tx_events (intent_id, event, to_status, detail)
+		SELECT n.id, 'enqueued', n.status, CASE WHEN n.kind = 'noop' THEN n.error END
+		  FROM tx_new AS n ORDER BY n.id;
 		RETURN NULL;
 	END IF;
-	IF NEW.status IS DISTINCT FROM OLD.status THEN
-		INSERT INTO @extschema@.tx_events (intent_id, event, from_status, to_status, detail)
-		VALUES (NEW.id, 'status', OLD.status, NEW.status,
-				CASE WHEN NEW.error IS DISTINCT FROM OLD.error THEN NEW.error END);
-	END IF;
-	IF NEW.paused IS DISTINCT FROM OLD.paused THEN
-		INSERT INTO @extschema@.tx_events (intent_id, event, from_status, to_status)
-		VALUES (NEW.id, CASE WHEN NEW.paused THEN 'paused' ELSE 'resumed' END, NEW.status, NEW.status);
-	END IF;
-	IF NEW.cancel_requested AND NOT OLD.cancel_requested THEN
-		INSERT INTO @extschema@.tx_events (intent_id, event, from_status, to_status)
-		VALUES (NEW.id, 'cancel_requested', NEW.status, NEW.status);
-	END IF;
-	IF NEW.alert IS DISTINCT FROM OLD.alert AND NEW.alert IS NOT NULL THEN
-		INSERT INTO @extschema@.tx_events (intent_id, event, from_status, to_status, detail)
-		VALUES (NEW.id, 'alert', NEW.status, NEW.status, NEW.alert);
-	END IF;
+	INSERT INTO tx_events (intent_id, event, from_status, to_status, detail)
+	SELECT e.id, e.event, e.from_status, e.to_status, e.detail
+	  FROM tx_new AS n JOIN tx_old AS o ON o.id = n.id,
+		   LATERAL (VALUES
+			(1, n.id, 'status', o.status, n.status,
+			 CASE WHEN n.error IS DISTINCT FROM o.error THEN n.error END,
+			 n.status IS DISTINCT FROM o.status),
+			(2, n.id, CASE WHEN n.paused THEN 'paused' ELSE 'resumed' END, n.status, n.status, NULL,
+			 n.paused IS DISTINCT FROM o.paused),
+			(3, n.id, 'cancel_requested', n.status, n.status, NULL,
+			 n.cancel_requested AND NOT o.cancel_requested),
+			(4, n.id, 'alert', n.status, n.status, n.alert,
+			 n.alert IS DISTINCT FROM o.alert AND n.alert IS NOT NULL))
+			AS e(ord, id, event, from_status, to_status, detail, happened)
+	 WHERE e.happened
+	 ORDER BY n.id, e.ord;
 	RETURN NULL;
 END
 $$;
-CREATE TRIGGER tx_intents_audit AFTER INSERT OR UPDATE ON @extschema@.tx_intents
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.tx_intents_audit();
+CREATE TRIGGER tx_intents_audit_insert AFTER INSERT ON @extschema@.tx_intents
+	REFERENCING NEW TABLE AS tx_new
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tx_intents_audit();
+CREATE TRIGGER tx_intents_audit_update AFTER UPDATE ON @extschema@.tx_intents
+	REFERENCING OLD TABLE AS tx_old NEW TABLE AS tx_new
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tx_intents_audit();
 
 -- Wake the tx workers when intents are written, at commit (C, worker.c).
 CREATE FUNCTION @extschema@.txq_wake_workers()
@@ -233,8 +246,8 @@ BEGIN
 				  DETAIL = 'A signer kind is key_file, external or node.';
 	END IF;
 	IF (kind = 'external') <> (url IS NOT NULL) THEN
-		RAISE EXCEPTION 'an % signer % a url', kind,
-			CASE WHEN kind = 'external' THEN 'needs' ELSE 'takes no' END
+		RAISE EXCEPTION '% signer %', kind,
+			CASE WHEN kind = 'external' THEN 'needs a url' ELSE 'takes no url' END
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'Only external signers are reached at a URL of their own.';
 	END IF;
@@ -466,7 +479,7 @@ BEGIN
 		RETURN r.status;
 	END IF;
 	IF r.status = 'pending' THEN
-		UPDATE @extschema@.tx_intents AS i SET status = 'cancelled', error = 'cancelled by ' || current_user,
+		UPDATE @extschema@.tx_intents AS i SET status = 'cancelled', error = 'cancelled by ' || session_user,
 			   updated_at = now()
 		 WHERE i.id = intent_id;
 		RETURN 'cancelled';
@@ -540,18 +553,18 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.txq_resume_signer(bigint, @extschema@.address) IS 'Resume a paused signer';
 
--- The kill switch: stop (or, with false, restart) all signing and sending.
-CREATE FUNCTION @extschema@.txq_pause_all(reason text DEFAULT NULL, paused boolean DEFAULT true)
+-- The kill switch: stop all signing and sending (operators may pull it;
+-- only an admin lifts it, with txq_resume_all).
+CREATE FUNCTION @extschema@.txq_pause_all(reason text DEFAULT NULL)
 RETURNS void
 LANGUAGE sql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	UPDATE @extschema@.txq_control SET paused = txq_pause_all.paused,
-		reason = CASE WHEN txq_pause_all.paused THEN txq_pause_all.reason END,
+	UPDATE @extschema@.txq_control SET paused = true, reason = txq_pause_all.reason,
 		updated_at = now(), updated_by = session_user;
 END;
-COMMENT ON FUNCTION @extschema@.txq_pause_all(text, boolean) IS
+COMMENT ON FUNCTION @extschema@.txq_pause_all(text) IS
 	'Kill switch: no worker signs, broadcasts or replaces anything while paused (receipts are still followed)';
 
 CREATE FUNCTION @extschema@.txq_resume_all()
@@ -560,7 +573,8 @@ LANGUAGE sql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	SELECT @extschema@.txq_pause_all(NULL, false);
+	UPDATE @extschema@.txq_control SET paused = false, reason = NULL,
+		updated_at = now(), updated_by = session_user;
 END;
 COMMENT ON FUNCTION @extschema@.txq_resume_all() IS 'Lift the kill switch';
 
@@ -723,53 +737,94 @@ END;
 
 -- Reserve nonces for claimed intents, in the order given (the claim's).
 -- reasons[k] is NULL when intent k simulated cleanly (gas[k]: its gas
--- limit), else why it reverts: it is then rejected, or, when an earlier
--- intent of its sender is still unmined, left pending until that is mined.
+-- limit), else why it reverts: it is then rejected, or, when another
+-- intent of its sender is still unmined, left pending until that is mined
+-- (wait_for_mined: the claim skips it meanwhile).  A reason starting with
+-- "retry: " is no revert (the node failed to simulate): the intent stays
+-- pending with an alert.
 CREATE FUNCTION @extschema@.txq_step_reserve(chain_id bigint, ids bigint[], gas bigint[], reasons text[])
 RETURNS TABLE (id bigint, status text, nonce bigint)
 LANGUAGE plpgsql
 SET search_path = @extschema@, pg_catalog, pg_temp
 AS $$
 DECLARE
+	r record;
+	v_ids bigint[];
+	v_senders text[];
+	v_gas bigint[];
+	v_nonces bigint[] := '{}';
+	s text;
+	first bigint;
 	k integer;
-	r tx_intents;
-	n bigint;
-	earlier boolean;
+	j integer;
 BEGIN
-	FOR k IN 1 .. coalesce(cardinality(ids), 0) LOOP
-		SELECT * INTO r FROM tx_intents AS i WHERE i.id = ids[k] AND i.status = 'pending' FOR UPDATE;
-		IF NOT FOUND THEN
-			CONTINUE;
-		END IF;
-		IF reasons[k] IS NOT NULL THEN
-			earlier := EXISTS (SELECT 1 FROM tx_intents AS e
-								WHERE e.chain_id = r.chain_id AND e.sender = r.sender AND e.id <> r.id
-								  AND e.status IN ('reserved', 'signed', 'sent'));
-			IF earlier THEN
-				UPDATE tx_intents AS i SET wait_for_mined = true, error = 'simulation reverts until the sender''s earlier intents are mined: ' || reasons[k],
-					   updated_at = now()
-				 WHERE i.id = r.id;
-				id := r.id; status := 'pending'; nonce := NULL;
-			ELSE
-				UPDATE tx_intents AS i SET status = 'rejected', error = 'simulation reverted: ' || reasons[k],
-					   updated_at = now()
-				 WHERE i.id = r.id;
-				id := r.id; status := 'rejected'; nonce := NULL;
+	-- The clean ones, locked, in the order given.
+	SELECT array_agg(l.id ORDER BY l.ord), array_agg(l.sender::text ORDER BY l.ord),
+		   array_agg(l.gas ORDER BY l.ord)
+	  INTO v_ids, v_senders, v_gas
+	  FROM (SELECT i.id, i.sender, u.gas, u.ord
+			  FROM unnest(ids, gas, reasons) WITH ORDINALITY AS u(id, gas, reason, ord)
+			  JOIN tx_intents AS i ON i.id = u.id
+			 WHERE u.reason IS NULL AND i.chain_id = txq_step_reserve.chain_id AND i.status = 'pending'
+			   FOR UPDATE OF i) AS l;
+	IF v_ids IS NOT NULL THEN
+		-- Each sender's next nonces, taken in one update per sender.
+		FOR s IN SELECT DISTINCT x FROM unnest(v_senders) AS x ORDER BY x LOOP
+			UPDATE nonces AS x SET next_nonce = x.next_nonce + (SELECT count(*) FROM unnest(v_senders) AS y WHERE y = s),
+				   updated_at = now()
+			 WHERE x.chain_id = txq_step_reserve.chain_id AND x.address = s::address
+			RETURNING x.next_nonce - (SELECT count(*) FROM unnest(v_senders) AS y WHERE y = s) INTO first;
+			IF first IS NULL THEN
+				RAISE EXCEPTION 'no nonce row for % on chain %', s, txq_step_reserve.chain_id
+					USING ERRCODE = 'object_not_in_prerequisite_state';
 			END IF;
-			RETURN NEXT;
-			CONTINUE;
+			j := 0;
+			FOR k IN 1 .. cardinality(v_ids) LOOP
+				IF v_senders[k] = s THEN
+					v_nonces[k] := first + j;
+					j := j + 1;
+				END IF;
+			END LOOP;
+		END LOOP;
+		UPDATE tx_intents AS i
+		   SET status = 'reserved', nonce = u.nonce, gas_estimate = u.gas,
+			   wait_for_mined = false, error = NULL, updated_at = now(),
+			   alert = CASE WHEN i.alert LIKE 'simulation could not run: %' THEN NULL ELSE i.alert END
+		  FROM unnest(v_ids, v_nonces, v_gas) AS u(id, nonce, gas)
+		 WHERE i.id = u.id;
+		RETURN QUERY SELECT u.id, 'reserved'::text, u.nonce FROM unnest(v_ids, v_nonces) AS u(id, nonce);
+	END IF;
+
+	-- The ones whose simulation reverted: rejected, or left pending while an
+	-- intent of the same sender (one reserved just above included) is unmined.
+	FOR r IN
+		SELECT i.id, i.chain_id, i.sender, u.reason
+		  FROM unnest(ids, reasons) WITH ORDINALITY AS u(id, reason, ord)
+		  JOIN tx_intents AS i ON i.id = u.id
+		 WHERE u.reason IS NOT NULL AND i.status = 'pending'
+		 ORDER BY u.ord
+		   FOR UPDATE OF i
+	LOOP
+		IF r.reason LIKE 'retry: %' THEN
+			-- The node could not simulate it (no verdict): try again later.
+			UPDATE tx_intents AS i SET alert = 'simulation could not run: ' || substr(r.reason, 8),
+				   updated_at = now()
+			 WHERE i.id = r.id AND i.alert IS DISTINCT FROM 'simulation could not run: ' || substr(r.reason, 8);
+			id := r.id; status := 'pending'; nonce := NULL;
+		ELSIF EXISTS (SELECT 1 FROM tx_intents AS e
+					WHERE e.chain_id = r.chain_id AND e.sender = r.sender AND e.id <> r.id
+					  AND e.status IN ('reserved', 'signed', 'sent')) THEN
+			UPDATE tx_intents AS i SET wait_for_mined = true,
+				   error = 'simulation reverts until the sender''s earlier intents are mined: ' || r.reason,
+				   updated_at = now()
+			 WHERE i.id = r.id;
+			id := r.id; status := 'pending'; nonce := NULL;
+		ELSE
+			UPDATE tx_intents AS i SET status = 'rejected', error = 'simulation reverted: ' || r.reason,
+				   updated_at = now()
+			 WHERE i.id = r.id;
+			id := r.id; status := 'rejected'; nonce := NULL;
 		END IF;
-		UPDATE nonces AS x SET next_nonce = x.next_nonce + 1, updated_at = now()
-		 WHERE x.chain_id = r.chain_id AND x.address = r.sender
-		RETURNING x.next_nonce - 1 INTO n;
-		IF n IS NULL THEN
-			RAISE EXCEPTION 'no nonce row for % on chain %', r.sender, r.chain_id
-				USING ERRCODE = 'object_not_in_prerequisite_state';
-		END IF;
-		UPDATE tx_intents AS i SET status = 'reserved', nonce = n, gas_estimate = gas[k],
-			   wait_for_mined = false, error = NULL, updated_at = now()
-		 WHERE i.id = r.id;
-		id := r.id; status := 'reserved'; nonce := n;
 		RETURN NEXT;
 	END LOOP;
 END
@@ -784,26 +839,44 @@ RETURNS TABLE (intent_id bigint, sender @extschema@.address, target @extschema@.
 			   cap_max_fee @extschema@.uint256, cap_priority_fee @extschema@.uint256,
 			   tx_type integer, replaces bigint, old_gas_price @extschema@.uint256,
 			   old_max_fee @extschema@.uint256, old_priority_fee @extschema@.uint256)
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = @extschema@, pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $$
+BEGIN
+	IF (SELECT c.paused FROM txq_control AS c) THEN
+		RETURN;
+	END IF;
+	-- Stuck ones first: a replacement unblocks every later nonce.
+	RETURN QUERY
 	SELECT i.id, i.sender, i.target, i.value, i.data, i.nonce,
 		   coalesce(i.gas_limit, i.gas_estimate, 21000),
 		   coalesce(i.max_fee_per_gas, s.max_fee_per_gas), i.max_priority_fee_per_gas,
-		   s.tx_type, a.id, a.gas_price, a.max_fee_per_gas, a.max_priority_fee_per_gas
+		   s.tx_type::integer, a.id, a.gas_price, a.max_fee_per_gas, a.max_priority_fee_per_gas
 	  FROM tx_intents AS i
 	  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
-	  LEFT JOIN LATERAL (SELECT * FROM tx_attempts AS t WHERE t.intent_id = i.id
-						  ORDER BY t.id DESC LIMIT 1) AS a ON true
-	 WHERE i.chain_id = txq_step_to_sign.chain_id
-	   AND NOT i.paused AND NOT s.paused AND NOT (SELECT c.paused FROM txq_control AS c)
-	   AND (i.status = 'reserved'
-			OR (i.status = 'sent' AND a.status = 'sent'
-				AND a.sent_at < now() - s.replace_after))
-	 ORDER BY i.sender, i.nonce, i.id
+	  CROSS JOIN LATERAL (SELECT * FROM tx_attempts AS t WHERE t.intent_id = i.id
+						   ORDER BY t.id DESC LIMIT 1) AS a
+	 WHERE i.chain_id = txq_step_to_sign.chain_id AND i.status = 'sent'
+	   AND NOT i.paused AND NOT s.paused
+	   AND a.status = 'sent' AND a.sent_at < now() - s.replace_after
+	 ORDER BY i.sender, i.nonce
 	 LIMIT max_intents
 	   FOR UPDATE OF i SKIP LOCKED;
-END;
+	RETURN QUERY
+	SELECT i.id, i.sender, i.target, i.value, i.data, i.nonce,
+		   coalesce(i.gas_limit, i.gas_estimate, 21000),
+		   coalesce(i.max_fee_per_gas, s.max_fee_per_gas), i.max_priority_fee_per_gas,
+		   s.tx_type::integer, NULL::bigint, NULL::uint256, NULL::uint256, NULL::uint256
+	  FROM tx_intents AS i
+	  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
+	 WHERE i.chain_id = txq_step_to_sign.chain_id AND i.status = 'reserved'
+	   AND NOT i.paused AND NOT s.paused
+	   AND NOT i.cancel_requested AND (i.valid_until IS NULL OR i.valid_until > now())
+	 ORDER BY i.sender, i.nonce
+	 LIMIT max_intents
+	   FOR UPDATE OF i SKIP LOCKED;
+END
+$$;
 
 -- Persist signed transactions (raw bytes and hash) before any is broadcast.
 CREATE FUNCTION @extschema@.txq_step_record_signed(ids bigint[], tx_types integer[], gas bigint[],
@@ -844,7 +917,8 @@ BEGIN ATOMIC
 END;
 
 -- Signed transactions to broadcast (first time, or again after a drop or a
--- reorg), in nonce order per sender.
+-- reorg), in nonce order per sender.  One the node refused waits before it
+-- is tried again: 0.5 s after the first refusal, doubling up to a minute.
 CREATE FUNCTION @extschema@.txq_step_to_broadcast(chain_id bigint, max_attempts integer)
 RETURNS TABLE (attempt_id bigint, intent_id bigint, raw bytea, hash @extschema@.bytes32)
 LANGUAGE sql
@@ -855,6 +929,8 @@ BEGIN ATOMIC
 	  JOIN tx_intents AS i ON i.id = a.intent_id
 	  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
 	 WHERE a.chain_id = txq_step_to_broadcast.chain_id AND a.status = 'signed'
+	   AND (a.failures = 0
+			OR a.updated_at < now() - least(interval '60 seconds', interval '250 milliseconds' * 2 ^ least(a.failures, 10)))
 	   AND NOT i.paused AND NOT s.paused AND NOT (SELECT c.paused FROM txq_control AS c)
 	 ORDER BY a.sender, a.nonce, a.id
 	 LIMIT max_attempts;
@@ -871,14 +947,18 @@ BEGIN
 	UPDATE tx_attempts AS a
 	   SET status = CASE WHEN u.error IS NULL THEN 'sent' ELSE a.status END,
 		   broadcasts = a.broadcasts + (u.error IS NULL)::integer,
+		   failures = CASE WHEN u.error IS NULL THEN 0 ELSE a.failures + 1 END,
 		   sent_at = CASE WHEN u.error IS NULL THEN now() ELSE a.sent_at END,
 		   last_error = u.error, updated_at = now()
 	  FROM unnest(attempt_ids, errors) AS u(id, error)
 	 WHERE a.id = u.id AND a.status = 'signed';
-	UPDATE tx_intents AS i SET status = 'sent', updated_at = now()
+	UPDATE tx_intents AS i SET status = 'sent',
+		   alert = CASE WHEN i.alert LIKE 'broadcast failed: %' THEN NULL ELSE i.alert END,
+		   updated_at = now()
 	  FROM unnest(attempt_ids, errors) AS u(id, error)
 	  JOIN tx_attempts AS a ON a.id = u.id
-	 WHERE i.id = a.intent_id AND u.error IS NULL AND i.status IN ('signed', 'reserved');
+	 WHERE i.id = a.intent_id AND u.error IS NULL
+	   AND (i.status IN ('signed', 'reserved') OR i.alert LIKE 'broadcast failed: %');
 	UPDATE tx_intents AS i SET alert = 'broadcast failed: ' || u.error, updated_at = now()
 	  FROM unnest(attempt_ids, errors) AS u(id, error)
 	  JOIN tx_attempts AS a ON a.id = u.id
@@ -887,7 +967,8 @@ BEGIN
 END
 $$;
 
--- Attempts whose receipts to follow.
+-- Attempts whose receipts to follow: sent and mined ones, and the replaced
+-- ones of intents still waiting to be mined.
 CREATE FUNCTION @extschema@.txq_step_to_follow(chain_id bigint)
 RETURNS TABLE (attempt_id bigint, hash @extschema@.bytes32, sender @extschema@.address, nonce bigint,
 			   status text, check_pool boolean)
@@ -898,7 +979,14 @@ BEGIN ATOMIC
 		   a.status = 'sent' AND a.sent_at < now() - interval '2 seconds'
 	  FROM tx_attempts AS a
 	 WHERE a.chain_id = txq_step_to_follow.chain_id AND a.status IN ('sent', 'mined')
-	 ORDER BY a.sender, a.nonce, a.id;
+	UNION ALL
+	-- A replaced attempt can still be mined (a reorg, a slow pool): follow
+	-- those of intents not yet mined.
+	SELECT a.id, a.hash, a.sender, a.nonce, a.status, false
+	  FROM tx_intents AS i
+	  JOIN tx_attempts AS a ON a.intent_id = i.id
+	 WHERE i.chain_id = txq_step_to_follow.chain_id AND i.status = 'sent' AND a.status = 'replaced'
+	 ORDER BY 3, 4, 1;
 END;
 
 -- Record what the node says about followed attempts: a receipt (block
@@ -929,11 +1017,12 @@ BEGIN
 		 ORDER BY (t.block_number IS NULL), t.id
 	LOOP
 		SELECT * INTO a FROM tx_attempts AS x WHERE x.id = u.id FOR UPDATE;
-		IF NOT FOUND OR a.status NOT IN ('sent', 'mined') THEN
+		IF NOT FOUND OR a.status NOT IN ('sent', 'mined', 'replaced')
+		   OR (a.status = 'replaced' AND u.block_number IS NULL) THEN
 			CONTINUE;
 		END IF;
 		IF u.block_number IS NOT NULL THEN
-			IF a.status = 'sent' OR a.block_hash IS DISTINCT FROM u.block_hash THEN
+			IF a.status IN ('sent', 'replaced') OR a.block_hash IS DISTINCT FROM u.block_hash THEN
 				UPDATE tx_attempts AS x SET status = 'mined', block_number = u.block_number,
 					   block_hash = u.block_hash, gas_used = u.gas_used, effective_gas_price = u.price,
 					   receipt_status = u.rstatus, mined_at = now(), updated_at = now()
@@ -987,6 +1076,9 @@ BEGIN
 					 WHERE i.id = a.intent_id;
 					changed := changed + 1;
 				END IF;
+			ELSIF EXISTS (SELECT 1 FROM tx_attempts AS x WHERE x.intent_id = a.intent_id AND x.id > a.id) THEN
+				-- An older fee level the node let go for its replacement.
+				UPDATE tx_attempts AS x SET status = 'replaced', updated_at = now() WHERE x.id = a.id;
 			ELSE
 				UPDATE tx_attempts AS x SET status = 'signed', updated_at = now() WHERE x.id = a.id;
 				INSERT INTO tx_events (intent_id, attempt_id, event, detail)
@@ -1014,7 +1106,7 @@ REVOKE ALL ON FUNCTION @extschema@.txq_pause(bigint, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_resume(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_pause_signer(bigint, @extschema@.address, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_resume_signer(bigint, @extschema@.address) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.txq_pause_all(text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_pause_all(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_resume_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_history(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_reconcile(bigint, @extschema@.address[], bigint[], bigint[]) FROM PUBLIC;
@@ -1041,6 +1133,6 @@ GRANT EXECUTE ON FUNCTION @extschema@.txq_pause(bigint, boolean) TO amplified_op
 GRANT EXECUTE ON FUNCTION @extschema@.txq_resume(bigint) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_pause_signer(bigint, @extschema@.address, boolean) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_resume_signer(bigint, @extschema@.address) TO amplified_operator;
-GRANT EXECUTE ON FUNCTION @extschema@.txq_pause_all(text, boolean) TO amplified_operator;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_pause_all(text) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_resume_all() TO amplified_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_history(bigint) TO amplified_reader;

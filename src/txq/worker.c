@@ -377,6 +377,29 @@ RevertReason(RpcRequest *req)
 	return psprintf("%s (revert data %s)", msg, HexOf(bytes, Min(n, 68)));
 }
 
+/*
+ * A simulation that failed for another reason than a revert (a node error,
+ * a rate limit, a missing header, no funds for gas) is no verdict on the
+ * intent: it stays pending, with an alert, and is simulated again.
+ */
+static bool
+IsRevert(RpcRequest *req)
+{
+	const char *msg = req->error_message ? req->error_message : "";
+
+	return req->error_code == 3 || strstr(msg, "revert") != NULL || strstr(msg, "Revert") != NULL;
+}
+
+/* Why a simulation failed: a revert reason, or "retry: ..." for anything else. */
+static char *
+SimulationFailure(RpcRequest *req)
+{
+	if (IsRevert(req))
+		return RevertReason(req);
+	return psprintf("retry: %s failed: JSON-RPC error %d: %s", req->method, req->error_code,
+					req->error_message ? req->error_message : "(no message)");
+}
+
 /* ---- steps ---- */
 
 /* Is the chain still there, enabled, with signers?  Sets st->stop if not. */
@@ -555,14 +578,18 @@ StepReserve(TxqState *st)
 		char	   *why = NULL;
 
 		if (call_req[i] >= 0 && reqs[call_req[i]].result == NULL)
-			why = RevertReason(&reqs[call_req[i]]);
+			why = SimulationFailure(&reqs[call_req[i]]);
 		else if (gas_req[i] >= 0)
 		{
 			RpcRequest *r = &reqs[gas_req[i]];
 			char	   *q = ResultString(r->result);
 
-			if (q == NULL)
-				why = r->result ? pstrdup("eth_estimateGas returned no quantity") : RevertReason(r);
+			if (q == NULL && r->result == NULL)
+				why = SimulationFailure(r);
+			else if (q == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						 errmsg("eth_estimateGas on chain " INT64_FORMAT " returned no quantity", st->chain_id)));
 			else
 			{
 				uint64		est = RpcParseQuantity(q, "eth_estimateGas");
@@ -1004,7 +1031,10 @@ KnownTransaction(const char *msg)
 	return false;
 }
 
-/* Broadcast persisted attempts.  Returns how many were tried. */
+/*
+ * Broadcast persisted attempts.  Returns how many the node took (refused
+ * ones wait for their backoff, so they do not make the worker hurry).
+ */
 static int
 StepBroadcast(TxqState *st)
 {
@@ -1017,6 +1047,7 @@ StepBroadcast(TxqState *st)
 	Datum	   *errors;
 	bool	   *error_nulls;
 	bool	   *no_nulls;
+	int			accepted = 0;
 
 	values[0] = Int64GetDatum(st->chain_id);
 	values[1] = Int32GetDatum(AmpTxqBatchSize);
@@ -1045,7 +1076,10 @@ StepBroadcast(TxqState *st)
 		const char *msg = reqs[i].result ? NULL : reqs[i].error_message;
 
 		if (reqs[i].result != NULL || KnownTransaction(msg))
+		{
 			error_nulls[i] = true;
+			accepted++;
+		}
 		else
 		{
 			errors[i] = CStringGetTextDatum(msg ? msg : "error without a message");
@@ -1057,7 +1091,7 @@ StepBroadcast(TxqState *st)
 	values[0] = MakeArray(ids, no_nulls, n, INT8OID);
 	values[1] = MakeArray(errors, error_nulls, n, TEXTOID);
 	Exec("SELECT amplified.txq_step_record_sent($1, $2)", 2, types, values, SPI_OK_SELECT);
-	return n;
+	return accepted;
 }
 
 /* Follow receipts of sent and mined attempts.  Returns the transitions made. */
@@ -1262,6 +1296,7 @@ RunStep(void *arg)
 	TxqState   *st = a->st;
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(st->chain_id)};
+	TimestampTz t0 = GetCurrentTimestamp();
 
 	a->result = 0;
 	BeginStep(step_activity[a->kind]);
@@ -1294,6 +1329,8 @@ RunStep(void *arg)
 	}
 	EndStep();
 	pgstat_report_stat(false);
+	elog(DEBUG1, "%s: %d rows in %.1f ms", step_activity[a->kind], a->result,
+		 (double) (GetCurrentTimestamp() - t0) / 1000.0);
 
 	if (a->kind == TXQ_RESERVE && a->result > 0)
 		StopAt("after_reserve");

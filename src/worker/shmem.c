@@ -356,14 +356,17 @@ WorkerWakeAtCommit(int slotno)
  * when chain_id is 0) to be woken when the current transaction commits.
  * The slots are looked up now; a worker started after this call reads the
  * committed state when it starts, so it needs no wake-up.  Without shared
- * memory (not preloaded) there are no workers to wake and this does nothing.
+ * memory (not preloaded) there are no workers to wake and this does nothing;
+ * nor does it in a background worker of ours, whose own writes must not wake
+ * it (or its peers) into a busy loop.
  */
 void
 WorkerWakeKindAtCommit(const char *kind, int64 chain_id)
 {
 	int			i;
 
-	if (AmpShared == NULL)
+	/* A worker of that kind never needs waking by its own writes. */
+	if (AmpShared == NULL || my_slotno >= 0)
 		return;
 	LWLockAcquire(AmpShared->lock, LW_SHARED);
 	for (i = 1; i < AmpShared->nslots; i++)
