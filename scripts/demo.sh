@@ -2,8 +2,13 @@
 # scripts/demo.sh: the main job.  Starts (or keeps) the demo stack, a
 # PostgreSQL cluster with amplified and pg_cron preloaded and a local anvil
 # chain, creates the extensions, deploys the chain fixture, has amplified
-# ingest it while traffic runs, and shows what runs and how to use it.  The
-# stack stays up: "make psql" opens psql on it, "make stop" stops it.
+# ingest it while traffic runs, then runs the strategy scenario: two vaults
+# (anvil dev accounts 8 and 9, signed with key files), an lp_univ3 strategy on
+# the wstETH/WETH pool and a stake strategy, LST rates growing over a
+# simulated day, run_strategies() opening and staking, traffic pushing the
+# price out of range, run_strategies() rebalancing, the tx worker signing,
+# sending and mining each step.  It prints a short dashboard and how to use
+# it.  The stack stays up: "make psql" opens psql on it, "make stop" stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/stack.sh start demo
@@ -30,7 +35,8 @@ SET search_path = amplified, public;
 SELECT amplified.add_chain(31337, 'anvil', ARRAY['$CHAIN_RPC_URL'], confirmations => 0,
                            poll_interval => '500 ms')
  WHERE NOT EXISTS (SELECT 1 FROM amplified.chains WHERE chain_id = 31337);
-SELECT amplified.watch_contract(31337, (c->>'address')::amplified.address, c->>'label', c->>'kind', 0)
+SELECT amplified.watch_contract(31337, (c->>'address')::amplified.address, c->>'label', c->>'kind', 0,
+                                CASE WHEN c->>'kind' IN ('univ3_pool', 'lst', 'oracle') THEN 1 ELSE 0 END)
   FROM jsonb_array_elements(
          (SELECT jsonb_agg(jsonb_build_object('address', p->>'address', 'label', 'pool ' || k, 'kind', 'univ3_pool'))
             FROM jsonb_each(pg_read_file('$deployment')::jsonb->'pools') AS e(k, p))
@@ -41,6 +47,9 @@ SELECT amplified.watch_contract(31337, (c->>'address')::amplified.address, c->>'
             FROM jsonb_each(pg_read_file('$deployment')::jsonb->'oracles') AS e(k, o))) AS c
  WHERE NOT EXISTS (SELECT 1 FROM amplified.watched_contracts w
                     WHERE w.chain_id = 31337 AND w.address = (c->>'address')::amplified.address);
+-- State reads at every block for what the strategies read (pool prices, LST rates, oracles).
+UPDATE amplified.watched_contracts SET read_every = 1
+ WHERE chain_id = 31337 AND kind IN ('univ3_pool', 'lst', 'oracle') AND read_every = 0;
 SQL
 
 # Some traffic: swaps that move prices, mints, burns, transfers, rate and oracle updates.
@@ -52,6 +61,84 @@ for _ in $(seq 1 150); do
 	[ "$(q -Atc "SELECT coalesce(indexed_block >= $((head)) AND backfill_done_blocks = backfill_total_blocks, false) FROM amplified.v_ingest_status WHERE chain_id = 31337")" = t ] && break
 	sleep 0.2
 done
+
+# ---- the strategy scenario ----
+final="('confirmed', 'failed', 'rejected', 'expired', 'cancelled')"
+wait_ingested() {
+	local head
+	head=$(curl -s -m 2 -H 'content-type: application/json' \
+		--data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "$CHAIN_RPC_URL" |
+		sed -E 's/.*"result":"([^"]*)".*/\1/')
+	for _ in $(seq 1 300); do
+		[ "$(q -Atc "SELECT coalesce(max(number), 0) >= $((head)) FROM amplified.blocks WHERE chain_id = 31337")" = t ] && return 0
+		sleep 0.2
+	done
+	echo "demo: ingestion did not reach block $((head))" >&2
+}
+wait_settled() {
+	for _ in $(seq 1 600); do
+		[ "$(q -Atc "SELECT count(*) FROM amplified.tx_intents WHERE status NOT IN $final")" = 0 ] && break
+		sleep 0.2
+	done
+	wait_ingested
+}
+scenario() { AMP_QUIET=1 node test/chain/scenario.js --rpc "$CHAIN_RPC_URL" --deployment "$deployment" "$@"; }
+dep() { node -e "const d = require('$deployment'); console.log($1)"; }
+
+# anvil's well-known development accounts 8 and 9 (public test keys), in key
+# files only the server's OS user can read.
+LP_VAULT=0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f
+LP_KEY=dbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97
+ST_VAULT=0xa0ee7a142d267c1f36714e4a8f75612f20a79720
+ST_KEY=2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6
+keys=$STACK_DIR/keys
+mkdir -p "$keys"
+printf '0x%s\n' "$LP_KEY" >"$keys/$LP_VAULT.key"
+printf '0x%s\n' "$ST_KEY" >"$keys/$ST_VAULT.key"
+chmod 700 "$keys"; chmod 600 "$keys"/*.key
+[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$keys"
+q >/dev/null -c "ALTER SYSTEM SET amplified.keys_dir = '$keys'" -c "SELECT pg_reload_conf()"
+
+POOL=$(dep "d.pools['wstETH-WETH-500'].address"); POOL2=$(dep "d.pools['weETH-WETH-500'].address")
+NPM=$(dep "d.uniswap.positionManager"); ROUTER=$(dep "d.uniswap.swapRouter")
+WETH=$(dep "d.tokens.WETH.address"); WSTETH=$(dep "d.tokens.wstETH.address"); WEETH=$(dep "d.tokens.weETH.address")
+NUMERAIRE=$(dep "d.pools['wstETH-WETH-500'].token0 === d.tokens.WETH.address ? 'token0' : 'token1'")
+APPRECIATING=$(dep "d.pools['wstETH-WETH-500'].token0 === d.tokens.wstETH.address ? 'token0' : 'token1'")
+
+fresh=$(q -Atc "SELECT count(*) = 0 FROM amplified.strategies")
+if [ "$fresh" = t ]; then
+	# Fresh vaults (10 WETH + 10 wstETH; 20 WETH), then a day in which weETH's
+	# rate grows 2 bps and wstETH's 1 bp every three hours.
+	scenario vaults --lp "$LP_VAULT" --stake "$ST_VAULT" >/dev/null
+	scenario grow --hours 24 --steps 8 --wsteth-bps 1 --weeth-bps 2 >/dev/null
+	wait_ingested
+	q >/dev/null <<SQL
+SET search_path = amplified, public;
+SELECT add_signer(31337, '$LP_VAULT', 'key_file');
+SELECT add_signer(31337, '$ST_VAULT', 'key_file');
+SELECT strategy_create('lp wstETH/WETH', 'lp_univ3', 31337, '$LP_VAULT', jsonb_build_object(
+	'pool', '$POOL', 'position_manager', '$NPM', 'swap_router', '$ROUTER', 'numeraire', '$NUMERAIRE',
+	'sigma', 0.01, 'k', 2, 'horizon_days', 1, 'swap', true,
+	'appreciating', '$APPRECIATING', 'apr', 'auto', 'apr_window', '6 hours'), enabled => true);
+SELECT strategy_create('stake ETH', 'stake', 31337, '$ST_VAULT', jsonb_build_object(
+	'base_token', '$WETH', 'swap_router', '$ROUTER', 'apr_window', '6 hours', 'stake_share', 0.1, 'min_trade', 0.05,
+	'candidates', jsonb_build_array(jsonb_build_object('token', '$WSTETH', 'pool', '$POOL'),
+									jsonb_build_object('token', '$WEETH', 'pool', '$POOL2'))), enabled => true);
+SQL
+	# Run 1: the LP vault opens its range, the stake vault stakes.
+	q -Atc "SELECT amplified.run_strategies()" >/dev/null
+	wait_settled
+	# Traffic pushes the price below everything the LP vault placed.
+	lowest=$(q -Atc "SELECT min((r ->> 'tick_lower')::int) FROM amplified.decisions d, jsonb_array_elements(d.plan -> 'rows') r
+		WHERE d.action = 'open' AND d.status = 'enqueued' AND r ->> 'role' <> 'idle'")
+	scenario push --pool wstETH-WETH-500 --tick $((lowest - 60)) >/dev/null
+	wait_ingested
+	# Run 2: the LP vault rebalances.
+	q -Atc "SELECT amplified.run_strategies()" >/dev/null
+	wait_settled
+fi
+# From now on pg_cron runs the strategies every minute.
+q >/dev/null -c "SELECT * FROM amplified.schedule_defaults()"
 
 chain_id=$(curl -s -m 2 -H 'content-type: application/json' \
 	--data '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' "$CHAIN_RPC_URL" |
@@ -77,10 +164,41 @@ echo "Latest swaps, decoded (amplified.univ3_swaps):"
 q -c "SELECT s.block_number, w.label AS pool, s.amount0::numeric AS amount0, s.amount1::numeric AS amount1, s.tick
         FROM amplified.univ3_swaps s JOIN amplified.watched_contracts w ON w.chain_id = s.chain_id AND w.address OPERATOR(amplified.=) s.pool
        ORDER BY s.block_number DESC, s.log_index DESC LIMIT 5"
+# Positions as they are on chain now (run_strategies() syncs them before deciding).
+q >/dev/null -c "SELECT count(*) FROM amplified.strategies s, amplified.strategy_sync_positions(s.id)"
+echo "Strategies: positions (SELECT * FROM amplified.v_positions):"
+q -c "SELECT p.strategy, coalesce(w.label, p.asset::text) AS asset, p.token_id AS nft,
+             CASE WHEN p.kind = 'univ3' THEN '[' || p.tick_lower || ', ' || p.tick_upper || ')' END AS range,
+             p.in_range, round(amplified.to_units(coalesce(p.amount, p.amount0), 18), 6) AS amount_or_amount0,
+             round(amplified.to_units(p.amount1, 18), 6) AS amount1
+        FROM amplified.v_positions p LEFT JOIN amplified.watched_contracts w ON w.chain_id = p.chain_id AND w.address OPERATOR(amplified.=) p.asset
+       WHERE p.kind = 'univ3' OR p.amount OPERATOR(amplified.>) 0 ORDER BY p.strategy, p.kind DESC, p.tick_lower"
+echo "Decisions with their reasons (SELECT * FROM amplified.v_decisions):"
+q -c "SELECT decision_id AS id, strategy, block_number AS block, action, status, array_to_string(reasons, ',') AS reasons,
+             coalesce(array_to_string(risk_reasons, ','), '') AS risk, intents, executed, repeats
+        FROM amplified.v_decisions ORDER BY decision_id"
+echo "Transactions (amplified.tx_intents, tx_attempts):"
+q -c "SELECT t.id, t.decision_id AS decision, split_part(t.idempotency_key, ':', 6) AS step, t.status, t.nonce, t.block_number AS block,
+             a.gas_used, left(t.tx_hash::text, 18) || '…' AS tx
+        FROM amplified.tx_intents t LEFT JOIN amplified.tx_attempts a ON a.intent_id = t.id AND a.gas_used IS NOT NULL
+       WHERE t.strategy_id IS NOT NULL ORDER BY t.id"
+echo "P&L against holding (SELECT * FROM amplified.v_strategy_performance), latest:"
+q -c "SELECT DISTINCT ON (strategy) strategy, at, round(value, 6) AS value, round(hold_value, 6) AS hold,
+             round(fees, 6) AS fees, round(staking_yield, 8) AS staking_yield, round(gas_eth, 6) AS gas_eth,
+             round(il::numeric * 100, 3) AS il_pct, round(net_vs_hold::numeric * 100, 3) AS net_vs_hold_pct
+        FROM amplified.v_strategy_performance ORDER BY strategy, at DESC"
+echo "pg_cron (SELECT * FROM cron.job): run_strategies() every minute, housekeeping daily"
+q -c "SELECT jobname, schedule, command FROM cron.job WHERE jobname LIKE 'amplified-%' ORDER BY jobname"
 cat <<TXT
 Use it:
   make psql                       psql on the demo database (or: echo 'SELECT ...' | make psql)
   psql "host=127.0.0.1 port=$PGPORT user=postgres dbname=$PGDATABASE"
   make stop                       stop the cluster and the chain
-Read on: docs/index.md
+Explore, in make psql:
+  SELECT jsonb_pretty(inputs) FROM amplified.decisions WHERE action = 'rebalance';   what the policy saw
+  SELECT jsonb_pretty(plan) FROM amplified.decisions WHERE action = 'rebalance';     what it placed, and the swap
+  SELECT * FROM amplified.txq_history(1);                                           one transaction's audit trail
+  SELECT amplified.run_strategies();                                                run by hand (idempotent)
+  SELECT amplified.risk_halt('demo'); SELECT amplified.run_strategies();             a kill switch blocks decisions
+Read on: docs/index.md, docs/strategies.md, docs/dashboards.md
 TXT
