@@ -1367,17 +1367,11 @@ RunCycle(TxqState *st, MemoryContext cxt)
 void
 TxqMain(Datum main_arg)
 {
-	WorkerStartInfo info;
 	TxqState	st;
 	MemoryContext cxt;
 	int			failures = 0;
 
-	WorkerHandleSignals();
-	memcpy(&info, MyBgworkerEntry->bgw_extra, sizeof(info));
-	if (!WorkerAttachSlot(DatumGetInt32(main_arg), info.generation, "tx"))
-		proc_exit(0);
-	BackgroundWorkerInitializeConnectionByOid(info.database, InvalidOid, 0);
-	pgstat_report_appname("amplified tx worker");
+	WorkerStart(main_arg, "tx", "amplified tx worker");
 
 	memset(&st, 0, sizeof(st));
 	st.chain_id = WorkerMyChainId();

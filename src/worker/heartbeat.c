@@ -84,16 +84,9 @@ HeartbeatBeat(void *arg)
 void
 HeartbeatMain(Datum main_arg)
 {
-	WorkerStartInfo info;
 	MemoryContext cxt;
 
-	WorkerHandleSignals();
-	memcpy(&info, MyBgworkerEntry->bgw_extra, sizeof(info));
-	if (!WorkerAttachSlot(DatumGetInt32(main_arg), info.generation, "heartbeat"))
-		proc_exit(0);			/* the slot was given away meanwhile */
-
-	BackgroundWorkerInitializeConnectionByOid(info.database, InvalidOid, 0);
-	pgstat_report_appname("amplified heartbeat");
+	WorkerStart(main_arg, "heartbeat", "amplified heartbeat");
 	heartbeat_started_at = GetCurrentTimestamp();
 	cxt = AllocSetContextCreate(TopMemoryContext, "amplified heartbeat",
 								ALLOCSET_DEFAULT_SIZES);

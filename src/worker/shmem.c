@@ -12,6 +12,7 @@
 
 #include "access/xact.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
@@ -382,4 +383,22 @@ WorkerWakeKindAtCommit(const char *kind, int64 chain_id)
 		}
 	}
 	LWLockRelease(AmpShared->lock);
+}
+
+/*
+ * The start of every dynamic worker: signal handlers, its slot (or a quiet
+ * exit when the launcher gave the slot away meanwhile), a connection to the
+ * launcher's database, and the name pg_stat_activity shows.
+ */
+void
+WorkerStart(Datum main_arg, const char *kind, const char *appname)
+{
+	WorkerStartInfo info;
+
+	WorkerHandleSignals();
+	memcpy(&info, MyBgworkerEntry->bgw_extra, sizeof(info));
+	if (!WorkerAttachSlot(DatumGetInt32(main_arg), info.generation, kind))
+		proc_exit(0);
+	BackgroundWorkerInitializeConnectionByOid(info.database, InvalidOid, 0);
+	pgstat_report_appname(appname);
 }

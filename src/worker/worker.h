@@ -74,6 +74,7 @@ extern bool WorkerRunGuarded(void (*fn) (void *), void *arg, MemoryContext cxt);
 extern void WorkerWakeAtCommit(int slotno);
 extern void WorkerWakeKindAtCommit(const char *kind, int64 chain_id);
 extern void WorkerHandleSignals(void);
+extern void WorkerStart(Datum main_arg, const char *kind, const char *appname);
 
 /* launcher.c */
 PGDLLEXPORT extern void LauncherMain(Datum main_arg);
