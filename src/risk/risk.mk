@@ -5,3 +5,4 @@
 OBJS       += src/risk/breakers.o
 SQL_PIECES += src/risk/risk.sql
 REGRESS    += risk_breakers
+ISOLATION  += risk_gate_turnover

@@ -152,7 +152,7 @@ is(sql("SELECT string_agg(DISTINCT event || ':' || coalesce(to_status, ''), ',')
 my @points = qw(after_reserve after_sign after_persist after_broadcast after_receipt);
 my $next_id = 1000;
 my @killed_ids;
-for my $round (1 .. 2)
+for my $round (1 .. 3)
 {
 	for my $point (@points)
 	{
