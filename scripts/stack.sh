@@ -95,7 +95,10 @@ start_chain() {
 	chain_running && return 0
 	[ -x "$ANVIL" ] || { echo "stack: anvil is not installed (run scripts/deps.sh)" >&2; exit 1; }
 	mkdir -p "$DIR"
-	nohup "$ANVIL" --host 127.0.0.1 --port "$chainport" --chain-id 31337 \
+	# anvil keeps block states under $HOME/.foundry/anvil/tmp and never
+	# removes them: give it a home of its own, removed on stop.
+	mkdir -p "$DIR/anvil-home"
+	HOME="$DIR/anvil-home" nohup "$ANVIL" --host 127.0.0.1 --port "$chainport" --chain-id 31337 \
 		>"$DIR/anvil.log" 2>&1 </dev/null &
 	echo $! >"$DIR/anvil.pid"
 	for _ in $(seq 1 100); do
@@ -113,6 +116,7 @@ stop_all() {
 		chain_running && kill -9 "$(cat "$DIR/anvil.pid")" 2>/dev/null || true
 	fi
 	rm -f "$DIR/anvil.pid"
+	rm -rf "$DIR/anvil-home"
 	if [ -f "$DATA/postmaster.pid" ]; then
 		as_pg "$BINDIR/pg_ctl" -D "$DATA" -m fast -w -t 60 stop >/dev/null 2>&1 ||
 			as_pg "$BINDIR/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true

@@ -13,6 +13,7 @@
 #include "utils/jsonb.h"
 
 #include "amplified.h"
+#include "evm/codec.h"
 #include "ingest/ingest.h"
 
 /* Raise the error for a malformed field of a node's answer. */
@@ -63,6 +64,75 @@ IsQuantity(const char *s)
 		if (!isxdigit((unsigned char) s[i]))
 			return false;
 	return true;
+}
+
+/*
+ * The string value of key in an object, not copied (and not NUL-terminated):
+ * false when missing or not a string.
+ */
+static bool
+PeekString(JsonbContainer *obj, const char *key, int keylen, const char **s, int *len)
+{
+	JsonbValue	v;
+
+	if (getKeyJsonValueFromContainer(obj, key, keylen, &v) == NULL || v.type != jbvString)
+		return false;
+	*s = v.val.string.val;
+	*len = v.val.string.len;
+	return true;
+}
+
+/* The value of each hex digit, -1 for any other byte (filled on first use). */
+static int8 hexval[256];
+static bool hexval_ready = false;
+
+/*
+ * Decode ndigits hex digits (even) into out; false on a non-digit.  A table
+ * rather than CodecHexDecode(): every log is mostly hex, and this is its
+ * inner loop.
+ */
+static bool
+DecodeHex(const char *s, int ndigits, uint8 *out)
+{
+	int			i;
+
+	if (!hexval_ready)
+	{
+		for (i = 0; i < 256; i++)
+			hexval[i] = (int8) CodecHexDigit((char) i);
+		hexval_ready = true;
+	}
+	for (i = 0; i < ndigits; i += 2)
+	{
+		int			hi = hexval[(unsigned char) s[i]];
+		int			lo = hexval[(unsigned char) s[i + 1]];
+
+		if ((hi | lo) < 0)
+			return false;
+		out[i / 2] = (uint8) ((hi << 4) | lo);
+	}
+	return true;
+}
+
+/* Decode "0x" and 2 * nbytes hex digits (s, len) into out; false if it is not that. */
+static bool
+HexToBytes(const char *s, int len, int nbytes, uint8 *out)
+{
+	return len == 2 + 2 * nbytes && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+		DecodeHex(s + 2, 2 * nbytes, out);
+}
+
+/* A hex field of nbytes bytes into out. */
+static void
+TakeBytes(JsonbContainer *obj, const char *what, const char *key, int nbytes, uint8 *out)
+{
+	const char *s;
+	int			len;
+
+	if (!PeekString(obj, key, strlen(key), &s, &len))
+		Malformed(what, key, NULL);
+	if (!HexToBytes(s, len, nbytes, out))
+		Malformed(what, key, pnstrdup(s, len));
 }
 
 /* A hex field of fixed length into buf (lowercased). */
@@ -228,13 +298,23 @@ IngestFetchLogs(RpcTarget *target, int64 from, int64 to,
 		if (l->block_number < from || l->block_number > to)
 			Malformed("log", "blockNumber", GetString(obj, "blockNumber"));
 		TakeHex(obj, "log", "blockHash", 64, l->block_hash);
-		TakeHex(obj, "log", "transactionHash", 64, l->tx_hash);
+		TakeBytes(obj, "log", "transactionHash", 32, l->tx_hash);
 		l->tx_index = (int32) Min(TakeQuantity(obj, "log", "transactionIndex"), PG_INT32_MAX);
 		l->log_index = (int32) Min(TakeQuantity(obj, "log", "logIndex"), PG_INT32_MAX);
-		TakeHex(obj, "log", "address", 40, l->address);
-		l->data = GetString(obj, "data");
-		if (!IsHex(l->data, -1))
-			Malformed("log", "data", l->data);
+		TakeBytes(obj, "log", "address", 20, l->address);
+		{
+			const char *s;
+			int			len;
+
+			if (!PeekString(obj, "data", 4, &s, &len))
+				Malformed("log", "data", NULL);
+			if (len < 2 || len % 2 != 0 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+				Malformed("log", "data", pnstrdup(s, len));
+			l->data = palloc(VARHDRSZ + (len - 2) / 2);
+			SET_VARSIZE(l->data, VARHDRSZ + (len - 2) / 2);
+			if (!DecodeHex(s + 2, len - 2, (uint8 *) VARDATA(l->data)))
+				Malformed("log", "data", pnstrdup(s, len));
+		}
 		if (getKeyJsonValueFromContainer(obj, "topics", 6, &tv) == NULL ||
 			tv.type != jbvBinary || !JsonContainerIsArray(tv.val.binary.data) ||
 			JsonContainerSize(tv.val.binary.data) > 4)
@@ -243,15 +323,11 @@ IngestFetchLogs(RpcTarget *target, int64 from, int64 to,
 		for (t = 0; t < l->ntopics; t++)
 		{
 			JsonbValue *tp = getIthJsonbValueFromContainer(tv.val.binary.data, t);
-			char	   *s = (tp && tp->type == jbvString) ?
-				pnstrdup(tp->val.string.val, tp->val.string.len) : NULL;
-			int			k;
 
-			if (!IsHex(s, 64))
-				Malformed("log", "topics", s);
-			for (k = 0; s[k]; k++)
-				l->topics[t][k] = pg_tolower((unsigned char) s[k]);
-			l->topics[t][k] = '\0';
+			if (tp == NULL || tp->type != jbvString)
+				Malformed("log", "topics", NULL);
+			if (!HexToBytes(tp->val.string.val, tp->val.string.len, 32, l->topics[t]))
+				Malformed("log", "topics", pnstrdup(tp->val.string.val, tp->val.string.len));
 		}
 	}
 	return NULL;

@@ -26,19 +26,65 @@ typedef struct IngestBlock
 	char	   *base_fee;		/* 0x quantity, or NULL before London */
 } IngestBlock;
 
-/* A log as the node gave it. */
+/*
+ * A log as the node gave it, validated and decoded to bytes (the block hash
+ * stays hex: it is only compared with headers).
+ */
 typedef struct IngestLog
 {
 	int64		block_number;
 	char		block_hash[INGEST_HASH_LEN + 1];
-	char		tx_hash[INGEST_HASH_LEN + 1];
+	uint8		tx_hash[32];
 	int32		tx_index;
 	int32		log_index;
-	char		address[INGEST_ADDRESS_LEN + 1];
+	uint8		address[20];
 	int			ntopics;
-	char		topics[4][INGEST_HASH_LEN + 1];
-	char	   *data;			/* "0x..." */
+	uint8		topics[4][32];
+	bytea	   *data;
 } IngestLog;
+
+/*
+ * The events decode.c knows, one typed table each.  A decoded event is its
+ * log's key plus addresses, ticks and 256-bit numbers, in the order of the
+ * table's columns named by IngestEventColumns().
+ */
+typedef enum IngestEventKind
+{
+	INGEST_EV_TRANSFER,
+	INGEST_EV_SWAP,
+	INGEST_EV_MINT,
+	INGEST_EV_BURN,
+	INGEST_EV_COLLECT,
+	INGEST_NEVENTS
+} IngestEventKind;
+
+#define INGEST_EV_MAX_ADDRS		3
+#define INGEST_EV_MAX_TICKS		2
+#define INGEST_EV_MAX_NUMS		4
+
+typedef struct IngestEventSpec
+{
+	const char *table;			/* in the extension's schema */
+	const char *signature;		/* topic 0 is its keccak-256 */
+	int			ntopics;		/* topic 0 included */
+	int			data_len;		/* bytes */
+	int			naddrs;			/* the emitting contract included */
+	int			nticks;
+	int			nnums;
+	const char *columns;		/* after chain_id, block_number, log_index */
+	bool		num_signed[INGEST_EV_MAX_NUMS];	/* int256 rather than uint256 */
+	int8		addr_src[INGEST_EV_MAX_ADDRS - 1];	/* after the emitter */
+	int8		tick_src[INGEST_EV_MAX_TICKS];
+	int8		num_src[INGEST_EV_MAX_NUMS];
+} IngestEventSpec;
+
+typedef struct IngestEvent
+{
+	IngestEventKind kind;
+	const uint8 *addrs[INGEST_EV_MAX_ADDRS];	/* 20 bytes each, into the log */
+	int32		ticks[INGEST_EV_MAX_TICKS];
+	const uint8 *nums[INGEST_EV_MAX_NUMS];	/* 32-byte big-endian words, into the log */
+} IngestEvent;
 
 /* One eth_call at a block hash (EIP-1898) and its answer. */
 typedef struct IngestRead
@@ -63,6 +109,16 @@ extern const char *IngestFetchLogs(RpcTarget *target, int64 from, int64 to,
 								   IngestLog **logs, int *nlogs);
 
 extern void IngestFetchReads(RpcTarget *target, IngestRead *reads, int n);
+
+/* decode.c: typed events from logs, in C (ingest_decode() is the SQL twin) */
+extern const IngestEventSpec IngestEventSpecs[INGEST_NEVENTS];
+extern void IngestEventTopics(uint8 topics[INGEST_NEVENTS][32]);
+extern bool IngestDecodeLog(const IngestLog *log, const uint8 topics[INGEST_NEVENTS][32],
+							IngestEvent *ev);
+
+/* store.c: bulk writes of what a step fetched */
+extern void IngestStoreBlocks(int64 chain_id, IngestBlock *blocks, int n);
+extern int64 IngestStoreLogs(int64 chain_id, IngestLog *logs, int n);
 
 /* worker.c */
 PGDLLEXPORT extern void IngestMain(Datum main_arg);

@@ -52,7 +52,6 @@ CREATE TABLE @extschema@.logs (
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
 );
-CREATE INDEX logs_address_idx ON @extschema@.logs (chain_id, address, block_number);
 COMMENT ON TABLE @extschema@.logs IS 'Logs of watched contracts, raw; decoded tables and abi_decode_log() read them';
 
 -- Where each stream of a chain resumes: "head" for the head follower, and one
@@ -95,10 +94,14 @@ CREATE TABLE @extschema@.ingest_reorgs (
 CREATE INDEX ingest_reorgs_chain_idx ON @extschema@.ingest_reorgs (chain_id, detected_at);
 COMMENT ON TABLE @extschema@.ingest_reorgs IS 'Reorgs rolled back: the last common block and the orphaned block hashes';
 
--- ---- decoded events: typed rows for the logs every strategy reads.  Each
--- references its log with ON DELETE CASCADE, so a reorg takes it too.  A log
--- whose topic0 matches but whose shape does not (a contract that reuses the
--- name with other types) is not decoded and stays raw.
+-- ---- decoded events: typed rows for the logs every strategy reads, keyed
+-- like their log.  Like the log, each references its block with ON DELETE
+-- CASCADE, so a reorg takes it too (one cascade per block, not per log).  A
+-- log whose topic0 matches but whose shape does not (a contract that reuses
+-- the name with other types) is not decoded and stays raw.  The ingest worker
+-- decodes in C (src/ingest/decode.c) as it stores the logs; ingest_decode()
+-- below is the same decoder in SQL, for re-decoding by hand, and the
+-- reference the worker is tested against.
 
 -- The ABI word helpers are not STRICT on purpose: a strict SQL function whose
 -- body is not strict (CASE) is not inlined, and these run once per decoded
@@ -137,9 +140,8 @@ CREATE TABLE @extschema@.erc20_transfers (
 	recipient		@extschema@.address NOT NULL,
 	value			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
-	FOREIGN KEY (chain_id, block_number, log_index) REFERENCES @extschema@.logs ON DELETE CASCADE
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
 );
-CREATE INDEX erc20_transfers_token_idx ON @extschema@.erc20_transfers (chain_id, token, block_number);
 COMMENT ON TABLE @extschema@.erc20_transfers IS 'ERC-20 Transfer(from, to, value) logs of watched contracts';
 
 CREATE TABLE @extschema@.univ3_swaps (
@@ -155,7 +157,7 @@ CREATE TABLE @extschema@.univ3_swaps (
 	liquidity		@extschema@.uint256 NOT NULL,
 	tick			integer NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
-	FOREIGN KEY (chain_id, block_number, log_index) REFERENCES @extschema@.logs ON DELETE CASCADE
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
 );
 CREATE INDEX univ3_swaps_pool_idx ON @extschema@.univ3_swaps (chain_id, pool, block_number);
 COMMENT ON TABLE @extschema@.univ3_swaps IS 'Uniswap v3 Swap logs: amounts as the pool saw them, price, liquidity and tick after';
@@ -173,9 +175,8 @@ CREATE TABLE @extschema@.univ3_mints (
 	amount0			@extschema@.uint256 NOT NULL,
 	amount1			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
-	FOREIGN KEY (chain_id, block_number, log_index) REFERENCES @extschema@.logs ON DELETE CASCADE
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
 );
-CREATE INDEX univ3_mints_pool_idx ON @extschema@.univ3_mints (chain_id, pool, block_number);
 COMMENT ON TABLE @extschema@.univ3_mints IS 'Uniswap v3 Mint logs';
 
 CREATE TABLE @extschema@.univ3_burns (
@@ -190,9 +191,8 @@ CREATE TABLE @extschema@.univ3_burns (
 	amount0			@extschema@.uint256 NOT NULL,
 	amount1			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
-	FOREIGN KEY (chain_id, block_number, log_index) REFERENCES @extschema@.logs ON DELETE CASCADE
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
 );
-CREATE INDEX univ3_burns_pool_idx ON @extschema@.univ3_burns (chain_id, pool, block_number);
 COMMENT ON TABLE @extschema@.univ3_burns IS 'Uniswap v3 Burn logs';
 
 CREATE TABLE @extschema@.univ3_collects (
@@ -207,14 +207,13 @@ CREATE TABLE @extschema@.univ3_collects (
 	amount0			@extschema@.uint256 NOT NULL,
 	amount1			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
-	FOREIGN KEY (chain_id, block_number, log_index) REFERENCES @extschema@.logs ON DELETE CASCADE
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
 );
-CREATE INDEX univ3_collects_pool_idx ON @extschema@.univ3_collects (chain_id, pool, block_number);
 COMMENT ON TABLE @extschema@.univ3_collects IS 'Uniswap v3 pool Collect logs';
 
--- Decode the logs of blocks from_block..to_block of a chain into the tables
--- above; idempotent.  The ingest worker calls it in the transaction that
--- stores the logs.  Returns the number of rows decoded.
+-- Decode the stored logs of blocks from_block..to_block of a chain into the
+-- tables above; idempotent (rows decoded already are left alone).  The same
+-- rules as the worker's decoder in C.  Returns the number of rows decoded.
 CREATE FUNCTION @extschema@.ingest_decode(chain_id bigint, from_block bigint, to_block bigint)
 RETURNS bigint
 LANGUAGE plpgsql

@@ -6,7 +6,8 @@
  * links to its parent, every log to its header), and only then written, in
  * bulk, together with the cursor that says where to resume.  So a crash at
  * any point loses nothing and duplicates nothing: the next step starts from
- * the committed cursor.
+ * the committed cursor.  The writes are store.c's (headers, logs, and the
+ * events decode.c decodes from the logs in memory), one statement per table.
  *
  * Two kinds of step:
  *   head      blocks next..min(next+range, head-confirmations): headers of
@@ -211,96 +212,6 @@ Int8Array(int64 *v, int n)
 	return PointerGetDatum(construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-/* Insert headers in one statement; already stored ones are left alone. */
-static void
-InsertBlocks(int64 chain_id, IngestBlock *b, int n)
-{
-	int64	   *num = palloc(sizeof(int64) * n);
-	int64	   *ts = palloc(sizeof(int64) * n);
-	char	  **hash = palloc(sizeof(char *) * n);
-	char	  **parent = palloc(sizeof(char *) * n);
-	char	  **fee = palloc(sizeof(char *) * n);
-	Oid			types[6] = {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID};
-	Datum		values[6];
-	int			i;
-
-	if (n == 0)
-		return;
-	for (i = 0; i < n; i++)
-	{
-		num[i] = b[i].number;
-		ts[i] = b[i].timestamp;
-		hash[i] = b[i].hash;
-		parent[i] = b[i].parent_hash;
-		fee[i] = b[i].base_fee;
-	}
-	values[0] = Int64GetDatum(chain_id);
-	values[1] = Int8Array(num, n);
-	values[2] = TextArray(hash, n);
-	values[3] = TextArray(parent, n);
-	values[4] = Int8Array(ts, n);
-	values[5] = TextArray(fee, n);
-	if (SPI_execute_with_args("INSERT INTO amplified.blocks (chain_id, number, hash, parent_hash, timestamp, base_fee) "
-							  "SELECT $1, u.n, u.h::amplified.bytes32, u.p::amplified.bytes32, "
-							  "to_timestamp(u.t), u.f::amplified.uint256 "
-							  "FROM unnest($2, $3, $4, $5, $6) AS u(n, h, p, t, f) "
-							  "ON CONFLICT (chain_id, number) DO NOTHING",
-							  6, types, values, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "amplified ingest: could not insert blocks");
-}
-
-/* Insert logs in one statement. */
-static void
-InsertLogs(int64 chain_id, IngestLog *l, int n)
-{
-	int64	   *bn = palloc(sizeof(int64) * n);
-	int64	   *li = palloc(sizeof(int64) * n);
-	int64	   *ti = palloc(sizeof(int64) * n);
-	char	  **tx = palloc(sizeof(char *) * n);
-	char	  **addr = palloc(sizeof(char *) * n);
-	char	  **topics = palloc(sizeof(char *) * n);
-	char	  **data = palloc(sizeof(char *) * n);
-	Oid			types[8] = {INT8OID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-	Datum		values[8];
-	int			i;
-
-	if (n == 0)
-		return;
-	for (i = 0; i < n; i++)
-	{
-		StringInfoData t;
-		int			k;
-
-		initStringInfo(&t);
-		for (k = 0; k < l[i].ntopics; k++)
-			appendStringInfo(&t, "%s%s", k ? "," : "", l[i].topics[k]);
-		bn[i] = l[i].block_number;
-		li[i] = l[i].log_index;
-		ti[i] = l[i].tx_index;
-		tx[i] = l[i].tx_hash;
-		addr[i] = l[i].address;
-		topics[i] = t.data;
-		data[i] = l[i].data + 2;	/* without 0x */
-	}
-	values[0] = Int64GetDatum(chain_id);
-	values[1] = Int8Array(bn, n);
-	values[2] = Int8Array(li, n);
-	values[3] = TextArray(tx, n);
-	values[4] = Int8Array(ti, n);
-	values[5] = TextArray(addr, n);
-	values[6] = TextArray(topics, n);
-	values[7] = TextArray(data, n);
-	if (SPI_execute_with_args("INSERT INTO amplified.logs (chain_id, block_number, log_index, tx_hash, tx_index, "
-							  "address, topics, data) "
-							  "SELECT $1, u.bn, u.li, u.tx::amplified.bytes32, u.ti, u.a::amplified.address, "
-							  "CASE WHEN u.tp = '' THEN '{}' ELSE string_to_array(u.tp, ',')::amplified.bytes32[] END, "
-							  "decode(u.d, 'hex') "
-							  "FROM unnest($2, $3, $4, $5, $6, $7, $8) AS u(bn, li, tx, ti, a, tp, d)",
-							  8, types, values, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "amplified ingest: could not insert logs");
-}
-
 /*
  * Read the configured contract state at every block of blocks[0..n-1] whose
  * number is a multiple of the contract's read_every, and store it raw and
@@ -391,16 +302,6 @@ ReadState(IngestState *st, IngestBlock *blocks, int n)
 
 		ExecInt8("SELECT amplified.ingest_decode_reads($1, $2, $3)", 3, a3, SPI_OK_SELECT);
 	}
-}
-
-/* Decode the stored logs of blocks from..to into the typed event tables. */
-static void
-Decode(int64 chain_id, int64 from, int64 to, int nlogs)
-{
-	int64		args[3] = {chain_id, from, to};
-
-	if (nlogs > 0)
-		ExecInt8("SELECT amplified.ingest_decode($1, $2, $3)", 3, args, SPI_OK_SELECT);
 }
 
 /* Update the status row (created on first use). */
@@ -606,9 +507,8 @@ HeadStep(IngestState *st)
 			return;
 		}
 
-	InsertBlocks(st->chain_id, blocks, (int) (to - next + 1));
-	InsertLogs(st->chain_id, logs, nlogs);
-	Decode(st->chain_id, next, to, nlogs);
+	IngestStoreBlocks(st->chain_id, blocks, (int) (to - next + 1));
+	(void) IngestStoreLogs(st->chain_id, logs, nlogs);
 	ReadState(st, blocks, (int) (to - next + 1));
 	SetCursor(st->chain_id, "head", to + 1);
 	args[0] = st->chain_id;
@@ -684,9 +584,8 @@ BackfillStep(IngestState *st)
 			}
 	}
 
-	InsertBlocks(st->chain_id, blocks, nneed);
-	InsertLogs(st->chain_id, logs, nlogs);
-	Decode(st->chain_id, from, to, nlogs);
+	IngestStoreBlocks(st->chain_id, blocks, nneed);
+	(void) IngestStoreLogs(st->chain_id, logs, nlogs);
 	SetCursor(st->chain_id, addr, to + 1);
 	SetStatus(st, "running", -1, nneed, nlogs, SecondsSince(t0));
 	st->more = true;
@@ -779,17 +678,11 @@ RecordError(void *arg)
 void
 IngestMain(Datum main_arg)
 {
-	WorkerStartInfo info;
 	IngestState st;
 	MemoryContext cxt;
 	int			failures = 0;
 
-	WorkerHandleSignals();
-	memcpy(&info, MyBgworkerEntry->bgw_extra, sizeof(info));
-	if (!WorkerAttachSlot(DatumGetInt32(main_arg), info.generation, "ingest"))
-		proc_exit(0);
-	BackgroundWorkerInitializeConnectionByOid(info.database, InvalidOid, 0);
-	pgstat_report_appname("amplified ingest worker");
+	WorkerStart(main_arg, "ingest", "amplified ingest worker");
 
 	memset(&st, 0, sizeof(st));
 	st.chain_id = WorkerMyChainId();

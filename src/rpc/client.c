@@ -22,6 +22,7 @@
 #include "storage/latch.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -104,14 +105,34 @@ EndpointSetVerified(const char *url, int64 chain_id, bool ok)
 	nverified++;
 }
 
-/* Sleep ms milliseconds, waking for a cancel or termination. */
+/*
+ * Sleep ms milliseconds, waking for a cancel or termination.  A latch set
+ * for any other reason does not cut the wait short (a server's Retry-After
+ * is honoured in full); it is set again on the way out, so whoever set it
+ * still gets its wake-up.
+ */
 static void
 RpcSleep(int ms)
 {
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 ms, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+	bool		woken = false;
+
+	for (;;)
+	{
+		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), until);
+
+		if (left <= 0)
+			break;
+		if (WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					  left, PG_WAIT_EXTENSION) & WL_LATCH_SET)
+		{
+			ResetLatch(MyLatch);
+			woken = true;
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (woken)
+		SetLatch(MyLatch);
 }
 
 /* Exponential backoff with jitter for the given attempt (1, 2, ...). */

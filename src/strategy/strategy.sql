@@ -1570,6 +1570,14 @@ DECLARE
 	results jsonb := '[]';
 	v_summary jsonb;
 BEGIN
+	-- Under a snapshot taken before the lock, a run could miss what the
+	-- previous run decided and decide again at the same block.
+	IF current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'run_strategies() must run at isolation level READ COMMITTED, not %',
+			upper(current_setting('transaction_isolation'))
+			USING ERRCODE = 'active_sql_transaction',
+				  HINT = 'Call it outside an explicit REPEATABLE READ or SERIALIZABLE transaction (pg_cron does).';
+	END IF;
 	IF NOT pg_try_advisory_xact_lock(hashtext('amplified.run_strategies')) THEN
 		RETURN jsonb_build_object('skipped', true, 'reason', 'another run_strategies() is in progress');
 	END IF;

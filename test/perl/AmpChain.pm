@@ -98,6 +98,10 @@ sub _spawn
 	{
 		open(STDIN, '<', '/dev/null');
 		open(STDOUT, '>', $self->{log}) or POSIX::_exit(126);
+		# anvil keeps block states under $HOME/.foundry and never removes
+		# them: point it at the temp directory, removed with it.
+		$ENV{HOME} = "$self->{dir}/home";
+		mkdir $ENV{HOME};
 		open(STDERR, '>&', \*STDOUT);
 		exec($self->{anvil}, '--host', '127.0.0.1', '--port', $self->{port}, @args)
 		  or POSIX::_exit(127);

@@ -84,6 +84,41 @@ sub same_as_node
 		    ON b.chain_id = a.chain_id AND b.number = a.number + 1
 		 WHERE a.chain_id = 31337 AND b.parent_hash OPERATOR(amplified.<>) a.hash}),
 		'0', "$what: consecutive stored blocks chain by parent hash");
+	decoded_as_sql($what, $head);
+}
+
+my @decoded = qw(erc20_transfers univ3_swaps univ3_mints univ3_burns univ3_collects);
+
+# Every row of the decoded tables, as text.
+sub decoded_rows
+{
+	return q{SELECT coalesce(string_agg(r, E'\n' ORDER BY r), '') FROM (}
+	  . join(' UNION ALL ', map { "SELECT '$_ ' || x::text AS r FROM amplified.$_ x WHERE chain_id = 31337" } @decoded)
+	  . ') s';
+}
+
+# The worker decodes in C as it stores the logs; its rows equal what the SQL
+# decoder ingest_decode() makes of the stored logs (computed in a transaction
+# that is rolled back), and nothing stored lacks its parent (the worker
+# checks foreign keys once per batch, not per row).
+sub decoded_as_sql
+{
+	my ($what, $head) = @_;
+	my $worker = $node->safe_psql('postgres', decoded_rows());
+	my $sql = $node->safe_psql('postgres', 'BEGIN; '
+		  . join(' ', map { "DELETE FROM amplified.$_;" } @decoded)
+		  . " DO \$\$ BEGIN PERFORM amplified.ingest_decode(31337, 0, $head); END \$\$; "
+		  . decoded_rows() . '; ROLLBACK;');
+	my $n = () = $worker =~ /\n/g;
+	is($worker, $sql, "$what: the decoded tables equal ingest_decode() over the stored logs ("
+		  . ($worker eq '' ? 0 : $n + 1) . ' rows)');
+	is($node->safe_psql('postgres', q{
+		SELECT (SELECT count(*) FROM amplified.logs l WHERE NOT EXISTS
+		         (SELECT 1 FROM amplified.blocks b WHERE b.chain_id = l.chain_id AND b.number = l.block_number))
+		     + } . join(' + ', map { "(SELECT count(*) FROM amplified.$_ e WHERE NOT EXISTS
+		         (SELECT 1 FROM amplified.logs l WHERE (l.chain_id, l.block_number, l.log_index)
+		            = (e.chain_id, e.block_number, e.log_index)))" } @decoded)),
+		'0', "$what: every log has its block and every decoded row its log");
 }
 
 # 1. A full backfill of everything the fixture did, then traffic on top.
@@ -91,6 +126,10 @@ my $summary = $chain->traffic(rounds => 4, seed => 7);
 synced('after deploy and traffic');
 same_as_node('full index');
 is($node->safe_psql('postgres', q{SELECT count(*) > 0 FROM amplified.logs}), 't', 'logs were ingested');
+for my $t (@decoded)
+{
+	ok($node->safe_psql('postgres', "SELECT count(*) FROM amplified.$t") > 0, "$t were decoded");
+}
 is($node->safe_psql('postgres', q{SELECT getlogs_range > 0 FROM amplified.v_ingest_status}), 't',
 	'the adaptive range is reported');
 is($node->safe_psql('postgres',

@@ -148,6 +148,24 @@ is(sql("SELECT string_agg(DISTINCT event || ':' || coalesce(to_status, ''), ',')
 	'status:confirmed,status:mined,status:reserved,status:sent,status:signed',
 	'the audit trail of an intent holds each transition');
 
+# Poll $sql until it returns 't', through a crash restart: while the
+# server restarts, psql cannot connect (and poll_query_until may die on the
+# broken pipe), so every attempt is wrapped.
+sub wait_through_crash
+{
+	my ($sql) = @_;
+	for (1 .. 1800)
+	{
+		my $out = eval {
+			my ($rc, $stdout) = $node->psql('postgres', $sql);
+			$rc == 0 ? $stdout : '';
+		};
+		return 1 if defined $out && $out eq 't';
+		sleep 0.1;
+	}
+	return 0;
+}
+
 # ---- SIGKILL at every step boundary ----
 my @points = qw(after_reserve after_sign after_persist after_broadcast after_receipt);
 my $next_id = 1000;
@@ -172,7 +190,7 @@ for my $round (1 .. 3)
 		sleep 0.3;
 		kill 'KILL', $pid;
 		# The postmaster restarts every backend after a crash; wait for it.
-		ok($node->poll_query_until('postgres',
+		ok(wait_through_crash(
 			"SELECT count(*) = 1 FROM amplified.workers() WHERE kind = 'tx' AND state = 'running' AND pid <> $pid"),
 			"round $round: after SIGKILL $point a new tx worker runs");
 	}

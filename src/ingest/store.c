@@ -1,0 +1,496 @@
+/*
+ * src/ingest/store.c
+ *
+ * The bulk writes of an ingest step.  Headers go in one INSERT ... SELECT
+ * FROM unnest() of arrays built in their binary form (bytes32, uint256), as
+ * a few already stored ones must be skipped (ON CONFLICT DO NOTHING).  Logs
+ * and the events decoded from them, many per block, go through the
+ * executor's own insert path row by row (ExecSimpleRelationInsert, as
+ * logical replication applies rows): constraints, indexes and triggers as
+ * for an INSERT, without a statement to plan nor arrays to unnest; no value
+ * is ever printed as text and parsed again.
+ *
+ * Foreign keys are checked once per batch, not once per row.  A row-level
+ * RI trigger runs a query per inserted row (the profile of a catch-up put a
+ * quarter of the worker's time there); what it guarantees is that the
+ * parent row exists and stays until the transaction ends, which is one
+ * statement for the whole batch: lock the parents FOR KEY SHARE (the lock
+ * the RI check takes) and count them.  The inserts then run with
+ * session_replication_role = replica, for this scope only, which is how
+ * logical replication and pg_restore skip RI checks whose outcome is known.
+ * ON DELETE CASCADE is untouched: it is the parents' trigger, and deletes
+ * run with the usual role.  Only the worker writes these tables; its rows'
+ * parents are headers it has just stored or checked in the same transaction.
+ * A row trigger someone adds to these tables fires for the worker's rows
+ * only if it is ENABLE ALWAYS, and statement triggers do not fire for logs
+ * and events (docs/ingest.md).
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "nodes/makefuncs.h"
+#include "utils/rel.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "amplified.h"
+#include "evm/evm.h"
+#include "ingest/ingest.h"
+
+#define STORE_MAX_COLS	12
+
+/* Columns of rows to insert, each becoming one array parameter. */
+typedef struct StoreCols
+{
+	int			ncols;
+	int			nrows;
+	Oid			types[STORE_MAX_COLS];	/* element types */
+	Datum	   *vals[STORE_MAX_COLS];
+	bool	   *nulls[STORE_MAX_COLS];
+} StoreCols;
+
+/* The OID of a type of the extension's schema. */
+static Oid
+StoreTypeOid(const char *name)
+{
+	Oid			nsp = get_namespace_oid("amplified", false);
+	Oid			typ = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									  CStringGetDatum(name), ObjectIdGetDatum(nsp));
+
+	if (!OidIsValid(typ))
+		elog(ERROR, "amplified ingest: type amplified.%s not found", name);
+	return typ;
+}
+
+/* Room for cap rows of the given column types. */
+static void
+ColsInit(StoreCols *c, int cap, int ncols, const Oid *types)
+{
+	int			i;
+
+	Assert(ncols <= STORE_MAX_COLS);
+	c->ncols = ncols;
+	c->nrows = 0;
+	for (i = 0; i < ncols; i++)
+	{
+		c->types[i] = types[i];
+		c->vals[i] = palloc(sizeof(Datum) * Max(cap, 1));
+		c->nulls[i] = palloc0(sizeof(bool) * Max(cap, 1));
+	}
+}
+
+/*
+ * Run sql with $1 = chain_id and $2.. = the columns as arrays; returns the
+ * number of rows it inserted.
+ */
+static uint64
+ColsExecute(StoreCols *c, int64 chain_id, const char *sql)
+{
+	Oid			types[STORE_MAX_COLS + 1];
+	Datum		values[STORE_MAX_COLS + 1];
+	int			dims[1] = {c->nrows};
+	int			lbs[1] = {1};
+	int			i;
+
+	types[0] = INT8OID;
+	values[0] = Int64GetDatum(chain_id);
+	for (i = 0; i < c->ncols; i++)
+	{
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+
+		get_typlenbyvalalign(c->types[i], &typlen, &typbyval, &typalign);
+		types[i + 1] = get_array_type(c->types[i]);
+		values[i + 1] = PointerGetDatum(construct_md_array(c->vals[i], c->nulls[i], 1, dims, lbs,
+														   c->types[i], typlen, typbyval, typalign));
+	}
+	if (SPI_execute_with_args(sql, c->ncols + 1, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "amplified ingest: could not run: %s", sql);
+	return SPI_processed;
+}
+
+/* Skip the row-level RI checks until StoreEndTrusted(); see the file header. */
+static int
+StoreBeginTrusted(void)
+{
+	int			nest = NewGUCNestLevel();
+
+	(void) set_config_option("session_replication_role", "replica", PGC_SUSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nest;
+}
+
+/* Back to the role in effect before StoreBeginTrusted(). */
+static void
+StoreEndTrusted(int nest)
+{
+	AtEOXact_GUC(true, nest);
+}
+
+/* Lock the chain's row as the blocks' RI check would, once. */
+static void
+LockChain(int64 chain_id)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(chain_id)};
+
+	if (SPI_execute_with_args("SELECT 1 FROM amplified.chains WHERE chain_id = $1 FOR KEY SHARE",
+							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "amplified ingest: could not lock chain " INT64_FORMAT, chain_id);
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("chain " INT64_FORMAT " was deleted while it was ingested", chain_id)));
+}
+
+/*
+ * Lock the stored blocks numbers[0..n-1] (distinct) as the logs' RI checks
+ * would, in one statement; an error when one is missing.
+ */
+static void
+LockBlocks(int64 chain_id, int64 *numbers, int n)
+{
+	Oid			types[2] = {INT8OID, INT8ARRAYOID};
+	Datum		values[2];
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	bool		isnull;
+	int64		found;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = Int64GetDatum(numbers[i]);
+	values[0] = Int64GetDatum(chain_id);
+	values[1] = PointerGetDatum(construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	if (SPI_execute_with_args("SELECT count(*) FROM (SELECT 1 FROM amplified.blocks "
+							  "WHERE chain_id = $1 AND number = ANY($2) FOR KEY SHARE) AS b",
+							  2, types, values, NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "amplified ingest: could not lock blocks");
+	found = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (found != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("%d of the %d blocks that hold the logs of chain " INT64_FORMAT " are not stored",
+						n - (int) found, n, chain_id),
+				 errdetail("A reorg rollback or amplified.ingest_resume() deleted them meanwhile; the step is retried.")));
+}
+
+/* 32 bytes from "0x" and 64 hex digits (validated by fetch.c). */
+static Datum
+HexBytes32(const char *hex)
+{
+	uint8	   *b = palloc(32);
+
+	if (strlen(hex) != 66 || !CodecHexDecode(hex + 2, 64, b))
+		elog(ERROR, "amplified ingest: bad hash \"%s\"", hex);
+	return PointerGetDatum(b);
+}
+
+/*
+ * Store headers in one statement; those stored already are left alone (the
+ * caller has checked that they agree).
+ */
+void
+IngestStoreBlocks(int64 chain_id, IngestBlock *blocks, int n)
+{
+	Oid			bytes32 = StoreTypeOid("bytes32");
+	Oid			types[5] = {INT8OID, bytes32, bytes32, INT8OID, StoreTypeOid("uint256")};
+	StoreCols	c;
+	int			nest;
+	int			i;
+
+	if (n == 0)
+		return;
+	ColsInit(&c, n, 5, types);
+	for (i = 0; i < n; i++)
+	{
+		IngestBlock *b = &blocks[i];
+
+		c.vals[0][i] = Int64GetDatum(b->number);
+		c.vals[1][i] = HexBytes32(b->hash);
+		c.vals[2][i] = HexBytes32(b->parent_hash);
+		c.vals[3][i] = Int64GetDatum(b->timestamp);
+		c.nulls[4][i] = (b->base_fee == NULL);
+		if (b->base_fee != NULL)
+		{
+			Uint256    *fee = palloc(sizeof(Uint256));
+
+			if (Uint256FromHex(b->base_fee + 2, strlen(b->base_fee) - 2, fee) != UINT256_PARSE_OK)
+				elog(ERROR, "amplified ingest: bad base fee \"%s\"", b->base_fee);
+			c.vals[4][i] = PointerGetDatum(fee);
+		}
+	}
+	c.nrows = n;
+
+	LockChain(chain_id);
+	nest = StoreBeginTrusted();
+	(void) ColsExecute(&c, chain_id,
+					   "INSERT INTO amplified.blocks (chain_id, number, hash, parent_hash, timestamp, base_fee) "
+					   "SELECT $1, u.n, u.h, u.p, to_timestamp(u.t), u.f "
+					   "FROM unnest($2, $3, $4, $5, $6) AS u(n, h, p, t, f) "
+					   "ON CONFLICT (chain_id, number) DO NOTHING");
+	StoreEndTrusted(nest);
+}
+
+/* qsort comparator for int64. */
+static int
+CmpInt64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/*
+ * A table the worker inserts into directly, row by row through the
+ * executor's own insert path (ExecSimpleRelationInsert, as logical
+ * replication applies rows): constraints are checked, index entries made and
+ * triggers fired as for an INSERT, without planning a statement or passing
+ * the rows through arrays and a function scan.
+ */
+typedef struct StoreRel
+{
+	Relation	rel;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+} StoreRel;
+
+/* Open amplified.<table> for inserts. */
+static void
+StoreRelOpen(StoreRel *r, const char *table)
+{
+	RangeTblEntry *rte;
+
+	r->rel = table_openrv(makeRangeVar("amplified", (char *) table, -1), RowExclusiveLock);
+	if (r->rel->rd_rel->relkind != RELKIND_RELATION)
+		elog(ERROR, "amplified ingest: amplified.%s is not a plain table", table);
+	r->estate = CreateExecutorState();
+	rte = makeNode(RangeTblEntry);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(r->rel);
+	rte->relkind = r->rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	ExecInitRangeTable(r->estate, list_make1(rte));
+	r->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(r->rri, r->rel, 1, NULL, 0);
+	r->estate->es_output_cid = GetCurrentCommandId(true);
+	ExecOpenIndices(r->rri, false);
+	r->slot = ExecInitExtraTupleSlot(r->estate, RelationGetDescr(r->rel), &TTSOpsVirtual);
+	AfterTriggerBeginQuery();
+}
+
+/* The attribute number (0-based) of a column; an error when there is none. */
+static int
+StoreRelColumn(StoreRel *r, const char *name)
+{
+	TupleDesc	desc = RelationGetDescr(r->rel);
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped &&
+			strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+			return i;
+	elog(ERROR, "amplified ingest: amplified.%s has no column \"%s\"",
+		 RelationGetRelationName(r->rel), name);
+	return -1;					/* keep the compiler quiet */
+}
+
+/* Columns of a comma-separated list, as attribute numbers. */
+static int
+StoreRelColumns(StoreRel *r, const char *list, int *out, int max)
+{
+	char	   *copy = pstrdup(list);
+	char	   *tok;
+	char	   *save = NULL;
+	int			n = 0;
+
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save))
+	{
+		if (n >= max)
+			elog(ERROR, "amplified ingest: too many columns in \"%s\"", list);
+		out[n++] = StoreRelColumn(r, tok);
+	}
+	return n;
+}
+
+/* Start a row: every column NULL until set. */
+static void
+StoreRelBegin(StoreRel *r)
+{
+	ExecClearTuple(r->slot);
+	memset(r->slot->tts_isnull, true, sizeof(bool) * r->slot->tts_tupleDescriptor->natts);
+}
+
+/* Insert the row set in r->slot. */
+static void
+StoreRelInsert(StoreRel *r)
+{
+	ExecStoreVirtualTuple(r->slot);
+	ExecSimpleRelationInsert(r->rri, r->estate, r->slot);
+	ResetPerTupleExprContext(r->estate);
+}
+
+/* Fire the queued AFTER triggers and close. */
+static void
+StoreRelClose(StoreRel *r)
+{
+	AfterTriggerEndQuery(r->estate);
+	ExecCloseIndices(r->rri);
+	ExecResetTupleTable(r->estate->es_tupleTable, false);
+	FreeExecutorState(r->estate);
+	table_close(r->rel, NoLock);
+}
+
+/* A uint256/int256 datum from a 32-byte big-endian word (same bit pattern). */
+static Datum
+WordDatum(const uint8 *w, Uint256 *slot)
+{
+	Uint256FromBytesBE(w, 32, slot);
+	return PointerGetDatum(slot);
+}
+
+/*
+ * Store logs (their headers are stored already) and the events decoded from
+ * them.  Returns the number of decoded rows.
+ */
+int64
+IngestStoreLogs(int64 chain_id, IngestLog *logs, int n)
+{
+	Oid			bytes32 = StoreTypeOid("bytes32");
+	uint8		topics[INGEST_NEVENTS][32];
+	int64	   *parents;
+	int			nparents = 0;
+	IngestEvent *evs;
+	bool	   *ok;
+	int			count[INGEST_NEVENTS] = {0};
+	int64		decoded = 0;
+	StoreRel	r;
+	int			col[STORE_MAX_COLS];
+	int			nest;
+	int			i;
+	int			k;
+
+	if (n == 0)
+		return 0;
+
+	/* The distinct blocks the logs hang on, locked as the RI checks would. */
+	parents = palloc(sizeof(int64) * n);
+	for (i = 0; i < n; i++)
+		if (nparents == 0 || parents[nparents - 1] != logs[i].block_number)
+			parents[nparents++] = logs[i].block_number;
+	for (i = 1; i < nparents; i++)
+		if (parents[i] <= parents[i - 1])
+			break;
+	if (i < nparents)
+	{
+		int			m = 0;
+
+		qsort(parents, nparents, sizeof(int64), CmpInt64);
+		for (i = 0; i < nparents; i++)
+			if (m == 0 || parents[m - 1] != parents[i])
+				parents[m++] = parents[i];
+		nparents = m;
+	}
+	LockBlocks(chain_id, parents, nparents);
+
+	/* Decode first: a log that is an event is stored with it. */
+	IngestEventTopics(topics);
+	evs = palloc(sizeof(IngestEvent) * n);
+	ok = palloc(sizeof(bool) * n);
+	for (i = 0; i < n; i++)
+	{
+		ok[i] = IngestDecodeLog(&logs[i], topics, &evs[i]);
+		if (ok[i])
+			count[evs[i].kind]++;
+	}
+
+	nest = StoreBeginTrusted();
+
+	/* The raw logs. */
+	StoreRelOpen(&r, "logs");
+	(void) StoreRelColumns(&r, "chain_id, block_number, log_index, tx_hash, tx_index, address, topics, data",
+						   col, STORE_MAX_COLS);
+	for (i = 0; i < n; i++)
+	{
+		IngestLog  *l = &logs[i];
+		Datum		t[4];
+		MemoryContext oldcxt;
+		int			j;
+
+		StoreRelBegin(&r);
+		for (j = 0; j < l->ntopics; j++)
+			t[j] = PointerGetDatum(l->topics[j]);
+		r.slot->tts_values[col[0]] = Int64GetDatum(chain_id);
+		r.slot->tts_values[col[1]] = Int64GetDatum(l->block_number);
+		r.slot->tts_values[col[2]] = Int32GetDatum(l->log_index);
+		r.slot->tts_values[col[3]] = PointerGetDatum(l->tx_hash);
+		r.slot->tts_values[col[4]] = Int32GetDatum(l->tx_index);
+		r.slot->tts_values[col[5]] = PointerGetDatum(l->address);
+		/* In the per-row context, which StoreRelInsert() resets. */
+		oldcxt = MemoryContextSwitchTo(GetPerTupleMemoryContext(r.estate));
+		r.slot->tts_values[col[6]] = PointerGetDatum(construct_array(t, l->ntopics, bytes32, 32, false,
+																	 TYPALIGN_CHAR));
+		MemoryContextSwitchTo(oldcxt);
+		r.slot->tts_values[col[7]] = PointerGetDatum(l->data);
+		for (j = 0; j < 8; j++)
+			r.slot->tts_isnull[col[j]] = false;
+		StoreRelInsert(&r);
+	}
+	StoreRelClose(&r);
+
+	/* The decoded events, table by table. */
+	for (k = 0; k < INGEST_NEVENTS; k++)
+	{
+		const IngestEventSpec *spec = &IngestEventSpecs[k];
+		Uint256		nums[INGEST_EV_MAX_NUMS];
+		int			ncols;
+
+		if (count[k] == 0)
+			continue;
+		StoreRelOpen(&r, spec->table);
+		ncols = 3 + StoreRelColumns(&r, spec->columns, col + 3, STORE_MAX_COLS - 3);
+		col[0] = StoreRelColumn(&r, "chain_id");
+		col[1] = StoreRelColumn(&r, "block_number");
+		col[2] = StoreRelColumn(&r, "log_index");
+		if (ncols != 3 + spec->naddrs + spec->nticks + spec->nnums)
+			elog(ERROR, "amplified ingest: the columns of %s do not match its event", spec->table);
+		for (i = 0; i < n; i++)
+		{
+			Datum	   *v = r.slot->tts_values;
+			int			c = 3;
+			int			j;
+
+			if (!ok[i] || evs[i].kind != (IngestEventKind) k)
+				continue;
+			StoreRelBegin(&r);
+			v[col[0]] = Int64GetDatum(chain_id);
+			v[col[1]] = Int64GetDatum(logs[i].block_number);
+			v[col[2]] = Int32GetDatum(logs[i].log_index);
+			for (j = 0; j < spec->naddrs; j++)
+				v[col[c++]] = PointerGetDatum(evs[i].addrs[j]);
+			for (j = 0; j < spec->nticks; j++)
+				v[col[c++]] = Int32GetDatum(evs[i].ticks[j]);
+			for (j = 0; j < spec->nnums; j++)
+				v[col[c++]] = WordDatum(evs[i].nums[j], &nums[j]);
+			for (j = 0; j < ncols; j++)
+				r.slot->tts_isnull[col[j]] = false;
+			StoreRelInsert(&r);
+			decoded++;
+		}
+		StoreRelClose(&r);
+	}
+
+	StoreEndTrusted(nest);
+	return decoded;
+}
