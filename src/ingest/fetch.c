@@ -26,17 +26,6 @@ Malformed(const char *what, const char *field, const char *value)
 					value ? "\"" : "missing", value ? value : "", value ? "\"" : "")));
 }
 
-/* The string value of key in an object, or NULL. */
-static char *
-GetString(JsonbContainer *obj, const char *key)
-{
-	JsonbValue	v;
-
-	if (getKeyJsonValueFromContainer(obj, key, strlen(key), &v) == NULL || v.type != jbvString)
-		return NULL;
-	return pnstrdup(v.val.string.val, v.val.string.len);
-}
-
 /* True when s is 0x followed by exactly ndigits hex digits (any if ndigits < 0, even count). */
 static bool
 IsHex(const char *s, int ndigits)
@@ -63,22 +52,6 @@ IsQuantity(const char *s)
 	for (i = 2; i < len; i++)
 		if (!isxdigit((unsigned char) s[i]))
 			return false;
-	return true;
-}
-
-/*
- * The string value of key in an object, not copied (and not NUL-terminated):
- * false when missing or not a string.
- */
-static bool
-PeekString(JsonbContainer *obj, const char *key, int keylen, const char **s, int *len)
-{
-	JsonbValue	v;
-
-	if (getKeyJsonValueFromContainer(obj, key, keylen, &v) == NULL || v.type != jbvString)
-		return false;
-	*s = v.val.string.val;
-	*len = v.val.string.len;
 	return true;
 }
 
@@ -122,69 +95,114 @@ HexToBytes(const char *s, int len, int nbytes, uint8 *out)
 		DecodeHex(s + 2, 2 * nbytes, out);
 }
 
-/* A hex field of nbytes bytes into out. */
-static void
-TakeBytes(JsonbContainer *obj, const char *what, const char *key, int nbytes, uint8 *out)
+/*
+ * The string value of key in object node obj (de-escaped, not copied when
+ * it had no escapes, not NUL-terminated): false when missing or not a
+ * string.
+ */
+static bool
+PeekField(RpcJson *doc, int obj, const char *key, int keylen, const char **s, int *len)
+{
+	int			v = RpcJsonGet(doc, obj, key, keylen);
+
+	if (v < 0 || doc->nodes[v].type != RPC_JSON_STRING)
+		return false;
+	*s = RpcJsonString(doc, v, len);
+	return true;
+}
+
+/* The string value of key in object node obj as a C string, or NULL. */
+static char *
+GetField(RpcJson *doc, int obj, const char *key)
 {
 	const char *s;
 	int			len;
 
-	if (!PeekString(obj, key, strlen(key), &s, &len))
+	if (!PeekField(doc, obj, key, strlen(key), &s, &len))
+		return NULL;
+	return pnstrdup(s, len);
+}
+
+/* A hex field of nbytes bytes into out. */
+static void
+TakeBytes(RpcJson *doc, int obj, const char *what, const char *key, int nbytes, uint8 *out)
+{
+	const char *s;
+	int			len;
+
+	if (!PeekField(doc, obj, key, strlen(key), &s, &len))
 		Malformed(what, key, NULL);
 	if (!HexToBytes(s, len, nbytes, out))
 		Malformed(what, key, pnstrdup(s, len));
 }
 
-/* A hex field of fixed length into buf (lowercased). */
+/* A hex field of ndigits digits into buf (lowercased). */
 static void
-TakeHex(JsonbContainer *obj, const char *what, const char *key, int ndigits, char *buf)
+TakeHex(RpcJson *doc, int obj, const char *what, const char *key, int ndigits, char *buf)
 {
-	char	   *s = GetString(obj, key);
+	const char *s;
+	int			len;
 	int			i;
 
-	if (!IsHex(s, ndigits))
-		Malformed(what, key, s);
-	for (i = 0; s[i]; i++)
+	if (!PeekField(doc, obj, key, strlen(key), &s, &len))
+		Malformed(what, key, NULL);
+	if (len != ndigits + 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		Malformed(what, key, pnstrdup(s, len));
+	for (i = 0; i < len; i++)
+	{
+		if (i >= 2 && !isxdigit((unsigned char) s[i]))
+			Malformed(what, key, pnstrdup(s, len));
 		buf[i] = pg_tolower((unsigned char) s[i]);
+	}
 	buf[i] = '\0';
 }
 
 /* A quantity field as int64 (non-negative, fits). */
 static int64
-TakeQuantity(JsonbContainer *obj, const char *what, const char *key)
+TakeQuantity(RpcJson *doc, int obj, const char *what, const char *key)
 {
-	char	   *s = GetString(obj, key);
+	const char *s;
+	int			len;
+	char		buf[80];
+	char	   *text;
 	uint64		v;
 
-	if (s == NULL)
+	if (!PeekField(doc, obj, key, strlen(key), &s, &len))
 		Malformed(what, key, NULL);
-	v = RpcParseQuantity(s, key);
+	if (len < (int) sizeof(buf))
+	{
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		text = buf;
+	}
+	else
+		text = pnstrdup(s, len);
+	v = RpcParseQuantity(text, key);
 	if (v > (uint64) PG_INT64_MAX)
-		Malformed(what, key, s);
+		Malformed(what, key, pstrdup(text));
 	return (int64) v;
 }
 
-/* Read one block header object. */
+/* Read one block header, node obj of doc. */
 static void
-TakeBlock(Jsonb *res, int64 expect_number, IngestBlock *b)
+TakeBlock(RpcJson *doc, int obj, int64 expect_number, IngestBlock *b)
 {
-	JsonbContainer *obj = &res->root;
 	char	   *fee;
 
-	if (!JB_ROOT_IS_OBJECT(res))
+	if (doc->nodes[obj].type != RPC_JSON_OBJECT)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the node has no block " INT64_FORMAT " yet", expect_number)));
-	b->number = TakeQuantity(obj, "block", "number");
+	b->number = TakeQuantity(doc, obj, "block", "number");
 	if (b->number != expect_number)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("malformed block from the node: asked for block " INT64_FORMAT ", got " INT64_FORMAT,
 						expect_number, b->number)));
-	TakeHex(obj, "block", "hash", 64, b->hash);
-	TakeHex(obj, "block", "parentHash", 64, b->parent_hash);
-	b->timestamp = TakeQuantity(obj, "block", "timestamp");
-	fee = GetString(obj, "baseFeePerGas");
+	TakeHex(doc, obj, "block", "hash", 64, b->hash);
+	TakeHex(doc, obj, "block", "parentHash", 64, b->parent_hash);
+	b->timestamp = TakeQuantity(doc, obj, "block", "timestamp");
+	fee = GetField(doc, obj, "baseFeePerGas");
 	if (fee != NULL && !IsQuantity(fee))
 		Malformed("block", "baseFeePerGas", fee);
 	b->base_fee = fee;
@@ -200,17 +218,18 @@ IngestFetchBlockList(RpcTarget *target, const int64 *numbers, int n, IngestBlock
 	for (i = 0; i < n; i++)
 	{
 		reqs[i].method = "eth_getBlockByNumber";
+		reqs[i].raw = true;
 		reqs[i].params = psprintf("[\"0x%" INT64_MODIFIER "x\",false]", numbers[i]);
 	}
 	RpcBatch(target, reqs, n);
 	for (i = 0; i < n; i++)
 	{
-		if (reqs[i].result == NULL)
+		if (reqs[i].json_result < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 					 errmsg("eth_getBlockByNumber(" INT64_FORMAT ") failed: %s",
 							numbers[i], reqs[i].error_message)));
-		TakeBlock(reqs[i].result, numbers[i], &out[i]);
+		TakeBlock(reqs[i].json, reqs[i].json_result, numbers[i], &out[i]);
 	}
 }
 
@@ -248,9 +267,11 @@ IngestFetchLogs(RpcTarget *target, int64 from, int64 to,
 {
 	StringInfoData params;
 	RpcRequest	req;
+	RpcJson    *doc;
 	const char *why;
 	int			i;
 	int			n;
+	int			obj;
 
 	initStringInfo(&params);
 	appendStringInfo(&params, "[{\"fromBlock\":\"0x%" INT64_MODIFIER "x\",\"toBlock\":\"0x%" INT64_MODIFIER "x\",\"address\":[",
@@ -262,51 +283,50 @@ IngestFetchLogs(RpcTarget *target, int64 from, int64 to,
 	memset(&req, 0, sizeof(req));
 	req.method = "eth_getLogs";
 	req.params = params.data;
+	req.raw = true;
 	why = RpcTry(target, &req);
 	if (why != NULL)
 		return why;
-	if (req.result == NULL)
+	if (req.json_result < 0)
 		return psprintf("eth_getLogs error %d: %s", req.error_code, req.error_message);
-	if (!JB_ROOT_IS_ARRAY(req.result) || JB_ROOT_IS_SCALAR(req.result))
+	doc = req.json;
+	if (doc->nodes[req.json_result].type != RPC_JSON_ARRAY)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("malformed eth_getLogs answer from the node: not an array")));
 
-	n = JB_ROOT_COUNT(req.result);
+	n = RpcJsonCount(doc, req.json_result);
 	*logs = palloc0(sizeof(IngestLog) * Max(n, 1));
 	*nlogs = n;
-	for (i = 0; i < n; i++)
+	for (i = 0, obj = req.json_result + 1; i < n; i++, obj = doc->nodes[obj].next)
 	{
-		JsonbValue *el = getIthJsonbValueFromContainer(&req.result->root, i);
-		JsonbContainer *obj;
 		IngestLog  *l = &(*logs)[i];
-		JsonbValue	tv;
-		JsonbValue	rv;
+		int			rv;
+		int			tv;
+		int			tp;
 		int			t;
 
-		if (el == NULL || el->type != jbvBinary || !JsonContainerIsObject(el->val.binary.data))
+		if (doc->nodes[obj].type != RPC_JSON_OBJECT)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("malformed eth_getLogs answer from the node: entry %d is not an object", i)));
-		obj = el->val.binary.data;
-		if (getKeyJsonValueFromContainer(obj, "removed", 7, &rv) != NULL &&
-			rv.type == jbvBool && rv.val.boolean)
+		if ((rv = RpcJsonGet(doc, obj, "removed", 7)) >= 0 && doc->nodes[rv].type == RPC_JSON_TRUE)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("the node returned a removed log: a reorg is under way")));
-		l->block_number = TakeQuantity(obj, "log", "blockNumber");
+		l->block_number = TakeQuantity(doc, obj, "log", "blockNumber");
 		if (l->block_number < from || l->block_number > to)
-			Malformed("log", "blockNumber", GetString(obj, "blockNumber"));
-		TakeHex(obj, "log", "blockHash", 64, l->block_hash);
-		TakeBytes(obj, "log", "transactionHash", 32, l->tx_hash);
-		l->tx_index = (int32) Min(TakeQuantity(obj, "log", "transactionIndex"), PG_INT32_MAX);
-		l->log_index = (int32) Min(TakeQuantity(obj, "log", "logIndex"), PG_INT32_MAX);
-		TakeBytes(obj, "log", "address", 20, l->address);
+			Malformed("log", "blockNumber", GetField(doc, obj, "blockNumber"));
+		TakeHex(doc, obj, "log", "blockHash", 64, l->block_hash);
+		TakeBytes(doc, obj, "log", "transactionHash", 32, l->tx_hash);
+		l->tx_index = (int32) Min(TakeQuantity(doc, obj, "log", "transactionIndex"), PG_INT32_MAX);
+		l->log_index = (int32) Min(TakeQuantity(doc, obj, "log", "logIndex"), PG_INT32_MAX);
+		TakeBytes(doc, obj, "log", "address", 20, l->address);
 		{
 			const char *s;
 			int			len;
 
-			if (!PeekString(obj, "data", 4, &s, &len))
+			if (!PeekField(doc, obj, "data", 4, &s, &len))
 				Malformed("log", "data", NULL);
 			if (len < 2 || len % 2 != 0 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 				Malformed("log", "data", pnstrdup(s, len));
@@ -315,19 +335,20 @@ IngestFetchLogs(RpcTarget *target, int64 from, int64 to,
 			if (!DecodeHex(s + 2, len - 2, (uint8 *) VARDATA(l->data)))
 				Malformed("log", "data", pnstrdup(s, len));
 		}
-		if (getKeyJsonValueFromContainer(obj, "topics", 6, &tv) == NULL ||
-			tv.type != jbvBinary || !JsonContainerIsArray(tv.val.binary.data) ||
-			JsonContainerSize(tv.val.binary.data) > 4)
+		if ((tv = RpcJsonGet(doc, obj, "topics", 6)) < 0 ||
+			doc->nodes[tv].type != RPC_JSON_ARRAY ||
+			(l->ntopics = RpcJsonCount(doc, tv)) > 4)
 			Malformed("log", "topics", NULL);
-		l->ntopics = JsonContainerSize(tv.val.binary.data);
-		for (t = 0; t < l->ntopics; t++)
+		for (t = 0, tp = tv + 1; t < l->ntopics; t++, tp = doc->nodes[tp].next)
 		{
-			JsonbValue *tp = getIthJsonbValueFromContainer(tv.val.binary.data, t);
+			const char *s;
+			int			len;
 
-			if (tp == NULL || tp->type != jbvString)
+			if (doc->nodes[tp].type != RPC_JSON_STRING)
 				Malformed("log", "topics", NULL);
-			if (!HexToBytes(tp->val.string.val, tp->val.string.len, 32, l->topics[t]))
-				Malformed("log", "topics", pnstrdup(tp->val.string.val, tp->val.string.len));
+			s = RpcJsonString(doc, tp, &len);
+			if (!HexToBytes(s, len, 32, l->topics[t]))
+				Malformed("log", "topics", pnstrdup(s, len));
 		}
 	}
 	return NULL;

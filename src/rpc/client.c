@@ -5,8 +5,9 @@
  * never by order), retries with exponential backoff and jitter on network
  * errors, HTTP 5xx and 429 (honouring Retry-After) and malformed responses,
  * failover across a chain's endpoints, and a check of eth_chainId before an
- * endpoint is first used.  Responses are parsed with PostgreSQL's own JSON
- * parser, validated first so that hostile input is our error, not a crash.
+ * endpoint is first used.  Responses are validated and read by json.c's
+ * strict scanner, so that hostile input is our error, not a crash; jsonb
+ * results are built with PostgreSQL's own JSON parser.
  */
 #include "postgres.h"
 
@@ -186,81 +187,11 @@ AppendRequest(StringInfo buf, int id, const char *method, const char *params)
 	appendStringInfo(buf, ",\"params\":%s}", params ? params : "[]");
 }
 
-/* A JSON string or number value of a JsonbValue, as C text; NULL otherwise. */
-static char *
-JsonbScalarText(JsonbValue *v)
-{
-	if (v == NULL)
-		return NULL;
-	if (v->type == jbvString)
-		return pnstrdup(v->val.string.val, v->val.string.len);
-	if (v->type == jbvNumeric)
-		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	return NULL;
-}
-
 /*
- * Fill reqs[i] from one response object; false with *why set when the
- * object is not a valid JSON-RPC response.
- */
-static bool
-TakeResponse(JsonbContainer *obj, RpcRequest *req, const char **why)
-{
-	JsonbValue	v;
-	JsonbValue *err;
-
-	if (getKeyJsonValueFromContainer(obj, "result", 6, &v) != NULL)
-	{
-		req->result = JsonbValueToJsonb(&v);
-		return true;
-	}
-	err = getKeyJsonValueFromContainer(obj, "error", 5, &v);
-	if (err == NULL || err->type != jbvBinary || !JsonContainerIsObject(err->val.binary.data))
-	{
-		*why = "a response has neither \"result\" nor an \"error\" object";
-		return false;
-	}
-	{
-		JsonbContainer *eobj = err->val.binary.data;
-		JsonbValue	cv,
-					mv,
-					dv;
-		char	   *code;
-
-		code = JsonbScalarText(getKeyJsonValueFromContainer(eobj, "code", 4, &cv));
-		req->error_code = code ? atoi(code) : 0;
-		req->error_message = JsonbScalarText(getKeyJsonValueFromContainer(eobj, "message", 7, &mv));
-		if (req->error_message == NULL)
-			req->error_message = pstrdup("(no message)");
-		if (getKeyJsonValueFromContainer(eobj, "data", 4, &dv) != NULL)
-			req->error_data = JsonbToCString(NULL, &JsonbValueToJsonb(&dv)->root, 64);
-	}
-	return true;
-}
-
-/* The id of a response object, or -1 when it is missing or not an integer. */
-static int
-ResponseId(JsonbContainer *obj)
-{
-	JsonbValue	v;
-	char	   *text;
-	char	   *end;
-	long		id;
-
-	text = JsonbScalarText(getKeyJsonValueFromContainer(obj, "id", 2, &v));
-	if (text == NULL)
-		return -1;
-	errno = 0;
-	id = strtol(text, &end, 10);
-	if (errno != 0 || *end != '\0' || id < 0 || id > INT_MAX)
-		return -1;
-	return (int) id;
-}
-
-/*
- * Building a Jsonb straight from the parser's callbacks, so that a response
- * is read once: the parser validates (and reports errors without throwing),
- * and the callbacks push what it finds, as jsonb_in does internally.
+ * Building a Jsonb straight from PostgreSQL's parser callbacks, as jsonb_in
+ * does internally: for the results that callers want as jsonb (SQL, the
+ * chain-id check), and for the message when json.c refuses a body (the
+ * parser reports errors without throwing).
  */
 typedef struct JsonBuild
 {
@@ -412,53 +343,198 @@ ParseJsonBody(StringInfo body, const char **why)
 	return JsonbValueToJsonb(b.res);
 }
 
+/* A JSON string or number value of a JsonbValue, as C text; NULL otherwise. */
+static char *
+JsonbScalarText(JsonbValue *v)
+{
+	if (v == NULL)
+		return NULL;
+	if (v->type == jbvString)
+		return pnstrdup(v->val.string.val, v->val.string.len);
+	if (v->type == jbvNumeric)
+		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	return NULL;
+}
+
+/* A node's value as a Jsonb, as a whole-body jsonb would have held it. */
+static Jsonb *
+NodeToJsonb(RpcJson *doc, int node)
+{
+	StringInfoData text;
+	const char *s;
+	const char *why = NULL;
+	Jsonb	   *jb;
+
+	RpcJsonSpan(doc, node, &s, &text.len);
+	text.data = pnstrdup(s, text.len);
+	text.maxlen = text.len + 1;
+	text.cursor = 0;
+	/* The scan has validated it: this cannot fail. */
+	if ((jb = ParseJsonBody(&text, &why)) == NULL)
+		elog(ERROR, "amplified rpc: a validated JSON value does not parse: %s", why);
+	return jb;
+}
+
+/*
+ * A string or number node as C text, NULL for anything else (or -1): a
+ * number as numeric_out writes it, as the jsonb path gave it.
+ */
+static char *
+NodeScalarText(RpcJson *doc, int node)
+{
+	if (node < 0)
+		return NULL;
+	if (doc->nodes[node].type == RPC_JSON_STRING)
+		return RpcJsonCString(doc, node);
+	if (doc->nodes[node].type == RPC_JSON_NUMBER)
+		return DatumGetCString(DirectFunctionCall1(numeric_out,
+												   DirectFunctionCall3(numeric_in,
+																	   CStringGetDatum(pnstrdup(doc->text + doc->nodes[node].start,
+																								doc->nodes[node].len)),
+																	   ObjectIdGetDatum(InvalidOid),
+																	   Int32GetDatum(-1))));
+	return NULL;
+}
+
+/*
+ * Fill req from response object obj; false with *why set when the object
+ * is not a valid JSON-RPC response.
+ */
+static bool
+TakeResponse(RpcJson *doc, int obj, RpcRequest *req, const char **why)
+{
+	int			res = RpcJsonGet(doc, obj, "result", 6);
+	int			err;
+	int			data;
+	char	   *code;
+
+	if (res >= 0)
+	{
+		if (req->raw)
+		{
+			req->json = doc;
+			req->json_result = res;
+		}
+		else
+			req->result = NodeToJsonb(doc, res);
+		return true;
+	}
+	err = RpcJsonGet(doc, obj, "error", 5);
+	if (err < 0 || doc->nodes[err].type != RPC_JSON_OBJECT)
+	{
+		*why = "a response has neither \"result\" nor an \"error\" object";
+		return false;
+	}
+	if (req->raw)
+	{
+		req->json = doc;
+		req->json_result = -1;
+	}
+	code = NodeScalarText(doc, RpcJsonGet(doc, err, "code", 4));
+	req->error_code = code ? atoi(code) : 0;
+	req->error_message = NodeScalarText(doc, RpcJsonGet(doc, err, "message", 7));
+	if (req->error_message == NULL)
+		req->error_message = pstrdup("(no message)");
+	if ((data = RpcJsonGet(doc, err, "data", 4)) >= 0)
+	{
+		Jsonb	   *jb = NodeToJsonb(doc, data);
+
+		req->error_data = JsonbToCString(NULL, &jb->root, 64);
+	}
+	return true;
+}
+
+/* The id of a response object, or -1 when it is missing or not an integer. */
+static int
+ResponseId(RpcJson *doc, int obj)
+{
+	int			node = RpcJsonGet(doc, obj, "id", 2);
+	char	   *text;
+	char	   *end;
+	long		id;
+
+	if (node < 0)
+		return -1;
+	if (doc->nodes[node].type == RPC_JSON_NUMBER)
+	{
+		/* The usual case, plain digits, without a detour through numeric. */
+		const char *s = doc->text + doc->nodes[node].start;
+		int			len = doc->nodes[node].len;
+		int			i;
+
+		if (len <= 9)
+		{
+			id = 0;
+			for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+				id = id * 10 + (s[i] - '0');
+			if (i == len)
+				return (int) id;
+		}
+	}
+	text = NodeScalarText(doc, node);
+	if (text == NULL)
+		return -1;
+	errno = 0;
+	id = strtol(text, &end, 10);
+	if (errno != 0 || *end != '\0' || id < 0 || id > INT_MAX)
+		return -1;
+	return (int) id;
+}
+
 /*
  * Parse a response body for reqs[0..n-1] (sent with ids 1..n; a single
  * request was sent as an object).  Returns NULL on success, or why the
- * response is unusable.
+ * response is unusable.  The body is scanned once by json.c; a jsonb is
+ * built only for the results of requests that want one.
  */
 static const char *
 ParseResponse(StringInfo body, RpcRequest *reqs, int n)
 {
-	Jsonb	   *jb;
+	RpcJson    *doc;
 	const char *why = NULL;
 	bool	   *seen;
 	int			i;
+	int			el;
 
 	if (body->len == 0)
 		return "empty response body";
 	if (pg_verifymbstr(body->data, body->len, true) == false ||
 		(int) strlen(body->data) != body->len)
 		return "response is not valid UTF-8 text";
-	if ((jb = ParseJsonBody(body, &why)) == NULL)
-		return why;
-
-	if (n == 1 && JB_ROOT_IS_OBJECT(jb))
+	doc = palloc(sizeof(RpcJson));
+	if (!RpcJsonParse(body->data, body->len, doc, &why))
 	{
-		if (ResponseId(&jb->root) != 1)
-			return "the response id does not match the request";
-		return TakeResponse(&jb->root, &reqs[0], &why) ? NULL : why;
+		/* Invalid: PostgreSQL's parser says why, in the words it always did. */
+		if (why == NULL && ParseJsonBody(body, &why) != NULL)
+			why = "malformed JSON: a value the client does not accept";
+		return why;
 	}
-	if (!JB_ROOT_IS_ARRAY(jb) || JB_ROOT_IS_SCALAR(jb))
-		return JB_ROOT_IS_OBJECT(jb) ?
+
+	if (n == 1 && doc->nodes[0].type == RPC_JSON_OBJECT)
+	{
+		if (ResponseId(doc, 0) != 1)
+			return "the response id does not match the request";
+		return TakeResponse(doc, 0, &reqs[0], &why) ? NULL : why;
+	}
+	if (doc->nodes[0].type != RPC_JSON_ARRAY)
+		return doc->nodes[0].type == RPC_JSON_OBJECT ?
 			"a batch was answered with a single object (the node may not support batches)" :
 			"the response is neither a JSON-RPC object nor a batch";
-	if ((int) JB_ROOT_COUNT(jb) != n)
-		return psprintf("the batch response has %d entries for %d requests", JB_ROOT_COUNT(jb), n);
+	if ((i = RpcJsonCount(doc, 0)) != n)
+		return psprintf("the batch response has %d entries for %d requests", i, n);
 
 	seen = palloc0(sizeof(bool) * n);
-	for (i = 0; i < n; i++)
+	for (i = 0, el = 1; i < n; i++, el = doc->nodes[el].next)
 	{
-		JsonbValue *el = getIthJsonbValueFromContainer(&jb->root, i);
 		int			id;
 
-		if (el == NULL || el->type != jbvBinary || !JsonContainerIsObject(el->val.binary.data))
+		if (doc->nodes[el].type != RPC_JSON_OBJECT)
 			return "a batch entry is not an object";
-		id = ResponseId(el->val.binary.data);
+		id = ResponseId(doc, el);
 		if (id < 1 || id > n || seen[id - 1])
 			return "the response ids do not match the requests";
 		seen[id - 1] = true;
-		if (!TakeResponse(el->val.binary.data, &reqs[id - 1], &why))
+		if (!TakeResponse(doc, el, &reqs[id - 1], &why))
 			return why;
 	}
 	return NULL;
@@ -557,6 +633,8 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 				for (i = 0; i < n; i++)
 				{
 					reqs[i].result = NULL;
+					reqs[i].json = NULL;
+					reqs[i].json_result = -1;
 					reqs[i].error_message = NULL;
 					reqs[i].error_data = NULL;
 					reqs[i].error_code = 0;

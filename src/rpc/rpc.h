@@ -36,12 +36,60 @@ typedef struct RpcTarget
 	int			batch_size;
 } RpcTarget;
 
-/* One call of a batch: in method and params (JSON text), out result or error. */
+/* json.c: a validated response as a flat array of nodes into its text. */
+typedef enum RpcJsonType
+{
+	RPC_JSON_NULL,
+	RPC_JSON_FALSE,
+	RPC_JSON_TRUE,
+	RPC_JSON_NUMBER,
+	RPC_JSON_STRING,
+	RPC_JSON_ARRAY,
+	RPC_JSON_OBJECT
+} RpcJsonType;
+
+/*
+ * One value.  Nodes are in document order: an array's elements follow it,
+ * an object's members follow it as a key node (a string) then the value.
+ */
+typedef struct RpcJsonNode
+{
+	uint8		type;			/* RpcJsonType */
+	bool		escaped;		/* a string with backslash escapes */
+	int32		start;			/* offset in the text (a string's: after its quote) */
+	int32		len;			/* bytes (a string's: between its quotes) */
+	int32		next;			/* the node after this value and all it holds */
+} RpcJsonNode;
+
+typedef struct RpcJson
+{
+	const char *text;
+	int			len;
+	RpcJsonNode *nodes;
+	int			nnodes;
+} RpcJson;
+
+extern bool RpcJsonParse(const char *text, int len, RpcJson *doc, const char **why);
+extern const char *RpcJsonString(const RpcJson *doc, int node, int *len);
+extern char *RpcJsonCString(const RpcJson *doc, int node);
+extern int	RpcJsonGet(const RpcJson *doc, int obj, const char *key, int keylen);
+extern int	RpcJsonCount(const RpcJson *doc, int node);
+extern void RpcJsonSpan(const RpcJson *doc, int node, const char **s, int *len);
+
+/*
+ * One call of a batch: in method and params (JSON text), out result or
+ * error.  With raw set, the result is not built as a jsonb: json and
+ * json_result point at it in the parsed response (for the ingest worker,
+ * which reads it field by field).
+ */
 typedef struct RpcRequest
 {
 	const char *method;
 	const char *params;			/* JSON array text, NULL for [] */
-	Jsonb	   *result;			/* set on success */
+	bool		raw;			/* in: give json/json_result, not result */
+	Jsonb	   *result;			/* set on success, unless raw */
+	RpcJson    *json;			/* raw: the response, shared by a batch */
+	int			json_result;	/* raw: the result's node, -1 on an error answer */
 	int			error_code;		/* JSON-RPC error code when result is NULL */
 	char	   *error_message;	/* JSON-RPC error message, or NULL */
 	char	   *error_data;		/* JSON-RPC error data as JSON text, or NULL */
