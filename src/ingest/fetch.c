@@ -381,10 +381,7 @@ IngestFetchReads(RpcTarget *target, IngestRead *reads, int n)
 			continue;
 		}
 		{
-			JsonbValue *v = JB_ROOT_IS_SCALAR(reqs[i].result) ?
-				getIthJsonbValueFromContainer(&reqs[i].result->root, 0) : NULL;
-			char	   *s = (v && v->type == jbvString) ?
-				pnstrdup(v->val.string.val, v->val.string.len) : NULL;
+			char	   *s = RpcResultString(reqs[i].result);
 
 			if (!IsHex(s, -1))
 				Malformed("eth_call answer", "result", s);

@@ -702,18 +702,31 @@ RpcCall(RpcTarget *target, const char *method, const char *params)
 	return req.result;
 }
 
+/* A call's result as a string (palloc'd), or NULL when it is not a JSON string. */
+char *
+RpcResultString(Jsonb *res)
+{
+	JsonbValue *v;
+
+	if (res == NULL || !JB_ROOT_IS_SCALAR(res))
+		return NULL;
+	v = getIthJsonbValueFromContainer(&res->root, 0);
+	if (v == NULL || v->type != jbvString)
+		return NULL;
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
 /* The node's latest block number (eth_blockNumber). */
 uint64
 RpcBlockNumber(RpcTarget *target)
 {
-	Jsonb	   *res = RpcCall(target, "eth_blockNumber", NULL);
-	JsonbValue *v = JB_ROOT_IS_SCALAR(res) ? getIthJsonbValueFromContainer(&res->root, 0) : NULL;
+	char	   *s = RpcResultString(RpcCall(target, "eth_blockNumber", NULL));
 
-	if (v == NULL || v->type != jbvString)
+	if (s == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("eth_blockNumber returned a result that is not a string")));
-	return RpcParseQuantity(pnstrdup(v->val.string.val, v->val.string.len), "eth_blockNumber");
+	return RpcParseQuantity(s, "eth_blockNumber");
 }
 
 /* Load a chain's endpoints and batch size from amplified.chains. */

@@ -101,6 +101,7 @@ extern void RpcBatch(RpcTarget *target, RpcRequest *reqs, int nreqs);
 extern const char *RpcTry(RpcTarget *target, RpcRequest *req);
 extern Jsonb *RpcCall(RpcTarget *target, const char *method, const char *params);
 extern uint64 RpcBlockNumber(RpcTarget *target);
+extern char *RpcResultString(Jsonb *res);
 extern uint64 RpcParseQuantity(const char *hex, const char *what);
 extern const char *RpcRedactUrl(const char *url);
 

@@ -158,17 +158,15 @@ static char *
 CallForString(int64 chain_id, const char *method)
 {
 	RpcTarget	target;
-	Jsonb	   *res;
-	JsonbValue *v;
+	char	   *s;
 
 	RpcLoadTarget(chain_id, &target);
-	res = RpcCall(&target, method, NULL);
-	v = JB_ROOT_IS_SCALAR(res) ? getIthJsonbValueFromContainer(&res->root, 0) : NULL;
-	if (v == NULL || v->type != jbvString)
+	s = RpcResultString(RpcCall(&target, method, NULL));
+	if (s == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("%s returned a result that is not a string", method)));
-	return pnstrdup(v->val.string.val, v->val.string.len);
+	return s;
 }
 
 /* amplified.eth_block_number(chain_id): the node's latest block number. */

@@ -24,17 +24,6 @@
 
 #include "txq/txq.h"
 
-/* The address as EIP-55 text, for messages. */
-static char *
-AddressText(const uint8 a[20])
-{
-	char		text[ADDRESS_TEXT_LEN + 1];
-
-	AddressToChecksumText(a, text);
-	text[ADDRESS_TEXT_LEN] = '\0';
-	return pstrdup(text);
-}
-
 /* The JSON-RPC target of a remote signer: its own URL, or the chain's endpoints. */
 static RpcTarget *
 SignerTarget(TxqSigner *signer)
@@ -47,7 +36,7 @@ SignerTarget(TxqSigner *signer)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("external signer %s on chain " INT64_FORMAT " has no url",
-							AddressText(signer->address), signer->chain_id)));
+							TxqAddressText(signer->address), signer->chain_id)));
 		t->chain_id = signer->chain_id;
 		t->nurls = 1;
 		t->urls = palloc(sizeof(char *));
@@ -113,8 +102,8 @@ SignRemote(TxqSigner *signer, const TxqTx *tx, TxqSigned *out)
 	if (memcmp(out->from, signer->address, 20) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("%s signed as %s, not as %s", who, AddressText(out->from),
-						AddressText(signer->address))));
+				 errmsg("%s signed as %s, not as %s", who, TxqAddressText(out->from),
+						TxqAddressText(signer->address))));
 	if (!TxqTxEqual(tx, &back, &field))
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
@@ -212,7 +201,7 @@ TxqSignerCheck(TxqSigner *signer)
 		if (!found)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("%s does not hold an account for %s", who, AddressText(signer->address)),
+					 errmsg("%s does not hold an account for %s", who, TxqAddressText(signer->address)),
 					 errdetail("eth_accounts lists %d accounts, none of them this address.", n)));
 	}
 }

@@ -631,6 +631,17 @@ PushHex(JsonbParseState **ps, const char *key, const uint8 *p, size_t n)
 	PushString(ps, key, s, (int) len);
 }
 
+/* An address as EIP-55 text, NUL-terminated, in fresh memory (for messages and results). */
+char *
+TxqAddressText(const uint8 a[20])
+{
+	char	   *s = palloc(ADDRESS_TEXT_LEN + 1);
+
+	AddressToChecksumText(a, s);
+	s[ADDRESS_TEXT_LEN] = '\0';
+	return s;
+}
+
 /* Push an address as EIP-55 text. */
 static void
 PushAddress(JsonbParseState **ps, const char *key, const uint8 a[20])

@@ -73,6 +73,7 @@ extern bool TxqDecodeSigned(const uint8 *raw, size_t len, TxqTx *tx,
 extern Jsonb *TxqTxToJsonb(const TxqTx *tx, const uint8 *from);
 extern char *TxqTxToRpcJson(const TxqTx *tx, const uint8 from[20]);
 extern void TxqTxFromJsonb(Jsonb *j, TxqTx *tx);
+extern char *TxqAddressText(const uint8 a[20]);
 extern bytea *TxqEncodeUnsigned(const TxqTx *tx);	/* what the signing hash hashes */
 extern bool TxqTxEqual(const TxqTx *a, const TxqTx *b, const char **field);
 extern Jsonb *TxqSignedToJsonb(const TxqTx *tx, const uint8 from[20], const uint8 hash[32],

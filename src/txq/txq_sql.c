@@ -19,17 +19,6 @@ PG_FUNCTION_INFO_V1(txq_signing_hash);
 PG_FUNCTION_INFO_V1(txq_sign_transaction);
 PG_FUNCTION_INFO_V1(txq_check_signer);
 
-/* The address text of a, checksummed, in fresh memory. */
-static char *
-AddressOut(const uint8 a[20])
-{
-	char	   *s = palloc(ADDRESS_TEXT_LEN + 1);
-
-	AddressToChecksumText(a, s);
-	s[ADDRESS_TEXT_LEN] = '\0';
-	return s;
-}
-
 /* txq_decode_transaction(raw bytea) -> jsonb: the fields, from (recovered), hash, signature. */
 Datum
 txq_decode_transaction(PG_FUNCTION_ARGS)
@@ -74,7 +63,7 @@ LoadSigner(int64 chain_id, const Address *address, TxqSigner *signer)
 	if (!TxqSignerLoad(chain_id, address->b, signer))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("no signer for %s on chain " INT64_FORMAT, AddressOut(address->b), chain_id),
+				 errmsg("no signer for %s on chain " INT64_FORMAT, TxqAddressText(address->b), chain_id),
 				 errhint("Add one with amplified.add_signer().")));
 }
 
@@ -110,8 +99,8 @@ txq_sign_transaction(PG_FUNCTION_ARGS)
 		if (memcmp(from, address->b, 20) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("transaction from %s is not the signer %s", AddressOut(from),
-							AddressOut(address->b)),
+					 errmsg("transaction from %s is not the signer %s", TxqAddressText(from),
+							TxqAddressText(address->b)),
 					 errdetail("Nothing was signed.")));
 	}
 	LoadSigner(chain_id, address, &signer);

@@ -259,20 +259,6 @@ Decimal(const Uint256 *v)
 	return pstrdup(buf);
 }
 
-/* The string result of a call, or NULL when the result is not a string. */
-static char *
-ResultString(Jsonb *res)
-{
-	JsonbValue *v;
-
-	if (res == NULL || !JB_ROOT_IS_SCALAR(res))
-		return NULL;
-	v = getIthJsonbValueFromContainer(&res->root, 0);
-	if (v == NULL || v->type != jbvString)
-		return NULL;
-	return pnstrdup(v->val.string.val, v->val.string.len);
-}
-
 /* True when the result is JSON null (e.g. no receipt, no transaction). */
 static bool
 ResultIsNull(Jsonb *res)
@@ -402,6 +388,20 @@ SimulationFailure(RpcRequest *req)
 
 /* ---- steps ---- */
 
+/*
+ * Run a step's query over this chain's next batch ($1 the chain id, $2
+ * amplified.txq_batch_size); returns the number of rows.
+ */
+static int
+BatchRows(TxqState *st, const char *sql)
+{
+	Oid			types[2] = {INT8OID, INT4OID};
+	Datum		values[2] = {Int64GetDatum(st->chain_id), Int32GetDatum(AmpTxqBatchSize)};
+
+	Exec(sql, 2, types, values, SPI_OK_SELECT);
+	return (int) SPI_processed;
+}
+
 /* Is the chain still there, enabled, with signers?  Sets st->stop if not. */
 static bool
 ChainWanted(TxqState *st)
@@ -464,7 +464,7 @@ StepReconcile(TxqState *st)
 	RpcBatch(&st->target, reqs, n * 2);
 	for (i = 0; i < n * 2; i++)
 	{
-		char	   *q = ResultString(reqs[i].result);
+		char	   *q = RpcResultString(reqs[i].result);
 
 		if (q == NULL)
 			ereport(ERROR,
@@ -517,13 +517,8 @@ StepReserve(TxqState *st)
 	RpcRequest *reqs;
 	int			nreserved = 0;
 
-	values[0] = Int64GetDatum(st->chain_id);
-	values[1] = Int32GetDatum(AmpTxqBatchSize);
-	types[1] = INT4OID;
-	Exec("SELECT id, sender, target, value, data, gas_limit, simulate "
-		 "FROM amplified.txq_step_claim($1, $2)", 2, types, values, SPI_OK_SELECT);
-	types[1] = INT8ARRAYOID;
-	n = (int) SPI_processed;
+	n = BatchRows(st, "SELECT id, sender, target, value, data, gas_limit, simulate "
+				  "FROM amplified.txq_step_claim($1, $2)");
 	if (n == 0)
 		return 0;
 
@@ -582,7 +577,7 @@ StepReserve(TxqState *st)
 		else if (gas_req[i] >= 0)
 		{
 			RpcRequest *r = &reqs[gas_req[i]];
-			char	   *q = ResultString(r->result);
+			char	   *q = RpcResultString(r->result);
 
 			if (q == NULL && r->result == NULL)
 				why = SimulationFailure(r);
@@ -608,6 +603,7 @@ StepReserve(TxqState *st)
 			nreserved++;
 	}
 
+	values[0] = Int64GetDatum(st->chain_id);
 	values[1] = MakeArray(ids, no_nulls, n, INT8OID);
 	values[2] = MakeArray(gas, gas_nulls, n, INT8OID);
 	values[3] = MakeArray(reasons, reason_nulls, n, TEXTOID);
@@ -648,8 +644,8 @@ FetchFees(TxqState *st, FeeData *f)
 		ParseUint256(s, "baseFeePerGas", &f->base_fee);
 		f->have_base = true;
 	}
-	ParseUint256(ResultString(reqs[2].result), "eth_gasPrice", &f->gas_price);
-	if ((s = ResultString(reqs[1].result)) != NULL)
+	ParseUint256(RpcResultString(reqs[2].result), "eth_gasPrice", &f->gas_price);
+	if ((s = RpcResultString(reqs[1].result)) != NULL)
 		ParseUint256(s, "eth_maxPriorityFeePerGas", &f->tip);
 	else
 		Uint256FromUint64(&f->tip, TXQ_DEFAULT_TIP);
@@ -864,7 +860,6 @@ SignSender(TxqState *st, SignItem *items, int from, int to)
 static int
 StepSign(TxqState *st)
 {
-	Oid			types[8] = {INT8OID, INT4OID};
 	Datum		values[8];
 	SignItem   *items;
 	FeeData		fees;
@@ -889,12 +884,9 @@ StepSign(TxqState *st)
 	bool	   *alert_nulls;
 	int			nalerts = 0;
 
-	values[0] = Int64GetDatum(st->chain_id);
-	values[1] = Int32GetDatum(AmpTxqBatchSize);
-	Exec("SELECT intent_id, sender, target, value, data, nonce, gas_limit, cap_max_fee, "
-		 "cap_priority_fee, tx_type, replaces, old_gas_price, old_max_fee, old_priority_fee "
-		 "FROM amplified.txq_step_to_sign($1, $2)", 2, types, values, SPI_OK_SELECT);
-	n = (int) SPI_processed;
+	n = BatchRows(st, "SELECT intent_id, sender, target, value, data, nonce, gas_limit, cap_max_fee, "
+				  "cap_priority_fee, tx_type, replaces, old_gas_price, old_max_fee, old_priority_fee "
+				  "FROM amplified.txq_step_to_sign($1, $2)");
 	if (n == 0)
 		return 0;
 
@@ -1038,7 +1030,7 @@ KnownTransaction(const char *msg)
 static int
 StepBroadcast(TxqState *st)
 {
-	Oid			types[2] = {INT8OID, INT4OID};
+	Oid			types[2] = {INT8ARRAYOID, TEXTARRAYOID};
 	Datum		values[2];
 	int			n,
 				i;
@@ -1049,11 +1041,7 @@ StepBroadcast(TxqState *st)
 	bool	   *no_nulls;
 	int			accepted = 0;
 
-	values[0] = Int64GetDatum(st->chain_id);
-	values[1] = Int32GetDatum(AmpTxqBatchSize);
-	Exec("SELECT attempt_id, raw FROM amplified.txq_step_to_broadcast($1, $2)",
-		 2, types, values, SPI_OK_SELECT);
-	n = (int) SPI_processed;
+	n = BatchRows(st, "SELECT attempt_id, raw FROM amplified.txq_step_to_broadcast($1, $2)");
 	if (n == 0)
 		return 0;
 	reqs = palloc0(sizeof(RpcRequest) * n);
@@ -1086,8 +1074,6 @@ StepBroadcast(TxqState *st)
 			error_nulls[i] = false;
 		}
 	}
-	types[0] = INT8ARRAYOID;
-	types[1] = TEXTARRAYOID;
 	values[0] = MakeArray(ids, no_nulls, n, INT8OID);
 	values[1] = MakeArray(errors, error_nulls, n, TEXTOID);
 	Exec("SELECT amplified.txq_step_record_sent($1, $2)", 2, types, values, SPI_OK_SELECT);
@@ -1165,12 +1151,12 @@ StepFollow(TxqState *st)
 	counts[nsenders].method = "eth_blockNumber";
 	RpcBatch(&st->target, counts, nsenders + 1);
 	for (i = 0; i <= nsenders; i++)
-		if (ResultString(counts[i].result) == NULL)
+		if (RpcResultString(counts[i].result) == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 					 errmsg("%s failed on chain " INT64_FORMAT ": %s", counts[i].method, st->chain_id,
 							counts[i].error_message ? counts[i].error_message : "not a quantity")));
-	head = (int64) RpcParseQuantity(ResultString(counts[nsenders].result), "eth_blockNumber");
+	head = (int64) RpcParseQuantity(RpcResultString(counts[nsenders].result), "eth_blockNumber");
 
 	reqs = palloc0(sizeof(RpcRequest) * n * 2);
 	pool_req = palloc(sizeof(int) * n);
@@ -1202,7 +1188,7 @@ StepFollow(TxqState *st)
 	{
 		Jsonb	   *r = reqs[i].result;
 
-		latest[i] = Int64GetDatum((int64) RpcParseQuantity(ResultString(counts[sender_of[i]].result),
+		latest[i] = Int64GetDatum((int64) RpcParseQuantity(RpcResultString(counts[sender_of[i]].result),
 														   "eth_getTransactionCount"));
 		if (r == NULL)
 			ereport(ERROR,
