@@ -226,7 +226,7 @@ IngestFetchBlockList(RpcTarget *target, const int64 *numbers, int n, IngestBlock
 	{
 		if (reqs[i].json_result < 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					(errcode(ERRCODE_AMP_NODE_ERROR),
 					 errmsg("eth_getBlockByNumber(" INT64_FORMAT ") failed: %s",
 							numbers[i], reqs[i].error_message)));
 		TakeBlock(reqs[i].json, reqs[i].json_result, numbers[i], &out[i]);

@@ -356,7 +356,7 @@ FetchLogsAdaptive(IngestState *st, int64 from, int64 *to, char **addrs, int nadd
 		}
 		if (*to == from)
 			ereport(ERROR,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
+					(errcode(ERRCODE_AMP_NODE_UNAVAILABLE),
 					 errmsg("eth_getLogs failed for the single block " INT64_FORMAT " of chain " INT64_FORMAT,
 							from, st->chain_id),
 					 errdetail("%s", why)));

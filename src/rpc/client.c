@@ -651,7 +651,7 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 			return psprintf("%s: %s", RpcRedactUrl(url), why);
 		if (attempt > AmpRpcMaxRetries)
 			ereport(ERROR,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
+					(errcode(ERRCODE_AMP_NODE_UNAVAILABLE),
 					 errmsg("JSON-RPC request to chain " INT64_FORMAT " failed after %d attempts",
 							target->chain_id, attempt),
 					 errdetail("Last endpoint %s: %s.", RpcRedactUrl(url), why),
@@ -695,7 +695,7 @@ RpcCall(RpcTarget *target, const char *method, const char *params)
 	RpcBatch(target, &req, 1);
 	if (req.result == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				(errcode(ERRCODE_AMP_NODE_ERROR),
 				 errmsg("JSON-RPC error %d from chain " INT64_FORMAT " for %s: %s",
 						req.error_code, target->chain_id, method, req.error_message),
 				 req.error_data ? errdetail("Error data: %s", req.error_data) : 0));

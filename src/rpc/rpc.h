@@ -14,6 +14,23 @@
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
+/*
+ * SQLSTATEs of upstream failures: a chain's node or a remote signer, never
+ * PostgreSQL itself.  Class 58 ("system error: external to PostgreSQL"), not
+ * class 08, which client drivers read as a lost database connection.  See
+ * docs/rpc.md, "Errors".
+ *   58R01  no usable answer after every attempt (network, HTTP, malformed
+ *          JSON, wrong chain id, oversized response)
+ *   58R02  an answer that is an error or makes no sense (a JSON-RPC error
+ *          object, a missing or malformed result, a remote signer that
+ *          returns another transaction than the one asked for)
+ *   58R03  the node does not have the block asked for: it is behind the
+ *          data already indexed, or its history differs
+ */
+#define ERRCODE_AMP_NODE_UNAVAILABLE	MAKE_SQLSTATE('5','8','R','0','1')
+#define ERRCODE_AMP_NODE_ERROR			MAKE_SQLSTATE('5','8','R','0','2')
+#define ERRCODE_AMP_NODE_BEHIND			MAKE_SQLSTATE('5','8','R','0','3')
+
 /* One HTTP exchange. */
 typedef struct RpcHttpResult
 {

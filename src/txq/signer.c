@@ -72,7 +72,7 @@ ResultRaw(Jsonb *res, const char *who, uint8 **raw, size_t *len)
 	if (s == NULL || s->type != jbvString ||
 		!CodecHexString(s->val.string.val, s->val.string.len, CodecPgMem(), raw, len))
 		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				(errcode(ERRCODE_AMP_NODE_ERROR),
 				 errmsg("%s returned no signed transaction", who),
 				 errdetail("eth_signTransaction must return the raw transaction as a 0x hex string, "
 						   "or an object whose \"raw\" member is one.")));
@@ -97,16 +97,16 @@ SignRemote(TxqSigner *signer, const TxqTx *tx, TxqSigned *out)
 	ResultRaw(res, who, &raw, &len);
 	if (!TxqRecoverSender(raw, len, &back, out, err, sizeof(err)))
 		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				(errcode(ERRCODE_AMP_NODE_ERROR),
 				 errmsg("%s returned an invalid signed transaction: %s", who, err)));
 	if (memcmp(out->from, signer->address, 20) != 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				(errcode(ERRCODE_AMP_NODE_ERROR),
 				 errmsg("%s signed as %s, not as %s", who, TxqAddressText(out->from),
 						TxqAddressText(signer->address))));
 	if (!TxqTxEqual(tx, &back, &field))
 		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				(errcode(ERRCODE_AMP_NODE_ERROR),
 				 errmsg("%s altered the transaction: its %s differs from the one asked for", who, field),
 				 errdetail("A signer must sign the transaction exactly as given; nothing was sent.")));
 }
@@ -185,7 +185,7 @@ TxqSignerCheck(TxqSigner *signer)
 
 		if (!JB_ROOT_IS_ARRAY(res) || JB_ROOT_IS_SCALAR(res))
 			ereport(ERROR,
-					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					(errcode(ERRCODE_AMP_NODE_ERROR),
 					 errmsg("eth_accounts of %s did not return an array", who)));
 		n = JB_ROOT_COUNT(res);
 		for (i = 0; i < n && !found; i++)

@@ -468,7 +468,7 @@ StepReconcile(TxqState *st)
 
 		if (q == NULL)
 			ereport(ERROR,
-					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					(errcode(ERRCODE_AMP_NODE_ERROR),
 					 errmsg("eth_getTransactionCount failed on chain " INT64_FORMAT ": %s",
 							st->chain_id, reqs[i].error_message ? reqs[i].error_message : "not a quantity")));
 		if (i % 2 == 0)
@@ -635,7 +635,7 @@ FetchFees(TxqState *st, FeeData *f)
 	RpcBatch(&st->target, reqs, 3);
 	if (reqs[0].result == NULL || reqs[2].result == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				(errcode(ERRCODE_AMP_NODE_ERROR),
 				 errmsg("could not read fee levels of chain " INT64_FORMAT ": %s", st->chain_id,
 						reqs[0].result == NULL ? reqs[0].error_message : reqs[2].error_message)));
 	s = FieldString(reqs[0].result, "baseFeePerGas");
@@ -1153,7 +1153,7 @@ StepFollow(TxqState *st)
 	for (i = 0; i <= nsenders; i++)
 		if (RpcResultString(counts[i].result) == NULL)
 			ereport(ERROR,
-					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					(errcode(ERRCODE_AMP_NODE_ERROR),
 					 errmsg("%s failed on chain " INT64_FORMAT ": %s", counts[i].method, st->chain_id,
 							counts[i].error_message ? counts[i].error_message : "not a quantity")));
 	head = (int64) RpcParseQuantity(RpcResultString(counts[nsenders].result), "eth_blockNumber");
@@ -1192,7 +1192,7 @@ StepFollow(TxqState *st)
 														   "eth_getTransactionCount"));
 		if (r == NULL)
 			ereport(ERROR,
-					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					(errcode(ERRCODE_AMP_NODE_ERROR),
 					 errmsg("eth_getTransactionReceipt failed on chain " INT64_FORMAT ": %s",
 							st->chain_id, reqs[i].error_message ? reqs[i].error_message : "no result")));
 		if (ResultIsNull(r) || FieldString(r, "blockNumber") == NULL)

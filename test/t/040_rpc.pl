@@ -58,6 +58,9 @@ my ($ok, $out, $err) = run('SELECT amplified.eth_block_number(31337)', 'SET ampl
 ok(!$ok, 'malformed JSON is an error');
 like($err, qr/failed after 3 attempts/, 'after the configured retries');
 like($err, qr/malformed JSON/, 'saying the JSON is malformed');
+($ok, $out, $err) = run('SELECT amplified.eth_block_number(31337)',
+	"\\set VERBOSITY verbose\nSET amplified.rpc_max_retries = 0;");
+like($err, qr/ERROR:  58R01:/, 'a node with no usable answer is SQLSTATE 58R01, outside class 08');
 unlike($err, qr{/malformed}, 'without the endpoint path (which may hold a key)');
 is(scalar(grep { $_->{methods}[0] eq 'eth_blockNumber' } $stub->requests('/malformed')), 3,
 	'three attempts reached the node');
@@ -112,6 +115,8 @@ use_paths('/errorobj');
 ($ok, $out, $err) = run(q{SELECT amplified.rpc_call(31337, 'eth_call', '[]')});
 like($err, qr/JSON-RPC error 3 from chain 31337 for eth_call: execution reverted/, 'an error object becomes an error');
 like($err, qr/Error data: "0x08c379a0"/, 'with its data');
+($ok, $out, $err) = run(q{SELECT amplified.rpc_call(31337, 'eth_call', '[]')}, "\\set VERBOSITY verbose\n");
+like($err, qr/ERROR:  58R02:/, 'a JSON-RPC error answer is SQLSTATE 58R02');
 is(scalar(grep { $_->{methods}[0] eq 'eth_call' } $stub->requests('/errorobj')), 1,
 	'a JSON-RPC error is an answer, not retried');
 is($node->safe_psql('postgres', q{SELECT error_code || ' ' || error_message

@@ -349,7 +349,7 @@ for my $case ([ 'node', $acc0 ], [ 'external', $acc1 ])
 fails_with("SELECT amplified.txq_sign_transaction(31337, '0x00000000000000000000000000000000000000bb', "
 	  . q_lit($JSON->encode({ type => 2, chainId => 31337, nonce => 0, maxFeePerGas => 1, maxPriorityFeePerGas => 1,
 		gasLimit => 21000, to => $to })) . ')',
-	'38000', qr/JSON-RPC error/, 'node signer for an account the node does not hold: its error is reported');
+	'58R02', qr/JSON-RPC error/, 'node signer for an account the node does not hold: its error is reported');
 
 # A misbehaving external signer: answers prepared from anvil's own signatures.
 {
@@ -371,11 +371,11 @@ fails_with("SELECT amplified.txq_sign_transaction(31337, '0x00000000000000000000
 		'external signer answering {"raw": ...} (geth, clef): accepted');
 	my $use = sub { $node->safe_psql('postgres', "UPDATE amplified.signers SET url = '" . $stub->url($_[0]) . "' WHERE chain_id = 31337 AND lower(address::text) = '$acc2'") };
 	$use->('/altered');
-	fails_with($sign_sql, '38000', qr/altered the transaction: its nonce differs/, 'an external signer that changes the nonce is refused');
+	fails_with($sign_sql, '58R02', qr/altered the transaction: its nonce differs/, 'an external signer that changes the nonce is refused');
 	$use->('/other');
-	fails_with($sign_sql, '38000', qr/signed as 0x[0-9a-fA-F]{40}, not as/, 'an external signer that signs as another account is refused');
+	fails_with($sign_sql, '58R02', qr/signed as 0x[0-9a-fA-F]{40}, not as/, 'an external signer that signs as another account is refused');
 	$use->('/garbage');
-	fails_with($sign_sql, '38000', qr/returned an invalid signed transaction/, 'an external signer returning garbage is refused');
+	fails_with($sign_sql, '58R02', qr/returned an invalid signed transaction/, 'an external signer returning garbage is refused');
 	$stub->stop;
 }
 $chain->stop;
