@@ -10,6 +10,8 @@
 #   make psql       psql on the demo cluster (reads SQL from standard input too)
 #   make stop       stop the demo cluster and chain
 #   make bench      benchmarks, printed as ratios against an in-run baseline
+#   make test-fresh make test inside a freshly bootstrapped minimal Debian 12
+#                   root that has only git and make (what CI runs; as root)
 #
 # CI passes its warning flags in COPT (for example -Wall -Wextra -Werror).
 
@@ -64,7 +66,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES) Makefile
 	   printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
 	   for f in $(SQL_PIECES); do echo; echo "-- ---- $$f"; cat $$f; done; } > $@
 
-.PHONY: deps demo test psql stop bench fuzz
+.PHONY: deps demo test test-fresh psql stop bench fuzz
 
 deps:
 	@scripts/deps.sh
@@ -76,6 +78,9 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory -s install
 	@scripts/test.sh
+
+test-fresh:
+	@scripts/fresh-root.sh test $(if $(COPT),COPT="$(COPT)")
 
 psql:
 	@scripts/stack.sh psql demo

@@ -5,8 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-pgtap
-      libcurl4-openssl-dev libsecp256k1-dev nettle-dev libipc-run-perl
+# Everything the README's two commands use, named here even when another
+# package pulls it in, on a machine that has nothing but git and make:
+#   build     gcc and libc6-dev (PGXS compiles with gcc; libc6-dev is only a
+#             Recommends of gcc), make, the server headers, the libraries we
+#             link (libcurl, libsecp256k1, nettle)
+#   servers   PostgreSQL 15 with pg_cron and pgTAP
+#   tests     perl (prove, Test::More), IPC::Run for PostgreSQL::Test::Cluster,
+#             pg_prove (libtap-parser-sourcehandler-pgtap-perl, only a
+#             Recommends of postgresql-15-pgtap), clang and its runtime for
+#             the fuzz targets, curl for the scripts' chain probes
+PKGS=(gcc libc6-dev make perl
+      postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-pgtap
+      libcurl4-openssl-dev libsecp256k1-dev nettle-dev
+      libipc-run-perl libtap-parser-sourcehandler-pgtap-perl
       clang libclang-rt-14-dev curl ca-certificates)
 
 missing=()
