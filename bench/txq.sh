@@ -5,14 +5,17 @@
 # Run by scripts/bench.sh (PGHOST etc. and CHAIN_RPC_URL set, extension
 # created, amplified preloaded, a fresh anvil); alone:
 #   BENCH=bench/txq.sh scripts/bench.sh
-# 1. Latency (goal p50 < 50 ms): BENCH_LATENCY intents (default 200) of a
+# 1. Latency (goal: p50 with the wake-up at most a tenth of p50 with polling
+#    only, i.e. ratio >= 10; about 50 ms at the default 1 s poll): BENCH_LATENCY intents (default 200) of a
 #    funded signer, enqueued one at a time, 20 ms apart, with default
 #    options (eth_call and eth_estimateGas on the node, automine on); the
 #    latency is the time from the "enqueued" event to the "sent" event of
 #    tx_events (both clock_timestamp()).  Run twice: as shipped (the enqueue
 #    wakes the worker at commit), then with the wake-up trigger disabled
 #    (polling every amplified.txq_poll_interval, 1 s by default).
-# 2. Throughput (goal >= 2,000 signed intents/s): a key_file signer whose
+# 2. Throughput (goal: ratio queue/bare signing >= 0.22, which was 2,000
+#    signed intents/s where bare signing ran 8,993/s; absolute rates differ
+#    threefold between machines, the ratio does not): a key_file signer whose
 #    address holds no ether, BENCH_INTENTS intents (default 10000) enqueued
 #    in one transaction with a gas limit and simulate = false, so the worker
 #    claims, reserves nonces, signs with the local key and persists raw
@@ -94,12 +97,12 @@ SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) || ' '
 SQL
 }
 read -r P50 P99 CNT < <(latency wake)
-echo "latency with the commit wake-up: p50 $P50 ms, p99 $P99 ms over $CNT intents (goal p50 < 50 ms)"
+echo "latency with the commit wake-up: p50 $P50 ms, p99 $P99 ms over $CNT intents"
 "${PSQL[@]}" -c "ALTER TABLE amplified.tx_intents DISABLE TRIGGER tx_intents_wake" >/dev/null
 read -r Q50 Q99 QCNT < <(latency poll)
 "${PSQL[@]}" -c "ALTER TABLE amplified.tx_intents ENABLE TRIGGER tx_intents_wake" >/dev/null
 echo "latency polling only ($("${PSQL[@]}" -c "SHOW amplified.txq_poll_interval")): p50 $Q50 ms, p99 $Q99 ms over $QCNT intents"
-awk -v a="$P50" -v b="$Q50" 'BEGIN { printf "ratio p50 polling/wake-up: %.1f\n", b / a }'
+awk -v a="$P50" -v b="$Q50" 'BEGIN { printf "ratio p50 polling/wake-up: %.1f (goal >= 10)\n", b / a }'
 
 # ---- 2. throughput
 BASE=$("${PSQL[@]}" <<SQL
@@ -137,6 +140,6 @@ if [ "$SIGNED" -lt "$N" ]; then
 fi
 awk -v n="$SIGNED" -v s="$SECS" -v b="$BASE" 'BEGIN {
 	r = n / s
-	printf "queue: %d intents claimed, reserved, signed and persisted in %.3f s: %.0f intents/s (goal >= 2000)\n", n, s, r
-	printf "ratio queue/bare signing: %.2f\n", r / b }'
+	printf "queue: %d intents claimed, reserved, signed and persisted in %.3f s: %.0f intents/s\n", n, s, r
+	printf "ratio queue/bare signing: %.2f (goal >= 0.22)\n", r / b }'
 

@@ -15,6 +15,28 @@ scripts/stack.sh start demo
 eval "$(scripts/stack.sh env demo)"
 export PATH="$("${PG_CONFIG:-pg_config}" --bindir):$PATH"
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+rpc() {  # rpc METHOD PARAMS: the node's JSON answer
+	curl -s -m 5 -H 'content-type: application/json' \
+		--data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}" "$CHAIN_RPC_URL"
+}
+
+# The database and the chain must describe the same chain.  The demo chain
+# keeps its state across "make stop" (scripts/stack.sh), so they normally do;
+# when the chain started empty all the same (its state dump was lost), the
+# database's blocks, positions and decisions describe a chain that is gone,
+# and the demo starts its database afresh rather than mix the two.
+if [ "$(q -Atc "SELECT count(*) FROM pg_extension WHERE extname = 'amplified'")" = 1 ]; then
+	last=$(q -Atc "SELECT number || ' ' || hash FROM amplified.blocks WHERE chain_id = 31337 ORDER BY number DESC LIMIT 1")
+	if [ -n "$last" ]; then
+		read -r num hash <<<"$last"
+		have=$(rpc eth_getBlockByNumber "[\"$(printf '0x%x' "$num")\", false]" |
+			sed -nE 's/.*"hash":"(0x[0-9a-fA-F]{64})".*/\1/p')
+		if [ "${have,,}" != "${hash,,}" ]; then
+			echo "demo: the chain has no block $num with hash $hash (it started afresh); starting the demo database afresh too"
+			scripts/stack.sh resetdb demo
+		fi
+	fi
+fi
 
 q -c 'SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS amplified; CREATE EXTENSION IF NOT EXISTS pg_cron;'
 

@@ -26,6 +26,7 @@ SRC=$(pwd)
 
 SUITE=${FRESH_ROOT_SUITE:-bookworm}
 ROOT=$(mktemp -d "${FRESH_ROOT_DIR:-/var/tmp}/amplified-fresh.XXXXXX")
+chmod 755 "$ROOT"  # apt downloads as _apt, which must reach the root
 mounts=()
 
 fail() { echo "fresh-root: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
@@ -63,7 +64,7 @@ fi
 
 # 2. The minimal root, from the first Debian mirror the host's sources name.
 mirror=$(grep -hoE '^(deb |URIs:) *[^ ]*/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-	/etc/apt/sources.list.d/*.sources 2>/dev/null | head -1 | sed -E 's/^(deb|URIs:) *//; s/ *$//')
+	/etc/apt/sources.list.d/*.sources 2>/dev/null | head -1 | sed -E 's/^(deb|URIs:) *//; s/ *$//' || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 echo "fresh-root: debootstrap --variant=minbase $SUITE from $mirror into $ROOT"
 t0=$(date +%s)

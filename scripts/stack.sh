@@ -7,6 +7,13 @@
 #   stack.sh status NAME   say what runs
 #   stack.sh psql NAME     psql on NAME's database (SQL on standard input works)
 #   stack.sh env NAME      print the environment (PGHOST, PGPORT, ...) to eval
+#   stack.sh resetdb NAME  drop and create NAME's database again (the cluster stays)
+#
+# The demo stack keeps its state across "stop": the cluster's data folder
+# stays, and anvil dumps its chain (blocks, hashes and the states of past
+# blocks) to $DIR/anvil-state.json every few seconds and on exit, and loads
+# it on start, so the chain goes on where it stopped and matches the
+# database.  Other stacks are removed on stop and start empty.
 #
 # PostgreSQL refuses to run as root, so the cluster runs as the "postgres" OS
 # user the Debian package creates, in /tmp/amplified-NAME which that user owns.
@@ -98,15 +105,30 @@ start_chain() {
 	# anvil keeps block states under $HOME/.foundry/anvil/tmp and never
 	# removes them: give it a home of its own, removed on stop.
 	mkdir -p "$DIR/anvil-home"
-	HOME="$DIR/anvil-home" nohup "$ANVIL" --host 127.0.0.1 --port "$chainport" --chain-id 31337 \
+	local keep=() state=$DIR/anvil-state.json
+	[ "$name" = demo ] && keep=(--state "$state" --state-interval 5 --preserve-historical-states)
+	spawn_chain "${keep[@]}" && return 0
+	# A dump that anvil cannot load (cut short by a crash, say) is set aside
+	# and the chain starts empty; demo.sh then sees that the database
+	# describes another chain and starts it afresh too.
+	if [ "$name" = demo ] && [ -f "$state" ]; then
+		mv -f "$state" "$state.unreadable"
+		echo "stack: anvil could not load $state (kept as $state.unreadable); starting an empty chain" >&2
+		spawn_chain "${keep[@]}" && return 0
+	fi
+	echo "stack: anvil did not start; its log:" >&2; tail -20 "$DIR/anvil.log" >&2; exit 1
+}
+
+spawn_chain() {  # spawn_chain ARGS...: start anvil, wait until it answers; false if it died
+	HOME="$DIR/anvil-home" nohup "$ANVIL" --host 127.0.0.1 --port "$chainport" --chain-id 31337 "$@" \
 		>"$DIR/anvil.log" 2>&1 </dev/null &
 	echo $! >"$DIR/anvil.pid"
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		rpc eth_chainId | grep -q result && return 0
-		chain_running || break
+		chain_running || return 1
 		sleep 0.1
 	done
-	echo "stack: anvil did not start; its log:" >&2; tail -20 "$DIR/anvil.log" >&2; exit 1
+	return 1
 }
 
 stop_all() {
@@ -133,7 +155,11 @@ case "$cmd" in
 	psql)
 		pg_running || { echo "stack: the $name cluster is not running (make demo starts it)" >&2; exit 1; }
 		exec "$BINDIR/psql" -h "$SOCK" -p "$pgport" -U postgres -d "$DB" ;;
+	resetdb)
+		pg_running || { echo "stack: the $name cluster is not running" >&2; exit 1; }
+		as_pg "$BINDIR/dropdb" -h "$SOCK" -p "$pgport" -U postgres --force --if-exists "$DB"
+		start_pg ;;
 	env)
 		echo "export PGHOST=$SOCK PGPORT=$pgport PGUSER=postgres PGDATABASE=$DB STACK_DIR=$DIR CHAIN_RPC_URL=http://127.0.0.1:$chainport" ;;
-	*) echo "usage: $0 start|stop|status|psql|env [NAME]" >&2; exit 2 ;;
+	*) echo "usage: $0 start|stop|status|psql|env|resetdb [NAME]" >&2; exit 2 ;;
 esac
