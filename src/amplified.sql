@@ -1,11 +1,61 @@
--- src/amplified.sql: the core piece of the install script: roles and the schema's grants.
+-- src/amplified.sql: the core piece of the install script: the guard on the
+-- schema, roles, the schema's grants, and the rule every registry of
+-- functions follows.
 --
+-- The schema must be the installing role's own and empty.  A role with
+-- CREATE on the database could otherwise create "amplified" first and keep
+-- it: CREATE EXTENSION adopts an existing schema, and its owner could then
+-- put functions in it that SECURITY DEFINER code of the extension would run
+-- as the extension's owner (docs/install.md, "Security").
+DO $guard$
+DECLARE
+	ns record;
+	me oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = pg_catalog.current_user());
+BEGIN
+	SELECT n.oid, n.nspowner, n.nspacl INTO ns FROM pg_catalog.pg_namespace n WHERE n.nspname = '@extschema@';
+	IF ns.nspowner IS DISTINCT FROM me THEN
+		RAISE EXCEPTION 'schema "@extschema@" exists already and belongs to role "%"', pg_catalog.pg_get_userbyid(ns.nspowner)
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'amplified installs only into a schema that CREATE EXTENSION creates, or an empty one owned by the role that installs it.',
+				  HINT = 'Check what the schema holds, then drop it (or ALTER SCHEMA ... OWNER TO the installing role) and run CREATE EXTENSION again.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_catalog.aclexplode(ns.nspacl) a
+				WHERE a.privilege_type = 'CREATE' AND a.grantee <> ns.nspowner) THEN
+		RAISE EXCEPTION 'schema "@extschema@" lets other roles create objects in it'
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'REVOKE CREATE ON SCHEMA @extschema@ FROM the other roles (and PUBLIC), then run CREATE EXTENSION again.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE relnamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc WHERE pronamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_type WHERE typnamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_operator WHERE oprnamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_collation WHERE collnamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_conversion WHERE connamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_opfamily WHERE opfnamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_config WHERE cfgnamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_dict WHERE dictnamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_parser WHERE prsnamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_template WHERE tmplnamespace = ns.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_statistic_ext WHERE stxnamespace = ns.oid) THEN
+		RAISE EXCEPTION 'schema "@extschema@" is not empty'
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'amplified installs only into a schema that CREATE EXTENSION creates, or an empty one owned by the role that installs it.',
+				  HINT = 'Move or drop what the schema holds, then run CREATE EXTENSION again.';
+	END IF;
+END
+$guard$;
+
 -- Four group roles (NOLOGIN), each holding the one before it:
 --   amplified_reader    the v_* views
 --   amplified_analyst   + math functions and read-only RPC
 --   amplified_operator  + strategies and transaction intents
 --   amplified_admin     + configuration and signers
--- Roles are cluster-wide: they are created if missing and survive DROP EXTENSION.
+-- Roles are cluster-wide: they are created if missing and survive DROP
+-- EXTENSION.  A role of one of these names that exists already is adopted
+-- only when it is a plain group role: one that can log in, or holds any
+-- attribute above that of a group (superuser, CREATEROLE, CREATEDB,
+-- REPLICATION, BYPASSRLS), is refused, since whoever made it would hold
+-- the extension's privileges through it.
 DO $roles$
 DECLARE
 	r text;
@@ -16,6 +66,13 @@ BEGIN
 	LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
 			EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+		ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname = r
+						 AND (x.rolcanlogin OR x.rolsuper OR x.rolcreaterole OR x.rolcreatedb
+							  OR x.rolreplication OR x.rolbypassrls)) THEN
+			RAISE EXCEPTION 'role "%" exists already and is not a plain group role', r
+				USING ERRCODE = 'insufficient_privilege',
+					  DETAIL = 'It can log in or holds role attributes; amplified would hand its privileges to whoever made it.',
+					  HINT = pg_catalog.format('Check who uses it, then ALTER ROLE %I NOLOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS (or drop it) and run CREATE EXTENSION again; grant it to login roles instead.', r);
 		END IF;
 		IF prev IS NOT NULL AND NOT pg_catalog.pg_has_role(r, prev, 'MEMBER') THEN
 			EXECUTE pg_catalog.format('GRANT %I TO %I', prev, r);
@@ -27,3 +84,45 @@ $roles$;
 
 REVOKE ALL ON SCHEMA @extschema@ FROM PUBLIC;
 GRANT USAGE ON SCHEMA @extschema@ TO amplified_reader;
+
+-- The rule of every registry of functions (strategy kinds, and any table
+-- whose rows name functions that the extension's SECURITY DEFINER code
+-- calls as the extension's owner): only a function owned by the extension's
+-- owner may be registered, and never one in a temporary schema.  Whoever
+-- may write such a row but is not that owner could otherwise have their own
+-- code run with the owner's rights.  Registries call this from a trigger.
+CREATE FUNCTION @extschema@.registry_check_function(fn regproc, registry text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	f record;
+	owner oid := (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'amplified');
+BEGIN
+	IF fn IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT p.proowner, n.nspname INTO f
+	  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+	 WHERE p.oid = fn;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'function % of % does not exist', fn::oid, registry USING ERRCODE = 'undefined_function';
+	END IF;
+	IF f.nspname LIKE 'pg\_temp\_%' OR f.nspname LIKE 'pg\_toast\_temp\_%' THEN
+		RAISE EXCEPTION 'function % cannot be registered in %: it is a temporary function', fn, registry
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	IF f.proowner IS DISTINCT FROM owner THEN
+		RAISE EXCEPTION 'function % cannot be registered in %: it belongs to role "%", not to the extension''s owner "%"',
+			fn, registry, pg_catalog.pg_get_userbyid(f.proowner), pg_catalog.pg_get_userbyid(owner)
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'The extension calls registered functions with its owner''s rights.',
+				  HINT = 'Have the extension''s owner review the function and take it over (ALTER FUNCTION ... OWNER TO), then register it.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.registry_check_function(regproc, text) IS
+	'refuse a function that is not owned by the extension''s owner (or is temporary) for a registry of functions';
+-- Harmless (it reads the catalogs), and the triggers of registries run it as
+-- whoever writes the row: left executable by PUBLIC.

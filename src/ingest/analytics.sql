@@ -16,7 +16,7 @@ RETURNS TABLE (at timestamptz, block_number bigint, log_index int, tick int,
 	sqrt_price @extschema@.uint256, liquidity @extschema@.uint256,
 	amount0 @extschema@.int256, amount1 @extschema@.int256)
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT t.* FROM (
 	  (SELECT $3, c.block_number, c.log_index, c.tick, c.sqrt_price, c.liquidity,
@@ -60,7 +60,7 @@ COMMENT ON FUNCTION @extschema@.univ3_path_overlap(int, int, int, int) IS
 CREATE FUNCTION @extschema@.univ3_backtest_holdings(sqrt_price @extschema@.uint256,
 	tick_lower int[], tick_upper int[], liquidity numeric[], OUT amount0 numeric, OUT amount1 numeric)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT coalesce(sum(a.amount0::numeric), 0), coalesce(sum(a.amount1::numeric), 0)
 	  FROM unnest($2, $3, $4) p(lo, hi, l)
@@ -94,7 +94,7 @@ CREATE FUNCTION @extschema@.univ3_time_in_range(chain_id bigint, pool @extschema
 	tick_lower int, tick_upper int, from_ts timestamptz, to_ts timestamptz)
 RETURNS float8
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	r float8;
@@ -123,7 +123,7 @@ CREATE FUNCTION @extschema@.univ3_fees_earned(chain_id bigint, pool @extschema@.
 	from_ts timestamptz, to_ts timestamptz,
 	OUT fees0 numeric, OUT fees1 numeric, OUT exact bool, OUT from_block bigint, OUT to_block bigint)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	a record;
@@ -274,7 +274,7 @@ RETURNS TABLE (fees0 numeric, fees1 numeric, amount0_end numeric, amount1_end nu
 	value_end numeric, hold_value_end numeric, net_vs_hold float8, il float8,
 	rebalances int, time_in_range float8, swaps int, tick_lower int, tick_upper int, sigma float8)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	plan_keys CONSTANT text[] := ARRAY['k', 'min_width', 'limit_width', 'full_range_share',

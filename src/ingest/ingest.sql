@@ -218,7 +218,7 @@ CREATE FUNCTION @extschema@.ingest_decode(chain_id bigint, from_block bigint, to
 RETURNS bigint
 LANGUAGE plpgsql
 -- The event tables compare amplified types: their operators live in @extschema@.
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	n bigint;
@@ -343,7 +343,7 @@ COMMENT ON TABLE @extschema@.state_reads IS 'Raw eth_call answers at a block has
 CREATE FUNCTION @extschema@.ingest_read_plan(chain_id bigint)
 RETURNS TABLE (address @extschema@.address, read text, arg text, calldata bytea, read_every integer)
 LANGUAGE sql STABLE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT w.address, r.read, a.arg,
 		   CASE r.read
@@ -446,7 +446,7 @@ RETURN CASE WHEN length(w) = 32 AND bits BETWEEN 8 AND 63
 CREATE FUNCTION @extschema@.ingest_decode_reads(chain_id bigint, from_block bigint, to_block bigint)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	n bigint;

@@ -145,7 +145,7 @@ CREATE FUNCTION @extschema@.risk_add_breaker(
 	price_decimals integer DEFAULT 18)
 RETURNS @extschema@.circuit_breakers
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	r circuit_breakers;
@@ -216,7 +216,7 @@ CREATE FUNCTION @extschema@.risk_set_limits(strategy_id bigint,
 	max_slippage_bps numeric DEFAULT NULL)
 RETURNS @extschema@.risk_limits
 LANGUAGE sql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
 	INSERT INTO @extschema@.risk_limits AS l (strategy_id, max_position_value, max_daily_turnover, max_slippage_bps)
 	VALUES (risk_set_limits.strategy_id, risk_set_limits.max_position_value,
@@ -266,7 +266,7 @@ CREATE FUNCTION @extschema@.risk_pool_prices(chain_id bigint, pool @extschema@.a
 	from_ts timestamptz, to_ts timestamptz)
 RETURNS TABLE (at timestamptz, block_number bigint, log_index integer, price float8)
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	WITH first AS (
 		SELECT c.* FROM (
@@ -306,7 +306,7 @@ CREATE FUNCTION @extschema@.risk_oracle_prices(chain_id bigint, oracle @extschem
 	from_ts timestamptz, to_ts timestamptz, decimals integer DEFAULT 18)
 RETURNS TABLE (at timestamptz, block_number bigint, updated_at timestamptz, price float8)
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	WITH first AS (
 		SELECT b.timestamp AS at, o.block_number, o.updated_at, o.answer
@@ -333,7 +333,7 @@ COMMENT ON FUNCTION @extschema@.risk_oracle_prices(bigint, @extschema@.address, 
 CREATE FUNCTION @extschema@.risk_breaker_value(breaker_id bigint, at timestamptz DEFAULT now(),
 	OUT value float8, OUT detail text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	c circuit_breakers;
@@ -401,7 +401,7 @@ RETURNS TABLE (breaker_id bigint, name text, kind text, chain_id bigint, asset @
 	level text, previous_level text, since timestamptz, value float8, detail text)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	c circuit_breakers;
@@ -447,7 +447,7 @@ COMMENT ON FUNCTION @extschema@.risk_evaluate_breakers(timestamptz, bigint[]) IS
 CREATE FUNCTION @extschema@.risk_turnover_today(strategy_id bigint)
 RETURNS numeric
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT coalesce(sum(t.turnover), 0) FROM risk_turnover t
 	 WHERE t.strategy_id IS NOT DISTINCT FROM $1
@@ -477,7 +477,10 @@ BEGIN
 	EXCEPTION WHEN invalid_text_representation THEN
 		RAISE EXCEPTION 'proposal field "%" must be a number, not %', field, v USING ERRCODE = 'invalid_parameter_value';
 	END;
-	IF n < 0 OR n = 'NaN' THEN
+	IF n = 'NaN' OR n IN ('Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'proposal field "%" must be a finite number, not %', field, v USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF n < 0 THEN
 		RAISE EXCEPTION 'proposal field "%" must not be negative, not %', field, v USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	RETURN n;
@@ -487,22 +490,26 @@ $$;
 -- THE GATE.  Whether a strategy's proposal may go ahead now: the kill
 -- switches, the circuit breakers on the assets it involves (evaluated now,
 -- unless already evaluated in this transaction) and the strategy's limits.
--- An allowed proposal's turnover goes into the ledger the daily limit reads,
--- in the caller's transaction.  docs/risk.md lists the reason codes.
-CREATE FUNCTION @extschema@.risk_gate(strategy_id bigint, proposal jsonb)
+-- docs/risk.md lists the reason codes.
+--
+-- The chain and the assets come from the caller, never from the proposal:
+-- the strategy engine passes its strategy's chain and the assets the
+-- strategy's parameters and its policy name.  With record_turnover, an allowed
+-- proposal's turnover goes into the ledger the daily limit reads, in the
+-- caller's transaction.  Only the engine (as the extension's owner) may
+-- call this; operators preview with risk_gate(), which writes nothing.
+CREATE FUNCTION @extschema@.risk_gate_eval(strategy_id bigint, chain bigint, assets @extschema@.address[],
+	proposal jsonb, record_turnover boolean)
 RETURNS TABLE (allowed boolean, level text, reasons text[])
 LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	action text;
-	chain bigint;
 	reduces boolean := false;
 	val numeric := risk_proposal_number(proposal, 'value');
 	turn numeric := risk_proposal_number(proposal, 'turnover');
 	slip numeric := risk_proposal_number(proposal, 'slippage_bps');
-	assets address[] := '{}';
 	hold boolean;
 	lvl risk_level := 'ok';
 	why text[] := '{}';
@@ -521,27 +528,20 @@ BEGIN
 	END IF;
 	action := proposal ->> 'action';
 	hold := action = 'hold';
-	IF jsonb_typeof(proposal -> 'chain_id') IS DISTINCT FROM 'number' THEN
-		RAISE EXCEPTION 'proposal needs a numeric "chain_id"' USING ERRCODE = 'invalid_parameter_value',
-			DETAIL = format('The proposal was %s.', proposal);
+	IF chain IS NULL THEN
+		RAISE EXCEPTION 'the risk gate needs the strategy''s chain' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	chain := (proposal ->> 'chain_id')::bigint;
+	assets := coalesce(assets, '{}');
 	IF proposal ? 'reduces_risk' THEN
 		IF jsonb_typeof(proposal -> 'reduces_risk') <> 'boolean' THEN
 			RAISE EXCEPTION 'proposal field "reduces_risk" must be a boolean' USING ERRCODE = 'invalid_parameter_value';
 		END IF;
 		reduces := (proposal ->> 'reduces_risk')::boolean;
 	END IF;
-	IF proposal ? 'assets' THEN
-		IF jsonb_typeof(proposal -> 'assets') <> 'array' THEN
-			RAISE EXCEPTION 'proposal field "assets" must be an array of addresses' USING ERRCODE = 'invalid_parameter_value';
-		END IF;
-		SELECT coalesce(array_agg(a::address), '{}') INTO assets FROM jsonb_array_elements_text(proposal -> 'assets') a;
-	END IF;
 
 	-- One gate at a time per strategy, so that two cannot both spend the
 	-- same daily turnover.
-	PERFORM pg_advisory_xact_lock(hashtextextended('amplified.risk_gate', coalesce(risk_gate.strategy_id, 0)));
+	PERFORM pg_advisory_xact_lock(hashtextextended('amplified.risk_gate', coalesce(risk_gate_eval.strategy_id, 0)));
 
 	-- Kill switches: the risk gate's own and the transaction queue's.
 	IF (SELECT s.halted FROM risk_settings s) OR coalesce((SELECT q.paused FROM txq_control q), false) THEN
@@ -584,7 +584,7 @@ BEGIN
 			   coalesce(s.max_slippage_bps, d.max_slippage_bps) AS max_slippage_bps
 		  INTO lim
 		  FROM (SELECT) AS one
-		  LEFT JOIN risk_limits s ON s.strategy_id = risk_gate.strategy_id
+		  LEFT JOIN risk_limits s ON s.strategy_id = risk_gate_eval.strategy_id
 		  LEFT JOIN risk_limits d ON d.strategy_id IS NULL;
 		IF lim.max_position_value IS NOT NULL AND NOT reduces THEN
 			IF val IS NULL THEN
@@ -596,7 +596,7 @@ BEGIN
 		IF lim.max_daily_turnover IS NOT NULL THEN
 			IF turn IS NULL THEN
 				why := why || 'limit:max_daily_turnover:missing'::text; blocked := true;
-			ELSIF risk_turnover_today(risk_gate.strategy_id) + turn > lim.max_daily_turnover THEN
+			ELSIF risk_turnover_today(risk_gate_eval.strategy_id) + turn > lim.max_daily_turnover THEN
 				why := why || 'limit:max_daily_turnover'::text; blocked := true;
 			END IF;
 		END IF;
@@ -610,9 +610,9 @@ BEGIN
 	END IF;
 
 	allowed := hold OR NOT blocked;
-	IF allowed AND NOT hold AND coalesce(turn, 0) > 0 THEN
+	IF record_turnover AND allowed AND NOT hold AND coalesce(turn, 0) > 0 THEN
 		INSERT INTO risk_turnover (strategy_id, chain_id, action, turnover, decision_id)
-		VALUES (risk_gate.strategy_id, chain, action, turn,
+		VALUES (risk_gate_eval.strategy_id, chain, action, turn,
 				CASE WHEN jsonb_typeof(proposal -> 'decision_id') = 'number' THEN (proposal ->> 'decision_id')::bigint END);
 	END IF;
 	level := lvl::text;
@@ -620,8 +620,50 @@ BEGIN
 	RETURN NEXT;
 END
 $$;
+COMMENT ON FUNCTION @extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], jsonb, boolean) IS
+	'the risk gate as the strategy engine runs it: chain and assets from the strategy, turnover recorded when allowed';
+
+-- The assets of a proposal: its "assets" array of addresses.
+CREATE FUNCTION @extschema@.risk_proposal_assets(proposal jsonb)
+RETURNS @extschema@.address[]
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+BEGIN
+	IF proposal IS NULL OR NOT proposal ? 'assets' THEN
+		RETURN '{}';
+	END IF;
+	IF jsonb_typeof(proposal -> 'assets') <> 'array' THEN
+		RAISE EXCEPTION 'proposal field "assets" must be an array of addresses' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN (SELECT coalesce(array_agg(a::address), '{}') FROM jsonb_array_elements_text(proposal -> 'assets') a);
+END
+$$;
+
+-- A preview of the gate for operators and analysts: what it would say of a
+-- proposal now, with the chain and assets the proposal names.  It writes no
+-- turnover, so nothing it is told can spend or skip anything: the engine's
+-- own gate (risk_gate_eval) takes the chain and assets from the strategy.
+CREATE FUNCTION @extschema@.risk_gate(strategy_id bigint, proposal jsonb)
+RETURNS TABLE (allowed boolean, level text, reasons text[])
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+BEGIN
+	IF proposal IS NULL OR jsonb_typeof(proposal) <> 'object' THEN
+		RAISE EXCEPTION 'proposal must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF jsonb_typeof(proposal -> 'chain_id') IS DISTINCT FROM 'number' THEN
+		RAISE EXCEPTION 'proposal needs a numeric "chain_id"' USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = format('The proposal was %s.', proposal);
+	END IF;
+	RETURN QUERY SELECT * FROM risk_gate_eval(risk_gate.strategy_id, (proposal ->> 'chain_id')::bigint,
+											   risk_proposal_assets(proposal), proposal, false);
+END
+$$;
 COMMENT ON FUNCTION @extschema@.risk_gate(bigint, jsonb) IS
-	'the risk gate: whether a strategy''s proposal may go ahead, its risk level and the reason codes';
+	'preview of the risk gate: whether a strategy''s proposal would go ahead now, its risk level and the reason codes; writes nothing';
 
 -- Every circuit breaker with its state, and the kill switches.
 CREATE VIEW @extschema@.v_risk AS
@@ -652,6 +694,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@.risk_breaker_value(bigint, timestamptz),
 	@extschema@.risk_evaluate_breakers(timestamptz, bigint[]),
 	@extschema@.risk_turnover_today(bigint),
+	@extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], jsonb, boolean),
 	@extschema@.risk_gate(bigint, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz),

@@ -73,6 +73,26 @@ CREATE TABLE @extschema@.strategy_kinds (
 COMMENT ON TABLE @extschema@.strategy_kinds IS
 	'Kinds of strategy and the functions that validate, sync, gather and decide for them (one row per kind: the plug-in point)';
 
+-- strategy_kinds is a registry of functions that the engine calls as the
+-- extension's owner: only that owner's functions may be named in it
+-- (registry_check_function, src/amplified.sql).
+CREATE FUNCTION @extschema@.strategy_kinds_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.registry_check_function(NEW.validate, 'strategy_kinds.validate');
+	PERFORM @extschema@.registry_check_function(NEW.sync, 'strategy_kinds.sync');
+	PERFORM @extschema@.registry_check_function(NEW.gather, 'strategy_kinds.gather');
+	PERFORM @extschema@.registry_check_function(NEW.policy, 'strategy_kinds.policy');
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER strategy_kinds_check BEFORE INSERT OR UPDATE ON @extschema@.strategy_kinds
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.strategy_kinds_check();
+REVOKE ALL ON FUNCTION @extschema@.strategy_kinds_check() FROM PUBLIC;
+
 CREATE TABLE @extschema@.strategies (
 	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	name			text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 100),
@@ -188,7 +208,7 @@ CREATE FUNCTION @extschema@.strategy_eth_call(chain_id bigint, sender @extschema
 	target @extschema@.address, data bytea, block bigint)
 RETURNS bytea
 LANGUAGE sql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT decode(substr(r #>> '{}', 3), 'hex')
 	  FROM rpc_call($1, 'eth_call',
@@ -203,7 +223,7 @@ COMMENT ON FUNCTION @extschema@.strategy_eth_call(bigint, @extschema@.address, @
 CREATE FUNCTION @extschema@.strategy_read_word(chain_id bigint, target @extschema@.address, signature text, type text)
 RETURNS jsonb
 LANGUAGE sql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT abi_decode('(' || $4 || ')',
 		decode(substr(rpc_call($1, 'eth_call',
@@ -231,7 +251,7 @@ $$;
 CREATE FUNCTION @extschema@.strategy_check_keys(kind text, params jsonb, allowed text[])
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	k text;
@@ -254,7 +274,7 @@ $$;
 CREATE FUNCTION @extschema@.strategy_param_address(kind text, params jsonb, key text)
 RETURNS @extschema@.address
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
 	IF NOT params ? key OR jsonb_typeof(params -> key) = 'null' THEN
@@ -296,6 +316,44 @@ BEGIN
 END
 $$;
 
+-- Every address a strategy's parameters hold, at any depth (pools, tokens,
+-- routers, candidates): the assets the risk gate's breakers are matched on.
+CREATE FUNCTION @extschema@.strategy_param_addresses(params jsonb)
+RETURNS @extschema@.address[]
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+RETURN ARRAY(SELECT DISTINCT (v #>> '{}')::@extschema@.address
+			   FROM jsonb_path_query(params, 'strict $.** ? (@.type() == "string" && @ like_regex "^0x[0-9a-fA-F]{40}$")') v);
+
+-- An interval parameter of a kind, or an error naming it: finite, and
+-- between lo and hi (so "-1000 years" is refused when the strategy is
+-- created, not at its first run).
+CREATE FUNCTION @extschema@.strategy_param_interval(kind text, params jsonb, key text, lo interval, hi interval)
+RETURNS interval
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v interval;
+BEGIN
+	IF params -> key IS NULL OR jsonb_typeof(params -> key) = 'null' THEN
+		RETURN NULL;
+	END IF;
+	IF jsonb_typeof(params -> key) <> 'string' THEN
+		PERFORM @extschema@.strategy_param_error(kind, key, 'an interval such as "7 days"');
+	END IF;
+	BEGIN
+		v := (params ->> key)::interval;
+	EXCEPTION WHEN data_exception THEN
+		PERFORM @extschema@.strategy_param_error(kind, key, 'an interval such as "7 days"');
+	END;
+	IF v < lo OR v > hi THEN
+		PERFORM @extschema@.strategy_param_error(kind, key, format('%s is outside [%s, %s]', v, lo, hi));
+	END IF;
+	RETURN v;
+END
+$$;
+
 -- The ALM parameters (univ3_alm_plan) and gate parameters (univ3_alm_should_rebalance) of an lp_univ3 strategy.
 CREATE FUNCTION @extschema@.strategy_lp_alm_params(params jsonb)
 RETURNS jsonb
@@ -314,7 +372,7 @@ RETURN (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(para
 CREATE FUNCTION @extschema@.strategy_validate_lp_univ3(params jsonb, chain_id bigint)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := params;
@@ -370,11 +428,7 @@ BEGIN
 	IF p ->> 'numeraire' NOT IN ('token0', 'token1') THEN
 		PERFORM strategy_param_error(k, 'numeraire', 'token0 or token1');
 	END IF;
-	BEGIN
-		PERFORM (p ->> 'apr_window')::interval;
-	EXCEPTION WHEN data_exception THEN
-		PERFORM strategy_param_error(k, 'apr_window', 'an interval such as "7 days"');
-	END;
+	PERFORM strategy_param_interval(k, p, 'apr_window', '1 minute', '3650 days');
 	-- The ALM and gate parameters are checked by the functions that take them.
 	d := strategy_lp_alm_params(p);
 	IF d ->> 'apr' = 'auto' THEN
@@ -393,7 +447,7 @@ COMMENT ON FUNCTION @extschema@.strategy_validate_lp_univ3(jsonb, bigint) IS
 CREATE FUNCTION @extschema@.strategy_validate_stake(params jsonb, chain_id bigint)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := params;
@@ -450,11 +504,7 @@ BEGIN
 		'switch_threshold', coalesce(strategy_param_number(k, p, 'switch_threshold', 0, 100), 0.005),
 		'slippage_bps', coalesce(strategy_param_number(k, p, 'slippage_bps', 0, 10000), 50),
 		'deadline_seconds', coalesce(strategy_param_number(k, p, 'deadline_seconds', 60, 604800), 3600));
-	BEGIN
-		PERFORM (p ->> 'apr_window')::interval;
-	EXCEPTION WHEN data_exception THEN
-		PERFORM strategy_param_error(k, 'apr_window', 'an interval such as "7 days"');
-	END;
+	PERFORM strategy_param_interval(k, p, 'apr_window', '1 minute', '3650 days');
 	RETURN p;
 END
 $$;
@@ -469,7 +519,7 @@ CREATE FUNCTION @extschema@.strategy_create(name text, kind text, chain_id bigin
 RETURNS @extschema@.strategies
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	k strategy_kinds;
@@ -515,7 +565,7 @@ CREATE FUNCTION @extschema@.strategy_update(id bigint, params jsonb DEFAULT NULL
 RETURNS @extschema@.strategies
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	s strategies;
@@ -557,7 +607,7 @@ CREATE FUNCTION @extschema@.strategy_enable(id bigint, enabled boolean DEFAULT t
 RETURNS boolean
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM strategies AS s WHERE s.id = strategy_enable.id) THEN
@@ -575,7 +625,7 @@ CREATE FUNCTION @extschema@.strategy_disable(id bigint)
 RETURNS boolean
 LANGUAGE sql
 SECURITY DEFINER
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 RETURN @extschema@.strategy_enable(id, false);
 COMMENT ON FUNCTION @extschema@.strategy_disable(bigint) IS
 	'Disable a strategy: run_strategies() skips it; its open intents stay in the queue';
@@ -587,7 +637,7 @@ CREATE FUNCTION @extschema@.strategy_sync_tokens(s @extschema@.strategies, block
 	tokens @extschema@.address[], spenders @extschema@.address[])
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	t address;
@@ -618,7 +668,7 @@ COMMENT ON FUNCTION @extschema@.strategy_sync_tokens(@extschema@.strategies, big
 CREATE FUNCTION @extschema@.strategy_sync_lp_univ3(s @extschema@.strategies, block bigint)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := s.params;
@@ -661,7 +711,7 @@ COMMENT ON FUNCTION @extschema@.strategy_sync_lp_univ3(@extschema@.strategies, b
 CREATE FUNCTION @extschema@.strategy_sync_stake(s @extschema@.strategies, block bigint)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
 	DELETE FROM positions AS x WHERE x.strategy_id = s.id;
@@ -679,7 +729,7 @@ CREATE FUNCTION @extschema@.strategy_sync_positions(strategy_id bigint, block bi
 RETURNS SETOF @extschema@.positions
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	s strategies;
@@ -710,7 +760,7 @@ COMMENT ON FUNCTION @extschema@.strategy_sync_positions(bigint, bigint) IS
 CREATE FUNCTION @extschema@.strategy_pool_state(chain_id bigint, pool @extschema@.address, block bigint,
 	OUT block_number bigint, OUT sqrt_price @extschema@.uint256, OUT tick int, OUT liquidity @extschema@.uint256)
 LANGUAGE sql STABLE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT c.block_number, c.sqrt_price, univ3_tick_at_sqrt_price(c.sqrt_price), c.liquidity
 	  FROM ((SELECT s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price, s.liquidity
@@ -732,7 +782,7 @@ COMMENT ON FUNCTION @extschema@.strategy_pool_state(bigint, @extschema@.address,
 CREATE FUNCTION @extschema@.strategy_lst_rate(chain_id bigint, token @extschema@.address, block bigint)
 RETURNS @extschema@.uint256
 LANGUAGE sql STABLE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT r.rate FROM lst_rates r
 	 WHERE r.chain_id = $1 AND r.token = $2 AND r.block_number <= $3
@@ -745,7 +795,7 @@ COMMENT ON FUNCTION @extschema@.strategy_lst_rate(bigint, @extschema@.address, b
 CREATE FUNCTION @extschema@.strategy_price1per0(sqrt_price @extschema@.uint256, decimals0 int, decimals1 int)
 RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 RETURN (sqrt_price::numeric * sqrt_price::numeric) / 6277101735386680763835789423207666416102355444464034512896::numeric
 	   * power(10::numeric, decimals0 - decimals1);
 COMMENT ON FUNCTION @extschema@.strategy_price1per0(@extschema@.uint256, int, int) IS
@@ -755,7 +805,7 @@ COMMENT ON FUNCTION @extschema@.strategy_price1per0(@extschema@.uint256, int, in
 CREATE FUNCTION @extschema@.strategy_wallet(strategy_id bigint, token @extschema@.address, spender @extschema@.address,
 	OUT amount @extschema@.uint256, OUT allowance @extschema@.uint256)
 LANGUAGE sql STABLE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT coalesce((SELECT p.amount FROM positions p
 					  WHERE p.strategy_id = $1 AND p.kind = 'token' AND p.asset = $2), '0'),
@@ -769,7 +819,7 @@ COMMENT ON FUNCTION @extschema@.strategy_wallet(bigint, @extschema@.address, @ex
 CREATE FUNCTION @extschema@.strategy_block_time(chain_id bigint, block bigint)
 RETURNS timestamptz
 LANGUAGE sql STABLE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 RETURN (SELECT b.timestamp FROM @extschema@.blocks b WHERE b.chain_id = $1 AND b.number = $2);
 COMMENT ON FUNCTION @extschema@.strategy_block_time(bigint, bigint) IS 'timestamp of an ingested block';
 
@@ -777,7 +827,7 @@ COMMENT ON FUNCTION @extschema@.strategy_block_time(bigint, bigint) IS 'timestam
 CREATE FUNCTION @extschema@.strategy_gather_lp_univ3(s @extschema@.strategies, block bigint)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := s.params;
@@ -897,7 +947,7 @@ COMMENT ON FUNCTION @extschema@.strategy_gather_lp_univ3(@extschema@.strategies,
 CREATE FUNCTION @extschema@.strategy_gather_stake(s @extschema@.strategies, block bigint)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := s.params;
@@ -966,7 +1016,7 @@ COMMENT ON FUNCTION @extschema@.strategy_gather_stake(@extschema@.strategies, bi
 CREATE FUNCTION @extschema@.strategy_asset_risk_level(chain_id bigint, token @extschema@.address)
 RETURNS text
 LANGUAGE plpgsql STABLE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
 	RETURN coalesce((SELECT max(st.level)::text
@@ -1004,7 +1054,7 @@ RETURN @extschema@.strategy_intent('approve', token,
 CREATE FUNCTION @extschema@.strategy_policy_lp_univ3(s @extschema@.strategies, state jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := s.params;
@@ -1208,7 +1258,7 @@ COMMENT ON FUNCTION @extschema@.strategy_policy_lp_univ3(@extschema@.strategies,
 CREATE FUNCTION @extschema@.strategy_policy_stake(s @extschema@.strategies, state jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := s.params;
@@ -1359,7 +1409,7 @@ INSERT INTO @extschema@.strategy_kinds (kind, validate, sync, gather, policy, de
 CREATE FUNCTION @extschema@.strategy_record_snapshot(strategy_id bigint, block bigint, state jsonb)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	v jsonb := state -> 'valuation';
@@ -1413,7 +1463,7 @@ CREATE FUNCTION @extschema@.strategy_record_decision(s @extschema@.strategies, r
 	state jsonb, result jsonb)
 RETURNS @extschema@.decisions
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	d decisions;
@@ -1454,8 +1504,13 @@ BEGIN
 		RETURN d;
 	END IF;
 	-- The risk gate sees the decision's id (its turnover ledger keeps it).
+	-- Its chain is the strategy's, its assets every address the strategy's
+	-- parameters and the policy's proposal name, whatever the proposal says.
 	SELECT x.allowed, x.level, x.reasons INTO g_allowed, g_level, g_reasons
-	  FROM risk_gate(s.id, result -> 'proposal' || jsonb_build_object('decision_id', d.id)) x;
+	  FROM risk_gate_eval(s.id, s.chain_id,
+						  ARRAY(SELECT DISTINCT a FROM unnest(strategy_param_addresses(s.params)
+														|| risk_proposal_assets(result -> 'proposal')) a),
+						  result -> 'proposal' || jsonb_build_object('decision_id', d.id), true) x;
 	IF NOT coalesce(g_allowed, false) THEN
 		-- Blocked again for the same reasons: extend the previous row.
 		IF prev.action = action AND prev.status = 'blocked' AND prev.reasons = reasons
@@ -1494,7 +1549,7 @@ COMMENT ON FUNCTION @extschema@.strategy_record_decision(@extschema@.strategies,
 CREATE FUNCTION @extschema@.strategy_run_one(s @extschema@.strategies, run_id bigint, sync boolean)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	k strategy_kinds;
@@ -1561,7 +1616,7 @@ CREATE FUNCTION @extschema@.run_strategies(sync boolean DEFAULT true, strategy_i
 RETURNS jsonb
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	s strategies;
@@ -1612,7 +1667,7 @@ CREATE FUNCTION @extschema@.strategy_housekeeping(keep_runs interval DEFAULT '7 
 RETURNS jsonb
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	runs bigint;

@@ -167,7 +167,7 @@ CREATE INDEX tx_events_intent ON @extschema@.tx_events (intent_id, id);
 CREATE FUNCTION @extschema@.tx_intents_audit()
 RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
@@ -633,7 +633,7 @@ CREATE FUNCTION @extschema@.txq_step_reconcile(chain_id bigint, senders @extsche
 											   pending_counts bigint[], latest_counts bigint[])
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	k integer;
@@ -673,7 +673,7 @@ $$;
 CREATE FUNCTION @extschema@.txq_step_expire(chain_id bigint)
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	r record;
@@ -716,7 +716,7 @@ CREATE FUNCTION @extschema@.txq_step_claim(chain_id bigint, max_intents integer)
 RETURNS TABLE (id bigint, sender @extschema@.address, target @extschema@.address,
 			   value @extschema@.uint256, data bytea, gas_limit bigint, simulate boolean)
 LANGUAGE sql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
 	SELECT i.id, i.sender, i.target, i.value, i.data, i.gas_limit, i.simulate
 	  FROM tx_intents AS i
@@ -745,7 +745,7 @@ END;
 CREATE FUNCTION @extschema@.txq_step_reserve(chain_id bigint, ids bigint[], gas bigint[], reasons text[])
 RETURNS TABLE (id bigint, status text, nonce bigint)
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	r record;
@@ -840,7 +840,7 @@ RETURNS TABLE (intent_id bigint, sender @extschema@.address, target @extschema@.
 			   tx_type integer, replaces bigint, old_gas_price @extschema@.uint256,
 			   old_max_fee @extschema@.uint256, old_priority_fee @extschema@.uint256)
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
 	IF (SELECT c.paused FROM txq_control AS c) THEN
@@ -884,7 +884,7 @@ CREATE FUNCTION @extschema@.txq_step_record_signed(ids bigint[], tx_types intege
 	raws bytea[], hashes @extschema@.bytes32[])
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	n integer;
@@ -909,7 +909,7 @@ $$;
 CREATE FUNCTION @extschema@.txq_step_alert(ids bigint[], alerts text[])
 RETURNS void
 LANGUAGE sql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
 	UPDATE tx_intents AS i SET alert = u.alert, updated_at = now()
 	  FROM unnest(ids, alerts) AS u(id, alert)
@@ -922,7 +922,7 @@ END;
 CREATE FUNCTION @extschema@.txq_step_to_broadcast(chain_id bigint, max_attempts integer)
 RETURNS TABLE (attempt_id bigint, intent_id bigint, raw bytea, hash @extschema@.bytes32)
 LANGUAGE sql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
 	SELECT a.id, a.intent_id, a.raw, a.hash
 	  FROM tx_attempts AS a
@@ -941,7 +941,7 @@ END;
 CREATE FUNCTION @extschema@.txq_step_record_sent(attempt_ids bigint[], errors text[])
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
 	UPDATE tx_attempts AS a
@@ -973,7 +973,7 @@ CREATE FUNCTION @extschema@.txq_step_to_follow(chain_id bigint)
 RETURNS TABLE (attempt_id bigint, hash @extschema@.bytes32, sender @extschema@.address, nonce bigint,
 			   status text, check_pool boolean)
 LANGUAGE sql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
 	SELECT a.id, a.hash, a.sender, a.nonce, a.status,
 		   a.status = 'sent' AND a.sent_at < now() - interval '2 seconds'
@@ -999,7 +999,7 @@ CREATE FUNCTION @extschema@.txq_step_record_receipts(chain_id bigint, head bigin
 	latest_nonces bigint[])
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	conf integer;

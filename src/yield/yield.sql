@@ -30,7 +30,7 @@ COMMENT ON FUNCTION @extschema@.yield_apy(@extschema@.uint256, @extschema@.uint2
 CREATE FUNCTION @extschema@.yield_token_method(chain_id bigint, token @extschema@.address)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT r.method FROM lst_rates r
 	 WHERE r.chain_id = $1 AND r.token = $2
@@ -44,7 +44,7 @@ CREATE FUNCTION @extschema@.yield_rate_at(chain_id bigint, token @extschema@.add
 	at timestamptz DEFAULT now(), method text DEFAULT NULL)
 RETURNS TABLE (block_number bigint, at timestamptz, rate @extschema@.uint256)
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT r.block_number, b.timestamp, r.rate
 	  FROM lst_rates r
@@ -65,7 +65,7 @@ CREATE FUNCTION @extschema@.yield_rate_series(chain_id bigint, token @extschema@
 RETURNS TABLE (block_number bigint, at timestamptz, method text, rate @extschema@.uint256,
 	rate_units numeric, apr float8)
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	-- The read before the window bounds the index scan of the window's reads.
 	WITH m(method) AS (SELECT coalesce($5, yield_token_method($1, $2))),
@@ -101,7 +101,7 @@ CREATE FUNCTION @extschema@.yield_window_reads(chain_id bigint, token @extschema
 	OUT from_block bigint, OUT to_block bigint)
 RETURNS SETOF record
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	m text := yield_token_method(chain_id, token);
@@ -132,7 +132,7 @@ CREATE FUNCTION @extschema@.yield_apr_window(chain_id bigint, token @extschema@.
 	period interval, at timestamptz DEFAULT now())
 RETURNS float8
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT yield_apr(w.rate_then, w.rate_now, w.seconds) FROM yield_window_reads($1, $2, $3, $4) w
 $$;
@@ -144,7 +144,7 @@ CREATE FUNCTION @extschema@.yield_apy_window(chain_id bigint, token @extschema@.
 	period interval, at timestamptz DEFAULT now())
 RETURNS float8
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT yield_apy(w.rate_then, w.rate_now, w.seconds) FROM yield_window_reads($1, $2, $3, $4) w
 $$;
@@ -157,7 +157,7 @@ CREATE FUNCTION @extschema@.yield_apr_moving_average(chain_id bigint, token @ext
 	days integer DEFAULT 7, at timestamptz DEFAULT now())
 RETURNS float8
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
 	IF days IS NULL OR at IS NULL THEN

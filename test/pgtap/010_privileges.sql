@@ -98,6 +98,7 @@ INSERT INTO matrix VALUES
 	('amplified.risk_turnover_today(bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_evaluate_breakers(timestamp with time zone,bigint[])', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_gate(bigint,jsonb)', 'EXECUTE', 'amplified_operator'),
+	('amplified.risk_gate_eval(bigint,bigint,amplified.address[],jsonb,boolean)', 'EXECUTE', NULL),
 	('amplified.risk_halt(text)', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_resume()', 'EXECUTE', 'amplified_admin'),
 	('amplified.risk_set_limits(bigint,numeric,numeric,numeric)', 'EXECUTE', 'amplified_admin'),
@@ -147,6 +148,8 @@ INSERT INTO matrix VALUES
 	('amplified.tx_intents_audit()',      'EXECUTE', NULL),
 	('amplified.txq_wake_workers()',      'EXECUTE', NULL),
 	-- strategy: readers see strategies, decisions and dashboards; operators run them; internals are nobody's
+	('amplified.registry_check_function(regproc,text)', 'EXECUTE', 'public'),
+	('amplified.strategy_kinds_check()', 'EXECUTE', NULL),
 	('amplified.strategy_kinds',         'SELECT',  'amplified_reader'),
 	('amplified.strategy_kinds',         'INSERT',  'amplified_admin'),
 	('amplified.strategy_kinds',         'UPDATE',  'amplified_admin'),

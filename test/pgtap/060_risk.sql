@@ -7,7 +7,7 @@
 -- Expected values are computed here from the prices written, in numeric.
 -- All of it is rolled back.
 BEGIN;
-SELECT plan(77);
+SELECT plan(85);
 SET LOCAL search_path = amplified, public;
 
 INSERT INTO chains (chain_id, name, rpc_urls, enabled) VALUES (990060, 'risk-test', '{http://127.0.0.1:1}', false);
@@ -174,6 +174,12 @@ SELECT is((SELECT (allowed, level, reasons)::text FROM risk_gate(1, '{"action": 
 			"assets": ["0x7f39c581f595b53c5cb19bd0b3f8da6c935e2ca0"]}')),
 	'(t,reduce_only,"{breaker:reduce_only:wsteth-depeg-tight,breaker:warn:wsteth-depeg}")',
 	'reduce_only: a risk-reducing proposal is allowed');
+-- The engine's gate takes the chain and assets from its caller (the
+-- strategy), not from the proposal: a proposal that names another chain or
+-- no asset does not skip the strategy's breakers.
+SELECT is((SELECT (allowed, level, reasons)::text FROM risk_gate_eval(1, 990060, ARRAY['0x2222222222222222222222222222222222222222']::address[],
+			'{"action": "rebalance", "chain_id": 1, "assets": []}', false)),
+	'(f,halt,{breaker:halt:q-move})', 'the engine''s gate: chain and assets from the strategy, a halt is not skipped');
 DELETE FROM circuit_breakers WHERE chain_id = 990060;
 
 -- ---- the gate: kill switches ----
@@ -204,11 +210,14 @@ SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(8, '{"action": "unstak
 	'(t,{})', 'a risk-reducing proposal may stay above the maximum');
 SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(7, '{"action": "rebalance", "chain_id": 990060, "value": 100, "turnover": 0, "slippage_bps": 50.5}')),
 	'(f,{limit:max_slippage_bps})', 'slippage above the default maximum (inherited by strategy 7)');
-SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(7, '{"action": "rebalance", "chain_id": 990060, "value": 100, "turnover": 3000, "slippage_bps": 50}')),
-	'(t,{})', 'turnover 3000 of 5000');
-SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(7, '{"action": "rebalance", "chain_id": 990060, "value": 100, "turnover": "2500", "slippage_bps": 5}')),
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate_eval(7, 990060, '{}', '{"action": "rebalance", "value": 100, "turnover": 3000, "slippage_bps": 50}', true)),
+	'(t,{})', 'turnover 3000 of 5000 (the engine''s gate records it)');
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(7, '{"action": "rebalance", "chain_id": 990060, "value": 100, "turnover": 1000, "slippage_bps": 5}')),
+	'(t,{})', 'the preview allows another 1000');
+SELECT is(risk_turnover_today(7), 3000::numeric, 'but the preview writes nothing to the ledger');
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate_eval(7, 990060, '{}', '{"action": "rebalance", "value": 100, "turnover": "2500", "slippage_bps": 5}', true)),
 	'(f,{limit:max_daily_turnover})', '3000 + 2500 is above the daily 5000');
-SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(7, '{"action": "rebalance", "chain_id": 990060, "value": 100, "turnover": 2000, "slippage_bps": 5, "decision_id": 99}')),
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate_eval(7, 990060, '{}', '{"action": "rebalance", "value": 100, "turnover": 2000, "slippage_bps": 5, "decision_id": 99}', true)),
 	'(t,{})', '3000 + 2000 reaches it exactly');
 SELECT is(risk_turnover_today(7), 5000::numeric, 'the ledger holds the allowed turnover only');
 SELECT is((SELECT array_agg((action, turnover, decision_id)::text ORDER BY id) FROM risk_turnover WHERE strategy_id = 7),
@@ -226,6 +235,13 @@ SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"chain_id": 1}')$$, '22023', NUL
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake"}')$$, '22023', NULL, 'no chain_id');
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "value": -1}')$$, '22023', NULL, 'negative value');
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "turnover": "lots"}')$$, '22023', NULL, 'turnover not a number');
+SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "value": "Infinity"}')$$, '22023',
+	'proposal field "value" must be a finite number, not "Infinity"', 'an infinite value');
+SELECT throws_ok($$SELECT * FROM risk_gate_eval(1, 1, '{}', '{"action": "stake", "turnover": "Infinity"}', true)$$, '22023',
+	'proposal field "turnover" must be a finite number, not "Infinity"', 'an infinite turnover, even from the engine');
+SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "slippage_bps": "-Infinity"}')$$, '22023',
+	NULL, 'a negative infinite slippage');
+SELECT is(risk_turnover_today(1), 0::numeric, 'the ledger kept no infinite turnover');
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "assets": "0x00"}')$$, '22023', NULL, 'assets not an array');
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "assets": ["0xzz"]}')$$, '22P02', NULL, 'not an address');
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "reduces_risk": "yes"}')$$, '22023', NULL, 'reduces_risk not a boolean');
@@ -235,6 +251,8 @@ SET LOCAL ROLE amplified_operator;
 SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(7, '{"action": "stake", "chain_id": 990060, "value": 1, "turnover": 0, "slippage_bps": 0}')),
 	'(t,{})', 'amplified_operator may call risk_gate');
 SELECT throws_ok($$SELECT risk_set_limits(7, 1)$$, '42501', NULL, 'but not set limits');
+SELECT throws_ok($$SELECT * FROM risk_gate_eval(7, 990060, '{}', '{"action": "stake", "turnover": 1}', true)$$, '42501', NULL,
+	'nor write the turnover ledger through the engine''s gate');
 RESET ROLE;
 
 SELECT * FROM finish();

@@ -133,6 +133,42 @@ SELECT throws_ok($$SELECT strategy_create('x', 'lp_univ3', 999001, '0x0000000000
 	'22023', NULL, 'token0 must sort below token1');
 SELECT throws_ok($$SELECT strategy_create('x', 'lp_univ3', 999001, '0x00000000000000000000000000000000000000f0',
 	(SELECT (p || '{"swap": true}') - 'swap_router' FROM lp_params))$$, '22023', NULL, 'swap needs a router');
+SELECT throws_ok($$SELECT strategy_create('x', 'lp_univ3', 999001, '0x00000000000000000000000000000000000000f0',
+	(SELECT p || '{"apr_window": "-1000 years"}' FROM lp_params))$$, '22023',
+	'invalid lp_univ3 parameter "apr_window": -1000 years is outside [00:01:00, 3650 days]', 'a negative apr_window is refused at creation');
+SELECT throws_ok($$SELECT strategy_create('x', 'lp_univ3', 999001, '0x00000000000000000000000000000000000000f0',
+	(SELECT p || '{"apr_window": 7}' FROM lp_params))$$, '22023',
+	'invalid lp_univ3 parameter "apr_window": an interval such as "7 days"', 'apr_window must be an interval string');
+SELECT throws_ok($$SELECT strategy_create('x', 'stake', 999001, '0x00000000000000000000000000000000000000f1',
+	'{"base_token": "0x00000000000000000000000000000000000000b0", "swap_router": "0x00000000000000000000000000000000000000d0",
+	  "apr_window": "infinity", "candidates": []}')$$, '22023', NULL, 'an infinite apr_window is refused for stake too');
+
+-- ---- strategy_kinds: a registry of functions the engine runs as the extension's owner ----
+CREATE ROLE amp_test_admin NOLOGIN;
+GRANT amplified_admin TO amp_test_admin;
+GRANT CREATE ON SCHEMA public TO amp_test_admin;
+SET LOCAL ROLE amp_test_admin;
+CREATE FUNCTION pg_temp.evil_policy(s amplified.strategies, state jsonb) RETURNS jsonb LANGUAGE sql
+	AS $f$ SELECT '{"action": "hold"}'::jsonb $f$;
+CREATE FUNCTION public.own_policy(s amplified.strategies, state jsonb) RETURNS jsonb LANGUAGE sql
+	AS $f$ SELECT '{"action": "hold"}'::jsonb $f$;
+SELECT throws_ok(format($$INSERT INTO strategy_kinds VALUES ('evil', 'strategy_validate_stake', 'strategy_sync_stake',
+	'strategy_gather_stake', '%s', 'x')$$, 'pg_temp.evil_policy'::regproc::oid::regproc), '42501', NULL,
+	'an admin cannot register a temporary function');
+SELECT throws_ok($$INSERT INTO strategy_kinds VALUES ('mine', 'strategy_validate_stake', 'strategy_sync_stake',
+	'strategy_gather_stake', 'public.own_policy', 'x')$$, '42501', NULL,
+	'nor a function of their own');
+SELECT throws_ok($$UPDATE strategy_kinds SET policy = 'public.own_policy' WHERE kind = 'stake'$$, '42501', NULL,
+	'nor swap one into a registered kind');
+SELECT lives_ok($$UPDATE strategy_kinds SET description = description WHERE kind = 'stake'$$,
+	'the extension owner''s functions stay registered');
+RESET ROLE;
+SELECT is((SELECT policy::text FROM strategy_kinds WHERE kind = 'stake'), 'strategy_policy_stake', 'the stake kind kept its policy');
+ALTER FUNCTION public.own_policy(amplified.strategies, jsonb) OWNER TO CURRENT_USER;
+SELECT lives_ok($$INSERT INTO strategy_kinds VALUES ('mine', 'strategy_validate_stake', 'strategy_sync_stake',
+	'strategy_gather_stake', 'public.own_policy', 'x')$$,
+	'once the extension''s owner has taken the function over, it may be registered');
+DELETE FROM strategy_kinds WHERE kind = 'mine';
 SELECT throws_ok($$SELECT strategy_create('x', 'lp_univ3', 42, '0x00000000000000000000000000000000000000f0', (SELECT p FROM lp_params))$$,
 	'42704', 'chain 42 is not configured', 'unknown chain');
 
