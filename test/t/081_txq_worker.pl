@@ -58,7 +58,8 @@ like($code, qr/^[0-9a-f]{200,}$/, 'Recorder creation code compiled');
 
 sql(qq{SELECT amplified.add_chain(31337, 'anvil', ARRAY['$url'], confirmations => 0, finality_depth => 10,
 		poll_interval => '100 ms', enabled => true);
-	SELECT amplified.add_signer(31337, '$A1', 'key_file');});
+	SELECT amplified.add_signer(31337, '$A1', 'key_file');
+	SELECT amplified.txq_set_signer_policy(31337, '$A1', allow_create => true, max_intents_per_hour => NULL);});
 
 AmpTest::wait_for($node,
 	"SELECT count(*) = 1 FROM amplified.workers() WHERE kind = 'tx' AND chain_id = 31337 AND state = 'running'",
@@ -345,7 +346,8 @@ is(sql("SELECT status || ':' || coalesce(alert, '') FROM amplified.tx_intents WH
 
 # ---- a chain-id mismatch is refused before signing ----
 sql(qq{SELECT amplified.add_chain(999, 'wrong', ARRAY['$url'], confirmations => 0, finality_depth => 10);
-	SELECT amplified.add_signer(999, '$A1', 'key_file');});
+	SELECT amplified.add_signer(999, '$A1', 'key_file');
+	SELECT amplified.txq_set_signer_policy(999, '$A1');});
 my $wrong = sql(qq{SELECT amplified.txq_enqueue(999, '$A1', '$REC', 0, '\\x', '{"gas_limit": 50000, "simulate": false}')});
 ok($node->poll_query_until('postgres',
 	"SELECT last_error LIKE '%chain id%' FROM amplified.workers() WHERE kind = 'tx' AND chain_id = 999"),
@@ -355,7 +357,7 @@ is(sql("SELECT status || ':' || (SELECT count(*) FROM amplified.tx_attempts WHER
 sql("SELECT amplified.txq_cancel($wrong); SELECT amplified.remove_signer(999, '$A1')");
 
 # ---- the node's own accounts ----
-sql("SELECT amplified.add_signer(31337, '$A2', 'node')");
+sql("SELECT amplified.add_signer(31337, '$A2', 'node'); SELECT amplified.txq_set_signer_policy(31337, '$A2')");
 my $nid = sql(qq{SELECT amplified.txq_enqueue(31337, '$A2', '$REC', 0,
 	amplified.abi_encode_call('record(uint256)', '[7000]'), '{}')});
 wait_final("id = $nid", 'node signer');
