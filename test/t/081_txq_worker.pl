@@ -295,10 +295,17 @@ is(sql("SELECT status || ': ' || error FROM amplified.tx_intents WHERE id = $rej
 	'rejected: simulation reverted: reverted: not today', 'a reverting intent is rejected with its decoded reason');
 is(sql("SELECT count(*) FROM amplified.tx_attempts WHERE intent_id = $rej"), '0', 'nothing was signed for it');
 
-sql("SELECT amplified.txq_pause_all('test')");
-my ($first) = enqueue_records('dep', 6000);
-my $second = sql(qq{SELECT amplified.txq_enqueue(31337, '$A1', '$REC', 0,
-	amplified.abi_encode_call('recordAfter(uint256,uint256)', '[6001, 6000]'), '{}')});
+# Queued and paused in one transaction (no intent is taken while paused).
+my ($first, $second) = grep { /^\d+$/ } split /\n/, sql(qq{BEGIN;
+	SELECT amplified.txq_enqueue(31337, '$A1', '$REC', 0,
+		amplified.abi_encode_call('record(uint256)', '[6000]'), '{"idempotency_key": "dep-6000"}');
+	SELECT amplified.txq_enqueue(31337, '$A1', '$REC', 0,
+		amplified.abi_encode_call('recordAfter(uint256,uint256)', '[6001, 6000]'), '{}');
+	SELECT amplified.txq_pause_all('test');
+	COMMIT;});
+my ($prc, $pout, $perr) = $node->psql('postgres',
+	"SELECT amplified.txq_enqueue(31337, '$A1', '$REC', 0, '\\x', '{}')");
+like($perr, qr/the transaction queue is paused: no intent is taken/, 'kill switch: no intent is taken while paused');
 sleep 1;
 is(sql("SELECT string_agg(status, ',' ORDER BY id) FROM amplified.tx_intents WHERE id IN ($first, $second)"),
 	'pending,pending', 'kill switch: nothing moves while the queue is paused');
