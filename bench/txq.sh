@@ -60,6 +60,9 @@ if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$KEYS"; fi
 SELECT amplified.add_chain($CHAIN_ID, 'bench', ARRAY['$CHAIN_RPC_URL'], confirmations => 0);
 SELECT amplified.add_signer($CHAIN_ID, '$UNFUNDED', 'key_file');
 SELECT amplified.add_signer($CHAIN_ID, '$FUNDED', 'key_file');
+-- Direct enqueues need a policy: 1 wei at most, no rate limit.
+SELECT amplified.txq_set_signer_policy($CHAIN_ID, '$UNFUNDED', max_value => '1', max_intents_per_hour => NULL);
+SELECT amplified.txq_set_signer_policy($CHAIN_ID, '$FUNDED', max_value => '1', max_intents_per_hour => NULL);
 SQL
 for _ in $(seq 1 100); do
 	[ "$("${PSQL[@]}" -c "SELECT count(*) FROM amplified.v_signers WHERE chain_id = $CHAIN_ID AND next_nonce IS NOT NULL")" = 2 ] && break

@@ -254,6 +254,17 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.risk_resume() IS 'Lift the risk gate''s kill switch';
 
+-- Whether the risk kill switch is on: how other modules (the queue's
+-- txq_enqueue) read it, never the table.
+CREATE FUNCTION @extschema@.risk_is_halted()
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT coalesce((SELECT s.halted FROM @extschema@.risk_settings AS s), false);
+END;
+COMMENT ON FUNCTION @extschema@.risk_is_halted() IS 'Whether the risk kill switch (risk_halt) is on';
+
 -- ---- measuring the breakers from ingested data ----
 
 -- A Uniswap v3 pool's price (raw token1 per token0) over (from_ts, to_ts]:
@@ -693,14 +704,14 @@ REVOKE ALL ON FUNCTION
 	@extschema@.risk_oracle_prices(bigint, @extschema@.address, timestamptz, timestamptz, integer),
 	@extschema@.risk_breaker_value(bigint, timestamptz),
 	@extschema@.risk_evaluate_breakers(timestamptz, bigint[]),
-	@extschema@.risk_turnover_today(bigint),
+	@extschema@.risk_turnover_today(bigint), @extschema@.risk_is_halted(),
 	@extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], jsonb, boolean),
 	@extschema@.risk_gate(bigint, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.risk_oracle_prices(bigint, @extschema@.address, timestamptz, timestamptz, integer),
 	@extschema@.risk_breaker_value(bigint, timestamptz),
-	@extschema@.risk_turnover_today(bigint) TO amplified_reader;
+	@extschema@.risk_turnover_today(bigint), @extschema@.risk_is_halted() TO amplified_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.risk_evaluate_breakers(timestamptz, bigint[]),
 	@extschema@.risk_gate(bigint, jsonb), @extschema@.risk_halt(text) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION

@@ -1455,6 +1455,70 @@ $$;
 COMMENT ON FUNCTION @extschema@.strategy_record_snapshot(bigint, bigint, jsonb) IS
 	'write a strategy_snapshots row from a state''s valuation: value, holding value, fees owed and collected, staking yield';
 
+-- What the strategy module says about an intent the queue is asked to take
+-- (txq_enqueue calls it; the queue reads no strategy table).  Without a
+-- decision: the strategy whose vault the sender is, if any, with a refusal,
+-- since a vault's funds move only by its strategy's decisions.  With one:
+-- its strategy, how many times the decision lists this exact intent
+-- (target, value, data), and a refusal unless the decision is of this chain
+-- and of the strategy whose vault sends, was allowed by the risk gate and
+-- has not recorded its intents yet.  The decision's row is locked, so two
+-- sessions cannot both queue its last intent.
+CREATE FUNCTION @extschema@.strategy_intent_check(chain_id bigint, sender @extschema@.address,
+	decision_id bigint, target @extschema@.address, value @extschema@.uint256, data bytea)
+RETURNS TABLE (strategy_id bigint, listed integer, refusal text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	d decisions;
+	s strategies;
+BEGIN
+	listed := 0;
+	IF decision_id IS NULL THEN
+		SELECT * INTO s FROM strategies AS x
+		 WHERE x.chain_id = strategy_intent_check.chain_id AND x.owner = strategy_intent_check.sender;
+		IF FOUND THEN
+			strategy_id := s.id;
+			refusal := format('sender %s is the vault of strategy %s ("%s"): only a decision of that strategy moves its funds',
+							  sender, s.id, s.name);
+		END IF;
+		RETURN NEXT;
+		RETURN;
+	END IF;
+	SELECT * INTO d FROM decisions AS x WHERE x.id = strategy_intent_check.decision_id FOR UPDATE;
+	IF NOT FOUND THEN
+		refusal := format('decision %s does not exist', decision_id);
+		RETURN NEXT;
+		RETURN;
+	END IF;
+	strategy_id := d.strategy_id;
+	SELECT * INTO s FROM strategies AS x WHERE x.id = d.strategy_id;
+	IF d.chain_id <> strategy_intent_check.chain_id THEN
+		refusal := format('decision %s is of chain %s, not %s', d.id, d.chain_id, chain_id);
+	ELSIF s.owner <> sender THEN
+		refusal := format('decision %s is one of strategy %s, whose vault is %s, not %s', d.id, s.id, s.owner, sender);
+	ELSIF d.status <> 'enqueued' OR d.risk_allowed IS NOT TRUE THEN
+		refusal := format('decision %s is %s: the risk gate did not allow it', d.id, d.status);
+	ELSIF cardinality(d.intent_ids) > 0 THEN
+		refusal := format('decision %s is used up: its intents %s were queued', d.id, d.intent_ids);
+	ELSE
+		SELECT count(*)::integer INTO listed FROM jsonb_array_elements(d.intents) AS e
+		 WHERE CASE WHEN e ->> 'target' IS NULL THEN strategy_intent_check.target IS NULL
+					ELSE (e ->> 'target')::address = strategy_intent_check.target END
+		   AND coalesce(e ->> 'value', '0')::uint256 = strategy_intent_check.value
+		   AND decode(substr(e ->> 'data', 3), 'hex') = strategy_intent_check.data;
+		IF listed = 0 THEN
+			refusal := format('decision %s lists no intent to %s with this value and data',
+							  d.id, coalesce(target::text, 'a new contract'));
+		END IF;
+	END IF;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_intent_check(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea) IS
+	'for txq_enqueue: the strategy whose vault sends, how often the decision lists the intent, and why not when it may not be queued';
+
 -- Write the decision of a policy result: the risk gate for anything that
 -- acts, then the intents, all in the caller's transaction.  A result that
 -- repeats the previous decision (same action, reasons, status, no intents)
@@ -1801,6 +1865,7 @@ BEGIN
 		'strategy_gather_lp_univ3(@extschema@.strategies, bigint)', 'strategy_gather_stake(@extschema@.strategies, bigint)',
 		'strategy_policy_lp_univ3(@extschema@.strategies, jsonb)', 'strategy_policy_stake(@extschema@.strategies, jsonb)',
 		'strategy_record_snapshot(bigint, bigint, jsonb)',
+		'strategy_intent_check(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea)',
 		'strategy_record_decision(@extschema@.strategies, bigint, bigint, jsonb, jsonb)',
 		'strategy_run_one(@extschema@.strategies, bigint, boolean)']
 	LOOP

@@ -50,6 +50,32 @@ CREATE TABLE @extschema@.nonces (
 COMMENT ON TABLE @extschema@.nonces IS
 	'Next nonce per sender (chain_nonce: eth_getTransactionCount(pending) at the last reconciliation)';
 
+-- What a signer may be asked to send, set by an admin (txq_set_signer_policy).
+-- A direct enqueue (one that carries no strategy decision) needs a policy of
+-- its sender and must fit it; an intent of a strategy's decision must fit
+-- its sender's policy when there is one.  NULL lists allow any target or
+-- selector, an empty list none; '\x' among the selectors allows calls
+-- without data (plain transfers).  last_enqueue_at is written by every
+-- enqueue that passes the policy: that row lock orders the rate limit.
+CREATE TABLE @extschema@.signer_policies (
+	chain_id		bigint NOT NULL,
+	signer			@extschema@.address NOT NULL,
+	allowed_targets	@extschema@.address[],
+	allowed_selectors bytea[],
+	allow_create	boolean NOT NULL DEFAULT false,
+	max_value		@extschema@.uint256 NOT NULL DEFAULT '0',
+	max_data_bytes	integer NOT NULL DEFAULT 131072 CHECK (max_data_bytes BETWEEN 0 AND 131072),
+	max_intents_per_hour integer CHECK (max_intents_per_hour >= 0),
+	last_enqueue_at	timestamptz,
+	updated_at		timestamptz NOT NULL DEFAULT now(),
+	updated_by		text NOT NULL DEFAULT session_user,
+	PRIMARY KEY (chain_id, signer),
+	FOREIGN KEY (chain_id, signer) REFERENCES @extschema@.signers ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.signer_policies IS
+	'What each signer may send: allowed targets and selectors, contract creation, value and data caps, intents per hour (admin only)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.signer_policies', '');
+
 -- The kill switch: while paused, no worker signs or broadcasts anything new.
 CREATE TABLE @extschema@.txq_control (
 	singleton		boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -104,6 +130,8 @@ CREATE INDEX tx_intents_open ON @extschema@.tx_intents (chain_id, status, sender
 CREATE INDEX tx_intents_pending ON @extschema@.tx_intents (chain_id, priority DESC, id)
 	WHERE status = 'pending';
 CREATE INDEX tx_intents_decision ON @extschema@.tx_intents (decision_id) WHERE decision_id IS NOT NULL;
+-- The rate limit counts a sender's intents of the last hour with this one.
+CREATE INDEX tx_intents_sender_created ON @extschema@.tx_intents (chain_id, sender, created_at) WHERE kind = 'call';
 -- One open intent per nonce and sender: two intents can never share a nonce.
 CREATE UNIQUE INDEX tx_intents_nonce ON @extschema@.tx_intents (chain_id, sender, nonce)
 	WHERE status IN ('reserved', 'signed', 'sent', 'mined', 'confirmed', 'failed');
@@ -308,6 +336,91 @@ $$;
 COMMENT ON FUNCTION @extschema@.remove_signer(bigint, @extschema@.address) IS
 	'Remove a signer; refused while it has open intents';
 
+-- Set (or replace) what a signer may be asked to send.  The defaults allow
+-- any target and selector, no value, no contract creation, data up to the
+-- queue's 128 kB and 60 intents an hour.
+CREATE FUNCTION @extschema@.txq_set_signer_policy(
+	chain_id bigint,
+	signer @extschema@.address,
+	allowed_targets @extschema@.address[] DEFAULT NULL,
+	allowed_selectors bytea[] DEFAULT NULL,
+	max_value @extschema@.uint256 DEFAULT '0',
+	max_data_bytes integer DEFAULT 131072,
+	max_intents_per_hour integer DEFAULT 60,
+	allow_create boolean DEFAULT false)
+RETURNS @extschema@.signer_policies
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.signer_policies;
+BEGIN
+	IF chain_id IS NULL OR signer IS NULL OR max_value IS NULL OR max_data_bytes IS NULL
+	   OR allow_create IS NULL THEN
+		RAISE EXCEPTION 'chain_id, signer, max_value, max_data_bytes and allow_create must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.signers AS s
+					WHERE s.chain_id = txq_set_signer_policy.chain_id
+					  AND s.address OPERATOR(@extschema@.=) txq_set_signer_policy.signer) THEN
+		RAISE EXCEPTION 'no signer for % on chain %', signer, chain_id
+			USING ERRCODE = 'undefined_object', HINT = 'Add one with amplified.add_signer().';
+	END IF;
+	IF max_data_bytes NOT BETWEEN 0 AND 131072 THEN
+		RAISE EXCEPTION 'max_data_bytes must be between 0 and 131072, not %', max_data_bytes
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF max_intents_per_hour < 0 THEN
+		RAISE EXCEPTION 'max_intents_per_hour must not be negative, not %', max_intents_per_hour
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF array_position(allowed_targets, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'allowed_targets must not hold NULL' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF EXISTS (SELECT 1 FROM unnest(allowed_selectors) AS x WHERE x IS NULL OR length(x) NOT IN (0, 4)) THEN
+		RAISE EXCEPTION 'every allowed selector must be 4 bytes (or empty, for calls without data)'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('The selectors were %s.', allowed_selectors);
+	END IF;
+	INSERT INTO @extschema@.signer_policies AS p
+		(chain_id, signer, allowed_targets, allowed_selectors, allow_create, max_value, max_data_bytes,
+		 max_intents_per_hour)
+	VALUES (txq_set_signer_policy.chain_id, txq_set_signer_policy.signer, txq_set_signer_policy.allowed_targets,
+			txq_set_signer_policy.allowed_selectors, txq_set_signer_policy.allow_create,
+			txq_set_signer_policy.max_value, txq_set_signer_policy.max_data_bytes,
+			txq_set_signer_policy.max_intents_per_hour)
+	ON CONFLICT ON CONSTRAINT signer_policies_pkey DO UPDATE
+		SET allowed_targets = excluded.allowed_targets, allowed_selectors = excluded.allowed_selectors,
+			allow_create = excluded.allow_create, max_value = excluded.max_value,
+			max_data_bytes = excluded.max_data_bytes, max_intents_per_hour = excluded.max_intents_per_hour,
+			updated_at = now(), updated_by = session_user
+	RETURNING * INTO r;
+	RETURN r;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.txq_set_signer_policy(bigint, @extschema@.address, @extschema@.address[], bytea[], @extschema@.uint256, integer, integer, boolean) IS
+	'Set what a signer may be asked to send: allowed targets and selectors (NULL: any), value and data caps, intents per hour, contract creation';
+
+-- Remove a signer's policy: direct enqueues from it are refused again.
+CREATE FUNCTION @extschema@.txq_remove_signer_policy(chain_id bigint, signer @extschema@.address)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM @extschema@.signer_policies AS p
+	 WHERE p.chain_id = txq_remove_signer_policy.chain_id
+	   AND p.signer OPERATOR(@extschema@.=) txq_remove_signer_policy.signer;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no policy for signer % on chain %', signer, chain_id USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.txq_remove_signer_policy(bigint, @extschema@.address) IS
+	'Remove a signer''s policy: direct enqueues from it are refused until a new one is set';
+
 -- Signers for everyone who may read: no URL.
 CREATE VIEW @extschema@.v_signers AS
 	SELECT s.chain_id, s.address, s.kind, s.tx_type, s.max_fee_per_gas, s.replace_after, s.paused,
@@ -341,6 +454,13 @@ COMMENT ON FUNCTION @extschema@.txq_option_uint256(jsonb, text) IS
 	'An option of txq_enqueue read as uint256 (a JSON number or a decimal or 0x string)';
 
 -- Queue a transaction; it is sent once the calling transaction commits.
+-- Who may move funds (docs/txq.md, "Who can move funds"): nothing is taken
+-- while a kill switch is on; an intent carrying decision_id must be one the
+-- decision lists, sent from its strategy's vault, not yet queued; an intent
+-- from a strategy's vault needs such a decision; any other (a direct
+-- enqueue) needs a policy of its signer; every intent must fit its signer's
+-- policy when there is one.  Refusals are 42501 (54000 for data over the
+-- queue's own limit, 53400 for the rate limit).
 CREATE FUNCTION @extschema@.txq_enqueue(
 	chain_id bigint,
 	sender @extschema@.address,
@@ -359,6 +479,9 @@ DECLARE
 	r @extschema@.tx_intents;
 	existing @extschema@.tx_intents;
 	id bigint;
+	p @extschema@.signer_policies;
+	auth record;
+	n bigint;
 BEGIN
 	IF chain_id IS NULL OR sender IS NULL THEN
 		RAISE EXCEPTION 'chain_id and sender must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -375,6 +498,24 @@ BEGIN
 					  HINT = 'Options are idempotency_key, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, valid_until, valid_for, priority, simulate, strategy_id and decision_id.';
 		END IF;
 	END LOOP;
+
+	-- Kill switches: the queue's own and the risk gate's.  (The worker's own
+	-- no-ops, which fill nonces, do not pass through here.)
+	IF (SELECT c.paused FROM @extschema@.txq_control AS c) THEN
+		RAISE EXCEPTION 'the transaction queue is paused: no intent is taken'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('The kill switch was pulled by %s at %s%s.',
+								  (SELECT c.updated_by FROM @extschema@.txq_control AS c),
+								  (SELECT c.updated_at FROM @extschema@.txq_control AS c),
+								  (SELECT ': ' || c.reason FROM @extschema@.txq_control AS c)),
+				  HINT = 'An admin lifts it with amplified.txq_resume_all().';
+	END IF;
+	IF @extschema@.risk_is_halted() THEN
+		RAISE EXCEPTION 'the risk kill switch is on: no intent is taken'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'An admin lifts it with amplified.risk_resume().';
+	END IF;
+
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.signers AS s
 					WHERE s.chain_id = txq_enqueue.chain_id AND s.address OPERATOR(@extschema@.=) txq_enqueue.sender) THEN
 		RAISE EXCEPTION 'no signer for % on chain %', sender, chain_id
@@ -428,22 +569,123 @@ BEGIN
 		RAISE EXCEPTION 'a contract creation (no target) needs init code in data'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	IF r.strategy_id IS NOT NULL AND r.decision_id IS NULL THEN
+		RAISE EXCEPTION 'option strategy_id needs a decision_id'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'An intent is linked to a strategy through one of its decisions.';
+	END IF;
+	-- The queue's own limit, whatever the policy.
+	IF length(r.data) > 131072 THEN
+		RAISE EXCEPTION 'data of % bytes exceeds the queue''s limit of 131072 bytes', length(r.data)
+			USING ERRCODE = 'program_limit_exceeded';
+	END IF;
 
-	INSERT INTO @extschema@.tx_intents AS t
-		(chain_id, sender, target, value, data, kind, idempotency_key, gas_limit, max_fee_per_gas,
-		 max_priority_fee_per_gas, valid_until, priority, simulate, strategy_id, decision_id, options)
-	VALUES (r.chain_id, r.sender, r.target, r.value, r.data, r.kind, r.idempotency_key, r.gas_limit,
-			r.max_fee_per_gas, r.max_priority_fee_per_gas, r.valid_until, r.priority, r.simulate,
-			r.strategy_id, r.decision_id, o)
-	ON CONFLICT ON CONSTRAINT tx_intents_chain_id_idempotency_key_key DO NOTHING
-	RETURNING t.id INTO id;
-	IF id IS NOT NULL THEN
-		RETURN id;
+	-- A repeat of an intent already queued under the same key returns it:
+	-- nothing new is sent, so nothing below needs asking again.
+	IF r.idempotency_key IS NOT NULL THEN
+		SELECT * INTO existing FROM @extschema@.tx_intents AS t
+		 WHERE t.chain_id = r.chain_id AND t.idempotency_key = r.idempotency_key;
+	END IF;
+
+	IF existing.id IS NULL THEN
+		-- Whose funds: the strategy module says which strategy the sender is
+		-- the vault of, and whether the decision lists this intent.
+		SELECT * INTO auth
+		  FROM @extschema@.strategy_intent_check(r.chain_id, r.sender, r.decision_id, r.target, r.value, r.data) AS a;
+		IF auth.refusal IS NOT NULL AND r.decision_id IS NULL THEN
+			RAISE EXCEPTION '%', auth.refusal
+				USING ERRCODE = 'insufficient_privilege',
+					  HINT = 'A strategy''s vault sends only what run_strategies() decides for it.';
+		ELSIF auth.refusal IS NOT NULL THEN
+			RAISE EXCEPTION '%', auth.refusal USING ERRCODE = 'insufficient_privilege';
+		END IF;
+		IF r.decision_id IS NOT NULL THEN
+			IF r.strategy_id IS NOT NULL AND r.strategy_id <> auth.strategy_id THEN
+				RAISE EXCEPTION 'decision % is one of strategy %, not of strategy %',
+					r.decision_id, auth.strategy_id, r.strategy_id
+					USING ERRCODE = 'insufficient_privilege';
+			END IF;
+			r.strategy_id := auth.strategy_id;
+			-- Each intent the decision lists is queued once.
+			SELECT count(*) INTO n FROM @extschema@.tx_intents AS t
+			 WHERE t.decision_id = r.decision_id
+			   AND t.target::text IS NOT DISTINCT FROM r.target::text
+			   AND t.value OPERATOR(@extschema@.=) r.value AND t.data = r.data;
+			IF n >= auth.listed THEN
+				RAISE EXCEPTION 'decision % is used up: its intent to % was already queued',
+					r.decision_id, coalesce(r.target::text, 'a new contract')
+					USING ERRCODE = 'insufficient_privilege';
+			END IF;
+		END IF;
+
+		-- The signer's policy.  The update takes the policy's row lock, so
+		-- two sessions of one signer pass here one after the other and the
+		-- second counts the first's intent (under REPEATABLE READ the second
+		-- fails with 40001 instead).
+		UPDATE @extschema@.signer_policies AS x SET last_enqueue_at = now()
+		 WHERE x.chain_id = r.chain_id AND x.signer OPERATOR(@extschema@.=) r.sender
+		RETURNING * INTO p;
+		IF NOT FOUND THEN
+			IF r.decision_id IS NULL THEN
+				RAISE EXCEPTION 'signer % on chain % has no policy: it takes no direct intents', r.sender, r.chain_id
+					USING ERRCODE = 'insufficient_privilege',
+						  HINT = 'An admin allows what it may send with amplified.txq_set_signer_policy().';
+			END IF;
+		ELSE
+			IF r.target IS NULL AND NOT p.allow_create THEN
+				RAISE EXCEPTION 'the policy of signer % does not allow contract creation', r.sender
+					USING ERRCODE = 'insufficient_privilege';
+			END IF;
+			IF r.target IS NOT NULL AND p.allowed_targets IS NOT NULL
+			   AND NOT r.target OPERATOR(@extschema@.=) ANY (p.allowed_targets) THEN
+				RAISE EXCEPTION 'the policy of signer % does not allow target %', r.sender, r.target
+					USING ERRCODE = 'insufficient_privilege';
+			END IF;
+			IF r.target IS NOT NULL AND p.allowed_selectors IS NOT NULL
+			   AND NOT substr(r.data, 1, 4) = ANY (p.allowed_selectors) THEN
+				RAISE EXCEPTION 'the policy of signer % does not allow %', r.sender,
+					CASE WHEN length(r.data) = 0 THEN 'calls without data'
+						 ELSE format('selector 0x%s', encode(substr(r.data, 1, 4), 'hex')) END
+					USING ERRCODE = 'insufficient_privilege';
+			END IF;
+			IF r.value OPERATOR(@extschema@.>) p.max_value THEN
+				RAISE EXCEPTION 'value % exceeds the cap of signer %: %', r.value, r.sender, p.max_value
+					USING ERRCODE = 'insufficient_privilege';
+			END IF;
+			IF length(r.data) > p.max_data_bytes THEN
+				RAISE EXCEPTION 'data of % bytes exceeds the cap of signer %: % bytes',
+					length(r.data), r.sender, p.max_data_bytes
+					USING ERRCODE = 'insufficient_privilege';
+			END IF;
+			IF p.max_intents_per_hour IS NOT NULL THEN
+				SELECT count(*) INTO n FROM @extschema@.tx_intents AS t
+				 WHERE t.chain_id = r.chain_id AND t.sender OPERATOR(@extschema@.=) r.sender
+				   AND t.kind = 'call' AND t.created_at > now() - interval '1 hour';
+				IF n >= p.max_intents_per_hour THEN
+					RAISE EXCEPTION 'signer % reached its limit of % intents per hour', r.sender, p.max_intents_per_hour
+						USING ERRCODE = 'configuration_limit_exceeded',
+							  HINT = 'Wait, or an admin raises max_intents_per_hour with amplified.txq_set_signer_policy().';
+				END IF;
+			END IF;
+		END IF;
+
+		INSERT INTO @extschema@.tx_intents AS t
+			(chain_id, sender, target, value, data, kind, idempotency_key, gas_limit, max_fee_per_gas,
+			 max_priority_fee_per_gas, valid_until, priority, simulate, strategy_id, decision_id, options)
+		VALUES (r.chain_id, r.sender, r.target, r.value, r.data, r.kind, r.idempotency_key, r.gas_limit,
+				r.max_fee_per_gas, r.max_priority_fee_per_gas, r.valid_until, r.priority, r.simulate,
+				r.strategy_id, r.decision_id, o)
+		ON CONFLICT ON CONSTRAINT tx_intents_chain_id_idempotency_key_key DO NOTHING
+		RETURNING t.id INTO id;
+		IF id IS NOT NULL THEN
+			RETURN id;
+		END IF;
+		-- Another session queued the key meanwhile.
+		SELECT * INTO existing FROM @extschema@.tx_intents AS t
+		 WHERE t.chain_id = r.chain_id AND t.idempotency_key = r.idempotency_key;
 	END IF;
 
 	-- A repeat: the same key must carry the same transaction.
-	SELECT * INTO existing FROM @extschema@.tx_intents AS t
-	 WHERE t.chain_id = r.chain_id AND t.idempotency_key = r.idempotency_key;
 	IF existing.sender OPERATOR(@extschema@.<>) r.sender
 	   OR existing.target::text IS DISTINCT FROM r.target::text
 	   OR existing.value OPERATOR(@extschema@.<>) r.value
@@ -1094,12 +1336,14 @@ $$;
 
 -- ---- privileges ----
 
-REVOKE ALL ON TABLE @extschema@.signers, @extschema@.nonces, @extschema@.txq_control,
+REVOKE ALL ON TABLE @extschema@.signers, @extschema@.signer_policies, @extschema@.nonces, @extschema@.txq_control,
 	@extschema@.tx_intents, @extschema@.tx_attempts, @extschema@.tx_events FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.tx_intents_audit() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_wake_workers() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.add_signer(bigint, @extschema@.address, text, text, integer, @extschema@.uint256, interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.remove_signer(bigint, @extschema@.address) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_set_signer_policy(bigint, @extschema@.address, @extschema@.address[], bytea[], @extschema@.uint256, integer, integer, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_remove_signer_policy(bigint, @extschema@.address) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_enqueue(bigint, @extschema@.address, @extschema@.address, @extschema@.uint256, bytea, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_cancel(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_pause(bigint, boolean) FROM PUBLIC;
@@ -1123,10 +1367,21 @@ REVOKE ALL ON FUNCTION @extschema@.txq_step_record_receipts(bigint, bigint, bigi
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.signers TO amplified_admin;
 GRANT SELECT ON @extschema@.nonces, @extschema@.txq_control, @extschema@.tx_intents,
-	@extschema@.tx_attempts, @extschema@.tx_events, @extschema@.v_tx_queue, @extschema@.v_signers
+	@extschema@.tx_events, @extschema@.v_tx_queue, @extschema@.v_signers, @extschema@.signer_policies
 	TO amplified_reader;
+-- Signed bytes are the admin's: readers see every column of an attempt but
+-- raw (a signed transaction not yet broadcast is as good as sent by whoever
+-- holds it).
+GRANT SELECT (id, intent_id, chain_id, sender, nonce, tx_type, gas_limit, gas_price, max_fee_per_gas,
+			  max_priority_fee_per_gas, hash, status, broadcasts, failures, last_error, block_number,
+			  block_hash, gas_used, effective_gas_price, receipt_status, created_at, sent_at, mined_at,
+			  updated_at)
+	ON @extschema@.tx_attempts TO amplified_reader;
+GRANT SELECT ON @extschema@.tx_attempts TO amplified_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.add_signer(bigint, @extschema@.address, text, text, integer, @extschema@.uint256, interval) TO amplified_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.remove_signer(bigint, @extschema@.address) TO amplified_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_set_signer_policy(bigint, @extschema@.address, @extschema@.address[], bytea[], @extschema@.uint256, integer, integer, boolean) TO amplified_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_remove_signer_policy(bigint, @extschema@.address) TO amplified_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_enqueue(bigint, @extschema@.address, @extschema@.address, @extschema@.uint256, bytea, jsonb) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_cancel(bigint) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_pause(bigint, boolean) TO amplified_operator;

@@ -96,6 +96,7 @@ INSERT INTO matrix VALUES
 	('amplified.risk_oracle_prices(bigint,amplified.address,timestamp with time zone,timestamp with time zone,integer)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_breaker_value(bigint,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_turnover_today(bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.risk_is_halted()',        'EXECUTE', 'amplified_reader'),
 	('amplified.risk_evaluate_breakers(timestamp with time zone,bigint[])', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_gate(bigint,jsonb)', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_gate_eval(bigint,bigint,amplified.address[],jsonb,boolean)', 'EXECUTE', NULL),
@@ -118,12 +119,16 @@ INSERT INTO matrix VALUES
 	('amplified.nonces',                 'SELECT',  'amplified_reader'),
 	('amplified.txq_control',            'SELECT',  'amplified_reader'),
 	('amplified.tx_intents',             'SELECT',  'amplified_reader'),
-	('amplified.tx_attempts',            'SELECT',  'amplified_reader'),
+	-- tx_attempts: readers hold every column but raw (checked below)
+	('amplified.tx_attempts',            'SELECT',  'amplified_admin'),
+	('amplified.signer_policies',        'SELECT',  'amplified_reader'),
 	('amplified.tx_events',              'SELECT',  'amplified_reader'),
 	('amplified.v_tx_queue',             'SELECT',  'amplified_reader'),
 	('amplified.v_signers',              'SELECT',  'amplified_reader'),
 	('amplified.add_signer(bigint,amplified.address,text,text,integer,amplified.uint256,interval)', 'EXECUTE', 'amplified_admin'),
 	('amplified.remove_signer(bigint,amplified.address)', 'EXECUTE', 'amplified_admin'),
+	('amplified.txq_set_signer_policy(bigint,amplified.address,amplified.address[],bytea[],amplified.uint256,integer,integer,boolean)', 'EXECUTE', 'amplified_admin'),
+	('amplified.txq_remove_signer_policy(bigint,amplified.address)', 'EXECUTE', 'amplified_admin'),
 	('amplified.txq_option_uint256(jsonb,text)', 'EXECUTE', 'public'),
 	('amplified.txq_enqueue(bigint,amplified.address,amplified.address,amplified.uint256,bytea,jsonb)', 'EXECUTE', 'amplified_operator'),
 	('amplified.txq_cancel(bigint)',      'EXECUTE', 'amplified_operator'),
@@ -188,6 +193,7 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_policy_stake(amplified.strategies,jsonb)', 'EXECUTE', NULL),
 	('amplified.strategy_record_snapshot(bigint,bigint,jsonb)', 'EXECUTE', NULL),
 	('amplified.strategy_record_decision(amplified.strategies,bigint,bigint,jsonb,jsonb)', 'EXECUTE', NULL),
+	('amplified.strategy_intent_check(bigint,amplified.address,bigint,amplified.address,amplified.uint256,bytea)', 'EXECUTE', NULL),
 	('amplified.strategy_run_one(amplified.strategies,bigint,boolean)', 'EXECUTE', NULL),
 	-- a trigger function: nobody calls it
 	('amplified.chains_wake_launcher()', 'EXECUTE', NULL);
@@ -250,6 +256,18 @@ SELECT is(
 SELECT is_empty(
 	$$SELECT object FROM ext_relations WHERE object NOT IN (SELECT object FROM matrix)$$,
 	'every table and view has an entry in the matrix');
+
+-- tx_attempts: the signed bytes (raw) are the admin's alone; every other
+-- column is the reader's.
+SELECT is(
+	(SELECT array_agg(l.role ORDER BY l.rung) FROM ladder l
+	  WHERE has_column_privilege(l.role, 'amplified.tx_attempts', c.attname, 'SELECT')),
+	CASE WHEN c.attname = 'raw' THEN ARRAY['amplified_admin']
+		 ELSE ARRAY['amplified_reader', 'amplified_analyst', 'amplified_operator', 'amplified_admin'] END,
+	'SELECT on amplified.tx_attempts.' || c.attname)
+  FROM pg_attribute c
+ WHERE c.attrelid = 'amplified.tx_attempts'::regclass AND c.attnum > 0 AND NOT c.attisdropped
+ ORDER BY c.attnum;
 
 -- The schema: readers and above may use it, PUBLIC may not.
 SELECT is(

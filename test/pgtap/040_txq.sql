@@ -15,7 +15,7 @@
 --
 -- Everything is rolled back.
 BEGIN;
-SELECT plan(193);
+SELECT plan(194);
 SET LOCAL search_path = amplified, public;
 
 -- ---- helpers ----
@@ -34,7 +34,9 @@ LANGUAGE sql AS $$ INSERT INTO ids VALUES (name, id) RETURNING id $$;
 CREATE FUNCTION pg_temp.id(name text) RETURNS bigint
 LANGUAGE sql STABLE AS $$ SELECT i.id FROM ids AS i WHERE i.name = $1 $$;
 
--- A disabled chain whose signers (node kind) start at nonce 0.
+-- A disabled chain whose signers (node kind) start at nonce 0, each with a
+-- policy that lets it send anything up to 1 ETH, unlimited in number
+-- (test/pgtap/045_txq_policy.sql tests the policies).
 CREATE FUNCTION pg_temp.chain(chain bigint, name text, signers text[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -43,6 +45,8 @@ BEGIN
 	PERFORM add_chain(chain, name, ARRAY['http://127.0.0.1:9'], confirmations => 3, enabled => false);
 	FOREACH s IN ARRAY signers LOOP
 		PERFORM add_signer(chain, pg_temp.addr(s), 'node', replace_after => '5 minutes');
+		PERFORM txq_set_signer_policy(chain, pg_temp.addr(s), max_value => '1000000000000000000',
+									  max_intents_per_hour => NULL, allow_create => true);
 	END LOOP;
 	PERFORM txq_step_reconcile(chain, (SELECT array_agg(pg_temp.addr(x)) FROM unnest(signers) AS x),
 							   array_fill(0::bigint, ARRAY[cardinality(signers)]),
@@ -198,19 +202,19 @@ SELECT is((SELECT count(*)::int FROM tx_events), 0, 'enqueue: bad input wrote no
 
 -- ---- txq_enqueue: what is stored ----
 
+-- (strategy_id and decision_id: test/pgtap/045_txq_policy.sql.)
 SELECT pg_temp.enq('all', 999201, 'a1',
 	'{"idempotency_key": "all-options", "gas_limit": 50000, "max_fee_per_gas": "0x6fc23ac00",
-	  "max_priority_fee_per_gas": 2000000000, "valid_for": "1 hour", "priority": 5, "simulate": false,
-	  "strategy_id": 7, "decision_id": 8}');
+	  "max_priority_fee_per_gas": 2000000000, "valid_for": "1 hour", "priority": 5, "simulate": false}');
 SELECT is((SELECT row(status, kind, idempotency_key, gas_limit, max_fee_per_gas::text, max_priority_fee_per_gas::text,
 					  valid_until = now() + interval '1 hour', priority, simulate, strategy_id, decision_id,
 					  value::text, nonce, paused)::text
 			 FROM tx_intents WHERE id = pg_temp.id('all')),
-	'(pending,call,all-options,50000,30000000000,2000000000,t,5,f,7,8,1,,f)', 'enqueue: every option is stored');
+	'(pending,call,all-options,50000,30000000000,2000000000,t,5,f,,,1,,f)', 'enqueue: every option is stored');
 SELECT is((SELECT options FROM tx_intents WHERE id = pg_temp.id('all')),
 	'{"idempotency_key": "all-options", "gas_limit": 50000, "max_fee_per_gas": "0x6fc23ac00",
-	  "max_priority_fee_per_gas": 2000000000, "valid_for": "1 hour", "priority": 5, "simulate": false,
-	  "strategy_id": 7, "decision_id": 8}'::jsonb, 'enqueue: the options are kept as given');
+	  "max_priority_fee_per_gas": 2000000000, "valid_for": "1 hour", "priority": 5, "simulate": false}'::jsonb,
+	'enqueue: the options are kept as given');
 SELECT pg_temp.keep('defaults', txq_enqueue(999201, pg_temp.addr('a1'), pg_temp.addr('77'), NULL, NULL));
 SELECT is((SELECT row(status, value::text, data, gas_limit, max_fee_per_gas, valid_until, priority, simulate, options)::text
 			 FROM tx_intents WHERE id = pg_temp.id('defaults')),
@@ -565,10 +569,12 @@ SELECT pg_temp.sent(pg_temp.attempt(pg_temp.id('p2-noop')));
 SELECT pg_temp.enq('q3', 999204, 'c1');
 SELECT results_eq($$SELECT * FROM pg_temp.reserve(999204) WHERE id = pg_temp.id('q3')$$,
 	$$VALUES (pg_temp.id('q3'), 'reserved', 3::bigint)$$, 'kill switch: q1, q2, q3 reserved at nonces 1 to 3');
+SELECT pg_temp.enq('q4', 999204, 'c1');
 SELECT txq_pause_all('incident 42');
 SELECT is((SELECT row(paused, reason, updated_by = session_user)::text FROM txq_control), '(t,"incident 42",t)',
 	'kill switch: on, with its reason');
-SELECT pg_temp.enq('q4', 999204, 'c1');
+SELECT throws_ok($$SELECT pg_temp.enq('q5', 999204, 'c1')$$, '55000',
+	'the transaction queue is paused: no intent is taken', 'kill switch: no intent is taken');
 SELECT is(pg_temp.claimable(999204), NULL, 'kill switch: nothing is claimed');
 SELECT is_empty($$SELECT * FROM txq_step_to_sign(999204, 10)$$, 'kill switch: nothing is signed');
 SELECT pg_temp.sign(pg_temp.id('q1'), 12290);

@@ -58,7 +58,8 @@ like($code, qr/^[0-9a-f]{200,}$/, 'Recorder creation code compiled');
 
 sql(qq{SELECT amplified.add_chain(31337, 'anvil', ARRAY['$url'], confirmations => 0, finality_depth => 10,
 		poll_interval => '100 ms', enabled => true);
-	SELECT amplified.add_signer(31337, '$A1', 'key_file');});
+	SELECT amplified.add_signer(31337, '$A1', 'key_file');
+	SELECT amplified.txq_set_signer_policy(31337, '$A1', allow_create => true, max_intents_per_hour => NULL);});
 
 AmpTest::wait_for($node,
 	"SELECT count(*) = 1 FROM amplified.workers() WHERE kind = 'tx' AND chain_id = 31337 AND state = 'running'",
@@ -294,10 +295,17 @@ is(sql("SELECT status || ': ' || error FROM amplified.tx_intents WHERE id = $rej
 	'rejected: simulation reverted: reverted: not today', 'a reverting intent is rejected with its decoded reason');
 is(sql("SELECT count(*) FROM amplified.tx_attempts WHERE intent_id = $rej"), '0', 'nothing was signed for it');
 
-sql("SELECT amplified.txq_pause_all('test')");
-my ($first) = enqueue_records('dep', 6000);
-my $second = sql(qq{SELECT amplified.txq_enqueue(31337, '$A1', '$REC', 0,
-	amplified.abi_encode_call('recordAfter(uint256,uint256)', '[6001, 6000]'), '{}')});
+# Queued and paused in one transaction (no intent is taken while paused).
+my ($first, $second) = grep { /^\d+$/ } split /\n/, sql(qq{BEGIN;
+	SELECT amplified.txq_enqueue(31337, '$A1', '$REC', 0,
+		amplified.abi_encode_call('record(uint256)', '[6000]'), '{"idempotency_key": "dep-6000"}');
+	SELECT amplified.txq_enqueue(31337, '$A1', '$REC', 0,
+		amplified.abi_encode_call('recordAfter(uint256,uint256)', '[6001, 6000]'), '{}');
+	SELECT amplified.txq_pause_all('test');
+	COMMIT;});
+my ($prc, $pout, $perr) = $node->psql('postgres',
+	"SELECT amplified.txq_enqueue(31337, '$A1', '$REC', 0, '\\x', '{}')");
+like($perr, qr/the transaction queue is paused: no intent is taken/, 'kill switch: no intent is taken while paused');
 sleep 1;
 is(sql("SELECT string_agg(status, ',' ORDER BY id) FROM amplified.tx_intents WHERE id IN ($first, $second)"),
 	'pending,pending', 'kill switch: nothing moves while the queue is paused');
@@ -345,7 +353,8 @@ is(sql("SELECT status || ':' || coalesce(alert, '') FROM amplified.tx_intents WH
 
 # ---- a chain-id mismatch is refused before signing ----
 sql(qq{SELECT amplified.add_chain(999, 'wrong', ARRAY['$url'], confirmations => 0, finality_depth => 10);
-	SELECT amplified.add_signer(999, '$A1', 'key_file');});
+	SELECT amplified.add_signer(999, '$A1', 'key_file');
+	SELECT amplified.txq_set_signer_policy(999, '$A1');});
 my $wrong = sql(qq{SELECT amplified.txq_enqueue(999, '$A1', '$REC', 0, '\\x', '{"gas_limit": 50000, "simulate": false}')});
 ok($node->poll_query_until('postgres',
 	"SELECT last_error LIKE '%chain id%' FROM amplified.workers() WHERE kind = 'tx' AND chain_id = 999"),
@@ -355,7 +364,7 @@ is(sql("SELECT status || ':' || (SELECT count(*) FROM amplified.tx_attempts WHER
 sql("SELECT amplified.txq_cancel($wrong); SELECT amplified.remove_signer(999, '$A1')");
 
 # ---- the node's own accounts ----
-sql("SELECT amplified.add_signer(31337, '$A2', 'node')");
+sql("SELECT amplified.add_signer(31337, '$A2', 'node'); SELECT amplified.txq_set_signer_policy(31337, '$A2')");
 my $nid = sql(qq{SELECT amplified.txq_enqueue(31337, '$A2', '$REC', 0,
 	amplified.abi_encode_call('record(uint256)', '[7000]'), '{}')});
 wait_final("id = $nid", 'node signer');
