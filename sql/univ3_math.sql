@@ -22,7 +22,15 @@ SELECT univ3_tick_at_sqrt_price(4295128739) AS at_min, univ3_tick_at_sqrt_price(
 SELECT t, univ3_tick_at_sqrt_price(univ3_sqrt_price_at_tick(t)) = t AS at,
        univ3_tick_at_sqrt_price(univ3_sqrt_price_at_tick(t) - 1) = t - 1 AS just_below
   FROM unnest(ARRAY[-887271, -200000, -1, 1, 200000, 887271]) t;
-SELECT univ3_min_tick(), univ3_max_tick(), univ3_min_tick(60), univ3_max_tick(60), univ3_min_tick(200), univ3_max_tick(0);
+SELECT univ3_min_tick(), univ3_max_tick(), univ3_min_tick(60), univ3_max_tick(60), univ3_min_tick(200), univ3_max_tick(16383);
+-- spacings no factory accepts, and prices no pool can have: errors, not NULL or 0
+SELECT univ3_max_tick(0);
+SELECT univ3_min_tick(-1);
+SELECT univ3_min_tick(16384);
+SELECT univ3_sqrt_price_at_price(0);
+SELECT univ3_sqrt_price_at_price(-1);
+SELECT univ3_sqrt_price_at_price('NaN');
+SELECT univ3_sqrt_price_at_price(1, 0, 78);
 SELECT univ3_min_sqrt_price(), univ3_max_sqrt_price();
 -- bad inputs
 SELECT univ3_sqrt_price_at_tick(-887273);

@@ -10,21 +10,50 @@
 -- display.  All pure: IMMUTABLE STRICT PARALLEL SAFE, EXECUTE left to PUBLIC
 -- (schema USAGE gates access).
 
+-- ---- argument checks (errors, not NULL or 0, for input no pool can have) ----
+
+-- price itself when it is positive and finite; an error otherwise.
+CREATE FUNCTION @extschema@.univ3_check_price(price numeric)
+RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+BEGIN
+	IF price = 'NaN' OR price IN ('Infinity', '-Infinity') OR price <= 0 THEN
+		RAISE EXCEPTION 'price must be a positive finite number: %', price USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN price;
+END
+$$;
+
+-- decimals itself when it lies in 0..77, as the C functions of this module
+-- take them (10^77 is the largest power of ten below 2^256); an error otherwise.
+CREATE FUNCTION @extschema@.univ3_check_decimals(decimals int)
+RETURNS int
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+BEGIN
+	IF decimals < 0 OR decimals > 77 THEN
+		RAISE EXCEPTION 'token decimals must lie between 0 and 77: %', decimals USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN decimals;
+END
+$$;
+
 -- ---- constants ----
 
 CREATE FUNCTION @extschema@.univ3_min_tick(tick_spacing int DEFAULT 1)
 RETURNS int
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN tick_spacing > 0 THEN -((887272 / tick_spacing) * tick_spacing) END;
+AS 'MODULE_PATHNAME', 'univ3_min_tick'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.univ3_min_tick(int) IS
-	'lowest usable tick for a tick spacing (-887272 for spacing 1); NULL for a spacing below 1';
+	'lowest usable tick for a tick spacing (-887272 for spacing 1); an error for a spacing outside 1..16383';
 
 CREATE FUNCTION @extschema@.univ3_max_tick(tick_spacing int DEFAULT 1)
 RETURNS int
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN tick_spacing > 0 THEN (887272 / tick_spacing) * tick_spacing END;
+AS 'MODULE_PATHNAME', 'univ3_max_tick'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.univ3_max_tick(int) IS
-	'highest usable tick for a tick spacing (887272 for spacing 1); NULL for a spacing below 1';
+	'highest usable tick for a tick spacing (887272 for spacing 1); an error for a spacing outside 1..16383';
 
 CREATE FUNCTION @extschema@.univ3_min_sqrt_price()
 RETURNS @extschema@.uint256
@@ -80,7 +109,9 @@ COMMENT ON FUNCTION @extschema@.univ3_price_at_sqrt_price(@extschema@.uint256, i
 CREATE FUNCTION @extschema@.univ3_sqrt_price_at_price(price numeric, decimals0 int DEFAULT 0, decimals1 int DEFAULT 0)
 RETURNS @extschema@.uint256
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN @extschema@.sqrt(@extschema@.uint256(trunc(price * power(10::numeric, decimals1 - decimals0) * power(2::numeric, 192))));
+RETURN @extschema@.sqrt(@extschema@.uint256(trunc(@extschema@.univ3_check_price(price)
+	* power(10::numeric, @extschema@.univ3_check_decimals(decimals1) - @extschema@.univ3_check_decimals(decimals0))
+	* power(2::numeric, 192))));
 COMMENT ON FUNCTION @extschema@.univ3_sqrt_price_at_price(numeric, int, int) IS
 	'exact floor(sqrt(price in raw units) * 2^96) for a price in whole token1 per whole token0';
 

@@ -193,6 +193,8 @@ ResultDesc(FunctionCallInfo fcinfo)
 PG_FUNCTION_INFO_V1(univ3_sqrt_price_at_tick);
 PG_FUNCTION_INFO_V1(univ3_tick_at_sqrt_price);
 PG_FUNCTION_INFO_V1(univ3_nearest_usable_tick);
+PG_FUNCTION_INFO_V1(univ3_min_tick);
+PG_FUNCTION_INFO_V1(univ3_max_tick);
 PG_FUNCTION_INFO_V1(univ3_price_at_tick);
 PG_FUNCTION_INFO_V1(univ3_price_at_sqrt_price);
 
@@ -228,6 +230,40 @@ univ3_nearest_usable_tick(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("tick spacing must be positive: %d", spacing)));
 	PG_RETURN_INT32(Univ3NearestUsableTick(tick, spacing));
+}
+
+/*
+ * A tick spacing argument: 1 .. 16383, the spacings UniswapV3Factory
+ * accepts (enableFeeAmount requires 0 < tickSpacing < 16384).
+ */
+static int32
+GetTickSpacingArg(FunctionCallInfo fcinfo, int n)
+{
+	int32		spacing = PG_GETARG_INT32(n);
+
+	if (spacing < 1 || spacing > 16383)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tick spacing must lie between 1 and 16383: %d", spacing)));
+	return spacing;
+}
+
+/* univ3_min_tick(tick_spacing): the lowest usable tick, TickMath.MIN_TICK rounded up to the spacing. */
+Datum
+univ3_min_tick(PG_FUNCTION_ARGS)
+{
+	int32		spacing = GetTickSpacingArg(fcinfo, 0);
+
+	PG_RETURN_INT32(-((UNIV3_MAX_TICK / spacing) * spacing));
+}
+
+/* univ3_max_tick(tick_spacing): the highest usable tick, TickMath.MAX_TICK rounded down to the spacing. */
+Datum
+univ3_max_tick(PG_FUNCTION_ARGS)
+{
+	int32		spacing = GetTickSpacingArg(fcinfo, 0);
+
+	PG_RETURN_INT32((UNIV3_MAX_TICK / spacing) * spacing);
 }
 
 /*
