@@ -290,24 +290,28 @@ EXCEPTION WHEN invalid_text_representation THEN
 END
 $$;
 
--- A parameter as a number within [lo, hi] (NULL when absent).
-CREATE FUNCTION @extschema@.strategy_param_number(kind text, params jsonb, key text, lo numeric, hi numeric)
-RETURNS numeric
+-- A parameter within [lo, hi] as lo's type (NULL when absent): a JSON value
+-- of one of the given JSON types that reads as that type, or an error that
+-- names the parameter and says what was expected.  NaN and infinities are
+-- out of every finite range.
+CREATE FUNCTION @extschema@.strategy_param_in_range(kind text, params jsonb, key text, lo anyelement, hi anyelement,
+	json_types text[], expected text)
+RETURNS anyelement
 LANGUAGE plpgsql IMMUTABLE
 AS $$
 DECLARE
-	v numeric;
+	v ALIAS FOR $0;
 BEGIN
 	IF NOT params ? key OR jsonb_typeof(params -> key) = 'null' THEN
 		RETURN NULL;
 	END IF;
-	IF jsonb_typeof(params -> key) NOT IN ('number', 'string') THEN
-		PERFORM @extschema@.strategy_param_error(kind, key, 'a number is expected');
+	IF jsonb_typeof(params -> key) <> ALL (json_types) THEN
+		PERFORM @extschema@.strategy_param_error(kind, key, format('%s is expected', expected));
 	END IF;
 	BEGIN
-		v := (params ->> key)::numeric;
+		v := params ->> key;
 	EXCEPTION WHEN data_exception THEN
-		PERFORM @extschema@.strategy_param_error(kind, key, format('"%s" is not a number', params ->> key));
+		PERFORM @extschema@.strategy_param_error(kind, key, format('"%s" is not %s', params ->> key, expected));
 	END;
 	IF v < lo OR v > hi THEN
 		PERFORM @extschema@.strategy_param_error(kind, key, format('%s is outside [%s, %s]', v, lo, hi));
@@ -315,6 +319,19 @@ BEGIN
 	RETURN v;
 END
 $$;
+
+-- A parameter as a number within [lo, hi] (NULL when absent).
+CREATE FUNCTION @extschema@.strategy_param_number(kind text, params jsonb, key text, lo numeric, hi numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE
+RETURN @extschema@.strategy_param_in_range(kind, params, key, lo, hi, '{number,string}', 'a number');
+
+-- An interval parameter within [lo, hi] (NULL when absent): so "-1000
+-- years" is refused when the strategy is created, not at its first run.
+CREATE FUNCTION @extschema@.strategy_param_interval(kind text, params jsonb, key text, lo interval, hi interval)
+RETURNS interval
+LANGUAGE sql IMMUTABLE
+RETURN @extschema@.strategy_param_in_range(kind, params, key, lo, hi, '{string}', 'an interval such as "7 days"');
 
 -- Every address a strategy's parameters hold, at any depth (pools, tokens,
 -- routers, candidates): the assets the risk gate's breakers are matched on.
@@ -324,35 +341,6 @@ LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 RETURN ARRAY(SELECT DISTINCT (v #>> '{}')::@extschema@.address
 			   FROM jsonb_path_query(params, 'strict $.** ? (@.type() == "string" && @ like_regex "^0x[0-9a-fA-F]{40}$")') v);
-
--- An interval parameter of a kind, or an error naming it: finite, and
--- between lo and hi (so "-1000 years" is refused when the strategy is
--- created, not at its first run).
-CREATE FUNCTION @extschema@.strategy_param_interval(kind text, params jsonb, key text, lo interval, hi interval)
-RETURNS interval
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	v interval;
-BEGIN
-	IF params -> key IS NULL OR jsonb_typeof(params -> key) = 'null' THEN
-		RETURN NULL;
-	END IF;
-	IF jsonb_typeof(params -> key) <> 'string' THEN
-		PERFORM @extschema@.strategy_param_error(kind, key, 'an interval such as "7 days"');
-	END IF;
-	BEGIN
-		v := (params ->> key)::interval;
-	EXCEPTION WHEN data_exception THEN
-		PERFORM @extschema@.strategy_param_error(kind, key, 'an interval such as "7 days"');
-	END;
-	IF v < lo OR v > hi THEN
-		PERFORM @extschema@.strategy_param_error(kind, key, format('%s is outside [%s, %s]', v, lo, hi));
-	END IF;
-	RETURN v;
-END
-$$;
 
 -- The ALM parameters (univ3_alm_plan) and gate parameters (univ3_alm_should_rebalance) of an lp_univ3 strategy.
 CREATE FUNCTION @extschema@.strategy_lp_alm_params(params jsonb)

@@ -162,17 +162,24 @@ GetTickArg(FunctionCallInfo fcinfo, int n)
 	return t;
 }
 
+/* An int argument within [lo, hi], or an error naming what it is. */
+static int32
+GetIntArgBetween(FunctionCallInfo fcinfo, int n, int32 lo, int32 hi, const char *what)
+{
+	int32		v = PG_GETARG_INT32(n);
+
+	if (v < lo || v > hi)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must lie between %d and %d: %d", what, lo, hi, v)));
+	return v;
+}
+
 /* A token decimals argument (0 .. 77). */
 static int
 GetDecimalsArg(FunctionCallInfo fcinfo, int n)
 {
-	int32		d = PG_GETARG_INT32(n);
-
-	if (d < 0 || d > 77)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("token decimals must lie between 0 and 77: %d", d)));
-	return d;
+	return GetIntArgBetween(fcinfo, n, 0, 77, "token decimals");
 }
 
 /* The tuple descriptor of a function's composite result. */
@@ -239,13 +246,7 @@ univ3_nearest_usable_tick(PG_FUNCTION_ARGS)
 static int32
 GetTickSpacingArg(FunctionCallInfo fcinfo, int n)
 {
-	int32		spacing = PG_GETARG_INT32(n);
-
-	if (spacing < 1 || spacing > 16383)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("tick spacing must lie between 1 and 16383: %d", spacing)));
-	return spacing;
+	return GetIntArgBetween(fcinfo, n, 1, 16383, "tick spacing");
 }
 
 /* univ3_min_tick(tick_spacing): the lowest usable tick, TickMath.MIN_TICK rounded up to the spacing. */

@@ -138,7 +138,7 @@ SELECT throws_ok($$SELECT strategy_create('x', 'lp_univ3', 999001, '0x0000000000
 	'invalid lp_univ3 parameter "apr_window": -1000 years is outside [00:01:00, 3650 days]', 'a negative apr_window is refused at creation');
 SELECT throws_ok($$SELECT strategy_create('x', 'lp_univ3', 999001, '0x00000000000000000000000000000000000000f0',
 	(SELECT p || '{"apr_window": 7}' FROM lp_params))$$, '22023',
-	'invalid lp_univ3 parameter "apr_window": an interval such as "7 days"', 'apr_window must be an interval string');
+	'invalid lp_univ3 parameter "apr_window": an interval such as "7 days" is expected', 'apr_window must be an interval string');
 SELECT throws_ok($$SELECT strategy_create('x', 'stake', 999001, '0x00000000000000000000000000000000000000f1',
 	'{"base_token": "0x00000000000000000000000000000000000000b0", "swap_router": "0x00000000000000000000000000000000000000d0",
 	  "apr_window": "infinity", "candidates": []}')$$, '22023', NULL, 'an infinite apr_window is refused for stake too');
