@@ -13,6 +13,8 @@
 
 #include <math.h>
 
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/jsonapi.h"
 #include "common/pg_prng.h"
@@ -28,6 +30,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "amplified.h"
 #include "evm/codec.h"
@@ -729,7 +732,35 @@ RpcBlockNumber(RpcTarget *target)
 	return RpcParseQuantity(s, "eth_blockNumber");
 }
 
-/* Load a chain's endpoints and batch size from amplified.chains. */
+/*
+ * The owner of amplified.chains: the role that reads it for callers who may
+ * use a chain (rpc_call is the analyst's) but must not see its rpc_urls,
+ * which can hold API keys.
+ */
+static Oid
+ChainsOwner(void)
+{
+	Oid			nsp = get_namespace_oid("amplified", false);
+	Oid			relid = get_relname_relid("chains", nsp);
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "amplified rpc: table amplified.chains does not exist");
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Load a chain's endpoints and batch size from amplified.chains.  The row is
+ * read as the table's owner, in a restricted operation (as VACUUM and
+ * REFRESH do): callers of the RPC functions hold EXECUTE on them, not SELECT
+ * on chains, and the URLs reach them only as RpcRedactUrl shows them.
+ */
 void
 RpcLoadTarget(int64 chain_id, RpcTarget *target)
 {
@@ -741,11 +772,26 @@ RpcLoadTarget(int64 chain_id, RpcTarget *target)
 	Datum	   *elems;
 	bool	   *nulls;
 	int			i;
+	Oid			save_userid;
+	int			save_sec;
+	volatile int rc = 0;
 
 	values[0] = Int64GetDatum(chain_id);
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT rpc_urls, batch_size FROM amplified.chains WHERE chain_id = $1",
-							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(ChainsOwner(),
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		rc = SPI_execute_with_args("SELECT rpc_urls, batch_size FROM amplified.chains WHERE chain_id = $1",
+								   1, argtypes, values, NULL, true, 1);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec);
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "amplified rpc: could not read amplified.chains");
 	if (SPI_processed == 0)
 		ereport(ERROR,
