@@ -5,13 +5,14 @@
  * for the life of the backend (so connections to a node are kept alive),
  * connect and total timeouts, a bound on the response size, http and https
  * only, no redirects, Retry-After captured, and interrupted within a second
- * by a query cancel, statement_timeout or SIGTERM.
+ * by a query cancel, statement_timeout, SIGTERM or the postmaster's death.
  */
 #include "postgres.h"
 
 #include <curl/curl.h>
 
 #include "miscadmin.h"
+#include "storage/pmsignal.h"
 #include "utils/memutils.h"
 
 #include "amplified.h"
@@ -26,6 +27,7 @@ typedef struct HttpTransfer
 	RpcHttpResult *res;
 	Size		max_bytes;
 	bool		too_large;
+	bool		postmaster_died;	/* seen by the progress callback */
 } HttpTransfer;
 
 /* Body callback: append, unless the response grows past the bound. */
@@ -79,12 +81,25 @@ HttpHeader(char *buffer, size_t size, size_t nitems, void *userdata)
 	return n;
 }
 
-/* Progress callback, called at least once a second: stop on cancel or termination. */
+/*
+ * Progress callback, called at least once a second (while resolving and
+ * connecting too): stop on cancel or termination, and when the postmaster
+ * has died, so that no backend or worker outlives it by a request timeout.
+ */
 static int
 HttpProgress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
 			 curl_off_t ultotal, curl_off_t ulnow)
 {
-	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
+	HttpTransfer *t = (HttpTransfer *) clientp;
+
+	if (QueryCancelPending || ProcDiePending)
+		return 1;
+	if (IsUnderPostmaster && !PostmasterIsAlive())
+	{
+		t->postmaster_died = true;
+		return 1;
+	}
+	return 0;
 }
 
 /* The backend's curl handle, created on first use. */
@@ -127,6 +142,7 @@ RpcHttpPost(const char *url, const char *body, RpcHttpResult *res)
 	t.res = res;
 	t.max_bytes = (Size) AmpRpcMaxResponseKb * 1024;
 	t.too_large = false;
+	t.postmaster_died = false;
 	errbuf[0] = '\0';
 
 	curl_easy_reset(h);
@@ -149,11 +165,16 @@ RpcHttpPost(const char *url, const char *body, RpcHttpResult *res)
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, HttpProgress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 
 	rc = curl_easy_perform(h);
 
-	/* A cancel or SIGTERM stopped the transfer: raise it now. */
+	/* The postmaster died, or a cancel or SIGTERM stopped the transfer. */
+	if (rc == CURLE_ABORTED_BY_CALLBACK && t.postmaster_died)
+		ereport(FATAL,
+				(errcode(ERRCODE_ADMIN_SHUTDOWN),
+				 errmsg("terminating due to unexpected postmaster exit")));
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		CHECK_FOR_INTERRUPTS();
 
