@@ -136,6 +136,7 @@ INSERT INTO sample VALUES
 	 $$SELECT amplified.add_chain(990012, 'roles-test-2', ARRAY['http://127.0.0.1:1/'])$$, 'ok'),
 	('amplified.alter_chain(bigint,text,text[],integer,integer,interval,integer,integer,bigint,boolean)',
 	 'SELECT amplified.alter_chain(990011, confirmations => 1)', 'ok'),
+	('amplified.rpc_check_urls(text[])', $$SELECT amplified.rpc_check_urls(ARRAY['http://127.0.0.1:1/'])$$, 'ok'),
 	('amplified.chain_check_settings(amplified.chains)',
 	 'SELECT amplified.chain_check_settings(c) FROM amplified.chains AS c WHERE c.chain_id = 990011', 'ok'),
 	('amplified.add_signer(bigint,amplified.address,text,text,integer,amplified.uint256,interval)',
