@@ -5,9 +5,10 @@
 SELECT name, vartype, boot_val, unit, min_val, max_val, context
   FROM pg_settings WHERE name LIKE 'amplified.%' ORDER BY name;
 
--- Superuser-only: the parameters that name a database or a directory.
+-- Superuser-only: the parameters that name a database, a directory or the hosts requests may reach.
 SELECT name, context IN ('sighup', 'postmaster', 'superuser') AS superuser_only
-  FROM pg_settings WHERE name IN ('amplified.database', 'amplified.keys_dir', 'amplified.txq_test_stop_at') ORDER BY name;
+  FROM pg_settings WHERE name IN ('amplified.database', 'amplified.keys_dir', 'amplified.txq_test_stop_at',
+                                  'amplified.allowed_hosts') ORDER BY name;
 
 -- The prefix is reserved: a misspelt parameter is an error, not a placeholder.
 SET amplified.no_such_parameter = 1;

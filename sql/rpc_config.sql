@@ -45,6 +45,12 @@ SELECT amplified.rpc_call(1, 'eth_signTypedData_v4', '[]');
 SELECT amplified.rpc_call(1, 'personal_unlockAccount', '[]');
 SELECT amplified.rpc_call(1, 'anvil_setBalance', '[]');
 SELECT amplified.rpc_call(1, 'evm_mine', '[]');
+-- What a prefix deny-list let through: MEV, Flashbots, private transactions, debug.
+SELECT amplified.rpc_call(1, 'mev_sendBundle', '[]');
+SELECT amplified.rpc_call(1, 'flashbots_getBundleStats', '[]');
+SELECT amplified.rpc_call(1, 'eth_cancelPrivateTransaction', '[]');
+SELECT amplified.rpc_call(1, 'debug_traceCall', '[]');
+SELECT * FROM amplified.rpc_batch(1, '[{"method": "eth_blockNumber"}, {"method": "mev_sendBundle"}]');
 SELECT amplified.rpc_call(1, 'eth_call"; DROP', '[]');
 SELECT amplified.rpc_call(1, '', '[]');
 -- params must be an array; the chain must be configured.

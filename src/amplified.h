@@ -23,6 +23,7 @@ extern int	AmpRpcTimeout;			/* amplified.rpc_timeout, ms */
 extern int	AmpRpcConnectTimeout;	/* amplified.rpc_connect_timeout, ms */
 extern int	AmpRpcMaxRetries;		/* amplified.rpc_max_retries */
 extern int	AmpRpcMaxResponseKb;	/* amplified.rpc_max_response_size, kB */
+extern char *AmpAllowedHosts;		/* amplified.allowed_hosts */
 extern int	AmpTxqPollInterval;		/* amplified.txq_poll_interval, ms */
 extern int	AmpTxqBatchSize;		/* amplified.txq_batch_size */
 extern char *AmpTxqTestStopAt;		/* amplified.txq_test_stop_at */

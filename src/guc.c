@@ -13,6 +13,7 @@
 #include "utils/guc.h"
 
 #include "amplified.h"
+#include "rpc/rpc.h"
 
 char	   *AmpDatabase = NULL;
 char	   *AmpKeysDir = NULL;
@@ -23,6 +24,7 @@ int			AmpRpcTimeout = 10000;
 int			AmpRpcConnectTimeout = 3000;
 int			AmpRpcMaxRetries = 4;
 int			AmpRpcMaxResponseKb = 65536;
+char	   *AmpAllowedHosts = NULL;
 int			AmpTxqPollInterval = 1000;
 int			AmpTxqBatchSize = 200;
 char	   *AmpTxqTestStopAt = NULL;
@@ -56,6 +58,27 @@ CheckKeysDir(char **newval, void **extra, GucSource source)
 		return false;
 	}
 	return true;
+}
+
+/* amplified.allowed_hosts: host names, *.domain, addresses or CIDR ranges. */
+static bool
+CheckAllowedHosts(char **newval, void **extra, GucSource source)
+{
+	char	   *detail;
+
+	if (!RpcOutboundParse(*newval, extra, &detail))
+	{
+		GUC_check_errdetail("%s", detail);
+		return false;
+	}
+	return true;
+}
+
+/* Put the parsed amplified.allowed_hosts in force. */
+static void
+AssignAllowedHosts(const char *newval, void *extra)
+{
+	RpcOutboundAssign(extra);
 }
 
 /* amplified.database must name a database, so it cannot be empty. */
@@ -153,6 +176,18 @@ GucInit(void)
 							PGC_SUSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("amplified.allowed_hosts",
+							   "Hosts that JSON-RPC endpoints and external signers may be reached at.",
+							   "A comma-separated list of host names, *.domain wildcards, IP addresses and "
+							   "CIDR ranges; URLs are checked when configured and on every connection, "
+							   "after name resolution. Empty allows every host except link-local and "
+							   "cloud metadata addresses.",
+							   &AmpAllowedHosts,
+							   "",
+							   PGC_SUSET,
+							   GUC_LIST_INPUT,
+							   CheckAllowedHosts, AssignAllowedHosts, NULL);
 
 	DefineCustomIntVariable("amplified.txq_poll_interval",
 							"How often a tx worker looks for work when nothing wakes it.",

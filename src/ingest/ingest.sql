@@ -217,6 +217,8 @@ COMMENT ON TABLE @extschema@.univ3_collects IS 'Uniswap v3 pool Collect logs';
 CREATE FUNCTION @extschema@.ingest_decode(chain_id bigint, from_block bigint, to_block bigint)
 RETURNS bigint
 LANGUAGE plpgsql
+-- The owner writes the event tables, which admins only read.
+SECURITY DEFINER
 -- The event tables compare amplified types: their operators live in @extschema@.
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
@@ -446,6 +448,7 @@ RETURN CASE WHEN length(w) = 32 AND bits BETWEEN 8 AND 63
 CREATE FUNCTION @extschema@.ingest_decode_reads(chain_id bigint, from_block bigint, to_block bigint)
 RETURNS bigint
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
@@ -536,6 +539,8 @@ CREATE FUNCTION @extschema@.watch_contract(
 	reads text[] DEFAULT NULL)
 RETURNS @extschema@.watched_contracts
 LANGUAGE plpgsql
+-- The owner writes ingest_cursors, which admins only read.
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -589,6 +594,8 @@ $$;
 CREATE FUNCTION @extschema@.ingest_resume(chain_id bigint, rewind_to bigint)
 RETURNS void
 LANGUAGE plpgsql
+-- The owner deletes blocks and moves cursors, which admins only read.
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN

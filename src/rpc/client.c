@@ -13,6 +13,8 @@
 
 #include <math.h>
 
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/jsonapi.h"
 #include "common/pg_prng.h"
@@ -28,6 +30,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "amplified.h"
 #include "evm/codec.h"
@@ -332,7 +335,32 @@ ParseJsonBody(StringInfo body, const char **why)
 	perr = pg_parse_json(lex, &sem);
 	if (perr != JSON_SUCCESS)
 	{
-		*why = psprintf("malformed JSON: %s", json_errdetail(perr, lex));
+		/* Where and what kind, never the text: the body may be anyone's. */
+		const char *kind;
+
+		switch (perr)
+		{
+			case JSON_EXPECTED_MORE:
+				kind = "the body ends too early";
+				break;
+			case JSON_INVALID_TOKEN:
+				kind = "an invalid token";
+				break;
+			case JSON_ESCAPING_INVALID:
+			case JSON_ESCAPING_REQUIRED:
+			case JSON_UNICODE_CODE_POINT_ZERO:
+			case JSON_UNICODE_ESCAPE_FORMAT:
+			case JSON_UNICODE_HIGH_ESCAPE:
+			case JSON_UNICODE_HIGH_SURROGATE:
+			case JSON_UNICODE_LOW_SURROGATE:
+				kind = "an invalid string";
+				break;
+			default:
+				kind = "an unexpected token";
+				break;
+		}
+		*why = psprintf("malformed JSON at byte %d: %s",
+						lex->token_start ? (int) (lex->token_start - lex->input) : 0, kind);
 		return NULL;
 	}
 	if (b.error != NULL)
@@ -545,20 +573,23 @@ ParseResponse(StringInfo body, RpcRequest *reqs, int n)
  * matches (and remembers that), or why the endpoint must not be used.
  */
 static const char *
-CheckEndpoint(RpcTarget *target, const char *url)
+CheckEndpoint(RpcTarget *target, const char *url, bool *refused)
 {
 	RpcHttpResult res;
 	RpcRequest	req;
 	const char *why;
 	char	   *text;
+	const char *p;
 	uint64		id;
 	StringInfoData body;
 
+	*refused = false;
 	if (EndpointVerified(url, target->chain_id))
 		return NULL;
 	initStringInfo(&body);
 	AppendRequest(&body, 1, "eth_chainId", NULL);
 	RpcHttpPost(url, body.data, &res);
+	*refused = res.refused;
 	if (!res.transport_ok)
 		return psprintf("eth_chainId: %s", res.error);
 	if (res.status != 200)
@@ -571,6 +602,11 @@ CheckEndpoint(RpcTarget *target, const char *url)
 	text = JsonbScalarText(getIthJsonbValueFromContainer(&req.result->root, 0));
 	if (text == NULL || !JB_ROOT_IS_SCALAR(req.result))
 		return "eth_chainId: the result is not a string";
+	/* Not quoted: an endpoint not yet checked may be anything. */
+	for (p = text + 2; text[0] == '0' && text[1] == 'x' && *p && CodecHexDigit(*p) >= 0; p++)
+		;
+	if (text[0] != '0' || text[1] != 'x' || p == text + 2 || *p != '\0' || p - text > 18)
+		return "eth_chainId: the result is not a hex quantity";
 	id = RpcParseQuantity(text, "eth_chainId");
 	if (id != (uint64) target->chain_id)
 		return psprintf("the endpoint reports chain id " UINT64_FORMAT ", configured chain id is " INT64_FORMAT,
@@ -590,6 +626,7 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 	StringInfoData body;
 	int			attempt = 0;
 	int			ep = 0;
+	int			refused_in_row = 0;
 	int			i;
 
 	initStringInfo(&body);
@@ -609,13 +646,15 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 		const char *url = target->urls[ep];
 		const char *why;
 		int			delay_ms = -1;
+		bool		refused;
 		RpcHttpResult res;
 
 		CHECK_FOR_INTERRUPTS();
-		why = CheckEndpoint(target, url);
+		why = CheckEndpoint(target, url, &refused);
 		if (why == NULL)
 		{
 			RpcHttpPost(url, body.data, &res);
+			refused = res.refused;
 			if (!res.transport_ok)
 				why = res.error;
 			else if (res.status == 429)
@@ -646,6 +685,21 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 			EndpointSetVerified(url, target->chain_id, false);
 		}
 
+		/*
+		 * amplified.allowed_hosts refuses this endpoint: no waiting, and no
+		 * retries once it has refused every endpoint of the chain in a row.
+		 */
+		refused_in_row = refused ? refused_in_row + 1 : 0;
+		if (refused_in_row >= target->nurls && !raise)
+			return psprintf("%s: %s", RpcRedactUrl(url), why);
+		if (refused_in_row >= target->nurls)
+			ereport(ERROR,
+					(errcode(ERRCODE_AMP_NODE_UNAVAILABLE),
+					 errmsg("JSON-RPC request to chain " INT64_FORMAT " refused: amplified.allowed_hosts allows none of its endpoints",
+							target->chain_id),
+					 errdetail("Last endpoint %s: %s.", RpcRedactUrl(url), why),
+					 errhint("A superuser sets amplified.allowed_hosts; an admin changes the URLs.")));
+
 		attempt++;
 		if (attempt > AmpRpcMaxRetries && !raise)
 			return psprintf("%s: %s", RpcRedactUrl(url), why);
@@ -662,7 +716,8 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 
 		/* Next endpoint, after the backoff or the server's Retry-After. */
 		ep = (ep + 1) % target->nurls;
-		RpcSleep(Max(delay_ms, RpcBackoffMs(attempt)));
+		if (!refused)
+			RpcSleep(Max(delay_ms, RpcBackoffMs(attempt)));
 	}
 }
 
@@ -729,7 +784,35 @@ RpcBlockNumber(RpcTarget *target)
 	return RpcParseQuantity(s, "eth_blockNumber");
 }
 
-/* Load a chain's endpoints and batch size from amplified.chains. */
+/*
+ * The owner of amplified.chains: the role that reads it for callers who may
+ * use a chain (rpc_call is the analyst's) but must not see its rpc_urls,
+ * which can hold API keys.
+ */
+static Oid
+ChainsOwner(void)
+{
+	Oid			nsp = get_namespace_oid("amplified", false);
+	Oid			relid = get_relname_relid("chains", nsp);
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "amplified rpc: table amplified.chains does not exist");
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Load a chain's endpoints and batch size from amplified.chains.  The row is
+ * read as the table's owner, in a restricted operation (as VACUUM and
+ * REFRESH do): callers of the RPC functions hold EXECUTE on them, not SELECT
+ * on chains, and the URLs reach them only as RpcRedactUrl shows them.
+ */
 void
 RpcLoadTarget(int64 chain_id, RpcTarget *target)
 {
@@ -741,11 +824,26 @@ RpcLoadTarget(int64 chain_id, RpcTarget *target)
 	Datum	   *elems;
 	bool	   *nulls;
 	int			i;
+	Oid			save_userid;
+	int			save_sec;
+	volatile int rc = 0;
 
 	values[0] = Int64GetDatum(chain_id);
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT rpc_urls, batch_size FROM amplified.chains WHERE chain_id = $1",
-							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(ChainsOwner(),
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		rc = SPI_execute_with_args("SELECT rpc_urls, batch_size FROM amplified.chains WHERE chain_id = $1",
+								   1, argtypes, values, NULL, true, 1);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec);
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "amplified rpc: could not read amplified.chains");
 	if (SPI_processed == 0)
 		ereport(ERROR,

@@ -4,14 +4,19 @@
  * One HTTP POST over libcurl, the way amplified needs it: a handle reused
  * for the life of the backend (so connections to a node are kept alive),
  * connect and total timeouts, a bound on the response size, http and https
- * only, no redirects, Retry-After captured, and interrupted within a second
- * by a query cancel, statement_timeout or SIGTERM.
+ * only, no redirects, Retry-After captured, only to the hosts and addresses
+ * amplified.allowed_hosts allows (outbound.c), and interrupted within a
+ * second by a query cancel, statement_timeout, SIGTERM or the postmaster's
+ * death.
  */
 #include "postgres.h"
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "miscadmin.h"
+#include "storage/pmsignal.h"
 #include "utils/memutils.h"
 
 #include "amplified.h"
@@ -26,6 +31,9 @@ typedef struct HttpTransfer
 	RpcHttpResult *res;
 	Size		max_bytes;
 	bool		too_large;
+	bool		postmaster_died;	/* seen by the progress callback */
+	bool		name_listed;	/* the URL's host is a name allowed_hosts lists */
+	const char *refused;		/* why an address was refused, or NULL */
 } HttpTransfer;
 
 /* Body callback: append, unless the response grows past the bound. */
@@ -79,20 +87,76 @@ HttpHeader(char *buffer, size_t size, size_t nitems, void *userdata)
 	return n;
 }
 
-/* Progress callback, called at least once a second: stop on cancel or termination. */
+/*
+ * Progress callback, called at least once a second (while resolving and
+ * connecting too): stop on cancel or termination, and when the postmaster
+ * has died, so that no backend or worker outlives it by a request timeout.
+ */
 static int
 HttpProgress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
 			 curl_off_t ultotal, curl_off_t ulnow)
 {
-	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
+	HttpTransfer *t = (HttpTransfer *) clientp;
+
+	if (QueryCancelPending || ProcDiePending)
+		return 1;
+	if (IsUnderPostmaster && !PostmasterIsAlive())
+	{
+		t->postmaster_died = true;
+		return 1;
+	}
+	return 0;
 }
 
-/* The backend's curl handle, created on first use. */
+/*
+ * Socket callback: before each connection, check the address the host
+ * resolved to against amplified.allowed_hosts (a DNS answer must not lead a
+ * request to a metadata service or a host the list leaves out).
+ */
+static curl_socket_t
+HttpOpenSocket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address)
+{
+	HttpTransfer *t = (HttpTransfer *) clientp;
+	const char *why;
+
+	if (address->family == AF_INET)
+		why = RpcOutboundCheckAddress(AF_INET, (const uint8 *)
+									  &((struct sockaddr_in *) &address->addr)->sin_addr,
+									  t->name_listed);
+	else if (address->family == AF_INET6)
+		why = RpcOutboundCheckAddress(AF_INET6, (const uint8 *)
+									  &((struct sockaddr_in6 *) &address->addr)->sin6_addr,
+									  t->name_listed);
+	else
+		why = "not an IP address";
+	if (why != NULL)
+	{
+		t->refused = why;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(address->family, address->socktype, address->protocol);
+}
+
+/*
+ * The backend's curl handle, created on first use, and again after a change
+ * of amplified.allowed_hosts, so that no connection opened under the old
+ * setting is reused.
+ */
 static CURL *
 HttpHandle(void)
 {
+	static uint32 generation = 0;
+
+	if (curl_handle != NULL && generation != RpcOutboundGeneration())
+	{
+		curl_easy_cleanup(curl_handle);
+		curl_handle = NULL;
+	}
+	generation = RpcOutboundGeneration();
 	if (curl_handle == NULL)
 	{
+		curl_slist_free_all(curl_headers);
+		curl_headers = NULL;
 		if (curl_global_init(CURL_GLOBAL_ALL) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_SYSTEM_ERROR),
@@ -120,6 +184,9 @@ RpcHttpPost(const char *url, const char *body, RpcHttpResult *res)
 	HttpTransfer t;
 	char		errbuf[CURL_ERROR_SIZE];
 	CURLcode	rc;
+	CURLU	   *u;
+	char	   *host = NULL;
+	const char *why;
 
 	memset(res, 0, sizeof(*res));
 	res->retry_after_ms = -1;
@@ -127,10 +194,38 @@ RpcHttpPost(const char *url, const char *body, RpcHttpResult *res)
 	t.res = res;
 	t.max_bytes = (Size) AmpRpcMaxResponseKb * 1024;
 	t.too_large = false;
+	t.postmaster_died = false;
+	t.name_listed = false;
+	t.refused = NULL;
 	errbuf[0] = '\0';
 
+	/*
+	 * Parse the URL once, with curl's parser, and connect with that very
+	 * parse: the host checked is the host connected to.
+	 */
+	if ((u = curl_url()) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+	{
+		curl_url_cleanup(u);
+		snprintf(res->error, sizeof(res->error), "invalid url");
+		return;
+	}
+	why = RpcOutboundCheckHost(host, &t.name_listed);
+	curl_free(host);
+	if (why != NULL)
+	{
+		curl_url_cleanup(u);
+		res->refused = true;
+		snprintf(res->error, sizeof(res->error), "%s", why);
+		return;
+	}
+
 	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CURLU, u);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -149,11 +244,21 @@ RpcHttpPost(const char *url, const char *body, RpcHttpResult *res)
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, HttpProgress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, HttpOpenSocket);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &t);
 
 	rc = curl_easy_perform(h);
+	/* The handle keeps no pointer to u past the transfer. */
+	curl_easy_setopt(h, CURLOPT_CURLU, NULL);
+	curl_url_cleanup(u);
 
-	/* A cancel or SIGTERM stopped the transfer: raise it now. */
+	/* The postmaster died, or a cancel or SIGTERM stopped the transfer. */
+	if (rc == CURLE_ABORTED_BY_CALLBACK && t.postmaster_died)
+		ereport(FATAL,
+				(errcode(ERRCODE_ADMIN_SHUTDOWN),
+				 errmsg("terminating due to unexpected postmaster exit")));
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		CHECK_FOR_INTERRUPTS();
 
@@ -161,6 +266,11 @@ RpcHttpPost(const char *url, const char *body, RpcHttpResult *res)
 	{
 		res->transport_ok = true;
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+	}
+	else if (t.refused != NULL)
+	{
+		res->refused = true;
+		snprintf(res->error, sizeof(res->error), "%s", t.refused);
 	}
 	else if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(res->error, sizeof(res->error),

@@ -2,7 +2,8 @@
  * src/rpc/rpc.h
  *
  * The JSON-RPC client: HTTP over libcurl with bounded responses, timeouts
- * and cancellation (http.c), and JSON-RPC on top of it with batching,
+ * and cancellation (http.c) to the hosts amplified.allowed_hosts allows
+ * (outbound.c), and JSON-RPC on top of it with batching,
  * retries with backoff, endpoint failover and the chain-id check
  * (client.c).  Workers and SQL functions (rpc_sql.c) use the same client.
  */
@@ -35,6 +36,7 @@
 typedef struct RpcHttpResult
 {
 	bool		transport_ok;	/* false: no HTTP response (see error) */
+	bool		refused;		/* amplified.allowed_hosts refused the host */
 	long		status;			/* HTTP status when transport_ok */
 	int			retry_after_ms;	/* from Retry-After, -1 when absent */
 	StringInfoData body;
@@ -43,6 +45,14 @@ typedef struct RpcHttpResult
 
 /* http.c */
 extern void RpcHttpPost(const char *url, const char *body, RpcHttpResult *res);
+
+/* outbound.c: the amplified.allowed_hosts policy */
+extern bool RpcOutboundParse(const char *value, void **out, char **detail);
+extern void RpcOutboundAssign(void *parsed);
+extern uint32 RpcOutboundGeneration(void);
+extern const char *RpcOutboundCheckHost(const char *host, bool *name_listed);
+extern const char *RpcOutboundCheckAddress(int family, const uint8 *addr, bool name_listed);
+extern char *RpcOutboundUrlHost(const char *url);
 
 /* A chain's endpoints as the client uses them. */
 typedef struct RpcTarget

@@ -10,6 +10,14 @@ RETURN cardinality(urls) BETWEEN 1 AND 16
 COMMENT ON FUNCTION @extschema@.rpc_urls_valid(text[]) IS
 	'True when the array holds 1 to 16 http(s) URLs';
 
+-- Refuse (22023) any URL whose host amplified.allowed_hosts does not allow.
+CREATE FUNCTION @extschema@.rpc_check_urls(urls text[])
+RETURNS void
+AS 'MODULE_PATHNAME', 'rpc_check_urls'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rpc_check_urls(text[]) IS
+	'Raise 22023 for a URL whose host amplified.allowed_hosts does not allow (link-local and metadata addresses never, by default)';
+
 -- One row per chain: where its nodes are and how to ingest it.
 CREATE TABLE @extschema@.chains (
 	chain_id		bigint PRIMARY KEY CHECK (chain_id > 0),
@@ -78,6 +86,8 @@ BEGIN
 		RAISE EXCEPTION 'start_block must not be negative, not %', c.start_block
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	-- Last, so that a URL is shown to be malformed before its host is judged.
+	PERFORM @extschema@.rpc_check_urls(c.rpc_urls);
 END
 $$;
 
@@ -209,6 +219,8 @@ LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.eth_chain_id(bigint) IS 'Chain id reported by the node (each endpoint is checked against the configuration before use)';
 
 REVOKE ALL ON TABLE @extschema@.chains FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.rpc_check_urls(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.rpc_check_urls(text[]) TO amplified_admin;
 REVOKE ALL ON FUNCTION @extschema@.chain_check_settings(@extschema@.chains) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.chain_check_settings(@extschema@.chains) TO amplified_admin;
 REVOKE ALL ON FUNCTION @extschema@.add_chain(bigint, text, text[], integer, integer, interval, integer, integer, bigint, boolean) FROM PUBLIC;

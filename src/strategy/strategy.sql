@@ -1740,11 +1740,14 @@ COMMENT ON FUNCTION @extschema@.strategy_housekeeping(interval, interval) IS
 	'Delete strategy_runs older than keep_runs; keep only each day''s last snapshot older than keep_snapshots';
 
 -- Register the strategy run and the housekeeping in pg_cron (when installed);
--- calling it again updates the schedules.
+-- calling it again updates the schedules.  As the extension's owner, so that
+-- an admin needs no privilege on pg_cron's schema and the jobs are the same
+-- whoever schedules them: they run as the owner, the commands are fixed.
 CREATE FUNCTION @extschema@.schedule_defaults(run_schedule text DEFAULT '* * * * *',
 	housekeeping_schedule text DEFAULT '17 3 * * *')
 RETURNS TABLE (jobname text, schedule text, command text, jobid bigint)
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

@@ -283,6 +283,9 @@ BEGIN
 		RAISE EXCEPTION 'invalid signer url'
 			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Give an http:// or https:// URL.';
 	END IF;
+	IF url IS NOT NULL THEN
+		PERFORM @extschema@.rpc_check_urls(ARRAY[url]);
+	END IF;
 	IF tx_type IS NULL OR tx_type NOT IN (0, 2) THEN
 		RAISE EXCEPTION 'tx_type must be 0 (legacy, EIP-155) or 2 (EIP-1559), not %', tx_type
 			USING ERRCODE = 'invalid_parameter_value';

@@ -16,6 +16,8 @@
 #   /badhex      eth_blockNumber answers "0xzz"
 #   /errorobj    every call answers a JSON-RPC error object
 #   /flaky       malformed JSON until /flaky/fix is requested, then correct
+#   /text        a plain-text body, not JSON, for everything but eth_chainId
+#   /textall     a plain-text body for everything (not a JSON-RPC node at all)
 # It serves one connection at a time (a hanging one in a child), and logs
 # every request to a file the test reads back.
 package RpcStub;
@@ -123,6 +125,11 @@ sub _serve
 		if (($path eq '/malformed' || ($path eq '/flaky' && !$fixed)) && !$only_chainid)
 		{
 			_reply($c, 200, '{"jsonrpc":"2.0","id":1,"result":"0x1');
+			next;
+		}
+		if (($path eq '/text' && !$only_chainid) || $path eq '/textall')
+		{
+			_reply($c, 200, 'SECRET-TOKEN-42 is what a metadata service would say');
 			next;
 		}
 		my @answers;

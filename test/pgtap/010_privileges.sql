@@ -31,6 +31,7 @@ INSERT INTO matrix VALUES
 	('amplified.chains',                 'DELETE',  'amplified_admin'),
 	('amplified.v_chains',               'SELECT',  'amplified_reader'),
 	('amplified.chain_check_settings(amplified.chains)', 'EXECUTE', 'amplified_admin'),
+	('amplified.rpc_check_urls(text[])', 'EXECUTE', 'amplified_admin'),
 	('amplified.add_chain(bigint,text,text[],integer,integer,interval,integer,integer,bigint,boolean)', 'EXECUTE', 'amplified_admin'),
 	('amplified.alter_chain(bigint,text,text[],integer,integer,interval,integer,integer,bigint,boolean)', 'EXECUTE', 'amplified_admin'),
 	('amplified.rpc_call(bigint,text,jsonb)', 'EXECUTE', 'amplified_analyst'),

@@ -62,8 +62,8 @@ like($err, qr/malformed JSON/, 'saying the JSON is malformed');
 	"\\set VERBOSITY verbose\nSET amplified.rpc_max_retries = 0;");
 like($err, qr/ERROR:  58R01:/, 'a node with no usable answer is SQLSTATE 58R01, outside class 08');
 unlike($err, qr{/malformed}, 'without the endpoint path (which may hold a key)');
-is(scalar(grep { $_->{methods}[0] eq 'eth_blockNumber' } $stub->requests('/malformed')), 3,
-	'three attempts reached the node');
+is(scalar(grep { $_->{methods}[0] eq 'eth_blockNumber' } $stub->requests('/malformed')), 4,
+	'three attempts, then one, reached the node');
 
 # 429 with Retry-After: 1, then success; the client waited at least that long.
 use_paths('/429');
@@ -117,8 +117,8 @@ like($err, qr/JSON-RPC error 3 from chain 31337 for eth_call: execution reverted
 like($err, qr/Error data: "0x08c379a0"/, 'with its data');
 ($ok, $out, $err) = run(q{SELECT amplified.rpc_call(31337, 'eth_call', '[]')}, "\\set VERBOSITY verbose\n");
 like($err, qr/ERROR:  58R02:/, 'a JSON-RPC error answer is SQLSTATE 58R02');
-is(scalar(grep { $_->{methods}[0] eq 'eth_call' } $stub->requests('/errorobj')), 1,
-	'a JSON-RPC error is an answer, not retried');
+is(scalar(grep { $_->{methods}[0] eq 'eth_call' } $stub->requests('/errorobj')), 2,
+	'a JSON-RPC error is an answer, not retried (one request for each of the two calls)');
 is($node->safe_psql('postgres', q{SELECT error_code || ' ' || error_message
 	FROM amplified.rpc_batch(31337, '[{"method": "eth_call"}, {"method": "eth_call", "params": []}]') WHERE ord = 2}),
 	'3 execution reverted', 'rpc_batch returns errors per call');

@@ -1,0 +1,197 @@
+-- 011_role_calls: every function granted to a role works for that role.
+--
+-- 010_privileges checks the grants; this file calls each function as a
+-- member of each role (a NOLOGIN role in the group, reached by SET ROLE, as
+-- a login user would be) and expects the outcome a superuser gets: success,
+-- or the documented refusal for the sample arguments.  A role without the
+-- grant gets 42501.  Functions that need a node run against a chain whose
+-- only endpoint refuses connections: 58R01 there, rather than 42501, proves
+-- the privilege path reaches the network.  Every function a role may
+-- execute but PUBLIC may not must have a sample call below; PUBLIC may only
+-- execute immutable functions (010), which touch no table.
+BEGIN;
+SELECT * FROM no_plan();
+
+-- One member role per rung, as the issue's probe used them.
+CREATE ROLE amp_t_reader NOLOGIN IN ROLE amplified_reader;
+CREATE ROLE amp_t_analyst NOLOGIN IN ROLE amplified_analyst;
+CREATE ROLE amp_t_operator NOLOGIN IN ROLE amplified_operator;
+CREATE ROLE amp_t_admin NOLOGIN IN ROLE amplified_admin;
+CREATE ROLE amp_t_public NOLOGIN;
+CREATE TEMP TABLE rung (n int, role text);
+INSERT INTO rung VALUES (1, 'amp_t_reader'), (2, 'amp_t_analyst'), (3, 'amp_t_operator'), (4, 'amp_t_admin');
+GRANT SELECT ON rung TO PUBLIC;
+
+-- Fixtures, as the superuser: a chain whose node refuses connections, with
+-- no retries so that each call fails at once; pg_cron where it is preloaded.
+SET amplified.rpc_max_retries = 0;
+SET amplified.rpc_connect_timeout = 1000;
+SELECT lives_ok($$SELECT amplified.add_chain(990011, 'roles-test', ARRAY['http://127.0.0.1:1/rpc'])$$,
+	'fixture: a chain whose node refuses connections');
+SELECT lives_ok($$SELECT amplified.add_signer(990011, '0x00000000000000000000000000000000000000aa', 'node')$$,
+	'fixture: a signer on it');
+DO $$
+BEGIN
+	IF current_setting('cron.database_name', true) = current_database() THEN
+		CREATE EXTENSION IF NOT EXISTS pg_cron;
+	END IF;
+END
+$$;
+
+-- Run q as role r in a subtransaction that is always rolled back; 'ok' when
+-- it completed, else its SQLSTATE.
+CREATE FUNCTION pg_temp.outcome(r text, q text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	st text;
+BEGIN
+	BEGIN
+		IF r IS NOT NULL THEN
+			EXECUTE format('SET LOCAL ROLE %I', r);
+		END IF;
+		EXECUTE q;
+		RAISE EXCEPTION 'completed' USING ERRCODE = 'ZOKAY';
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;
+	END;
+	RETURN CASE st WHEN 'ZOKAY' THEN 'ok' ELSE st END;
+END
+$$;
+
+-- (function, sample call, outcome for every role that may execute it)
+CREATE TEMP TABLE sample (fn text, call text, expect text);
+INSERT INTO sample VALUES
+	-- reader
+	('amplified.workers()', 'SELECT * FROM amplified.workers()', 'ok'),
+	('amplified.worker_wakeups()', 'SELECT amplified.worker_wakeups()', 'ok'),
+	('amplified.ingest_read_plan(bigint)', 'SELECT * FROM amplified.ingest_read_plan(990011)', 'ok'),
+	('amplified.txq_history(bigint)', 'SELECT * FROM amplified.txq_history(-1)', 'ok'),
+	('amplified.strategy_pool_state(bigint,amplified.address,bigint)',
+	 $$SELECT * FROM amplified.strategy_pool_state(990011, '0x00000000000000000000000000000000000000aa', 1)$$, 'ok'),
+	('amplified.strategy_lst_rate(bigint,amplified.address,bigint)',
+	 $$SELECT amplified.strategy_lst_rate(990011, '0x00000000000000000000000000000000000000aa', 1)$$, 'ok'),
+	('amplified.strategy_wallet(bigint,amplified.address,amplified.address)',
+	 $$SELECT * FROM amplified.strategy_wallet(-1, '0x00000000000000000000000000000000000000aa', NULL)$$, 'ok'),
+	('amplified.strategy_block_time(bigint,bigint)', 'SELECT amplified.strategy_block_time(990011, 1)', 'ok'),
+	('amplified.strategy_asset_risk_level(bigint,amplified.address)',
+	 $$SELECT amplified.strategy_asset_risk_level(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
+	('amplified.univ3_pool_ticks(bigint,amplified.address,timestamp with time zone,timestamp with time zone)',
+	 $$SELECT * FROM amplified.univ3_pool_ticks(990011, '0x00000000000000000000000000000000000000aa', now() - '1 day'::interval, now())$$, 'ok'),
+	('amplified.univ3_time_in_range(bigint,amplified.address,integer,integer,timestamp with time zone,timestamp with time zone)',
+	 $$SELECT amplified.univ3_time_in_range(990011, '0x00000000000000000000000000000000000000aa', -60, 60, now() - '1 day'::interval, now())$$, 'ok'),
+	('amplified.univ3_fees_earned(bigint,amplified.address,integer,integer,amplified.uint256,timestamp with time zone,timestamp with time zone)',
+	 $$SELECT * FROM amplified.univ3_fees_earned(990011, '0x00000000000000000000000000000000000000aa', -60, 60, '1000', now() - '1 day'::interval, now())$$, '55000'),
+	('amplified.univ3_backtest(bigint,amplified.address,integer,integer,timestamp with time zone,timestamp with time zone,amplified.uint256,amplified.uint256,jsonb)',
+	 $$SELECT * FROM amplified.univ3_backtest(990011, '0x00000000000000000000000000000000000000aa', 60, 3000, now() - '1 day'::interval, now(), '1000', '1000')$$, '55000'),
+	('amplified.yield_token_method(bigint,amplified.address)',
+	 $$SELECT amplified.yield_token_method(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
+	('amplified.yield_rate_at(bigint,amplified.address,timestamp with time zone,text)',
+	 $$SELECT * FROM amplified.yield_rate_at(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
+	('amplified.yield_rate_series(bigint,amplified.address,timestamp with time zone,timestamp with time zone,text)',
+	 $$SELECT * FROM amplified.yield_rate_series(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
+	('amplified.yield_window_reads(bigint,amplified.address,interval,timestamp with time zone)',
+	 $$SELECT * FROM amplified.yield_window_reads(990011, '0x00000000000000000000000000000000000000aa', '7 days')$$, 'ok'),
+	('amplified.yield_apr_window(bigint,amplified.address,interval,timestamp with time zone)',
+	 $$SELECT amplified.yield_apr_window(990011, '0x00000000000000000000000000000000000000aa', '7 days')$$, 'ok'),
+	('amplified.yield_apy_window(bigint,amplified.address,interval,timestamp with time zone)',
+	 $$SELECT amplified.yield_apy_window(990011, '0x00000000000000000000000000000000000000aa', '7 days')$$, 'ok'),
+	('amplified.yield_apr_moving_average(bigint,amplified.address,integer,timestamp with time zone)',
+	 $$SELECT amplified.yield_apr_moving_average(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
+	('amplified.risk_pool_prices(bigint,amplified.address,timestamp with time zone,timestamp with time zone)',
+	 $$SELECT * FROM amplified.risk_pool_prices(990011, '0x00000000000000000000000000000000000000aa', now() - '1 day'::interval, now())$$, 'ok'),
+	('amplified.risk_oracle_prices(bigint,amplified.address,timestamp with time zone,timestamp with time zone,integer)',
+	 $$SELECT * FROM amplified.risk_oracle_prices(990011, '0x00000000000000000000000000000000000000aa', now() - '1 day'::interval, now())$$, 'ok'),
+	('amplified.risk_breaker_value(bigint,timestamp with time zone)', 'SELECT * FROM amplified.risk_breaker_value(-1)', '42704'),
+	('amplified.risk_turnover_today(bigint)', 'SELECT amplified.risk_turnover_today(-1)', 'ok'),
+	-- analyst: read-only RPC, against the chain whose node refuses connections
+	('amplified.rpc_call(bigint,text,jsonb)', $$SELECT amplified.rpc_call(990011, 'eth_blockNumber')$$, '58R01'),
+	('amplified.rpc_batch(bigint,jsonb)',
+	 $$SELECT * FROM amplified.rpc_batch(990011, '[{"method": "eth_blockNumber"}]')$$, '58R01'),
+	('amplified.eth_block_number(bigint)', 'SELECT amplified.eth_block_number(990011)', '58R01'),
+	('amplified.eth_chain_id(bigint)', 'SELECT amplified.eth_chain_id(990011)', '58R01'),
+	-- operator
+	('amplified.worker_wake_launcher()', 'SELECT amplified.worker_wake_launcher()', 'ok'),
+	('amplified.risk_halt(text)', $$SELECT amplified.risk_halt('role test')$$, 'ok'),
+	('amplified.risk_evaluate_breakers(timestamp with time zone,bigint[])', 'SELECT * FROM amplified.risk_evaluate_breakers()', 'ok'),
+	('amplified.risk_gate(bigint,jsonb)', $$SELECT * FROM amplified.risk_gate(-1, '{}')$$, '22023'),
+	('amplified.txq_cancel(bigint)', 'SELECT amplified.txq_cancel(-1)', '42704'),
+	('amplified.txq_pause(bigint,boolean)', 'SELECT amplified.txq_pause(-1)', '42704'),
+	('amplified.txq_resume(bigint)', 'SELECT amplified.txq_resume(-1)', '42704'),
+	('amplified.txq_pause_signer(bigint,amplified.address,boolean)',
+	 $$SELECT amplified.txq_pause_signer(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
+	('amplified.txq_resume_signer(bigint,amplified.address)',
+	 $$SELECT amplified.txq_resume_signer(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
+	('amplified.txq_pause_all(text)', $$SELECT amplified.txq_pause_all('role test')$$, 'ok'),
+	('amplified.txq_enqueue(bigint,amplified.address,amplified.address,amplified.uint256,bytea,jsonb)',
+	 $$SELECT amplified.txq_enqueue(990011, '0x00000000000000000000000000000000000000aa', '0x00000000000000000000000000000000000000bb', '0', '\x')$$, 'ok'),
+	('amplified.strategy_create(text,text,bigint,amplified.address,jsonb,boolean)',
+	 $$SELECT amplified.strategy_create('role-test', 'no_such_kind', 990011, '0x00000000000000000000000000000000000000aa')$$, '22023'),
+	('amplified.strategy_update(bigint,jsonb,text)', $$SELECT amplified.strategy_update(-1, name => 'x')$$, '42704'),
+	('amplified.strategy_enable(bigint,boolean)', 'SELECT amplified.strategy_enable(-1)', '42704'),
+	('amplified.strategy_disable(bigint)', 'SELECT amplified.strategy_disable(-1)', '42704'),
+	('amplified.strategy_sync_positions(bigint,bigint)', 'SELECT * FROM amplified.strategy_sync_positions(-1)', '42704'),
+	('amplified.run_strategies(boolean,bigint[])', 'SELECT amplified.run_strategies(false, ARRAY[-1]::bigint[])', 'ok'),
+	-- admin
+	('amplified.add_chain(bigint,text,text[],integer,integer,interval,integer,integer,bigint,boolean)',
+	 $$SELECT amplified.add_chain(990012, 'roles-test-2', ARRAY['http://127.0.0.1:1/'])$$, 'ok'),
+	('amplified.alter_chain(bigint,text,text[],integer,integer,interval,integer,integer,bigint,boolean)',
+	 'SELECT amplified.alter_chain(990011, confirmations => 1)', 'ok'),
+	('amplified.rpc_check_urls(text[])', $$SELECT amplified.rpc_check_urls(ARRAY['http://127.0.0.1:1/'])$$, 'ok'),
+	('amplified.chain_check_settings(amplified.chains)',
+	 'SELECT amplified.chain_check_settings(c) FROM amplified.chains AS c WHERE c.chain_id = 990011', 'ok'),
+	('amplified.add_signer(bigint,amplified.address,text,text,integer,amplified.uint256,interval)',
+	 $$SELECT amplified.add_signer(990011, '0x00000000000000000000000000000000000000cc', 'node')$$, 'ok'),
+	('amplified.remove_signer(bigint,amplified.address)',
+	 $$SELECT amplified.remove_signer(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
+	('amplified.txq_check_signer(bigint,amplified.address)',
+	 $$SELECT amplified.txq_check_signer(990011, '0x00000000000000000000000000000000000000aa')$$, '58R01'),
+	('amplified.txq_sign_transaction(bigint,amplified.address,jsonb)',
+	 $$SELECT amplified.txq_sign_transaction(990011, '0x00000000000000000000000000000000000000aa', '{}')$$, '22023'),
+	('amplified.txq_resume_all()', 'SELECT amplified.txq_resume_all()', 'ok'),
+	('amplified.risk_add_breaker(text,text,bigint,amplified.address,amplified.address,amplified.address,interval,interval,double precision,double precision,double precision,double precision,boolean,integer)',
+	 $$SELECT amplified.risk_add_breaker('role-test', 'oracle_stale', 990011, oracle => '0x00000000000000000000000000000000000000aa', heartbeat => '1 hour')$$, 'ok'),
+	('amplified.risk_set_limits(bigint,numeric,numeric,numeric)', 'SELECT amplified.risk_set_limits(-1, 100)', 'ok'),
+	('amplified.risk_resume()', 'SELECT amplified.risk_resume()', 'ok'),
+	('amplified.watch_contract(bigint,amplified.address,text,text,bigint,integer,amplified.address[],text[])',
+	 $$SELECT amplified.watch_contract(990011, '0x00000000000000000000000000000000000000aa', 'role test')$$, 'ok'),
+	('amplified.ingest_resume(bigint,bigint)', 'SELECT amplified.ingest_resume(990011, 0)', 'ok'),
+	('amplified.ingest_decode(bigint,bigint,bigint)', 'SELECT amplified.ingest_decode(990011, 0, 10)', 'ok'),
+	('amplified.ingest_decode_reads(bigint,bigint,bigint)', 'SELECT amplified.ingest_decode_reads(990011, 0, 10)', 'ok'),
+	('amplified.strategy_housekeeping(interval,interval)', 'SELECT amplified.strategy_housekeeping()', 'ok'),
+	('amplified.schedule_defaults(text,text)', 'SELECT * FROM amplified.schedule_defaults()',
+	 CASE WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN 'ok' ELSE '55000' END);
+
+-- Every function of the extension that some role may execute and PUBLIC may not.
+CREATE TEMP TABLE granted AS
+	SELECT p.oid::regprocedure::text AS fn, min(r.n) AS lowest
+	  FROM pg_proc AS p
+	  JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+	  JOIN pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'amplified'
+	  JOIN rung AS r ON has_function_privilege(r.role, p.oid, 'EXECUTE')
+	 WHERE NOT has_function_privilege('amp_t_public', p.oid, 'EXECUTE')
+	 GROUP BY p.oid;
+
+
+SELECT is((SELECT array_agg(g.fn ORDER BY g.fn) FROM granted AS g WHERE g.fn NOT IN (SELECT fn FROM sample)),
+	NULL, 'every function granted to a role has a sample call here');
+SELECT is((SELECT array_agg(s.fn ORDER BY s.fn) FROM sample AS s WHERE s.fn NOT IN (SELECT fn FROM granted)),
+	NULL, 'every sample call is of a function granted to a role');
+
+-- The superuser gets the outcome the table says: the samples are right.
+SELECT is(pg_temp.outcome(NULL, s.call), s.expect, 'superuser: ' || s.call)
+  FROM sample AS s ORDER BY s.fn;
+
+-- Each role: the same outcome where it holds EXECUTE, 42501 where it does not.
+SELECT is(pg_temp.outcome(r.role, s.call),
+		  CASE WHEN has_function_privilege(r.role, s.fn::regprocedure, 'EXECUTE') THEN s.expect ELSE '42501' END,
+		  r.role || ': ' || s.call)
+  FROM sample AS s CROSS JOIN rung AS r ORDER BY s.fn, r.n;
+
+-- Granted the function, the analyst still cannot read rpc_urls (they may hold keys).
+SELECT is(pg_temp.outcome('amp_t_analyst', 'SELECT rpc_urls FROM amplified.chains'), '42501',
+	'the analyst cannot read chains.rpc_urls');
+SELECT is(pg_temp.outcome('amp_t_operator', 'SELECT url FROM amplified.signers'), '42501',
+	'the operator cannot read signers.url');
+
+SELECT * FROM finish();
+ROLLBACK;
