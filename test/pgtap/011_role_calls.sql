@@ -30,6 +30,9 @@ SELECT lives_ok($$SELECT amplified.add_chain(990011, 'roles-test', ARRAY['http:/
 	'fixture: a chain whose node refuses connections');
 SELECT lives_ok($$SELECT amplified.add_signer(990011, '0x00000000000000000000000000000000000000aa', 'node')$$,
 	'fixture: a signer on it');
+SELECT lives_ok($$SELECT amplified.txq_set_signer_policy(990011, '0x00000000000000000000000000000000000000aa',
+	ARRAY['0x00000000000000000000000000000000000000bb']::amplified.address[], ARRAY['\x']::bytea[])$$,
+	'fixture: a policy that lets it send plain transfers of no value to 0x..bb');
 DO $$
 BEGIN
 	IF current_setting('cron.database_name', true) = current_database() THEN
@@ -66,6 +69,7 @@ INSERT INTO sample VALUES
 	('amplified.worker_wakeups()', 'SELECT amplified.worker_wakeups()', 'ok'),
 	('amplified.ingest_read_plan(bigint)', 'SELECT * FROM amplified.ingest_read_plan(990011)', 'ok'),
 	('amplified.txq_history(bigint)', 'SELECT * FROM amplified.txq_history(-1)', 'ok'),
+	('amplified.risk_is_halted()', 'SELECT amplified.risk_is_halted()', 'ok'),
 	('amplified.strategy_pool_state(bigint,amplified.address,bigint)',
 	 $$SELECT * FROM amplified.strategy_pool_state(990011, '0x00000000000000000000000000000000000000aa', 1)$$, 'ok'),
 	('amplified.strategy_lst_rate(bigint,amplified.address,bigint)',
@@ -148,6 +152,10 @@ INSERT INTO sample VALUES
 	('amplified.txq_sign_transaction(bigint,amplified.address,jsonb)',
 	 $$SELECT amplified.txq_sign_transaction(990011, '0x00000000000000000000000000000000000000aa', '{}')$$, '22023'),
 	('amplified.txq_resume_all()', 'SELECT amplified.txq_resume_all()', 'ok'),
+	('amplified.txq_set_signer_policy(bigint,amplified.address,amplified.address[],bytea[],amplified.uint256,integer,integer,boolean)',
+	 $$SELECT amplified.txq_set_signer_policy(990011, '0x00000000000000000000000000000000000000aa', NULL, NULL)$$, 'ok'),
+	('amplified.txq_remove_signer_policy(bigint,amplified.address)',
+	 $$SELECT amplified.txq_remove_signer_policy(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
 	('amplified.risk_add_breaker(text,text,bigint,amplified.address,amplified.address,amplified.address,interval,interval,double precision,double precision,double precision,double precision,boolean,integer)',
 	 $$SELECT amplified.risk_add_breaker('role-test', 'oracle_stale', 990011, oracle => '0x00000000000000000000000000000000000000aa', heartbeat => '1 hour')$$, 'ok'),
 	('amplified.risk_set_limits(bigint,numeric,numeric,numeric)', 'SELECT amplified.risk_set_limits(-1, 100)', 'ok'),
