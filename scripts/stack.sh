@@ -10,10 +10,11 @@
 #   stack.sh resetdb NAME  drop and create NAME's database again (the cluster stays)
 #
 # The demo stack keeps its state across "stop": the cluster's data folder
-# stays, and anvil dumps its chain (blocks, hashes and the states of past
-# blocks) to $DIR/anvil-state.json every few seconds and on exit, and loads
-# it on start, so the chain goes on where it stopped and matches the
-# database.  Other stacks are removed on stop and start empty.
+# stays, and anvil dumps its chain (blocks, hashes and the current state;
+# not the states of past blocks, which would make the file 40 times larger)
+# to $DIR/anvil-state.json every 60 s and on exit, and loads it on start, so
+# the chain goes on where it stopped and matches the database.  Other stacks
+# are removed on stop and start empty.
 #
 # PostgreSQL refuses to run as root, so the cluster runs as the "postgres" OS
 # user the Debian package creates, in /tmp/amplified-NAME which that user owns.
@@ -106,7 +107,7 @@ start_chain() {
 	# removes them: give it a home of its own, removed on stop.
 	mkdir -p "$DIR/anvil-home"
 	local keep=() state=$DIR/anvil-state.json
-	[ "$name" = demo ] && keep=(--state "$state" --state-interval 5 --preserve-historical-states)
+	[ "$name" = demo ] && keep=(--state "$state" --state-interval 60)
 	spawn_chain "${keep[@]}" && return 0
 	# A dump that anvil cannot load (cut short by a crash, say) is set aside
 	# and the chain starts empty; demo.sh then sees that the database
