@@ -540,6 +540,20 @@ ParseResponse(StringInfo body, RpcRequest *reqs, int n)
 	return NULL;
 }
 
+/* The request timeout of a target: its own, else amplified.rpc_timeout. */
+static int
+RpcTimeoutMs(const RpcTarget *target)
+{
+	return target->timeout_ms > 0 ? target->timeout_ms : AmpRpcTimeout;
+}
+
+/* Retries of a target: none with a timeout of its own (its caller backs off). */
+static int
+RpcMaxRetries(const RpcTarget *target)
+{
+	return target->timeout_ms > 0 ? 0 : AmpRpcMaxRetries;
+}
+
 /*
  * Check an endpoint's eth_chainId against the chain's.  Returns NULL when it
  * matches (and remembers that), or why the endpoint must not be used.
@@ -558,7 +572,7 @@ CheckEndpoint(RpcTarget *target, const char *url)
 		return NULL;
 	initStringInfo(&body);
 	AppendRequest(&body, 1, "eth_chainId", NULL);
-	RpcHttpPost(url, body.data, &res);
+	RpcHttpPostTimeout(url, body.data, RpcTimeoutMs(target), &res);
 	if (!res.transport_ok)
 		return psprintf("eth_chainId: %s", res.error);
 	if (res.status != 200)
@@ -615,7 +629,7 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 		why = CheckEndpoint(target, url);
 		if (why == NULL)
 		{
-			RpcHttpPost(url, body.data, &res);
+			RpcHttpPostTimeout(url, body.data, RpcTimeoutMs(target), &res);
 			if (!res.transport_ok)
 				why = res.error;
 			else if (res.status == 429)
@@ -647,9 +661,9 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 		}
 
 		attempt++;
-		if (attempt > AmpRpcMaxRetries && !raise)
+		if (attempt > RpcMaxRetries(target) && !raise)
 			return psprintf("%s: %s", RpcRedactUrl(url), why);
-		if (attempt > AmpRpcMaxRetries)
+		if (attempt > RpcMaxRetries(target))
 			ereport(ERROR,
 					(errcode(ERRCODE_AMP_NODE_UNAVAILABLE),
 					 errmsg("JSON-RPC request to chain " INT64_FORMAT " failed after %d attempts",
@@ -755,6 +769,7 @@ RpcLoadTarget(int64 chain_id, RpcTarget *target)
 
 	urls = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	target->chain_id = chain_id;
+	target->timeout_ms = 0;
 	target->batch_size = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 													 SPI_tuptable->tupdesc, 2, &isnull));
 	{

@@ -43,6 +43,8 @@ typedef struct RpcHttpResult
 
 /* http.c */
 extern void RpcHttpPost(const char *url, const char *body, RpcHttpResult *res);
+extern void RpcHttpPostTimeout(const char *url, const char *body, int timeout_ms,
+							   RpcHttpResult *res);
 
 /* A chain's endpoints as the client uses them. */
 typedef struct RpcTarget
@@ -51,6 +53,9 @@ typedef struct RpcTarget
 	int			nurls;
 	char	  **urls;
 	int			batch_size;
+	int			timeout_ms;		/* > 0: this target's own request timeout, and
+								 * no retries (an external signer); 0: the
+								 * amplified.rpc_* parameters */
 } RpcTarget;
 
 /* json.c: a validated response as a flat array of nodes into its text. */
