@@ -957,9 +957,10 @@ END;
 
 -- Record how each signer asked in a sign step fared (errors[k] NULL: it
 -- signed).  A failure skips the signer for 1 s, doubling with each failure in
--- a row up to max_backoff (the claim and sign steps leave it alone until
--- sign_retry_at); a success resets it.  Returns the signers whose backoff
--- changed, as they are now (backoff: how long until the retry).
+-- a row up to max_backoff, counted from the moment it is recorded (the
+-- claim and sign steps leave it alone until sign_retry_at); a success
+-- resets it.  Returns the signers whose backoff changed, as they are now
+-- (backoff: the wait that starts now).
 CREATE FUNCTION @extschema@.txq_step_record_signers(chain_id bigint, senders @extschema@.address[],
 													errors text[], max_backoff interval)
 RETURNS TABLE (sender @extschema@.address, failures integer, retry_at timestamptz, backoff interval)
@@ -969,12 +970,15 @@ BEGIN ATOMIC
 	UPDATE nonces AS n
 	   SET sign_failures = CASE WHEN u.error IS NULL THEN 0 ELSE n.sign_failures + 1 END,
 		   sign_retry_at = CASE WHEN u.error IS NULL THEN NULL
-							    ELSE now() + least(max_backoff, interval '1 second' * 2 ^ least(n.sign_failures, 30)) END,
+							    ELSE clock_timestamp()
+									 + least(max_backoff, interval '1 second' * 2 ^ least(n.sign_failures, 30)) END,
 		   updated_at = now()
 	  FROM unnest(senders, errors) AS u(sender, error)
 	 WHERE n.chain_id = txq_step_record_signers.chain_id AND n.address = u.sender
 	   AND (u.error IS NOT NULL OR n.sign_failures <> 0 OR n.sign_retry_at IS NOT NULL)
-	RETURNING n.address, n.sign_failures, n.sign_retry_at, n.sign_retry_at - now();
+	RETURNING n.address, n.sign_failures, n.sign_retry_at,
+			  CASE WHEN n.sign_failures > 0
+				   THEN least(max_backoff, interval '1 second' * 2 ^ least(n.sign_failures - 1, 30)) END;
 END;
 
 -- Alerts of a queue that backs up, raised and cleared each cycle:
@@ -1027,7 +1031,7 @@ BEGIN
 		IF backed THEN
 			txt := format('queue backed up: signer %s holds %s transactions the node has not mined '
 						  '(amplified.txq_max_in_flight), the oldest at nonce %s for over %s; later intents wait',
-						  g.address, max_in_flight, g.oldest_nonce, g.replace_after);
+						  lower(g.address::text), max_in_flight, g.oldest_nonce, g.replace_after);
 			UPDATE tx_intents AS i SET alert = txt, updated_at = now()
 			 WHERE i.id = g.waiting_id AND i.alert IS DISTINCT FROM txt;
 			GET DIAGNOSTICS k = ROW_COUNT;

@@ -935,7 +935,7 @@ RecordSigners(TxqState *st, SignItem *items, SignerOutcome *outcomes, int n)
 			continue;
 		addr = HexOf(items[o->from].sender, 20);
 		for (j = 0; j < (int) SPI_processed; j++)
-			if (strcmp(ColText(j, 1), addr) == 0)
+			if (pg_strcasecmp(ColText(j, 1), addr) == 0)	/* the type prints EIP-55 */
 			{
 				failures = ColInt8(j, 2, 0);
 				backoff = ColInt8(j, 3, 0);
