@@ -1057,7 +1057,7 @@ BEGIN
 		 WHERE i.chain_id = txq_step_backlog.chain_id AND i.status = 'sent'
 		 GROUP BY i.id, i.nonce, s.replace_after
 		HAVING count(*) - 1 >= max_replacements
-		   AND max(t.sent_at) < now() - s.replace_after * 2 ^ least(count(*) - 1, 20)
+		   AND (array_agg(t.sent_at ORDER BY t.id DESC))[1] < now() - s.replace_after * 2 ^ least(count(*) - 1, 20)
 	LOOP
 		txt := format('stuck at nonce %s: %s replacements made, the most amplified.txq_max_replacements '
 					  'allows; fees are not raised further', r.nonce, r.made);
