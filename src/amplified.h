@@ -27,6 +27,10 @@ extern char *AmpAllowedHosts;		/* amplified.allowed_hosts */
 extern int	AmpTxqPollInterval;		/* amplified.txq_poll_interval, ms */
 extern int	AmpTxqBatchSize;		/* amplified.txq_batch_size */
 extern char *AmpTxqTestStopAt;		/* amplified.txq_test_stop_at */
+extern int	AmpTxqMaxInFlight;		/* amplified.txq_max_in_flight */
+extern int	AmpTxqMaxReplacements;	/* amplified.txq_max_replacements */
+extern int	AmpSignerTimeout;		/* amplified.signer_timeout, ms */
+extern int	AmpSignerMaxBackoff;	/* amplified.signer_max_backoff, s */
 
 extern void GucInit(void);
 

@@ -28,6 +28,10 @@ char	   *AmpAllowedHosts = NULL;
 int			AmpTxqPollInterval = 1000;
 int			AmpTxqBatchSize = 200;
 char	   *AmpTxqTestStopAt = NULL;
+int			AmpTxqMaxInFlight = 64;
+int			AmpTxqMaxReplacements = 8;
+int			AmpSignerTimeout = 5000;
+int			AmpSignerMaxBackoff = 60;
 
 /* amplified.txq_test_stop_at names one of the tx worker's step boundaries. */
 static bool
@@ -206,6 +210,48 @@ GucInit(void)
 							200, 1, 10000,
 							PGC_SIGHUP,
 							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.txq_max_in_flight",
+							"Most transactions of one sender a tx worker holds ahead of the chain.",
+							"Intents of a sender that has this many reserved, signed or sent but not "
+							"yet mined wait pending: no nonce is reserved or signed further ahead.",
+							&AmpTxqMaxInFlight,
+							64, 1, 100000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.txq_max_replacements",
+							"Most fee-raising replacements of one intent's transaction.",
+							"Each replacement waits twice as long as the one before (the signer's "
+							"replace_after, doubled each time); past the limit the intent keeps an "
+							"alert and waits. 0 disables replacements.",
+							&AmpTxqMaxReplacements,
+							8, 0, 1000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.signer_timeout",
+							"Longest time one request to an external signer may take.",
+							"Requests to external signers are not retried within a cycle: a signer "
+							"that fails is backed off (amplified.signer_max_backoff) while the others "
+							"go on signing.",
+							&AmpSignerTimeout,
+							5000, 100, 600000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("amplified.signer_max_backoff",
+							"Longest wait before a failing signer is asked to sign again.",
+							"After a failure a signer is skipped for 1 s, doubling with each further "
+							"failure up to this; one success resets it.",
+							&AmpSignerMaxBackoff,
+							60, 1, 86400,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
 	DefineCustomStringVariable("amplified.txq_test_stop_at",

@@ -568,6 +568,20 @@ ParseResponse(StringInfo body, RpcRequest *reqs, int n)
 	return NULL;
 }
 
+/* The request timeout of a target: its own, else amplified.rpc_timeout. */
+static int
+RpcTimeoutMs(const RpcTarget *target)
+{
+	return target->timeout_ms > 0 ? target->timeout_ms : AmpRpcTimeout;
+}
+
+/* Retries of a target: none with a timeout of its own (its caller backs off). */
+static int
+RpcMaxRetries(const RpcTarget *target)
+{
+	return target->timeout_ms > 0 ? 0 : AmpRpcMaxRetries;
+}
+
 /*
  * Check an endpoint's eth_chainId against the chain's.  Returns NULL when it
  * matches (and remembers that), or why the endpoint must not be used.
@@ -588,7 +602,7 @@ CheckEndpoint(RpcTarget *target, const char *url, bool *refused)
 		return NULL;
 	initStringInfo(&body);
 	AppendRequest(&body, 1, "eth_chainId", NULL);
-	RpcHttpPost(url, body.data, &res);
+	RpcHttpPostTimeout(url, body.data, RpcTimeoutMs(target), &res);
 	*refused = res.refused;
 	if (!res.transport_ok)
 		return psprintf("eth_chainId: %s", res.error);
@@ -653,7 +667,7 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 		why = CheckEndpoint(target, url, &refused);
 		if (why == NULL)
 		{
-			RpcHttpPost(url, body.data, &res);
+			RpcHttpPostTimeout(url, body.data, RpcTimeoutMs(target), &res);
 			refused = res.refused;
 			if (!res.transport_ok)
 				why = res.error;
@@ -701,9 +715,9 @@ RpcBatchChunk(RpcTarget *target, RpcRequest *reqs, int n, bool raise)
 					 errhint("A superuser sets amplified.allowed_hosts; an admin changes the URLs.")));
 
 		attempt++;
-		if (attempt > AmpRpcMaxRetries && !raise)
+		if (attempt > RpcMaxRetries(target) && !raise)
 			return psprintf("%s: %s", RpcRedactUrl(url), why);
-		if (attempt > AmpRpcMaxRetries)
+		if (attempt > RpcMaxRetries(target))
 			ereport(ERROR,
 					(errcode(ERRCODE_AMP_NODE_UNAVAILABLE),
 					 errmsg("JSON-RPC request to chain " INT64_FORMAT " failed after %d attempts",
@@ -853,6 +867,7 @@ RpcLoadTarget(int64 chain_id, RpcTarget *target)
 
 	urls = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	target->chain_id = chain_id;
+	target->timeout_ms = 0;
 	target->batch_size = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 													 SPI_tuptable->tupdesc, 2, &isnull));
 	{

@@ -180,6 +180,16 @@ HttpHandle(void)
 void
 RpcHttpPost(const char *url, const char *body, RpcHttpResult *res)
 {
+	RpcHttpPostTimeout(url, body, AmpRpcTimeout, res);
+}
+
+/*
+ * RpcHttpPost with a timeout of its own (an external signer's): the whole
+ * exchange, and the connection within it, take at most timeout_ms.
+ */
+void
+RpcHttpPostTimeout(const char *url, const char *body, int timeout_ms, RpcHttpResult *res)
+{
 	CURL	   *h = HttpHandle();
 	HttpTransfer t;
 	char		errbuf[CURL_ERROR_SIZE];
@@ -235,8 +245,8 @@ RpcHttpPost(const char *url, const char *body, RpcHttpResult *res)
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, curl_headers);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "amplified/0.1.0");
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long) AmpRpcConnectTimeout);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long) AmpRpcTimeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long) Min(AmpRpcConnectTimeout, timeout_ms));
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long) timeout_ms);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) t.max_bytes);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, HttpWrite);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);

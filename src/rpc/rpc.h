@@ -45,6 +45,8 @@ typedef struct RpcHttpResult
 
 /* http.c */
 extern void RpcHttpPost(const char *url, const char *body, RpcHttpResult *res);
+extern void RpcHttpPostTimeout(const char *url, const char *body, int timeout_ms,
+							   RpcHttpResult *res);
 
 /* outbound.c: the amplified.allowed_hosts policy */
 extern bool RpcOutboundParse(const char *value, void **out, char **detail);
@@ -61,6 +63,9 @@ typedef struct RpcTarget
 	int			nurls;
 	char	  **urls;
 	int			batch_size;
+	int			timeout_ms;		/* > 0: this target's own request timeout, and
+								 * no retries (an external signer); 0: the
+								 * amplified.rpc_* parameters */
 } RpcTarget;
 
 /* json.c: a validated response as a flat array of nodes into its text. */

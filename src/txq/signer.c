@@ -13,7 +13,10 @@
  * object with "raw", as geth and clef do) is decoded and its sender
  * recovered; it is refused unless the sender is the signer's address and
  * every field is exactly what was asked: a remote signer may not alter a
- * transaction.  TxqSignerLoad() reads a signer from amplified.signers.
+ * transaction.  An external signer gets amplified.signer_timeout per request
+ * and no retries: the tx worker backs a failing signer off instead, so that
+ * one broken signer does not hold up the others on its chain.
+ * TxqSignerLoad() reads a signer from amplified.signers.
  */
 #include "postgres.h"
 
@@ -22,6 +25,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "amplified.h"
 #include "txq/txq.h"
 
 /* The JSON-RPC target of a remote signer: its own URL, or the chain's endpoints. */
@@ -42,6 +46,7 @@ SignerTarget(TxqSigner *signer)
 		t->urls = palloc(sizeof(char *));
 		t->urls[0] = signer->url;
 		t->batch_size = 1;
+		t->timeout_ms = AmpSignerTimeout;
 		return t;
 	}
 	if (signer->chain_target == NULL)
@@ -78,6 +83,36 @@ ResultRaw(Jsonb *res, const char *who, uint8 **raw, size_t *len)
 						   "or an object whose \"raw\" member is one.")));
 }
 
+/*
+ * One call to a remote signer.  An external signer that does not answer is
+ * named in the error, with why; a JSON-RPC error answer is raised as such.
+ */
+static Jsonb *
+RemoteCall(TxqSigner *signer, RpcTarget *target, const char *who, const char *method,
+		   const char *params)
+{
+	RpcRequest	req;
+	const char *why;
+
+	if (strcmp(signer->kind, "external") != 0)
+		return RpcCall(target, method, params);
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.params = params;
+	why = RpcTry(target, &req);
+	if (why != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_AMP_NODE_UNAVAILABLE),
+				 errmsg("%s gave no answer to %s: %s", who, method, why),
+				 errhint("Check the signer's url in amplified.signers and amplified.signer_timeout.")));
+	if (req.result == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_AMP_NODE_ERROR),
+				 errmsg("%s refused %s: JSON-RPC error %d: %s", who, method, req.error_code,
+						req.error_message ? req.error_message : "(no message)")));
+	return req.result;
+}
+
 /* Sign with a remote signer (external, node) and check what comes back. */
 static void
 SignRemote(TxqSigner *signer, const TxqTx *tx, TxqSigned *out)
@@ -93,7 +128,7 @@ SignRemote(TxqSigner *signer, const TxqTx *tx, TxqSigned *out)
 	const char *field;
 
 	params = psprintf("[%s]", TxqTxToRpcJson(tx, signer->address));
-	res = RpcCall(target, "eth_signTransaction", params);
+	res = RemoteCall(signer, target, who, "eth_signTransaction", params);
 	ResultRaw(res, who, &raw, &len);
 	if (!TxqRecoverSender(raw, len, &back, out, err, sizeof(err)))
 		ereport(ERROR,
@@ -177,8 +212,8 @@ TxqSignerCheck(TxqSigner *signer)
 	else
 	{
 		RpcTarget  *target = SignerTarget(signer);
-		Jsonb	   *res = RpcCall(target, "eth_accounts", NULL);
 		const char *who = strcmp(signer->kind, "external") == 0 ? "the external signer" : "the node";
+		Jsonb	   *res = RemoteCall(signer, target, who, "eth_accounts", NULL);
 		bool		found = false;
 		int			i;
 		int			n;

@@ -43,12 +43,16 @@ CREATE TABLE @extschema@.nonces (
 	next_nonce		bigint NOT NULL CHECK (next_nonce >= 0),
 	chain_nonce		bigint,
 	reconciled_at	timestamptz,
+	-- The signer's backoff: failures in a row, and when it may be asked to
+	-- sign again (the tx worker skips it until then).
+	sign_failures	integer NOT NULL DEFAULT 0,
+	sign_retry_at	timestamptz,
 	updated_at		timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (chain_id, address),
 	FOREIGN KEY (chain_id, address) REFERENCES @extschema@.signers ON DELETE CASCADE
 );
 COMMENT ON TABLE @extschema@.nonces IS
-	'Next nonce per sender (chain_nonce: eth_getTransactionCount(pending) at the last reconciliation)';
+	'Next nonce per sender (chain_nonce: eth_getTransactionCount(pending) at the last reconciliation), and its signer''s backoff';
 
 -- What a signer may be asked to send, set by an admin (txq_set_signer_policy).
 -- A direct enqueue (one that carries no strategy decision) needs a policy of
@@ -843,6 +847,8 @@ CREATE VIEW @extschema@.v_tx_queue AS
 	SELECT now() AS as_of, s.chain_id, s.address AS sender, s.kind AS signer_kind,
 		   s.paused AS signer_paused, (SELECT c.paused FROM @extschema@.txq_control AS c) AS queue_paused,
 		   n.next_nonce,
+		   coalesce(n.sign_failures, 0) AS signer_failures, n.sign_retry_at AS signer_retry_at,
+		   count(*) FILTER (WHERE i.status IN ('reserved', 'signed', 'sent')) AS in_flight,
 		   count(*) FILTER (WHERE i.status = 'pending') AS pending,
 		   count(*) FILTER (WHERE i.status = 'reserved') AS reserved,
 		   count(*) FILTER (WHERE i.status = 'signed') AS signed,
@@ -856,13 +862,16 @@ CREATE VIEW @extschema@.v_tx_queue AS
 		   count(*) FILTER (WHERE i.alert IS NOT NULL
 							  AND i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')) AS alerts,
 		   min(i.id) FILTER (WHERE i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')) AS oldest_open_id,
-		   min(i.created_at) FILTER (WHERE i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')) AS oldest_open_at
+		   min(i.created_at) FILTER (WHERE i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')) AS oldest_open_at,
+		   (array_agg(i.alert ORDER BY i.updated_at DESC, i.id DESC)
+				FILTER (WHERE i.alert IS NOT NULL
+						  AND i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')))[1] AS last_alert
 	  FROM @extschema@.signers AS s
 	  LEFT JOIN @extschema@.nonces AS n USING (chain_id, address)
 	  LEFT JOIN @extschema@.tx_intents AS i ON i.chain_id = s.chain_id AND i.sender OPERATOR(@extschema@.=) s.address
-	 GROUP BY s.chain_id, s.address, s.kind, s.paused, n.next_nonce;
+	 GROUP BY s.chain_id, s.address, s.kind, s.paused, n.next_nonce, n.sign_failures, n.sign_retry_at;
 COMMENT ON VIEW @extschema@.v_tx_queue IS
-	'Per signer: intents per status, alerts, the oldest open intent, the next nonce, pause switches';
+	'Per signer: intents per status and in flight, alerts (the newest one''s text), the oldest open intent, the next nonce, the signer''s backoff, pause switches';
 
 -- ---- the worker's steps ----
 -- Called by the tx worker (src/txq/worker.c), one step per transaction; each
@@ -955,9 +964,13 @@ $$;
 
 -- Claim pending intents to simulate, locking them (SKIP LOCKED: a
 -- concurrent claimer takes others).  Paused intents and signers, the kill
--- switch, expired intents, and intents waiting for their sender's earlier
--- intents to be mined are left alone.
-CREATE FUNCTION @extschema@.txq_step_claim(chain_id bigint, max_intents integer)
+-- switch, signers in backoff, expired intents, and intents waiting for their
+-- sender's earlier intents to be mined are left alone.  Backpressure: a
+-- sender gets at most max_in_flight intents reserved, signed or sent (not
+-- yet mined) at a time, counting those it holds already (NULL: no bound);
+-- the rest wait pending.
+CREATE FUNCTION @extschema@.txq_step_claim(chain_id bigint, max_intents integer,
+										   max_in_flight integer DEFAULT NULL)
 RETURNS TABLE (id bigint, sender @extschema@.address, target @extschema@.address,
 			   value @extschema@.uint256, data bytea, gas_limit bigint, simulate boolean)
 LANGUAGE sql
@@ -965,16 +978,32 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
 	SELECT i.id, i.sender, i.target, i.value, i.data, i.gas_limit, i.simulate
 	  FROM tx_intents AS i
-	  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
-	  JOIN nonces AS n ON n.chain_id = i.chain_id AND n.address = i.sender
-	 WHERE i.chain_id = txq_step_claim.chain_id AND i.status = 'pending'
-	   AND NOT i.paused AND NOT s.paused
-	   AND NOT (SELECT c.paused FROM txq_control AS c)
-	   AND (i.valid_until IS NULL OR i.valid_until > now())
-	   AND NOT (i.wait_for_mined AND EXISTS
-				(SELECT 1 FROM tx_intents AS e
-				  WHERE e.chain_id = i.chain_id AND e.sender = i.sender
-					AND e.status IN ('reserved', 'signed', 'sent')))
+	 WHERE i.status = 'pending'
+	   AND i.id IN (
+		SELECT p.id
+		  FROM signers AS s
+		  JOIN nonces AS n ON n.chain_id = s.chain_id AND n.address = s.address
+		  CROSS JOIN LATERAL (
+			SELECT CASE WHEN txq_step_claim.max_in_flight IS NOT NULL
+						THEN greatest(0, txq_step_claim.max_in_flight - count(*)) END AS room
+			  FROM tx_intents AS e
+			 WHERE e.chain_id = s.chain_id AND e.sender = s.address
+			   AND e.status IN ('reserved', 'signed', 'sent')) AS r
+		  CROSS JOIN LATERAL (
+			SELECT e.id
+			  FROM tx_intents AS e
+			 WHERE e.chain_id = s.chain_id AND e.sender = s.address AND e.status = 'pending'
+			   AND NOT e.paused
+			   AND (e.valid_until IS NULL OR e.valid_until > now())
+			   AND NOT (e.wait_for_mined AND EXISTS
+						(SELECT 1 FROM tx_intents AS w
+						  WHERE w.chain_id = e.chain_id AND w.sender = e.sender
+							AND w.status IN ('reserved', 'signed', 'sent')))
+			 ORDER BY e.priority DESC, e.id
+			 LIMIT r.room) AS p
+		 WHERE s.chain_id = txq_step_claim.chain_id AND NOT s.paused
+		   AND (n.sign_retry_at IS NULL OR n.sign_retry_at <= now())
+		   AND NOT (SELECT c.paused FROM txq_control AS c))
 	 ORDER BY i.priority DESC, i.id
 	 LIMIT max_intents
 	   FOR UPDATE OF i SKIP LOCKED;
@@ -1077,8 +1106,12 @@ $$;
 
 -- What to sign now: reserved intents (first signing) and sent intents whose
 -- newest attempt has waited longer than the signer's replace_after (a
--- replacement at a higher fee), locked, in nonce order per sender.
-CREATE FUNCTION @extschema@.txq_step_to_sign(chain_id bigint, max_intents integer)
+-- replacement at a higher fee), locked, in nonce order per sender.  Fee
+-- escalation is bounded: the k-th replacement waits replace_after × 2^(k-1)
+-- after the attempt before it, and an intent gets at most max_replacements
+-- (NULL: no bound).  Signers in backoff are skipped.
+CREATE FUNCTION @extschema@.txq_step_to_sign(chain_id bigint, max_intents integer,
+											 max_replacements integer DEFAULT NULL)
 RETURNS TABLE (intent_id bigint, sender @extschema@.address, target @extschema@.address,
 			   value @extschema@.uint256, data bytea, nonce bigint, gas_limit bigint,
 			   cap_max_fee @extschema@.uint256, cap_priority_fee @extschema@.uint256,
@@ -1099,11 +1132,15 @@ BEGIN
 		   s.tx_type::integer, a.id, a.gas_price, a.max_fee_per_gas, a.max_priority_fee_per_gas
 	  FROM tx_intents AS i
 	  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
+	  JOIN nonces AS n ON n.chain_id = i.chain_id AND n.address = i.sender
 	  CROSS JOIN LATERAL (SELECT * FROM tx_attempts AS t WHERE t.intent_id = i.id
 						   ORDER BY t.id DESC LIMIT 1) AS a
+	  CROSS JOIN LATERAL (SELECT count(*) - 1 AS made FROM tx_attempts AS t WHERE t.intent_id = i.id) AS r
 	 WHERE i.chain_id = txq_step_to_sign.chain_id AND i.status = 'sent'
 	   AND NOT i.paused AND NOT s.paused
-	   AND a.status = 'sent' AND a.sent_at < now() - s.replace_after
+	   AND (n.sign_retry_at IS NULL OR n.sign_retry_at <= now())
+	   AND r.made < coalesce(txq_step_to_sign.max_replacements, r.made + 1)
+	   AND a.status = 'sent' AND a.sent_at < now() - s.replace_after * 2 ^ least(r.made, 20)
 	 ORDER BY i.sender, i.nonce
 	 LIMIT max_intents
 	   FOR UPDATE OF i SKIP LOCKED;
@@ -1114,8 +1151,10 @@ BEGIN
 		   s.tx_type::integer, NULL::bigint, NULL::uint256, NULL::uint256, NULL::uint256
 	  FROM tx_intents AS i
 	  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
+	  LEFT JOIN nonces AS n ON n.chain_id = i.chain_id AND n.address = i.sender
 	 WHERE i.chain_id = txq_step_to_sign.chain_id AND i.status = 'reserved'
 	   AND NOT i.paused AND NOT s.paused
+	   AND (n.sign_retry_at IS NULL OR n.sign_retry_at <= now())
 	   AND NOT i.cancel_requested AND (i.valid_until IS NULL OR i.valid_until > now())
 	 ORDER BY i.sender, i.nonce
 	 LIMIT max_intents
@@ -1160,6 +1199,121 @@ BEGIN ATOMIC
 	  FROM unnest(ids, alerts) AS u(id, alert)
 	 WHERE i.id = u.id AND i.alert IS DISTINCT FROM u.alert;
 END;
+
+-- Record how each signer asked in a sign step fared (errors[k] NULL: it
+-- signed).  A failure skips the signer for 1 s, doubling with each failure in
+-- a row up to max_backoff, counted from the moment it is recorded (the
+-- claim and sign steps leave it alone until sign_retry_at); a success
+-- resets it.  Returns the signers whose backoff changed, as they are now
+-- (backoff: the wait that starts now).
+CREATE FUNCTION @extschema@.txq_step_record_signers(chain_id bigint, senders @extschema@.address[],
+													errors text[], max_backoff interval)
+RETURNS TABLE (sender @extschema@.address, failures integer, retry_at timestamptz, backoff interval)
+LANGUAGE sql
+SET search_path = @extschema@, pg_catalog, pg_temp
+BEGIN ATOMIC
+	UPDATE nonces AS n
+	   SET sign_failures = CASE WHEN u.error IS NULL THEN 0 ELSE n.sign_failures + 1 END,
+		   sign_retry_at = CASE WHEN u.error IS NULL THEN NULL
+							    ELSE clock_timestamp()
+									 + least(max_backoff, interval '1 second' * 2 ^ least(n.sign_failures, 30)) END,
+		   updated_at = now()
+	  FROM unnest(senders, errors) AS u(sender, error)
+	 WHERE n.chain_id = txq_step_record_signers.chain_id AND n.address = u.sender
+	   AND (u.error IS NOT NULL OR n.sign_failures <> 0 OR n.sign_retry_at IS NOT NULL)
+	RETURNING n.address, n.sign_failures, n.sign_retry_at,
+			  CASE WHEN n.sign_failures > 0
+				   THEN least(max_backoff, interval '1 second' * 2 ^ least(n.sign_failures - 1, 30)) END;
+END;
+
+-- Alerts of a queue that backs up, raised and cleared each cycle:
+--   * a sender holds max_in_flight intents the node has not mined (reserved,
+--     signed, sent), the oldest of them has waited longer than the signer's
+--     replace_after, and intents wait behind them: the first waiting intent
+--     gets "queue backed up: signer ..." (cleared when that is over);
+--   * an intent has had max_replacements replacements and would be due for
+--     another: "stuck at nonce N: ... replacements made".
+-- NULL limits raise nothing.  Returns the alerts raised or cleared.
+CREATE FUNCTION @extschema@.txq_step_backlog(chain_id bigint, max_in_flight integer,
+											 max_replacements integer)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	g record;
+	r record;
+	txt text;
+	backed boolean;
+	k integer;
+	changed integer := 0;
+BEGIN
+	FOR g IN
+		SELECT s.address, s.replace_after, f.in_flight, o.id AS oldest_id, o.nonce AS oldest_nonce,
+			   o.since, w.id AS waiting_id
+		  FROM signers AS s
+		  CROSS JOIN LATERAL (
+			SELECT count(*) AS in_flight FROM tx_intents AS e
+			 WHERE e.chain_id = s.chain_id AND e.sender = s.address
+			   AND e.status IN ('reserved', 'signed', 'sent')) AS f
+		  LEFT JOIN LATERAL (
+			SELECT e.id, e.nonce,
+				   coalesce((SELECT min(a.created_at) FROM tx_attempts AS a WHERE a.intent_id = e.id),
+							e.updated_at) AS since
+			  FROM tx_intents AS e
+			 WHERE e.chain_id = s.chain_id AND e.sender = s.address
+			   AND e.status IN ('reserved', 'signed', 'sent')
+			 ORDER BY e.nonce LIMIT 1) AS o ON true
+		  LEFT JOIN LATERAL (
+			SELECT e.id FROM tx_intents AS e
+			 WHERE e.chain_id = s.chain_id AND e.sender = s.address AND e.status = 'pending'
+			   AND NOT e.paused
+			 ORDER BY e.priority DESC, e.id LIMIT 1) AS w ON true
+		 WHERE s.chain_id = txq_step_backlog.chain_id
+	LOOP
+		backed := max_in_flight IS NOT NULL AND g.in_flight >= max_in_flight
+				  AND g.waiting_id IS NOT NULL AND g.since < now() - g.replace_after;
+		IF backed THEN
+			txt := format('queue backed up: signer %s holds %s transactions the node has not mined '
+						  '(amplified.txq_max_in_flight), the oldest at nonce %s for over %s; later intents wait',
+						  lower(g.address::text), max_in_flight, g.oldest_nonce, g.replace_after);
+			UPDATE tx_intents AS i SET alert = txt, updated_at = now()
+			 WHERE i.id = g.waiting_id AND i.alert IS DISTINCT FROM txt;
+			GET DIAGNOSTICS k = ROW_COUNT;
+			changed := changed + k;
+		END IF;
+		UPDATE tx_intents AS i SET alert = NULL, updated_at = now()
+		 WHERE i.chain_id = txq_step_backlog.chain_id AND i.sender = g.address
+		   AND i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')
+		   AND i.alert LIKE 'queue backed up:%'
+		   AND (NOT backed OR i.id <> g.waiting_id);
+		GET DIAGNOSTICS k = ROW_COUNT;
+		changed := changed + k;
+	END LOOP;
+
+	IF max_replacements IS NULL THEN
+		RETURN changed;
+	END IF;
+	FOR r IN
+		SELECT i.id, i.nonce, count(*) - 1 AS made
+		  FROM tx_intents AS i
+		  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
+		  JOIN tx_attempts AS t ON t.intent_id = i.id
+		 WHERE i.chain_id = txq_step_backlog.chain_id AND i.status = 'sent'
+		 GROUP BY i.id, i.nonce, s.replace_after
+		HAVING count(*) - 1 >= max_replacements
+		   AND (array_agg(t.sent_at ORDER BY t.id DESC))[1] < now() - s.replace_after * 2 ^ least(count(*) - 1, 20)
+	LOOP
+		txt := format('stuck at nonce %s: %s replacements made, the most amplified.txq_max_replacements '
+					  'allows; fees are not raised further', r.nonce, r.made);
+		UPDATE tx_intents AS i SET alert = txt, updated_at = now()
+		 WHERE i.id = r.id AND i.alert IS DISTINCT FROM txt;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		changed := changed + k;
+	END LOOP;
+	RETURN changed;
+END
+$$;
 
 -- Signed transactions to broadcast (first time, or again after a drop or a
 -- reorg), in nonce order per sender.  One the node refused waits before it
@@ -1358,11 +1512,13 @@ REVOKE ALL ON FUNCTION @extschema@.txq_resume_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_history(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_reconcile(bigint, @extschema@.address[], bigint[], bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_expire(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.txq_step_claim(bigint, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_claim(bigint, integer, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_reserve(bigint, bigint[], bigint[], text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.txq_step_to_sign(bigint, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_to_sign(bigint, integer, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_record_signed(bigint[], integer[], bigint[], @extschema@.uint256[], @extschema@.uint256[], @extschema@.uint256[], bytea[], @extschema@.bytes32[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_alert(bigint[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_record_signers(bigint, @extschema@.address[], text[], interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_backlog(bigint, integer, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_to_broadcast(bigint, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_record_sent(bigint[], text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_to_follow(bigint) FROM PUBLIC;

@@ -16,13 +16,20 @@
  *              external signer or the node's account), persist raw bytes
  *              and hash; the same for a stuck transaction, with both fee
  *              fields raised by at least 12.5% and 1 wei, or an alert when
- *              the cap forbids it;
+ *              the cap forbids it; a signer that fails is backed off
+ *              (amplified.nonces.sign_retry_at) and the others go on;
  *   broadcast  eth_sendRawTransaction of every persisted, unsent attempt
  *              ("already known" and "nonce too low" count as sent: the
  *              receipt decides);
  *   follow     receipts: mined, then confirmed after the chain's
  *              confirmations; a receipt that disappears (reorg) or a
- *              transaction the node dropped is broadcast again, same bytes.
+ *              transaction the node dropped is broadcast again, same bytes;
+ *   watch      alerts when a sender's queue backs up or an intent has had
+ *              all the replacements it may have.
+ *
+ * Backpressure: a sender never has more than amplified.txq_max_in_flight
+ * intents reserved, signed or sent but not mined, and an intent gets at most
+ * amplified.txq_max_replacements fee bumps, each waiting twice as long.
  *
  * The worker keeps nothing in memory that matters: whatever it was doing
  * when it died, the next cycle resumes from the tables.  The statuses and
@@ -517,8 +524,15 @@ StepReserve(TxqState *st)
 	RpcRequest *reqs;
 	int			nreserved = 0;
 
-	n = BatchRows(st, "SELECT id, sender, target, value, data, gas_limit, simulate "
-				  "FROM amplified.txq_step_claim($1, $2)");
+	{
+		Oid			ctypes[3] = {INT8OID, INT4OID, INT4OID};
+		Datum		cvalues[3] = {Int64GetDatum(st->chain_id), Int32GetDatum(AmpTxqBatchSize),
+		Int32GetDatum(AmpTxqMaxInFlight)};
+
+		Exec("SELECT id, sender, target, value, data, gas_limit, simulate "
+			 "FROM amplified.txq_step_claim($1, $2, $3)", 3, ctypes, cvalues, SPI_OK_SELECT);
+		n = (int) SPI_processed;
+	}
 	if (n == 0)
 		return 0;
 
@@ -792,18 +806,35 @@ PriceItem(SignItem *it, const FeeData *f)
 	}
 }
 
+/* How one sender's signer fared in a sign step. */
+typedef struct SignerOutcome
+{
+	int			from;			/* its items: from .. to - 1 */
+	int			to;
+	bool		tried;			/* the signer was asked (or failed to load) */
+	char	   *error;			/* why it failed, or NULL */
+	char		kind[16];		/* key_file, external, node ("" if not loaded) */
+} SignerOutcome;
+
 /*
  * Sign the items of one sender, in nonce order, inside a subtransaction: a
  * signer that fails (a missing key file, an unreachable external signer)
- * raises an alert on its intents and leaves every other sender alone.
+ * leaves every other sender alone; out says how it fared, and the caller
+ * backs it off and raises the alert on its intents.
  */
 static void
-SignSender(TxqState *st, SignItem *items, int from, int to)
+SignSender(TxqState *st, SignItem *items, int from, int to, SignerOutcome *out)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	TxqSigner	signer;
 	int			i;
+
+	out->from = from;
+	out->to = to;
+	out->tried = false;
+	out->error = NULL;
+	out->kind[0] = '\0';
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
@@ -815,12 +846,14 @@ SignSender(TxqState *st, SignItem *items, int from, int to)
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("no signer for %s on chain " INT64_FORMAT,
 							HexOf(items[from].sender, 20), st->chain_id)));
+		strlcpy(out->kind, signer.kind, sizeof(out->kind));
 		if (signer.chain_target == NULL)
 			signer.chain_target = &st->target;
 		for (i = from; i < to; i++)
 		{
 			if (items[i].alert)
 				break;			/* a later nonce would wait behind it anyway */
+			out->tried = true;
 			TxqSignerSign(&signer, &items[i].tx, &items[i].signed_tx);
 			if (memcmp(items[i].signed_tx.from, items[i].sender, 20) != 0)
 				ereport(ERROR,
@@ -844,16 +877,79 @@ SignSender(TxqState *st, SignItem *items, int from, int to)
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
 		for (i = from; i < to; i++)
-		{
 			items[i].done = false;
-			if (items[i].alert == NULL)
-				items[i].alert = psprintf("signing failed: %s", edata->message);
-		}
-		elog(LOG, "amplified tx worker: signer %s on chain " INT64_FORMAT " failed: %s",
-			 HexOf(items[from].sender, 20), st->chain_id, edata->message);
+		out->tried = true;
+		out->error = pstrdup(edata->message);
 		FreeErrorData(edata);
 	}
 	PG_END_TRY();
+}
+
+/*
+ * Record how the signers of a sign step fared (txq_step_record_signers): a
+ * failing one is skipped until its backoff expires (1 s, doubling up to
+ * amplified.signer_max_backoff), a succeeding one is reset.  The intents of
+ * a failing signer get an alert that names it, says why and when it is
+ * asked again; the failure is logged once.
+ */
+static void
+RecordSigners(TxqState *st, SignItem *items, SignerOutcome *outcomes, int n)
+{
+	Oid			types[4] = {INT8OID, TEXTARRAYOID, TEXTARRAYOID, INTERVALOID};
+	Datum		values[4];
+	Datum	   *senders = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *errors = palloc0(sizeof(Datum) * Max(n, 1));
+	bool	   *error_nulls = palloc(sizeof(bool) * Max(n, 1));
+	bool	   *no_nulls = palloc0(sizeof(bool) * Max(n, 1));
+	int			k = 0;
+	int			i,
+				j;
+
+	for (i = 0; i < n; i++)
+	{
+		if (!outcomes[i].tried)
+			continue;
+		senders[k] = CStringGetTextDatum(HexOf(items[outcomes[i].from].sender, 20));
+		errors[k] = TextOrNull(outcomes[i].error, &error_nulls[k]);
+		k++;
+	}
+	if (k == 0)
+		return;
+	values[0] = Int64GetDatum(st->chain_id);
+	values[1] = MakeArray(senders, no_nulls, k, TEXTOID);
+	values[2] = MakeArray(errors, error_nulls, k, TEXTOID);
+	values[3] = DirectFunctionCall3(interval_in, CStringGetDatum(psprintf("%d seconds", AmpSignerMaxBackoff)),
+									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	Exec("SELECT sender::text, failures, extract(epoch FROM backoff)::integer "
+		 "FROM amplified.txq_step_record_signers($1, $2::amplified.address[], $3, $4)",
+		 4, types, values, SPI_OK_SELECT);
+
+	for (i = 0; i < n; i++)
+	{
+		SignerOutcome *o = &outcomes[i];
+		char	   *addr;
+		int64		failures = 0;
+		int64		backoff = 0;
+
+		if (o->error == NULL)
+			continue;
+		addr = HexOf(items[o->from].sender, 20);
+		for (j = 0; j < (int) SPI_processed; j++)
+			if (pg_strcasecmp(ColText(j, 1), addr) == 0)	/* the type prints EIP-55 */
+			{
+				failures = ColInt8(j, 2, 0);
+				backoff = ColInt8(j, 3, 0);
+			}
+		for (j = o->from; j < o->to; j++)
+			if (items[j].alert == NULL)
+				items[j].alert = psprintf("signing failed: signer %s%s%s%s: %s; failure " INT64_FORMAT
+										  " in a row, next try in " INT64_FORMAT " s",
+										  addr, o->kind[0] ? " (" : "", o->kind, o->kind[0] ? ")" : "",
+										  o->error, failures, backoff);
+		elog(LOG, "amplified tx worker: signer %s on chain " INT64_FORMAT " failed (" INT64_FORMAT
+			 " in a row), next try in " INT64_FORMAT " s: %s",
+			 addr, st->chain_id, failures, backoff, o->error);
+	}
 }
 
 /* Sign what is reserved or stuck, and persist it.  Returns the rows looked at. */
@@ -883,10 +979,19 @@ StepSign(TxqState *st)
 			   *alerts;
 	bool	   *alert_nulls;
 	int			nalerts = 0;
+	SignerOutcome *outcomes;
+	int			noutcomes = 0;
 
-	n = BatchRows(st, "SELECT intent_id, sender, target, value, data, nonce, gas_limit, cap_max_fee, "
-				  "cap_priority_fee, tx_type, replaces, old_gas_price, old_max_fee, old_priority_fee "
-				  "FROM amplified.txq_step_to_sign($1, $2)");
+	{
+		Oid			ttypes[3] = {INT8OID, INT4OID, INT4OID};
+		Datum		tvalues[3] = {Int64GetDatum(st->chain_id), Int32GetDatum(AmpTxqBatchSize),
+		Int32GetDatum(AmpTxqMaxReplacements)};
+
+		Exec("SELECT intent_id, sender, target, value, data, nonce, gas_limit, cap_max_fee, "
+			 "cap_priority_fee, tx_type, replaces, old_gas_price, old_max_fee, old_priority_fee "
+			 "FROM amplified.txq_step_to_sign($1, $2, $3)", 3, ttypes, tvalues, SPI_OK_SELECT);
+		n = (int) SPI_processed;
+	}
 	if (n == 0)
 		return 0;
 
@@ -922,12 +1027,14 @@ StepSign(TxqState *st)
 		PriceItem(&items[i], &fees);
 
 	/* Sign sender by sender (the rows come ordered by sender, nonce). */
+	outcomes = palloc0(sizeof(SignerOutcome) * n);
 	for (start = 0; start < n; start = i)
 	{
 		for (i = start + 1; i < n && memcmp(items[i].sender, items[start].sender, 20) == 0; i++)
 			;
-		SignSender(st, items, start, i);
+		SignSender(st, items, start, i, &outcomes[noutcomes++]);
 	}
+	RecordSigners(st, items, outcomes, noutcomes);
 	for (i = 0; i < n; i++)
 		nsigned += items[i].done;
 	if (nsigned > 0)
@@ -1255,7 +1362,8 @@ typedef enum TxqStepKind
 	TXQ_RESERVE,
 	TXQ_SIGN,
 	TXQ_BROADCAST,
-	TXQ_FOLLOW
+	TXQ_FOLLOW,
+	TXQ_WATCH
 } TxqStepKind;
 
 typedef struct StepArg
@@ -1271,7 +1379,8 @@ static const char *const step_activity[] = {
 	"amplified tx: simulating and reserving nonces",
 	"amplified tx: signing",
 	"amplified tx: broadcasting",
-	"amplified tx: following receipts"
+	"amplified tx: following receipts",
+	"amplified tx: watching for backlogs"
 };
 
 /* Run one step in its own transaction. */
@@ -1311,6 +1420,16 @@ RunStep(void *arg)
 			case TXQ_FOLLOW:
 				a->result = StepFollow(st);
 				break;
+			case TXQ_WATCH:
+				{
+					Oid			wtypes[3] = {INT8OID, INT4OID, INT4OID};
+					Datum		wvalues[3] = {Int64GetDatum(st->chain_id), Int32GetDatum(AmpTxqMaxInFlight),
+					Int32GetDatum(AmpTxqMaxReplacements)};
+
+					Exec("SELECT amplified.txq_step_backlog($1, $2, $3)", 3, wtypes, wvalues, SPI_OK_SELECT);
+					a->result = (int) ColInt8(0, 1, 0);
+				}
+				break;
 		}
 	}
 	EndStep();
@@ -1326,6 +1445,9 @@ RunStep(void *arg)
 		StopAt("after_receipt");
 	if (a->kind >= TXQ_RESERVE && a->kind <= TXQ_BROADCAST && a->result >= AmpTxqBatchSize)
 		st->more = true;
+	/* Receipts free room under amplified.txq_max_in_flight: claim again at once. */
+	if (a->kind == TXQ_FOLLOW && a->result > 0)
+		st->more = true;
 }
 
 /* Run a whole cycle; false when a step failed (its error is in the slot). */
@@ -1334,7 +1456,7 @@ RunCycle(TxqState *st, MemoryContext cxt)
 {
 	TxqStepKind k;
 
-	for (k = TXQ_RECONCILE; k <= TXQ_FOLLOW; k++)
+	for (k = TXQ_RECONCILE; k <= TXQ_WATCH; k++)
 	{
 		StepArg		a = {st, k, 0};
 

@@ -12,10 +12,11 @@
 --   999204  cancel, pause and resume (intent, signer, kill switch)
 --   999205  nonce reconciliation and gap filling
 --   999206  valid_until expiry
+--   999207  backpressure, the replacement bound, signer backoff
 --
 -- Everything is rolled back.
 BEGIN;
-SELECT plan(194);
+SELECT plan(219);
 SET LOCAL search_path = amplified, public;
 
 -- ---- helpers ----
@@ -637,6 +638,85 @@ SELECT is((SELECT array_agg(row(kind, status, nonce)::text ORDER BY nonce) FROM 
 			WHERE chain_id = 999206 AND status IN ('reserved', 'signed', 'sent', 'mined', 'confirmed', 'failed')),
 	ARRAY['(call,reserved,0)', '(noop,reserved,1)', '(call,reserved,2)'], 'valid_until: nonces 0 to 2 stay without a gap');
 SELECT is(txq_step_expire(999206), 0, 'valid_until: nothing more to expire');
+
+-- ---- backpressure, the replacement bound, signer backoff (chain 999207, senders 71 and 72) ----
+
+SELECT pg_temp.chain(999207, 'txq-backpressure', ARRAY['71', '72']);
+SELECT pg_temp.enq('bp' || i, 999207, '71') FROM generate_series(1, 4) AS i;
+SELECT pg_temp.enq('bq1', 999207, '72');
+SELECT is((SELECT array_agg(c.id ORDER BY c.id) FROM txq_step_claim(999207, 100, 2) AS c),
+	ARRAY[pg_temp.id('bp1'), pg_temp.id('bp2'), pg_temp.id('bq1')],
+	'max_in_flight 2: two intents of 71 are claimed, and 72''s one');
+SELECT is((SELECT count(*) FROM txq_step_reserve(999207,
+			(SELECT array_agg(c.id ORDER BY c.id) FROM txq_step_claim(999207, 100, 2) AS c),
+			ARRAY[21000, 21000, 21000]::bigint[], ARRAY[NULL, NULL, NULL]::text[])), 3::bigint,
+	'max_in_flight 2: they are reserved');
+SELECT is((SELECT array_agg(c.id) FROM txq_step_claim(999207, 100, 2) AS c), NULL,
+	'max_in_flight 2: 71 holds 2 in flight: nothing more is claimed');
+SELECT is((SELECT array_agg(c.id ORDER BY c.id) FROM txq_step_claim(999207, 100, 3) AS c), ARRAY[pg_temp.id('bp3')],
+	'max_in_flight 3: room for one more');
+SELECT is((SELECT array_agg(c.id ORDER BY c.id) FROM txq_step_claim(999207, 100) AS c),
+	ARRAY[pg_temp.id('bp3'), pg_temp.id('bp4')], 'max_in_flight NULL: no bound');
+
+-- p1 and p2 signed and sent ten minutes ago (replace_after is 5 minutes).
+SELECT pg_temp.sign(pg_temp.id('bp1'), 7001), pg_temp.sign(pg_temp.id('bp2'), 7002);
+SELECT pg_temp.sent(pg_temp.attempt(pg_temp.id('bp1'))), pg_temp.sent(pg_temp.attempt(pg_temp.id('bp2')));
+UPDATE tx_attempts SET created_at = now() - interval '10 minutes', sent_at = now() - interval '10 minutes'
+ WHERE intent_id IN (pg_temp.id('bp1'), pg_temp.id('bp2'));
+SELECT is(txq_step_backlog(999207, 2, NULL), 1, 'backlog: at the limit, the oldest stuck, intents waiting: one alert');
+SELECT is((SELECT alert FROM tx_intents WHERE id = pg_temp.id('bp3')),
+	'queue backed up: signer 0x0000000000000000000000000000000000000071 holds 2 transactions the node has not mined '
+	'(amplified.txq_max_in_flight), the oldest at nonce 0 for over 00:05:00; later intents wait',
+	'backlog: the first waiting intent names the signer');
+SELECT is(txq_step_backlog(999207, 2, NULL), 0, 'backlog: raised once');
+SELECT is(pg_temp.events(pg_temp.id('bp3')), ARRAY['enqueued:>pending', 'alert:pending>pending'],
+	'backlog: the alert is in the audit trail');
+SELECT is(txq_step_backlog(999207, 3, NULL), 1, 'backlog: below the limit it is cleared');
+SELECT is((SELECT alert FROM tx_intents WHERE id = pg_temp.id('bp3')), NULL, 'backlog: no alert left');
+
+-- Replacements: at most max_replacements, each waiting twice as long.
+SELECT is((SELECT array_agg(intent_id) FROM txq_step_to_sign(999207, 10, 0) WHERE replaces IS NOT NULL), NULL,
+	'max_replacements 0: no replacement');
+SELECT is((SELECT array_agg(intent_id ORDER BY intent_id) FROM txq_step_to_sign(999207, 10, 1) WHERE replaces IS NOT NULL),
+	ARRAY[pg_temp.id('bp1'), pg_temp.id('bp2')], 'max_replacements 1: both are due for their first');
+SELECT pg_temp.sign(pg_temp.id('bp1'), 7003);
+SELECT pg_temp.sent(pg_temp.attempt(pg_temp.id('bp1')));
+UPDATE tx_attempts SET sent_at = now() - interval '7 minutes' WHERE id = pg_temp.attempt(pg_temp.id('bp1'));
+SELECT is((SELECT array_agg(intent_id ORDER BY intent_id) FROM txq_step_to_sign(999207, 10, 5) WHERE replaces IS NOT NULL),
+	ARRAY[pg_temp.id('bp2')], 'a second replacement waits 2 × replace_after: p1 is not due after 7 minutes');
+UPDATE tx_attempts SET sent_at = now() - interval '11 minutes' WHERE id = pg_temp.attempt(pg_temp.id('bp1'));
+SELECT is((SELECT array_agg(intent_id ORDER BY intent_id) FROM txq_step_to_sign(999207, 10, 5) WHERE replaces IS NOT NULL),
+	ARRAY[pg_temp.id('bp1'), pg_temp.id('bp2')], 'after 11 minutes it is');
+SELECT is((SELECT array_agg(intent_id ORDER BY intent_id) FROM txq_step_to_sign(999207, 10, 1) WHERE replaces IS NOT NULL),
+	ARRAY[pg_temp.id('bp2')], 'max_replacements 1: p1 has had its one');
+SELECT is(txq_step_backlog(999207, NULL, 1), 1, 'max_replacements 1: p1 gets an alert');
+SELECT is((SELECT alert FROM tx_intents WHERE id = pg_temp.id('bp1')),
+	'stuck at nonce 0: 1 replacements made, the most amplified.txq_max_replacements allows; fees are not raised further',
+	'max_replacements: the alert says so');
+
+-- Signer backoff: 1 s, 2 s, 4 s, then the maximum; one success resets it.
+SELECT is((SELECT row(failures, backoff)::text
+			 FROM txq_step_record_signers(999207, ARRAY[pg_temp.addr('72')], ARRAY['boom'], '3 seconds')),
+	'(1,00:00:01)', 'backoff: 1 s after the first failure');
+SELECT is((SELECT row(failures, backoff)::text
+			 FROM txq_step_record_signers(999207, ARRAY[pg_temp.addr('72')], ARRAY['boom'], '3 seconds')),
+	'(2,00:00:02)', 'backoff: 2 s after the second');
+SELECT is((SELECT row(failures, backoff)::text
+			 FROM txq_step_record_signers(999207, ARRAY[pg_temp.addr('72')], ARRAY['boom'], '3 seconds')),
+	'(3,00:00:03)', 'backoff: then 4 s, but at most max_backoff');
+SELECT is((SELECT row(failures, backoff)::text
+			 FROM txq_step_record_signers(999207, ARRAY[pg_temp.addr('72')], ARRAY['boom'], '3 seconds')),
+	'(4,00:00:03)', 'backoff: and no more');
+SELECT pg_temp.enq('bq2', 999207, '72');
+SELECT is((SELECT count(*) FROM txq_step_claim(999207, 100) AS c WHERE c.sender = pg_temp.addr('72')), 0::bigint,
+	'backoff: a backed-off signer''s pending intents are not claimed');
+SELECT is((SELECT count(*) FROM txq_step_to_sign(999207, 10) AS t WHERE t.sender = pg_temp.addr('72')), 0::bigint,
+	'backoff: nor its reserved ones signed');
+SELECT is((SELECT array_agg(row(failures, retry_at, backoff)::text)
+			FROM txq_step_record_signers(999207, ARRAY[pg_temp.addr('71'), pg_temp.addr('72')], ARRAY[NULL, NULL]::text[], '3 seconds')),
+	ARRAY['(0,,)'], 'backoff: a success resets it (and a signer that was fine is left alone)');
+SELECT is((SELECT count(*) FROM txq_step_to_sign(999207, 10) AS t WHERE t.sender = pg_temp.addr('72')), 1::bigint,
+	'backoff: then it signs again');
 
 SELECT * FROM finish();
 ROLLBACK;
