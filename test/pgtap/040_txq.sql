@@ -16,7 +16,7 @@
 --
 -- Everything is rolled back.
 BEGIN;
-SELECT plan(219);
+SELECT plan(220);
 SET LOCAL search_path = amplified, public;
 
 -- ---- helpers ----
