@@ -1210,7 +1210,7 @@ CREATE FUNCTION @extschema@.txq_step_record_signers(chain_id bigint, senders @ex
 													errors text[], max_backoff interval)
 RETURNS TABLE (sender @extschema@.address, failures integer, retry_at timestamptz, backoff interval)
 LANGUAGE sql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
 	UPDATE nonces AS n
 	   SET sign_failures = CASE WHEN u.error IS NULL THEN 0 ELSE n.sign_failures + 1 END,
@@ -1238,7 +1238,7 @@ CREATE FUNCTION @extschema@.txq_step_backlog(chain_id bigint, max_in_flight inte
 											 max_replacements integer)
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = @extschema@, pg_catalog, pg_temp
+SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	g record;

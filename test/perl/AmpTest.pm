@@ -2,6 +2,7 @@
 #
 #   my $node = AmpTest::node('primary', preload => 1, conf => "...");
 #   AmpTest::wait_for($node, $sql, $expected, $what);
+#   my $dir = AmpTest::key_dir($address => $hexkey, ...);   (amplified.keys_dir)
 #
 # Nodes come from PostgreSQL::Test::Cluster, with amplified preloaded unless
 # preload => 0, amplified.database = 'postgres', and fast worker timings.
@@ -41,6 +42,29 @@ sub wait_for
 	my ($node, $sql, $expected, $what, $db) = @_;
 	$expected = 't' unless defined $expected;
 	ok($node->poll_query_until($db // 'postgres', $sql, $expected), $what);
+}
+
+# Write a signer's key file, as the tx worker reads it:
+# <dir>/<address>.key holding 0x<key>, mode 0600 unless $mode says otherwise.
+sub write_key
+{
+	my ($dir, $addr, $key, $mode) = @_;
+	my $f = "$dir/$addr.key";
+	open(my $fh, '>', $f) or die "cannot write $f: $!";
+	print $fh "0x$key\n";
+	close $fh;
+	chmod $mode // 0600, $f;
+}
+
+# A private temporary folder (mode 0700) holding the key files of the given
+# address => hex key pairs.
+sub key_dir
+{
+	my (%keys) = @_;
+	my $dir = PostgreSQL::Test::Utils::tempdir('keys');
+	chmod 0700, $dir;
+	write_key($dir, $_, $keys{$_}) for sort keys %keys;
+	return $dir;
 }
 
 # The pid of the first backend of a type, or '' when there is none.

@@ -30,18 +30,8 @@ my $A1 = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 my $K1 = '59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 my $A2 = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc';
 
-my $keys = PostgreSQL::Test::Utils::tempdir('keys');
-chmod 0700, $keys;
-sub write_key
-{
-	my ($addr, $key, $mode) = @_;
-	my $f = "$keys/$addr.key";
-	open(my $fh, '>', $f) or die "cannot write $f: $!";
-	print $fh "0x$key\n";
-	close $fh;
-	chmod $mode // 0600, $f;
-}
-write_key($A1, $K1);
+my $keys = AmpTest::key_dir($A1 => $K1);
+sub write_key { AmpTest::write_key($keys, @_); }
 
 my $node = AmpTest::node('txq', conf => "amplified.keys_dir = '$keys'\n"
 	  . "amplified.txq_poll_interval = 100\n"

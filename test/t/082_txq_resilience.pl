@@ -39,12 +39,7 @@ my $REFUSED = '0x15d34aaf54267db7d7c367839aaf71a00a2c6a65';
 my $HANG = '0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc';
 my $SINK = '0x00000000000000000000000000000000000b0b01';
 
-my $keys = PostgreSQL::Test::Utils::tempdir('keys');
-chmod 0700, $keys;
-open(my $fh, '>', "$keys/$A1.key") or die "cannot write the key file: $!";
-print $fh "0x$K1\n";
-close $fh;
-chmod 0600, "$keys/$A1.key";
+my $keys = AmpTest::key_dir($A1 => $K1);
 
 my $MAX_IN_FLIGHT = 5;
 my $MAX_REPLACEMENTS = 2;
@@ -104,12 +99,22 @@ sub expected_backoff
 sql(qq{SELECT amplified.add_chain(31337, 'anvil', ARRAY['$url'], confirmations => 0, finality_depth => 10,
 		poll_interval => '100 ms', enabled => true);
 	SELECT amplified.add_signer(31337, '$A1', 'key_file');});
+# Every signer here sends plain transfers to the sink: a policy that allows
+# them (a signer without one takes no direct intent).
+sub allow_transfers
+{
+	my ($signer) = @_;
+	sql(qq{SELECT amplified.txq_set_signer_policy(31337, '$signer', ARRAY['$SINK']::amplified.address[],
+		ARRAY['\\x']::bytea[], max_value => '1000000', max_intents_per_hour => NULL)});
+}
+allow_transfers($A1);
 poll("SELECT count(*) = 1 FROM amplified.workers() WHERE kind = 'tx' AND chain_id = 31337 AND state = 'running'",
 	'a tx worker runs for the chain');
 
 # ---- 1. an external signer whose URL refuses connections ----
 my $closed = AmpChain::free_port();
 sql("SELECT amplified.add_signer(31337, '$REFUSED', 'external', 'http://127.0.0.1:$closed')");
+allow_transfers($REFUSED);
 my @refused = enqueue_transfers($REFUSED, 'refused', 3);
 my @healthy1 = enqueue_transfers($A1, 'healthy1', 20);
 all_confirmed('healthy1', 20, 'refused port: the healthy signer\'s 20 intents all confirm');
@@ -134,6 +139,7 @@ like(slurp_file($node->logfile), qr/signer \Q$REFUSED\E on chain 31337 failed \(
 
 # ---- 2. an external signer that never answers ----
 sql("SELECT amplified.add_signer(31337, '$HANG', 'external', '" . $stub->url('/hang') . "')");
+allow_transfers($HANG);
 my @hang = enqueue_transfers($HANG, 'hang', 3);
 my @healthy2 = enqueue_transfers($A1, 'healthy2', 20);
 all_confirmed('healthy2', 20, 'hang: the healthy signer\'s 20 intents all confirm');

@@ -30,16 +30,7 @@ my $KLP = 'dbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97';
 my $ST = '0xa0ee7a142d267c1f36714e4a8f75612f20a79720';
 my $KST = '2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6';
 
-my $keys = PostgreSQL::Test::Utils::tempdir('keys');
-chmod 0700, $keys;
-for ([ $LP, $KLP ], [ $ST, $KST ])
-{
-	my $f = "$keys/$_->[0].key";
-	open(my $fh, '>', $f) or die "cannot write $f: $!";
-	print $fh "0x$_->[1]\n";
-	close $fh;
-	chmod 0600, $f;
-}
+my $keys = AmpTest::key_dir($LP => $KLP, $ST => $KST);
 
 sub scenario { return $JSON->decode($chain->_node('scenario.js', '--rpc', $url, '--deployment', $depfile, @_)); }
 
