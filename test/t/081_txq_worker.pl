@@ -31,7 +31,6 @@ my $K1 = '59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 my $A2 = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc';
 
 my $keys = AmpTest::key_dir($A1 => $K1);
-sub write_key { AmpTest::write_key($keys, @_); }
 
 my $node = AmpTest::node('txq', conf => "amplified.keys_dir = '$keys'\n"
 	  . "amplified.txq_poll_interval = 100\n"
