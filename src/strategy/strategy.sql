@@ -684,6 +684,7 @@ AS $$
 DECLARE
 	s strategies;
 	b bigint := block;
+	node record;
 BEGIN
 	SELECT * INTO s FROM strategies AS x WHERE x.id = strategy_sync_positions.strategy_id;
 	IF NOT FOUND THEN
@@ -695,6 +696,13 @@ BEGIN
 	IF b IS NULL THEN
 		RAISE EXCEPTION 'no block of chain % is ingested yet', s.chain_id
 			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	SELECT * INTO node FROM ingest_node_has_block(s.chain_id, b, true);
+	IF NOT node.available THEN
+		RAISE EXCEPTION 'the node of chain % cannot answer for block %: %', s.chain_id, b, node.reason
+			USING ERRCODE = '58R03', DETAIL = node.detail,
+				  HINT = CASE node.reason WHEN 'node_behind' THEN 'Wait for the node to catch up, or give an older block.'
+						 ELSE 'See amplified.v_ingest_status.' END;
 	END IF;
 	EXECUTE format('SELECT %s($1, $2)', (SELECT k.sync FROM strategy_kinds k WHERE k.kind = s.kind)) USING s, b;
 	RETURN QUERY SELECT * FROM positions AS x WHERE x.strategy_id = s.id ORDER BY x.kind DESC, x.asset, x.token_id;
@@ -1499,6 +1507,7 @@ AS $$
 DECLARE
 	k strategy_kinds;
 	block bigint;
+	node record;
 	state jsonb;
 	result jsonb;
 	d decisions;
@@ -1508,7 +1517,15 @@ DECLARE
 BEGIN
 	block := (SELECT max(b.number) FROM blocks b WHERE b.chain_id = s.chain_id);
 	IF block IS NULL THEN
-		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'no_chain_data');
+		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'no_chain_data', 'reason', 'nothing_ingested');
+	END IF;
+	-- What the ingest worker last saw: a halted chain's data is not to be
+	-- trusted, a node behind it cannot answer for it.  No RPC here.
+	SELECT * INTO node FROM ingest_node_has_block(s.chain_id, block, false);
+	IF NOT node.available THEN
+		RETURN jsonb_build_object('strategy_id', s.id,
+			'outcome', CASE WHEN node.reason = 'ingest_halted' THEN 'no_chain_data' ELSE 'waiting' END,
+			'reason', node.reason, 'block_number', block, 'node_head', node.node_head, 'detail', node.detail);
 	END IF;
 	-- Idempotent: a strategy decides at most once per block of chain data.
 	IF EXISTS (SELECT 1 FROM decisions x WHERE x.strategy_id = s.id AND x.status <> 'error'
@@ -1518,11 +1535,19 @@ BEGIN
 	-- Its transactions in flight, or mined past what is ingested: wait.
 	IF EXISTS (SELECT 1 FROM tx_intents t WHERE t.strategy_id = s.id
 				AND (t.status IN ('pending', 'reserved', 'signed', 'sent', 'mined') OR t.block_number > block)) THEN
-		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'waiting', 'block_number', block);
+		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'waiting', 'reason', 'tx_in_flight',
+								  'block_number', block);
 	END IF;
 	SELECT * INTO k FROM strategy_kinds x WHERE x.kind = s.kind;
 	BEGIN
 		IF sync THEN
+			-- The sync pins eth_call to the block: ask the node first whether
+			-- it has it (never for a block above its head).
+			SELECT * INTO node FROM ingest_node_has_block(s.chain_id, block, true);
+			IF NOT node.available THEN
+				RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'waiting', 'reason', node.reason,
+					'block_number', block, 'node_head', node.node_head, 'detail', node.detail);
+			END IF;
 			EXECUTE format('SELECT %s($1, $2)', k.sync) USING s, block;
 		END IF;
 		EXECUTE format('SELECT %s($1, $2)', k.gather) INTO state USING s, block;
@@ -1595,6 +1620,7 @@ BEGIN
 		'blocked', (SELECT count(*) FROM jsonb_array_elements(results) e WHERE e ->> 'outcome' = 'blocked'),
 		'unchanged', (SELECT count(*) FROM jsonb_array_elements(results) e WHERE e ->> 'outcome' IN ('unchanged', 'repeated')),
 		'waiting', (SELECT count(*) FROM jsonb_array_elements(results) e WHERE e ->> 'outcome' = 'waiting'),
+		'no_chain_data', (SELECT count(*) FROM jsonb_array_elements(results) e WHERE e ->> 'outcome' = 'no_chain_data'),
 		'errors', (SELECT count(*) FROM jsonb_array_elements(results) e WHERE e ->> 'outcome' = 'error'),
 		'results', results);
 	UPDATE strategy_runs x SET finished_at = clock_timestamp(), summary = v_summary WHERE x.id = run;

@@ -63,6 +63,7 @@ INSERT INTO matrix VALUES
 	('amplified.oracle_rounds',          'SELECT',  'amplified_reader'),
 	('amplified.univ3_pool_states',      'SELECT',  'amplified_reader'),
 	('amplified.ingest_resume(bigint,bigint)', 'EXECUTE', 'amplified_admin'),
+	('amplified.ingest_node_has_block(bigint,bigint,boolean)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.ingest_decode(bigint,bigint,bigint)', 'EXECUTE', 'amplified_admin'),
 	-- univ3 analytics: read ingested swaps and pool states
 	('amplified.univ3_pool_ticks(bigint,amplified.address,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
