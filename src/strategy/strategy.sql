@@ -582,6 +582,31 @@ COMMENT ON FUNCTION @extschema@.strategy_disable(bigint) IS
 
 -- ---- sync: positions from chain state ----
 
+-- Raise 58R03 unless the chain's node can answer for the block (same hash
+-- as ingested; never asking it for a block above its head): the first thing
+-- a sync that pins eth_call to the block does.  The message ends with the
+-- reason of ingest_node_has_block(), which run_strategies() reports as a
+-- waiting outcome rather than an error.
+CREATE FUNCTION @extschema@.strategy_require_block(chain_id bigint, block bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+DECLARE
+	node record;
+BEGIN
+	SELECT * INTO node FROM ingest_node_has_block(chain_id, block, true);
+	IF NOT node.available THEN
+		RAISE EXCEPTION 'the node of chain % cannot answer for block %: %', chain_id, block, node.reason
+			USING ERRCODE = '58R03', DETAIL = node.detail,
+				  HINT = CASE node.reason WHEN 'node_behind' THEN 'Wait for the node to catch up, or give an older block.'
+						 ELSE 'See amplified.v_ingest_status.' END;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_require_block(bigint, bigint) IS
+	'raise 58R03 unless the chain''s node has the block with the ingested hash';
+
 -- Balances of tokens and their allowances to spenders, at a block.
 CREATE FUNCTION @extschema@.strategy_sync_tokens(s @extschema@.strategies, block bigint,
 	tokens @extschema@.address[], spenders @extschema@.address[])
@@ -630,6 +655,7 @@ DECLARE
 	owed jsonb;
 	max128 text := '340282366920938463463374607431768211455';
 BEGIN
+	PERFORM strategy_require_block(s.chain_id, block);
 	DELETE FROM positions AS x WHERE x.strategy_id = s.id;
 	PERFORM strategy_sync_tokens(s, block, ARRAY[(p ->> 'token0')::address, (p ->> 'token1')::address],
 		ARRAY[npm] || CASE WHEN p ? 'swap_router' THEN ARRAY[(p ->> 'swap_router')::address] ELSE '{}' END);
@@ -664,6 +690,7 @@ LANGUAGE plpgsql
 SET search_path = @extschema@, pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM strategy_require_block(s.chain_id, block);
 	DELETE FROM positions AS x WHERE x.strategy_id = s.id;
 	PERFORM strategy_sync_tokens(s, block,
 		ARRAY[(s.params ->> 'base_token')::address]
@@ -684,7 +711,6 @@ AS $$
 DECLARE
 	s strategies;
 	b bigint := block;
-	node record;
 BEGIN
 	SELECT * INTO s FROM strategies AS x WHERE x.id = strategy_sync_positions.strategy_id;
 	IF NOT FOUND THEN
@@ -696,13 +722,6 @@ BEGIN
 	IF b IS NULL THEN
 		RAISE EXCEPTION 'no block of chain % is ingested yet', s.chain_id
 			USING ERRCODE = 'object_not_in_prerequisite_state';
-	END IF;
-	SELECT * INTO node FROM ingest_node_has_block(s.chain_id, b, true);
-	IF NOT node.available THEN
-		RAISE EXCEPTION 'the node of chain % cannot answer for block %: %', s.chain_id, b, node.reason
-			USING ERRCODE = '58R03', DETAIL = node.detail,
-				  HINT = CASE node.reason WHEN 'node_behind' THEN 'Wait for the node to catch up, or give an older block.'
-						 ELSE 'See amplified.v_ingest_status.' END;
 	END IF;
 	EXECUTE format('SELECT %s($1, $2)', (SELECT k.sync FROM strategy_kinds k WHERE k.kind = s.kind)) USING s, b;
 	RETURN QUERY SELECT * FROM positions AS x WHERE x.strategy_id = s.id ORDER BY x.kind DESC, x.asset, x.token_id;
@@ -1541,20 +1560,20 @@ BEGIN
 	SELECT * INTO k FROM strategy_kinds x WHERE x.kind = s.kind;
 	BEGIN
 		IF sync THEN
-			-- The sync pins eth_call to the block: ask the node first whether
-			-- it has it (never for a block above its head).
-			SELECT * INTO node FROM ingest_node_has_block(s.chain_id, block, true);
-			IF NOT node.available THEN
-				RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'waiting', 'reason', node.reason,
-					'block_number', block, 'node_head', node.node_head, 'detail', node.detail);
-			END IF;
 			EXECUTE format('SELECT %s($1, $2)', k.sync) USING s, block;
 		END IF;
 		EXECUTE format('SELECT %s($1, $2)', k.gather) INTO state USING s, block;
 		PERFORM strategy_record_snapshot(s.id, block, state);
 		EXECUTE format('SELECT %s($1, $2)', k.policy) INTO result USING s, state;
 		d := strategy_record_decision(s, run_id, block, state, result);
-	EXCEPTION WHEN OTHERS THEN
+	EXCEPTION WHEN SQLSTATE '58R03' THEN
+		-- The node cannot answer for the block (the sync asked it first, see
+		-- strategy_require_block()): wait for it, nothing is written.
+		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, ctx = PG_EXCEPTION_DETAIL;
+		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'waiting',
+			'reason', coalesce(substring(msg FROM ': ([a-z_]+)$'), 'node_behind'),
+			'block_number', block, 'detail', coalesce(nullif(ctx, ''), msg));
+	WHEN OTHERS THEN
 		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, st = RETURNED_SQLSTATE, ctx = PG_EXCEPTION_CONTEXT;
 		SELECT * INTO d FROM decisions x WHERE x.strategy_id = s.id ORDER BY x.id DESC LIMIT 1;
 		IF d.status = 'error' AND d.error = msg THEN
@@ -1773,7 +1792,8 @@ BEGIN
 		'strategy_policy_lp_univ3(@extschema@.strategies, jsonb)', 'strategy_policy_stake(@extschema@.strategies, jsonb)',
 		'strategy_record_snapshot(bigint, bigint, jsonb)',
 		'strategy_record_decision(@extschema@.strategies, bigint, bigint, jsonb, jsonb)',
-		'strategy_run_one(@extschema@.strategies, bigint, boolean)']
+		'strategy_run_one(@extschema@.strategies, bigint, boolean)',
+		'strategy_require_block(bigint, bigint)']
 	LOOP
 		EXECUTE format('REVOKE ALL ON FUNCTION @extschema@.%s FROM PUBLIC', f);
 	END LOOP;

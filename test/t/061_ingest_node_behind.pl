@@ -2,9 +2,11 @@
 # history, and nothing asks a node for a block it does not have.
 #
 #   1. A node behind the indexed block (the stub's /lag: anvil's own history,
-#      its head capped): state node_behind with the gap, lag never negative;
-#      run_strategies() records waiting / node_behind, strategy_sync_positions
-#      raises 58R03, and nobody asks the node for a block above its head;
+#      its head capped): run_strategies() records waiting / node_behind,
+#      found first by the sync's question to the node (the worker stopped),
+#      then from the worker's view: state node_behind with the gap, lag
+#      never negative; strategy_sync_positions raises 58R03, and nobody asks
+#      the node for a block above its head;
 #      when the node catches up, synced again and strategies decide.
 #   2. A lagging first endpoint with a good second one: the worker fails over
 #      and stays synced.
@@ -101,7 +103,19 @@ sub cap { my ($n) = @_; ok($http->post($stub->url("/lag/head/$n"))->{success}, "
 my $indexed = synced('before the lagging node');
 my $cap = $indexed - 4;
 cap($cap);
+# First with the ingest worker stopped (the chain disabled): its last view
+# says synced, so only the sync's own question to the node can tell.
+sql("SELECT alter_chain(31337, enabled => false)");
+AmpTest::wait_for($node,
+	"SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'amplified ingest worker'", 't',
+	'the ingest worker stopped');
 sql("SELECT alter_chain(31337, rpc_urls => ARRAY['" . $stub->url('/lag') . "'])");
+my $r = run();
+is("$r->{outcome} $r->{reason} $r->{block_number}", "waiting node_behind $indexed",
+	'the sync asks the node first: waiting, node_behind');
+is($r->{detail}, "the node's head $cap is below block $indexed", 'with the node\'s head');
+is(sql("SELECT count(*) FROM decisions WHERE strategy_id = $sid"), '0', 'no decision, no error decision');
+sql("SELECT alter_chain(31337, enabled => true)");
 $chain->traffic(rounds => 1, seed => 62);    # the chain moves on; the lagging node does not
 AmpTest::wait_for($node,
 	"SELECT state || ' ' || head || ' ' || indexed_block || ' ' || lag || ' ' || node_behind_by "
@@ -110,7 +124,7 @@ AmpTest::wait_for($node,
 is(sql('SELECT count(*) FROM v_ingest_status WHERE lag < 0 OR node_behind_by < 0'), '0', 'never a negative lag');
 is(sql("SELECT max(number) FROM blocks WHERE chain_id = 31337"), $indexed, 'nothing more is stored, nothing rolled back');
 
-my $r = run();
+$r = run();
 is("$r->{outcome} $r->{reason} $r->{node_head} $r->{block_number}", "waiting node_behind $cap $indexed",
 	'run_strategies(): waiting, node_behind, with the heads');
 is(sql(q{SELECT summary ->> 'waiting' || ' ' || (summary -> 'results' -> 0 ->> 'reason') FROM strategy_runs ORDER BY id DESC LIMIT 1}),
