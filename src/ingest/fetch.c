@@ -191,7 +191,7 @@ TakeBlock(RpcJson *doc, int obj, int64 expect_number, IngestBlock *b)
 
 	if (doc->nodes[obj].type != RPC_JSON_OBJECT)
 		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				(errcode(ERRCODE_AMP_NODE_BEHIND),
 				 errmsg("the node has no block " INT64_FORMAT " yet", expect_number)));
 	b->number = TakeQuantity(doc, obj, "block", "number");
 	if (b->number != expect_number)

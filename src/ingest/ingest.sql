@@ -69,7 +69,7 @@ COMMENT ON TABLE @extschema@.ingest_cursors IS 'Next block each ingest stream re
 -- What each chain's ingest worker last saw and did.
 CREATE TABLE @extschema@.ingest_status (
 	chain_id		bigint PRIMARY KEY REFERENCES @extschema@.chains ON DELETE CASCADE,
-	state			text NOT NULL CHECK (state IN ('starting', 'running', 'synced', 'error', 'halted')),
+	state			text NOT NULL CHECK (state IN ('starting', 'running', 'synced', 'node_behind', 'error', 'halted')),
 	head			bigint,
 	last_error		text,
 	last_error_at	timestamptz,
@@ -589,8 +589,10 @@ EXCEPTION WHEN unique_violation THEN
 END
 $$;
 
--- Resume a chain halted by a reorg deeper than its finality depth: forget
--- every block from rewind_to on, and ingest again from there.
+-- Resume a chain halted because the node's history differs from the ingested
+-- one deeper than the finality depth (a deep reorg, a reset node, another
+-- chain with the same chain id): forget every block from rewind_to on, and
+-- ingest again from there.
 CREATE FUNCTION @extschema@.ingest_resume(chain_id bigint, rewind_to bigint)
 RETURNS void
 LANGUAGE plpgsql
@@ -615,13 +617,20 @@ BEGIN
 END
 $$;
 
--- Per chain: head, indexed block, lag, state, errors, rates, backfill progress.
+-- Per chain: head, indexed block, lag, state, errors, rates, backfill
+-- progress.  A node whose head is below the indexed block shows as
+-- node_behind, with the gap in node_behind_by; lag is never negative.
 CREATE VIEW @extschema@.v_ingest_status AS
 	SELECT c.chain_id, c.name, c.enabled,
-		   coalesce(s.state, CASE WHEN c.enabled THEN 'starting' ELSE 'disabled' END) AS state,
+		   coalesce(CASE WHEN s.state IN ('running', 'synced') AND s.head < h.next_block - 1
+						 THEN 'node_behind' ELSE s.state END,
+					CASE WHEN c.enabled THEN 'starting' ELSE 'disabled' END) AS state,
 		   s.head,
 		   h.next_block - 1 AS indexed_block,
-		   s.head - (h.next_block - 1) AS lag,
+		   CASE WHEN s.head IS NOT NULL AND h.next_block IS NOT NULL
+				THEN GREATEST(s.head - (h.next_block - 1), 0) END AS lag,
+		   CASE WHEN s.head IS NOT NULL AND h.next_block IS NOT NULL
+				THEN GREATEST((h.next_block - 1) - s.head, 0) END AS node_behind_by,
 		   s.last_error, s.last_error_at,
 		   s.blocks_per_sec, s.logs_per_sec, s.blocks_total, s.logs_total, s.reorgs,
 		   s.getlogs_range,
@@ -638,7 +647,83 @@ CREATE VIEW @extschema@.v_ingest_status AS
 		  JOIN @extschema@.ingest_cursors AS k
 			ON k.chain_id = w.chain_id AND k.stream = lower(w.address::text)
 		 WHERE w.chain_id = c.chain_id) AS bf ON true;
-COMMENT ON VIEW @extschema@.v_ingest_status IS 'Ingestion per chain: head, indexed block, lag, state, last error, rates, backfill progress';
+COMMENT ON VIEW @extschema@.v_ingest_status IS 'Ingestion per chain: head, indexed block, lag (or how far the node is behind), state, last error, rates, backfill progress';
+
+-- Whether a chain's node can answer for a block, asked before anything reads
+-- chain state pinned to an ingested block (strategy syncs).  reason is:
+--   ok              the node has the block, with the hash ingested
+--   not_ingested    the node's head is at or above it, but no hash was
+--                   ingested to compare with (available all the same)
+--   ingest_halted   the chain's ingestion is halted (no RPC is made)
+--   node_behind     the node's head is below the block; it is never asked
+--                   for the block itself
+--   block_mismatch  the node's block there has another hash: a reorg the
+--                   ingest worker has not rolled back yet, or another history
+-- With ask_node false no RPC is made: the ingest worker's last view decides.
+CREATE FUNCTION @extschema@.ingest_node_has_block(chain_id bigint, block bigint, ask_node boolean DEFAULT true,
+	OUT available boolean, OUT reason text, OUT node_head bigint, OUT detail text)
+RETURNS record
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	v_state text;
+	v_error text;
+	stored text;
+	theirs jsonb;
+BEGIN
+	SELECT v.state, v.head, v.last_error INTO v_state, node_head, v_error
+	  FROM v_ingest_status AS v WHERE v.chain_id = ingest_node_has_block.chain_id;
+	IF v_state = 'halted' THEN
+		available := false;
+		reason := 'ingest_halted';
+		detail := v_error;
+		RETURN;
+	END IF;
+	IF NOT coalesce(ask_node, true) THEN
+		IF node_head < block THEN
+			available := false;
+			reason := 'node_behind';
+			detail := format('the node''s head %s is below block %s (at the ingest worker''s last step)', node_head, block);
+		ELSE
+			available := true;
+			reason := 'ok';
+		END IF;
+		RETURN;
+	END IF;
+	node_head := eth_block_number(ingest_node_has_block.chain_id);
+	IF node_head < block THEN
+		available := false;
+		reason := 'node_behind';
+		detail := format('the node''s head %s is below block %s', node_head, block);
+		RETURN;
+	END IF;
+	SELECT b.hash::text INTO stored FROM blocks AS b
+	 WHERE b.chain_id = ingest_node_has_block.chain_id AND b.number = block;
+	IF stored IS NULL THEN
+		available := true;
+		reason := 'not_ingested';
+		detail := format('block %s is not ingested: its hash was not compared', block);
+		RETURN;
+	END IF;
+	theirs := rpc_call(ingest_node_has_block.chain_id, 'eth_getBlockByNumber',
+					   jsonb_build_array('0x' || to_hex(block), false));
+	IF jsonb_typeof(theirs) IS DISTINCT FROM 'object' THEN
+		available := false;
+		reason := 'node_behind';
+		detail := format('the node has no block %s (its head was %s)', block, node_head);
+	ELSIF lower(theirs ->> 'hash') IS DISTINCT FROM stored THEN
+		available := false;
+		reason := 'block_mismatch';
+		detail := format('the node''s block %s is %s, ingested %s', block, theirs ->> 'hash', stored);
+	ELSE
+		available := true;
+		reason := 'ok';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_node_has_block(bigint, bigint, boolean) IS
+	'Whether the chain''s node has a block (with the ingested hash), without asking it for a block above its head';
 
 -- The launcher starts and stops ingest workers as chains change.
 CREATE FUNCTION @extschema@.chains_wake_launcher()
@@ -660,6 +745,8 @@ REVOKE ALL ON TABLE @extschema@.watched_contracts, @extschema@.blocks, @extschem
 	@extschema@.ingest_cursors, @extschema@.ingest_status, @extschema@.ingest_reorgs FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.watch_contract(bigint, @extschema@.address, text, text, bigint, integer, @extschema@.address[], text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_resume(bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.ingest_node_has_block(bigint, bigint, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.ingest_node_has_block(bigint, bigint, boolean) TO amplified_analyst;
 REVOKE ALL ON FUNCTION @extschema@.chains_wake_launcher() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_decode(bigint, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_decode_reads(bigint, bigint, bigint) FROM PUBLIC;

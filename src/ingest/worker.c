@@ -19,6 +19,15 @@
  * above it (ON DELETE CASCADE takes the logs and what derives from them) and
  * ingests the canonical branch; deeper than finality_depth, it halts the
  * chain with a clear error instead of diverging.
+ *
+ * A node whose head is below the indexed block is either merely behind (a
+ * lagging or failed-over endpoint: its block at its head is the one stored)
+ * or on another history (a reset node, another chain with the same chain
+ * id).  The worker compares its block at min(head, indexed block) with the
+ * stored one at every step that has nothing to ingest: the same hash means
+ * behind, so it tries the chain's other endpoints and otherwise waits with
+ * state node_behind, asking for no block the node does not have; another
+ * hash is walked back as a reorg, and halts the chain past finality_depth.
  */
 #include "postgres.h"
 
@@ -71,6 +80,7 @@ typedef struct IngestState
 	RpcTarget	target;
 	int			range;			/* current eth_getLogs range; 0 before the first step */
 	bool		more;			/* a step found more work to do at once */
+	char	   *preferred_url;	/* the endpoint failed over to (TopMemoryContext), or NULL */
 } IngestState;
 
 /* ---- small SPI helpers ---- */
@@ -366,46 +376,73 @@ FetchLogsAdaptive(IngestState *st, int64 from, int64 *to, char **addrs, int nadd
 	}
 }
 
+/* Mark the chain halted with reason, in the step's transaction, and say so in the log. */
+static void
+HaltChain(IngestState *st, const char *reason)
+{
+	Oid			t[2] = {INT8OID, TEXTOID};
+	Datum		v[2];
+
+	v[0] = Int64GetDatum(st->chain_id);
+	v[1] = CStringGetTextDatum(reason);
+	if (SPI_execute_with_args("INSERT INTO amplified.ingest_status (chain_id, state, last_error, last_error_at) "
+							  "VALUES ($1, 'halted', $2, now()) ON CONFLICT (chain_id) DO UPDATE SET "
+							  "state = 'halted', last_error = $2, last_error_at = now(), updated_at = now()",
+							  2, t, v, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "amplified ingest: could not halt chain " INT64_FORMAT, st->chain_id);
+	ereport(WARNING,
+			(errmsg("amplified ingest: chain " INT64_FORMAT ": %s", st->chain_id, reason)));
+}
+
 /*
- * A reorg below block tip+1: find the last common block, delete everything
- * above it, rewind the cursors.  Returns false when the reorg is deeper than
- * finality_depth and the chain was halted instead.
+ * The stored blocks above tip's common ancestor with the node differ from
+ * the node's: find the last common block, delete everything above it,
+ * rewind the cursors.  head is the node's head: when it is below tip, the
+ * walk starts at head, and the stored blocks above it count as orphaned
+ * too.  Returns false when the difference is deeper than finality_depth
+ * below tip and the chain was halted instead; true (having done nothing)
+ * when the first block compared is the node's after all.
  */
 static bool
-RollBackReorg(IngestState *st, int64 tip)
+RollBackReorg(IngestState *st, int64 tip, int64 head)
 {
-	int64		fork = tip;
-	int			depth;
+	int64		start = Min(tip, head);
+	int64		fork = start;
 	int64		args[3];
 
-	for (depth = 0;; depth++, fork--)
+	for (;; fork--)
 	{
 		char	   *stored;
+		char	   *theirs;
 
+		CHECK_FOR_INTERRUPTS();
 		if (fork < 0)
 			break;
 		stored = StoredHash(st->chain_id, fork);
-		if (stored == NULL || strcmp(stored, IngestFetchBlock(&st->target, fork)->hash) == 0)
+		if (stored == NULL)
 			break;
-		if (depth + 1 > st->conf.finality_depth)
+		theirs = IngestFetchBlock(&st->target, fork)->hash;
+		if (strcmp(stored, theirs) == 0)
+			break;
+		if (tip - fork + 1 > st->conf.finality_depth)
 		{
-			Oid			t[2] = {INT8OID, TEXTOID};
-			Datum		v[2];
-
-			v[0] = Int64GetDatum(st->chain_id);
-			v[1] = CStringGetTextDatum(psprintf("reorg deeper than finality_depth (%d) below block " INT64_FORMAT
-												"; ingestion halted: check the node, then call amplified.ingest_resume()",
-												st->conf.finality_depth, tip + 1));
-			SPI_execute_with_args("INSERT INTO amplified.ingest_status (chain_id, state, last_error, last_error_at) "
-								  "VALUES ($1, 'halted', $2, now()) ON CONFLICT (chain_id) DO UPDATE SET "
-								  "state = 'halted', last_error = $2, last_error_at = now(), updated_at = now()",
-								  2, t, v, NULL, false, 0);
-			ereport(WARNING,
-					(errmsg("amplified ingest: chain " INT64_FORMAT ": %s", st->chain_id,
-							TextDatumGetCString(v[1]))));
+			if (head < tip)
+				HaltChain(st, psprintf("the node's history differs from the ingested chain deeper than finality_depth (%d): "
+									   "its block " INT64_FORMAT " is %s, ingested %s, and its head " INT64_FORMAT
+									   " is below the indexed block " INT64_FORMAT
+									   " (a reset node, or another chain with the same chain id); "
+									   "ingestion halted: check the node, then call amplified.ingest_resume()",
+									   st->conf.finality_depth, fork, theirs, stored, head, tip));
+			else
+				HaltChain(st, psprintf("reorg deeper than finality_depth (%d) below block " INT64_FORMAT
+									   ": the node's block " INT64_FORMAT " is %s, ingested %s; "
+									   "ingestion halted: check the node, then call amplified.ingest_resume()",
+									   st->conf.finality_depth, tip + 1, fork, theirs, stored));
 			return false;
 		}
 	}
+	if (fork == start)
+		return true;			/* the node changed while we looked: read again */
 
 	/* Remember what is orphaned, then one DELETE rolls it all back. */
 	args[0] = st->chain_id;
@@ -426,6 +463,91 @@ RollBackReorg(IngestState *st, int64 tip)
 	return true;
 }
 
+/* Put the endpoint failed over to (if it is still configured) first. */
+static void
+PreferEndpoint(IngestState *st)
+{
+	int			i;
+
+	if (st->preferred_url == NULL)
+		return;
+	for (i = 1; i < st->target.nurls; i++)
+		if (strcmp(st->target.urls[i], st->preferred_url) == 0)
+		{
+			char	   *first = st->target.urls[0];
+
+			st->target.urls[0] = st->target.urls[i];
+			st->target.urls[i] = first;
+			return;
+		}
+}
+
+/*
+ * The first endpoint is behind the indexed block: ask the others for their
+ * head, and use the first one that is not behind (it becomes the preferred
+ * endpoint until it falls behind in turn).  Returns the head of the
+ * endpoint now first, which is still behind when none was better.
+ */
+static int64
+FailOverBehind(IngestState *st, int64 indexed, int64 head)
+{
+	int			i;
+
+	for (i = 1; i < st->target.nurls; i++)
+	{
+		RpcTarget	one = st->target;
+		RpcRequest	req;
+		char	   *s;
+		int64		theirs;
+		char	   *first;
+
+		one.urls = &st->target.urls[i];
+		one.nurls = 1;
+		memset(&req, 0, sizeof(req));
+		req.method = "eth_blockNumber";
+		if (RpcTry(&one, &req) != NULL || (s = RpcResultString(req.result)) == NULL)
+			continue;
+		theirs = (int64) RpcParseQuantity(s, "eth_blockNumber");
+		if (theirs < indexed)
+			continue;
+		ereport(LOG,
+				(errmsg("amplified ingest: chain " INT64_FORMAT ": endpoint %s is behind (head " INT64_FORMAT
+						", indexed block " INT64_FORMAT "); using %s (head " INT64_FORMAT ")",
+						st->chain_id, RpcRedactUrl(st->target.urls[0]), head, indexed,
+						RpcRedactUrl(st->target.urls[i]), theirs)));
+		first = st->target.urls[0];
+		st->target.urls[0] = st->target.urls[i];
+		st->target.urls[i] = first;
+		if (st->preferred_url)
+			pfree(st->preferred_url);
+		/* Kept across steps, whose memory is reset. */
+		st->preferred_url = MemoryContextStrdup(TopMemoryContext, st->target.urls[0]);
+		return theirs;
+	}
+	return head;
+}
+
+/*
+ * Nothing to ingest: check that the node still has the indexed history.
+ * Its block at min(head, indexed) is compared with the stored one; another
+ * hash is rolled back as a reorg (or halts the chain).  Returns the state to
+ * report: node_behind when its head is below the indexed block, else synced.
+ */
+static const char *
+CheckIndexedHistory(IngestState *st, int64 indexed, int64 head)
+{
+	int64		at = Min(head, indexed);
+	char	   *stored;
+
+	if (at < 0 || (stored = StoredHash(st->chain_id, at)) == NULL)
+		return head < indexed ? "node_behind" : "synced";
+	if (strcmp(stored, IngestFetchBlock(&st->target, at)->hash) != 0)
+	{
+		st->more = RollBackReorg(st, indexed, head);
+		return NULL;
+	}
+	return head < indexed ? "node_behind" : "synced";
+}
 
 /* Addresses (lowercase hex) of the enabled watched contracts whose cursor is at next. */
 static char **
@@ -459,8 +581,8 @@ HeadStep(IngestState *st)
 {
 	TimestampTz t0 = GetCurrentTimestamp();
 	int64		head = (int64) RpcBlockNumber(&st->target);
-	int64		safe = head - st->conf.confirmations;
 	int64		next = GetCursor(st->chain_id, "head", st->conf.start_block);
+	int64		safe;
 	int64		to;
 	int64		args[3];
 	IngestBlock *blocks;
@@ -471,9 +593,15 @@ HeadStep(IngestState *st)
 	char	   *parent;
 	int			i;
 
+	if (head < next - 1 && st->target.nurls > 1)
+		head = FailOverBehind(st, next - 1, head);
+	safe = head - st->conf.confirmations;
 	if (next > safe)
 	{
-		SetStatus(st, "synced", head, 0, 0, 0);
+		const char *state = CheckIndexedHistory(st, next - 1, head);
+
+		if (state != NULL)
+			SetStatus(st, state, head, 0, 0, 0);
 		return;
 	}
 	to = Min(safe, next + Min(st->range, INGEST_MAX_HEADERS) - 1);
@@ -489,7 +617,7 @@ HeadStep(IngestState *st)
 	parent = next > 0 ? StoredHash(st->chain_id, next - 1) : NULL;
 	if (parent != NULL && strcmp(parent, blocks[0].parent_hash) != 0)
 	{
-		(void) RollBackReorg(st, next - 1);
+		(void) RollBackReorg(st, next - 1, head);
 		st->more = true;
 		return;
 	}
@@ -627,12 +755,14 @@ RunStep(void *arg)
 		if (!st->conf.found || !st->conf.enabled)
 			a->stop = true;
 		else if (st->conf.halted)
-			WorkerSetState("halted", "a reorg deeper than finality_depth; see amplified.v_ingest_status");
+			WorkerSetState("halted", "the node's chain differs from the ingested one deeper than finality_depth; "
+						   "see amplified.v_ingest_status");
 		else
 		{
 			if (st->range == 0)
 				st->range = st->conf.logs_range;
 			RpcLoadTarget(st->chain_id, &st->target);
+			PreferEndpoint(st);
 			if (a->kind == STEP_HEAD)
 				HeadStep(st);
 			else

@@ -620,6 +620,31 @@ COMMENT ON FUNCTION @extschema@.strategy_disable(bigint) IS
 
 -- ---- sync: positions from chain state ----
 
+-- Raise 58R03 unless the chain's node can answer for the block (same hash
+-- as ingested; never asking it for a block above its head): the first thing
+-- a sync that pins eth_call to the block does.  The message ends with the
+-- reason of ingest_node_has_block(), which run_strategies() reports as a
+-- waiting outcome rather than an error.
+CREATE FUNCTION @extschema@.strategy_require_block(chain_id bigint, block bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	node record;
+BEGIN
+	SELECT * INTO node FROM ingest_node_has_block(chain_id, block, true);
+	IF NOT node.available THEN
+		RAISE EXCEPTION 'the node of chain % cannot answer for block %: %', chain_id, block, node.reason
+			USING ERRCODE = '58R03', DETAIL = node.detail,
+				  HINT = CASE node.reason WHEN 'node_behind' THEN 'Wait for the node to catch up, or give an older block.'
+						 ELSE 'See amplified.v_ingest_status.' END;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_require_block(bigint, bigint) IS
+	'raise 58R03 unless the chain''s node has the block with the ingested hash';
+
 -- Balances of tokens and their allowances to spenders, at a block.
 CREATE FUNCTION @extschema@.strategy_sync_tokens(s @extschema@.strategies, block bigint,
 	tokens @extschema@.address[], spenders @extschema@.address[])
@@ -668,6 +693,7 @@ DECLARE
 	owed jsonb;
 	max128 text := '340282366920938463463374607431768211455';
 BEGIN
+	PERFORM strategy_require_block(s.chain_id, block);
 	DELETE FROM positions AS x WHERE x.strategy_id = s.id;
 	PERFORM strategy_sync_tokens(s, block, ARRAY[(p ->> 'token0')::address, (p ->> 'token1')::address],
 		ARRAY[npm] || CASE WHEN p ? 'swap_router' THEN ARRAY[(p ->> 'swap_router')::address] ELSE '{}' END);
@@ -702,6 +728,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
+	PERFORM strategy_require_block(s.chain_id, block);
 	DELETE FROM positions AS x WHERE x.strategy_id = s.id;
 	PERFORM strategy_sync_tokens(s, block,
 		ARRAY[(s.params ->> 'base_token')::address]
@@ -1606,6 +1633,7 @@ AS $$
 DECLARE
 	k strategy_kinds;
 	block bigint;
+	node record;
 	state jsonb;
 	result jsonb;
 	d decisions;
@@ -1615,7 +1643,15 @@ DECLARE
 BEGIN
 	block := (SELECT max(b.number) FROM blocks b WHERE b.chain_id = s.chain_id);
 	IF block IS NULL THEN
-		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'no_chain_data');
+		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'no_chain_data', 'reason', 'nothing_ingested');
+	END IF;
+	-- What the ingest worker last saw: a halted chain's data is not to be
+	-- trusted, a node behind it cannot answer for it.  No RPC here.
+	SELECT * INTO node FROM ingest_node_has_block(s.chain_id, block, false);
+	IF NOT node.available THEN
+		RETURN jsonb_build_object('strategy_id', s.id,
+			'outcome', CASE WHEN node.reason = 'ingest_halted' THEN 'no_chain_data' ELSE 'waiting' END,
+			'reason', node.reason, 'block_number', block, 'node_head', node.node_head, 'detail', node.detail);
 	END IF;
 	-- Idempotent: a strategy decides at most once per block of chain data.
 	IF EXISTS (SELECT 1 FROM decisions x WHERE x.strategy_id = s.id AND x.status <> 'error'
@@ -1625,7 +1661,8 @@ BEGIN
 	-- Its transactions in flight, or mined past what is ingested: wait.
 	IF EXISTS (SELECT 1 FROM tx_intents t WHERE t.strategy_id = s.id
 				AND (t.status IN ('pending', 'reserved', 'signed', 'sent', 'mined') OR t.block_number > block)) THEN
-		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'waiting', 'block_number', block);
+		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'waiting', 'reason', 'tx_in_flight',
+								  'block_number', block);
 	END IF;
 	SELECT * INTO k FROM strategy_kinds x WHERE x.kind = s.kind;
 	BEGIN
@@ -1636,7 +1673,14 @@ BEGIN
 		PERFORM strategy_record_snapshot(s.id, block, state);
 		EXECUTE format('SELECT %s($1, $2)', k.policy) INTO result USING s, state;
 		d := strategy_record_decision(s, run_id, block, state, result);
-	EXCEPTION WHEN OTHERS THEN
+	EXCEPTION WHEN SQLSTATE '58R03' THEN
+		-- The node cannot answer for the block (the sync asked it first, see
+		-- strategy_require_block()): wait for it, nothing is written.
+		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, ctx = PG_EXCEPTION_DETAIL;
+		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'waiting',
+			'reason', coalesce(substring(msg FROM ': ([a-z_]+)$'), 'node_behind'),
+			'block_number', block, 'detail', coalesce(nullif(ctx, ''), msg));
+	WHEN OTHERS THEN
 		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, st = RETURNED_SQLSTATE, ctx = PG_EXCEPTION_CONTEXT;
 		SELECT * INTO d FROM decisions x WHERE x.strategy_id = s.id ORDER BY x.id DESC LIMIT 1;
 		IF d.status = 'error' AND d.error = msg THEN
@@ -1702,6 +1746,7 @@ BEGIN
 		'blocked', (SELECT count(*) FROM jsonb_array_elements(results) e WHERE e ->> 'outcome' = 'blocked'),
 		'unchanged', (SELECT count(*) FROM jsonb_array_elements(results) e WHERE e ->> 'outcome' IN ('unchanged', 'repeated')),
 		'waiting', (SELECT count(*) FROM jsonb_array_elements(results) e WHERE e ->> 'outcome' = 'waiting'),
+		'no_chain_data', (SELECT count(*) FROM jsonb_array_elements(results) e WHERE e ->> 'outcome' = 'no_chain_data'),
 		'errors', (SELECT count(*) FROM jsonb_array_elements(results) e WHERE e ->> 'outcome' = 'error'),
 		'results', results);
 	UPDATE strategy_runs x SET finished_at = clock_timestamp(), summary = v_summary WHERE x.id = run;
@@ -1858,7 +1903,8 @@ BEGIN
 		'strategy_record_snapshot(bigint, bigint, jsonb)',
 		'strategy_intent_check(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea)',
 		'strategy_record_decision(@extschema@.strategies, bigint, bigint, jsonb, jsonb)',
-		'strategy_run_one(@extschema@.strategies, bigint, boolean)']
+		'strategy_run_one(@extschema@.strategies, bigint, boolean)',
+		'strategy_require_block(bigint, bigint)']
 	LOOP
 		EXECUTE format('REVOKE ALL ON FUNCTION @extschema@.%s FROM PUBLIC', f);
 	END LOOP;

@@ -10,6 +10,7 @@
 #   my ($rate) = $chain->call($d->{tokens}{wstETH}{address}, 'stEthPerToken() view returns (uint256)');
 #   my $r = $chain->send($from, $to, 'setAnswer(int256)', 42);
 #   $chain->url;  $chain->stop;                # also on destruction and at END
+#   $chain->restart;                           # a fresh, empty anvil on the same port
 #
 # new() takes block_time => N (interval mining instead of automine),
 # args => [...] (more anvil options) and chain_id (default 31337). The
@@ -61,6 +62,7 @@ sub new
 	my @args = ('--chain-id', $self->{chain_id});
 	push @args, '--block-time', $opts{block_time} if $opts{block_time};
 	push @args, @{ $opts{args} } if $opts{args};
+	$self->{args} = \@args;
 
 	# A free port can be taken between our probe and anvil's bind: retry.
 	my $err = '';
@@ -76,6 +78,27 @@ sub new
 		$self->stop;
 	}
 	croak "AmpChain: anvil did not start; its log:\n$err";
+}
+
+# Stops anvil and starts a new, empty one (same chain id and options) on the
+# same port and URL: a node reset under the feet of whoever uses it, as when
+# a development chain is restarted. The deployment is forgotten.
+sub restart
+{
+	my ($self) = @_;
+	$self->stop;
+	delete @$self{qw(deployment deployment_file)};
+	my $err = '';
+	for my $attempt (1 .. 5)
+	{
+		$self->{log} = "$self->{dir}/anvil-restart-" . ++$self->{restarts} . '.log';
+		$self->_spawn(@{ $self->{args} });
+		return $self if $self->_wait_ready(30);
+		$err = $self->_log_tail($self->{log});
+		$self->stop;
+		sleep 0.5;    # the port may linger for a moment
+	}
+	croak "AmpChain: anvil did not restart on port $self->{port}; its log:\n$err";
 }
 
 # A TCP port on 127.0.0.1 that was free a moment ago.

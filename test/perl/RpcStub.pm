@@ -18,6 +18,14 @@
 #   /flaky       malformed JSON until /flaky/fix is requested, then correct
 #   /text        a plain-text body, not JSON, for everything but eth_chainId
 #   /textall     a plain-text body for everything (not a JSON-RPC node at all)
+#   /lag         with upstream => URL: a node that lags behind upstream (the
+#                same history). Every call goes to upstream, but its head is
+#                capped at the block set by requesting /lag/head/N
+#                (/lag/head/none lifts the cap): eth_blockNumber says at most
+#                N, "latest" means N, a block above N is missing (null
+#                header, a -32602 BlockOutOfRangeError as anvil answers
+#                otherwise) and each such request is logged on the path
+#                /lag!missing, so a test can check nobody asked for one.
 # It serves one connection at a time (a hanging one in a child), and logs
 # every request to a file the test reads back.
 package RpcStub;
@@ -25,6 +33,7 @@ package RpcStub;
 use strict;
 use warnings;
 
+use HTTP::Tiny;
 use IO::Socket::INET;
 use JSON::PP;
 use File::Temp qw(tempfile);
@@ -39,7 +48,7 @@ sub new
 		Listen => 16, ReuseAddr => 1) or die "stub: cannot listen: $!";
 	my (undef, $logfile) = tempfile('rpcstub-XXXX', TMPDIR => 1, UNLINK => 1);
 	my $self = bless { port => $listen->sockport, log => $logfile,
-		chain_id => $opts{chain_id} // 31337 }, $class;
+		chain_id => $opts{chain_id} // 31337, upstream => $opts{upstream} }, $class;
 	my $pid = fork();
 	die "stub: fork: $!" unless defined $pid;
 	if ($pid == 0)
@@ -104,6 +113,18 @@ sub _serve
 		my $only_chainid = @methods == 1 && $methods[0] eq 'eth_chainId';
 		my $cid = sprintf('0x%x', $self->{chain_id});
 		if ($path eq '/flaky/fix') { $fixed = 1; _reply($c, 200, '{}'); next; }
+		if ($path =~ m{^/lag/head/(\d+|none)$})
+		{
+			$self->{cap} = $1 eq 'none' ? undef : $1;
+			_reply($c, 200, '{}');
+			next;
+		}
+		if ($path eq '/lag' && $self->{upstream})
+		{
+			my @answers = $self->_lagging(@calls);
+			_reply($c, 200, ref $req eq 'ARRAY' ? encode_json(\@answers) : encode_json($answers[0]));
+			next;
+		}
 		if ($path eq '/hang' && !$only_chainid)
 		{
 			my $pid = fork();
@@ -155,6 +176,102 @@ sub _serve
 		my $out = ref $req eq 'ARRAY' ? encode_json([ reverse @answers ]) : encode_json($answers[0]);
 		_reply($c, 200, $out);
 	}
+}
+
+# Calls sent to upstream in one batch; their answer objects, in order.
+sub _upstream
+{
+	my ($self, @calls) = @_;
+	return () unless @calls;
+	$self->{http} //= HTTP::Tiny->new(timeout => 30);
+	my $res = $self->{http}->post($self->{upstream},
+		{ headers => { 'content-type' => 'application/json' }, content => encode_json(\@calls) });
+	my $j = $res->{success} ? eval { decode_json($res->{content}) } : undef;
+	my %by_id = ref $j eq 'ARRAY' ? map { (($_->{id} // '') => $_) } @$j : ();
+	return map { $by_id{ $_->{id} // '' } // { jsonrpc => '2.0', id => $_->{id},
+		error => { code => -32603, message => "upstream: HTTP $res->{status}" } } } @calls;
+}
+
+# A block parameter against the cap: (the parameter to send upstream, or
+# undef when the block is above the cap).
+sub _capped
+{
+	my ($self, $tag) = @_;
+	my $cap = $self->{cap};
+	return ($tag) if !defined $cap || ref $tag;
+	return (sprintf('0x%x', $cap)) if $tag =~ /^(latest|pending|safe|finalized)$/;
+	return (undef) if $tag =~ /^0x[0-9a-f]+$/i && hex($tag) > $cap;
+	return ($tag);
+}
+
+# The answers of the lagging node to calls (see /lag above): what it lacks
+# is answered here, the rest goes upstream in one batch, with "latest"
+# pinned to the cap.
+sub _lagging
+{
+	my ($self, @calls) = @_;
+	my $cap = $self->{cap};
+	my (@answers, @forward, @slot);
+	for my $i (0 .. $#calls)
+	{
+		my $call = $calls[$i];
+		my ($answer, $fwd) = ref $call eq 'HASH' ? $self->_lag_call($call) : (undef, $call);
+		if ($answer) { $answers[$i] = $answer; next; }
+		push @forward, $fwd;
+		push @slot, $i;
+	}
+	my @got = $self->_upstream(@forward);
+	for my $k (0 .. $#got)
+	{
+		my $a = $got[$k];
+		$a->{result} = sprintf('0x%x', $cap)
+		  if defined $cap && ($forward[$k]{method} // '') eq 'eth_blockNumber'
+		  && defined $a->{result} && hex($a->{result}) > $cap;
+		$answers[ $slot[$k] ] = $a;
+	}
+	return @answers;
+}
+
+# One call against the cap: (an answer object, undef) when its block is
+# missing, else (undef, the call to forward with its block parameters capped).
+sub _lag_call
+{
+	my ($self, $call) = @_;
+	my $cap = $self->{cap};
+	return (undef, $call) unless defined $cap;
+	my $m = $call->{method} // '';
+	my @p = @{ $call->{params} // [] };
+	my $missing = sub {
+		my ($n, $null) = @_;
+		open my $log, '>>', $self->{log};
+		printf $log "%.3f\t%s\t%s\n", time, '/lag!missing', $m;
+		close $log;
+		return ({ jsonrpc => '2.0', id => $call->{id}, result => undef }, undef) if $null;
+		return ({ jsonrpc => '2.0', id => $call->{id}, error => { code => -32602,
+			message => "BlockOutOfRangeError: block height is $cap but requested was " . hex($n) } }, undef);
+	};
+	my $at = $m eq 'eth_getBlockByNumber' ? 0
+	  : $m =~ /^eth_(call|getBalance|getCode|getTransactionCount|estimateGas)$/ ? $#p
+	  : $m eq 'eth_getStorageAt' ? 2 : -1;
+	if ($at >= 0 && $at <= $#p)
+	{
+		my ($tag) = $self->_capped($p[$at]);
+		return $missing->($p[$at], $m eq 'eth_getBlockByNumber') unless defined $tag;
+		$p[$at] = $tag;
+	}
+	if ($m eq 'eth_getLogs' && ref $p[0] eq 'HASH')
+	{
+		my %f = %{ $p[0] };
+		for my $k (qw(fromBlock toBlock))
+		{
+			next unless defined $f{$k};
+			my ($tag) = $self->_capped($f{$k});
+			return $missing->($f{$k}) unless defined $tag;
+			$f{$k} = $tag;
+		}
+		$p[0] = \%f;
+	}
+	return (undef, { %$call, params => \@p });
 }
 
 sub _read_request

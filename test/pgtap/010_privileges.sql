@@ -64,6 +64,7 @@ INSERT INTO matrix VALUES
 	('amplified.oracle_rounds',          'SELECT',  'amplified_reader'),
 	('amplified.univ3_pool_states',      'SELECT',  'amplified_reader'),
 	('amplified.ingest_resume(bigint,bigint)', 'EXECUTE', 'amplified_admin'),
+	('amplified.ingest_node_has_block(bigint,bigint,boolean)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.ingest_decode(bigint,bigint,bigint)', 'EXECUTE', 'amplified_admin'),
 	-- univ3 analytics: read ingested swaps and pool states
 	('amplified.univ3_pool_ticks(bigint,amplified.address,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
@@ -188,6 +189,7 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_validate_lp_univ3(jsonb,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_validate_stake(jsonb,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_sync_tokens(amplified.strategies,bigint,amplified.address[],amplified.address[])', 'EXECUTE', NULL),
+	('amplified.strategy_require_block(bigint,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_sync_lp_univ3(amplified.strategies,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_sync_stake(amplified.strategies,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_gather_lp_univ3(amplified.strategies,bigint)', 'EXECUTE', NULL),
