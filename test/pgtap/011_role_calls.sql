@@ -70,6 +70,7 @@ INSERT INTO sample VALUES
 	('amplified.ingest_read_plan(bigint)', 'SELECT * FROM amplified.ingest_read_plan(990011)', 'ok'),
 	('amplified.txq_history(bigint)', 'SELECT * FROM amplified.txq_history(-1)', 'ok'),
 	('amplified.risk_is_halted()', 'SELECT amplified.risk_is_halted()', 'ok'),
+	('amplified.ingest_node_has_block(bigint,bigint,boolean)', 'SELECT * FROM amplified.ingest_node_has_block(990011, 1, false)', 'ok'),
 	('amplified.strategy_pool_state(bigint,amplified.address,bigint)',
 	 $$SELECT * FROM amplified.strategy_pool_state(990011, '0x00000000000000000000000000000000000000aa', 1)$$, 'ok'),
 	('amplified.strategy_lst_rate(bigint,amplified.address,bigint)',
