@@ -472,6 +472,9 @@ BEGIN
 		END IF;
 		IF NOT c ? 'fee' THEN c := c || jsonb_build_object('fee', (strategy_read_word(chain_id, pool, 'fee()', 'uint24') #>> '{}')::int); END IF;
 		IF NOT c ? 'decimals' THEN c := c || jsonb_build_object('decimals', (strategy_read_word(chain_id, tok, 'decimals()', 'uint8') #>> '{}')::int); END IF;
+		IF c ? 'base_is_token0' AND jsonb_typeof(c -> 'base_is_token0') <> 'boolean' THEN
+			PERFORM strategy_param_error(k, format('candidates[%s].base_is_token0', i), 'true or false');
+		END IF;
 		IF NOT c ? 'base_is_token0' THEN c := c || jsonb_build_object('base_is_token0', base < tok); END IF;
 		PERFORM strategy_param_number(k, c, 'fee', 0, 999999), strategy_param_number(k, c, 'decimals', 0, 77);
 		IF (c ->> 'base_is_token0')::boolean <> (base < tok) THEN
