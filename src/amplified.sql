@@ -87,11 +87,19 @@ GRANT USAGE ON SCHEMA @extschema@ TO amplified_reader;
 
 -- The rule of every registry of functions (strategy kinds, and any table
 -- whose rows name functions that the extension's SECURITY DEFINER code
--- calls as the extension's owner): only a function owned by the extension's
--- owner may be registered, and never one in a temporary schema.  Whoever
--- may write such a row but is not that owner could otherwise have their own
--- code run with the owner's rights.  Registries call this from a trigger.
-CREATE FUNCTION @extschema@.registry_check_function(fn regproc, registry text)
+-- calls as the extension's owner):
+--   * only a function owned by the extension's owner may be registered, and
+--     never one in a temporary schema: whoever may write such a row but is
+--     not that owner could otherwise have their own code run with the
+--     owner's rights;
+--   * it must have exactly the signature its slot calls (argument types and
+--     result, no variadic, no set), and the caller calls it by its
+--     schema-qualified name (registry_call_name) with arguments of exactly
+--     those types.  A function's name and argument types are unique in its
+--     schema, so that call can only reach the function that was checked,
+--     never an overload someone else adds beside it.
+-- Registries call registry_check_function from a trigger.
+CREATE FUNCTION @extschema@.registry_check_function(fn regproc, registry text, argtypes regtype[], rettype regtype)
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -103,7 +111,9 @@ BEGIN
 	IF fn IS NULL THEN
 		RETURN;
 	END IF;
-	SELECT p.proowner, n.nspname INTO f
+	SELECT p.proowner, n.nspname, ARRAY(SELECT pg_catalog.unnest(p.proargtypes::oid[])) AS args,
+		   p.prorettype, p.proretset, p.provariadic, p.prokind
+	  INTO f
 	  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 	 WHERE p.oid = fn;
 	IF NOT FOUND THEN
@@ -120,9 +130,27 @@ BEGIN
 				  DETAIL = 'The extension calls registered functions with its owner''s rights.',
 				  HINT = 'Have the extension''s owner review the function and take it over (ALTER FUNCTION ... OWNER TO), then register it.';
 	END IF;
+	IF f.prokind <> 'f' OR f.args IS DISTINCT FROM argtypes::oid[] OR f.prorettype IS DISTINCT FROM rettype::oid
+	   OR f.proretset OR f.provariadic <> 0 THEN
+		RAISE EXCEPTION 'function % cannot be registered in %: it must take (%) and return %', fn, registry,
+			(SELECT pg_catalog.string_agg(t::text, ', ') FROM pg_catalog.unnest(argtypes) t), rettype
+			USING ERRCODE = 'invalid_function_definition';
+	END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.registry_check_function(regproc, text) IS
-	'refuse a function that is not owned by the extension''s owner (or is temporary) for a registry of functions';
--- Harmless (it reads the catalogs), and the triggers of registries run it as
--- whoever writes the row: left executable by PUBLIC.
+COMMENT ON FUNCTION @extschema@.registry_check_function(regproc, text, regtype[], regtype) IS
+	'refuse a function for a registry unless the extension''s owner owns it and it has exactly the slot''s signature';
+
+-- How a registered function is called: by its schema-qualified name, never
+-- by a name that a search path resolves (see above).
+CREATE FUNCTION @extschema@.registry_call_name(fn regproc)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(p.proname)
+		  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+		 WHERE p.oid OPERATOR(pg_catalog.=) fn);
+COMMENT ON FUNCTION @extschema@.registry_call_name(regproc) IS
+	'the schema-qualified name by which a registered function is called';
+-- Both are harmless (they read the catalogs), and the triggers of registries
+-- run the check as whoever writes the row: left executable by PUBLIC.

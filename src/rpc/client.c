@@ -25,6 +25,7 @@
 #include "storage/latch.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -840,16 +841,29 @@ RpcLoadTarget(int64 chain_id, RpcTarget *target)
 	int			i;
 	Oid			save_userid;
 	int			save_sec;
+	int			save_nestlevel;
 	volatile int rc = 0;
 
 	values[0] = Int64GetDatum(chain_id);
 	SPI_connect();
 	GetUserIdAndSecContext(&save_userid, &save_sec);
+
+	/*
+	 * The caller's search_path must not reach the owner's query: a caller
+	 * could put an operator "=" of their own ahead of pg_catalog's and have
+	 * it run as the owner.  So the path is pinned to pg_catalog for the
+	 * query (undone below, or by the abort of the (sub)transaction on
+	 * error), and the operator is named in full as well.
+	 */
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	SetUserIdAndSecContext(ChainsOwner(),
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 	PG_TRY();
 	{
-		rc = SPI_execute_with_args("SELECT rpc_urls, batch_size FROM amplified.chains WHERE chain_id = $1",
+		rc = SPI_execute_with_args("SELECT c.rpc_urls, c.batch_size FROM amplified.chains AS c "
+								   "WHERE c.chain_id OPERATOR(pg_catalog.=) $1",
 								   1, argtypes, values, NULL, true, 1);
 	}
 	PG_FINALLY();
@@ -857,6 +871,7 @@ RpcLoadTarget(int64 chain_id, RpcTarget *target)
 		SetUserIdAndSecContext(save_userid, save_sec);
 	}
 	PG_END_TRY();
+	AtEOXact_GUC(false, save_nestlevel);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "amplified rpc: could not read amplified.chains");
 	if (SPI_processed == 0)

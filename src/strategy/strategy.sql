@@ -74,18 +74,22 @@ COMMENT ON TABLE @extschema@.strategy_kinds IS
 	'Kinds of strategy and the functions that validate, sync, gather and decide for them (one row per kind: the plug-in point)';
 
 -- strategy_kinds is a registry of functions that the engine calls as the
--- extension's owner: only that owner's functions may be named in it
--- (registry_check_function, src/amplified.sql).
+-- extension's owner: only that owner's functions, of exactly the signature
+-- of their slot, may be named in it, and the engine calls them by their
+-- schema-qualified names (registry_check_function, registry_call_name,
+-- src/amplified.sql).
 CREATE FUNCTION @extschema@.strategy_kinds_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	st regtype := '@extschema@.strategies'::regtype;
 BEGIN
-	PERFORM @extschema@.registry_check_function(NEW.validate, 'strategy_kinds.validate');
-	PERFORM @extschema@.registry_check_function(NEW.sync, 'strategy_kinds.sync');
-	PERFORM @extschema@.registry_check_function(NEW.gather, 'strategy_kinds.gather');
-	PERFORM @extschema@.registry_check_function(NEW.policy, 'strategy_kinds.policy');
+	PERFORM @extschema@.registry_check_function(NEW.validate, 'strategy_kinds.validate', ARRAY['jsonb', 'bigint']::regtype[], 'jsonb');
+	PERFORM @extschema@.registry_check_function(NEW.sync, 'strategy_kinds.sync', ARRAY[st, 'bigint'], 'void');
+	PERFORM @extschema@.registry_check_function(NEW.gather, 'strategy_kinds.gather', ARRAY[st, 'bigint'], 'jsonb');
+	PERFORM @extschema@.registry_check_function(NEW.policy, 'strategy_kinds.policy', ARRAY[st, 'jsonb'], 'jsonb');
 	RETURN NEW;
 END
 $$;
@@ -333,14 +337,35 @@ RETURNS interval
 LANGUAGE sql IMMUTABLE
 RETURN @extschema@.strategy_param_in_range(kind, params, key, lo, hi, '{string}', 'an interval such as "7 days"');
 
--- Every address a strategy's parameters hold, at any depth (pools, tokens,
--- routers, candidates): the assets the risk gate's breakers are matched on.
+-- Every address a strategy's parameters hold, at any depth, with the slot
+-- that holds it: the key path with array positions left out, such as
+-- "pool" or "candidates.token".  Which contracts a vault's funds may reach
+-- is decided by these (routers, position managers, pools, tokens).
+CREATE FUNCTION @extschema@.strategy_param_address_slots(params jsonb)
+RETURNS TABLE (slot text, address @extschema@.address)
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	WITH RECURSIVE walk(slot, v) AS (
+		SELECT ''::text, params
+		UNION ALL
+		SELECT CASE WHEN w.slot = '' THEN c.key WHEN c.key IS NULL THEN w.slot ELSE w.slot || '.' || c.key END, c.value
+		  FROM walk w
+		 CROSS JOIN LATERAL (SELECT e.key, e.value FROM jsonb_each(CASE WHEN jsonb_typeof(w.v) = 'object' THEN w.v ELSE '{}' END) e
+							 UNION ALL
+							 SELECT NULL, a.value FROM jsonb_array_elements(CASE WHEN jsonb_typeof(w.v) = 'array' THEN w.v ELSE '[]' END) a) c)
+	SELECT DISTINCT w.slot, (w.v #>> '{}')::address
+	  FROM walk w
+	 WHERE jsonb_typeof(w.v) = 'string' AND (w.v #>> '{}') ~ '^0x[0-9a-fA-F]{40}$'
+$$;
+
+-- Every address a strategy's parameters hold: the assets the risk gate's
+-- breakers are matched on.
 CREATE FUNCTION @extschema@.strategy_param_addresses(params jsonb)
 RETURNS @extschema@.address[]
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
-RETURN ARRAY(SELECT DISTINCT (v #>> '{}')::@extschema@.address
-			   FROM jsonb_path_query(params, 'strict $.** ? (@.type() == "string" && @ like_regex "^0x[0-9a-fA-F]{40}$")') v);
+RETURN ARRAY(SELECT DISTINCT x.address FROM @extschema@.strategy_param_address_slots(params) x);
 
 -- The ALM parameters (univ3_alm_plan) and gate parameters (univ3_alm_should_rebalance) of an lp_univ3 strategy.
 CREATE FUNCTION @extschema@.strategy_lp_alm_params(params jsonb)
@@ -540,7 +565,7 @@ BEGIN
 			USING ERRCODE = 'unique_violation',
 				  DETAIL = 'Two strategies on one owner address would trade its holdings against each other.';
 	END IF;
-	EXECUTE format('SELECT %s($1, $2)', k.validate) INTO p USING coalesce(params, '{}'), chain_id;
+	EXECUTE format('SELECT %s($1, $2)', registry_call_name(k.validate)) INTO p USING coalesce(params, '{}'::jsonb), chain_id;
 	INSERT INTO strategies (name, kind, chain_id, owner, params, enabled)
 	VALUES (strategy_create.name, strategy_create.kind, strategy_create.chain_id, strategy_create.owner,
 			p, coalesce(strategy_create.enabled, false))
@@ -551,11 +576,13 @@ $$;
 COMMENT ON FUNCTION @extschema@.strategy_create(text, text, bigint, @extschema@.address, jsonb, boolean) IS
 	'Create a strategy of a kind for an owner address; its parameters are validated and completed by the kind';
 
--- Change parameters (merged into the current ones; a JSON null removes a key) or the name.
-CREATE FUNCTION @extschema@.strategy_update(id bigint, params jsonb DEFAULT NULL, name text DEFAULT NULL)
+-- Change a strategy's parameters (merged into the old ones; a key set to
+-- null is removed) or its name, validated like strategy_create.  With
+-- contracts false, the parameters may not name a contract (an address in
+-- any slot) that they did not name in that slot before.
+CREATE FUNCTION @extschema@.strategy_update_as(id bigint, params jsonb, name text, contracts boolean)
 RETURNS @extschema@.strategies
 LANGUAGE plpgsql
-SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
@@ -563,7 +590,7 @@ DECLARE
 	p jsonb;
 	v text;
 BEGIN
-	SELECT * INTO s FROM strategies AS x WHERE x.id = strategy_update.id FOR UPDATE;
+	SELECT * INTO s FROM strategies AS x WHERE x.id = strategy_update_as.id FOR UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'strategy % does not exist', id USING ERRCODE = 'undefined_object';
 	END IF;
@@ -575,12 +602,25 @@ BEGIN
 		FOR v IN SELECT key FROM jsonb_each(params) WHERE jsonb_typeof(value) = 'null' LOOP
 			p := p - v;
 		END LOOP;
-		EXECUTE format('SELECT %s($1, $2)', (SELECT k.validate FROM strategy_kinds k WHERE k.kind = s.kind))
+		EXECUTE format('SELECT %s($1, $2)', (SELECT registry_call_name(k.validate) FROM strategy_kinds k WHERE k.kind = s.kind))
 			INTO p USING p, s.chain_id;
+		-- A contract the strategy did not name before, or in another slot:
+		-- where the vault's funds may go is the admin's to choose.
+		IF NOT contracts THEN
+			SELECT string_agg(format('%s = %s', n.slot, n.address), ', ' ORDER BY n.slot) INTO v
+			  FROM (SELECT * FROM strategy_param_address_slots(p)
+					EXCEPT SELECT * FROM strategy_param_address_slots(s.params)) n;
+			IF v IS NOT NULL THEN
+				RAISE EXCEPTION 'strategy_update may not name new contracts for strategy %: %', s.id, v
+					USING ERRCODE = 'insufficient_privilege',
+						  DETAIL = 'The contracts a strategy names (pools, routers, position managers, tokens) decide where its vault''s funds may go.',
+						  HINT = 'An amplified_admin changes them with strategy_update_contracts(); removing one is allowed.';
+			END IF;
+		END IF;
 		s.params := p;
 	END IF;
 	IF name IS NOT NULL THEN
-		IF EXISTS (SELECT 1 FROM strategies AS x WHERE x.name = strategy_update.name AND x.id <> s.id) THEN
+		IF EXISTS (SELECT 1 FROM strategies AS x WHERE x.name = strategy_update_as.name AND x.id <> s.id) THEN
 			RAISE EXCEPTION 'a strategy named "%" already exists', name USING ERRCODE = 'unique_violation';
 		END IF;
 		s.name := name;
@@ -590,8 +630,27 @@ BEGIN
 	RETURN s;
 END
 $$;
+
+-- An operator's changes: numbers, intervals, switches, the name; removing a
+-- candidate; never a new contract.
+CREATE FUNCTION @extschema@.strategy_update(id bigint, params jsonb DEFAULT NULL, name text DEFAULT NULL)
+RETURNS @extschema@.strategies
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, @extschema@, pg_temp
+RETURN @extschema@.strategy_update_as(id, params, name, false);
 COMMENT ON FUNCTION @extschema@.strategy_update(bigint, jsonb, text) IS
-	'Merge parameters into a strategy''s (null removes a key; the result is validated again) and/or rename it';
+	'Change a strategy''s parameters (merged; null removes a key) or name, validated; never a new contract address (42501)';
+
+-- An admin's changes, contracts included.
+CREATE FUNCTION @extschema@.strategy_update_contracts(id bigint, params jsonb)
+RETURNS @extschema@.strategies
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, @extschema@, pg_temp
+RETURN @extschema@.strategy_update_as(id, params, NULL, true);
+COMMENT ON FUNCTION @extschema@.strategy_update_contracts(bigint, jsonb) IS
+	'Change a strategy''s parameters, contract addresses included (pools, routers, position managers, tokens)';
 
 -- Enable or disable a strategy; returns whether it was changed.
 CREATE FUNCTION @extschema@.strategy_enable(id bigint, enabled boolean DEFAULT true)
@@ -764,7 +823,7 @@ BEGIN
 		RAISE EXCEPTION 'no block of chain % is ingested yet', s.chain_id
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
-	EXECUTE format('SELECT %s($1, $2)', (SELECT k.sync FROM strategy_kinds k WHERE k.kind = s.kind)) USING s, b;
+	EXECUTE format('SELECT %s($1, $2)', (SELECT registry_call_name(k.sync) FROM strategy_kinds k WHERE k.kind = s.kind)) USING s, b;
 	RETURN QUERY SELECT * FROM positions AS x WHERE x.strategy_id = s.id ORDER BY x.kind DESC, x.asset, x.token_id;
 END
 $$;
@@ -1670,11 +1729,11 @@ BEGIN
 	SELECT * INTO k FROM strategy_kinds x WHERE x.kind = s.kind;
 	BEGIN
 		IF sync THEN
-			EXECUTE format('SELECT %s($1, $2)', k.sync) USING s, block;
+			EXECUTE format('SELECT %s($1, $2)', registry_call_name(k.sync)) USING s, block;
 		END IF;
-		EXECUTE format('SELECT %s($1, $2)', k.gather) INTO state USING s, block;
+		EXECUTE format('SELECT %s($1, $2)', registry_call_name(k.gather)) INTO state USING s, block;
 		PERFORM strategy_record_snapshot(s.id, block, state);
-		EXECUTE format('SELECT %s($1, $2)', k.policy) INTO result USING s, state;
+		EXECUTE format('SELECT %s($1, $2)', registry_call_name(k.policy)) INTO result USING s, state;
 		d := strategy_record_decision(s, run_id, block, state, result);
 	EXCEPTION WHEN SQLSTATE '58R03' THEN
 		-- The node cannot answer for the block (the sync asked it first, see
@@ -1904,6 +1963,7 @@ BEGIN
 		'strategy_gather_lp_univ3(@extschema@.strategies, bigint)', 'strategy_gather_stake(@extschema@.strategies, bigint)',
 		'strategy_policy_lp_univ3(@extschema@.strategies, jsonb)', 'strategy_policy_stake(@extschema@.strategies, jsonb)',
 		'strategy_record_snapshot(bigint, bigint, jsonb)',
+		'strategy_update_as(bigint, jsonb, text, boolean)',
 		'strategy_intent_check(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea)',
 		'strategy_record_decision(@extschema@.strategies, bigint, bigint, jsonb, jsonb)',
 		'strategy_run_one(@extschema@.strategies, bigint, boolean)',
@@ -1924,7 +1984,6 @@ BEGIN
 	END LOOP;
 	-- Operators: strategies and their runs.
 	FOREACH f IN ARRAY ARRAY[
-		'strategy_create(text, text, bigint, @extschema@.address, jsonb, boolean)',
 		'strategy_update(bigint, jsonb, text)', 'strategy_enable(bigint, boolean)', 'strategy_disable(bigint)',
 		'strategy_sync_positions(bigint, bigint)', 'run_strategies(boolean, bigint[])']
 	LOOP
@@ -1932,7 +1991,12 @@ BEGIN
 		EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.%s TO amplified_operator', f);
 	END LOOP;
 	-- Admins: schedules and housekeeping.
-	FOREACH f IN ARRAY ARRAY['strategy_housekeeping(interval, interval)', 'schedule_defaults(text, text)'] LOOP
+	-- Which vault a strategy runs and which contracts it may send the vault's
+	-- funds to are configuration, as signers are: strategy_create and
+	-- strategy_update_contracts are the admin's.
+	FOREACH f IN ARRAY ARRAY['strategy_housekeeping(interval, interval)', 'schedule_defaults(text, text)',
+		'strategy_create(text, text, bigint, @extschema@.address, jsonb, boolean)',
+		'strategy_update_contracts(bigint, jsonb)'] LOOP
 		EXECUTE format('REVOKE ALL ON FUNCTION @extschema@.%s FROM PUBLIC', f);
 		EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.%s TO amplified_admin', f);
 	END LOOP;

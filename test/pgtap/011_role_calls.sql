@@ -132,6 +132,7 @@ INSERT INTO sample VALUES
 	('amplified.strategy_create(text,text,bigint,amplified.address,jsonb,boolean)',
 	 $$SELECT amplified.strategy_create('role-test', 'no_such_kind', 990011, '0x00000000000000000000000000000000000000aa')$$, '22023'),
 	('amplified.strategy_update(bigint,jsonb,text)', $$SELECT amplified.strategy_update(-1, name => 'x')$$, '42704'),
+	('amplified.strategy_update_contracts(bigint,jsonb)', $$SELECT amplified.strategy_update_contracts(-1, '{}')$$, '42704'),
 	('amplified.strategy_enable(bigint,boolean)', 'SELECT amplified.strategy_enable(-1)', '42704'),
 	('amplified.strategy_disable(bigint)', 'SELECT amplified.strategy_disable(-1)', '42704'),
 	('amplified.strategy_sync_positions(bigint,bigint)', 'SELECT * FROM amplified.strategy_sync_positions(-1)', '42704'),

@@ -162,7 +162,15 @@ SELECT throws_ok($$UPDATE strategy_kinds SET policy = 'public.own_policy' WHERE 
 	'nor swap one into a registered kind');
 SELECT lives_ok($$UPDATE strategy_kinds SET description = description WHERE kind = 'stake'$$,
 	'the extension owner''s functions stay registered');
+-- An owner's function of another signature in a schema the admin can write:
+-- the engine would have called it by name, and reached an overload the
+-- admin adds beside it.
+SELECT throws_ok($$UPDATE strategy_kinds SET policy = 'strategy_validate_stake' WHERE kind = 'stake'$$, '42P13',
+	'function amplified.strategy_validate_stake cannot be registered in strategy_kinds.policy: it must take (amplified.strategies, jsonb) and return jsonb',
+	'an owner''s function of another signature is refused: a slot takes exactly its signature');
 RESET ROLE;
+SELECT is(registry_call_name('strategy_policy_stake'), 'amplified.strategy_policy_stake',
+	'the engine calls a registered function by its schema-qualified name');
 SELECT is((SELECT policy::text FROM strategy_kinds WHERE kind = 'stake'), 'strategy_policy_stake', 'the stake kind kept its policy');
 ALTER FUNCTION public.own_policy(amplified.strategies, jsonb) OWNER TO CURRENT_USER;
 SELECT lives_ok($$INSERT INTO strategy_kinds VALUES ('mine', 'strategy_validate_stake', 'strategy_sync_stake',
@@ -183,6 +191,20 @@ SELECT throws_ok($$SELECT strategy_create('lp vault', 'lp_univ3', 999001, '0x000
 
 -- update, enable, disable
 SELECT is((SELECT params ->> 'slippage_bps' FROM strategy_update((SELECT id FROM lp), '{"slippage_bps": 30}')), '30', 'update merges a parameter');
+-- Where a vault's funds may go is the admin's: strategy_update names no new
+-- contract (it would approve the vault's tokens to it and call it).
+SELECT throws_ok($$SELECT strategy_update((SELECT id FROM lp), '{"position_manager": "0x00000000000000000000000000000000000000ee"}')$$,
+	'42501', 'strategy_update may not name new contracts for strategy ' || (SELECT id FROM lp) || ': position_manager = 0x00000000000000000000000000000000000000eE',
+	'strategy_update cannot point a strategy at a new contract');
+SELECT throws_ok($$SELECT strategy_update((SELECT id FROM lp), '{"swap_router": "0x00000000000000000000000000000000000000c0"}')$$,
+	'42501', NULL, 'nor move a contract it names to another slot');
+SELECT is((SELECT params ->> 'position_manager' FROM strategies WHERE id = (SELECT id FROM lp)),
+	'0x00000000000000000000000000000000000000c0', 'the refused update changed nothing');
+SELECT is((SELECT params ->> 'position_manager' FROM strategy_update_contracts((SELECT id FROM lp),
+	'{"position_manager": "0x00000000000000000000000000000000000000ee"}')), '0x00000000000000000000000000000000000000ee',
+	'strategy_update_contracts (the admin''s) may');
+SELECT lives_ok($$SELECT strategy_update_contracts((SELECT id FROM lp), '{"position_manager": "0x00000000000000000000000000000000000000c0"}')$$,
+	'and puts it back');
 SELECT is((SELECT params ? 'sigma' FROM strategy_update((SELECT id FROM lp), '{"sigma": null}')), false, 'update: null removes a parameter');
 SELECT throws_ok($$SELECT strategy_update((SELECT id FROM lp), '{"k": 0}')$$, '22023', NULL, 'update validates again');
 SELECT is((SELECT params ->> 'k' FROM strategies WHERE id = (SELECT id FROM lp)), '2', 'a refused update changes nothing');

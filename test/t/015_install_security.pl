@@ -115,6 +115,26 @@ $node->safe_psql('postgres', q{
 });
 $node->psql('postgres', q{SET ROLE mallory; SET search_path = trap, amplified, public; SELECT amplified.run_strategies();});
 $node->psql('postgres', q{SET ROLE mallory; SET search_path = trap, amplified, public; SELECT * FROM amplified.risk_gate(1, '{"action": "hold", "chain_id": 1}');});
+# The RPC functions read their chain's row as the table's owner (the
+# caller may not see its URLs).  An operator "=" of the caller's, first on
+# their search_path, must not be what that query runs.
+$node->safe_psql('postgres', q{
+	SELECT amplified.add_chain(990015, 'security', ARRAY['http://127.0.0.1:1/']);
+	SET ROLE mallory;
+	CREATE FUNCTION trap.evil_eq(bigint, bigint) RETURNS boolean LANGUAGE plpgsql
+		AS $$ BEGIN RAISE WARNING 'trap operator ran as %', current_user; RETURN $1 OPERATOR(pg_catalog.=) $2; END $$;
+	CREATE OPERATOR trap.= (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = trap.evil_eq);
+});
+# (The call fails, as the chain's node is unreachable, and its transaction
+# rolls back: the trap reports itself with a WARNING, which does not.)
+for my $call ('amplified.eth_chain_id(990015)', q{amplified.rpc_call(990015, 'eth_chainId', '[]')})
+{
+	($ok, $err) = try_sql("SET ROLE mallory; SET search_path = trap, pg_catalog; SET amplified.rpc_max_retries = 0; SELECT $call");
+	like($err, qr/ERROR:  58R01:/, "$call as an analyst with a trap operator on the path: the node is tried (58R01)");
+	unlike($err, qr/trap operator ran/, "$call: the caller's operator never ran in the owner's lookup of the chain");
+}
+($ok, $err) = try_sql("SET ROLE mallory; SET search_path = trap, pg_catalog; SELECT 1::bigint = 1::bigint");
+like($err, qr/trap operator ran as mallory/, 'the trap does run where the caller\'s own path applies (the test can see it)');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pwned}), '0',
 	'no function of the attacker ran inside the extension\'s SECURITY DEFINER functions');
 
