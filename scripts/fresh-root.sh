@@ -24,6 +24,16 @@ SRC=$(pwd)
 [ $# -gt 0 ] || set -- test
 [ "$(id -u)" -eq 0 ] || { echo "fresh-root: run as root (it bootstraps and mounts a Debian root)"; echo "0 passed, 1 failed"; exit 1; }
 
+# Every mount below goes into a mount namespace of this script's own, with
+# private propagation: on a host whose /dev is a shared mount (systemd), a
+# bind of /dev would otherwise carry the root's devpts and /dev/shm mounts
+# onto the host's own.  The namespace's mounts also vanish with it.
+if [ -z "${AMP_FRESH_ROOT_NS:-}" ] && command -v unshare >/dev/null 2>&1 &&
+	unshare --mount --propagation private true 2>/dev/null; then
+	exec env AMP_FRESH_ROOT_NS=1 unshare --mount --propagation private "$SRC/scripts/fresh-root.sh" "$@"
+fi
+[ -n "${AMP_FRESH_ROOT_NS:-}" ] || echo "fresh-root: no private mount namespace (unshare); mounting in the host's" >&2
+
 SUITE=${FRESH_ROOT_SUITE:-bookworm}
 ROOT=$(mktemp -d "${FRESH_ROOT_DIR:-/var/tmp}/amplified-fresh.XXXXXX")
 chmod 755 "$ROOT"  # apt downloads as _apt, which must reach the root
@@ -79,7 +89,10 @@ copy() {  # copy PATH...: each host path that exists, into the same place in the
 	for p in "$@"; do
 		[ -e "$p" ] || continue
 		mkdir -p "$ROOT$(dirname "$p")"
-		cp -a "$p" "$ROOT$(dirname "$p")/"
+		# Symbolic links are followed: /etc/resolv.conf (systemd-resolved)
+		# and /etc/ssl/certs point at files the minimal root does not have.
+		cp -rL --preserve=mode,timestamps "$p" "$ROOT$(dirname "$p")/" ||
+			echo "fresh-root: could not copy all of $p" >&2
 	done
 }
 rm -f "$ROOT"/etc/apt/sources.list "$ROOT"/etc/apt/sources.list.d/*

@@ -528,6 +528,21 @@ FailOverBehind(IngestState *st, int64 indexed, int64 head)
 }
 
 /*
+ * Whether the node's history differs from the stored one at finality_depth
+ * below its head (at its genesis when its head is lower than that): one
+ * block compared.  A stored block missing there (below start_block) says
+ * nothing, and counts as no difference.
+ */
+static bool
+DiffersDeep(IngestState *st, int64 head)
+{
+	int64		at = Max(head - st->conf.finality_depth, 0);
+	char	   *stored = StoredHash(st->chain_id, at);
+
+	return stored != NULL && strcmp(stored, IngestFetchBlock(&st->target, at)->hash) != 0;
+}
+
+/*
  * Nothing to ingest: check that the node still has the indexed history.
  * Its block at min(head, indexed) is compared with the stored one; another
  * hash is rolled back as a reorg (or halts the chain).  Returns the state to
@@ -543,6 +558,14 @@ CheckIndexedHistory(IngestState *st, int64 indexed, int64 head)
 		return head < indexed ? "node_behind" : "synced";
 	if (strcmp(stored, IngestFetchBlock(&st->target, at)->hash) != 0)
 	{
+		/*
+		 * A node behind us whose newest blocks are on a branch we passed (a
+		 * lagging endpoint on an uncle) is waited for: nothing of ours is
+		 * deleted for it.  Only a difference that reaches finality_depth
+		 * below its head (or its genesis) is another history.
+		 */
+		if (head < indexed && !DiffersDeep(st, head))
+			return "node_behind";
 		st->more = RollBackReorg(st, indexed, head);
 		return NULL;
 	}

@@ -613,7 +613,7 @@ CheckEndpoint(RpcTarget *target, const char *url, bool *refused)
 	if ((why = ParseResponse(&res.body, &req, 1)) != NULL)
 		return psprintf("eth_chainId: %s", why);
 	if (req.result == NULL)
-		return psprintf("eth_chainId: error %d: %s", req.error_code, req.error_message);
+		return psprintf("eth_chainId: JSON-RPC error %d", req.error_code);	/* its message is not quoted either */
 	text = JsonbScalarText(getIthJsonbValueFromContainer(&req.result->root, 0));
 	if (text == NULL || !JB_ROOT_IS_SCALAR(req.result))
 		return "eth_chainId: the result is not a string";

@@ -238,6 +238,12 @@ RpcHttpPostTimeout(const char *url, const char *body, int timeout_ms, RpcHttpRes
 	curl_easy_setopt(h, CURLOPT_CURLU, u);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	/*
+	 * No proxy from the server's environment (http_proxy, ALL_PROXY, ...):
+	 * through a proxy the address checked before connecting would be the
+	 * proxy's, and amplified.allowed_hosts could not hold.
+	 */
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
