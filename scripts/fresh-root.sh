@@ -15,7 +15,8 @@
 #   4. copies in the checkout (tracked and untracked files, not ignored ones);
 #   5. mounts /proc, /sys, /dev, /dev/pts and a fresh /dev/shm;
 #   6. installs only git and make in the root, then runs "make ARGS" there;
-#   7. unmounts and removes everything on exit, success or failure.
+#   7. unmounts and removes everything on exit, success or failure, keeping
+#      the suites' logs in log-fresh/ of the checkout.
 # The last line of its output is the command's (for make test, "N passed,
 # N failed"); when the root cannot be made, it is "0 passed, 1 failed".
 set -euo pipefail
@@ -45,6 +46,11 @@ fail() { echo "fresh-root: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 # on its own file system so a mount left behind is never followed.
 cleanup() {
 	local i
+	# The suites' logs outlive the root, in log-fresh/ of the checkout.
+	if [ -d "$ROOT/build/amplified/log" ]; then
+		rm -rf "$SRC/log-fresh"
+		cp -a "$ROOT/build/amplified/log" "$SRC/log-fresh" 2>/dev/null || true
+	fi
 	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
 		umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" 2>/dev/null || true
 	done

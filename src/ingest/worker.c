@@ -679,6 +679,7 @@ BackfillStep(IngestState *st)
 {
 	TimestampTz t0 = GetCurrentTimestamp();
 	int64		head_next = GetCursor(st->chain_id, "head", st->conf.start_block);
+	int64		head;
 	int64		args[2] = {st->chain_id, head_next};
 	char	   *addr;
 	int64		from;
@@ -699,6 +700,18 @@ BackfillStep(IngestState *st)
 	addr = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	from = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &(bool){false}));
 	to = Min(head_next - 1, from + st->range - 1);
+
+	/*
+	 * Never ask the node for a block it does not have: a first endpoint
+	 * behind the range is failed over, and the range stops at the head of
+	 * the endpoint used (the head step reports a node behind).
+	 */
+	head = (int64) RpcBlockNumber(&st->target);
+	if (head < to && st->target.nurls > 1)
+		head = FailOverBehind(st, to, head);
+	if (head < from)
+		return;
+	to = Min(to, head);
 
 	FetchLogsAdaptive(st, from, &to, &addr, 1, &logs, &nlogs);
 
