@@ -983,12 +983,16 @@ BEGIN ATOMIC
 		SELECT p.id
 		  FROM signers AS s
 		  JOIN nonces AS n ON n.chain_id = s.chain_id AND n.address = s.address
+		  -- Room under the bound: in-flight intents are counted up to the
+		  -- bound only (LIMIT), so a long backlog costs no more than that.
 		  CROSS JOIN LATERAL (
 			SELECT CASE WHEN txq_step_claim.max_in_flight IS NOT NULL
 						THEN greatest(0, txq_step_claim.max_in_flight - count(*)) END AS room
-			  FROM tx_intents AS e
-			 WHERE e.chain_id = s.chain_id AND e.sender = s.address
-			   AND e.status IN ('reserved', 'signed', 'sent')) AS r
+			  FROM (SELECT 1 FROM tx_intents AS e
+					 WHERE txq_step_claim.max_in_flight IS NOT NULL
+					   AND e.chain_id = s.chain_id AND e.sender = s.address
+					   AND e.status IN ('reserved', 'signed', 'sent')
+					 LIMIT txq_step_claim.max_in_flight) AS f) AS r
 		  CROSS JOIN LATERAL (
 			SELECT e.id
 			  FROM tx_intents AS e
