@@ -2,6 +2,11 @@
 # scripts/deps.sh: installs what amplified needs to build, test and run its demo
 # on Debian 12, and nothing that is already there. Idempotent, and quick when
 # everything is in place. Run as root (CI and development machines are).
+#
+#   scripts/deps.sh              what make demo, make test and make bench use
+#   scripts/deps.sh --fresh-root what scripts/fresh-root.sh (make test-fresh,
+#                                CI) uses on the host: debootstrap, and
+#                                unshare from util-linux; nothing else
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +26,11 @@ PKGS=(gcc libc6-dev make perl
       libipc-run-perl libtap-parser-sourcehandler-pgtap-perl
       clang libclang-rt-14-dev curl ca-certificates)
 
+# The host side of a run in a fresh root: the root itself gets the list above
+# from this script, run inside it by make test.
+HOST_PKGS=(debootstrap util-linux)
+if [ "${1:-}" = --fresh-root ]; then PKGS=("${HOST_PKGS[@]}"); fi
+
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -28,8 +38,10 @@ done
 # Node.js and npm: a machine may already carry them from another source
 # (nodesource's nodejs bundles npm and conflicts with Debian's npm package),
 # so install Debian's only when the commands are absent.
-command -v node >/dev/null 2>&1 || missing+=(nodejs)
-command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "${1:-}" != --fresh-root ]; then
+	command -v node >/dev/null 2>&1 || missing+=(nodejs)
+	command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
 	[ "$(id -u)" -eq 0 ] || { echo "deps: missing ${missing[*]}; run as root to install them" >&2; exit 1; }
@@ -44,6 +56,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 			while read -r v c; do pg_ctlcluster "$v" "$c" stop || true; done
 	fi
 fi
+
+[ "${1:-}" = --fresh-root ] && exit 0
 
 # npm packages of the chain fixture, pinned by test/chain/package-lock.json.
 # The stamp holds the lock file's hash, so a changed lock reinstalls.

@@ -6,7 +6,7 @@
 #   scripts/fresh-root.sh [MAKE-TARGET-AND-ARGS...]   e.g.  test COPT="-Wall -Werror"
 #
 # What it does, as root:
-#   1. installs debootstrap on the host if it is missing;
+#   1. installs debootstrap on the host if it is missing (deps.sh --fresh-root);
 #   2. bootstraps "debootstrap --variant=minbase bookworm" into a new folder
 #      under $FRESH_ROOT_DIR (default /var/tmp);
 #   3. copies in the host's package-manager configuration, so the root reaches
@@ -70,13 +70,8 @@ mnt() {  # mnt TARGET MOUNT-ARGS...: mount and remember it for cleanup
 	mounts+=("$target")
 }
 
-# 1. debootstrap on the host.
-if ! command -v debootstrap >/dev/null 2>&1; then
-	echo "fresh-root: installing debootstrap"
-	export DEBIAN_FRONTEND=noninteractive
-	{ apt-get update -qq && apt-get install -y -qq --no-install-recommends debootstrap; } >/dev/null ||
-		fail "cannot install debootstrap"
-fi
+# 1. debootstrap on the host (scripts/deps.sh --fresh-root).
+"$SRC/scripts/deps.sh" --fresh-root >&2 || fail "cannot install debootstrap"
 
 # 2. The minimal root, from the first Debian mirror the host's sources name.
 mirror=$(grep -hoE '^(deb |URIs:) *[^ ]*/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \

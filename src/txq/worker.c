@@ -396,17 +396,27 @@ SimulationFailure(RpcRequest *req)
 /* ---- steps ---- */
 
 /*
+ * Run a step query whose arguments are the chain ($1) and one or two int
+ * settings ($2, and $3 unless b is -1); returns the number of rows.
+ */
+static int
+StepRows(TxqState *st, const char *sql, int32 a, int32 b)
+{
+	Oid			types[3] = {INT8OID, INT4OID, INT4OID};
+	Datum		values[3] = {Int64GetDatum(st->chain_id), Int32GetDatum(a), Int32GetDatum(b)};
+
+	Exec(sql, b == -1 ? 2 : 3, types, values, SPI_OK_SELECT);
+	return (int) SPI_processed;
+}
+
+/*
  * Run a step's query over this chain's next batch ($1 the chain id, $2
  * amplified.txq_batch_size); returns the number of rows.
  */
 static int
 BatchRows(TxqState *st, const char *sql)
 {
-	Oid			types[2] = {INT8OID, INT4OID};
-	Datum		values[2] = {Int64GetDatum(st->chain_id), Int32GetDatum(AmpTxqBatchSize)};
-
-	Exec(sql, 2, types, values, SPI_OK_SELECT);
-	return (int) SPI_processed;
+	return StepRows(st, sql, AmpTxqBatchSize, -1);
 }
 
 /* Is the chain still there, enabled, with signers?  Sets st->stop if not. */
@@ -524,15 +534,8 @@ StepReserve(TxqState *st)
 	RpcRequest *reqs;
 	int			nreserved = 0;
 
-	{
-		Oid			ctypes[3] = {INT8OID, INT4OID, INT4OID};
-		Datum		cvalues[3] = {Int64GetDatum(st->chain_id), Int32GetDatum(AmpTxqBatchSize),
-		Int32GetDatum(AmpTxqMaxInFlight)};
-
-		Exec("SELECT id, sender, target, value, data, gas_limit, simulate "
-			 "FROM amplified.txq_step_claim($1, $2, $3)", 3, ctypes, cvalues, SPI_OK_SELECT);
-		n = (int) SPI_processed;
-	}
+	n = StepRows(st, "SELECT id, sender, target, value, data, gas_limit, simulate "
+				 "FROM amplified.txq_step_claim($1, $2, $3)", AmpTxqBatchSize, AmpTxqMaxInFlight);
 	if (n == 0)
 		return 0;
 
@@ -982,16 +985,9 @@ StepSign(TxqState *st)
 	SignerOutcome *outcomes;
 	int			noutcomes = 0;
 
-	{
-		Oid			ttypes[3] = {INT8OID, INT4OID, INT4OID};
-		Datum		tvalues[3] = {Int64GetDatum(st->chain_id), Int32GetDatum(AmpTxqBatchSize),
-		Int32GetDatum(AmpTxqMaxReplacements)};
-
-		Exec("SELECT intent_id, sender, target, value, data, nonce, gas_limit, cap_max_fee, "
-			 "cap_priority_fee, tx_type, replaces, old_gas_price, old_max_fee, old_priority_fee "
-			 "FROM amplified.txq_step_to_sign($1, $2, $3)", 3, ttypes, tvalues, SPI_OK_SELECT);
-		n = (int) SPI_processed;
-	}
+	n = StepRows(st, "SELECT intent_id, sender, target, value, data, nonce, gas_limit, cap_max_fee, "
+				 "cap_priority_fee, tx_type, replaces, old_gas_price, old_max_fee, old_priority_fee "
+				 "FROM amplified.txq_step_to_sign($1, $2, $3)", AmpTxqBatchSize, AmpTxqMaxReplacements);
 	if (n == 0)
 		return 0;
 
@@ -1421,14 +1417,9 @@ RunStep(void *arg)
 				a->result = StepFollow(st);
 				break;
 			case TXQ_WATCH:
-				{
-					Oid			wtypes[3] = {INT8OID, INT4OID, INT4OID};
-					Datum		wvalues[3] = {Int64GetDatum(st->chain_id), Int32GetDatum(AmpTxqMaxInFlight),
-					Int32GetDatum(AmpTxqMaxReplacements)};
-
-					Exec("SELECT amplified.txq_step_backlog($1, $2, $3)", 3, wtypes, wvalues, SPI_OK_SELECT);
-					a->result = (int) ColInt8(0, 1, 0);
-				}
+				(void) StepRows(st, "SELECT amplified.txq_step_backlog($1, $2, $3)",
+								AmpTxqMaxInFlight, AmpTxqMaxReplacements);
+				a->result = (int) ColInt8(0, 1, 0);
 				break;
 		}
 	}
