@@ -8,6 +8,38 @@
 -- Breaker levels, least severe first: max() and greatest() order them.
 CREATE TYPE @extschema@.risk_level AS ENUM ('ok', 'warn', 'reduce_only', 'halt');
 
+-- ---- the typed contract of the gate ----
+
+-- What a strategy is exposed to in one asset, as its kind computes it:
+-- the signed amount (delta, raw units) and its worth (notional, numeraire
+-- units), and for a leveraged or borrowing position its loan-to-value,
+-- health factor and liquidation price (NULL when not leveraged).
+CREATE TYPE @extschema@.risk_exposure AS (
+	asset				@extschema@.address,
+	delta				numeric,
+	notional			numeric,
+	ltv					float8,
+	health_factor		float8,
+	liquidation_price	numeric
+);
+COMMENT ON TYPE @extschema@.risk_exposure IS
+	'exposure to one asset: signed delta (raw units), notional, and for leverage LTV, health factor and liquidation price';
+
+-- What a decision proposes, as the gate reads it: the action, its value,
+-- turnover and slippage, whether it only reduces risk, the assets it
+-- touches and the exposures it leaves.
+CREATE TYPE @extschema@.risk_proposal AS (
+	action				text,
+	value				numeric,
+	turnover			numeric,
+	slippage_bps		numeric,
+	reduces_risk		boolean,
+	assets				@extschema@.address[],
+	exposures			@extschema@.risk_exposure[]
+);
+COMMENT ON TYPE @extschema@.risk_proposal IS
+	'a decision''s proposal to the risk gate: action, value, turnover, slippage, reduces_risk, assets, exposures after it';
+
 -- ---- pure math (immutable, harmless: PUBLIC may execute) ----
 
 CREATE FUNCTION @extschema@.risk_breaker_level(value float8, warn_at float8, reduce_only_at float8,
@@ -35,7 +67,7 @@ COMMENT ON FUNCTION @extschema@.risk_depeg_bps(float8, float8) IS
 -- ---- configuration ----
 
 -- The risk module's own kill switch.  The gate also stops at the
--- transaction queue's (txq_control.paused): either one blocks every decision.
+-- transaction queue's (txq_is_paused()): either one blocks every decision.
 CREATE TABLE @extschema@.risk_settings (
 	singleton		boolean PRIMARY KEY DEFAULT true CHECK (singleton),
 	halted			boolean NOT NULL DEFAULT false,
@@ -54,6 +86,8 @@ CREATE TABLE @extschema@.risk_limits (
 	max_position_value	numeric CHECK (max_position_value >= 0),
 	max_daily_turnover	numeric CHECK (max_daily_turnover >= 0),
 	max_slippage_bps	numeric CHECK (max_slippage_bps BETWEEN 0 AND 10000),
+	min_health_factor	numeric CHECK (min_health_factor >= 1),
+	max_ltv				numeric CHECK (max_ltv > 0 AND max_ltv < 1),
 	updated_at			timestamptz NOT NULL DEFAULT now(),
 	UNIQUE NULLS NOT DISTINCT (strategy_id)
 );
@@ -213,22 +247,27 @@ COMMENT ON FUNCTION @extschema@.risk_add_breaker(text, text, bigint, @extschema@
 -- leave a limit unset (inherited from the default, or none for the default).
 CREATE FUNCTION @extschema@.risk_set_limits(strategy_id bigint,
 	max_position_value numeric DEFAULT NULL, max_daily_turnover numeric DEFAULT NULL,
-	max_slippage_bps numeric DEFAULT NULL)
+	max_slippage_bps numeric DEFAULT NULL, min_health_factor numeric DEFAULT NULL,
+	max_ltv numeric DEFAULT NULL)
 RETURNS @extschema@.risk_limits
 LANGUAGE sql
 SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
-	INSERT INTO @extschema@.risk_limits AS l (strategy_id, max_position_value, max_daily_turnover, max_slippage_bps)
+	INSERT INTO @extschema@.risk_limits AS l (strategy_id, max_position_value, max_daily_turnover, max_slippage_bps,
+		min_health_factor, max_ltv)
 	VALUES (risk_set_limits.strategy_id, risk_set_limits.max_position_value,
-			risk_set_limits.max_daily_turnover, risk_set_limits.max_slippage_bps)
+			risk_set_limits.max_daily_turnover, risk_set_limits.max_slippage_bps,
+			risk_set_limits.min_health_factor, risk_set_limits.max_ltv)
 	ON CONFLICT (strategy_id) DO UPDATE
 	   SET max_position_value = excluded.max_position_value,
 		   max_daily_turnover = excluded.max_daily_turnover,
 		   max_slippage_bps = excluded.max_slippage_bps,
+		   min_health_factor = excluded.min_health_factor,
+		   max_ltv = excluded.max_ltv,
 		   updated_at = now()
 	RETURNING *;
 END;
-COMMENT ON FUNCTION @extschema@.risk_set_limits(bigint, numeric, numeric, numeric) IS
+COMMENT ON FUNCTION @extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric) IS
 	'set a strategy''s limits (strategy_id NULL: the default for all)';
 
 -- Pull the risk kill switch: the gate allows nothing until risk_resume().
@@ -498,29 +537,122 @@ BEGIN
 END
 $$;
 
+-- The typed proposal of a JSON one (what an operator previews with, what a
+-- policy returns): every field checked, an unknown one refused, so that a
+-- misspelt key is an error and not a silently missing limit.  chain_id and
+-- decision_id are accepted for the preview and dropped.
+CREATE FUNCTION @extschema@.risk_proposal_of(proposal jsonb)
+RETURNS @extschema@.risk_proposal
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p risk_proposal;
+	k text;
+	e jsonb;
+	x risk_exposure;
+BEGIN
+	IF proposal IS NULL OR jsonb_typeof(proposal) <> 'object' THEN
+		RAISE EXCEPTION 'proposal must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT min(j.key) INTO k FROM jsonb_object_keys(proposal) j(key)
+	 WHERE j.key NOT IN ('action', 'value', 'turnover', 'slippage_bps', 'reduces_risk', 'assets', 'exposures',
+						 'chain_id', 'decision_id');
+	IF k IS NOT NULL THEN
+		RAISE EXCEPTION 'proposal has an unknown field "%"', k USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'The fields are action, value, turnover, slippage_bps, reduces_risk, assets and exposures.';
+	END IF;
+	IF jsonb_typeof(proposal -> 'action') IS DISTINCT FROM 'string' OR proposal ->> 'action' = '' THEN
+		RAISE EXCEPTION 'proposal needs an "action" string' USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = format('The proposal was %s.', proposal);
+	END IF;
+	p.action := proposal ->> 'action';
+	p.value := risk_proposal_number(proposal, 'value');
+	p.turnover := risk_proposal_number(proposal, 'turnover');
+	p.slippage_bps := risk_proposal_number(proposal, 'slippage_bps');
+	p.reduces_risk := false;
+	IF proposal ? 'reduces_risk' THEN
+		IF jsonb_typeof(proposal -> 'reduces_risk') <> 'boolean' THEN
+			RAISE EXCEPTION 'proposal field "reduces_risk" must be a boolean' USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		p.reduces_risk := (proposal ->> 'reduces_risk')::boolean;
+	END IF;
+	p.assets := risk_proposal_assets(proposal);
+	p.exposures := '{}';
+	IF proposal ? 'exposures' THEN
+		IF jsonb_typeof(proposal -> 'exposures') <> 'array' THEN
+			RAISE EXCEPTION 'proposal field "exposures" must be an array' USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		FOR e IN SELECT j FROM jsonb_array_elements(proposal -> 'exposures') j LOOP
+			IF jsonb_typeof(e) <> 'object' OR jsonb_typeof(e -> 'asset') IS DISTINCT FROM 'string' THEN
+				RAISE EXCEPTION 'an exposure must be an object with an "asset" address: %', e
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			SELECT min(j.key) INTO k FROM jsonb_object_keys(e) j(key)
+			 WHERE j.key NOT IN ('asset', 'delta', 'notional', 'ltv', 'health_factor', 'liquidation_price');
+			IF k IS NOT NULL THEN
+				RAISE EXCEPTION 'exposure has an unknown field "%"', k USING ERRCODE = 'invalid_parameter_value',
+					HINT = 'The fields are asset, delta, notional, ltv, health_factor and liquidation_price.';
+			END IF;
+			x := jsonb_populate_record(NULL::risk_exposure, e);
+			p.exposures := p.exposures || risk_exposure_check(x);
+		END LOOP;
+	END IF;
+	RETURN p;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_proposal_of(jsonb) IS
+	'the risk_proposal of a JSON proposal, every field checked (22023 for an unknown or malformed one)';
+
+-- An exposure, checked: finite numbers, LTV in [0, 1), a health factor not
+-- negative; returned as is.
+CREATE FUNCTION @extschema@.risk_exposure_check(e @extschema@.risk_exposure)
+RETURNS @extschema@.risk_exposure
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+BEGIN
+	IF e.asset IS NULL THEN
+		RAISE EXCEPTION 'an exposure needs its asset' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF e.delta IN ('NaN', 'Infinity', '-Infinity') OR e.notional IN ('NaN', 'Infinity', '-Infinity')
+	   OR e.liquidation_price IN ('NaN', 'Infinity', '-Infinity') OR e.liquidation_price < 0
+	   OR e.ltv IN ('NaN', 'Infinity', '-Infinity') OR e.ltv < 0
+	   OR e.health_factor = 'NaN' OR e.health_factor < 0 THEN
+		RAISE EXCEPTION 'exposure of % has an out-of-range number: %', e.asset, e
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'delta, notional and liquidation_price are finite; ltv is at least 0; health_factor is at least 0 (Infinity without debt).';
+	END IF;
+	RETURN e;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_exposure_check(@extschema@.risk_exposure) IS
+	'an exposure if its numbers are in range (22023 otherwise)';
+
 -- THE GATE.  Whether a strategy's proposal may go ahead now: the kill
 -- switches, the circuit breakers on the assets it involves (evaluated now,
--- unless already evaluated in this transaction) and the strategy's limits.
--- docs/risk.md lists the reason codes.
+-- unless already evaluated in this transaction) and the strategy's limits,
+-- including those on the exposures the proposal leaves (health factor,
+-- LTV).  docs/risk.md lists the reason codes.
 --
 -- The chain and the assets come from the caller, never from the proposal:
 -- the strategy engine passes its strategy's chain and the assets the
 -- strategy's parameters and its policy name.  With record_turnover, an allowed
 -- proposal's turnover goes into the ledger the daily limit reads, in the
--- caller's transaction.  Only the engine (as the extension's owner) may
--- call this; operators preview with risk_gate(), which writes nothing.
+-- caller's transaction, under the decision's id.  Only the engine (as the
+-- extension's owner) may call this; operators preview with risk_gate(),
+-- which writes nothing.
 CREATE FUNCTION @extschema@.risk_gate_eval(strategy_id bigint, chain bigint, assets @extschema@.address[],
-	proposal jsonb, record_turnover boolean)
+	proposal @extschema@.risk_proposal, record_turnover boolean, decision_id bigint DEFAULT NULL)
 RETURNS TABLE (allowed boolean, level text, reasons text[])
 LANGUAGE plpgsql
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
-	action text;
-	reduces boolean := false;
-	val numeric := risk_proposal_number(proposal, 'value');
-	turn numeric := risk_proposal_number(proposal, 'turnover');
-	slip numeric := risk_proposal_number(proposal, 'slippage_bps');
+	reduces boolean := coalesce(proposal.reduces_risk, false);
+	val numeric := proposal.value;
+	turn numeric := proposal.turnover;
+	slip numeric := proposal.slippage_bps;
 	hold boolean;
 	lvl risk_level := 'ok';
 	why text[] := '{}';
@@ -528,34 +660,32 @@ DECLARE
 	ids bigint[];
 	b record;
 	lim record;
+	e risk_exposure;
 BEGIN
 	-- The proposal's shape: a bad one is the caller's bug, not a decision.
-	IF proposal IS NULL OR jsonb_typeof(proposal) <> 'object' THEN
-		RAISE EXCEPTION 'proposal must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+	IF proposal IS NULL OR proposal.action IS NULL OR proposal.action = '' THEN
+		RAISE EXCEPTION 'proposal needs an action' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF jsonb_typeof(proposal -> 'action') IS DISTINCT FROM 'string' OR proposal ->> 'action' = '' THEN
-		RAISE EXCEPTION 'proposal needs an "action" string' USING ERRCODE = 'invalid_parameter_value',
-			DETAIL = format('The proposal was %s.', proposal);
+	IF val IN ('NaN', 'Infinity', '-Infinity') OR val < 0 OR turn IN ('NaN', 'Infinity', '-Infinity') OR turn < 0
+	   OR slip IN ('NaN', 'Infinity', '-Infinity') OR slip < 0 THEN
+		RAISE EXCEPTION 'proposal value, turnover and slippage_bps must be finite and not negative: %', proposal
+			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	action := proposal ->> 'action';
-	hold := action = 'hold';
+	FOREACH e IN ARRAY coalesce(proposal.exposures, '{}') LOOP
+		PERFORM risk_exposure_check(e);
+	END LOOP;
+	hold := proposal.action = 'hold';
 	IF chain IS NULL THEN
 		RAISE EXCEPTION 'the risk gate needs the strategy''s chain' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	assets := coalesce(assets, '{}');
-	IF proposal ? 'reduces_risk' THEN
-		IF jsonb_typeof(proposal -> 'reduces_risk') <> 'boolean' THEN
-			RAISE EXCEPTION 'proposal field "reduces_risk" must be a boolean' USING ERRCODE = 'invalid_parameter_value';
-		END IF;
-		reduces := (proposal ->> 'reduces_risk')::boolean;
-	END IF;
 
 	-- One gate at a time per strategy, so that two cannot both spend the
 	-- same daily turnover.
 	PERFORM pg_advisory_xact_lock(hashtextextended('amplified.risk_gate', coalesce(risk_gate_eval.strategy_id, 0)));
 
 	-- Kill switches: the risk gate's own and the transaction queue's.
-	IF (SELECT s.halted FROM risk_settings s) OR coalesce((SELECT q.paused FROM txq_control q), false) THEN
+	IF (SELECT s.halted FROM risk_settings s) OR txq_is_paused() THEN
 		lvl := 'halt';
 		why := why || 'kill_switch'::text;
 		blocked := true;
@@ -592,7 +722,9 @@ BEGIN
 	IF NOT hold THEN
 		SELECT coalesce(s.max_position_value, d.max_position_value) AS max_position_value,
 			   coalesce(s.max_daily_turnover, d.max_daily_turnover) AS max_daily_turnover,
-			   coalesce(s.max_slippage_bps, d.max_slippage_bps) AS max_slippage_bps
+			   coalesce(s.max_slippage_bps, d.max_slippage_bps) AS max_slippage_bps,
+			   coalesce(s.min_health_factor, d.min_health_factor) AS min_health_factor,
+			   coalesce(s.max_ltv, d.max_ltv) AS max_ltv
 		  INTO lim
 		  FROM (SELECT) AS one
 		  LEFT JOIN risk_limits s ON s.strategy_id = risk_gate_eval.strategy_id
@@ -618,20 +750,31 @@ BEGIN
 				why := why || 'limit:max_slippage_bps'::text; blocked := true;
 			END IF;
 		END IF;
+		-- Leverage limits read the exposures the proposal leaves; an action
+		-- that only reduces risk may still leave them outside (a partial
+		-- deleverage), so it is not blocked by them.
+		IF lim.min_health_factor IS NOT NULL AND NOT reduces
+		   AND EXISTS (SELECT 1 FROM unnest(proposal.exposures) x
+						WHERE x.health_factor IS NOT NULL AND x.health_factor < lim.min_health_factor) THEN
+			why := why || 'limit:min_health_factor'::text; blocked := true;
+		END IF;
+		IF lim.max_ltv IS NOT NULL AND NOT reduces
+		   AND EXISTS (SELECT 1 FROM unnest(proposal.exposures) x WHERE x.ltv IS NOT NULL AND x.ltv > lim.max_ltv) THEN
+			why := why || 'limit:max_ltv'::text; blocked := true;
+		END IF;
 	END IF;
 
 	allowed := hold OR NOT blocked;
 	IF record_turnover AND allowed AND NOT hold AND coalesce(turn, 0) > 0 THEN
 		INSERT INTO risk_turnover (strategy_id, chain_id, action, turnover, decision_id)
-		VALUES (risk_gate_eval.strategy_id, chain, action, turn,
-				CASE WHEN jsonb_typeof(proposal -> 'decision_id') = 'number' THEN (proposal ->> 'decision_id')::bigint END);
+		VALUES (risk_gate_eval.strategy_id, chain, proposal.action, turn, risk_gate_eval.decision_id);
 	END IF;
 	level := lvl::text;
 	reasons := why;
 	RETURN NEXT;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], jsonb, boolean) IS
+COMMENT ON FUNCTION @extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal, boolean, bigint) IS
 	'the risk gate as the strategy engine runs it: chain and assets from the strategy, turnover recorded when allowed';
 
 -- The assets of a proposal: its "assets" array of addresses.
@@ -661,6 +804,8 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
+DECLARE
+	p risk_proposal;
 BEGIN
 	IF proposal IS NULL OR jsonb_typeof(proposal) <> 'object' THEN
 		RAISE EXCEPTION 'proposal must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
@@ -669,12 +814,28 @@ BEGIN
 		RAISE EXCEPTION 'proposal needs a numeric "chain_id"' USING ERRCODE = 'invalid_parameter_value',
 			DETAIL = format('The proposal was %s.', proposal);
 	END IF;
+	p := risk_proposal_of(proposal);
 	RETURN QUERY SELECT * FROM risk_gate_eval(risk_gate.strategy_id, (proposal ->> 'chain_id')::bigint,
-											   risk_proposal_assets(proposal), proposal, false);
+											   p.assets, p, false);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.risk_gate(bigint, jsonb) IS
 	'preview of the risk gate: whether a strategy''s proposal would go ahead now, its risk level and the reason codes; writes nothing';
+
+-- The circuit-breaker level of an asset (the worst breaker that names it),
+-- 'ok' when none does: how strategies read the breakers, never the tables.
+CREATE FUNCTION @extschema@.risk_asset_level(chain_id bigint, asset @extschema@.address)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT coalesce((SELECT max(st.level)::text
+					   FROM circuit_breaker_state st
+					   JOIN circuit_breakers b ON b.id = st.breaker_id
+					  WHERE b.chain_id = $1 AND b.asset = $2), 'ok')
+$$;
+COMMENT ON FUNCTION @extschema@.risk_asset_level(bigint, @extschema@.address) IS
+	'the worst circuit-breaker level currently set on an asset (ok, warn, reduce_only, halt)';
 
 -- Every circuit breaker with its state, and the kill switches.
 CREATE VIEW @extschema@.v_risk AS
@@ -682,7 +843,7 @@ CREATE VIEW @extschema@.v_risk AS
 		   coalesce(s.level::text, 'unevaluated') AS level, s.since, s.value, s.detail,
 		   cb.warn_at, cb.reduce_only_at, cb.halt_at, cb.band, cb.move_window,
 		   (SELECT rs.halted FROM @extschema@.risk_settings rs) AS risk_halted,
-		   (SELECT q.paused FROM @extschema@.txq_control q) AS queue_paused,
+		   @extschema@.txq_is_paused() AS queue_paused,
 		   s.evaluated_at
 	  FROM @extschema@.circuit_breakers cb
 	  LEFT JOIN @extschema@.circuit_breaker_state s ON s.breaker_id = cb.id;
@@ -698,23 +859,25 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.risk_limits, @extschema@.circuit_bre
 REVOKE ALL ON FUNCTION
 	@extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,
 		@extschema@.address, interval, interval, float8, float8, float8, float8, boolean, integer),
-	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric),
+	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric),
 	@extschema@.risk_halt(text), @extschema@.risk_resume(),
 	@extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.risk_oracle_prices(bigint, @extschema@.address, timestamptz, timestamptz, integer),
 	@extschema@.risk_breaker_value(bigint, timestamptz),
 	@extschema@.risk_evaluate_breakers(timestamptz, bigint[]),
 	@extschema@.risk_turnover_today(bigint), @extschema@.risk_is_halted(),
-	@extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], jsonb, boolean),
+	@extschema@.risk_asset_level(bigint, @extschema@.address),
+	@extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal, boolean, bigint),
 	@extschema@.risk_gate(bigint, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.risk_oracle_prices(bigint, @extschema@.address, timestamptz, timestamptz, integer),
 	@extschema@.risk_breaker_value(bigint, timestamptz),
-	@extschema@.risk_turnover_today(bigint), @extschema@.risk_is_halted() TO amplified_reader;
+	@extschema@.risk_turnover_today(bigint), @extschema@.risk_is_halted(),
+	@extschema@.risk_asset_level(bigint, @extschema@.address) TO amplified_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.risk_evaluate_breakers(timestamptz, bigint[]),
 	@extschema@.risk_gate(bigint, jsonb), @extschema@.risk_halt(text) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,
 		@extschema@.address, interval, interval, float8, float8, float8, float8, boolean, integer),
-	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric), @extschema@.risk_resume() TO amplified_admin;
+	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric), @extschema@.risk_resume() TO amplified_admin;

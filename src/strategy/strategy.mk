@@ -1,6 +1,11 @@
-# src/strategy/strategy.mk: the strategy engine: strategies and their kinds,
-# positions, decisions, run_strategies(), pg_cron defaults and dashboards.
+# src/strategy/strategy.mk: the strategy engine and its kinds.
+# engine.sql: strategies, the registry of kinds, positions, decisions,
+# snapshots, run_strategies(), replay, pg_cron defaults and dashboards.
+# kinds/<kind>.sql: one file per kind (its functions and its registry row);
+# a new kind is one more file here, in the order of the kinds it uses.
 # strategy_math.c holds the computations the policies call beyond univ3's.
 OBJS       += src/strategy/strategy_math.o
-SQL_PIECES += src/strategy/strategy.sql
+SQL_PIECES += src/strategy/engine.sql
+SQL_PIECES += src/strategy/kinds/lp_univ3.sql
+SQL_PIECES += src/strategy/kinds/stake.sql
 ISOLATION  += strategy_run_lock

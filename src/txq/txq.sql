@@ -827,6 +827,62 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.txq_resume_all() IS 'Lift the kill switch';
 
+-- ---- read models: how other modules see the queue (never its tables) ----
+
+-- Whether the queue's kill switch is pulled.
+CREATE FUNCTION @extschema@.txq_is_paused()
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT coalesce((SELECT c.paused FROM @extschema@.txq_control AS c), false);
+END;
+COMMENT ON FUNCTION @extschema@.txq_is_paused() IS 'Whether the queue''s kill switch (txq_pause_all) is pulled';
+
+-- Whether a strategy has intents in flight, or mined in a block above the
+-- given one (what it decided is not yet visible in chain data up to there).
+CREATE FUNCTION @extschema@.txq_strategy_busy(strategy_id bigint, block bigint)
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT EXISTS (SELECT 1 FROM @extschema@.tx_intents AS t
+					WHERE t.strategy_id = txq_strategy_busy.strategy_id
+					  AND (t.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')
+						   OR t.block_number > txq_strategy_busy.block));
+END;
+COMMENT ON FUNCTION @extschema@.txq_strategy_busy(bigint, bigint) IS
+	'whether a strategy has intents in flight or mined above a block';
+
+-- The gas a strategy's transactions paid in blocks up to a block, in ETH.
+CREATE FUNCTION @extschema@.txq_gas_spent(strategy_id bigint, block bigint)
+RETURNS numeric
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT coalesce(sum(pg_catalog.numeric(a.gas_used) * @extschema@.numeric(a.effective_gas_price)) / 1e18, 0)
+	  FROM @extschema@.tx_attempts AS a
+	  JOIN @extschema@.tx_intents AS t ON t.id = a.intent_id
+	 WHERE t.strategy_id = txq_gas_spent.strategy_id AND a.gas_used IS NOT NULL
+	   AND a.block_number <= txq_gas_spent.block;
+END;
+COMMENT ON FUNCTION @extschema@.txq_gas_spent(bigint, bigint) IS
+	'ETH a strategy''s mined transactions paid for gas in blocks up to a block';
+
+-- Where a set of intents stand: how many in each status, and whether all
+-- of them (at least one) were mined.
+CREATE FUNCTION @extschema@.txq_intents_state(ids bigint[], OUT by_status jsonb, OUT executed boolean)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT (SELECT jsonb_object_agg(x.status, x.n) FROM (SELECT t.status, count(*) AS n
+			  FROM @extschema@.tx_intents t WHERE t.id = ANY ($1) GROUP BY t.status) x),
+		   cardinality($1) > 0 AND NOT EXISTS (SELECT 1 FROM @extschema@.tx_intents t
+			  WHERE t.id = ANY ($1) AND t.status NOT IN ('mined', 'confirmed'))
+$$;
+COMMENT ON FUNCTION @extschema@.txq_intents_state(bigint[]) IS
+	'the intents of a list by status, and whether every one of them was mined';
+
 -- The history of one intent: its events, with the attempts they concern.
 CREATE FUNCTION @extschema@.txq_history(intent_id bigint)
 RETURNS TABLE (at timestamptz, event text, from_status text, to_status text, detail text,
@@ -1554,3 +1610,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.txq_resume_signer(bigint, @extschema@.addr
 GRANT EXECUTE ON FUNCTION @extschema@.txq_pause_all(text) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_resume_all() TO amplified_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_history(bigint) TO amplified_reader;
+REVOKE ALL ON FUNCTION @extschema@.txq_is_paused(), @extschema@.txq_strategy_busy(bigint, bigint),
+	@extschema@.txq_gas_spent(bigint, bigint), @extschema@.txq_intents_state(bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_is_paused(), @extschema@.txq_strategy_busy(bigint, bigint),
+	@extschema@.txq_gas_spent(bigint, bigint), @extschema@.txq_intents_state(bigint[]) TO amplified_reader;

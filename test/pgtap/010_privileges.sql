@@ -101,10 +101,11 @@ INSERT INTO matrix VALUES
 	('amplified.risk_is_halted()',        'EXECUTE', 'amplified_reader'),
 	('amplified.risk_evaluate_breakers(timestamp with time zone,bigint[])', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_gate(bigint,jsonb)', 'EXECUTE', 'amplified_operator'),
-	('amplified.risk_gate_eval(bigint,bigint,amplified.address[],jsonb,boolean)', 'EXECUTE', NULL),
+	('amplified.risk_gate_eval(bigint,bigint,amplified.address[],amplified.risk_proposal,boolean,bigint)', 'EXECUTE', NULL),
+	('amplified.risk_asset_level(bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_halt(text)', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_resume()', 'EXECUTE', 'amplified_admin'),
-	('amplified.risk_set_limits(bigint,numeric,numeric,numeric)', 'EXECUTE', 'amplified_admin'),
+	('amplified.risk_set_limits(bigint,numeric,numeric,numeric,numeric,numeric)', 'EXECUTE', 'amplified_admin'),
 	('amplified.risk_add_breaker(text,text,bigint,amplified.address,amplified.address,amplified.address,interval,interval,double precision,double precision,double precision,double precision,boolean,integer)', 'EXECUTE', 'amplified_admin'),
 	-- txq signing: decoding and hashing are harmless; signing and checking signers the admin's
 	('amplified.txq_decode_transaction(bytea)', 'EXECUTE', 'public'),
@@ -156,13 +157,28 @@ INSERT INTO matrix VALUES
 	('amplified.txq_step_record_receipts(bigint,bigint,bigint[],bigint[],amplified.bytes32[],bigint[],amplified.uint256[],smallint[],boolean[],bigint[])', 'EXECUTE', NULL),
 	('amplified.tx_intents_audit()',      'EXECUTE', NULL),
 	('amplified.txq_wake_workers()',      'EXECUTE', NULL),
+	-- the queue's read models, for the other modules and dashboards
+	('amplified.txq_is_paused()',         'EXECUTE', 'amplified_reader'),
+	('amplified.txq_strategy_busy(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.txq_gas_spent(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.txq_intents_state(bigint[])', 'EXECUTE', 'amplified_reader'),
 	-- strategy: readers see strategies, decisions and dashboards; operators run them; internals are nobody's
 	('amplified.registry_check_function(regproc,text,regtype[],regtype)', 'EXECUTE', 'public'),
 	('amplified.registry_call_name(regproc)', 'EXECUTE', 'public'),
 	('amplified.strategy_kinds_check()', 'EXECUTE', NULL),
 	('amplified.strategy_kinds',         'SELECT',  'amplified_reader'),
-	('amplified.strategy_kinds',         'INSERT',  'amplified_admin'),
-	('amplified.strategy_kinds',         'UPDATE',  'amplified_admin'),
+	-- INSERT and UPDATE of strategy_kinds are the admin's on every column but builtin (checked below)
+	('amplified.strategy_kinds',         'INSERT',  NULL),
+	('amplified.strategy_kinds',         'UPDATE',  NULL),
+	('amplified.strategy_kinds_grants()', 'EXECUTE', NULL),
+	('amplified.strategy_params_versioned()', 'EXECUTE', NULL),
+	('amplified.strategy_param_versions', 'SELECT', 'amplified_reader'),
+	('amplified.v_univ3_positions',      'SELECT',  'amplified_reader'),
+	('amplified.strategy_positions(bigint,text)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_pnl(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_replay(bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_put_position(bigint,bigint,amplified.strategy_position)', 'EXECUTE', NULL),
+	('amplified.strategy_clear_positions(bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_kinds',         'DELETE',  'amplified_admin'),
 	('amplified.strategies',             'SELECT',  'amplified_reader'),
 	('amplified.positions',              'SELECT',  'amplified_reader'),
@@ -176,7 +192,6 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_lst_rate(bigint,amplified.address,bigint)',   'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_wallet(bigint,amplified.address,amplified.address)', 'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_block_time(bigint,bigint)',                   'EXECUTE', 'amplified_reader'),
-	('amplified.strategy_asset_risk_level(bigint,amplified.address)',  'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_create(text,text,bigint,amplified.address,jsonb,boolean)', 'EXECUTE', 'amplified_admin'),
 	('amplified.strategy_update_contracts(bigint,jsonb)', 'EXECUTE', 'amplified_admin'),
 	('amplified.strategy_update_as(bigint,jsonb,text,boolean)', 'EXECUTE', NULL),
@@ -199,7 +214,7 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_gather_stake(amplified.strategies,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_policy_lp_univ3(amplified.strategies,jsonb)', 'EXECUTE', NULL),
 	('amplified.strategy_policy_stake(amplified.strategies,jsonb)', 'EXECUTE', NULL),
-	('amplified.strategy_record_snapshot(bigint,bigint,jsonb)', 'EXECUTE', NULL),
+	('amplified.strategy_record_snapshot(bigint,bigint,timestamp with time zone,amplified.strategy_valuation)', 'EXECUTE', NULL),
 	('amplified.strategy_record_decision(amplified.strategies,bigint,bigint,jsonb,jsonb)', 'EXECUTE', NULL),
 	('amplified.strategy_intent_check(bigint,amplified.address,bigint,amplified.address,amplified.uint256,bytea)', 'EXECUTE', NULL),
 	('amplified.strategy_run_one(amplified.strategies,bigint,boolean)', 'EXECUTE', NULL),
@@ -276,6 +291,18 @@ SELECT is(
   FROM pg_attribute c
  WHERE c.attrelid = 'amplified.tx_attempts'::regclass AND c.attnum > 0 AND NOT c.attisdropped
  ORDER BY c.attnum;
+
+-- strategy_kinds: admins insert and update every column but builtin, which
+-- is the install script's (a builtin kind is the extension's own).
+SELECT is(
+	(SELECT array_agg(c.attname || ':' || p.privilege ORDER BY c.attnum, p.privilege) FROM pg_attribute c
+	  CROSS JOIN (VALUES ('INSERT'), ('UPDATE')) p(privilege)
+	  WHERE c.attrelid = 'amplified.strategy_kinds'::regclass AND c.attnum > 0 AND NOT c.attisdropped
+		AND has_column_privilege('amplified_admin', 'amplified.strategy_kinds', c.attname, p.privilege)
+		AND NOT has_column_privilege('amplified_operator', 'amplified.strategy_kinds', c.attname, p.privilege)),
+	ARRAY['kind:INSERT', 'kind:UPDATE', 'validate:INSERT', 'validate:UPDATE', 'sync:INSERT', 'sync:UPDATE',
+		  'gather:INSERT', 'gather:UPDATE', 'policy:INSERT', 'policy:UPDATE', 'description:INSERT', 'description:UPDATE'],
+	'INSERT and UPDATE on amplified.strategy_kinds: the admin''s on every column but builtin');
 
 -- The schema: readers and above may use it, PUBLIC may not.
 SELECT is(

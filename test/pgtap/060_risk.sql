@@ -178,7 +178,7 @@ SELECT is((SELECT (allowed, level, reasons)::text FROM risk_gate(1, '{"action": 
 -- strategy), not from the proposal: a proposal that names another chain or
 -- no asset does not skip the strategy's breakers.
 SELECT is((SELECT (allowed, level, reasons)::text FROM risk_gate_eval(1, 990060, ARRAY['0x2222222222222222222222222222222222222222']::address[],
-			'{"action": "rebalance", "chain_id": 1, "assets": []}', false)),
+			risk_proposal_of('{"action": "rebalance", "chain_id": 1, "assets": []}'), false)),
 	'(f,halt,{breaker:halt:q-move})', 'the engine''s gate: chain and assets from the strategy, a halt is not skipped');
 DELETE FROM circuit_breakers WHERE chain_id = 990060;
 
@@ -210,14 +210,14 @@ SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(8, '{"action": "unstak
 	'(t,{})', 'a risk-reducing proposal may stay above the maximum');
 SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(7, '{"action": "rebalance", "chain_id": 990060, "value": 100, "turnover": 0, "slippage_bps": 50.5}')),
 	'(f,{limit:max_slippage_bps})', 'slippage above the default maximum (inherited by strategy 7)');
-SELECT is((SELECT (allowed, reasons)::text FROM risk_gate_eval(7, 990060, '{}', '{"action": "rebalance", "value": 100, "turnover": 3000, "slippage_bps": 50}', true)),
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate_eval(7, 990060, '{}', risk_proposal_of('{"action": "rebalance", "value": 100, "turnover": 3000, "slippage_bps": 50}'), true)),
 	'(t,{})', 'turnover 3000 of 5000 (the engine''s gate records it)');
 SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(7, '{"action": "rebalance", "chain_id": 990060, "value": 100, "turnover": 1000, "slippage_bps": 5}')),
 	'(t,{})', 'the preview allows another 1000');
 SELECT is(risk_turnover_today(7), 3000::numeric, 'but the preview writes nothing to the ledger');
-SELECT is((SELECT (allowed, reasons)::text FROM risk_gate_eval(7, 990060, '{}', '{"action": "rebalance", "value": 100, "turnover": "2500", "slippage_bps": 5}', true)),
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate_eval(7, 990060, '{}', risk_proposal_of('{"action": "rebalance", "value": 100, "turnover": "2500", "slippage_bps": 5}'), true)),
 	'(f,{limit:max_daily_turnover})', '3000 + 2500 is above the daily 5000');
-SELECT is((SELECT (allowed, reasons)::text FROM risk_gate_eval(7, 990060, '{}', '{"action": "rebalance", "value": 100, "turnover": 2000, "slippage_bps": 5, "decision_id": 99}', true)),
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate_eval(7, 990060, '{}', risk_proposal_of('{"action": "rebalance", "value": 100, "turnover": 2000, "slippage_bps": 5}'), true, 99)),
 	'(t,{})', '3000 + 2000 reaches it exactly');
 SELECT is(risk_turnover_today(7), 5000::numeric, 'the ledger holds the allowed turnover only');
 SELECT is((SELECT array_agg((action, turnover, decision_id)::text ORDER BY id) FROM risk_turnover WHERE strategy_id = 7),
@@ -237,7 +237,7 @@ SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "turnover": "lots"}')$$, '22023', NULL, 'turnover not a number');
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "value": "Infinity"}')$$, '22023',
 	'proposal field "value" must be a finite number, not "Infinity"', 'an infinite value');
-SELECT throws_ok($$SELECT * FROM risk_gate_eval(1, 1, '{}', '{"action": "stake", "turnover": "Infinity"}', true)$$, '22023',
+SELECT throws_ok($$SELECT * FROM risk_gate_eval(1, 1, '{}', risk_proposal_of('{"action": "stake", "turnover": "Infinity"}'), true)$$, '22023',
 	'proposal field "turnover" must be a finite number, not "Infinity"', 'an infinite turnover, even from the engine');
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "slippage_bps": "-Infinity"}')$$, '22023',
 	NULL, 'a negative infinite slippage');
@@ -251,7 +251,7 @@ SET LOCAL ROLE amplified_operator;
 SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(7, '{"action": "stake", "chain_id": 990060, "value": 1, "turnover": 0, "slippage_bps": 0}')),
 	'(t,{})', 'amplified_operator may call risk_gate');
 SELECT throws_ok($$SELECT risk_set_limits(7, 1)$$, '42501', NULL, 'but not set limits');
-SELECT throws_ok($$SELECT * FROM risk_gate_eval(7, 990060, '{}', '{"action": "stake", "turnover": 1}', true)$$, '42501', NULL,
+SELECT throws_ok($$SELECT * FROM risk_gate_eval(7, 990060, '{}', risk_proposal_of('{"action": "stake", "turnover": 1}'), true)$$, '42501', NULL,
 	'nor write the turnover ledger through the engine''s gate');
 RESET ROLE;
 

@@ -216,9 +216,9 @@ SELECT throws_ok($$SELECT strategy_enable(-1)$$, '42704', NULL, 'enable an unkno
 
 -- ---- lp_univ3: open ----
 
-INSERT INTO positions (strategy_id, kind, asset, amount, allowances, block_number) VALUES
-	((SELECT id FROM lp), 'token', '0x00000000000000000000000000000000000000a0', '10000000000000000000', '{}', 12),
-	((SELECT id FROM lp), 'token', '0x00000000000000000000000000000000000000b0', '10000000000000000000', '{}', 12);
+INSERT INTO positions (strategy_id, protocol, asset, amount, block_number) VALUES
+	((SELECT id FROM lp), 'token', '0x00000000000000000000000000000000000000a0', '10000000000000000000', 12),
+	((SELECT id FROM lp), 'token', '0x00000000000000000000000000000000000000b0', '10000000000000000000', 12);
 
 CREATE TEMP TABLE run1 AS SELECT run_strategies(sync => false) AS r;
 SELECT is((SELECT r -> 'results' -> 0 ->> 'outcome' FROM run1), 'enqueued', 'run 1: the lp vault opens');
@@ -311,13 +311,13 @@ SELECT is((SELECT run_strategies(sync => false) -> 'results' -> 0 ->> 'outcome')
 -- Block 14 ingested: the chain now shows the two positions.
 SELECT pg_temp.add_block(14);
 DELETE FROM positions WHERE strategy_id = (SELECT id FROM lp);
-INSERT INTO positions (strategy_id, kind, asset, amount, allowances, block_number)
-	SELECT (SELECT id FROM lp), 'token', '0x00000000000000000000000000000000000000a0'::address, '0'::uint256, '{}'::jsonb, 14
-	UNION ALL SELECT (SELECT id FROM lp), 'token', '0x00000000000000000000000000000000000000b0'::address, '0'::uint256, '{}'::jsonb, 14;
-INSERT INTO positions (strategy_id, kind, asset, token_id, pool, tick_lower, tick_upper, liquidity, owed0, owed1, block_number)
-	SELECT (SELECT id FROM lp), 'univ3', '0x00000000000000000000000000000000000000c0', 100 + o,
-		   '0x00000000000000000000000000000000000000e0', (r ->> 'tick_lower')::int, (r ->> 'tick_upper')::int,
-		   (r ->> 'liquidity')::uint256, '1000', '2000', 14
+INSERT INTO positions (strategy_id, protocol, asset, amount, block_number)
+	SELECT (SELECT id FROM lp), 'token', '0x00000000000000000000000000000000000000a0'::address, '0'::int256, 14
+	UNION ALL SELECT (SELECT id FROM lp), 'token', '0x00000000000000000000000000000000000000b0'::address, '0'::int256, 14;
+INSERT INTO positions (strategy_id, protocol, asset, position_id, amount, detail, block_number)
+	SELECT (SELECT id FROM lp), 'univ3', '0x00000000000000000000000000000000000000c0', 100 + o, (r ->> 'liquidity')::int256,
+		   jsonb_build_object('pool', '0x00000000000000000000000000000000000000e0', 'tick_lower', (r ->> 'tick_lower')::int,
+							  'tick_upper', (r ->> 'tick_upper')::int, 'owed0', '1000', 'owed1', '2000'), 14
 	  FROM d1, jsonb_array_elements(d1.plan -> 'rows') WITH ORDINALITY e(r, o) WHERE r ->> 'role' <> 'idle';
 SELECT is((SELECT run_strategies(sync => false) -> 'results' -> 0 ->> 'outcome'), 'noop', 'block 14: in range, hold');
 SELECT is((SELECT ROW(action, status, reasons) FROM decisions ORDER BY id DESC LIMIT 1),
@@ -360,9 +360,9 @@ SELECT is((SELECT array_agg(i ->> 'step' ORDER BY o) FROM d2, jsonb_array_elemen
 -- Holdings the plan starts from: each position's amounts at the new price (rounded down) and its owed fees.
 SELECT is((SELECT ARRAY[plan ->> 'holdings0', plan ->> 'holdings1'] FROM d2),
 	(SELECT ARRAY[sum(a.amount0::numeric + 1000)::text, sum(a.amount1::numeric + 2000)::text]
-	   FROM positions p, univ3_amounts_for_liquidity(univ3_sqrt_price_at_tick(300), univ3_sqrt_price_at_tick(p.tick_lower),
+	   FROM v_univ3_positions p, univ3_amounts_for_liquidity(univ3_sqrt_price_at_tick(300), univ3_sqrt_price_at_tick(p.tick_lower),
 			univ3_sqrt_price_at_tick(p.tick_upper), p.liquidity) a
-	  WHERE p.strategy_id = (SELECT id FROM lp) AND p.kind = 'univ3'), 'plan holdings: withdrawn amounts plus owed fees');
+	  WHERE p.strategy_id = (SELECT id FROM lp)), 'plan holdings: withdrawn amounts plus owed fees');
 SELECT is((SELECT plan -> 'rows' FROM d2),
 	(SELECT jsonb_agg(to_jsonb(x)) FROM univ3_alm_plan(univ3_sqrt_price_at_tick(300), 10, 0.01, 1,
 		(SELECT (plan ->> 'holdings0')::uint256 FROM d2), (SELECT (plan ->> 'holdings1')::uint256 FROM d2), '{"k": 2}') x),
@@ -372,7 +372,7 @@ SELECT is((SELECT jsonb_agg(abi_decode('((uint256,uint128,uint256,uint256,uint25
 	'["101", "102"]'::jsonb, 'decreaseLiquidity of positions 101 and 102');
 SELECT is((SELECT jsonb_agg(abi_decode('((uint256,uint128,uint256,uint256,uint256))', substring(decode(substr(i ->> 'data', 3), 'hex') FROM 5)) -> 0 -> 1 ORDER BY o)
 	FROM d2, jsonb_array_elements(d2.intents) WITH ORDINALITY e(i, o) WHERE i ->> 'step' = 'decrease_liquidity'),
-	(SELECT jsonb_agg(liquidity::text ORDER BY token_id) FROM positions WHERE kind = 'univ3'), 'decreaseLiquidity of all their liquidity');
+	(SELECT jsonb_agg(liquidity::text ORDER BY token_id) FROM v_univ3_positions), 'decreaseLiquidity of all their liquidity');
 SELECT is((SELECT jsonb_agg(abi_decode('((uint256,address,uint128,uint128))', substring(decode(substr(i ->> 'data', 3), 'hex') FROM 5)) -> 0 ORDER BY o)
 	FROM d2, jsonb_array_elements(d2.intents) WITH ORDINALITY e(i, o) WHERE i ->> 'step' = 'collect'),
 	'[["101", "0x00000000000000000000000000000000000000F0", "340282366920938463463374607431768211455", "340282366920938463463374607431768211455"],
@@ -392,7 +392,7 @@ SELECT pg_temp.add_block(19);
 SELECT is((SELECT run_strategies(sync => false) -> 'results' -> 0 ->> 'outcome'), 'enqueued', 'swap variant: enqueued');
 CREATE TEMP TABLE d3 AS SELECT * FROM decisions ORDER BY id DESC LIMIT 1;
 CREATE TEMP TABLE sw3 AS SELECT x.* FROM d3, strategy_lp_swap(univ3_sqrt_price_at_tick(300),
-	(1000000000000000000000 - (SELECT sum(liquidity::numeric) FROM positions WHERE kind = 'univ3' AND tick_lower <= 300 AND tick_upper > 300))::uint256,
+	(1000000000000000000000 - (SELECT sum(liquidity::numeric) FROM v_univ3_positions WHERE tick_lower <= 300 AND tick_upper > 300))::uint256,
 	500, (SELECT (r ->> 'tick_lower')::int FROM d2, jsonb_array_elements(d2.plan -> 'rows') r WHERE r ->> 'role' = 'base'),
 	(SELECT (r ->> 'tick_upper')::int FROM d2, jsonb_array_elements(d2.plan -> 'rows') r WHERE r ->> 'role' = 'base'),
 	(d3.inputs -> 'nfts' -> 0 ->> 'amount0')::uint256 + (d3.inputs -> 'nfts' -> 1 ->> 'amount0')::uint256 + 2000,
@@ -431,10 +431,10 @@ CREATE TEMP TABLE st AS SELECT * FROM strategy_create('stake vault', 'stake', 99
 	'0x00000000000000000000000000000000000000f1', (SELECT p FROM st_params), enabled => true);
 SELECT is((SELECT params -> 'candidates' -> 0 ->> 'base_is_token0'), 'true', 'base_is_token0 filled from the token order')
   FROM st;
-INSERT INTO positions (strategy_id, kind, asset, amount, allowances, block_number) VALUES
-	((SELECT id FROM st), 'token', '0x00000000000000000000000000000000000000a1', '5000000000000000000', '{}', 18),
-	((SELECT id FROM st), 'token', '0x00000000000000000000000000000000000000b1', '0', '{}', 18),
-	((SELECT id FROM st), 'token', '0x00000000000000000000000000000000000000b2', '0', '{}', 18);
+INSERT INTO positions (strategy_id, protocol, asset, amount, block_number) VALUES
+	((SELECT id FROM st), 'token', '0x00000000000000000000000000000000000000a1', '5000000000000000000', 18),
+	((SELECT id FROM st), 'token', '0x00000000000000000000000000000000000000b1', '0', 18),
+	((SELECT id FROM st), 'token', '0x00000000000000000000000000000000000000b2', '0', 18);
 SELECT is((SELECT e ->> 'outcome' FROM jsonb_array_elements(run_strategies(sync => false, strategy_ids => ARRAY[(SELECT id FROM st)]) -> 'results') e),
 	'enqueued', 'stake: enqueued');
 CREATE TEMP TABLE d4 AS SELECT * FROM decisions WHERE strategy_id = (SELECT id FROM st) ORDER BY id DESC LIMIT 1;
@@ -470,8 +470,8 @@ SELECT lives_ok($$SELECT risk_set_limits((SELECT id FROM st))$$, 'lift the cap')
 INSERT INTO circuit_breakers (name, kind, chain_id, asset, pool, halt_at, enabled)
 	VALUES ('b2-depeg', 'depeg', 999001, '0x00000000000000000000000000000000000000b2', '0x00000000000000000000000000000000000000e2', 500, false);
 INSERT INTO circuit_breaker_state (breaker_id, level, since, evaluated_at) VALUES ((SELECT id FROM circuit_breakers WHERE name = 'b2-depeg'), 'halt', now(), now());
-SELECT is(strategy_asset_risk_level(999001, '0x00000000000000000000000000000000000000b2'), 'halt', 'asset risk level from the breaker state');
-SELECT is(strategy_asset_risk_level(999001, '0x00000000000000000000000000000000000000b1'), 'ok', 'no breaker: ok');
+SELECT is(risk_asset_level(999001, '0x00000000000000000000000000000000000000b2'), 'halt', 'asset risk level from the breaker state');
+SELECT is(risk_asset_level(999001, '0x00000000000000000000000000000000000000b1'), 'ok', 'no breaker: ok');
 SELECT pg_temp.add_block(20);
 SELECT is((SELECT e ->> 'outcome' FROM jsonb_array_elements(run_strategies(sync => false, strategy_ids => ARRAY[(SELECT id FROM st)]) -> 'results') e),
 	'noop', 'faster LST halted: hold the slower one');
@@ -522,9 +522,12 @@ SELECT is((SELECT count(*)::int FROM v_decisions WHERE strategy_id = (SELECT id 
 	(SELECT count(*)::int FROM decisions WHERE strategy_id = (SELECT id FROM lp)), 'v_decisions: one row per decision');
 SELECT is((SELECT executed FROM v_decisions WHERE decision_id = (SELECT id FROM d1)), true, 'v_decisions: the open decision was executed');
 SELECT is((SELECT intent_status FROM v_decisions WHERE decision_id = (SELECT id FROM d1)), '{"confirmed": 4}'::jsonb, 'v_decisions: intent statuses');
-SELECT is((SELECT array_agg(in_range ORDER BY token_id) FROM v_positions WHERE strategy_id = (SELECT id FROM lp) AND kind = 'univ3'),
-	ARRAY[true, false], 'v_positions: at tick 5 the base [-200, 210) is in range, the ask [10, 420) is not');
-SELECT ok((SELECT bool_and(amount0 IS NOT NULL) FROM v_positions WHERE kind = 'univ3'), 'v_positions: amounts of the NFTs');
+SELECT is((SELECT array_agg(in_range ORDER BY token_id) FROM v_univ3_positions WHERE strategy_id = (SELECT id FROM lp)),
+	ARRAY[true, false], 'v_univ3_positions: at tick 5 the base [-200, 210) is in range, the ask [10, 420) is not');
+SELECT ok((SELECT bool_and(amount0 IS NOT NULL) FROM v_univ3_positions), 'v_univ3_positions: amounts of the NFTs');
+SELECT is((SELECT array_agg(protocol || ':' || position_id ORDER BY protocol, position_id) FROM v_positions
+			WHERE strategy_id = (SELECT id FROM lp) AND protocol = 'univ3'),
+	ARRAY['univ3:101', 'univ3:102'], 'v_positions lists the NFTs with every other position, by protocol');
 
 -- ---- housekeeping, pg_cron ----
 

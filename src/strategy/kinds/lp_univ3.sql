@@ -1,0 +1,513 @@
+-- src/strategy/kinds/lp_univ3.sql: the lp_univ3 kind of strategy, a vault's
+-- liquidity on one Uniswap v3 pool, placed by univ3_alm_plan and moved when
+-- univ3_alm_should_rebalance says so.  One file holds the kind: its
+-- validate, sync, gather and policy functions, its row of strategy_kinds
+-- (whose trigger takes EXECUTE on those functions from PUBLIC: the grants
+-- follow from the row) and v_univ3_positions, its view of the NFTs.  It
+-- reads the pool through univ3's read models and the engine's helpers only.
+
+-- The ALM parameters (univ3_alm_plan) and gate parameters (univ3_alm_should_rebalance) of an lp_univ3 strategy.
+CREATE FUNCTION @extschema@.strategy_lp_alm_params(params jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+RETURN (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(params)
+		 WHERE key IN ('k', 'min_width', 'limit_width', 'full_range_share', 'peg_tick', 'peg_pull', 'appreciating', 'apr'));
+
+CREATE FUNCTION @extschema@.strategy_lp_gate_params(params jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+RETURN (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(params)
+		 WHERE key IN ('min_period_seconds', 'min_tick_move', 'max_twap_deviation', 'boundary_threshold', 'cost_factor'));
+
+-- Validate lp_univ3 parameters; token0/token1/fee/tick_spacing and the
+-- decimals are read from the chain when not given.
+CREATE FUNCTION @extschema@.strategy_validate_lp_univ3(params jsonb, chain_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := params;
+	k text := 'lp_univ3';
+	pool address;
+	d jsonb;
+BEGIN
+	PERFORM strategy_check_keys(k, p, ARRAY['pool', 'position_manager', 'swap_router', 'token0', 'token1',
+		'fee', 'tick_spacing', 'decimals0', 'decimals1', 'numeraire', 'horizon_days', 'sigma',
+		'vol_window_seconds', 'twap_seconds', 'gas_cost', 'swap_cost', 'slippage_bps', 'deadline_seconds',
+		'swap', 'min_swap_share', 'apr_window',
+		'k', 'min_width', 'limit_width', 'full_range_share', 'peg_tick', 'peg_pull', 'appreciating', 'apr',
+		'min_period_seconds', 'min_tick_move', 'max_twap_deviation', 'boundary_threshold', 'cost_factor']);
+	pool := strategy_param_address(k, p, 'pool');
+	IF pool IS NULL THEN
+		PERFORM strategy_param_error(k, 'pool', 'the pool address is required');
+	END IF;
+	IF strategy_param_address(k, p, 'position_manager') IS NULL THEN
+		PERFORM strategy_param_error(k, 'position_manager', 'the NonfungiblePositionManager address is required');
+	END IF;
+	PERFORM strategy_param_address(k, p, 'token0'), strategy_param_address(k, p, 'token1');
+	IF p ? 'swap' AND jsonb_typeof(p -> 'swap') <> 'boolean' THEN
+		PERFORM strategy_param_error(k, 'swap', 'true or false');
+	END IF;
+	IF coalesce((p ->> 'swap')::boolean, false) AND strategy_param_address(k, p, 'swap_router') IS NULL THEN
+		PERFORM strategy_param_error(k, 'swap_router', 'swap needs the SwapRouter address');
+	END IF;
+	-- What the pool is, from the chain unless given.
+	IF NOT p ? 'token0' THEN p := p || jsonb_build_object('token0', strategy_read_word(chain_id, pool, 'token0()', 'address')); END IF;
+	IF NOT p ? 'token1' THEN p := p || jsonb_build_object('token1', strategy_read_word(chain_id, pool, 'token1()', 'address')); END IF;
+	IF NOT p ? 'fee' THEN p := p || jsonb_build_object('fee', (strategy_read_word(chain_id, pool, 'fee()', 'uint24') #>> '{}')::int); END IF;
+	IF NOT p ? 'tick_spacing' THEN p := p || jsonb_build_object('tick_spacing', (strategy_read_word(chain_id, pool, 'tickSpacing()', 'int24') #>> '{}')::int); END IF;
+	IF NOT p ? 'decimals0' THEN p := p || jsonb_build_object('decimals0', (strategy_read_word(chain_id, (p ->> 'token0')::address, 'decimals()', 'uint8') #>> '{}')::int); END IF;
+	IF NOT p ? 'decimals1' THEN p := p || jsonb_build_object('decimals1', (strategy_read_word(chain_id, (p ->> 'token1')::address, 'decimals()', 'uint8') #>> '{}')::int); END IF;
+	IF (p ->> 'token0')::address >= (p ->> 'token1')::address THEN
+		PERFORM strategy_param_error(k, 'token0', 'token0 must sort below token1, as in the pool');
+	END IF;
+	PERFORM strategy_param_number(k, p, 'fee', 0, 999999), strategy_param_number(k, p, 'tick_spacing', 1, 16384),
+		strategy_param_number(k, p, 'decimals0', 0, 77), strategy_param_number(k, p, 'decimals1', 0, 77);
+	p := p || jsonb_build_object(
+		'numeraire', coalesce(p -> 'numeraire', '"token1"'),
+		'horizon_days', coalesce(strategy_param_number(k, p, 'horizon_days', 0.001, 365), 1),
+		'vol_window_seconds', coalesce(strategy_param_number(k, p, 'vol_window_seconds', 0, 31536000), 86400),
+		'twap_seconds', coalesce(strategy_param_number(k, p, 'twap_seconds', 0, 31536000), 0),
+		'gas_cost', coalesce(strategy_param_number(k, p, 'gas_cost', 0, 1e60), 0),
+		'swap_cost', coalesce(strategy_param_number(k, p, 'swap_cost', 0, 1e60), 0),
+		'slippage_bps', coalesce(strategy_param_number(k, p, 'slippage_bps', 0, 10000), 50),
+		'deadline_seconds', coalesce(strategy_param_number(k, p, 'deadline_seconds', 60, 604800), 3600),
+		'swap', coalesce(p -> 'swap', 'false'),
+		'min_swap_share', coalesce(strategy_param_number(k, p, 'min_swap_share', 0, 1), 0.01),
+		'apr_window', coalesce(p -> 'apr_window', '"7 days"'));
+	PERFORM strategy_param_number(k, p, 'sigma', 0, 100);
+	IF p ->> 'numeraire' NOT IN ('token0', 'token1') THEN
+		PERFORM strategy_param_error(k, 'numeraire', 'token0 or token1');
+	END IF;
+	PERFORM strategy_param_interval(k, p, 'apr_window', '1 minute', '3650 days');
+	-- The ALM and gate parameters are checked by the functions that take them.
+	d := strategy_lp_alm_params(p);
+	IF d ->> 'apr' = 'auto' THEN
+		d := d || '{"apr": 0}';
+	END IF;
+	PERFORM univ3_alm_plan('79228162514264337593543950336', (p ->> 'tick_spacing')::int, 0.01, 1, 1, 1, d);
+	PERFORM univ3_alm_should_rebalance(-10, 10, 0, 0, 0, now(), now(), 0, 0, 0, strategy_lp_gate_params(p));
+	RETURN p;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_validate_lp_univ3(jsonb, bigint) IS
+	'lp_univ3 parameters checked, with the pool''s tokens, fee, spacing and decimals read from the chain when absent and defaults filled';
+
+-- lp_univ3: the pool's two tokens and the owner's position NFTs on that pool.
+-- Owed fees come from collect() simulated from the owner, so they include the
+-- fees earned since the position was last touched.
+CREATE FUNCTION @extschema@.strategy_sync_lp_univ3(s @extschema@.strategies, block bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := s.params;
+	npm address := (p ->> 'position_manager')::address;
+	n int;
+	i int;
+	tid numeric;
+	pos jsonb;
+	owed jsonb;
+	max128 text := '340282366920938463463374607431768211455';
+BEGIN
+	PERFORM strategy_require_block(s.chain_id, block);
+	PERFORM strategy_clear_positions(s.id);
+	PERFORM strategy_sync_tokens(s, block, ARRAY[(p ->> 'token0')::address, (p ->> 'token1')::address],
+		ARRAY[npm] || CASE WHEN p ? 'swap_router' THEN ARRAY[(p ->> 'swap_router')::address] ELSE '{}' END);
+	n := (abi_decode('(uint256)', strategy_eth_call(s.chain_id, s.owner, npm,
+			abi_encode_call('balanceOf(address)', jsonb_build_array(s.owner::text)), block)) ->> 0)::int;
+	FOR i IN 0 .. n - 1 LOOP
+		tid := (abi_decode('(uint256)', strategy_eth_call(s.chain_id, s.owner, npm,
+				abi_encode_call('tokenOfOwnerByIndex(address,uint256)', jsonb_build_array(s.owner::text, i)), block)) ->> 0)::numeric;
+		pos := abi_decode('(uint96,address,address,address,uint24,int24,int24,uint128,uint256,uint256,uint128,uint128)',
+				strategy_eth_call(s.chain_id, s.owner, npm,
+					abi_encode_call('positions(uint256)', jsonb_build_array(tid::text)), block));
+		CONTINUE WHEN (pos ->> 2)::address <> (p ->> 'token0')::address
+			OR (pos ->> 3)::address <> (p ->> 'token1')::address
+			OR (pos ->> 4)::int <> (p ->> 'fee')::int;
+		owed := abi_decode('(uint256,uint256)', strategy_eth_call(s.chain_id, s.owner, npm,
+				abi_encode_call('collect((uint256,address,uint128,uint128))',
+					jsonb_build_array(jsonb_build_array(tid::text, s.owner::text, max128, max128))), block));
+		PERFORM strategy_put_position(s.id, block, ROW('univ3', npm, tid, (pos ->> 7)::int256,
+			jsonb_build_object('pool', p ->> 'pool', 'tick_lower', (pos ->> 5)::int, 'tick_upper', (pos ->> 6)::int,
+							   'owed0', owed ->> 0, 'owed1', owed ->> 1)));
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_sync_lp_univ3(@extschema@.strategies, bigint) IS
+	'lp_univ3 positions at a block: the pool''s token balances and allowances, the owner''s NFTs on the pool with liquidity and owed fees';
+
+-- lp_univ3 state: pool, TWAP and volatility, holdings, the range being watched.
+CREATE FUNCTION @extschema@.strategy_gather_lp_univ3(s @extschema@.strategies, block bigint)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := s.params;
+	v_pool address := (p ->> 'pool')::address;
+	npm address := (p ->> 'position_manager')::address;
+	t0 address := (p ->> 'token0')::address;
+	t1 address := (p ->> 'token1')::address;
+	v_at timestamptz := strategy_block_time(s.chain_id, block);
+	ps record;
+	st record;
+	w0 record;
+	w1 record;
+	ra0 uint256 := '0';
+	ra1 uint256 := '0';
+	nfts jsonb;
+	last_d decisions;
+	apr float8;
+	window_s float8 := greatest((p ->> 'twap_seconds')::float8, (p ->> 'vol_window_seconds')::float8);
+	h0 numeric;
+	h1 numeric;
+	price numeric;
+	owed0 numeric;
+	owed1 numeric;
+	num_is_1 boolean := p ->> 'numeraire' = 'token1';
+	price0 numeric;
+	price1 numeric;
+	rate0 numeric;
+	rate1 numeric;
+	fees_token1 numeric;
+BEGIN
+	SELECT * INTO ps FROM strategy_pool_state(s.chain_id, v_pool, block);
+	IF ps.sqrt_price IS NULL THEN
+		RAISE EXCEPTION 'no ingested state of pool % at or before block %', v_pool, block
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Watch the pool with amplified.watch_contract(..., kind => ''univ3_pool'', read_every => N).';
+	END IF;
+	SELECT * INTO st FROM strategy_tick_stats(
+		coalesce((SELECT array_agg(t.at ORDER BY t.at, t.block_number, t.log_index NULLS FIRST)
+					FROM univ3_pool_ticks(s.chain_id, v_pool, v_at - make_interval(secs => window_s), v_at) t), '{}'),
+		coalesce((SELECT array_agg(t.tick ORDER BY t.at, t.block_number, t.log_index NULLS FIRST)
+					FROM univ3_pool_ticks(s.chain_id, v_pool, v_at - make_interval(secs => window_s), v_at) t), '{}'),
+		v_at, (p ->> 'twap_seconds')::float8, (p ->> 'vol_window_seconds')::float8);
+	SELECT * INTO w0 FROM strategy_wallet(s.id, t0, npm);
+	SELECT * INTO w1 FROM strategy_wallet(s.id, t1, npm);
+	IF p ? 'swap_router' THEN
+		ra0 := (SELECT x.allowance FROM strategy_wallet(s.id, t0, (p ->> 'swap_router')::address) x);
+		ra1 := (SELECT x.allowance FROM strategy_wallet(s.id, t1, (p ->> 'swap_router')::address) x);
+	END IF;
+	SELECT coalesce(jsonb_agg(jsonb_build_object(
+			'token_id', x.position_id::text, 'tick_lower', (x.detail ->> 'tick_lower')::int,
+			'tick_upper', (x.detail ->> 'tick_upper')::int,
+			'liquidity', x.amount::text, 'owed0', x.detail ->> 'owed0', 'owed1', x.detail ->> 'owed1',
+			'amount0', a.amount0::text, 'amount1', a.amount1::text) ORDER BY x.position_id), '[]')
+	  INTO nfts
+	  FROM strategy_positions(s.id, 'univ3') x
+	 CROSS JOIN LATERAL univ3_amounts_for_liquidity(ps.sqrt_price, univ3_sqrt_price_at_tick((x.detail ->> 'tick_lower')::int),
+			univ3_sqrt_price_at_tick((x.detail ->> 'tick_upper')::int), x.amount::uint256) a
+	 WHERE (x.detail ->> 'pool')::address = v_pool;
+	SELECT * INTO last_d FROM decisions d
+	 WHERE d.strategy_id = s.id AND d.status = 'enqueued' AND d.action IN ('open', 'rebalance')
+	 ORDER BY d.id DESC LIMIT 1;
+	-- The appreciating token's APR, when asked for ("apr": "auto").
+	IF p ->> 'apr' = 'auto' AND p ->> 'appreciating' IN ('token0', 'token1') THEN
+		apr := yield_apr_window(s.chain_id, CASE WHEN p ->> 'appreciating' = 'token0' THEN t0 ELSE t1 END,
+								(p ->> 'apr_window')::interval, v_at);
+	END IF;
+	-- Expected fee gain for the cost gate: the pool's fees over the volatility
+	-- window (in token1 raw units), scaled to the horizon.
+	SELECT sum(CASE WHEN sw.amount0::numeric > 0
+					THEN sw.amount0::numeric * strategy_price1per0(sw.sqrt_price_x96, 0, 0)
+					ELSE sw.amount1::numeric END * (p ->> 'fee')::numeric / 1000000)
+	  INTO fees_token1
+	  FROM univ3_swaps sw JOIN blocks b ON b.chain_id = sw.chain_id AND b.number = sw.block_number
+	 WHERE sw.chain_id = s.chain_id AND sw.pool = v_pool AND sw.block_number <= block
+	   AND b.timestamp > v_at - make_interval(secs => (p ->> 'vol_window_seconds')::float8);
+
+	-- Valuation, in the numeraire's whole units.
+	owed0 := coalesce((SELECT sum((n ->> 'owed0')::numeric) FROM jsonb_array_elements(nfts) n), 0);
+	owed1 := coalesce((SELECT sum((n ->> 'owed1')::numeric) FROM jsonb_array_elements(nfts) n), 0);
+	h0 := w0.amount::numeric + owed0 + coalesce((SELECT sum((n ->> 'amount0')::numeric) FROM jsonb_array_elements(nfts) n), 0);
+	h1 := w1.amount::numeric + owed1 + coalesce((SELECT sum((n ->> 'amount1')::numeric) FROM jsonb_array_elements(nfts) n), 0);
+	price := strategy_price1per0(ps.sqrt_price, (p ->> 'decimals0')::int, (p ->> 'decimals1')::int);
+	price0 := CASE WHEN num_is_1 THEN price ELSE 1 END;
+	price1 := CASE WHEN num_is_1 THEN 1 ELSE 1 / price END;
+	rate0 := strategy_lst_rate(s.chain_id, t0, block)::numeric;
+	rate1 := strategy_lst_rate(s.chain_id, t1, block)::numeric;
+	RETURN jsonb_build_object(
+		'kind', 'lp_univ3', 'block_number', block, 'at', v_at,
+		'pool', jsonb_build_object('address', v_pool::text, 'block_number', ps.block_number,
+			'sqrt_price', ps.sqrt_price::text, 'tick', ps.tick, 'liquidity', ps.liquidity::text,
+			'fee', (p ->> 'fee')::int, 'tick_spacing', (p ->> 'tick_spacing')::int),
+		'twap_tick', coalesce(st.twap_tick, ps.tick),
+		'sigma', coalesce((p ->> 'sigma')::float8, st.sigma),
+		'apr', apr,
+		'expected_fees_token1', coalesce(fees_token1, 0),
+		'wallet', jsonb_build_object('amount0', w0.amount::text, 'amount1', w1.amount::text,
+			'allowance0', w0.allowance::text, 'allowance1', w1.allowance::text,
+			'router_allowance0', ra0::text, 'router_allowance1', ra1::text),
+		'nfts', nfts,
+		'last_rebalance', CASE WHEN last_d.id IS NOT NULL THEN jsonb_build_object(
+			'decision_id', last_d.id, 'at', last_d.chain_time, 'tick', last_d.inputs -> 'pool' -> 'tick',
+			'base', (SELECT r FROM jsonb_array_elements(last_d.plan -> 'rows') r WHERE r ->> 'role' = 'base' LIMIT 1)) END,
+		'valuation', strategy_valuation_json(CASE WHEN num_is_1 THEN t1 ELSE t0 END,
+			CASE WHEN num_is_1
+				 THEN h1 / 10::numeric ^ (p ->> 'decimals1')::int + h0 / 10::numeric ^ (p ->> 'decimals0')::int * price
+				 ELSE h0 / 10::numeric ^ (p ->> 'decimals0')::int + h1 / 10::numeric ^ (p ->> 'decimals1')::int / price END,
+			-- The wallet's two tokens, then each NFT's two amounts (owed fees included).
+			ARRAY[ROW(t0, 'wallet', w0.amount::numeric, (p ->> 'decimals0')::int, price0, 0, rate0,
+					  CASE WHEN rate0 IS NOT NULL THEN 'staking' END)::strategy_holding,
+				  ROW(t1, 'wallet', w1.amount::numeric, (p ->> 'decimals1')::int, price1, 0, rate1,
+					  CASE WHEN rate1 IS NOT NULL THEN 'staking' END)::strategy_holding]
+			|| ARRAY(SELECT ROW(l.asset, 'univ3:' || (n ->> 'token_id'), l.amount + l.owed, l.decimals, l.price, l.owed,
+								l.rate, CASE WHEN l.rate IS NOT NULL THEN 'staking' END)::strategy_holding
+					   FROM jsonb_array_elements(nfts) WITH ORDINALITY AS e(n, o)
+					  CROSS JOIN LATERAL (VALUES
+							(1, t0, (n ->> 'amount0')::numeric, (n ->> 'owed0')::numeric, (p ->> 'decimals0')::int, price0, rate0),
+							(2, t1, (n ->> 'amount1')::numeric, (n ->> 'owed1')::numeric, (p ->> 'decimals1')::int, price1, rate1))
+							AS l(leg, asset, amount, owed, decimals, price, rate)
+					  ORDER BY e.o, l.leg)));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_gather_lp_univ3(@extschema@.strategies, bigint) IS
+	'inputs of an lp_univ3 decision at a block: pool state, TWAP tick and volatility, wallet, NFTs, last rebalance, valuation';
+
+-- lp_univ3: place the vault's liquidity with univ3_alm_plan; move it when
+-- univ3_alm_should_rebalance says so.
+CREATE FUNCTION @extschema@.strategy_policy_lp_univ3(s @extschema@.strategies, state jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := s.params;
+	npm address := (p ->> 'position_manager')::address;
+	t0 address := (p ->> 'token0')::address;
+	t1 address := (p ->> 'token1')::address;
+	fee int := (p ->> 'fee')::int;
+	spacing int := (p ->> 'tick_spacing')::int;
+	slip int := (p ->> 'slippage_bps')::int;
+	sqrt_p uint256 := (state -> 'pool' ->> 'sqrt_price')::uint256;
+	tick int := (state -> 'pool' ->> 'tick')::int;
+	at timestamptz := (state ->> 'at')::timestamptz;
+	deadline bigint := extract(epoch FROM (state ->> 'at')::timestamptz)::bigint + (p ->> 'deadline_seconds')::bigint;
+	alm jsonb := strategy_lp_alm_params(p);
+	n jsonb;
+	base jsonb;
+	gate record;
+	action text;
+	reasons text[];
+	intents jsonb := '[]';
+	h0 uint256 := (state -> 'wallet' ->> 'amount0')::uint256;
+	h1 uint256 := (state -> 'wallet' ->> 'amount1')::uint256;
+	active_l uint256 := (state -> 'pool' ->> 'liquidity')::uint256;
+	plan_price uint256;
+	plan jsonb;
+	sw record;
+	swap_info jsonb;
+	need0 uint256;
+	need1 uint256;
+	r jsonb;
+	last_tick int;
+	last_at timestamptz;
+	has_liquidity boolean;
+	expected_gain float8;
+	turnover numeric;
+	swap_cost numeric := 0;
+	price numeric;
+	max128 text := '340282366920938463463374607431768211455';
+BEGIN
+	IF p ->> 'apr' = 'auto' THEN
+		alm := alm || jsonb_build_object('apr', coalesce(greatest((state ->> 'apr')::float8, 0), 0));
+	END IF;
+	has_liquidity := EXISTS (SELECT 1 FROM jsonb_array_elements(state -> 'nfts') x WHERE (x ->> 'liquidity')::numeric > 0);
+	IF at + make_interval(secs => (p ->> 'deadline_seconds')::float8) <= now() THEN
+		action := 'hold';
+		reasons := ARRAY['stale_chain_data'];
+	ELSIF NOT has_liquidity THEN
+		IF h0 = 0 AND h1 = 0 AND jsonb_array_length(state -> 'nfts') = 0 THEN
+			action := 'hold';
+			reasons := ARRAY['empty_vault'];
+		ELSE
+			action := 'open';
+			reasons := ARRAY['no_position'];
+		END IF;
+	ELSE
+		-- The range watched: the base of the last plan while its NFT holds
+		-- liquidity, else the NFT with the most liquidity.
+		base := state -> 'last_rebalance' -> 'base';
+		IF base IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_array_elements(state -> 'nfts') x
+										WHERE (x ->> 'tick_lower')::int = (base ->> 'tick_lower')::int
+										  AND (x ->> 'tick_upper')::int = (base ->> 'tick_upper')::int
+										  AND (x ->> 'liquidity')::numeric > 0) THEN
+			SELECT x INTO base FROM jsonb_array_elements(state -> 'nfts') x
+			 ORDER BY (x ->> 'liquidity')::numeric DESC, (x ->> 'token_id')::numeric LIMIT 1;
+		END IF;
+		last_tick := coalesce((state -> 'last_rebalance' ->> 'tick')::int,
+							  ((base ->> 'tick_lower')::int + (base ->> 'tick_upper')::int) / 2);
+		last_at := coalesce((state -> 'last_rebalance' ->> 'at')::timestamptz, '1970-01-01Z');
+		-- Fees the new range would earn: its share of the pool's recent fees.
+		-- (The cost gate applies only when a cost is set, as in univ3_backtest.)
+		expected_gain := (state ->> 'expected_fees_token1')::float8
+			* (base ->> 'liquidity')::float8 / greatest(active_l::numeric::float8, 1)
+			* (p ->> 'horizon_days')::float8 * 86400 / greatest((p ->> 'vol_window_seconds')::float8, 1);
+		IF (p ->> 'gas_cost')::float8 + (p ->> 'swap_cost')::float8 = 0 THEN
+			expected_gain := greatest(expected_gain, 1);
+		END IF;
+		SELECT * INTO gate FROM univ3_alm_should_rebalance((base ->> 'tick_lower')::int, (base ->> 'tick_upper')::int,
+			tick, (state ->> 'twap_tick')::int, last_tick, last_at, at, expected_gain,
+			(p ->> 'gas_cost')::float8, (p ->> 'swap_cost')::float8, strategy_lp_gate_params(p));
+		action := CASE WHEN gate.rebalance THEN 'rebalance' ELSE 'hold' END;
+		reasons := gate.reasons;
+	END IF;
+
+	IF action = 'hold' THEN
+		RETURN jsonb_build_object('action', action, 'reasons', to_jsonb(reasons), 'intents', '[]'::jsonb);
+	END IF;
+
+	-- Withdraw everything: decreaseLiquidity, collect, burn per NFT.
+	FOR n IN SELECT x FROM jsonb_array_elements(state -> 'nfts') x ORDER BY (x ->> 'token_id')::numeric LOOP
+		IF (n ->> 'liquidity')::numeric > 0 THEN
+			intents := intents || jsonb_build_array(strategy_intent('decrease_liquidity', npm,
+				abi_encode_call('decreaseLiquidity((uint256,uint128,uint256,uint256,uint256))',
+					jsonb_build_array(jsonb_build_array(n ->> 'token_id', n ->> 'liquidity',
+						strategy_amount_min((n ->> 'amount0')::uint256, slip)::text,
+						strategy_amount_min((n ->> 'amount1')::uint256, slip)::text, deadline))),
+				format('withdraw liquidity %s of position %s [%s, %s)', n ->> 'liquidity', n ->> 'token_id',
+					   n ->> 'tick_lower', n ->> 'tick_upper')));
+			IF tick >= (n ->> 'tick_lower')::int AND tick < (n ->> 'tick_upper')::int THEN
+				active_l := active_l - least((n ->> 'liquidity')::numeric, active_l::numeric)::uint256;
+			END IF;
+		END IF;
+		intents := intents || jsonb_build_array(
+			strategy_intent('collect', npm,
+				abi_encode_call('collect((uint256,address,uint128,uint128))',
+					jsonb_build_array(jsonb_build_array(n ->> 'token_id', s.owner::text, max128, max128))),
+				format('collect tokens and fees of position %s', n ->> 'token_id')),
+			strategy_intent('burn', npm, abi_encode_call('burn(uint256)', jsonb_build_array(n ->> 'token_id')),
+				format('burn position %s', n ->> 'token_id')));
+		h0 := h0 + (n ->> 'amount0')::uint256 + (n ->> 'owed0')::uint256;
+		h1 := h1 + (n ->> 'amount1')::uint256 + (n ->> 'owed1')::uint256;
+	END LOOP;
+
+	plan_price := sqrt_p;
+	SELECT jsonb_agg(to_jsonb(x)) INTO plan
+	  FROM univ3_alm_plan(plan_price, spacing, (state ->> 'sigma')::float8, (p ->> 'horizon_days')::float8, h0, h1, alm) x;
+
+	-- Optionally swap toward the base range's ratio first, so that less waits in a limit order.
+	IF (p ->> 'swap')::boolean AND active_l > 0 THEN
+		-- The base range does not depend on the amounts, but a one-sided vault
+		-- gets none: ask the plan of the same value held on both sides.
+		price := strategy_price1per0(sqrt_p, 0, 0);
+		SELECT to_jsonb(x) INTO r
+		  FROM univ3_alm_plan(sqrt_p, spacing, (state ->> 'sigma')::float8, (p ->> 'horizon_days')::float8,
+				floor(h0::numeric + h1::numeric / price)::uint256, floor(h1::numeric + h0::numeric * price)::uint256, alm) x
+		 WHERE x.role IN ('base', 'full_range')
+		 ORDER BY x.role = 'base' DESC LIMIT 1;
+		IF r IS NOT NULL THEN
+			SELECT * INTO sw FROM strategy_lp_swap(sqrt_p, active_l, fee, (r ->> 'tick_lower')::int,
+				(r ->> 'tick_upper')::int, h0, h1);
+			IF sw.amount_in > 0 AND
+			   (CASE WHEN sw.zero_for_one THEN sw.amount_in::numeric * price ELSE sw.amount_in::numeric END)
+				 >= (p ->> 'min_swap_share')::numeric * (h1::numeric + h0::numeric * price) THEN
+				need0 := strategy_amount_min(sw.amount_out, slip);
+				IF ((state -> 'wallet' ->> CASE WHEN sw.zero_for_one THEN 'router_allowance0' ELSE 'router_allowance1' END)::uint256) < sw.amount_in THEN
+					intents := intents || jsonb_build_array(strategy_approve_intent(
+						CASE WHEN sw.zero_for_one THEN t0 ELSE t1 END, (p ->> 'swap_router')::address, sw.amount_in));
+				END IF;
+				intents := intents || jsonb_build_array(strategy_intent('swap', (p ->> 'swap_router')::address,
+					abi_encode_call('exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160))',
+						jsonb_build_array(jsonb_build_array(
+							CASE WHEN sw.zero_for_one THEN t0 ELSE t1 END::text,
+							CASE WHEN sw.zero_for_one THEN t1 ELSE t0 END::text,
+							fee, s.owner::text, deadline, sw.amount_in::text, need0::text, '0'))),
+					format('swap %s of %s for at least %s', sw.amount_in, CASE WHEN sw.zero_for_one THEN t0 ELSE t1 END, need0)));
+				swap_info := jsonb_build_object('zero_for_one', sw.zero_for_one, 'amount_in', sw.amount_in::text,
+					'amount_out', sw.amount_out::text, 'amount_out_min', need0::text,
+					'sqrt_price_after', sw.sqrt_price_after::text);
+				IF sw.zero_for_one THEN
+					h0 := h0 - sw.amount_in;
+					h1 := h1 + need0;
+				ELSE
+					h1 := h1 - sw.amount_in;
+					h0 := h0 + need0;
+				END IF;
+				plan_price := sw.sqrt_price_after;
+				SELECT jsonb_agg(to_jsonb(x)) INTO plan
+				  FROM univ3_alm_plan(plan_price, spacing, (state ->> 'sigma')::float8, (p ->> 'horizon_days')::float8, h0, h1, alm) x;
+			END IF;
+		END IF;
+	END IF;
+
+	-- Approvals for what the mints take, then the mints.
+	SELECT coalesce(sum((x ->> 'amount0')::numeric), 0)::uint256, coalesce(sum((x ->> 'amount1')::numeric), 0)::uint256
+	  INTO need0, need1
+	  FROM jsonb_array_elements(plan) x WHERE x ->> 'role' <> 'idle';
+	IF need0 > 0 AND (state -> 'wallet' ->> 'allowance0')::uint256 < need0 THEN
+		intents := intents || jsonb_build_array(strategy_approve_intent(t0, npm, need0));
+	END IF;
+	IF need1 > 0 AND (state -> 'wallet' ->> 'allowance1')::uint256 < need1 THEN
+		intents := intents || jsonb_build_array(strategy_approve_intent(t1, npm, need1));
+	END IF;
+	FOR r IN SELECT x FROM jsonb_array_elements(plan) x WHERE x ->> 'role' <> 'idle' ORDER BY
+			 array_position(ARRAY['full_range', 'base', 'limit'], x ->> 'role') LOOP
+		intents := intents || jsonb_build_array(strategy_intent('mint', npm,
+			abi_encode_call('mint((address,address,uint24,int24,int24,uint256,uint256,uint256,uint256,address,uint256))',
+				jsonb_build_array(jsonb_build_array(t0::text, t1::text, fee, (r ->> 'tick_lower')::int, (r ->> 'tick_upper')::int,
+					r ->> 'amount0', r ->> 'amount1',
+					strategy_amount_min((r ->> 'amount0')::uint256, slip)::text,
+					strategy_amount_min((r ->> 'amount1')::uint256, slip)::text,
+					s.owner::text, deadline))),
+			format('mint %s [%s, %s) liquidity %s', r ->> 'role', r ->> 'tick_lower', r ->> 'tick_upper', r ->> 'liquidity')));
+	END LOOP;
+
+	price := strategy_price1per0(plan_price, (p ->> 'decimals0')::int, (p ->> 'decimals1')::int);
+	turnover := need0::numeric / 10::numeric ^ (p ->> 'decimals0')::int * CASE WHEN p ->> 'numeraire' = 'token1' THEN price ELSE 1 END
+			  + need1::numeric / 10::numeric ^ (p ->> 'decimals1')::int * CASE WHEN p ->> 'numeraire' = 'token1' THEN 1 ELSE 1 / price END;
+	-- The pool fee the swap pays, in numeraire units.
+	IF swap_info IS NOT NULL THEN
+		swap_cost := (swap_info ->> 'amount_in')::numeric * fee / 1000000
+			* CASE WHEN (swap_info ->> 'zero_for_one')::boolean
+				   THEN CASE WHEN p ->> 'numeraire' = 'token1' THEN price ELSE 1 END / 10::numeric ^ (p ->> 'decimals0')::int
+				   ELSE CASE WHEN p ->> 'numeraire' = 'token1' THEN 1 ELSE 1 / price END / 10::numeric ^ (p ->> 'decimals1')::int END;
+	END IF;
+	RETURN jsonb_build_object(
+		'action', action, 'reasons', to_jsonb(reasons),
+		'plan', jsonb_build_object('sqrt_price', plan_price::text, 'holdings0', h0::text, 'holdings1', h1::text,
+			'sigma', (state ->> 'sigma')::float8, 'alm', alm, 'swap', swap_info, 'rows', plan, 'swap_cost', swap_cost),
+		'intents', intents,
+		'proposal', jsonb_build_object('action', action, 'reduces_risk', false,
+			'value', (state -> 'valuation' ->> 'value')::numeric, 'turnover', turnover,
+			'slippage_bps', slip, 'assets', jsonb_build_array(t0::text, t1::text), 'chain_id', s.chain_id));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_policy_lp_univ3(@extschema@.strategies, jsonb) IS
+	'lp_univ3 decision: open, rebalance (withdraw, collect, burn, optional swap, approve, mint the ALM plan) or hold, with reasons';
+
+INSERT INTO @extschema@.strategy_kinds (kind, validate, sync, gather, policy, description, builtin) VALUES
+	('lp_univ3', '@extschema@.strategy_validate_lp_univ3', '@extschema@.strategy_sync_lp_univ3',
+	 '@extschema@.strategy_gather_lp_univ3', '@extschema@.strategy_policy_lp_univ3',
+	 'Liquidity of a vault on one Uniswap v3 pool, placed by univ3_alm_plan and moved when univ3_alm_should_rebalance says so',
+	 true);
+
+-- The Uniswap v3 NFTs of the strategies (positions of protocol univ3), with
+-- their range, owed fees, the pool's tick at their block, whether they are
+-- in range and the token amounts their liquidity holds there.
+CREATE VIEW @extschema@.v_univ3_positions AS
+	SELECT p.synced_at AS at, s.id AS strategy_id, s.name AS strategy, s.kind AS strategy_kind, s.chain_id, s.owner,
+		   p.asset AS position_manager, p.position_id AS token_id, p.block_number,
+		   (p.detail ->> 'pool')::@extschema@.address AS pool,
+		   (p.detail ->> 'tick_lower')::integer AS tick_lower, (p.detail ->> 'tick_upper')::integer AS tick_upper,
+		   p.amount::@extschema@.uint256 AS liquidity,
+		   (p.detail ->> 'owed0')::@extschema@.uint256 AS owed0, (p.detail ->> 'owed1')::@extschema@.uint256 AS owed1,
+		   ps.tick AS pool_tick,
+		   ps.tick >= (p.detail ->> 'tick_lower')::integer AND ps.tick < (p.detail ->> 'tick_upper')::integer AS in_range,
+		   a.amount0, a.amount1
+	  FROM @extschema@.positions p
+	  JOIN @extschema@.strategies s ON s.id = p.strategy_id
+	  LEFT JOIN LATERAL @extschema@.strategy_pool_state(s.chain_id, (p.detail ->> 'pool')::@extschema@.address, p.block_number) ps ON true
+	  LEFT JOIN LATERAL @extschema@.univ3_amounts_for_liquidity(ps.sqrt_price,
+			@extschema@.univ3_sqrt_price_at_tick((p.detail ->> 'tick_lower')::integer),
+			@extschema@.univ3_sqrt_price_at_tick((p.detail ->> 'tick_upper')::integer),
+			p.amount::@extschema@.uint256) a ON ps.sqrt_price IS NOT NULL
+	 WHERE p.protocol = 'univ3';
+COMMENT ON VIEW @extschema@.v_univ3_positions IS
+	'The strategies'' Uniswap v3 NFTs (as last synced): range, liquidity, owed fees, pool tick, in range, token amounts';
+REVOKE ALL ON @extschema@.v_univ3_positions FROM PUBLIC;
+GRANT SELECT ON @extschema@.v_univ3_positions TO amplified_reader;
