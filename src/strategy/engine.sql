@@ -996,7 +996,7 @@ COMMENT ON FUNCTION @extschema@.strategy_state_valuation(jsonb) IS
 --   hold_value       the first snapshot's holdings per asset at today's prices
 --   fees_owed        fees owed now (every leg's fees_owed at today's price)
 --   fees_collected   fees owed at a snapshot that are owed no more at the
---                    next, per position, at that snapshot's prices
+--                    next, per position and token, at that snapshot's price
 --   staking_yield    held amount of each staking asset at the snapshot
 --                    before × its rate's growth since (underlying valued 1:1
 --                    with the numeraire, e.g. ETH and WETH)
@@ -1039,13 +1039,12 @@ BEGIN
 						FROM unnest(v.holdings) h WHERE h.fees_owed <> 0), 0);
 	IF prev.strategy_id IS NOT NULL THEN
 		-- Fees the last snapshot saw owed that are owed no more were collected.
-		SELECT prev.fees_collected + coalesce(sum(greatest(o.was - coalesce(o.now, 0), 0)), 0)
+		SELECT prev.fees_collected
+			   + coalesce(sum(greatest(p.fees_owed - coalesce(n.fees_owed, 0), 0) / 10::numeric ^ p.decimals * p.price), 0)
 		  INTO collected
-		  FROM (SELECT p.position, p.was,
-					   (SELECT sum(h.fees_owed / 10::numeric ^ h.decimals * h.price) FROM unnest(v.holdings) h
-						 WHERE h.position = p.position AND h.fees_owed <> 0) AS now
-				  FROM (SELECT h.position, sum(h.fees_owed / 10::numeric ^ h.decimals * h.price) AS was
-						  FROM unnest(prev.holdings) h WHERE h.fees_owed <> 0 GROUP BY h.position) p) o;
+		  FROM unnest(prev.holdings) p
+		  LEFT JOIN unnest(v.holdings) n ON n.position = p.position AND n.asset = p.asset
+		 WHERE p.fees_owed > 0;
 		-- Accruals: the amount held at the last snapshot times its rate's
 		-- growth since, staking per asset, interest per position and sign.
 		SELECT prev.staking_yield + coalesce(sum(a.amount / 10::numeric ^ a.decimals * (a.rate_now - a.rate_was) / 1e18), 0)

@@ -7,7 +7,7 @@
 -- Expected values are computed here from the prices written, in numeric.
 -- All of it is rolled back.
 BEGIN;
-SELECT plan(85);
+SELECT plan(98);
 SET LOCAL search_path = amplified, public;
 
 INSERT INTO chains (chain_id, name, rpc_urls, enabled) VALUES (990060, 'risk-test', '{http://127.0.0.1:1}', false);
@@ -228,6 +228,37 @@ SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(8, '{"action": "stake"
 	'a proposal without the numbers a limit needs is not allowed');
 SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(8, '{"action": "hold", "chain_id": 990060}')),
 	'(t,{})', 'hold needs no numbers');
+
+-- ---- the gate: leverage limits read the proposal's exposures ----
+SELECT lives_ok($$SELECT risk_set_limits(9, min_health_factor => 1.2, max_ltv => 0.8)$$, 'strategy 9: health factor and LTV limits');
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "value": 10, "turnover": 1, "slippage_bps": 5,
+			"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "ltv": 0.7, "health_factor": 1.35, "liquidation_price": 0.93}]}')),
+	'(t,{})', 'a loop that leaves health 1.35 and LTV 0.7 is allowed');
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "value": 10, "turnover": 1, "slippage_bps": 5,
+			"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "ltv": 0.85, "health_factor": 1.1}]}')),
+	'(f,"{limit:min_health_factor,limit:max_ltv}")', 'one that leaves health 1.1 and LTV 0.85 is not');
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "value": 10, "turnover": 1, "slippage_bps": 5,
+			"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "health_factor": 1.2}]}')),
+	'(t,{})', 'health exactly at the limit is allowed');
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(9, '{"action": "deleverage", "chain_id": 990060, "value": 10, "turnover": 1, "slippage_bps": 5,
+			"reduces_risk": true, "exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "ltv": 0.85, "health_factor": 1.1}]}')),
+	'(t,{})', 'a partial deleverage that still leaves them outside is allowed: it reduces risk');
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(8, '{"action": "leverage", "chain_id": 990060, "value": 10, "turnover": 1, "slippage_bps": 5,
+			"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "ltv": 0.85, "health_factor": 1.1}]}')),
+	'(t,{})', 'strategy 8 has no leverage limits (the default row has none)');
+SELECT throws_ok($$SELECT * FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060,
+			"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "healthfactor": 1.1}]}')$$, '22023',
+	'exposure has an unknown field "healthfactor"', 'a misspelt exposure field is an error, not a limit skipped');
+SELECT throws_ok($$SELECT * FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "exposures": [{"ltv": 0.5}]}')$$, '22023',
+	NULL, 'an exposure without its asset');
+SELECT throws_ok($$SELECT * FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060,
+			"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "ltv": "NaN"}]}')$$, '22023', NULL, 'a NaN LTV');
+SELECT throws_ok($$SELECT * FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "exposures": {"asset": "0x00"}}')$$, '22023',
+	NULL, 'exposures not an array');
+SELECT throws_ok($$SELECT risk_set_limits(9, min_health_factor => 0.9)$$, '23514', NULL, 'a minimum health factor below 1 is refused');
+SELECT throws_ok($$SELECT risk_set_limits(9, max_ltv => 1)$$, '23514', NULL, 'a maximum LTV of 1 is refused');
+SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "turnovr": 1}')$$, '22023',
+	'proposal has an unknown field "turnovr"', 'a misspelt proposal field is an error');
 
 -- ---- the gate: bad proposals are errors, not decisions ----
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '[1]')$$, '22023', NULL, 'proposal not an object');

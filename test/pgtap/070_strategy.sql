@@ -176,7 +176,41 @@ ALTER FUNCTION public.own_policy(amplified.strategies, jsonb) OWNER TO CURRENT_U
 SELECT lives_ok($$INSERT INTO strategy_kinds VALUES ('mine', 'strategy_validate_stake', 'strategy_sync_stake',
 	'strategy_gather_stake', 'public.own_policy', 'x')$$,
 	'once the extension''s owner has taken the function over, it may be registered');
+SELECT is(has_function_privilege('public', 'public.own_policy(amplified.strategies, jsonb)', 'EXECUTE'), false,
+	'registering a kind takes EXECUTE on its functions from PUBLIC: its grants follow from its row');
+SELECT is((SELECT builtin FROM strategy_kinds WHERE kind = 'mine'), false, 'a kind registered after install is not builtin: pg_dump keeps it');
+SELECT is((SELECT array_agg(kind ORDER BY kind) FROM strategy_kinds WHERE builtin), ARRAY['lp_univ3', 'stake'],
+	'the kinds shipped with the extension are builtin (their rows are the install script''s, not dumped)');
+SELECT is((SELECT ARRAY[c.condition] FROM pg_extension e, unnest(e.extconfig, e.extcondition) c(rel, condition)
+			WHERE e.extname = 'amplified' AND c.rel = 'amplified.strategy_kinds'::regclass),
+	ARRAY['WHERE NOT builtin'], 'pg_dump dumps the kinds that are not builtin');
+SET LOCAL ROLE amp_test_admin;
+SELECT throws_ok($$INSERT INTO strategy_kinds VALUES ('mine2', 'strategy_validate_stake', 'strategy_sync_stake',
+	'strategy_gather_stake', 'public.own_policy', 'x', true)$$, '42501', NULL, 'an admin may not mark a kind builtin');
+SELECT throws_ok($$UPDATE strategy_kinds SET builtin = false WHERE kind = 'stake'$$, '42501', NULL,
+	'nor unmark one');
+RESET ROLE;
 DELETE FROM strategy_kinds WHERE kind = 'mine';
+
+-- ---- the typed seam: a policy's result, checked key by key ----
+SELECT throws_ok($$SELECT strategy_result(1, '{"action": "open", "intent": []}')$$, '22023',
+	'policy of strategy 1 returned an unknown key "intent"', 'a misspelt key of a policy''s result is an error, not a missing intent');
+SELECT throws_ok($$SELECT strategy_result(1, '{"action": "Open!"}')$$, '22023', NULL, 'an action that is not a word');
+SELECT throws_ok($$SELECT strategy_result(1, '{"action": "open", "reasons": "because"}')$$, '22023', NULL, 'reasons not an array');
+SELECT throws_ok($$SELECT strategy_result(1, '{"action": "open", "intents": [{"step": "x", "target": "0x00000000000000000000000000000000000000a0", "data": "0xzz"}]}')$$,
+	'22023', NULL, 'an intent whose data is not hex');
+SELECT throws_ok($$SELECT strategy_result(1, '{"action": "open", "intents": [{"step": "x", "to": "0x00000000000000000000000000000000000000a0", "data": "0x"}]}')$$,
+	'22023', NULL, 'an intent with a misspelt key');
+SELECT throws_ok($$SELECT strategy_result(1, '{"action": "open", "proposal": {"action": "open", "turnovr": 1}}')$$, '22023',
+	'proposal has an unknown field "turnovr"', 'a misspelt key of the proposal is an error, not a limit silently skipped');
+SELECT is((SELECT (i).value FROM unnest((strategy_result(1, $j${"action": "send", "intents": [
+			{"step": "send", "target": "0x00000000000000000000000000000000000000a0", "value": "5000", "data": "0x"}]}$j$)).intents) i),
+	'5000'::uint256, 'an intent carries its wei value (strategy_intent''s value argument)');
+SELECT is(strategy_intent('send', '0x00000000000000000000000000000000000000a0', '', 'n', '7') ->> 'value', '7',
+	'strategy_intent takes a value');
+SELECT is(((strategy_result(1, '{"action": "deleverage", "proposal": {"action": "deleverage", "reduces_risk": true,
+			"exposures": [{"asset": "0x00000000000000000000000000000000000000a0", "ltv": 0.5, "health_factor": 1.9}]}}')).proposal).exposures[1].health_factor,
+	1.9::float8, 'a proposal carries typed exposures to the risk gate');
 SELECT throws_ok($$SELECT strategy_create('x', 'lp_univ3', 42, '0x00000000000000000000000000000000000000f0', (SELECT p FROM lp_params))$$,
 	'42704', 'chain 42 is not configured', 'unknown chain');
 
@@ -528,6 +562,65 @@ SELECT ok((SELECT bool_and(amount0 IS NOT NULL) FROM v_univ3_positions), 'v_univ
 SELECT is((SELECT array_agg(protocol || ':' || position_id ORDER BY protocol, position_id) FROM v_positions
 			WHERE strategy_id = (SELECT id FROM lp) AND protocol = 'univ3'),
 	ARRAY['univ3:101', 'univ3:102'], 'v_positions lists the NFTs with every other position, by protocol');
+
+-- ---- replay: every decision's policy, rerun on what it stored ----
+
+SELECT is((SELECT array_agg(DISTINCT s.kind ORDER BY s.kind) FROM decisions d JOIN strategies s ON s.id = d.strategy_id
+			WHERE d.status <> 'error'), ARRAY['lp_univ3', 'stake'], 'decisions of both kinds to replay');
+SELECT is((SELECT array_agg(d.id ORDER BY d.id) FROM decisions d
+			WHERE d.status <> 'error' AND NOT (strategy_replay(d.id) ->> 'matches')::boolean), NULL,
+	'every decision of this file replays: the same action, reasons, plan, intents and proposal');
+SELECT is((SELECT count(*)::int FROM decisions d WHERE d.status <> 'error' AND d.params_version IS NULL), 0,
+	'every decision names the version of the parameters it was made with');
+SELECT lives_ok($$SELECT strategy_update((SELECT id FROM lp), '{"slippage_bps": 10}')$$, 'new lp parameters');
+SELECT cmp_ok((SELECT max(v.id) FROM strategy_param_versions v WHERE v.strategy_id = (SELECT id FROM lp)), '>',
+	(SELECT params_version FROM d1), 'a new version of the parameters');
+SELECT is(strategy_replay((SELECT id FROM d1)) -> 'differences', '{}'::jsonb,
+	'the open decision still replays, with the parameters it was made with');
+SELECT is((SELECT s.params FROM strategies s WHERE s.id = (SELECT id FROM lp)) ->> 'slippage_bps', '10',
+	'(and the strategy keeps its new ones)');
+UPDATE decisions SET intents = intents - 0 WHERE id = (SELECT id FROM d1);
+SELECT is((SELECT ARRAY[r ->> 'matches', (r -> 'differences' ? 'intents')::text] FROM strategy_replay((SELECT id FROM d1)) r),
+	ARRAY['false', 'true'], 'a decision row altered since is found out: its intents differ');
+UPDATE decisions SET intents = (SELECT intents FROM d1) WHERE id = (SELECT id FROM d1);
+SELECT throws_ok(format('SELECT strategy_replay(%s)', (SELECT id FROM decisions WHERE status = 'error' LIMIT 1)), '55000', NULL,
+	'an error decision has no policy result to replay');
+SELECT throws_ok($$SELECT strategy_replay(-1)$$, '42704', 'decision -1 does not exist', 'an unknown decision');
+
+-- ---- P&L components from typed valuations ----
+-- A synthetic strategy (no policy runs): a wallet, an LST that accrues, a
+-- lending supply and a debt that accrue interest, and an LP position owing
+-- fees, over two snapshots.
+CREATE TEMP TABLE pv AS SELECT * FROM strategy_create('pnl vault', 'stake', 999001, '0x00000000000000000000000000000000000000f9',
+	(SELECT p FROM st_params));
+SELECT lives_ok($$SELECT strategy_record_snapshot((SELECT id FROM pv), 100, '2026-01-01Z', ROW('0x00000000000000000000000000000000000000a1', 0, ARRAY[
+	ROW('0x00000000000000000000000000000000000000a1', 'wallet', 10e18, 18, 1, 0, NULL, NULL),
+	ROW('0x00000000000000000000000000000000000000b1', 'wallet', 20e18, 18, 1.1, 0, 1.1e18, 'staking'),
+	ROW('0x00000000000000000000000000000000000000a1', 'morpho:1', 100e18, 18, 1, 0, 1e18, 'interest'),
+	ROW('0x00000000000000000000000000000000000000a1', 'morpho:2', -50e18, 18, 1, 0, 1e18, 'interest'),
+	ROW('0x00000000000000000000000000000000000000b1', 'univ3:7', 5e18, 18, 1.1, 1e18, NULL, NULL)]::strategy_holding[])::strategy_valuation)$$,
+	'snapshot 1');
+SELECT lives_ok($$SELECT strategy_record_snapshot((SELECT id FROM pv), 200, '2026-01-02Z', ROW('0x00000000000000000000000000000000000000a1', 0, ARRAY[
+	ROW('0x00000000000000000000000000000000000000a1', 'wallet', 10e18, 18, 1, 0, NULL, NULL),
+	ROW('0x00000000000000000000000000000000000000b1', 'wallet', 20e18, 18, 1.2, 0, 1.2e18, 'staking'),
+	ROW('0x00000000000000000000000000000000000000a1', 'morpho:1', 101e18, 18, 1, 0, 1.01e18, 'interest'),
+	ROW('0x00000000000000000000000000000000000000a1', 'morpho:2', -51e18, 18, 1, 0, 1.02e18, 'interest'),
+	ROW('0x00000000000000000000000000000000000000b1', 'univ3:7', 4.6e18, 18, 1.2, 0.6e18, NULL, NULL)]::strategy_holding[])::strategy_valuation)$$,
+	'snapshot 2: rates and indexes grew, 0.4 of the fees were collected');
+SELECT is((SELECT ARRAY[fees_owed, fees_collected, staking_yield, interest_earned, interest_paid]
+			 FROM strategy_snapshots WHERE strategy_id = (SELECT id FROM pv) AND block_number = 200),
+	ARRAY[0.72, 0.44, 2.5, 1, 1],
+	'owed 0.6 × 1.2; collected 0.4 × 1.1; staking (20 + 5) × 0.1; interest 100 × 1 %; paid 50 × 2 %');
+SELECT is((SELECT round(hold_value, 6) FROM strategy_snapshots WHERE strategy_id = (SELECT id FROM pv) AND block_number = 200),
+	round(10 + 100 - 50 + (20 + 5) * 1.2, 6), 'holding value: the first holdings per asset at today''s prices');
+SELECT is((SELECT ARRAY[p.fees, p.staking_yield, p.interest_earned, p.interest_paid, p.gas, p.swap_cost]
+			 FROM strategy_pnl((SELECT id FROM pv)) p),
+	ARRAY[1.16, 2.5, 1, 1, 0, 0], 'strategy_pnl sums them (no transaction: no gas, no swap cost)');
+SELECT throws_ok($$SELECT strategy_state_valuation('{"valuation": {"numeraire": "0x00000000000000000000000000000000000000a1", "value": 1}}')$$,
+	'22023', NULL, 'a valuation without its holdings is refused');
+SELECT throws_ok($$SELECT strategy_state_valuation('{"valuation": {"numeraire": "0x00000000000000000000000000000000000000a1", "value": 1,
+	"holdings": [{"asset": "0x00000000000000000000000000000000000000a1", "position": "wallet", "amount": 1, "decimals": 18, "accrual": "stakign"}]}}')$$,
+	'22023', NULL, 'an unknown accrual is refused');
 
 -- ---- housekeeping, pg_cron ----
 
