@@ -188,17 +188,22 @@ q -c "SELECT s.block_number, w.label AS pool, s.amount0::numeric AS amount0, s.a
        ORDER BY s.block_number DESC, s.log_index DESC LIMIT 5"
 # Positions as they are on chain now (run_strategies() syncs them before deciding).
 q >/dev/null -c "SELECT count(*) FROM amplified.strategies s, amplified.strategy_sync_positions(s.id)"
-echo "Strategies: positions (SELECT * FROM amplified.v_positions):"
-q -c "SELECT p.strategy, coalesce(w.label, p.asset::text) AS asset, p.token_id AS nft,
-             CASE WHEN p.kind = 'univ3' THEN '[' || p.tick_lower || ', ' || p.tick_upper || ')' END AS range,
-             p.in_range, round(amplified.to_units(coalesce(p.amount, p.amount0), 18), 6) AS amount_or_amount0,
-             round(amplified.to_units(p.amount1, 18), 6) AS amount1
+echo "Strategies: positions (SELECT * FROM amplified.v_positions; debts are negative):"
+q -c "SELECT p.strategy, p.protocol, coalesce(w.label, p.asset::text) AS asset, p.position_id AS id,
+             CASE WHEN p.protocol = 'token' THEN round(amplified.to_units(p.amount, 18), 6) END AS amount
         FROM amplified.v_positions p LEFT JOIN amplified.watched_contracts w ON w.chain_id = p.chain_id AND w.address OPERATOR(amplified.=) p.asset
-       WHERE p.kind = 'univ3' OR p.amount OPERATOR(amplified.>) 0 ORDER BY p.strategy, p.kind DESC, p.tick_lower"
+       WHERE p.protocol <> 'token' OR p.amount OPERATOR(amplified.<>) 0 ORDER BY p.strategy, p.protocol, p.position_id"
+echo "Uniswap v3 NFTs (SELECT * FROM amplified.v_univ3_positions):"
+q -c "SELECT p.strategy, p.token_id AS nft, '[' || p.tick_lower || ', ' || p.tick_upper || ')' AS range, p.in_range,
+             round(amplified.to_units(p.amount0, 18), 6) AS amount0, round(amplified.to_units(p.amount1, 18), 6) AS amount1
+        FROM amplified.v_univ3_positions p ORDER BY p.strategy, p.tick_lower"
 echo "Decisions with their reasons (SELECT * FROM amplified.v_decisions):"
 q -c "SELECT decision_id AS id, strategy, block_number AS block, action, status, array_to_string(reasons, ',') AS reasons,
              coalesce(array_to_string(risk_reasons, ','), '') AS risk, intents, executed, repeats
         FROM amplified.v_decisions ORDER BY decision_id"
+echo "Every decision replayed on its stored inputs (SELECT amplified.strategy_replay(id)):"
+q -c "SELECT count(*) AS decisions, count(*) FILTER (WHERE (amplified.strategy_replay(d.id) ->> 'matches')::boolean) AS replay_identically
+        FROM amplified.decisions d WHERE d.status <> 'error'"
 echo "Transactions (amplified.tx_intents, tx_attempts):"
 q -c "SELECT t.id, t.decision_id AS decision, split_part(t.idempotency_key, ':', 6) AS step, t.status, t.nonce, t.block_number AS block,
              a.gas_used, left(t.tx_hash::text, 18) || '…' AS tx

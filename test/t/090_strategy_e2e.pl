@@ -213,6 +213,18 @@ ok($tick_now >= $new_base->{tick_lower} && $tick_now < $new_base->{tick_upper},
 # ---- the dashboards ----
 is(sql("SELECT count(*) > 0 FROM v_strategy_performance WHERE strategy_id = $lp_id AND value > 0"), 't', 'v_strategy_performance has the lp vault');
 is(sql("SELECT count(*) FROM v_decisions WHERE executed AND action IN ('open', 'rebalance', 'stake')"), '3', 'v_decisions: three executed decisions');
-is(sql("SELECT count(*) FROM v_positions WHERE strategy_id = $lp_id AND kind = 'univ3'"), scalar(@$nfts2), 'v_positions lists the NFTs');
+is(sql("SELECT count(*) FROM v_positions WHERE strategy_id = $lp_id AND protocol = 'univ3'"), scalar(@$nfts2), 'v_positions lists the NFTs');
+is(sql("SELECT count(*) FROM v_univ3_positions WHERE strategy_id = $lp_id AND in_range IS NOT NULL"), scalar(@$nfts2),
+	'v_univ3_positions: each NFT with its range against the pool');
+
+# ---- every decision of the scenario replays ----
+my $n_decisions = sql("SELECT count(*) FROM decisions WHERE status <> 'error'");
+cmp_ok($n_decisions, '>=', 4, "the scenario made $n_decisions decisions");
+is(sql("SELECT string_agg(d.id || ': ' || (r -> 'differences')::text, '; ') FROM decisions d,
+		LATERAL strategy_replay(d.id) r WHERE d.status <> 'error' AND NOT (r ->> 'matches')::boolean"), '',
+	'every decision, fed back to its policy with its stored inputs and parameters, gives the same action, reasons, plan, intents and proposal');
+my $pnl = $JSON->decode(sql("SELECT to_jsonb(p) FROM strategy_pnl($lp_id) p"));
+cmp_ok($pnl->{gas}, '>', 0, 'strategy_pnl: the lp vault paid gas');
+cmp_ok($pnl->{swap_cost}, '>', 0, 'strategy_pnl: and a pool fee on the rebalance swap');
 
 done_testing();
