@@ -188,10 +188,12 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	pts market_point[];
+	fn text := (SELECT registry_call_name(s.series) FROM market_sources s WHERE s.name = f.source);
 BEGIN
-	EXECUTE format('SELECT %s($1, $2, $3, $4)',
-				   (SELECT registry_call_name(s.series) FROM market_sources s WHERE s.name = f.source))
-	   INTO pts USING f.chain_id, f.contract, from_ts, to_ts;
+	IF fn IS NULL THEN
+		RAISE EXCEPTION 'unknown market source "%"', f.source USING ERRCODE = 'undefined_object';
+	END IF;
+	EXECUTE format('SELECT %s($1, $2, $3, $4)', fn) INTO pts USING f.chain_id, f.contract, from_ts, to_ts;
 	RETURN QUERY
 	SELECT p.at, p.block_number,
 		   CASE WHEN NOT f.inverted THEN v.x WHEN v.x <> 0 THEN 1 / v.x END
@@ -244,6 +246,26 @@ $$;
 COMMENT ON FUNCTION @extschema@.market_series(@extschema@.market_feeds, timestamptz, timestamptz, interval) IS
 	'a feed''s observations over a window, or with a bucket the last observation at or before each bucket end';
 
+-- A series of the feed that answers for an asset (and quote) of a kind:
+-- the window and bucket checked, the feed chosen (market_feed), its
+-- observations (market_series), each with the feed's source.
+CREATE FUNCTION @extschema@.market_feed_series(chain_id bigint, asset @extschema@.address, quote @extschema@.address,
+	provides text, from_ts timestamptz, to_ts timestamptz, bucket interval, source_name text)
+RETURNS TABLE (at timestamptz, block_number bigint, value numeric, source text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	f market_feeds;
+BEGIN
+	PERFORM market_check_window(from_ts, to_ts, bucket);
+	f := market_feed(chain_id, asset, quote, provides, source_name);
+	RETURN QUERY SELECT s.at, s.block_number, s.value, f.source FROM market_series(f, from_ts, to_ts, bucket) s;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.market_feed_series(bigint, @extschema@.address, @extschema@.address, text, timestamptz, timestamptz, interval, text) IS
+	'the series of the feed that answers for an asset''s price in a quote (or its rate), each row with its source';
+
 -- ---- the API ----
 
 -- An asset's price in a quote asset over (from_ts, to_ts]: the price in
@@ -253,16 +275,10 @@ COMMENT ON FUNCTION @extschema@.market_series(@extschema@.market_feeds, timestam
 CREATE FUNCTION @extschema@.market_price_series(chain_id bigint, asset @extschema@.address, quote @extschema@.address,
 	from_ts timestamptz, to_ts timestamptz, bucket interval DEFAULT NULL, source text DEFAULT NULL)
 RETURNS TABLE (at timestamptz, block_number bigint, value float8, source text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-DECLARE
-	f market_feeds;
-BEGIN
-	PERFORM market_check_window(from_ts, to_ts, bucket);
-	f := market_feed(chain_id, asset, quote, 'price', source);
-	RETURN QUERY SELECT s.at, s.block_number, s.value::float8, f.source FROM market_series(f, from_ts, to_ts, bucket) s;
-END
+	SELECT s.at, s.block_number, s.value::float8, s.source FROM market_feed_series($1, $2, $3, 'price', $4, $5, $6, $7) s
 $$;
 COMMENT ON FUNCTION @extschema@.market_price_series(bigint, @extschema@.address, @extschema@.address, timestamptz, timestamptz, interval, text) IS
 	'an asset''s price in a quote over a window (the price in effect at from_ts first), or the last price per bucket';
@@ -272,16 +288,10 @@ COMMENT ON FUNCTION @extschema@.market_price_series(bigint, @extschema@.address,
 CREATE FUNCTION @extschema@.market_rate_series(chain_id bigint, asset @extschema@.address,
 	from_ts timestamptz, to_ts timestamptz, bucket interval DEFAULT NULL, source text DEFAULT NULL)
 RETURNS TABLE (at timestamptz, block_number bigint, value numeric, source text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-DECLARE
-	f market_feeds;
-BEGIN
-	PERFORM market_check_window(from_ts, to_ts, bucket);
-	f := market_feed(chain_id, asset, NULL, 'rate', source);
-	RETURN QUERY SELECT s.at, s.block_number, s.value, f.source FROM market_series(f, from_ts, to_ts, bucket) s;
-END
+	SELECT s.at, s.block_number, s.value, s.source FROM market_feed_series($1, $2, NULL, 'rate', $3, $4, $5, $6) s
 $$;
 COMMENT ON FUNCTION @extschema@.market_rate_series(bigint, @extschema@.address, timestamptz, timestamptz, interval, text) IS
 	'an asset''s rate over a window (the rate in effect at from_ts first), or the last rate per bucket; exact';
@@ -315,10 +325,10 @@ COMMENT ON FUNCTION @extschema@.market_rate_at(bigint, @extschema@.address, time
 REVOKE ALL ON @extschema@.market_sources, @extschema@.market_feeds FROM PUBLIC;
 GRANT SELECT ON @extschema@.market_sources, @extschema@.market_feeds TO amplified_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.market_sources, @extschema@.market_feeds TO amplified_admin;
-REVOKE ALL ON FUNCTION @extschema@.market_feeds_check() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.market_feed(bigint, @extschema@.address, @extschema@.address, text, text),
 	@extschema@.market_feed_points(@extschema@.market_feeds, timestamptz, timestamptz),
 	@extschema@.market_series(@extschema@.market_feeds, timestamptz, timestamptz, interval),
+	@extschema@.market_feed_series(bigint, @extschema@.address, @extschema@.address, text, timestamptz, timestamptz, interval, text),
 	@extschema@.market_price_series(bigint, @extschema@.address, @extschema@.address, timestamptz, timestamptz, interval, text),
 	@extschema@.market_rate_series(bigint, @extschema@.address, timestamptz, timestamptz, interval, text),
 	@extschema@.market_price_at(bigint, @extschema@.address, @extschema@.address, timestamptz, text),
@@ -326,6 +336,7 @@ REVOKE ALL ON FUNCTION @extschema@.market_feed(bigint, @extschema@.address, @ext
 GRANT EXECUTE ON FUNCTION @extschema@.market_feed(bigint, @extschema@.address, @extschema@.address, text, text),
 	@extschema@.market_feed_points(@extschema@.market_feeds, timestamptz, timestamptz),
 	@extschema@.market_series(@extschema@.market_feeds, timestamptz, timestamptz, interval),
+	@extschema@.market_feed_series(bigint, @extschema@.address, @extschema@.address, text, timestamptz, timestamptz, interval, text),
 	@extschema@.market_price_series(bigint, @extschema@.address, @extschema@.address, timestamptz, timestamptz, interval, text),
 	@extschema@.market_rate_series(bigint, @extschema@.address, timestamptz, timestamptz, interval, text),
 	@extschema@.market_price_at(bigint, @extschema@.address, @extschema@.address, timestamptz, text),
