@@ -125,7 +125,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Months and years vary in length; a day counts as 86400 seconds.';
 	END IF;
-	IF isinf(from_ts) OR isinf(to_ts)
+	IF NOT isfinite(from_ts) OR NOT isfinite(to_ts)
 	   OR extract(epoch FROM to_ts - from_ts) / extract(epoch FROM bucket) > 100000 THEN
 		RAISE EXCEPTION 'bucket "%" cuts the window into too many buckets', bucket
 			USING ERRCODE = 'invalid_parameter_value',
