@@ -101,7 +101,8 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_limits', '');
 --   price_move    largest move of the pool's or oracle's price within
 --                 move_window, in basis points
 --   depeg         the LST's discount of its market price (pool or oracle)
---                 to its exchange rate (lst_rates), in basis points
+--                 to its exchange rate (token_lst_rate_at_time), in basis
+--                 points
 -- A breaker gates the decisions that involve its asset, pool or oracle, or
 -- every decision on its chain when asset is NULL.
 CREATE TABLE @extschema@.circuit_breakers (
@@ -308,69 +309,35 @@ COMMENT ON FUNCTION @extschema@.risk_is_halted() IS 'Whether the risk kill switc
 
 -- A Uniswap v3 pool's price (raw token1 per token0) over (from_ts, to_ts]:
 -- first the price in effect at from_ts (the latest swap or pool-state
--- reading at or before it), then every swap and reading after it, in chain
--- order (a reading after the swaps of its block).  The observation in effect
--- bounds the index scans of the window (everything after from_ts lies in a
--- later or the same block), so the cost follows the window, not the history.
+-- reading at or before it, and before to_ts), then every swap and reading
+-- after it, in chain order (a reading after the swaps of its block): the
+-- univ3 module's univ3_pool_observations, as prices.
 CREATE FUNCTION @extschema@.risk_pool_prices(chain_id bigint, pool @extschema@.address,
 	from_ts timestamptz, to_ts timestamptz)
 RETURNS TABLE (at timestamptz, block_number bigint, log_index integer, price float8)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	WITH first AS (
-		SELECT c.* FROM (
-			(SELECT b.timestamp AS at, s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price
-			   FROM univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
-			  WHERE s.chain_id = $1 AND s.pool = $2 AND b.timestamp <= $3 AND b.timestamp <= $4
-			  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
-			UNION ALL
-			(SELECT b.timestamp, p.block_number, NULL::int, p.sqrt_price_x96
-			   FROM univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
-			  WHERE p.chain_id = $1 AND p.pool = $2 AND b.timestamp <= $3 AND b.timestamp <= $4
-			  ORDER BY p.block_number DESC LIMIT 1)) c
-		 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST LIMIT 1),
-	lb(n) AS (SELECT coalesce((SELECT f.block_number FROM first f), 0))
-	SELECT t.at, t.block_number, t.log_index, univ3_price_at_sqrt_price(t.sqrt_price)
-	  FROM (SELECT * FROM first
-			UNION ALL
-			SELECT b.timestamp, s.block_number, s.log_index, s.sqrt_price_x96
-			  FROM lb, univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
-			 WHERE s.chain_id = $1 AND s.pool = $2 AND s.block_number >= lb.n
-			   AND b.timestamp > $3 AND b.timestamp <= $4
-			UNION ALL
-			SELECT b.timestamp, p.block_number, NULL, p.sqrt_price_x96
-			  FROM lb, univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
-			 WHERE p.chain_id = $1 AND p.pool = $2 AND p.block_number >= lb.n
-			   AND b.timestamp > $3 AND b.timestamp <= $4) t
-	 WHERE t.sqrt_price > 0::uint256
-	 ORDER BY t.block_number, t.log_index NULLS LAST
+	SELECT o.at, o.block_number, o.log_index, univ3_price_at_sqrt_price(o.sqrt_price)
+	  FROM univ3_pool_observations($1, $2, CASE WHEN $4 IS NULL THEN NULL WHEN $3 > $4 THEN $4 ELSE $3 END, $4) o
+	 WHERE o.sqrt_price > 0::uint256
+	 ORDER BY o.block_number, o.log_index NULLS LAST
 $$;
 COMMENT ON FUNCTION @extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz) IS
 	'a pool''s raw price (token1 per token0) in effect at from_ts, then at every swap and reading up to to_ts';
 
 -- An oracle's answers over (from_ts, to_ts], scaled by 10^-decimals: first
--- the answer in effect at from_ts, then every reading after it (positive
--- answers only).
+-- the answer in effect at from_ts (and before to_ts), then every reading
+-- after it (positive answers only), from the tokens module's
+-- token_oracle_answers.
 CREATE FUNCTION @extschema@.risk_oracle_prices(chain_id bigint, oracle @extschema@.address,
 	from_ts timestamptz, to_ts timestamptz, decimals integer DEFAULT 18)
 RETURNS TABLE (at timestamptz, block_number bigint, updated_at timestamptz, price float8)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	WITH first AS (
-		SELECT b.timestamp AS at, o.block_number, o.updated_at, o.answer
-		  FROM oracle_rounds o JOIN blocks b ON b.chain_id = o.chain_id AND b.number = o.block_number
-		 WHERE o.chain_id = $1 AND o.oracle = $2 AND b.timestamp <= $3 AND b.timestamp <= $4
-		 ORDER BY o.block_number DESC LIMIT 1)
 	SELECT t.at, t.block_number, t.updated_at, to_units(t.answer, $5)::float8
-	  FROM (SELECT * FROM first
-			UNION ALL
-			SELECT b.timestamp, o.block_number, o.updated_at, o.answer
-			  FROM oracle_rounds o JOIN blocks b ON b.chain_id = o.chain_id AND b.number = o.block_number
-			 WHERE o.chain_id = $1 AND o.oracle = $2
-			   AND o.block_number >= coalesce((SELECT f.block_number FROM first f), 0)
-			   AND b.timestamp > $3 AND b.timestamp <= $4) t
+	  FROM token_oracle_answers($1, $2, CASE WHEN $4 IS NULL THEN NULL WHEN $3 > $4 THEN $4 ELSE $3 END, $4) t
 	 WHERE t.answer > 0::int256
 	 ORDER BY t.block_number
 $$;
@@ -398,10 +365,7 @@ BEGIN
 	END IF;
 	CASE c.kind
 	WHEN 'oracle_stale' THEN
-		SELECT o.updated_at INTO updated
-		  FROM oracle_rounds o JOIN blocks b ON b.chain_id = o.chain_id AND b.number = o.block_number
-		 WHERE o.chain_id = c.chain_id AND o.oracle = c.oracle AND b.timestamp <= risk_breaker_value.at
-		 ORDER BY o.block_number DESC LIMIT 1;
+		SELECT o.updated_at INTO updated FROM token_oracle_answer_at(c.chain_id, c.oracle, risk_breaker_value.at) o;
 		IF updated IS NULL THEN
 			value := 'Infinity';
 			detail := 'no round';
@@ -430,7 +394,7 @@ BEGIN
 			  FROM risk_oracle_prices(c.chain_id, c.oracle, risk_breaker_value.at, risk_breaker_value.at,
 									  c.price_decimals) p;
 		END IF;
-		SELECT r.rate INTO fair FROM yield_rate_at(c.chain_id, c.asset, risk_breaker_value.at) r;
+		SELECT r.rate INTO fair FROM token_lst_rate_at_time(c.chain_id, c.asset, risk_breaker_value.at) r;
 		IF market IS NULL OR fair IS NULL OR fair = 0::uint256 THEN
 			detail := 'no data';
 		ELSE

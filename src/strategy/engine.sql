@@ -793,42 +793,6 @@ COMMENT ON FUNCTION @extschema@.strategy_sync_positions(bigint, bigint) IS
 
 -- ---- gather: the state a decision sees ----
 
--- The latest known state of a pool at or before a block: a swap (price and
--- liquidity after it) or a pool-state reading (end of its block), the later.
-CREATE FUNCTION @extschema@.strategy_pool_state(chain_id bigint, pool @extschema@.address, block bigint,
-	OUT block_number bigint, OUT sqrt_price @extschema@.uint256, OUT tick int, OUT liquidity @extschema@.uint256)
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$
-	SELECT c.block_number, c.sqrt_price, univ3_tick_at_sqrt_price(c.sqrt_price), c.liquidity
-	  FROM ((SELECT s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price, s.liquidity
-			   FROM univ3_swaps s
-			  WHERE s.chain_id = $1 AND s.pool = $2 AND s.block_number <= $3
-			  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
-			UNION ALL
-			(SELECT p.block_number, NULL::int, p.sqrt_price_x96, p.liquidity
-			   FROM univ3_pool_states p
-			  WHERE p.chain_id = $1 AND p.pool = $2 AND p.block_number <= $3 AND p.liquidity IS NOT NULL
-			  ORDER BY p.block_number DESC LIMIT 1)) c
-	 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST
-	 LIMIT 1
-$$;
-COMMENT ON FUNCTION @extschema@.strategy_pool_state(bigint, @extschema@.address, bigint) IS
-	'a pool''s sqrt price, tick and active liquidity at a block, from its latest ingested swap or state reading';
-
--- The latest exchange rate of an LST at or before a block (NULL when none is ingested).
-CREATE FUNCTION @extschema@.strategy_lst_rate(chain_id bigint, token @extschema@.address, block bigint)
-RETURNS @extschema@.uint256
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$
-	SELECT r.rate FROM lst_rates r
-	 WHERE r.chain_id = $1 AND r.token = $2 AND r.block_number <= $3
-	 ORDER BY r.block_number DESC, r.method LIMIT 1
-$$;
-COMMENT ON FUNCTION @extschema@.strategy_lst_rate(bigint, @extschema@.address, bigint) IS
-	'an LST''s latest ingested exchange rate (1e18 scale) at or before a block';
-
 -- The price of token0 in token1 whole units at a sqrt price, exact.
 CREATE FUNCTION @extschema@.strategy_price1per0(sqrt_price @extschema@.uint256, decimals0 int, decimals1 int)
 RETURNS numeric
@@ -1592,8 +1556,6 @@ BEGIN
 	END LOOP;
 	-- Readers: what the views and dashboards use.
 	FOREACH f IN ARRAY ARRAY[
-		'strategy_pool_state(bigint, @extschema@.address, bigint)',
-		'strategy_lst_rate(bigint, @extschema@.address, bigint)',
 		'strategy_wallet(bigint, @extschema@.address, @extschema@.address)',
 		'strategy_block_time(bigint, bigint)',
 		'strategy_positions(bigint, text)',

@@ -1,11 +1,12 @@
 -- src/yield/yield.sql: LST/LRT yields.  The APR and APY of an exchange-rate
 -- change are C (apr.c); the functions below read the ingested exchange-rate
--- series (lst_rates, timed by blocks) and the view v_yields shows every
--- tracked asset.  docs/yield.md has the definitions and examples.
+-- series through the tokens module's read models (src/tokens/read.sql,
+-- timed by blocks) and the view v_yields shows every tracked asset.
+-- docs/yield.md has the definitions and examples.
 --
 -- A token's rate series is the reads of one method (stEthPerToken(),
 -- getExchangeRate() or convertToAssets(1e18)): unless a method is given, the
--- method of the token's latest read.  Windows are measured on block
+-- method of the token's latest read (token_lst_method).  Windows are measured on block
 -- timestamps.  Sparse or missing reads give NULL, never an error.
 
 -- ---- pure math (immutable, harmless: PUBLIC may execute) ----
@@ -24,20 +25,19 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.yield_apy(@extschema@.uint256, @extschema@.uint256, float8) IS
 	'(rate_now / rate_then)^(365 days / seconds) - 1: the compounded APY of an exchange-rate change';
 
--- ---- series over lst_rates ----
+-- ---- series over the exchange-rate read models (src/tokens/read.sql) ----
 
--- The method of a token's latest exchange-rate read (NULL without reads).
+-- The method of a token's latest exchange-rate read (NULL without reads):
+-- token_lst_method, the rule of every rate read.
 CREATE FUNCTION @extschema@.yield_token_method(chain_id bigint, token @extschema@.address)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT r.method FROM lst_rates r
-	 WHERE r.chain_id = $1 AND r.token = $2
-	 ORDER BY r.block_number DESC LIMIT 1
+	SELECT token_lst_method($1, $2)
 $$;
 COMMENT ON FUNCTION @extschema@.yield_token_method(bigint, @extschema@.address) IS
-	'the exchange-rate method of a token''s latest read in lst_rates';
+	'the exchange-rate method of a token''s latest read (token_lst_method)';
 
 -- A token's latest exchange-rate read at or before a time (no row if none).
 CREATE FUNCTION @extschema@.yield_rate_at(chain_id bigint, token @extschema@.address,
@@ -46,13 +46,7 @@ RETURNS TABLE (block_number bigint, at timestamptz, rate @extschema@.uint256)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT r.block_number, b.timestamp, r.rate
-	  FROM lst_rates r
-	  JOIN blocks b ON b.chain_id = r.chain_id AND b.number = r.block_number
-	 WHERE r.chain_id = $1 AND r.token = $2
-	   AND r.method = coalesce($4, yield_token_method($1, $2))
-	   AND b.timestamp <= $3
-	 ORDER BY r.block_number DESC LIMIT 1
+	SELECT r.block_number, r.at, r.rate FROM token_lst_rate_at_time($1, $2, $3, $4) r
 $$;
 COMMENT ON FUNCTION @extschema@.yield_rate_at(bigint, @extschema@.address, timestamptz, text) IS
 	'a token''s latest exchange-rate read at or before a time';
@@ -67,23 +61,12 @@ RETURNS TABLE (block_number bigint, at timestamptz, method text, rate @extschema
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	-- The read before the window bounds the index scan of the window's reads.
-	WITH m(method) AS (SELECT coalesce($5, yield_token_method($1, $2))),
-	first AS (SELECT p.block_number, p.at, p.rate FROM m, yield_rate_at($1, $2, $3, m.method) p),
-	reads AS (
-		SELECT * FROM first
-		UNION ALL
-		SELECT r.block_number, b.timestamp, r.rate
-		  FROM m, lst_rates r
-		  JOIN blocks b ON b.chain_id = r.chain_id AND b.number = r.block_number
-		 WHERE r.chain_id = $1 AND r.token = $2 AND r.method = m.method
-		   AND r.block_number >= coalesce((SELECT f.block_number FROM first f), 0)
-		   AND b.timestamp > $3 AND b.timestamp <= $4)
-	SELECT s.block_number, s.at, m.method, s.rate, to_units(s.rate, 18),
+	-- The series starts with the read in effect at from_ts, for the first APR.
+	SELECT s.block_number, s.at, s.method, s.rate, to_units(s.rate, 18),
 		   CASE WHEN s.prev_rate > 0 AND s.rate > 0 AND s.at > s.prev_at
 				THEN yield_apr(s.prev_rate, s.rate, extract(epoch FROM s.at - s.prev_at)::float8) END
-	  FROM m, (SELECT r.*, lag(r.rate) OVER w AS prev_rate, lag(r.at) OVER w AS prev_at
-				 FROM reads r WINDOW w AS (ORDER BY r.block_number)) s
+	  FROM (SELECT r.*, lag(r.rate) OVER w AS prev_rate, lag(r.at) OVER w AS prev_at
+			  FROM token_lst_rate_series($1, $2, $3, $4, $5) r WINDOW w AS (ORDER BY r.block_number)) s
 	 WHERE s.at > $3
 	 ORDER BY s.block_number
 $$;

@@ -174,7 +174,7 @@ DECLARE
 	rate1 numeric;
 	fees_token1 numeric;
 BEGIN
-	SELECT * INTO ps FROM strategy_pool_state(s.chain_id, v_pool, block);
+	SELECT * INTO ps FROM univ3_pool_state_at(s.chain_id, v_pool, block);
 	IF ps.sqrt_price IS NULL THEN
 		RAISE EXCEPTION 'no ingested state of pool % at or before block %', v_pool, block
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -212,13 +212,8 @@ BEGIN
 	END IF;
 	-- Expected fee gain for the cost gate: the pool's fees over the volatility
 	-- window (in token1 raw units), scaled to the horizon.
-	SELECT sum(CASE WHEN sw.amount0::numeric > 0
-					THEN sw.amount0::numeric * strategy_price1per0(sw.sqrt_price_x96, 0, 0)
-					ELSE sw.amount1::numeric END * (p ->> 'fee')::numeric / 1000000)
-	  INTO fees_token1
-	  FROM univ3_swaps sw JOIN blocks b ON b.chain_id = sw.chain_id AND b.number = sw.block_number
-	 WHERE sw.chain_id = s.chain_id AND sw.pool = v_pool AND sw.block_number <= block
-	   AND b.timestamp > v_at - make_interval(secs => (p ->> 'vol_window_seconds')::float8);
+	fees_token1 := univ3_pool_fees_token1(s.chain_id, v_pool, (p ->> 'fee')::int,
+		v_at - make_interval(secs => (p ->> 'vol_window_seconds')::float8), block);
 
 	-- Valuation, in the numeraire's whole units.
 	owed0 := coalesce((SELECT sum((n ->> 'owed0')::numeric) FROM jsonb_array_elements(nfts) n), 0);
@@ -228,8 +223,8 @@ BEGIN
 	price := strategy_price1per0(ps.sqrt_price, (p ->> 'decimals0')::int, (p ->> 'decimals1')::int);
 	price0 := CASE WHEN num_is_1 THEN price ELSE 1 END;
 	price1 := CASE WHEN num_is_1 THEN 1 ELSE 1 / price END;
-	rate0 := strategy_lst_rate(s.chain_id, t0, block)::numeric;
-	rate1 := strategy_lst_rate(s.chain_id, t1, block)::numeric;
+	rate0 := token_lst_rate_at(s.chain_id, t0, block)::numeric;
+	rate1 := token_lst_rate_at(s.chain_id, t1, block)::numeric;
 	RETURN jsonb_build_object(
 		'kind', 'lp_univ3', 'block_number', block, 'at', v_at,
 		'pool', jsonb_build_object('address', v_pool::text, 'block_number', ps.block_number,
@@ -501,7 +496,7 @@ CREATE VIEW @extschema@.v_univ3_positions AS
 		   a.amount0, a.amount1
 	  FROM @extschema@.positions p
 	  JOIN @extschema@.strategies s ON s.id = p.strategy_id
-	  LEFT JOIN LATERAL @extschema@.strategy_pool_state(s.chain_id, (p.detail ->> 'pool')::@extschema@.address, p.block_number) ps ON true
+	  LEFT JOIN LATERAL @extschema@.univ3_pool_state_at(s.chain_id, (p.detail ->> 'pool')::@extschema@.address, p.block_number) ps ON true
 	  LEFT JOIN LATERAL @extschema@.univ3_amounts_for_liquidity(ps.sqrt_price,
 			@extschema@.univ3_sqrt_price_at_tick((p.detail ->> 'tick_lower')::integer),
 			@extschema@.univ3_sqrt_price_at_tick((p.detail ->> 'tick_upper')::integer),

@@ -122,14 +122,14 @@ BEGIN
 	holdings := ARRAY[ROW(base, 'wallet', wb.amount::numeric, bd, 1, 0, NULL, NULL)::strategy_holding];
 	FOR c IN SELECT e FROM jsonb_array_elements(p -> 'candidates') e LOOP
 		tok := (c ->> 'token')::address;
-		SELECT * INTO ps FROM strategy_pool_state(s.chain_id, (c ->> 'pool')::address, block);
+		SELECT * INTO ps FROM univ3_pool_state_at(s.chain_id, (c ->> 'pool')::address, block);
 		SELECT * INTO w FROM strategy_wallet(s.id, tok, router);
 		-- Base per candidate, whole units.
 		price := CASE WHEN ps.sqrt_price IS NULL THEN NULL
 					  WHEN (c ->> 'base_is_token0')::boolean
 					  THEN 1 / strategy_price1per0(ps.sqrt_price, bd, (c ->> 'decimals')::int)
 					  ELSE strategy_price1per0(ps.sqrt_price, (c ->> 'decimals')::int, bd) END;
-		rate := strategy_lst_rate(s.chain_id, tok, block);
+		rate := token_lst_rate_at(s.chain_id, tok, block);
 		cands := cands || jsonb_build_array(jsonb_build_object(
 			'token', tok::text, 'pool', c ->> 'pool', 'fee', (c ->> 'fee')::int,
 			'base_is_token0', (c ->> 'base_is_token0')::boolean, 'decimals', (c ->> 'decimals')::int,

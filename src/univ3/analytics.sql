@@ -1,4 +1,4 @@
--- src/ingest/analytics.sql: Uniswap v3 position analytics over ingested data
+-- src/univ3/analytics.sql: Uniswap v3 position analytics over ingested data
 -- (time in range, fees from fee growth) and the ALM backtest, which replays a
 -- pool's ingested swaps under given parameters.  The pool math, and the
 -- backtest's replay loop and volatility (src/univ3/analytics.c), are the
@@ -9,7 +9,8 @@
 -- The ticks of a pool over (from_ts, to_ts]: first the state in effect at
 -- from_ts (the latest swap or pool-state reading at or before it, at =
 -- from_ts; log_index NULL for a reading, which is taken at the end of its
--- block), then every swap after from_ts up to to_ts, in chain order.
+-- block), then every swap after from_ts up to to_ts, in chain order: the
+-- swaps of univ3_pool_observations (read.sql).
 CREATE FUNCTION @extschema@.univ3_pool_ticks(chain_id bigint, pool @extschema@.address,
 	from_ts timestamptz, to_ts timestamptz)
 RETURNS TABLE (at timestamptz, block_number bigint, log_index int, tick int,
@@ -18,26 +19,11 @@ RETURNS TABLE (at timestamptz, block_number bigint, log_index int, tick int,
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT t.* FROM (
-	  (SELECT $3, c.block_number, c.log_index, c.tick, c.sqrt_price, c.liquidity,
-	          NULL::int256, NULL::int256
-	     FROM ((SELECT s.block_number, s.log_index, s.tick, s.sqrt_price_x96 AS sqrt_price, s.liquidity
-	              FROM univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
-	             WHERE s.chain_id = $1 AND s.pool = $2 AND b.timestamp <= $3
-	             ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
-	           UNION ALL
-	           (SELECT p.block_number, NULL::int, p.tick, p.sqrt_price_x96, p.liquidity
-	              FROM univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
-	             WHERE p.chain_id = $1 AND p.pool = $2 AND b.timestamp <= $3
-	             ORDER BY p.block_number DESC LIMIT 1)) c
-	    ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST LIMIT 1)
-	  UNION ALL
-	  (SELECT b.timestamp, s.block_number, s.log_index, s.tick, s.sqrt_price_x96, s.liquidity,
-	          s.amount0, s.amount1
-	     FROM univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
-	    WHERE s.chain_id = $1 AND s.pool = $2 AND b.timestamp > $3 AND b.timestamp <= $4)
-	) t(at, block_number, log_index, tick, sqrt_price, liquidity, amount0, amount1)
-	ORDER BY t.at, t.block_number, t.log_index NULLS LAST
+	SELECT CASE WHEN o.at <= $3 THEN $3 ELSE o.at END, o.block_number, o.log_index, o.tick, o.sqrt_price,
+		   o.liquidity, CASE WHEN o.at > $3 THEN o.amount0 END, CASE WHEN o.at > $3 THEN o.amount1 END
+	  FROM univ3_pool_observations($1, $2, $3, $4) o
+	 WHERE o.at <= $3 OR o.log_index IS NOT NULL
+	 ORDER BY 1, o.block_number, o.log_index NULLS LAST
 $$;
 COMMENT ON FUNCTION @extschema@.univ3_pool_ticks(bigint, @extschema@.address, timestamptz, timestamptz) IS
 	'the state of a pool at from_ts (latest swap or pool-state reading at or before it), then its ingested swaps up to to_ts, in chain order';

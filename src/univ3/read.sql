@@ -1,0 +1,137 @@
+-- src/univ3/read.sql: the read models of Uniswap v3 pool data.  Every
+-- module that needs a pool's state, its price history or its swap fees
+-- calls these; none reads univ3_swaps or univ3_pool_states itself
+-- (docs/univ3.md, "Read models").  They also register the pool price as a
+-- source of the market-data layer (src/market/market.sql).
+--
+-- A pool's state comes from two kinds of observation: a swap (the price,
+-- tick and active liquidity after it) and a state reading (slot0() and
+-- liquidity() at the end of its block).  In one block, the reading comes
+-- after the block's swaps; between swaps of one block, the later log.
+-- Block times never decrease along a chain, so "at or before a time" and
+-- "at or before the last block of that time" agree.
+
+-- The complete state of a pool at a block: the latest swap or state
+-- reading at or before it, the later of the two (a reading without
+-- liquidity does not count).  The tick is the price's (TickMath), as a
+-- position's amounts need it.  No row when nothing is known.
+CREATE FUNCTION @extschema@.univ3_pool_state_at(chain_id bigint, pool @extschema@.address, block bigint,
+	OUT block_number bigint, OUT sqrt_price @extschema@.uint256, OUT tick int, OUT liquidity @extschema@.uint256)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT c.block_number, c.sqrt_price, univ3_tick_at_sqrt_price(c.sqrt_price), c.liquidity
+	  FROM ((SELECT s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price, s.liquidity
+			   FROM univ3_swaps s
+			  WHERE s.chain_id = $1 AND s.pool = $2 AND s.block_number <= $3
+			  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
+			UNION ALL
+			(SELECT p.block_number, NULL::int, p.sqrt_price_x96, p.liquidity
+			   FROM univ3_pool_states p
+			  WHERE p.chain_id = $1 AND p.pool = $2 AND p.block_number <= $3 AND p.liquidity IS NOT NULL
+			  ORDER BY p.block_number DESC LIMIT 1)) c
+	 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST
+	 LIMIT 1
+$$;
+COMMENT ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint) IS
+	'a pool''s sqrt price, tick and active liquidity at a block, from its latest ingested swap or state reading';
+
+-- A pool's observations over a window: first the one in effect at from_ts
+-- (the latest swap or state reading whose block time is at or before it,
+-- with that time), then every swap and reading after from_ts up to to_ts,
+-- in chain order.  log_index is NULL for a reading, amount0/amount1 for a
+-- reading too.  The observation in effect bounds the index scans of the
+-- window (everything after from_ts lies in a later block), so the cost
+-- follows the window, not the history.  This is the one "state at or
+-- before a time" of a pool: univ3_pool_ticks, the risk module's prices and
+-- the market source read it.
+CREATE FUNCTION @extschema@.univ3_pool_observations(chain_id bigint, pool @extschema@.address,
+	from_ts timestamptz, to_ts timestamptz)
+RETURNS TABLE (at timestamptz, block_number bigint, log_index int, sqrt_price @extschema@.uint256,
+	tick int, liquidity @extschema@.uint256, amount0 @extschema@.int256, amount1 @extschema@.int256)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	WITH first AS (
+		SELECT c.* FROM (
+			(SELECT b.timestamp AS at, s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price, s.tick,
+					s.liquidity, s.amount0, s.amount1
+			   FROM univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
+			  WHERE s.chain_id = $1 AND s.pool = $2 AND b.timestamp <= $3
+			  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
+			UNION ALL
+			(SELECT b.timestamp, p.block_number, NULL::int, p.sqrt_price_x96, p.tick, p.liquidity,
+					NULL::int256, NULL::int256
+			   FROM univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
+			  WHERE p.chain_id = $1 AND p.pool = $2 AND b.timestamp <= $3
+			  ORDER BY p.block_number DESC LIMIT 1)) c
+		 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST LIMIT 1),
+	lb(n) AS (SELECT coalesce((SELECT f.block_number FROM first f), 0))
+	SELECT t.* FROM (
+		SELECT * FROM first
+		UNION ALL
+		SELECT b.timestamp, s.block_number, s.log_index, s.sqrt_price_x96, s.tick, s.liquidity, s.amount0, s.amount1
+		  FROM lb, univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
+		 WHERE s.chain_id = $1 AND s.pool = $2 AND s.block_number >= lb.n
+		   AND b.timestamp > $3 AND b.timestamp <= $4
+		UNION ALL
+		SELECT b.timestamp, p.block_number, NULL, p.sqrt_price_x96, p.tick, p.liquidity, NULL, NULL
+		  FROM lb, univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
+		 WHERE p.chain_id = $1 AND p.pool = $2 AND p.block_number >= lb.n
+		   AND b.timestamp > $3 AND b.timestamp <= $4) t
+	 ORDER BY t.block_number, t.log_index NULLS LAST
+$$;
+COMMENT ON FUNCTION @extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz) IS
+	'a pool''s swap or state reading in effect at from_ts, then every swap and reading up to to_ts, in chain order';
+
+-- The fees a pool's swaps paid after `since` up to a block, in raw token1
+-- units: a swap paying in token0 (amount0 > 0) is valued at its price
+-- after the swap, the fee being fee / 1e6 of the amount paid in.
+CREATE FUNCTION @extschema@.univ3_pool_fees_token1(chain_id bigint, pool @extschema@.address, fee int,
+	since timestamptz, block bigint)
+RETURNS numeric
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT sum(CASE WHEN sw.amount0::numeric > 0
+					THEN sw.amount0::numeric * ((sw.sqrt_price_x96::numeric * sw.sqrt_price_x96::numeric)
+						/ 6277101735386680763835789423207666416102355444464034512896::numeric * power(10::numeric, 0))
+					ELSE sw.amount1::numeric END * $3::numeric / 1000000)
+	  FROM univ3_swaps sw JOIN blocks b ON b.chain_id = sw.chain_id AND b.number = sw.block_number
+	 WHERE sw.chain_id = $1 AND sw.pool = $2 AND sw.block_number <= $5
+	   AND b.timestamp > $4
+$$;
+COMMENT ON FUNCTION @extschema@.univ3_pool_fees_token1(bigint, @extschema@.address, int, timestamptz, bigint) IS
+	'fees the pool''s swaps paid after since up to a block, in raw token1 units (token0 at the swap''s price)';
+
+-- The pool price source of the market layer: raw token1 per token0
+-- (sqrt_price^2 / 2^192) at the observation in effect at from_ts and at
+-- every swap and reading up to to_ts.
+CREATE FUNCTION @extschema@.univ3_market_prices(chain_id bigint, pool @extschema@.address,
+	from_ts timestamptz, to_ts timestamptz)
+RETURNS @extschema@.market_point[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT coalesce(array_agg(ROW(o.at, o.block_number,
+			(o.sqrt_price::numeric * o.sqrt_price::numeric) / 6277101735386680763835789423207666416102355444464034512896::numeric
+		)::market_point ORDER BY o.block_number, o.log_index NULLS LAST), '{}')
+	  FROM univ3_pool_observations($1, $2, $3, $4) o
+	 WHERE o.sqrt_price > 0::uint256
+$$;
+COMMENT ON FUNCTION @extschema@.univ3_market_prices(bigint, @extschema@.address, timestamptz, timestamptz) IS
+	'market source univ3_pool: a pool''s raw price (token1 per token0) in effect at from_ts, then at every swap and reading';
+
+INSERT INTO @extschema@.market_sources (name, provides, series, description, builtin)
+VALUES ('univ3_pool', 'price', '@extschema@.univ3_market_prices'::regproc,
+		'Uniswap v3 pool (contract: the pool): raw token1 per token0 after every swap and at every state reading; scale = decimals0 - decimals1, inverted for token1''s price in token0', true);
+
+-- They read chain data: for readers, as the tables they read.
+REVOKE ALL ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint),
+	@extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz),
+	@extschema@.univ3_pool_fees_token1(bigint, @extschema@.address, int, timestamptz, bigint),
+	@extschema@.univ3_market_prices(bigint, @extschema@.address, timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint),
+	@extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz),
+	@extschema@.univ3_pool_fees_token1(bigint, @extschema@.address, int, timestamptz, bigint),
+	@extschema@.univ3_market_prices(bigint, @extschema@.address, timestamptz, timestamptz) TO amplified_reader;
