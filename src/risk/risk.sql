@@ -94,6 +94,7 @@ CREATE TABLE @extschema@.risk_limits (
 COMMENT ON TABLE @extschema@.risk_limits IS
 	'Per-strategy limits in the quote unit (strategy_id NULL: the default for all); NULL columns inherit the default';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_limits', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_limits_id_seq', '');
 
 -- Circuit breakers.  Each measures one value from ingested data and has up
 -- to three tiers in that value's unit:
@@ -132,6 +133,7 @@ CREATE TABLE @extschema@.circuit_breakers (
 COMMENT ON TABLE @extschema@.circuit_breakers IS
 	'Circuit breakers: oracle staleness (seconds), price move within a window (bps), LST depeg (bps); tiers warn / reduce_only / halt with a hysteresis band';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.circuit_breakers', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.circuit_breakers_id_seq', '');
 
 -- Where each breaker stands, as of its latest evaluation.
 CREATE TABLE @extschema@.circuit_breaker_state (

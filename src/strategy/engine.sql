@@ -227,9 +227,12 @@ CREATE TABLE @extschema@.strategies (
 COMMENT ON TABLE @extschema@.strategies IS
 	'Strategies: kind, the owner address whose assets they manage, validated parameters, enabled';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.strategies', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.strategies_id_seq', '');
 
 -- Every set of parameters a strategy has had, so that a decision can be
 -- replayed with the parameters it was made with (strategy_replay).
+-- strategy_create and strategy_update write them (not a trigger: a restore
+-- by pg_restore loads both tables as they were).
 CREATE TABLE @extschema@.strategy_param_versions (
 	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	strategy_id		bigint NOT NULL REFERENCES @extschema@.strategies ON DELETE CASCADE,
@@ -241,23 +244,7 @@ CREATE INDEX strategy_param_versions_strategy ON @extschema@.strategy_param_vers
 COMMENT ON TABLE @extschema@.strategy_param_versions IS
 	'Each version of each strategy''s parameters, from when and by whom; decisions name the version they used';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.strategy_param_versions', '');
-
--- Record a new version when a strategy is created or its parameters change.
-CREATE FUNCTION @extschema@.strategy_params_versioned()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF TG_OP = 'INSERT' OR NEW.params IS DISTINCT FROM OLD.params THEN
-		INSERT INTO @extschema@.strategy_param_versions (strategy_id, params) VALUES (NEW.id, NEW.params);
-	END IF;
-	RETURN NULL;
-END
-$$;
-CREATE TRIGGER strategy_params_versioned AFTER INSERT OR UPDATE OF params ON @extschema@.strategies
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.strategy_params_versioned();
-REVOKE ALL ON FUNCTION @extschema@.strategy_params_versioned() FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.strategy_param_versions_id_seq', '');
 
 -- What the owner holds, as last synced from the chain: one row per
 -- strategy_position (a token balance with its allowances in detail, a
@@ -287,6 +274,7 @@ CREATE TABLE @extschema@.strategy_runs (
 COMMENT ON TABLE @extschema@.strategy_runs IS 'Each run of run_strategies() and its summary';
 -- Decisions refer to their runs: dumped with them.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.strategy_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.strategy_runs_id_seq', '');
 
 -- Every decision: what the policy saw (inputs), what it chose and why, what
 -- the risk gate said, and the intents it enqueued.  A decision that repeats
@@ -323,6 +311,7 @@ COMMENT ON TABLE @extschema@.decisions IS
 	'Decisions of the strategies: inputs snapshot, parameters version, action, reason codes, risk gate verdict, intents enqueued';
 CREATE INDEX decisions_strategy ON @extschema@.decisions (strategy_id, id DESC);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.decisions', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.decisions_id_seq', '');
 
 -- The strategy's worth at each block it was looked at, and the running sums
 -- of its P&L components since its first snapshot, for v_strategy_performance.
@@ -551,6 +540,7 @@ BEGIN
 	VALUES (strategy_create.name, strategy_create.kind, strategy_create.chain_id, strategy_create.owner,
 			p, coalesce(strategy_create.enabled, false))
 	RETURNING * INTO r;
+	INSERT INTO strategy_param_versions (strategy_id, params) VALUES (r.id, r.params);
 	RETURN r;
 END
 $$;
@@ -608,6 +598,10 @@ BEGIN
 	END IF;
 	UPDATE strategies AS x SET params = s.params, name = s.name, updated_at = now()
 	 WHERE x.id = s.id RETURNING * INTO s;
+	IF s.params IS DISTINCT FROM (SELECT v.params FROM strategy_param_versions v WHERE v.strategy_id = s.id
+								   ORDER BY v.id DESC LIMIT 1) THEN
+		INSERT INTO strategy_param_versions (strategy_id, params) VALUES (s.id, s.params);
+	END IF;
 	RETURN s;
 END
 $$;

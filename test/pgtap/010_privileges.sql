@@ -203,7 +203,6 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_kinds',         'INSERT',  NULL),
 	('amplified.strategy_kinds',         'UPDATE',  NULL),
 	('amplified.strategy_kinds_grants()', 'EXECUTE', NULL),
-	('amplified.strategy_params_versioned()', 'EXECUTE', NULL),
 	('amplified.strategy_param_versions', 'SELECT', 'amplified_reader'),
 	('amplified.v_univ3_positions',      'SELECT',  'amplified_reader'),
 	('amplified.strategy_positions(bigint,text)', 'EXECUTE', 'amplified_reader'),
