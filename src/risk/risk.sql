@@ -40,6 +40,15 @@ CREATE TYPE @extschema@.risk_proposal AS (
 COMMENT ON TYPE @extschema@.risk_proposal IS
 	'a decision''s proposal to the risk gate: action, value, turnover, slippage, reduces_risk, assets, exposures after it';
 
+-- What one check of the gate found: a reason code, the level it puts the
+-- decision in, and whether it blocks it.
+CREATE TYPE @extschema@.risk_finding AS (
+	reason				text,
+	level				@extschema@.risk_level,
+	blocks				boolean
+);
+COMMENT ON TYPE @extschema@.risk_finding IS 'one finding of a risk check: reason code, level, whether it blocks';
+
 -- ---- pure math (immutable, harmless: PUBLIC may execute) ----
 
 CREATE FUNCTION @extschema@.risk_breaker_level(value float8, warn_at float8, reduce_only_at float8,
@@ -95,6 +104,40 @@ COMMENT ON TABLE @extschema@.risk_limits IS
 	'Per-strategy limits in the quote unit (strategy_id NULL: the default for all); NULL columns inherit the default';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_limits', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_limits_id_seq', '');
+
+-- The checks the gate runs besides its own (kill switches, breakers, the
+-- value, turnover and slippage limits): a registry of functions, so that a
+-- module that brings a new risk (leverage, VaR, a model's forecast) adds its
+-- check with a row and the gate is not edited.  A check takes the gate's
+-- inputs and returns its findings:
+--   check(strategy_id bigint, chain bigint, assets address[], proposal risk_proposal) → risk_finding[]
+-- Checks run in name order, as the extension's owner (registry_check_function).
+CREATE TABLE @extschema@.risk_checks (
+	name			text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+	check_fn		regproc NOT NULL,
+	description		text NOT NULL,
+	enabled			boolean NOT NULL DEFAULT true,
+	builtin			boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE @extschema@.risk_checks IS
+	'Checks the risk gate runs on every proposal beyond its own, one function each (the plug-in point of the gate)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_checks', 'WHERE NOT builtin');
+
+CREATE FUNCTION @extschema@.risk_checks_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.registry_check_function(NEW.check_fn, 'risk_checks.check_fn',
+		ARRAY['bigint', 'bigint', '@extschema@.address[]', '@extschema@.risk_proposal']::regtype[],
+		'@extschema@.risk_finding[]');
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER risk_checks_check BEFORE INSERT OR UPDATE ON @extschema@.risk_checks
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.risk_checks_check();
+REVOKE ALL ON FUNCTION @extschema@.risk_checks_check() FROM PUBLIC;
 
 -- Circuit breakers.  Each measures one value from ingested data and has up
 -- to three tiers in that value's unit:
@@ -595,6 +638,51 @@ $$;
 COMMENT ON FUNCTION @extschema@.risk_exposure_check(@extschema@.risk_exposure) IS
 	'an exposure if its numbers are in range (22023 otherwise)';
 
+-- A strategy's limit, column by column over the default row's.
+CREATE FUNCTION @extschema@.risk_limit(strategy_id bigint, name text)
+RETURNS numeric
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT coalesce((SELECT to_jsonb(s) ->> $2 FROM risk_limits s WHERE s.strategy_id = $1),
+					(SELECT to_jsonb(d) ->> $2 FROM risk_limits d WHERE d.strategy_id IS NULL))::numeric
+$$;
+COMMENT ON FUNCTION @extschema@.risk_limit(bigint, text) IS
+	'a strategy''s limit by column name, its own or the default row''s (NULL when neither sets it)';
+
+-- The leverage check (registered in risk_checks as "leverage"): the
+-- exposures a proposal leaves against the strategy's minimum health factor
+-- and maximum LTV.  An action that only reduces risk may still leave them
+-- outside (a partial deleverage): it is not blocked by them.
+CREATE FUNCTION @extschema@.risk_check_leverage(strategy_id bigint, chain bigint, assets @extschema@.address[],
+	proposal @extschema@.risk_proposal)
+RETURNS @extschema@.risk_finding[]
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	min_hf numeric := risk_limit(strategy_id, 'min_health_factor');
+	max_ltv numeric := risk_limit(strategy_id, 'max_ltv');
+	f risk_finding[] := '{}';
+BEGIN
+	IF coalesce(proposal.reduces_risk, false) OR proposal.action = 'hold' THEN
+		RETURN f;
+	END IF;
+	IF min_hf IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(proposal.exposures) x
+									  WHERE x.health_factor IS NOT NULL AND x.health_factor < min_hf) THEN
+		f := f || ROW('limit:min_health_factor', 'ok', true)::risk_finding;
+	END IF;
+	IF max_ltv IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(proposal.exposures) x WHERE x.ltv IS NOT NULL AND x.ltv > max_ltv) THEN
+		f := f || ROW('limit:max_ltv', 'ok', true)::risk_finding;
+	END IF;
+	RETURN f;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_check_leverage(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal) IS
+	'risk check "leverage": exposures below the minimum health factor or above the maximum LTV block a proposal that does not reduce risk';
+INSERT INTO @extschema@.risk_checks (name, check_fn, description, builtin) VALUES
+	('leverage', '@extschema@.risk_check_leverage', 'Health factor and LTV of the exposures a proposal leaves, against the strategy''s limits', true);
+
 -- THE GATE.  Whether a strategy's proposal may go ahead now: the kill
 -- switches, the circuit breakers on the assets it involves (evaluated now,
 -- unless already evaluated in this transaction) and the strategy's limits,
@@ -627,6 +715,9 @@ DECLARE
 	b record;
 	lim record;
 	e risk_exposure;
+	chk record;
+	found risk_finding[];
+	fnd risk_finding;
 BEGIN
 	-- The proposal's shape: a bad one is the caller's bug, not a decision.
 	IF proposal IS NULL OR proposal.action IS NULL OR proposal.action = '' THEN
@@ -688,9 +779,7 @@ BEGIN
 	IF NOT hold THEN
 		SELECT coalesce(s.max_position_value, d.max_position_value) AS max_position_value,
 			   coalesce(s.max_daily_turnover, d.max_daily_turnover) AS max_daily_turnover,
-			   coalesce(s.max_slippage_bps, d.max_slippage_bps) AS max_slippage_bps,
-			   coalesce(s.min_health_factor, d.min_health_factor) AS min_health_factor,
-			   coalesce(s.max_ltv, d.max_ltv) AS max_ltv
+			   coalesce(s.max_slippage_bps, d.max_slippage_bps) AS max_slippage_bps
 		  INTO lim
 		  FROM (SELECT) AS one
 		  LEFT JOIN risk_limits s ON s.strategy_id = risk_gate_eval.strategy_id
@@ -716,19 +805,24 @@ BEGIN
 				why := why || 'limit:max_slippage_bps'::text; blocked := true;
 			END IF;
 		END IF;
-		-- Leverage limits read the exposures the proposal leaves; an action
-		-- that only reduces risk may still leave them outside (a partial
-		-- deleverage), so it is not blocked by them.
-		IF lim.min_health_factor IS NOT NULL AND NOT reduces
-		   AND EXISTS (SELECT 1 FROM unnest(proposal.exposures) x
-						WHERE x.health_factor IS NOT NULL AND x.health_factor < lim.min_health_factor) THEN
-			why := why || 'limit:min_health_factor'::text; blocked := true;
-		END IF;
-		IF lim.max_ltv IS NOT NULL AND NOT reduces
-		   AND EXISTS (SELECT 1 FROM unnest(proposal.exposures) x WHERE x.ltv IS NOT NULL AND x.ltv > lim.max_ltv) THEN
-			why := why || 'limit:max_ltv'::text; blocked := true;
-		END IF;
 	END IF;
+
+	-- The registered checks (risk_checks), in name order.
+	FOR chk IN SELECT c.name, c.check_fn FROM risk_checks c WHERE c.enabled ORDER BY c.name LOOP
+		EXECUTE format('SELECT %s($1, $2, $3, $4)', registry_call_name(chk.check_fn))
+		   INTO found USING risk_gate_eval.strategy_id, chain, assets, proposal;
+		FOREACH fnd IN ARRAY coalesce(found, '{}') LOOP
+			IF fnd.reason IS NULL OR fnd.level IS NULL OR fnd.blocks IS NULL THEN
+				RAISE EXCEPTION 'risk check "%" returned an incomplete finding: %', chk.name, fnd
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			lvl := greatest(lvl, fnd.level);
+			why := why || fnd.reason;
+			IF fnd.blocks AND NOT hold THEN
+				blocked := true;
+			END IF;
+		END LOOP;
+	END LOOP;
 
 	allowed := hold OR NOT blocked;
 	IF record_turnover AND allowed AND NOT hold AND coalesce(turn, 0) > 0 THEN
@@ -822,6 +916,14 @@ REVOKE ALL ON TABLE @extschema@.risk_settings, @extschema@.risk_limits, @extsche
 GRANT SELECT ON @extschema@.risk_settings, @extschema@.risk_limits, @extschema@.circuit_breakers,
 	@extschema@.circuit_breaker_state, @extschema@.risk_turnover, @extschema@.v_risk TO amplified_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.risk_limits, @extschema@.circuit_breakers TO amplified_admin;
+-- Admins register checks of their own (functions of the extension's owner); builtin is the install script's.
+REVOKE ALL ON TABLE @extschema@.risk_checks FROM PUBLIC;
+GRANT SELECT ON @extschema@.risk_checks TO amplified_reader;
+GRANT INSERT (name, check_fn, description, enabled), UPDATE (name, check_fn, description, enabled), DELETE
+	ON @extschema@.risk_checks TO amplified_admin;
+REVOKE ALL ON FUNCTION @extschema@.risk_check_leverage(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal),
+	@extschema@.risk_limit(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.risk_limit(bigint, text) TO amplified_reader;
 REVOKE ALL ON FUNCTION
 	@extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,
 		@extschema@.address, interval, interval, float8, float8, float8, float8, boolean, integer),

@@ -135,6 +135,14 @@ INSERT INTO matrix VALUES
 	('amplified.risk_gate(bigint,jsonb)', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_gate_eval(bigint,bigint,amplified.address[],amplified.risk_proposal,boolean,bigint)', 'EXECUTE', NULL),
 	('amplified.risk_asset_level(bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
+	('amplified.risk_limit(bigint,text)', 'EXECUTE', 'amplified_reader'),
+	('amplified.risk_check_leverage(bigint,bigint,amplified.address[],amplified.risk_proposal)', 'EXECUTE', NULL),
+	('amplified.risk_checks_check()', 'EXECUTE', NULL),
+	-- INSERT and UPDATE of risk_checks are the admin's on every column but builtin
+	('amplified.risk_checks', 'SELECT', 'amplified_reader'),
+	('amplified.risk_checks', 'INSERT', NULL),
+	('amplified.risk_checks', 'UPDATE', NULL),
+	('amplified.risk_checks', 'DELETE', 'amplified_admin'),
 	('amplified.risk_halt(text)', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_resume()', 'EXECUTE', 'amplified_admin'),
 	('amplified.risk_set_limits(bigint,numeric,numeric,numeric,numeric,numeric)', 'EXECUTE', 'amplified_admin'),
@@ -332,6 +340,16 @@ SELECT is(
 	ARRAY['kind:INSERT', 'kind:UPDATE', 'validate:INSERT', 'validate:UPDATE', 'sync:INSERT', 'sync:UPDATE',
 		  'gather:INSERT', 'gather:UPDATE', 'policy:INSERT', 'policy:UPDATE', 'description:INSERT', 'description:UPDATE'],
 	'INSERT and UPDATE on amplified.strategy_kinds: the admin''s on every column but builtin');
+
+SELECT is(
+	(SELECT array_agg(c.attname || ':' || p.privilege ORDER BY c.attnum, p.privilege) FROM pg_attribute c
+	  CROSS JOIN (VALUES ('INSERT'), ('UPDATE')) p(privilege)
+	  WHERE c.attrelid = 'amplified.risk_checks'::regclass AND c.attnum > 0 AND NOT c.attisdropped
+		AND has_column_privilege('amplified_admin', 'amplified.risk_checks', c.attname, p.privilege)
+		AND NOT has_column_privilege('amplified_operator', 'amplified.risk_checks', c.attname, p.privilege)),
+	ARRAY['name:INSERT', 'name:UPDATE', 'check_fn:INSERT', 'check_fn:UPDATE', 'description:INSERT', 'description:UPDATE',
+		  'enabled:INSERT', 'enabled:UPDATE'],
+	'INSERT and UPDATE on amplified.risk_checks: the admin''s on every column but builtin');
 
 -- The schema: readers and above may use it, PUBLIC may not.
 SELECT is(

@@ -77,6 +77,7 @@ INSERT INTO sample VALUES
 	('amplified.risk_asset_level(bigint,amplified.address)',
 	 $$SELECT amplified.risk_asset_level(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
 	('amplified.strategy_positions(bigint,text)', 'SELECT * FROM amplified.strategy_positions(-1)', 'ok'),
+	('amplified.risk_limit(bigint,text)', $$SELECT amplified.risk_limit(-1, 'max_ltv')$$, 'ok'),
 	('amplified.strategy_pnl(bigint,bigint)', 'SELECT * FROM amplified.strategy_pnl(-1)', 'ok'),
 	('amplified.strategy_replay(bigint)', 'SELECT amplified.strategy_replay(-1)', '42704'),
 	('amplified.txq_is_paused()', 'SELECT amplified.txq_is_paused()', 'ok'),

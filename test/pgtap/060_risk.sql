@@ -7,7 +7,7 @@
 -- Expected values are computed here from the prices written, in numeric.
 -- All of it is rolled back.
 BEGIN;
-SELECT plan(98);
+SELECT plan(106);
 SET LOCAL search_path = amplified, public;
 
 INSERT INTO chains (chain_id, name, rpc_urls, enabled) VALUES (990060, 'risk-test', '{http://127.0.0.1:1}', false);
@@ -255,6 +255,44 @@ SELECT throws_ok($$SELECT * FROM risk_gate(9, '{"action": "leverage", "chain_id"
 			"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "ltv": "NaN"}]}')$$, '22023', NULL, 'a NaN LTV');
 SELECT throws_ok($$SELECT * FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "exposures": {"asset": "0x00"}}')$$, '22023',
 	NULL, 'exposures not an array');
+-- The leverage limits are a registered check: disabled, they are not applied.
+SELECT is((SELECT array_agg(name || ':' || builtin ORDER BY name) FROM risk_checks), ARRAY['leverage:true'], 'the builtin risk checks');
+UPDATE risk_checks SET enabled = false WHERE name = 'leverage';
+SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "value": 10, "turnover": 1, "slippage_bps": 5,
+			"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "ltv": 0.85, "health_factor": 1.1}]}')),
+	'(t,{})', 'with the leverage check disabled the gate does not apply its limits');
+UPDATE risk_checks SET enabled = true WHERE name = 'leverage';
+-- A module adds a check with a row, and the gate runs it: here one that
+-- warns on any proposal touching a watched asset, and blocks above a value.
+CREATE FUNCTION public.check_watch(strategy_id bigint, chain bigint, assets amplified.address[], proposal amplified.risk_proposal)
+RETURNS amplified.risk_finding[] LANGUAGE sql AS $f$
+	SELECT CASE WHEN proposal.value > 50 THEN ARRAY[ROW('watch:too_big', 'reduce_only', true)::amplified.risk_finding]
+				WHEN '0x00000000000000000000000000000000000000a9' = ANY (proposal.assets)
+				THEN ARRAY[ROW('watch:asset', 'warn', false)::amplified.risk_finding]
+				ELSE '{}' END
+$f$;
+INSERT INTO risk_checks (name, check_fn, description) VALUES ('watch', 'public.check_watch', 'a test check');
+SELECT is((SELECT (allowed, level, reasons)::text FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "value": 10, "turnover": 1,
+			"slippage_bps": 5, "assets": ["0x00000000000000000000000000000000000000a9"]}')),
+	'(t,warn,{watch:asset})', 'a registered check''s finding that does not block: allowed, with its level and reason');
+SELECT is((SELECT (allowed, level, reasons)::text FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "value": 60, "turnover": 1,
+			"slippage_bps": 5}')),
+	'(f,reduce_only,{watch:too_big})', 'a blocking finding blocks');
+SELECT is((SELECT (allowed, level, reasons)::text FROM risk_gate(9, '{"action": "hold", "chain_id": 990060, "value": 60}')),
+	'(t,reduce_only,{watch:too_big})', 'a hold is allowed whatever a check finds');
+DELETE FROM risk_checks WHERE name = 'watch';
+CREATE ROLE amp_risk_admin NOLOGIN;
+GRANT amplified_admin TO amp_risk_admin;
+GRANT CREATE ON SCHEMA public TO amp_risk_admin;
+SET LOCAL ROLE amp_risk_admin;
+CREATE FUNCTION public.check_mine(strategy_id bigint, chain bigint, assets amplified.address[], proposal amplified.risk_proposal)
+RETURNS amplified.risk_finding[] LANGUAGE sql AS $f$ SELECT '{}'::amplified.risk_finding[] $f$;
+SELECT throws_ok($$INSERT INTO risk_checks (name, check_fn, description) VALUES ('mine', 'public.check_mine', 'x')$$, '42501', NULL,
+	'an admin cannot register a check of their own: the gate runs it as the extension''s owner');
+SELECT throws_ok($$INSERT INTO risk_checks (name, check_fn, description) VALUES ('mine', 'amplified.risk_limit', 'x')$$, '42P13', NULL,
+	'nor a function of another signature');
+SELECT throws_ok($$UPDATE risk_checks SET builtin = false$$, '42501', NULL, 'nor unmark a builtin check');
+RESET ROLE;
 SELECT throws_ok($$SELECT risk_set_limits(9, min_health_factor => 0.9)$$, '23514', NULL, 'a minimum health factor below 1 is refused');
 SELECT throws_ok($$SELECT risk_set_limits(9, max_ltv => 1)$$, '23514', NULL, 'a maximum LTV of 1 is refused');
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "turnovr": 1}')$$, '22023',
