@@ -339,8 +339,7 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.risk_resume() IS 'Lift the risk gate''s kill switch';
 
--- Whether the risk kill switch is on: how other modules (the queue's
--- txq_enqueue) read it, never the table.
+-- Whether the risk kill switch is on: how other modules read it, never the table.
 CREATE FUNCTION @extschema@.risk_is_halted()
 RETURNS boolean
 LANGUAGE sql STABLE
@@ -349,6 +348,23 @@ BEGIN ATOMIC
 	SELECT coalesce((SELECT s.halted FROM @extschema@.risk_settings AS s), false);
 END;
 COMMENT ON FUNCTION @extschema@.risk_is_halted() IS 'Whether the risk kill switch (risk_halt) is on';
+
+-- The queue's guard (registered in txq_enqueue_guards): while the risk kill
+-- switch is on, the queue takes no intent.
+CREATE FUNCTION @extschema@.risk_enqueue_guard(chain_id bigint, sender @extschema@.address, decision_id bigint,
+	target @extschema@.address, value @extschema@.uint256, data bytea)
+RETURNS @extschema@.txq_guard_verdict
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT ROW(NULL, NULL,
+			   CASE WHEN risk_is_halted() THEN 'the risk kill switch is on: no intent is taken' END,
+			   '55000', 'An admin lifts it with amplified.risk_resume().')::txq_guard_verdict
+$$;
+COMMENT ON FUNCTION @extschema@.risk_enqueue_guard(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea) IS
+	'enqueue guard "risk_kill_switch": refuses every intent (55000) while risk_halt is in effect';
+INSERT INTO @extschema@.txq_enqueue_guards (name, stage, guard, description, builtin) VALUES
+	('risk_kill_switch', 'before', '@extschema@.risk_enqueue_guard', 'No intent is taken while the risk kill switch is on', true);
 
 -- ---- measuring the breakers from ingested data ----
 
@@ -935,6 +951,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@.risk_evaluate_breakers(timestamptz, bigint[]),
 	@extschema@.risk_turnover_today(bigint), @extschema@.risk_is_halted(),
 	@extschema@.risk_asset_level(bigint, @extschema@.address),
+	@extschema@.risk_enqueue_guard(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea),
 	@extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal, boolean, bigint),
 	@extschema@.risk_gate(bigint, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION

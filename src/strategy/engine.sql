@@ -1033,7 +1033,8 @@ COMMENT ON FUNCTION @extschema@.strategy_record_snapshot(bigint, bigint, timesta
 	'write a strategy_snapshots row from a valuation: value, holding value, fees owed and collected, staking yield, interest earned and paid';
 
 -- What the strategy module says about an intent the queue is asked to take
--- (txq_enqueue calls it; the queue reads no strategy table).  Without a
+-- (its enqueue guard, registered in txq_enqueue_guards: the queue reads no
+-- strategy table and names no strategy function).  Without a
 -- decision: the strategy whose vault the sender is, if any, with a refusal,
 -- since a vault's funds move only by its strategy's decisions.  With one:
 -- its strategy, how many times the decision lists this exact intent
@@ -1043,58 +1044,61 @@ COMMENT ON FUNCTION @extschema@.strategy_record_snapshot(bigint, bigint, timesta
 -- sessions cannot both queue its last intent.
 CREATE FUNCTION @extschema@.strategy_intent_check(chain_id bigint, sender @extschema@.address,
 	decision_id bigint, target @extschema@.address, value @extschema@.uint256, data bytea)
-RETURNS TABLE (strategy_id bigint, listed integer, refusal text)
+RETURNS @extschema@.txq_guard_verdict
 LANGUAGE plpgsql
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	d decisions;
 	s strategies;
+	v txq_guard_verdict;
 BEGIN
-	listed := 0;
+	v.listed := 0;
 	IF decision_id IS NULL THEN
 		SELECT * INTO s FROM strategies AS x
 		 WHERE x.chain_id = strategy_intent_check.chain_id AND x.owner = strategy_intent_check.sender;
 		IF FOUND THEN
-			strategy_id := s.id;
-			refusal := format('sender %s is the vault of strategy %s ("%s"): only a decision of that strategy moves its funds',
-							  sender, s.id, s.name);
+			v.strategy_id := s.id;
+			v.refusal := format('sender %s is the vault of strategy %s ("%s"): only a decision of that strategy moves its funds',
+								sender, s.id, s.name);
+			v.hint := 'A strategy''s vault sends only what run_strategies() decides for it.';
 		END IF;
-		RETURN NEXT;
-		RETURN;
+		RETURN v;
 	END IF;
 	SELECT * INTO d FROM decisions AS x WHERE x.id = strategy_intent_check.decision_id FOR UPDATE;
 	IF NOT FOUND THEN
-		refusal := format('decision %s does not exist', decision_id);
-		RETURN NEXT;
-		RETURN;
+		v.refusal := format('decision %s does not exist', decision_id);
+		RETURN v;
 	END IF;
-	strategy_id := d.strategy_id;
+	v.strategy_id := d.strategy_id;
 	SELECT * INTO s FROM strategies AS x WHERE x.id = d.strategy_id;
 	IF d.chain_id <> strategy_intent_check.chain_id THEN
-		refusal := format('decision %s is of chain %s, not %s', d.id, d.chain_id, chain_id);
+		v.refusal := format('decision %s is of chain %s, not %s', d.id, d.chain_id, chain_id);
 	ELSIF s.owner <> sender THEN
-		refusal := format('decision %s is one of strategy %s, whose vault is %s, not %s', d.id, s.id, s.owner, sender);
+		v.refusal := format('decision %s is one of strategy %s, whose vault is %s, not %s', d.id, s.id, s.owner, sender);
 	ELSIF d.status <> 'enqueued' OR d.risk_allowed IS NOT TRUE THEN
-		refusal := format('decision %s is %s: the risk gate did not allow it', d.id, d.status);
+		v.refusal := format('decision %s is %s: the risk gate did not allow it', d.id, d.status);
 	ELSIF cardinality(d.intent_ids) > 0 THEN
-		refusal := format('decision %s is used up: its intents %s were queued', d.id, d.intent_ids);
+		v.refusal := format('decision %s is used up: its intents %s were queued', d.id, d.intent_ids);
 	ELSE
-		SELECT count(*)::integer INTO listed FROM jsonb_array_elements(d.intents) AS e
+		SELECT count(*)::integer INTO v.listed FROM jsonb_array_elements(d.intents) AS e
 		 WHERE CASE WHEN e ->> 'target' IS NULL THEN strategy_intent_check.target IS NULL
 					ELSE (e ->> 'target')::address = strategy_intent_check.target END
 		   AND coalesce(e ->> 'value', '0')::uint256 = strategy_intent_check.value
 		   AND decode(substr(e ->> 'data', 3), 'hex') = strategy_intent_check.data;
-		IF listed = 0 THEN
-			refusal := format('decision %s lists no intent to %s with this value and data',
-							  d.id, coalesce(target::text, 'a new contract'));
+		IF v.listed = 0 THEN
+			v.refusal := format('decision %s lists no intent to %s with this value and data',
+								d.id, coalesce(target::text, 'a new contract'));
 		END IF;
 	END IF;
-	RETURN NEXT;
+	RETURN v;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_intent_check(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea) IS
-	'for txq_enqueue: the strategy whose vault sends, how often the decision lists the intent, and why not when it may not be queued';
+	'enqueue guard "strategy_vaults": the strategy whose vault sends, how often the decision lists the intent, and why not when it may not be queued';
+INSERT INTO @extschema@.txq_enqueue_guards (name, stage, guard, description, builtin) VALUES
+	('strategy_vaults', 'new_intent', '@extschema@.strategy_intent_check',
+	 'A strategy''s vault sends only the intents an allowed decision of that strategy lists, each once', true);
 
 -- Write the decision of a policy result: the risk gate for anything that
 -- acts, then the intents, all in the caller's transaction.  A result that

@@ -460,6 +460,91 @@ $$;
 COMMENT ON FUNCTION @extschema@.txq_option_uint256(jsonb, text) IS
 	'An option of txq_enqueue read as uint256 (a JSON number or a decimal or 0x string)';
 
+-- ---- the modules the queue asks (a registry: the queue names none) ----
+
+-- What a guard says of an intent the queue is asked to take: the strategy
+-- whose vault sends (and how many times the intent's decision lists it), or
+-- a refusal with its SQLSTATE and a hint.
+CREATE TYPE @extschema@.txq_guard_verdict AS (
+	strategy_id		bigint,
+	listed			integer,
+	refusal			text,
+	errcode			text,
+	hint			text
+);
+COMMENT ON TYPE @extschema@.txq_guard_verdict IS
+	'a guard''s verdict on an intent: the strategy it belongs to and how often its decision lists it, or a refusal (SQLSTATE, hint)';
+
+-- Modules above the queue (the risk gate's kill switch, the strategies'
+-- vaults and decisions) register guards here; txq_enqueue asks each of them
+-- in name order, the "before" guards first for every call (they are not
+-- given the decision: the options are not read yet), the "new_intent"
+-- guards for an intent not queued yet under its key:
+--   guard(chain_id bigint, sender address, decision_id bigint, target address,
+--         value uint256, data bytea) → txq_guard_verdict
+-- At most one guard names the strategy of an intent with a decision.
+CREATE TABLE @extschema@.txq_enqueue_guards (
+	name			text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+	stage			text NOT NULL CHECK (stage IN ('before', 'new_intent')),
+	guard			regproc NOT NULL,
+	description		text NOT NULL,
+	builtin			boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE @extschema@.txq_enqueue_guards IS
+	'Functions of other modules that txq_enqueue asks before it takes an intent (kill switches, who owns a vault)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.txq_enqueue_guards', 'WHERE NOT builtin');
+
+CREATE FUNCTION @extschema@.txq_enqueue_guards_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.registry_check_function(NEW.guard, 'txq_enqueue_guards.guard',
+		ARRAY['bigint', '@extschema@.address', 'bigint', '@extschema@.address', '@extschema@.uint256', 'bytea']::regtype[],
+		'@extschema@.txq_guard_verdict');
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER txq_enqueue_guards_check BEFORE INSERT OR UPDATE ON @extschema@.txq_enqueue_guards
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.txq_enqueue_guards_check();
+REVOKE ALL ON FUNCTION @extschema@.txq_enqueue_guards_check() FROM PUBLIC;
+
+-- Ask the guards of a stage; raise the first refusal, return the verdict
+-- that names a strategy (if any).
+CREATE FUNCTION @extschema@.txq_ask_guards(stage text, chain_id bigint, sender @extschema@.address, decision_id bigint,
+	target @extschema@.address, value @extschema@.uint256, data bytea)
+RETURNS @extschema@.txq_guard_verdict
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	g record;
+	v @extschema@.txq_guard_verdict;
+	owner @extschema@.txq_guard_verdict;
+BEGIN
+	FOR g IN SELECT x.name, x.guard FROM @extschema@.txq_enqueue_guards AS x
+			  WHERE x.stage = txq_ask_guards.stage ORDER BY x.name LOOP
+		EXECUTE format('SELECT (%s($1, $2, $3, $4, $5, $6)).*', @extschema@.registry_call_name(g.guard))
+		   INTO v USING chain_id, sender, decision_id, target, value, data;
+		IF v.refusal IS NOT NULL THEN
+			RAISE EXCEPTION '%', v.refusal
+				USING ERRCODE = coalesce(v.errcode, '42501'), HINT = coalesce(v.hint, '');
+		END IF;
+		IF v.strategy_id IS NOT NULL THEN
+			IF owner.strategy_id IS NOT NULL THEN
+				RAISE EXCEPTION 'two enqueue guards claim the intent (strategies % and %)', owner.strategy_id, v.strategy_id
+					USING ERRCODE = 'insufficient_privilege';
+			END IF;
+			owner := v;
+		END IF;
+	END LOOP;
+	RETURN owner;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.txq_ask_guards(text, bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea) IS
+	'run the enqueue guards of a stage in name order: raise the first refusal, return the verdict naming a strategy';
+
 -- Queue a transaction; it is sent once the calling transaction commits.
 -- Who may move funds (docs/txq.md, "Who can move funds"): nothing is taken
 -- while a kill switch is on; an intent carrying decision_id must be one the
@@ -487,7 +572,7 @@ DECLARE
 	existing @extschema@.tx_intents;
 	id bigint;
 	p @extschema@.signer_policies;
-	auth record;
+	auth @extschema@.txq_guard_verdict;
 	n bigint;
 BEGIN
 	IF chain_id IS NULL OR sender IS NULL THEN
@@ -517,11 +602,9 @@ BEGIN
 								  (SELECT ': ' || c.reason FROM @extschema@.txq_control AS c)),
 				  HINT = 'An admin lifts it with amplified.txq_resume_all().';
 	END IF;
-	IF @extschema@.risk_is_halted() THEN
-		RAISE EXCEPTION 'the risk kill switch is on: no intent is taken'
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  HINT = 'An admin lifts it with amplified.risk_resume().';
-	END IF;
+	-- The guards every call passes (the risk gate's kill switch, for one).
+	PERFORM @extschema@.txq_ask_guards('before', chain_id, sender, NULL, target,
+									   coalesce(value, '0'::@extschema@.uint256), coalesce(data, ''::bytea));
 
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.signers AS s
 					WHERE s.chain_id = txq_enqueue.chain_id AND s.address OPERATOR(@extschema@.=) txq_enqueue.sender) THEN
@@ -595,16 +678,13 @@ BEGIN
 	END IF;
 
 	IF existing.id IS NULL THEN
-		-- Whose funds: the strategy module says which strategy the sender is
-		-- the vault of, and whether the decision lists this intent.
-		SELECT * INTO auth
-		  FROM @extschema@.strategy_intent_check(r.chain_id, r.sender, r.decision_id, r.target, r.value, r.data) AS a;
-		IF auth.refusal IS NOT NULL AND r.decision_id IS NULL THEN
-			RAISE EXCEPTION '%', auth.refusal
-				USING ERRCODE = 'insufficient_privilege',
-					  HINT = 'A strategy''s vault sends only what run_strategies() decides for it.';
-		ELSIF auth.refusal IS NOT NULL THEN
-			RAISE EXCEPTION '%', auth.refusal USING ERRCODE = 'insufficient_privilege';
+		-- Whose funds: the guards of new intents (the strategy module's says
+		-- which strategy the sender is the vault of, and whether the
+		-- decision lists this intent) refuse or name the strategy.
+		auth := @extschema@.txq_ask_guards('new_intent', r.chain_id, r.sender, r.decision_id, r.target, r.value, r.data);
+		IF r.decision_id IS NOT NULL AND auth.strategy_id IS NULL THEN
+			RAISE EXCEPTION 'decision % is not one any module knows', r.decision_id
+				USING ERRCODE = 'insufficient_privilege';
 		END IF;
 		IF r.decision_id IS NOT NULL THEN
 			IF r.strategy_id IS NOT NULL AND r.strategy_id <> auth.strategy_id THEN
@@ -1563,6 +1643,9 @@ REVOKE ALL ON FUNCTION @extschema@.txq_set_signer_policy(bigint, @extschema@.add
 REVOKE ALL ON FUNCTION @extschema@.txq_remove_signer_policy(bigint, @extschema@.address) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_enqueue(bigint, @extschema@.address, @extschema@.address, @extschema@.uint256, bytea, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_cancel(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_ask_guards(text, bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea) FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.txq_enqueue_guards FROM PUBLIC;
+GRANT SELECT ON @extschema@.txq_enqueue_guards TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.txq_pause(bigint, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_resume(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_pause_signer(bigint, @extschema@.address, boolean) FROM PUBLIC;

@@ -197,6 +197,11 @@ INSERT INTO matrix VALUES
 	('amplified.txq_step_record_receipts(bigint,bigint,bigint[],bigint[],amplified.bytes32[],bigint[],amplified.uint256[],smallint[],boolean[],bigint[])', 'EXECUTE', NULL),
 	('amplified.tx_intents_audit()',      'EXECUTE', NULL),
 	('amplified.txq_wake_workers()',      'EXECUTE', NULL),
+	-- the guards the queue asks (a registry the other modules fill)
+	('amplified.txq_enqueue_guards',      'SELECT',  'amplified_reader'),
+	('amplified.txq_enqueue_guards_check()', 'EXECUTE', NULL),
+	('amplified.txq_ask_guards(text,bigint,amplified.address,bigint,amplified.address,amplified.uint256,bytea)', 'EXECUTE', NULL),
+	('amplified.risk_enqueue_guard(bigint,amplified.address,bigint,amplified.address,amplified.uint256,bytea)', 'EXECUTE', NULL),
 	-- the queue's read models, for the other modules and dashboards
 	('amplified.txq_is_paused()',         'EXECUTE', 'amplified_reader'),
 	('amplified.txq_strategy_busy(bigint,bigint)', 'EXECUTE', 'amplified_reader'),

@@ -11,7 +11,7 @@
 -- "vault-2", the operator's hot wallet d1 (a policy), and b1 (a signer
 -- without a policy).  Everything is rolled back.
 BEGIN;
-SELECT plan(53);
+SELECT plan(58);
 SET LOCAL search_path = amplified, public;
 
 -- An address from a short tag: addr('a1') = 0x00…00a1.
@@ -264,6 +264,35 @@ RESET ROLE;
 SET LOCAL ROLE amplified_admin;
 SELECT lives_ok($$SELECT raw FROM tx_attempts$$, 'raw: an admin reads it');
 RESET ROLE;
+
+-- ---- the guards the queue asks: a registry the other modules fill ----
+
+SELECT is((SELECT array_agg(name || ':' || stage || ':' || guard::text ORDER BY name) FROM txq_enqueue_guards),
+	ARRAY['risk_kill_switch:before:risk_enqueue_guard', 'strategy_vaults:new_intent:strategy_intent_check'],
+	'the risk module''s kill switch and the strategy module''s vaults are guards the queue asks (it names neither)');
+-- A module adds a guard with a row: here one that refuses any transfer to e9.
+CREATE FUNCTION public.no_e9(chain_id bigint, sender amplified.address, decision_id bigint, target amplified.address,
+	value amplified.uint256, data bytea) RETURNS amplified.txq_guard_verdict LANGUAGE sql
+	SET search_path = pg_catalog, amplified, pg_temp AS $f$
+	SELECT ROW(NULL, NULL, CASE WHEN target = ('0x' || lpad('e9', 40, '0'))::amplified.address THEN 'e9 is sanctioned' END,
+			   '42501', 'Ask compliance.')::amplified.txq_guard_verdict
+$f$;
+INSERT INTO txq_enqueue_guards (name, stage, guard, description) VALUES ('sanctions', 'before', 'public.no_e9', 'a test guard');
+SELECT throws_ok($$SELECT txq_enqueue(999301, pg_temp.addr('d1'), pg_temp.addr('e9'), '0', '')$$, '42501', 'e9 is sanctioned',
+	'a registered guard refuses with its own message and SQLSTATE');
+DELETE FROM txq_enqueue_guards WHERE name = 'sanctions';
+CREATE ROLE amp_guard_admin NOLOGIN;
+GRANT amplified_admin TO amp_guard_admin;
+GRANT CREATE ON SCHEMA public TO amp_guard_admin;
+SET LOCAL ROLE amp_guard_admin;
+SELECT throws_ok($$INSERT INTO txq_enqueue_guards (name, stage, guard, description) VALUES ('mine', 'before', 'public.no_e9', 'x')$$,
+	'42501', NULL, 'an admin may not register guards: the queue runs them as the extension''s owner');
+RESET ROLE;
+ALTER FUNCTION public.no_e9(bigint, amplified.address, bigint, amplified.address, amplified.uint256, bytea) OWNER TO amp_guard_admin;
+SELECT throws_ok($$INSERT INTO txq_enqueue_guards (name, stage, guard, description) VALUES ('mine', 'before', 'public.no_e9', 'x')$$,
+	'42501', NULL, 'nor may the owner register another role''s function');
+SELECT throws_ok($$INSERT INTO txq_enqueue_guards (name, stage, guard, description) VALUES ('mine', 'before', 'amplified.risk_is_halted', 'x')$$,
+	'42P13', NULL, 'nor a function of another signature');
 
 SELECT * FROM finish();
 ROLLBACK;
