@@ -949,16 +949,16 @@ END;
 COMMENT ON FUNCTION @extschema@.txq_gas_spent(bigint, bigint) IS
 	'ETH a strategy''s mined transactions paid for gas in blocks up to a block';
 
--- Where a set of intents stand: how many in each status, and whether all
--- of them (at least one) were mined.
+-- Where a set of intents stand: how many in each status, and whether every
+-- one of them (at least one, all of them existing) was mined.
 CREATE FUNCTION @extschema@.txq_intents_state(ids bigint[], OUT by_status jsonb, OUT executed boolean)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT (SELECT jsonb_object_agg(x.status, x.n) FROM (SELECT t.status, count(*) AS n
 			  FROM @extschema@.tx_intents t WHERE t.id = ANY ($1) GROUP BY t.status) x),
-		   cardinality($1) > 0 AND NOT EXISTS (SELECT 1 FROM @extschema@.tx_intents t
-			  WHERE t.id = ANY ($1) AND t.status NOT IN ('mined', 'confirmed'))
+		   cardinality($1) > 0 AND (SELECT count(*) FROM @extschema@.tx_intents t
+			  WHERE t.id = ANY ($1) AND t.status IN ('mined', 'confirmed')) = cardinality($1)
 $$;
 COMMENT ON FUNCTION @extschema@.txq_intents_state(bigint[]) IS
 	'the intents of a list by status, and whether every one of them was mined';
