@@ -49,6 +49,47 @@
 #endif
 
 /*
+ * The executor calls of src/ingest/store.c's direct inserts.
+ *
+ * ExecInitRangeTable takes the range table's RTEPermissionInfos from 16 on
+ * (the RTE points at its entry through perminfoindex, which the executor
+ * dereferences), and the set of unpruned relations from 18 on.
+ * AmpExecInitRangeTable(estate, rte) sets up a range table of that one
+ * relation.
+ *
+ * ExecInsertIndexTuples takes "onlySummarizing" from 16 on (false: every
+ * index, as for an INSERT).
+ */
+#if PG_VERSION_NUM >= 160000
+#include "parser/parse_relation.h"
+#endif
+#if PG_VERSION_NUM >= 180000
+#define AmpExecInitRangeTable(estate, rte) \
+	do { \
+		List	   *perminfos_ = NIL; \
+		addRTEPermissionInfo(&perminfos_, (rte)); \
+		ExecInitRangeTable((estate), list_make1(rte), perminfos_, bms_make_singleton(1)); \
+	} while (0)
+#elif PG_VERSION_NUM >= 160000
+#define AmpExecInitRangeTable(estate, rte) \
+	do { \
+		List	   *perminfos_ = NIL; \
+		addRTEPermissionInfo(&perminfos_, (rte)); \
+		ExecInitRangeTable((estate), list_make1(rte), perminfos_); \
+	} while (0)
+#else
+#define AmpExecInitRangeTable(estate, rte) ExecInitRangeTable((estate), list_make1(rte))
+#endif
+
+#if PG_VERSION_NUM >= 160000
+#define AmpExecInsertIndexTuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL, false)
+#else
+#define AmpExecInsertIndexTuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
+#endif
+
+/*
  * BackgroundWorker type names longer than this are truncated by the server.
  */
 #define AMP_BGW_MAXLEN BGW_MAXLEN

@@ -121,6 +121,7 @@ extern void IngestStoreBlocks(int64 chain_id, IngestBlock *blocks, int n);
 extern int64 IngestStoreLogs(int64 chain_id, IngestLog *logs, int n);
 
 /* worker.c */
+extern void IngestInit(void);
 PGDLLEXPORT extern void IngestMain(Datum main_arg);
 
 #endif							/* AMPLIFIED_INGEST_H */

@@ -768,3 +768,18 @@ GRANT SELECT ON @extschema@.watched_contracts, @extschema@.blocks, @extschema@.l
 GRANT INSERT, UPDATE, DELETE ON @extschema@.watched_contracts TO amplified_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.watch_contract(bigint, @extschema@.address, text, text, bigint, integer, @extschema@.address[], text[]) TO amplified_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_resume(bigint, bigint) TO amplified_admin;
+
+-- ---- worker kind "ingest" (registered by IngestInit() in src/ingest/worker.c) ----
+-- The launcher calls this, as the extension's owner with search_path pinned,
+-- to know which ingest workers to run: one per enabled chain.
+CREATE FUNCTION @extschema@.ingest_worker_wanted()
+RETURNS SETOF bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT c.chain_id FROM @extschema@.chains AS c WHERE c.enabled
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_worker_wanted() IS
+	'The chains that get an ingest worker (called by the launcher)';
+REVOKE ALL ON FUNCTION @extschema@.ingest_worker_wanted() FROM PUBLIC;
+-- ---- end of worker kind "ingest" ----

@@ -3,46 +3,55 @@
  *
  * The bulk writes of an ingest step.  Headers go in one INSERT ... SELECT
  * FROM unnest() of arrays built in their binary form (bytes32, uint256), as
- * a few already stored ones must be skipped (ON CONFLICT DO NOTHING).  Logs
- * and the events decoded from them, many per block, go through the
- * executor's own insert path row by row (ExecSimpleRelationInsert, as
- * logical replication applies rows): constraints, indexes and triggers as
- * for an INSERT, without a statement to plan nor arrays to unnest; no value
- * is ever printed as text and parsed again.
+ * a few already stored ones must be skipped (ON CONFLICT DO NOTHING); it is
+ * an ordinary statement, so everything an INSERT does happens.  Logs and the
+ * events decoded from them, many per block, go row by row through the
+ * executor's own insert steps, as COPY FROM takes them: BEFORE and AFTER
+ * statement triggers, BEFORE and AFTER row triggers (with transition
+ * tables), column defaults, generated columns, constraints, index entries,
+ * all as for an INSERT, without a statement to plan nor arrays to unnest; no
+ * value is ever printed as text and parsed again.  (Rules are not applied,
+ * as COPY does not apply them.)
  *
- * Foreign keys are checked once per batch, not once per row.  A row-level
- * RI trigger runs a query per inserted row (the profile of a catch-up put a
- * quarter of the worker's time there); what it guarantees is that the
- * parent row exists and stays until the transaction ends, which is one
- * statement for the whole batch: lock the parents FOR KEY SHARE (the lock
- * the RI check takes) and count them.  The inserts then run with
- * session_replication_role = replica, for this scope only, which is how
- * logical replication and pg_restore skip RI checks whose outcome is known.
- * ON DELETE CASCADE is untouched: it is the parents' trigger, and deletes
- * run with the usual role.  Only the worker writes these tables; its rows'
- * parents are headers it has just stored or checked in the same transaction.
- * A row trigger someone adds to these tables fires for the worker's rows
- * only if it is ENABLE ALWAYS, and statement triggers do not fire for logs
- * and events (docs/ingest.md).
+ * One thing is done once per batch instead of once per row: the foreign key
+ * of logs and event rows to their block.  Its row-level RI trigger runs a
+ * query per inserted row (the profile of a catch-up put a quarter of the
+ * worker's time there); what it guarantees is that the parent block exists
+ * and stays until the transaction ends, which is one statement for the
+ * whole batch: lock the parents FOR KEY SHARE (the lock the RI check takes)
+ * and count them.  So that one trigger, the RI check of the foreign key
+ * (chain_id, block_number) -> blocks (chain_id, number), is left out of the
+ * inserts' trigger list (RI_FKey_trigger_type() identifies it), and only
+ * while the table has no BEFORE ROW INSERT trigger, which could change a
+ * row's block after the lock was taken.  Every other trigger, including the
+ * RI checks of any other foreign key, fires as usual; ON DELETE CASCADE is
+ * the parents' trigger and untouched.  docs/ingest.md says what a user's
+ * trigger on these tables sees.
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
+#include "executor/nodeModifyTable.h"
 #include "executor/spi.h"
 #include "nodes/makefuncs.h"
-#include "utils/rel.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/syscache.h"
 
 #include "amplified.h"
+#include "compat.h"
 #include "evm/evm.h"
 #include "ingest/ingest.h"
 
@@ -119,25 +128,10 @@ ColsExecute(StoreCols *c, int64 chain_id, const char *sql)
 	return SPI_processed;
 }
 
-/* Skip the row-level RI checks until StoreEndTrusted(); see the file header. */
-static int
-StoreBeginTrusted(void)
-{
-	int			nest = NewGUCNestLevel();
-
-	(void) set_config_option("session_replication_role", "replica", PGC_SUSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	return nest;
-}
-
-/* Back to the role in effect before StoreBeginTrusted(). */
-static void
-StoreEndTrusted(int nest)
-{
-	AtEOXact_GUC(true, nest);
-}
-
-/* Lock the chain's row as the blocks' RI check would, once. */
+/*
+ * Lock the chain's row as the blocks' RI check would, once: a chain deleted
+ * meanwhile gets its own error rather than a foreign key violation.
+ */
 static void
 LockChain(int64 chain_id)
 {
@@ -205,7 +199,6 @@ IngestStoreBlocks(int64 chain_id, IngestBlock *blocks, int n)
 	Oid			bytes32 = StoreTypeOid("bytes32");
 	Oid			types[5] = {INT8OID, bytes32, bytes32, INT8OID, StoreTypeOid("uint256")};
 	StoreCols	c;
-	int			nest;
 	int			i;
 
 	if (n == 0)
@@ -232,13 +225,11 @@ IngestStoreBlocks(int64 chain_id, IngestBlock *blocks, int n)
 	c.nrows = n;
 
 	LockChain(chain_id);
-	nest = StoreBeginTrusted();
 	(void) ColsExecute(&c, chain_id,
 					   "INSERT INTO amplified.blocks (chain_id, number, hash, parent_hash, timestamp, base_fee) "
 					   "SELECT $1, u.n, u.h, u.p, to_timestamp(u.t), u.f "
 					   "FROM unnest($2, $3, $4, $5, $6) AS u(n, h, p, t, f) "
 					   "ON CONFLICT (chain_id, number) DO NOTHING");
-	StoreEndTrusted(nest);
 }
 
 /* qsort comparator for int64. */
@@ -253,10 +244,7 @@ CmpInt64(const void *a, const void *b)
 
 /*
  * A table the worker inserts into directly, row by row through the
- * executor's own insert path (ExecSimpleRelationInsert, as logical
- * replication applies rows): constraints are checked, index entries made and
- * triggers fired as for an INSERT, without planning a statement or passing
- * the rows through arrays and a function scan.
+ * executor's insert steps (as COPY FROM does): see the file header.
  */
 typedef struct StoreRel
 {
@@ -264,14 +252,112 @@ typedef struct StoreRel
 	EState	   *estate;
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
+	TransitionCaptureState *tcs;	/* transition tables to fill, or NULL */
+	BulkInsertState bistate;
+	int			ndefaults;		/* columns with a default, evaluated per row */
+	int		   *default_cols;
+	ExprState **default_exprs;
 } StoreRel;
 
-/* Open amplified.<table> for inserts. */
+/*
+ * Is fk the foreign key (chain_id, block_number) -> blocks (chain_id, number)
+ * of the table r, whose outcome the batch lock of the blocks guarantees?
+ */
+static bool
+StoreRelIsBlockKey(StoreRel *r, ForeignKeyCacheInfo *fk, Oid blocks)
+{
+	Oid			relid = RelationGetRelid(r->rel);
+
+	return fk->confrelid == blocks && fk->nkeys == 2 &&
+		fk->conkey[0] == get_attnum(relid, "chain_id") &&
+		fk->conkey[1] == get_attnum(relid, "block_number") &&
+		fk->confkey[0] == get_attnum(blocks, "chain_id") &&
+		fk->confkey[1] == get_attnum(blocks, "number");
+}
+
+/*
+ * Leave the RI check of the foreign key to blocks out of the inserts'
+ * triggers (the caller has locked the parent blocks; see the file header),
+ * unless a BEFORE ROW INSERT trigger could change the rows after that lock.
+ * InitResultRelInfo gave the ResultRelInfo its own copy of the trigger
+ * descriptor, so the relation's cached one is untouched.
+ */
+static void
+StoreRelSkipBlockCheck(StoreRel *r)
+{
+	TriggerDesc *td = r->rri->ri_TrigDesc;
+	Oid			blocks = get_relname_relid("blocks", RelationGetNamespace(r->rel));
+	List	   *skip = NIL;
+	ListCell   *lc;
+	int			i;
+	int			kept = 0;
+
+	if (td == NULL || td->trig_insert_before_row || !OidIsValid(blocks))
+		return;
+	foreach(lc, RelationGetFKeyList(r->rel))
+	{
+		ForeignKeyCacheInfo *fk = lfirst(lc);
+
+		if (StoreRelIsBlockKey(r, fk, blocks))
+			skip = lappend_oid(skip, fk->conoid);
+	}
+	if (skip == NIL)
+		return;
+
+	td->trig_insert_after_row = false;
+	for (i = 0; i < td->numtriggers; i++)
+	{
+		Trigger    *t = &td->triggers[i];
+
+		if (list_member_oid(skip, t->tgconstraint) &&
+			RI_FKey_trigger_type(t->tgfoid) == RI_TRIGGER_FK)
+			continue;
+		if (TRIGGER_TYPE_MATCHES(t->tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_AFTER, TRIGGER_TYPE_INSERT))
+			td->trig_insert_after_row = true;
+		if (kept != i)
+			td->triggers[kept] = *t;
+		kept++;
+	}
+	td->numtriggers = kept;
+}
+
+/* Prepare the defaults of the columns that have one (identity included). */
+static void
+StoreRelDefaults(StoreRel *r)
+{
+	TupleDesc	desc = RelationGetDescr(r->rel);
+	int			i;
+
+	r->ndefaults = 0;
+	r->default_cols = palloc(sizeof(int) * desc->natts);
+	r->default_exprs = palloc(sizeof(ExprState *) * desc->natts);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Node	   *expr;
+
+		if (att->attisdropped || att->attgenerated)
+			continue;
+		expr = build_column_default(r->rel, i + 1);
+		if (expr == NULL)
+			continue;
+		r->default_cols[r->ndefaults] = i;
+		r->default_exprs[r->ndefaults] = ExecPrepareExpr((Expr *) expr, r->estate);
+		r->ndefaults++;
+	}
+}
+
+/*
+ * Open amplified.<table> for inserts, as one INSERT statement: its BEFORE
+ * statement triggers fire here, its AFTER ones at StoreRelClose().  The
+ * caller must have locked the parent blocks of every row it will insert.
+ */
 static void
 StoreRelOpen(StoreRel *r, const char *table)
 {
 	RangeTblEntry *rte;
 
+	memset(r, 0, sizeof(StoreRel));
 	r->rel = table_openrv(makeRangeVar("amplified", (char *) table, -1), RowExclusiveLock);
 	if (r->rel->rd_rel->relkind != RELKIND_RELATION)
 		elog(ERROR, "amplified ingest: amplified.%s is not a plain table", table);
@@ -281,13 +367,21 @@ StoreRelOpen(StoreRel *r, const char *table)
 	rte->relid = RelationGetRelid(r->rel);
 	rte->relkind = r->rel->rd_rel->relkind;
 	rte->rellockmode = RowExclusiveLock;
-	ExecInitRangeTable(r->estate, list_make1(rte));
+	AmpExecInitRangeTable(r->estate, rte);
 	r->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(r->rri, r->rel, 1, NULL, 0);
+	/* So that the AFTER triggers fired at the end find this ResultRelInfo. */
+	r->estate->es_opened_result_relations = lappend(r->estate->es_opened_result_relations, r->rri);
 	r->estate->es_output_cid = GetCurrentCommandId(true);
+	StoreRelSkipBlockCheck(r);
 	ExecOpenIndices(r->rri, false);
 	r->slot = ExecInitExtraTupleSlot(r->estate, RelationGetDescr(r->rel), &TTSOpsVirtual);
+	r->bistate = GetBulkInsertState();
+	StoreRelDefaults(r);
+
 	AfterTriggerBeginQuery();
+	r->tcs = MakeTransitionCaptureState(r->rri->ri_TrigDesc, RelationGetRelid(r->rel), CMD_INSERT);
+	ExecBSInsertTriggers(r->estate, r->rri);
 }
 
 /* The attribute number (0-based) of a column; an error when there is none. */
@@ -324,29 +418,78 @@ StoreRelColumns(StoreRel *r, const char *list, int *out, int max)
 	return n;
 }
 
-/* Start a row: every column NULL until set. */
+/* Start a row: every column NULL, or its default, until set. */
 static void
 StoreRelBegin(StoreRel *r)
 {
-	ExecClearTuple(r->slot);
-	memset(r->slot->tts_isnull, true, sizeof(bool) * r->slot->tts_tupleDescriptor->natts);
+	TupleTableSlot *slot = r->slot;
+	int			i;
+
+	ExecClearTuple(slot);
+	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+	if (r->ndefaults > 0)
+	{
+		ExprContext *econtext = GetPerTupleExprContext(r->estate);
+		MemoryContext oldcxt = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+
+		for (i = 0; i < r->ndefaults; i++)
+			slot->tts_values[r->default_cols[i]] =
+				ExecEvalExpr(r->default_exprs[i], econtext, &slot->tts_isnull[r->default_cols[i]]);
+		MemoryContextSwitchTo(oldcxt);
+	}
 }
 
-/* Insert the row set in r->slot. */
-static void
+/*
+ * Insert the row set in r->slot, with the steps of an INSERT: BEFORE ROW
+ * triggers (which may change or skip the row), generated columns,
+ * constraints, the heap and its indexes, AFTER ROW triggers and transition
+ * tables (queued until StoreRelClose()).  False when a BEFORE ROW trigger
+ * skipped the row.
+ */
+static bool
 StoreRelInsert(StoreRel *r)
 {
-	ExecStoreVirtualTuple(r->slot);
-	ExecSimpleRelationInsert(r->rri, r->estate, r->slot);
-	ResetPerTupleExprContext(r->estate);
+	ResultRelInfo *rri = r->rri;
+	Relation	rel = r->rel;
+	TupleTableSlot *slot = r->slot;
+	EState	   *estate = r->estate;
+	MemoryContext oldcxt = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+	bool		insert;
+
+	ExecStoreVirtualTuple(slot);
+	insert = (rri->ri_TrigDesc == NULL || !rri->ri_TrigDesc->trig_insert_before_row ||
+			  ExecBRInsertTriggers(estate, rri, slot));
+	if (insert)
+	{
+		List	   *recheck = NIL;
+
+		if (rel->rd_att->constr && rel->rd_att->constr->has_generated_stored)
+			ExecComputeStoredGenerated(rri, estate, slot, CMD_INSERT);
+		if (rel->rd_att->constr)
+			ExecConstraints(rri, slot, estate);
+		if (rel->rd_rel->relispartition)
+			ExecPartitionCheck(rri, slot, estate, true);
+		table_tuple_insert(rel, slot, estate->es_output_cid, 0, r->bistate);
+		if (rri->ri_NumIndices > 0)
+			recheck = AmpExecInsertIndexTuples(rri, slot, estate);
+		ExecARInsertTriggers(estate, rri, slot, recheck, r->tcs);
+		list_free(recheck);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	ResetPerTupleExprContext(estate);
+	return insert;
 }
 
-/* Fire the queued AFTER triggers and close. */
+/* End the statement: AFTER STATEMENT triggers, the queued AFTER triggers; close. */
 static void
 StoreRelClose(StoreRel *r)
 {
+	ExecASInsertTriggers(r->estate, r->rri, r->tcs);
 	AfterTriggerEndQuery(r->estate);
-	ExecCloseIndices(r->rri);
+	FreeBulkInsertState(r->bistate);
+	table_finish_bulk_insert(r->rel, 0);
+	/* Our indexes, and any relation the trigger queue opened. */
+	ExecCloseResultRelations(r->estate);
 	ExecResetTupleTable(r->estate->es_tupleTable, false);
 	FreeExecutorState(r->estate);
 	table_close(r->rel, NoLock);
@@ -377,7 +520,6 @@ IngestStoreLogs(int64 chain_id, IngestLog *logs, int n)
 	int64		decoded = 0;
 	StoreRel	r;
 	int			col[STORE_MAX_COLS];
-	int			nest;
 	int			i;
 	int			k;
 
@@ -415,8 +557,6 @@ IngestStoreLogs(int64 chain_id, IngestLog *logs, int n)
 			count[evs[i].kind]++;
 	}
 
-	nest = StoreBeginTrusted();
-
 	/* The raw logs. */
 	StoreRelOpen(&r, "logs");
 	(void) StoreRelColumns(&r, "chain_id, block_number, log_index, tx_hash, tx_index, address, topics, data",
@@ -445,7 +585,7 @@ IngestStoreLogs(int64 chain_id, IngestLog *logs, int n)
 		r.slot->tts_values[col[7]] = PointerGetDatum(l->data);
 		for (j = 0; j < 8; j++)
 			r.slot->tts_isnull[col[j]] = false;
-		StoreRelInsert(&r);
+		(void) StoreRelInsert(&r);
 	}
 	StoreRelClose(&r);
 
@@ -485,12 +625,11 @@ IngestStoreLogs(int64 chain_id, IngestLog *logs, int n)
 				v[col[c++]] = WordDatum(evs[i].nums[j], &nums[j]);
 			for (j = 0; j < ncols; j++)
 				r.slot->tts_isnull[col[j]] = false;
-			StoreRelInsert(&r);
-			decoded++;
+			if (StoreRelInsert(&r))
+				decoded++;
 		}
 		StoreRelClose(&r);
 	}
 
-	StoreEndTrusted(nest);
 	return decoded;
 }

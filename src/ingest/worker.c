@@ -840,6 +840,24 @@ RecordError(void *arg)
 	CommitTransactionCommand();
 }
 
+/*
+ * The ingest worker's kind: one per enabled chain, as
+ * amplified.ingest_worker_wanted() (ingest.sql) says.
+ */
+static const WorkerKind IngestWorkerKind = {
+	.name = "ingest",
+	.function = "IngestMain",
+	.bgw_type = "amplified ingest worker",
+	.wanted = "ingest_worker_wanted",
+};
+
+/* Called from _PG_init: register the ingest worker's kind with the launcher. */
+void
+IngestInit(void)
+{
+	WorkerRegisterKind(&IngestWorkerKind);
+}
+
 /* Entry point of an ingest worker (started by the launcher, one per chain). */
 void
 IngestMain(Datum main_arg)
@@ -848,7 +866,7 @@ IngestMain(Datum main_arg)
 	MemoryContext cxt;
 	int			failures = 0;
 
-	WorkerStart(main_arg, "ingest", "amplified ingest worker");
+	WorkerStart(main_arg, IngestWorkerKind.name, IngestWorkerKind.bgw_type);
 
 	memset(&st, 0, sizeof(st));
 	st.chain_id = WorkerMyChainId();

@@ -107,4 +107,8 @@ extern void TxqSignerSign(TxqSigner *signer, const TxqTx *tx, TxqSigned *out);
 extern bool TxqSignerLoad(int64 chain_id, const uint8 address[20], TxqSigner *s);
 extern void TxqSignerCheck(TxqSigner *signer);
 
+/* worker.c */
+extern void TxqInit(void);
+PGDLLEXPORT extern void TxqMain(Datum main_arg);
+
 #endif							/* AMPLIFIED_TXQ_H */

@@ -1697,3 +1697,20 @@ REVOKE ALL ON FUNCTION @extschema@.txq_is_paused(), @extschema@.txq_strategy_bus
 	@extschema@.txq_gas_spent(bigint, bigint), @extschema@.txq_intents_state(bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_is_paused(), @extschema@.txq_strategy_busy(bigint, bigint),
 	@extschema@.txq_gas_spent(bigint, bigint), @extschema@.txq_intents_state(bigint[]) TO amplified_reader;
+
+-- ---- worker kind "tx" (registered by TxqInit() in src/txq/worker.c) ----
+-- The launcher calls this, as the extension's owner with search_path pinned,
+-- to know which tx workers to run: one per enabled chain that has signers.
+CREATE FUNCTION @extschema@.txq_worker_wanted()
+RETURNS SETOF bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT c.chain_id FROM @extschema@.chains AS c
+	 WHERE c.enabled
+	   AND EXISTS (SELECT 1 FROM @extschema@.signers AS s WHERE s.chain_id = c.chain_id)
+$$;
+COMMENT ON FUNCTION @extschema@.txq_worker_wanted() IS
+	'The chains that get a tx worker (called by the launcher)';
+REVOKE ALL ON FUNCTION @extschema@.txq_worker_wanted() FROM PUBLIC;
+-- ---- end of worker kind "tx" ----

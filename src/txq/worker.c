@@ -1462,6 +1462,24 @@ RunCycle(TxqState *st, MemoryContext cxt)
 	return true;
 }
 
+/*
+ * The tx worker's kind: one per enabled chain that has signers, as
+ * amplified.txq_worker_wanted() (txq.sql) says.
+ */
+static const WorkerKind TxqWorkerKind = {
+	.name = "tx",
+	.function = "TxqMain",
+	.bgw_type = "amplified tx worker",
+	.wanted = "txq_worker_wanted",
+};
+
+/* Called from _PG_init: register the tx worker's kind with the launcher. */
+void
+TxqInit(void)
+{
+	WorkerRegisterKind(&TxqWorkerKind);
+}
+
 /* Entry point of a tx worker (started by the launcher, one per chain with signers). */
 void
 TxqMain(Datum main_arg)
@@ -1470,7 +1488,7 @@ TxqMain(Datum main_arg)
 	MemoryContext cxt;
 	int			failures = 0;
 
-	WorkerStart(main_arg, "tx", "amplified tx worker");
+	WorkerStart(main_arg, TxqWorkerKind.name, TxqWorkerKind.bgw_type);
 
 	memset(&st, 0, sizeof(st));
 	st.chain_id = WorkerMyChainId();

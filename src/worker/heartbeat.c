@@ -35,6 +35,17 @@
 
 static TimestampTz heartbeat_started_at;
 
+/*
+ * The heartbeat's kind, registered by WorkerInit(): one worker, not per
+ * chain, while amplified.heartbeat_interval is not 0.
+ */
+const WorkerKind HeartbeatWorkerKind = {
+	.name = "heartbeat",
+	.function = "HeartbeatMain",
+	.bgw_type = "amplified heartbeat",
+	.wanted = "worker_heartbeat_wanted",
+};
+
 /* Record one beat, in its own transaction. */
 static void
 HeartbeatBeat(void *arg)
@@ -86,7 +97,7 @@ HeartbeatMain(Datum main_arg)
 {
 	MemoryContext cxt;
 
-	WorkerStart(main_arg, "heartbeat", "amplified heartbeat");
+	WorkerStart(main_arg, HeartbeatWorkerKind.name, HeartbeatWorkerKind.bgw_type);
 	heartbeat_started_at = GetCurrentTimestamp();
 	cxt = AllocSetContextCreate(TopMemoryContext, "amplified heartbeat",
 								ALLOCSET_DEFAULT_SIZES);

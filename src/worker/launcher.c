@@ -3,19 +3,24 @@
  *
  * The launcher: one static background worker, registered when amplified is
  * preloaded, that connects to amplified.database and keeps the dynamic
- * workers running that the configuration asks for (the heartbeat worker
- * now; one ingest and one tx worker per chain as those modules arrive).  It
- * idles until the extension exists, idles on a hot standby, restarts workers
- * that died with a growing delay, stops the ones no longer wanted, and
- * restarts itself when amplified.database changes.  Children are stopped when
- * the launcher exits, so a new launcher never finds orphans running.
+ * workers running that the configuration asks for.  It knows no module by
+ * name: the kinds of worker are those the modules registered (kinds.c), and
+ * each kind's SQL "wanted" function says for which chains a worker of that
+ * kind must run.  The launcher idles until the extension exists, idles on a
+ * hot standby, restarts workers that died with a growing delay, stops the
+ * ones no longer wanted, and restarts itself when amplified.database
+ * changes.  Children are stopped when the launcher exits, so a new launcher
+ * never finds orphans running.
  */
 #include "postgres.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"
-#include "executor/spi.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -23,9 +28,12 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "amplified.h"
@@ -36,20 +44,6 @@
 #define RESTART_DELAY_MAX_MS	60000
 /* A worker that ran this long without exiting starts over at the first delay. */
 #define RESTART_DELAY_RESET_MS	60000
-
-/* A kind of dynamic worker the launcher can start. */
-typedef struct WorkerKind
-{
-	const char *name;			/* slot kind, as amplified.workers() shows it */
-	const char *function;		/* entry point in this library */
-	const char *bgw_type;		/* backend_type in pg_stat_activity */
-} WorkerKind;
-
-static const WorkerKind worker_kinds[] = {
-	{"heartbeat", "HeartbeatMain", "amplified heartbeat"},
-	{"ingest", "IngestMain", "amplified ingest worker"},
-	{"tx", "TxqMain", "amplified tx worker"},
-};
 
 /* A worker the configuration asks for. */
 typedef struct WantedWorker
@@ -211,53 +205,115 @@ LauncherScheduleRestart(int i, TimestampTz now)
 }
 
 /*
- * The workers the configuration asks for.  Called inside a transaction in
- * the amplified database with the extension present; later modules add their
- * per-chain workers here.
+ * Why kind's wanted function cannot be called, or NULL when it can: it must
+ * be a plain function of the extension's schema, owned by the extension's
+ * owner, taking no argument and returning SETOF bigint.  The name is unique
+ * with no arguments in that schema, so the schema-qualified call reaches
+ * exactly the function checked here.
+ */
+static char *
+LauncherCheckWanted(const WorkerKind *kind, Oid nsp, Oid owner)
+{
+	Oid			fn;
+	HeapTuple	tup;
+	Form_pg_proc proc;
+	char	   *why = NULL;
+
+	fn = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(kind->wanted),
+						 PointerGetDatum(buildoidvector(NULL, 0)), ObjectIdGetDatum(nsp));
+	if (!OidIsValid(fn))
+		return psprintf("worker kind \"%s\": function amplified.%s() does not exist",
+						kind->name, kind->wanted);
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fn);
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	if (proc->proowner != owner)
+		why = psprintf("worker kind \"%s\": function amplified.%s() does not belong to the extension's owner",
+					   kind->name, kind->wanted);
+	else if (proc->prokind != PROKIND_FUNCTION || proc->prorettype != INT8OID || !proc->proretset)
+		why = psprintf("worker kind \"%s\": function amplified.%s() must return SETOF bigint",
+					   kind->name, kind->wanted);
+	ReleaseSysCache(tup);
+	return why;
+}
+
+/*
+ * The workers the configuration asks for: for each registered kind, in the
+ * order of registration, the chains its wanted function returns (ascending).
+ * Called inside a transaction in the amplified database with the extension
+ * present.  The functions run as the extension's owner, with search_path
+ * pinned to pg_catalog, as every registered function does.  A kind whose
+ * function is missing or untrusted gets no worker, and the launcher's
+ * last_error says why.
  */
 static List *
-LauncherWantedWorkers(void)
+LauncherWantedWorkers(Oid extension)
 {
 	MemoryContext caller = CurrentMemoryContext;
-	List	   *wanted = NIL;
-	uint64		i;
+	List	   *volatile wanted = NIL;
+	Oid			nsp;
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec;
+	int			save_nestlevel;
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(extension)};
+	bool		isnull;
+	int			k;
 
-	if (AmpHeartbeatInterval > 0)
-	{
-		WantedWorker *w = palloc0(sizeof(WantedWorker));
-
-		w->kind = &worker_kinds[0];
-		w->chain_id = 0;
-		wanted = lappend(wanted, w);
-	}
-
-	/*
-	 * One ingest worker per enabled chain, and one tx worker per enabled
-	 * chain that has signers.
-	 */
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	if (SPI_execute("SELECT chain_id, 1 FROM amplified.chains WHERE enabled "
-					"UNION ALL "
-					"SELECT c.chain_id, 2 FROM amplified.chains AS c WHERE c.enabled "
-					"AND EXISTS (SELECT 1 FROM amplified.signers AS s WHERE s.chain_id = c.chain_id) "
-					"ORDER BY 2, 1",
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "amplified launcher: could not read amplified.chains");
-	for (i = 0; i < SPI_processed; i++)
+	if (SPI_execute_with_args("SELECT e.extowner, e.extnamespace FROM pg_catalog.pg_extension AS e "
+							  "WHERE e.oid OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "amplified launcher: extension %u not found", extension);
+	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	nsp = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
 	{
-		bool		isnull;
-		WantedWorker *w = MemoryContextAllocZero(caller, sizeof(WantedWorker));
+		for (k = 0; k < WorkerKindCount(); k++)
+		{
+			const WorkerKind *kind = WorkerKindAt(k);
+			char	   *why = LauncherCheckWanted(kind, nsp, owner);
+			char	   *sql;
+			uint64		i;
 
-		MemoryContext spi;
+			if (why != NULL)
+			{
+				WorkerSetError(why);
+				continue;
+			}
+			sql = psprintf("SELECT DISTINCT w FROM %s.%s() AS w WHERE w IS NOT NULL ORDER BY 1",
+						   quote_identifier(get_namespace_name(nsp)), quote_identifier(kind->wanted));
+			if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+				elog(ERROR, "amplified launcher: could not run %s", sql);
+			for (i = 0; i < SPI_processed; i++)
+			{
+				WantedWorker *w = MemoryContextAllocZero(caller, sizeof(WantedWorker));
+				MemoryContext spi;
 
-		w->kind = &worker_kinds[DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull))];
-		w->chain_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		/* The list outlives SPI: grow it in the caller's context. */
-		spi = MemoryContextSwitchTo(caller);
-		wanted = lappend(wanted, w);
-		MemoryContextSwitchTo(spi);
+				w->kind = kind;
+				w->chain_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+				/* The list outlives SPI: grow it in the caller's context. */
+				spi = MemoryContextSwitchTo(caller);
+				wanted = lappend(wanted, w);
+				MemoryContextSwitchTo(spi);
+			}
+		}
 	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec);
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(false, save_nestlevel);
 	PopActiveSnapshot();
 	SPI_finish();
 	return wanted;
@@ -331,17 +387,10 @@ LauncherReconcile(List *wanted)
 		{
 			if (ls->restart_at == 0)
 				LauncherScheduleRestart(i, now);
-			if (now >= ls->restart_at)
-			{
-				const WorkerKind *k = NULL;
-				size_t		j;
-
-				for (j = 0; j < lengthof(worker_kinds); j++)
-					if (strcmp(worker_kinds[j].name, kind) == 0)
-						k = &worker_kinds[j];
-				if (!LauncherStartSlot(i, k, chain_id))
-					LauncherScheduleRestart(i, now);
-			}
+			/* Wanted, so its kind is registered (LauncherIsWanted matched it). */
+			if (now >= ls->restart_at &&
+				!LauncherStartSlot(i, WorkerKindByName(kind), chain_id))
+				LauncherScheduleRestart(i, now);
 		}
 		else if (TimestampDifferenceExceeds(slot->started_at, now, RESTART_DELAY_RESET_MS))
 			ls->delay_ms = 0;
@@ -381,6 +430,7 @@ LauncherIteration(void *arg)
 {
 	long	   *sleep_ms = (long *) arg;
 	List	   *wanted = NIL;
+	Oid			extension;
 	bool		extension_present;
 
 	if (RecoveryInProgress())
@@ -393,9 +443,10 @@ LauncherIteration(void *arg)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	pgstat_report_activity(STATE_RUNNING, "amplified launcher: checking workers");
-	extension_present = OidIsValid(get_extension_oid("amplified", true));
+	extension = get_extension_oid("amplified", true);
+	extension_present = OidIsValid(extension);
 	if (extension_present)
-		wanted = LauncherWantedWorkers();
+		wanted = LauncherWantedWorkers(extension);
 	CommitTransactionCommand();
 	pgstat_report_activity(STATE_IDLE, NULL);
 

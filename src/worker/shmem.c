@@ -80,7 +80,11 @@ AmpShmemStartup(void)
 	LWLockRelease(AddinShmemInitLock);
 }
 
-/* Called from _PG_init when preloaded: hooks for shared memory, the launcher. */
+/*
+ * Called from _PG_init when preloaded: hooks for shared memory, the launcher,
+ * and the one worker kind this module owns (other modules register theirs
+ * from their own init functions).
+ */
 void
 WorkerInit(void)
 {
@@ -90,6 +94,7 @@ WorkerInit(void)
 	shmem_startup_hook = AmpShmemStartup;
 
 	LauncherRegister();
+	WorkerRegisterKind(&HeartbeatWorkerKind);
 }
 
 /* on_shmem_exit: the worker leaves its slot; the launcher sees it stopped. */

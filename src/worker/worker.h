@@ -2,8 +2,9 @@
  * src/worker/worker.h
  *
  * The worker module: shared memory, the launcher background worker, the
- * dynamic workers it starts (one heartbeat worker now; one ingest and one tx
- * worker per chain later), their slots, and wake-ups at commit.
+ * registry of the dynamic worker kinds it starts (filled by the modules that
+ * own them: the heartbeat here, the ingest and tx workers per chain), their
+ * slots, and wake-ups at commit.
  */
 #ifndef AMPLIFIED_WORKER_H
 #define AMPLIFIED_WORKER_H
@@ -62,6 +63,29 @@ typedef struct WorkerStartInfo
 	Oid			database;
 } WorkerStartInfo;
 
+/*
+ * A kind of dynamic worker, registered by the module that owns it from its
+ * init function (see kinds.c and docs/worker.md).  "wanted" names a function
+ * of the extension's schema, owned by the extension's owner, that takes no
+ * argument and returns SETOF bigint: the chain ids for which a worker of
+ * this kind must run (0 for one worker that is not per chain).
+ */
+typedef struct WorkerKind
+{
+	const char *name;			/* slot kind, as amplified.workers() shows it */
+	const char *function;		/* entry point in this library */
+	const char *bgw_type;		/* backend_type in pg_stat_activity */
+	const char *wanted;			/* SQL function: which workers to run */
+} WorkerKind;
+
+#define WORKER_MAX_KINDS	16
+
+/* kinds.c */
+extern void WorkerRegisterKind(const WorkerKind *kind);
+extern int	WorkerKindCount(void);
+extern const WorkerKind *WorkerKindAt(int i);
+extern const WorkerKind *WorkerKindByName(const char *name);
+
 /* shmem.c */
 extern void WorkerInit(void);
 extern bool WorkerAttachSlot(int slotno, uint32 generation, const char *kind);
@@ -81,9 +105,7 @@ PGDLLEXPORT extern void LauncherMain(Datum main_arg);
 extern void LauncherRegister(void);
 
 /* heartbeat.c */
+extern const WorkerKind HeartbeatWorkerKind;
 PGDLLEXPORT extern void HeartbeatMain(Datum main_arg);
-
-/* src/txq/worker.c */
-PGDLLEXPORT extern void TxqMain(Datum main_arg);
 
 #endif							/* AMPLIFIED_WORKER_H */

@@ -45,6 +45,19 @@ LANGUAGE C STRICT VOLATILE;
 COMMENT ON FUNCTION @extschema@.worker_wakeups() IS
 	'Number of worker wake-ups sent at commit since the server started';
 
+-- Worker kind "heartbeat" (registered by WorkerInit()): the launcher calls
+-- this, as the extension's owner with search_path pinned, to know whether to
+-- run the heartbeat worker (0: one worker, not per chain).
+CREATE FUNCTION @extschema@.worker_heartbeat_wanted()
+RETURNS SETOF bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT 0::bigint WHERE current_setting('amplified.heartbeat_interval', true) NOT IN ('0', '')
+$$;
+COMMENT ON FUNCTION @extschema@.worker_heartbeat_wanted() IS
+	'Whether the heartbeat worker runs: 0 when amplified.heartbeat_interval is not 0 (called by the launcher)';
+
 CREATE VIEW @extschema@.v_workers AS
 	SELECT w.kind, w.chain_id, w.pid, w.state, w.detail, w.last_error,
 		   w.started_at, w.updated_at, w.restarts,
@@ -57,6 +70,7 @@ COMMENT ON VIEW @extschema@.v_workers IS
 REVOKE ALL ON FUNCTION @extschema@.workers() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.worker_wake_launcher() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.worker_wakeups() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.worker_heartbeat_wanted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.workers() TO amplified_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.worker_wakeups() TO amplified_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.worker_wake_launcher() TO amplified_operator;

@@ -24,6 +24,10 @@ INSERT INTO matrix VALUES
 	('amplified.worker_wake_launcher()', 'EXECUTE', 'amplified_operator'),
 	('amplified.heartbeats',             'SELECT',  'amplified_reader'),
 	('amplified.v_workers',              'SELECT',  'amplified_reader'),
+	-- worker kinds' wanted functions: the launcher's alone
+	('amplified.worker_heartbeat_wanted()', 'EXECUTE', NULL),
+	('amplified.ingest_worker_wanted()',  'EXECUTE', NULL),
+	('amplified.txq_worker_wanted()',     'EXECUTE', NULL),
 	-- rpc module: configuration is the admin's; read-only RPC the analyst's
 	('amplified.chains',                 'SELECT',  'amplified_admin'),
 	('amplified.chains',                 'INSERT',  'amplified_admin'),

@@ -51,6 +51,27 @@ AmpTest::wait_for($node,
 	"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'amplified heartbeat'",
 	't', 'heartbeat worker comes back when enabled again');
 
+# A kind's wanted function that the extension's owner no longer owns is not
+# called: the kind gets no worker and the launcher says why; back to its
+# owner, the worker runs again.
+$node->safe_psql('postgres', q{
+	CREATE ROLE kind_thief;
+	ALTER FUNCTION amplified.worker_heartbeat_wanted() OWNER TO kind_thief;
+	SELECT amplified.worker_wake_launcher();});
+AmpTest::wait_for($node,
+	"SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'amplified heartbeat'",
+	't', 'a kind whose wanted function another role owns gets no worker');
+like($node->safe_psql('postgres', "SELECT last_error FROM amplified.workers() WHERE kind = 'launcher'"),
+	qr/worker kind "heartbeat": function amplified\.worker_heartbeat_wanted\(\) does not belong to the extension's owner/,
+	'and the launcher says why');
+$node->safe_psql('postgres', q{
+	ALTER FUNCTION amplified.worker_heartbeat_wanted() OWNER TO CURRENT_USER;
+	DROP ROLE kind_thief;
+	SELECT amplified.worker_wake_launcher();});
+AmpTest::wait_for($node,
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'amplified heartbeat'",
+	't', 'back with the extension\'s owner, the kind\'s worker runs again');
+
 # DROP EXTENSION: the workers stop and the launcher waits; CREATE brings them back.
 $node->safe_psql('postgres', 'DROP EXTENSION amplified');
 AmpTest::wait_for($node,
