@@ -98,7 +98,7 @@ GRANT USAGE ON SCHEMA @extschema@ TO amplified_reader;
 --     those types.  A function's name and argument types are unique in its
 --     schema, so that call can only reach the function that was checked,
 --     never an overload someone else adds beside it.
--- Registries call registry_check_function from a trigger.
+-- Registries call registry_check_function from a trigger (registry_check_row).
 CREATE FUNCTION @extschema@.registry_check_function(fn regproc, registry text, argtypes regtype[], rettype regtype)
 RETURNS void
 LANGUAGE plpgsql STABLE
@@ -140,6 +140,42 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.registry_check_function(regproc, text, regtype[], regtype) IS
 	'refuse a function for a registry unless the extension''s owner owns it and it has exactly the slot''s signature';
+
+-- The trigger every registry puts on its table: the rule above for each
+-- function column of the row.  Its arguments come in threes, one per
+-- column: the column, its argument types (comma-separated, schema-
+-- qualified) and its result type, e.g.
+--   EXECUTE FUNCTION registry_check_row('guard', 'bigint,@extschema@.address', '@extschema@.txq_guard_verdict')
+-- The registry is named <table>.<column> in errors.
+CREATE FUNCTION @extschema@.registry_check_row()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	i integer := 0;
+	fn pg_catalog.oid;
+BEGIN
+	IF TG_NARGS = 0 OR TG_NARGS % 3 <> 0 THEN
+		RAISE EXCEPTION 'registry_check_row on % needs (column, argument types, result type) triples', TG_TABLE_NAME
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	WHILE i < TG_NARGS LOOP
+		-- The column's OID itself: its name printed and parsed again could be ambiguous.
+		EXECUTE pg_catalog.format('SELECT ($1).%I::pg_catalog.oid', TG_ARGV[i]) INTO fn USING NEW;
+		PERFORM @extschema@.registry_check_function(fn::pg_catalog.regproc,
+			TG_TABLE_NAME OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) TG_ARGV[i],
+			CASE WHEN TG_ARGV[i + 1] OPERATOR(pg_catalog.=) '' THEN '{}'::pg_catalog.regtype[]
+				 ELSE pg_catalog.string_to_array(TG_ARGV[i + 1], ',')::pg_catalog.regtype[] END,
+			TG_ARGV[i + 2]::pg_catalog.regtype);
+		i := i + 3;
+	END LOOP;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.registry_check_row() IS
+	'trigger of a registry of functions: registry_check_function for each (column, argument types, result type) it is given';
+REVOKE ALL ON FUNCTION @extschema@.registry_check_row() FROM PUBLIC;
 
 -- How a registered function is called: by its schema-qualified name, never
 -- by a name that a search path resolves (see above).

@@ -42,21 +42,9 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.market_sources', 'WHERE 
 -- market_sources is a registry of functions (src/amplified.sql): only the
 -- extension owner's functions, of exactly the slot's signature, and called
 -- by their schema-qualified names.
-CREATE FUNCTION @extschema@.market_sources_check()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM @extschema@.registry_check_function(NEW.series, 'market_sources.series',
-		ARRAY['bigint', '@extschema@.address', 'timestamptz', 'timestamptz']::regtype[],
-		'@extschema@.market_point[]'::regtype);
-	RETURN NEW;
-END
-$$;
 CREATE TRIGGER market_sources_check BEFORE INSERT OR UPDATE ON @extschema@.market_sources
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.market_sources_check();
-REVOKE ALL ON FUNCTION @extschema@.market_sources_check() FROM PUBLIC;
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_check_row(
+		'series', 'bigint,@extschema@.address,timestamptz,timestamptz', '@extschema@.market_point[]');
 
 -- A feed: asset's price in quote (or asset's rate, quote then naming the
 -- underlying if wanted) from a source read at a contract.  The source's raw

@@ -123,21 +123,9 @@ COMMENT ON TABLE @extschema@.risk_checks IS
 	'Checks the risk gate runs on every proposal beyond its own, one function each (the plug-in point of the gate)';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_checks', 'WHERE NOT builtin');
 
-CREATE FUNCTION @extschema@.risk_checks_check()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM @extschema@.registry_check_function(NEW.check_fn, 'risk_checks.check_fn',
-		ARRAY['bigint', 'bigint', '@extschema@.address[]', '@extschema@.risk_proposal']::regtype[],
-		'@extschema@.risk_finding[]');
-	RETURN NEW;
-END
-$$;
 CREATE TRIGGER risk_checks_check BEFORE INSERT OR UPDATE ON @extschema@.risk_checks
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.risk_checks_check();
-REVOKE ALL ON FUNCTION @extschema@.risk_checks_check() FROM PUBLIC;
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_check_row(
+		'check_fn', 'bigint,bigint,@extschema@.address[],@extschema@.risk_proposal', '@extschema@.risk_finding[]');
 
 -- Circuit breakers.  Each measures one value from ingested data and has up
 -- to three tiers in that value's unit:

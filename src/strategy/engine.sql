@@ -171,24 +171,12 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.strategy_kinds', 'WHERE 
 -- of their slot, may be named in it, and the engine calls them by their
 -- schema-qualified names (registry_check_function, registry_call_name,
 -- src/amplified.sql).  Admins may not set builtin (column privileges).
-CREATE FUNCTION @extschema@.strategy_kinds_check()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	st regtype := '@extschema@.strategies'::regtype;
-BEGIN
-	PERFORM @extschema@.registry_check_function(NEW.validate, 'strategy_kinds.validate', ARRAY['jsonb', 'bigint']::regtype[], 'jsonb');
-	PERFORM @extschema@.registry_check_function(NEW.sync, 'strategy_kinds.sync', ARRAY[st, 'bigint'], 'void');
-	PERFORM @extschema@.registry_check_function(NEW.gather, 'strategy_kinds.gather', ARRAY[st, 'bigint'], 'jsonb');
-	PERFORM @extschema@.registry_check_function(NEW.policy, 'strategy_kinds.policy', ARRAY[st, 'jsonb'], 'jsonb');
-	RETURN NEW;
-END
-$$;
 CREATE TRIGGER strategy_kinds_check BEFORE INSERT OR UPDATE ON @extschema@.strategy_kinds
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.strategy_kinds_check();
-REVOKE ALL ON FUNCTION @extschema@.strategy_kinds_check() FROM PUBLIC;
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_check_row(
+		'validate', 'jsonb,bigint', 'jsonb',
+		'sync', '@extschema@.strategies,bigint', 'void',
+		'gather', '@extschema@.strategies,bigint', 'jsonb',
+		'policy', '@extschema@.strategies,jsonb', 'jsonb');
 
 -- A kind's grants follow from its row: the four functions are the engine's
 -- to call, so nobody else may execute them.  As the owner, who owns them.

@@ -494,21 +494,9 @@ COMMENT ON TABLE @extschema@.txq_enqueue_guards IS
 	'Functions of other modules that txq_enqueue asks before it takes an intent (kill switches, who owns a vault)';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.txq_enqueue_guards', 'WHERE NOT builtin');
 
-CREATE FUNCTION @extschema@.txq_enqueue_guards_check()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM @extschema@.registry_check_function(NEW.guard, 'txq_enqueue_guards.guard',
-		ARRAY['bigint', '@extschema@.address', 'bigint', '@extschema@.address', '@extschema@.uint256', 'bytea']::regtype[],
-		'@extschema@.txq_guard_verdict');
-	RETURN NEW;
-END
-$$;
 CREATE TRIGGER txq_enqueue_guards_check BEFORE INSERT OR UPDATE ON @extschema@.txq_enqueue_guards
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.txq_enqueue_guards_check();
-REVOKE ALL ON FUNCTION @extschema@.txq_enqueue_guards_check() FROM PUBLIC;
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_check_row(
+		'guard', 'bigint,@extschema@.address,bigint,@extschema@.address,@extschema@.uint256,bytea', '@extschema@.txq_guard_verdict');
 
 -- Ask the guards of a stage; raise the first refusal, return the verdict
 -- that names a strategy (if any).

@@ -79,7 +79,7 @@ INSERT INTO matrix VALUES
 	('amplified.market_feeds',           'INSERT',  'amplified_admin'),
 	('amplified.market_feeds',           'UPDATE',  'amplified_admin'),
 	('amplified.market_feeds',           'DELETE',  'amplified_admin'),
-	('amplified.market_sources_check()', 'EXECUTE', NULL),
+	('amplified.registry_check_row()', 'EXECUTE', NULL),
 	('amplified.market_feeds_check()',   'EXECUTE', NULL),
 	('amplified.market_feed(bigint,amplified.address,amplified.address,text,text)', 'EXECUTE', 'amplified_reader'),
 	('amplified.market_feed_points(amplified.market_feeds,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
@@ -141,7 +141,6 @@ INSERT INTO matrix VALUES
 	('amplified.risk_asset_level(bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_limit(bigint,text)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_check_leverage(bigint,bigint,amplified.address[],amplified.risk_proposal)', 'EXECUTE', NULL),
-	('amplified.risk_checks_check()', 'EXECUTE', NULL),
 	-- INSERT and UPDATE of risk_checks are the admin's on every column but builtin
 	('amplified.risk_checks', 'SELECT', 'amplified_reader'),
 	('amplified.risk_checks', 'INSERT', NULL),
@@ -203,7 +202,6 @@ INSERT INTO matrix VALUES
 	('amplified.txq_wake_workers()',      'EXECUTE', NULL),
 	-- the guards the queue asks (a registry the other modules fill)
 	('amplified.txq_enqueue_guards',      'SELECT',  'amplified_reader'),
-	('amplified.txq_enqueue_guards_check()', 'EXECUTE', NULL),
 	('amplified.txq_ask_guards(text,bigint,amplified.address,bigint,amplified.address,amplified.uint256,bytea)', 'EXECUTE', NULL),
 	('amplified.risk_enqueue_guard(bigint,amplified.address,bigint,amplified.address,amplified.uint256,bytea)', 'EXECUTE', NULL),
 	-- the queue's read models, for the other modules and dashboards
@@ -214,7 +212,6 @@ INSERT INTO matrix VALUES
 	-- strategy: readers see strategies, decisions and dashboards; operators run them; internals are nobody's
 	('amplified.registry_check_function(regproc,text,regtype[],regtype)', 'EXECUTE', 'public'),
 	('amplified.registry_call_name(regproc)', 'EXECUTE', 'public'),
-	('amplified.strategy_kinds_check()', 'EXECUTE', NULL),
 	('amplified.strategy_kinds',         'SELECT',  'amplified_reader'),
 	-- INSERT and UPDATE of strategy_kinds are the admin's on every column but builtin (checked below)
 	('amplified.strategy_kinds',         'INSERT',  NULL),
