@@ -572,6 +572,24 @@ SELECT is((SELECT array_agg(d.id ORDER BY d.id) FROM decisions d
 	'every decision of this file replays: the same action, reasons, plan, intents and proposal');
 SELECT is((SELECT count(*)::int FROM decisions d WHERE d.status <> 'error' AND d.params_version IS NULL), 0,
 	'every decision names the version of the parameters it was made with');
+-- A misspelt key would read as NULL: every key a builtin policy reads from
+-- its state is one its gather wrote into the decisions above, and every key
+-- it reads from its parameters is one its validate names.
+SELECT is_empty($$
+	SELECT k.kind, m[1] AS key
+	  FROM strategy_kinds k, regexp_matches(pg_get_functiondef(k.policy), 'state\s*->>?\s*''([a-z0-9_]+)''', 'g') m
+	 WHERE k.builtin
+	   AND NOT EXISTS (SELECT 1 FROM decisions d JOIN strategies x ON x.id = d.strategy_id
+					   WHERE x.kind = k.kind AND d.status <> 'error' AND d.inputs ? m[1])$$,
+	'every state key a policy reads is one its gather writes');
+SELECT is_empty($$
+	SELECT k.kind, m[1] AS key
+	  FROM strategy_kinds k, regexp_matches(pg_get_functiondef(k.policy), '\mp\s*->>?\s*''([a-z0-9_]+)''', 'g') m
+	 WHERE k.builtin AND strpos(pg_get_functiondef(k.validate), '''' || m[1] || '''') = 0$$,
+	'every parameter a policy reads is one its validate names');
+SELECT cmp_ok((SELECT count(*)::int FROM strategy_kinds k,
+				 regexp_matches(pg_get_functiondef(k.policy), '(state|\mp)\s*->>?\s*''([a-z0-9_]+)''', 'g') m WHERE k.builtin), '>', 20,
+	'(the policies read many such keys)');
 SELECT lives_ok($$SELECT strategy_update((SELECT id FROM lp), '{"slippage_bps": 10}')$$, 'new lp parameters');
 SELECT cmp_ok((SELECT max(v.id) FROM strategy_param_versions v WHERE v.strategy_id = (SELECT id FROM lp)), '>',
 	(SELECT params_version FROM d1), 'a new version of the parameters');
