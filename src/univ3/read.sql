@@ -11,40 +11,59 @@
 -- Block times never decrease along a chain, so "at or before a time" and
 -- "at or before the last block of that time" agree.
 
--- The complete state of a pool at a block: the latest swap or state
--- reading at or before it, the later of the two (a reading without
--- liquidity does not count).  The tick is the price's (TickMath), as a
--- position's amounts need it.  No row when nothing is known.
+-- THE pool-state read: a pool's latest observation (swap or state reading)
+-- at or before a block and at or before a time, the later of the two kinds
+-- (in one block the reading comes after the swaps); with with_liquidity, a
+-- reading without liquidity does not count.  The other read models are
+-- this one at a block (univ3_pool_state_at) or at a time, followed by the
+-- window after it (univ3_pool_observations).  No row when nothing is known.
+CREATE FUNCTION @extschema@.univ3_pool_latest(chain_id bigint, pool @extschema@.address,
+	block bigint DEFAULT 9223372036854775807, at timestamptz DEFAULT 'infinity', with_liquidity boolean DEFAULT false)
+RETURNS TABLE (at timestamptz, block_number bigint, log_index int, sqrt_price @extschema@.uint256,
+	tick int, liquidity @extschema@.uint256, amount0 @extschema@.int256, amount1 @extschema@.int256)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT c.* FROM (
+		(SELECT b.timestamp AS at, s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price, s.tick,
+				s.liquidity, s.amount0, s.amount1
+		   FROM univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
+		  WHERE s.chain_id = $1 AND s.pool = $2 AND s.block_number <= $3 AND b.timestamp <= $4
+		  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
+		UNION ALL
+		(SELECT b.timestamp, p.block_number, NULL::int, p.sqrt_price_x96, p.tick, p.liquidity,
+				NULL::int256, NULL::int256
+		   FROM univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
+		  WHERE p.chain_id = $1 AND p.pool = $2 AND p.block_number <= $3 AND b.timestamp <= $4
+			AND (NOT $5 OR p.liquidity IS NOT NULL)
+		  ORDER BY p.block_number DESC LIMIT 1)) c
+	 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST
+	 LIMIT 1
+$$;
+COMMENT ON FUNCTION @extschema@.univ3_pool_latest(bigint, @extschema@.address, bigint, timestamptz, boolean) IS
+	'a pool''s latest swap or state reading at or before a block and a time (the one pool-state read the others build on)';
+
+-- The complete state of a pool at a block: its latest observation with
+-- liquidity.  The tick is the price's (TickMath), as a position's amounts
+-- need it.  No row when nothing is known.
 CREATE FUNCTION @extschema@.univ3_pool_state_at(chain_id bigint, pool @extschema@.address, block bigint,
 	OUT block_number bigint, OUT sqrt_price @extschema@.uint256, OUT tick int, OUT liquidity @extschema@.uint256)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT c.block_number, c.sqrt_price, univ3_tick_at_sqrt_price(c.sqrt_price), c.liquidity
-	  FROM ((SELECT s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price, s.liquidity
-			   FROM univ3_swaps s
-			  WHERE s.chain_id = $1 AND s.pool = $2 AND s.block_number <= $3
-			  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
-			UNION ALL
-			(SELECT p.block_number, NULL::int, p.sqrt_price_x96, p.liquidity
-			   FROM univ3_pool_states p
-			  WHERE p.chain_id = $1 AND p.pool = $2 AND p.block_number <= $3 AND p.liquidity IS NOT NULL
-			  ORDER BY p.block_number DESC LIMIT 1)) c
-	 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST
-	 LIMIT 1
+	SELECT o.block_number, o.sqrt_price, univ3_tick_at_sqrt_price(o.sqrt_price), o.liquidity
+	  FROM univ3_pool_latest($1, $2, $3, 'infinity', true) o
 $$;
 COMMENT ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint) IS
 	'a pool''s sqrt price, tick and active liquidity at a block, from its latest ingested swap or state reading';
 
 -- A pool's observations over a window: first the one in effect at from_ts
--- (the latest swap or state reading whose block time is at or before it,
--- with that time), then every swap and reading after from_ts up to to_ts,
--- in chain order.  log_index is NULL for a reading, amount0/amount1 for a
--- reading too.  The observation in effect bounds the index scans of the
--- window (everything after from_ts lies in a later block), so the cost
--- follows the window, not the history.  This is the one "state at or
--- before a time" of a pool: univ3_pool_ticks, the risk module's prices and
--- the market source read it.
+-- (univ3_pool_latest at that time), then every swap and reading after
+-- from_ts up to to_ts, in chain order.  log_index is NULL for a reading,
+-- amount0/amount1 for a reading too.  The observation in effect bounds the
+-- index scans of the window (everything after from_ts lies in a later
+-- block), so the cost follows the window, not the history.
+-- univ3_pool_ticks, the risk module's prices and the market source read it.
 CREATE FUNCTION @extschema@.univ3_pool_observations(chain_id bigint, pool @extschema@.address,
 	from_ts timestamptz, to_ts timestamptz)
 RETURNS TABLE (at timestamptz, block_number bigint, log_index int, sqrt_price @extschema@.uint256,
@@ -52,20 +71,7 @@ RETURNS TABLE (at timestamptz, block_number bigint, log_index int, sqrt_price @e
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	WITH first AS (
-		SELECT c.* FROM (
-			(SELECT b.timestamp AS at, s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price, s.tick,
-					s.liquidity, s.amount0, s.amount1
-			   FROM univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
-			  WHERE s.chain_id = $1 AND s.pool = $2 AND b.timestamp <= $3
-			  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
-			UNION ALL
-			(SELECT b.timestamp, p.block_number, NULL::int, p.sqrt_price_x96, p.tick, p.liquidity,
-					NULL::int256, NULL::int256
-			   FROM univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
-			  WHERE p.chain_id = $1 AND p.pool = $2 AND b.timestamp <= $3
-			  ORDER BY p.block_number DESC LIMIT 1)) c
-		 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST LIMIT 1),
+	WITH first AS (SELECT * FROM univ3_pool_latest($1, $2, 9223372036854775807, least($3, $4), false)),
 	lb(n) AS (SELECT coalesce((SELECT f.block_number FROM first f), 0))
 	SELECT t.* FROM (
 		SELECT * FROM first
@@ -128,10 +134,12 @@ VALUES ('univ3_pool', 'price', '@extschema@.univ3_market_prices'::regproc,
 
 -- They read chain data: for readers, as the tables they read.
 REVOKE ALL ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint),
+	@extschema@.univ3_pool_latest(bigint, @extschema@.address, bigint, timestamptz, boolean),
 	@extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.univ3_pool_fees_token1(bigint, @extschema@.address, int, timestamptz, bigint),
 	@extschema@.univ3_market_prices(bigint, @extschema@.address, timestamptz, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint),
+	@extschema@.univ3_pool_latest(bigint, @extschema@.address, bigint, timestamptz, boolean),
 	@extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.univ3_pool_fees_token1(bigint, @extschema@.address, int, timestamptz, bigint),
 	@extschema@.univ3_market_prices(bigint, @extschema@.address, timestamptz, timestamptz) TO amplified_reader;

@@ -86,6 +86,8 @@ INSERT INTO sample VALUES
 	('amplified.txq_intents_state(bigint[])', 'SELECT * FROM amplified.txq_intents_state(ARRAY[-1]::bigint[])', 'ok'),
 	('amplified.univ3_pool_state_at(bigint,amplified.address,bigint)',
 	 $$SELECT * FROM amplified.univ3_pool_state_at(990011, '0x00000000000000000000000000000000000000aa', 1)$$, 'ok'),
+	('amplified.univ3_pool_latest(bigint,amplified.address,bigint,timestamp with time zone,boolean)',
+	 $$SELECT * FROM amplified.univ3_pool_latest(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
 	('amplified.univ3_pool_observations(bigint,amplified.address,timestamp with time zone,timestamp with time zone)',
 	 $$SELECT * FROM amplified.univ3_pool_observations(990011, '0x00000000000000000000000000000000000000aa', now() - '1 day'::interval, now())$$, 'ok'),
 	('amplified.univ3_pool_fees_token1(bigint,amplified.address,integer,timestamp with time zone,bigint)',
