@@ -32,10 +32,12 @@ REGRESS     = core
 # use the objects of the modules above it, never of those below.
 include src/evm/evm.mk
 include src/rpc/rpc.mk
-include src/univ3/univ3.mk
 include src/worker/worker.mk
 include src/ingest/ingest.mk
 include src/txq/txq.mk
+-include src/market/market.mk
+include src/univ3/univ3.mk
+include src/tokens/tokens.mk
 include src/yield/yield.mk
 include src/risk/risk.mk
 include src/strategy/strategy.mk
