@@ -37,7 +37,7 @@ BEGIN
 	END IF;
 	IF t.relnamespace IS DISTINCT FROM e.extnamespace THEN
 		RAISE EXCEPTION 'table % cannot be registered in %: it is not in schema %', tab, registry,
-			pg_catalog.quote_ident(pg_catalog.get_namespace_name(e.extnamespace)::text)
+			(SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_namespace n WHERE n.oid = e.extnamespace)
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'The ingest worker writes registered tables with the extension owner''s rights.';
 	END IF;

@@ -66,6 +66,28 @@ INSERT INTO matrix VALUES
 	('amplified.ingest_resume(bigint,bigint)', 'EXECUTE', 'amplified_admin'),
 	('amplified.ingest_node_has_block(bigint,bigint,boolean)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.ingest_decode(bigint,bigint,bigint)', 'EXECUTE', 'amplified_admin'),
+	-- ingest's registry: readers see it, the admin adds to it; its checks
+	-- read the catalogs (harmless, and run as whoever writes a row); the
+	-- protocols' decode functions run only inside ingest_decode_reads()
+	('amplified.ingest_event_decoders',  'SELECT',  'amplified_reader'),
+	('amplified.ingest_event_decoders',  'INSERT',  'amplified_admin'),
+	('amplified.ingest_event_decoders',  'UPDATE',  'amplified_admin'),
+	('amplified.ingest_event_decoders',  'DELETE',  'amplified_admin'),
+	('amplified.ingest_state_reads',     'SELECT',  'amplified_reader'),
+	('amplified.ingest_state_reads',     'INSERT',  'amplified_admin'),
+	('amplified.ingest_state_reads',     'UPDATE',  'amplified_admin'),
+	('amplified.ingest_state_reads',     'DELETE',  'amplified_admin'),
+	('amplified.ingest_contract_kinds',  'SELECT',  'amplified_reader'),
+	('amplified.ingest_contract_kinds',  'INSERT',  'amplified_admin'),
+	('amplified.ingest_contract_kinds',  'UPDATE',  'amplified_admin'),
+	('amplified.ingest_contract_kinds',  'DELETE',  'amplified_admin'),
+	('amplified.ingest_registry_check_table(regclass,text)', 'EXECUTE', 'public'),
+	('amplified.ingest_event_decoders_check()', 'EXECUTE', NULL),
+	('amplified.ingest_state_reads_check()', 'EXECUTE', NULL),
+	('amplified.ingest_state_reads_keep()', 'EXECUTE', NULL),
+	('amplified.ingest_reads_check()', 'EXECUTE', NULL),
+	('amplified.token_decode_reads(bigint,bigint,bigint)', 'EXECUTE', NULL),
+	('amplified.univ3_decode_reads(bigint,bigint,bigint)', 'EXECUTE', NULL),
 	-- univ3 analytics: read ingested swaps and pool states
 	('amplified.univ3_pool_ticks(bigint,amplified.address,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
 	('amplified.univ3_time_in_range(bigint,amplified.address,integer,integer,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
