@@ -118,19 +118,29 @@ $$;
 CREATE TRIGGER ingest_state_reads_check BEFORE INSERT OR UPDATE ON @extschema@.ingest_state_reads
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_state_reads_check();
 
--- The kinds a watched contract may have, each with the reads it makes when
--- the contract names none of its own.
+-- The kinds a watched contract may have.
 CREATE TABLE @extschema@.ingest_contract_kinds (
 	kind		text PRIMARY KEY CHECK (kind ~ '^[a-z][a-z0-9_]{0,62}$'),
 	module		text NOT NULL CHECK (module ~ '^[a-z][a-z0-9_]{0,62}$'),
-	reads		text[] NOT NULL DEFAULT '{}',
 	description	text NOT NULL,
 	builtin		boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE @extschema@.ingest_contract_kinds IS
-	'Registry: the kinds of watched contract and the state reads each makes by default';
+	'Registry: the kinds of watched contract';
 
--- A kind's reads, and a watched contract's, are registered reads.
+-- The reads a kind makes when a watched contract names none of its own, one
+-- row each (so that each is a registered read and a kind, by reference).
+CREATE TABLE @extschema@.ingest_kind_reads (
+	kind		text NOT NULL REFERENCES @extschema@.ingest_contract_kinds ON DELETE CASCADE,
+	read		text NOT NULL REFERENCES @extschema@.ingest_state_reads,
+	builtin		boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (kind, read)
+);
+COMMENT ON TABLE @extschema@.ingest_kind_reads IS
+	'Registry: the state reads each kind of watched contract makes by default';
+
+-- A watched contract's own reads are registered reads.  (An array, checked
+-- here: its column predates the registry.)
 CREATE FUNCTION @extschema@.ingest_reads_check()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -149,10 +159,8 @@ BEGIN
 	RETURN NEW;
 END
 $$;
-CREATE TRIGGER ingest_contract_kinds_check BEFORE INSERT OR UPDATE ON @extschema@.ingest_contract_kinds
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_reads_check();
 
--- A read a kind or a watched contract names stays registered.
+-- A read a watched contract names stays registered (a kind's, by its foreign key).
 CREATE FUNCTION @extschema@.ingest_state_reads_keep()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -162,11 +170,10 @@ BEGIN
 	IF TG_OP = 'UPDATE' AND NEW.read = OLD.read THEN
 		RETURN NEW;
 	END IF;
-	IF EXISTS (SELECT 1 FROM @extschema@.ingest_contract_kinds k WHERE OLD.read = ANY (k.reads))
-	   OR EXISTS (SELECT 1 FROM @extschema@.watched_contracts w WHERE OLD.read = ANY (w.reads)) THEN
+	IF EXISTS (SELECT 1 FROM @extschema@.watched_contracts w WHERE OLD.read = ANY (w.reads)) THEN
 		RAISE EXCEPTION 'state read % is in use', OLD.read
 			USING ERRCODE = 'foreign_key_violation',
-				  DETAIL = 'A contract kind or a watched contract names it.';
+				  DETAIL = 'A watched contract names it.';
 	END IF;
 	RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END
@@ -174,11 +181,12 @@ $$;
 CREATE TRIGGER ingest_state_reads_keep BEFORE UPDATE OR DELETE ON @extschema@.ingest_state_reads
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_state_reads_keep();
 
-INSERT INTO @extschema@.ingest_contract_kinds (kind, module, reads, description, builtin)
-VALUES ('generic', 'ingest', '{}', 'any contract: its logs, and the reads it names', true);
+INSERT INTO @extschema@.ingest_contract_kinds (kind, module, description, builtin)
+VALUES ('generic', 'ingest', 'any contract: its logs, and the reads it names', true);
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_state_reads', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_contract_kinds', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_kind_reads', 'WHERE NOT builtin');
 
 -- Contracts whose logs are ingested.
 CREATE TABLE @extschema@.watched_contracts (
@@ -341,11 +349,11 @@ COMMENT ON TABLE @extschema@.ingest_event_decoders IS
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_event_decoders', 'WHERE NOT builtin');
 
 -- A decoder's row: its target is a table the extension's owner owns in its
--- schema (ingest_registry_check_table), with the log's key, a unique key on
--- it (re-decoding adds nothing twice), a reference to its block with ON
--- DELETE CASCADE (a reorg takes the rows), and exactly the decoder's columns
--- besides, each of its type's SQL type (the worker fills no default); each
--- source exists in the event's shape.
+-- schema (ingest_registry_check_table), with the log's key and exactly the
+-- decoder's columns besides, each of its type's SQL type (the worker fills
+-- no default); each source exists in the event's shape.  The target's
+-- constraints are checked where it is written (ingest_event_target_problem):
+-- pg_restore adds them after the registry's rows.
 CREATE FUNCTION @extschema@.ingest_event_decoders_check()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -417,34 +425,43 @@ BEGIN
 			USING ERRCODE = 'invalid_table_definition',
 				  DETAIL = 'The worker inserts every column of a decoded row itself; it fills no default.';
 	END IF;
-	IF NOT EXISTS (
-		SELECT 1 FROM pg_catalog.pg_index i
-		 WHERE i.indrelid = NEW.target AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
-		   AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attname)
-				  FROM pg_catalog.pg_attribute a
-				 WHERE a.attrelid = NEW.target AND a.attnum = ANY (i.indkey::int2[]))
-			   = ARRAY['block_number', 'chain_id', 'log_index']
-		   AND i.indnkeyatts = 3) THEN
-		RAISE EXCEPTION 'event decoder %: table % has no unique key on (chain_id, block_number, log_index)', NEW.name, tab
-			USING ERRCODE = 'invalid_table_definition';
-	END IF;
-	IF NOT EXISTS (
-		SELECT 1 FROM pg_catalog.pg_constraint f
-		 WHERE f.conrelid = NEW.target AND f.contype = 'f' AND f.confrelid = '@extschema@.blocks'::regclass
-		   AND f.confdeltype = 'c'
-		   AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.o)
-				  FROM pg_catalog.unnest(f.conkey) WITH ORDINALITY AS k(n, o)
-				  JOIN pg_catalog.pg_attribute a ON a.attrelid = NEW.target AND a.attnum = k.n)
-			   = ARRAY['chain_id', 'block_number']) THEN
-		RAISE EXCEPTION 'event decoder %: table % does not reference amplified.blocks with ON DELETE CASCADE', NEW.name, tab
-			USING ERRCODE = 'invalid_table_definition',
-				  HINT = 'Add FOREIGN KEY (chain_id, block_number) REFERENCES amplified.blocks ON DELETE CASCADE, so a reorg takes the rows.';
-	END IF;
 	RETURN NEW;
 END
 $$;
 CREATE TRIGGER ingest_event_decoders_check BEFORE INSERT OR UPDATE ON @extschema@.ingest_event_decoders
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_event_decoders_check();
+
+-- What keeps a decoder's target from being written, or NULL: a unique key on
+-- the log's key (decoding again must add nothing twice) and a reference to
+-- its block with ON DELETE CASCADE (a reorg must take its rows).  The worker
+-- and ingest_decode() ask before writing it.
+CREATE FUNCTION @extschema@.ingest_event_target_problem(target regclass)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE
+	WHEN NOT EXISTS (
+		SELECT 1 FROM pg_catalog.pg_index i
+		 WHERE i.indrelid OPERATOR(pg_catalog.=) target AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+		   AND i.indnkeyatts OPERATOR(pg_catalog.=) 3
+		   AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attname)
+				  FROM pg_catalog.pg_attribute a
+				 WHERE a.attrelid OPERATOR(pg_catalog.=) target AND a.attnum OPERATOR(pg_catalog.=) ANY (i.indkey::int2[]))
+			   OPERATOR(pg_catalog.=) ARRAY['block_number', 'chain_id', 'log_index'])
+	THEN pg_catalog.format('table %s has no unique key on (chain_id, block_number, log_index)', target)
+	WHEN NOT EXISTS (
+		SELECT 1 FROM pg_catalog.pg_constraint f
+		 WHERE f.conrelid OPERATOR(pg_catalog.=) target AND f.contype OPERATOR(pg_catalog.=) 'f'
+		   AND f.confrelid OPERATOR(pg_catalog.=) '@extschema@.blocks'::pg_catalog.regclass
+		   AND f.confdeltype OPERATOR(pg_catalog.=) 'c'
+		   AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.o)
+				  FROM pg_catalog.unnest(f.conkey) WITH ORDINALITY AS k(n, o)
+				  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) target AND a.attnum OPERATOR(pg_catalog.=) k.n)
+			   OPERATOR(pg_catalog.=) ARRAY['chain_id', 'block_number'])
+	THEN pg_catalog.format('table %s does not reference @extschema@.blocks (chain_id, block_number) with ON DELETE CASCADE', target)
+END;
+COMMENT ON FUNCTION @extschema@.ingest_event_target_problem(regclass) IS
+	'why an event decoder''s target table cannot be written (no unique key on the log''s key, no cascading reference to blocks), or NULL';
 
 -- Decode the stored logs of blocks from_block..to_block of a chain with the
 -- registered decoders; idempotent (rows decoded already are left alone).
@@ -478,6 +495,11 @@ BEGIN
 			RAISE EXCEPTION 'the target table of event decoder "%" was dropped', d.name
 				USING ERRCODE = 'undefined_table',
 					  HINT = 'Delete the decoder from amplified.ingest_event_decoders, or register it again.';
+		END IF;
+		src := @extschema@.ingest_event_target_problem(d.target);
+		IF src IS NOT NULL THEN
+			RAISE EXCEPTION 'event decoder "%" cannot write its table: %', d.name, src
+				USING ERRCODE = 'invalid_table_definition';
 		END IF;
 		cols := '';
 		exprs := '';
@@ -545,7 +567,7 @@ RETURN CASE WHEN length(w) = 32 AND bits BETWEEN 8 AND 63
 
 -- What to read for each enabled contract of a chain: one row per call, with
 -- its calldata.  Without explicit reads, the contract's kind decides
--- (ingest_contract_kinds); each read's argument rule (ingest_state_reads)
+-- (ingest_kind_reads); each read's argument rule (ingest_state_reads)
 -- says which calls it makes: one without argument, one per holder, or one
 -- with its fixed argument.
 CREATE FUNCTION @extschema@.ingest_read_plan(chain_id bigint)
@@ -558,8 +580,8 @@ AS $$
 			 ELSE abi_encode_call(r.read, jsonb_build_array(a.arg)) END,
 		   w.read_every
 	  FROM watched_contracts AS w
-	  JOIN ingest_contract_kinds AS k ON k.kind = w.kind
-	 CROSS JOIN LATERAL unnest(coalesce(w.reads, k.reads)) WITH ORDINALITY AS r(read, o)
+	 CROSS JOIN LATERAL unnest(coalesce(w.reads,
+			ARRAY(SELECT kr.read FROM ingest_kind_reads AS kr WHERE kr.kind = w.kind ORDER BY kr.read))) AS r(read)
 	  JOIN ingest_state_reads AS s ON s.read = r.read
 	 CROSS JOIN LATERAL (
 		SELECT h::text AS arg FROM unnest(w.holders) AS h WHERE s.arg_rule = 'holders'
@@ -815,12 +837,14 @@ GRANT EXECUTE ON FUNCTION @extschema@.ingest_read_plan(bigint) TO amplified_read
 -- The registries: readers see them, the admin adds to them (within the
 -- rule their triggers enforce); the triggers' functions are nobody's.
 REVOKE ALL ON TABLE @extschema@.ingest_event_decoders, @extschema@.ingest_state_reads,
-	@extschema@.ingest_contract_kinds FROM PUBLIC;
+	@extschema@.ingest_contract_kinds, @extschema@.ingest_kind_reads FROM PUBLIC;
 GRANT SELECT ON @extschema@.ingest_event_decoders, @extschema@.ingest_state_reads,
-	@extschema@.ingest_contract_kinds TO amplified_reader;
+	@extschema@.ingest_contract_kinds, @extschema@.ingest_kind_reads TO amplified_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.ingest_event_decoders, @extschema@.ingest_state_reads,
-	@extschema@.ingest_contract_kinds TO amplified_admin;
+	@extschema@.ingest_contract_kinds, @extschema@.ingest_kind_reads TO amplified_admin;
 REVOKE ALL ON FUNCTION @extschema@.ingest_event_decoders_check() FROM PUBLIC;
+-- ingest_event_target_problem and ingest_registry_check_table read the
+-- catalogs only: left executable by PUBLIC, like registry_check_function.
 REVOKE ALL ON FUNCTION @extschema@.ingest_state_reads_check() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_state_reads_keep() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_reads_check() FROM PUBLIC;

@@ -9,9 +9,11 @@
  * one query costs less than the step's smallest insert, and topic 0 comes
  * computed from the table (a generated column), so nothing is hashed here.
  * The registry's trigger has checked each row (src/ingest/ingest.sql); what
- * is checked again here is only what could have changed since, or would
- * make the worker write out of bounds: a target dropped or moved out of the
- * extension's schema, a source or type the C decoder does not know.
+ * is checked here is what could have changed since, or would make the
+ * worker write out of bounds: a target dropped or moved out of the
+ * extension's schema, a source or type the C decoder does not know, and the
+ * target's unique key and reference to blocks, which the trigger cannot
+ * check (a restore adds constraints after the registry's rows).
  */
 #include "postgres.h"
 
@@ -24,7 +26,7 @@
 /* One row per (decoder, column), in the decoders' and columns' order. */
 #define REGISTRY_QUERY \
 	"SELECT d.name, d.topic0, c.relname, c.relnamespace = e.extnamespace, d.ntopics, d.data_len, " \
-	"       f.name, f.source, f.type " \
+	"       f.name, f.source, f.type, amplified.ingest_event_target_problem(d.target) " \
 	"  FROM amplified.ingest_event_decoders AS d " \
 	"  JOIN pg_catalog.pg_extension AS e ON e.extname = 'amplified' " \
 	"  LEFT JOIN pg_catalog.pg_class AS c ON c.oid = d.target " \
@@ -117,6 +119,11 @@ IngestLoadEventSpecs(int *nspecs)
 						 errmsg("the target table of event decoder \"%s\" was dropped or moved out of schema amplified",
 								name),
 						 errhint("Delete the decoder from amplified.ingest_event_decoders, or register it again.")));
+			if (SPI_getvalue(tup, desc, 10) != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+						 errmsg("event decoder \"%s\" cannot write its table: %s",
+								name, SPI_getvalue(tup, desc, 10))));
 			spec = &specs[n++];
 			old = MemoryContextSwitchTo(cxt);
 			spec->name = pstrdup(name);

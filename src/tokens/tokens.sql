@@ -142,15 +142,24 @@ INSERT INTO @extschema@.ingest_state_reads (read, module, arg_rule, arg, decode,
 	('convertToAssets(uint256)', 'tokens', 'fixed', '1000000000000000000', '@extschema@.token_decode_reads', true),
 	('latestRoundData()', 'tokens', 'none', NULL, '@extschema@.token_decode_reads', true);
 
-INSERT INTO @extschema@.ingest_contract_kinds (kind, module, reads, description, builtin) VALUES
-	('erc20', 'tokens', ARRAY['totalSupply()', 'balanceOf(address)'],
-	 'an ERC-20 token: its supply and its holders'' balances', true),
-	('lst', 'tokens', ARRAY['totalSupply()', 'balanceOf(address)', 'stEthPerToken()', 'getExchangeRate()',
-							'convertToAssets(uint256)'],
-	 'a liquid staking token: an ERC-20 with its exchange rate, as whichever rate method it has', true),
-	('erc4626', 'tokens', ARRAY['totalSupply()', 'balanceOf(address)', 'convertToAssets(uint256)'],
-	 'an ERC-4626 vault: an ERC-20 with the assets of one share', true),
-	('oracle', 'tokens', ARRAY['latestRoundData()'], 'a Chainlink-style price feed', true);
+INSERT INTO @extschema@.ingest_contract_kinds (kind, module, description, builtin) VALUES
+	('erc20', 'tokens', 'an ERC-20 token: its supply and its holders'' balances', true),
+	('lst', 'tokens', 'a liquid staking token: an ERC-20 with its exchange rate, as whichever rate method it has', true),
+	('erc4626', 'tokens', 'an ERC-4626 vault: an ERC-20 with the assets of one share', true),
+	('oracle', 'tokens', 'a Chainlink-style price feed', true);
+INSERT INTO @extschema@.ingest_kind_reads (kind, read, builtin)
+VALUES
+	('erc20', 'totalSupply()', true),
+	('erc20', 'balanceOf(address)', true),
+	('lst', 'totalSupply()', true),
+	('lst', 'balanceOf(address)', true),
+	('lst', 'stEthPerToken()', true),
+	('lst', 'getExchangeRate()', true),
+	('lst', 'convertToAssets(uint256)', true),
+	('erc4626', 'totalSupply()', true),
+	('erc4626', 'balanceOf(address)', true),
+	('erc4626', 'convertToAssets(uint256)', true),
+	('oracle', 'latestRoundData()', true);
 
 REVOKE ALL ON TABLE @extschema@.erc20_transfers, @extschema@.token_supplies, @extschema@.token_balances,
 	@extschema@.lst_rates, @extschema@.oracle_rounds FROM PUBLIC;

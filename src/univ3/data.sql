@@ -165,10 +165,15 @@ INSERT INTO @extschema@.ingest_state_reads (read, module, arg_rule, decode, buil
 	('feeGrowthGlobal0X128()', 'univ3', 'none', NULL, true),
 	('feeGrowthGlobal1X128()', 'univ3', 'none', NULL, true);
 
-INSERT INTO @extschema@.ingest_contract_kinds (kind, module, reads, description, builtin) VALUES
-	('univ3_pool', 'univ3', ARRAY['slot0()', 'liquidity()', 'feeGrowthGlobal0X128()', 'feeGrowthGlobal1X128()'],
-	 'a Uniswap v3 pool: its events, and its price, liquidity and fee growth', true),
-	('univ3_position_manager', 'univ3', '{}', 'the Uniswap v3 NonfungiblePositionManager: its logs', true);
+INSERT INTO @extschema@.ingest_contract_kinds (kind, module, description, builtin) VALUES
+	('univ3_pool', 'univ3', 'a Uniswap v3 pool: its events, and its price, liquidity and fee growth', true),
+	('univ3_position_manager', 'univ3', 'the Uniswap v3 NonfungiblePositionManager: its logs', true);
+INSERT INTO @extschema@.ingest_kind_reads (kind, read, builtin)
+VALUES
+	('univ3_pool', 'slot0()', true),
+	('univ3_pool', 'liquidity()', true),
+	('univ3_pool', 'feeGrowthGlobal0X128()', true),
+	('univ3_pool', 'feeGrowthGlobal1X128()', true);
 
 REVOKE ALL ON TABLE @extschema@.univ3_swaps, @extschema@.univ3_mints, @extschema@.univ3_burns,
 	@extschema@.univ3_collects, @extschema@.univ3_pool_states FROM PUBLIC;
