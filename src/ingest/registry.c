@@ -30,7 +30,7 @@
 	"  FROM amplified.ingest_event_decoders AS d " \
 	"  JOIN pg_catalog.pg_extension AS e ON e.extname = 'amplified' " \
 	"  LEFT JOIN pg_catalog.pg_class AS c ON c.oid = d.target " \
-	" CROSS JOIN LATERAL unnest(d.columns) WITH ORDINALITY AS f(name, source, type, ord) " \
+	" CROSS JOIN LATERAL pg_catalog.unnest(d.columns) WITH ORDINALITY AS f(name, source, type, ord) " \
 	" ORDER BY d.name, f.ord"
 
 /* A column's source as the registry spells it: emitter, topic1..3, word0.. */
