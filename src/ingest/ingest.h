@@ -44,46 +44,56 @@ typedef struct IngestLog
 } IngestLog;
 
 /*
- * The events decode.c knows, one typed table each.  A decoded event is its
- * log's key plus addresses, ticks and 256-bit numbers, in the order of the
- * table's columns named by IngestEventColumns().
+ * An event decoder of the registry amplified.ingest_event_decoders, as the
+ * worker loads it at each step (registry.c): the event's topic 0 (keccak-256
+ * of its signature, computed by the table), its shape, its target table in
+ * the extension's schema, and where each column after (chain_id,
+ * block_number, log_index) comes from.  A decoded event is its log's key
+ * plus one value per column, in the spec's order.
  */
-typedef enum IngestEventKind
-{
-	INGEST_EV_TRANSFER,
-	INGEST_EV_SWAP,
-	INGEST_EV_MINT,
-	INGEST_EV_BURN,
-	INGEST_EV_COLLECT,
-	INGEST_NEVENTS
-} IngestEventKind;
+#define INGEST_EV_MAX_COLS		16
 
-#define INGEST_EV_MAX_ADDRS		3
-#define INGEST_EV_MAX_TICKS		2
-#define INGEST_EV_MAX_NUMS		4
+/* Where a column's value comes from: the emitter, topic i (1..3), data word i. */
+#define INGEST_SRC_EMITTER		(-1)
+#define INGEST_SRC_WORD(i)		(4 + (i))
+
+typedef enum IngestColType
+{
+	INGEST_COL_ADDRESS,			/* amplified.address: a word with 12 zero bytes */
+	INGEST_COL_INT24,			/* integer: a word sign-extended from 3 bytes */
+	INGEST_COL_UINT256,			/* amplified.uint256: the word */
+	INGEST_COL_INT256			/* amplified.int256: the word, two's complement */
+} IngestColType;
+
+typedef struct IngestEventColumn
+{
+	char	   *name;			/* the target's column */
+	int			src;			/* INGEST_SRC_EMITTER, 1..3, or INGEST_SRC_WORD(i) */
+	IngestColType type;
+} IngestEventColumn;
 
 typedef struct IngestEventSpec
 {
-	const char *table;			/* in the extension's schema */
-	const char *signature;		/* topic 0 is its keccak-256 */
+	char	   *name;			/* the registry row's name */
+	char	   *table;			/* in the extension's schema */
+	uint8		topic0[32];
 	int			ntopics;		/* topic 0 included */
 	int			data_len;		/* bytes */
-	int			naddrs;			/* the emitting contract included */
-	int			nticks;
-	int			nnums;
-	const char *columns;		/* after chain_id, block_number, log_index */
-	bool		num_signed[INGEST_EV_MAX_NUMS];	/* int256 rather than uint256 */
-	int8		addr_src[INGEST_EV_MAX_ADDRS - 1];	/* after the emitter */
-	int8		tick_src[INGEST_EV_MAX_TICKS];
-	int8		num_src[INGEST_EV_MAX_NUMS];
+	int			ncols;
+	IngestEventColumn cols[INGEST_EV_MAX_COLS];
 } IngestEventSpec;
+
+/* A decoded column: an address (20 bytes) or 256-bit word (32), into the log, or an int24. */
+typedef union IngestEventValue
+{
+	const uint8 *bytes;
+	int32		int24;
+} IngestEventValue;
 
 typedef struct IngestEvent
 {
-	IngestEventKind kind;
-	const uint8 *addrs[INGEST_EV_MAX_ADDRS];	/* 20 bytes each, into the log */
-	int32		ticks[INGEST_EV_MAX_TICKS];
-	const uint8 *nums[INGEST_EV_MAX_NUMS];	/* 32-byte big-endian words, into the log */
+	int			spec;			/* index into the specs it was decoded with */
+	IngestEventValue vals[INGEST_EV_MAX_COLS];
 } IngestEvent;
 
 /* One eth_call at a block hash (EIP-1898) and its answer. */
@@ -111,10 +121,11 @@ extern const char *IngestFetchLogs(RpcTarget *target, int64 from, int64 to,
 extern void IngestFetchReads(RpcTarget *target, IngestRead *reads, int n);
 
 /* decode.c: typed events from logs, in C (ingest_decode() is the SQL twin) */
-extern const IngestEventSpec IngestEventSpecs[INGEST_NEVENTS];
-extern void IngestEventTopics(uint8 topics[INGEST_NEVENTS][32]);
-extern bool IngestDecodeLog(const IngestLog *log, const uint8 topics[INGEST_NEVENTS][32],
+extern bool IngestDecodeLog(const IngestLog *log, const IngestEventSpec *specs, int nspecs,
 							IngestEvent *ev);
+
+/* registry.c: the event decoders registered in amplified.ingest_event_decoders */
+extern IngestEventSpec *IngestLoadEventSpecs(int *nspecs);
 
 /* store.c: bulk writes of what a step fetched */
 extern void IngestStoreBlocks(int64 chain_id, IngestBlock *blocks, int n);

@@ -3,20 +3,202 @@
 -- (chain_id, block_number) and hangs off amplified.blocks with ON DELETE
 -- CASCADE, so rolling back a reorg is one DELETE of the orphaned blocks.
 
+-- ---- the registry: how protocol modules plug into ingest.  ingest knows
+-- blocks, logs and raw state reads; which events are decoded into which
+-- tables, which calls a kind of contract makes, and which function turns
+-- those calls' answers into typed rows, are rows that the protocol modules
+-- add (src/univ3/data.sql, src/tokens/tokens.sql), and an analyst's own
+-- module can add more (docs/ingest.md, "The registry").  The registries are
+-- configuration: rows a user adds (builtin false) are dumped by pg_dump,
+-- the extension's own (builtin true) are made again by CREATE EXTENSION.
+-- The functions they name follow the rule of every registry of functions
+-- (registry_check_function, src/amplified.sql), and the tables they name
+-- are the extension owner's, in its schema.
+
+-- What a registry row may name: a function of the slot's signature owned by
+-- the extension's owner (registry_check_function), or a table of the
+-- extension's schema owned by that owner.  Writing a row that names one of
+-- the extension's own tables is the owner's alone: an admin who could
+-- point a decoder at, say, univ3_swaps could write rows there that no
+-- watched pool emitted.
+CREATE FUNCTION @extschema@.ingest_registry_check_table(tab regclass, registry text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t record;
+	e record;
+BEGIN
+	SELECT x.extowner, x.extnamespace, x.oid INTO e FROM pg_catalog.pg_extension x WHERE x.extname = 'amplified';
+	SELECT c.relname, c.relnamespace, c.relowner, c.relkind INTO t FROM pg_catalog.pg_class c WHERE c.oid = tab;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'table % of % does not exist', tab::oid, registry USING ERRCODE = 'undefined_table';
+	END IF;
+	IF t.relnamespace IS DISTINCT FROM e.extnamespace THEN
+		RAISE EXCEPTION 'table % cannot be registered in %: it is not in schema %', tab, registry,
+			(SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_namespace n WHERE n.oid = e.extnamespace)
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'The ingest worker writes registered tables with the extension owner''s rights.';
+	END IF;
+	IF t.relowner IS DISTINCT FROM e.extowner THEN
+		RAISE EXCEPTION 'table % cannot be registered in %: it belongs to role "%", not to the extension''s owner "%"',
+			tab, registry, pg_catalog.pg_get_userbyid(t.relowner), pg_catalog.pg_get_userbyid(e.extowner)
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'The ingest worker writes registered tables with the extension owner''s rights.',
+				  HINT = 'Have the extension''s owner create the table, or take it over (ALTER TABLE ... OWNER TO).';
+	END IF;
+	IF NOT pg_catalog.pg_has_role(current_user, e.extowner, 'MEMBER')
+	   AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+				    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = tab
+					  AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.refobjid = e.oid
+					  AND d.deptype = 'e') THEN
+		RAISE EXCEPTION 'table % cannot be registered in % by role "%": it is one of the extension''s own tables',
+			tab, registry, current_user
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'Only the extension''s owner may register a decoder that writes the extension''s own tables.';
+	END IF;
+	IF t.relkind <> 'r' THEN
+		RAISE EXCEPTION 'table % cannot be registered in %: it is not a plain table', tab, registry
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_registry_check_table(regclass, text) IS
+	'refuse a table for an ingest registry unless it is a plain table of the extension''s schema that its owner owns';
+
+-- The calls a contract can be read with: its signature, how its argument
+-- is chosen, and the function that decodes its answers into the protocol's
+-- typed tables.  Argument rules: none (no argument: the call is the
+-- selector), holders (one call per address of the contract's holders, the
+-- only argument an address), fixed (one call with the argument arg).  A
+-- decode function takes (chain_id, from_block, to_block), decodes the state
+-- reads of those blocks that are its own (idempotently), and returns how
+-- many rows it added; ingest_decode_reads() calls each one once.  Several
+-- reads may share one (slot0() and liquidity() make one row of
+-- univ3_pool_states), and a read that only feeds another's row has none.
+CREATE TABLE @extschema@.ingest_state_reads (
+	read		text PRIMARY KEY CHECK (read ~ '^[A-Za-z_$][A-Za-z0-9_$]*\([A-Za-z0-9,\[\]()]*\)$'),
+	module		text NOT NULL CHECK (module ~ '^[a-z][a-z0-9_]{0,62}$'),
+	arg_rule	text NOT NULL DEFAULT 'none' CHECK (arg_rule IN ('none', 'holders', 'fixed')),
+	arg			text CHECK ((arg IS NOT NULL) = (arg_rule = 'fixed')),
+	decode		regproc,
+	builtin		boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE @extschema@.ingest_state_reads IS
+	'Registry: the eth_call reads a watched contract can make, how their argument is chosen, and the function that decodes their answers';
+
+-- A read's row: a decode function of the registry's rule, and arguments that
+-- its signature takes.
+CREATE FUNCTION @extschema@.ingest_state_reads_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.registry_check_function(NEW.decode, 'ingest_state_reads.decode',
+		ARRAY['bigint', 'bigint', 'bigint']::regtype[], 'bigint');
+	IF NEW.arg_rule = 'none' AND NEW.read !~ '\(\)$' THEN
+		RAISE EXCEPTION 'read % takes arguments: its arg_rule cannot be none', NEW.read
+			USING ERRCODE = 'invalid_parameter_value';
+	ELSIF NEW.arg_rule = 'holders' AND NEW.read !~ '\(address\)$' THEN
+		RAISE EXCEPTION 'read % does not take one address: its arg_rule cannot be holders', NEW.read
+			USING ERRCODE = 'invalid_parameter_value';
+	ELSIF NEW.arg_rule = 'fixed' THEN
+		BEGIN
+			PERFORM @extschema@.abi_encode_call(NEW.read, pg_catalog.jsonb_build_array(NEW.arg));
+		EXCEPTION WHEN OTHERS THEN
+			RAISE EXCEPTION 'read % cannot be called with argument "%"', NEW.read, NEW.arg
+				USING ERRCODE = 'invalid_parameter_value', DETAIL = SQLERRM;
+		END;
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER ingest_state_reads_check BEFORE INSERT OR UPDATE ON @extschema@.ingest_state_reads
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_state_reads_check();
+
+-- The kinds a watched contract may have.
+CREATE TABLE @extschema@.ingest_contract_kinds (
+	kind		text PRIMARY KEY CHECK (kind ~ '^[a-z][a-z0-9_]{0,62}$'),
+	module		text NOT NULL CHECK (module ~ '^[a-z][a-z0-9_]{0,62}$'),
+	description	text NOT NULL,
+	builtin		boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE @extschema@.ingest_contract_kinds IS
+	'Registry: the kinds of watched contract';
+
+-- The reads a kind makes when a watched contract names none of its own, one
+-- row each (so that each is a registered read and a kind, by reference).
+CREATE TABLE @extschema@.ingest_kind_reads (
+	kind		text NOT NULL REFERENCES @extschema@.ingest_contract_kinds ON DELETE CASCADE,
+	read		text NOT NULL REFERENCES @extschema@.ingest_state_reads,
+	builtin		boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (kind, read)
+);
+COMMENT ON TABLE @extschema@.ingest_kind_reads IS
+	'Registry: the state reads each kind of watched contract makes by default';
+
+-- A watched contract's own reads are registered reads.  (An array, checked
+-- here: its column predates the registry.)
+CREATE FUNCTION @extschema@.ingest_reads_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	bad text[] := (SELECT pg_catalog.array_agg(r.r ORDER BY r.o) FROM pg_catalog.unnest(NEW.reads) WITH ORDINALITY AS r(r, o)
+					WHERE r.r IS NULL OR NOT EXISTS (SELECT 1 FROM @extschema@.ingest_state_reads s WHERE s.read = r.r));
+BEGIN
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'unknown state read in %: %', NEW.reads, bad
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Reads are those of amplified.ingest_state_reads: '
+					  || (SELECT pg_catalog.string_agg(s.read, ', ' ORDER BY s.read) FROM @extschema@.ingest_state_reads s) || '.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+-- A read a watched contract names stays registered (a kind's, by its foreign key).
+CREATE FUNCTION @extschema@.ingest_state_reads_keep()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_OP = 'UPDATE' AND NEW.read = OLD.read THEN
+		RETURN NEW;
+	END IF;
+	IF EXISTS (SELECT 1 FROM @extschema@.watched_contracts w WHERE OLD.read = ANY (w.reads)) THEN
+		RAISE EXCEPTION 'state read % is in use', OLD.read
+			USING ERRCODE = 'foreign_key_violation',
+				  DETAIL = 'A watched contract names it.';
+	END IF;
+	RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+CREATE TRIGGER ingest_state_reads_keep BEFORE UPDATE OR DELETE ON @extschema@.ingest_state_reads
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_state_reads_keep();
+
+INSERT INTO @extschema@.ingest_contract_kinds (kind, module, description, builtin)
+VALUES ('generic', 'ingest', 'any contract: its logs, and the reads it names', true);
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_state_reads', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_contract_kinds', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_kind_reads', 'WHERE NOT builtin');
+
 -- Contracts whose logs are ingested.
 CREATE TABLE @extschema@.watched_contracts (
 	chain_id	bigint NOT NULL REFERENCES @extschema@.chains ON DELETE CASCADE,
 	address		@extschema@.address NOT NULL,
 	label		text NOT NULL CHECK (length(label) BETWEEN 1 AND 200),
-	kind		text NOT NULL DEFAULT 'generic'
-				CHECK (kind IN ('generic', 'erc20', 'erc4626', 'lst', 'oracle', 'univ3_pool',
-								'univ3_position_manager')),
+	-- A registered kind (ingest_contract_kinds).
+	kind		text NOT NULL DEFAULT 'generic' REFERENCES @extschema@.ingest_contract_kinds,
 	from_block	bigint NOT NULL DEFAULT 0 CHECK (from_block >= 0),
 	read_every	integer NOT NULL DEFAULT 0 CHECK (read_every >= 0),
-	reads		text[] CHECK (reads <@ ARRAY['totalSupply()', 'balanceOf(address)', 'stEthPerToken()',
-								  'getExchangeRate()', 'convertToAssets(uint256)', 'latestRoundData()',
-								  'slot0()', 'liquidity()', 'feeGrowthGlobal0X128()',
-								  'feeGrowthGlobal1X128()']),
+	-- Registered reads (ingest_state_reads), checked by ingest_reads_check.
+	reads		text[],
 	holders		@extschema@.address[] NOT NULL DEFAULT '{}',
 	enabled		boolean NOT NULL DEFAULT true,
 	created_at	timestamptz NOT NULL DEFAULT now(),
@@ -24,6 +206,8 @@ CREATE TABLE @extschema@.watched_contracts (
 );
 COMMENT ON TABLE @extschema@.watched_contracts IS 'Contracts whose logs the ingest worker of their chain ingests';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.watched_contracts', '');
+CREATE TRIGGER watched_contracts_reads_check BEFORE INSERT OR UPDATE OF reads ON @extschema@.watched_contracts
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_reads_check();
 
 -- Block headers: every block the head follower passed, and the blocks that
 -- hold a backfilled log.
@@ -94,8 +278,9 @@ CREATE TABLE @extschema@.ingest_reorgs (
 CREATE INDEX ingest_reorgs_chain_idx ON @extschema@.ingest_reorgs (chain_id, detected_at);
 COMMENT ON TABLE @extschema@.ingest_reorgs IS 'Reorgs rolled back: the last common block and the orphaned block hashes';
 
--- ---- decoded events: typed rows for the logs every strategy reads, keyed
--- like their log.  Like the log, each references its block with ON DELETE
+-- ---- decoded events: typed rows for the logs protocols read, keyed like
+-- their log, in the tables the protocol modules register (the event
+-- decoders below).  Like the log, each references its block with ON DELETE
 -- CASCADE, so a reorg takes it too (one cascade per block, not per log).  A
 -- log whose topic0 matches but whose shape does not (a contract that reuses
 -- the name with other types) is not decoded and stays raw.  The ingest worker
@@ -131,89 +316,160 @@ RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN substring(data FROM 1 + 32 * i FOR 32);
 
-CREATE TABLE @extschema@.erc20_transfers (
-	chain_id		bigint NOT NULL,
-	block_number	bigint NOT NULL,
-	log_index		integer NOT NULL,
-	token			@extschema@.address NOT NULL,
-	sender			@extschema@.address NOT NULL,
-	recipient		@extschema@.address NOT NULL,
-	value			@extschema@.uint256 NOT NULL,
-	PRIMARY KEY (chain_id, block_number, log_index),
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
+-- The event decoders: an event (its signature; topic 0 is its keccak-256,
+-- computed here, never written by hand), its shape (topics, topic 0
+-- included, and bytes of data), the table its logs are decoded into, and
+-- where each of that table's columns after (chain_id, block_number,
+-- log_index) comes from.  The worker decodes with them in C as it stores
+-- the logs (src/ingest/decode.c, read at each step); ingest_decode() below
+-- is the same decoder in SQL, built from the same rows.
+CREATE TYPE @extschema@.ingest_event_column AS (
+	name	text,				-- the target table's column
+	source	text,				-- emitter, topic1..topic3, word0, word1, ...
+	type	text				-- address, int24, uint256, int256
 );
-COMMENT ON TABLE @extschema@.erc20_transfers IS 'ERC-20 Transfer(from, to, value) logs of watched contracts';
+COMMENT ON TYPE @extschema@.ingest_event_column IS
+	'One column of an event decoder: the target column, where its value comes from, and its ABI type';
 
-CREATE TABLE @extschema@.univ3_swaps (
-	chain_id		bigint NOT NULL,
-	block_number	bigint NOT NULL,
-	log_index		integer NOT NULL,
-	pool			@extschema@.address NOT NULL,
-	sender			@extschema@.address NOT NULL,
-	recipient		@extschema@.address NOT NULL,
-	amount0			@extschema@.int256 NOT NULL,
-	amount1			@extschema@.int256 NOT NULL,
-	sqrt_price_x96	@extschema@.uint256 NOT NULL,
-	liquidity		@extschema@.uint256 NOT NULL,
-	tick			integer NOT NULL,
-	PRIMARY KEY (chain_id, block_number, log_index),
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
+CREATE TABLE @extschema@.ingest_event_decoders (
+	name		text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+	module		text NOT NULL CHECK (module ~ '^[a-z][a-z0-9_]{0,62}$'),
+	signature	text NOT NULL CHECK (signature ~ '^[A-Za-z_$][A-Za-z0-9_$]*\([A-Za-z0-9,\[\]()]*\)$'),
+	topic0		@extschema@.bytes32 GENERATED ALWAYS AS (@extschema@.event_topic(signature)) STORED,
+	ntopics		smallint NOT NULL CHECK (ntopics BETWEEN 1 AND 4),
+	data_len	integer NOT NULL CHECK (data_len BETWEEN 0 AND 32 * 64 AND data_len % 32 = 0),
+	target		regclass NOT NULL,
+	columns		@extschema@.ingest_event_column[] NOT NULL CHECK (cardinality(columns) BETWEEN 1 AND 16),
+	builtin		boolean NOT NULL DEFAULT false,
+	-- One decoder per event and shape: a log is decoded at most once.
+	UNIQUE (topic0, ntopics, data_len)
 );
-CREATE INDEX univ3_swaps_pool_idx ON @extschema@.univ3_swaps (chain_id, pool, block_number);
-COMMENT ON TABLE @extschema@.univ3_swaps IS 'Uniswap v3 Swap logs: amounts as the pool saw them, price, liquidity and tick after';
+COMMENT ON TABLE @extschema@.ingest_event_decoders IS
+	'Registry: the events the ingest worker decodes, each into its table, and where each column comes from';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_event_decoders', 'WHERE NOT builtin');
 
-CREATE TABLE @extschema@.univ3_mints (
-	chain_id		bigint NOT NULL,
-	block_number	bigint NOT NULL,
-	log_index		integer NOT NULL,
-	pool			@extschema@.address NOT NULL,
-	sender			@extschema@.address NOT NULL,
-	owner			@extschema@.address NOT NULL,
-	tick_lower		integer NOT NULL,
-	tick_upper		integer NOT NULL,
-	liquidity		@extschema@.uint256 NOT NULL,
-	amount0			@extschema@.uint256 NOT NULL,
-	amount1			@extschema@.uint256 NOT NULL,
-	PRIMARY KEY (chain_id, block_number, log_index),
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
-COMMENT ON TABLE @extschema@.univ3_mints IS 'Uniswap v3 Mint logs';
+-- A decoder's row: its target is a table the extension's owner owns in its
+-- schema (ingest_registry_check_table), with the log's key and exactly the
+-- decoder's columns besides, each of its type's SQL type (the worker fills
+-- no default); each source exists in the event's shape.  The target's
+-- constraints are checked where it is written (ingest_event_target_problem):
+-- pg_restore adds them after the registry's rows.
+CREATE FUNCTION @extschema@.ingest_event_decoders_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	c @extschema@.ingest_event_column;
+	idx integer;
+	want regtype;
+	have regtype;
+	named text[] := '{}';
+	keys text[] := ARRAY['chain_id', 'block_number', 'log_index'];
+	extra text;
+	tab text := NEW.target::text;
+BEGIN
+	PERFORM @extschema@.ingest_registry_check_table(NEW.target, 'ingest_event_decoders');
+	FOREACH c IN ARRAY NEW.columns LOOP
+		IF c.name IS NULL OR c.name = ANY (keys) OR c.name = ANY (named) THEN
+			RAISE EXCEPTION 'event decoder %: column "%" is missing, a key column, or named twice', NEW.name, c.name
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		named := named || c.name;
+		want := CASE c.type WHEN 'address' THEN '@extschema@.address' WHEN 'int24' THEN 'integer'
+							WHEN 'uint256' THEN '@extschema@.uint256' WHEN 'int256' THEN '@extschema@.int256' END;
+		IF want IS NULL THEN
+			RAISE EXCEPTION 'event decoder %: column "%" has type "%"', NEW.name, c.name, c.type
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Types are address, int24, uint256 and int256.';
+		END IF;
+		IF c.source = 'emitter' THEN
+			IF c.type <> 'address' THEN
+				RAISE EXCEPTION 'event decoder %: column "%" comes from the emitter, an address, not %', NEW.name, c.name, c.type
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+		ELSIF c.source ~ '^topic[1-3]$' THEN
+			idx := substr(c.source, 6)::integer;
+			IF idx >= NEW.ntopics THEN
+				RAISE EXCEPTION 'event decoder %: column "%" comes from %, but the event has % topics', NEW.name, c.name, c.source, NEW.ntopics
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+		ELSIF c.source ~ '^word(0|[1-9][0-9]?)$' THEN
+			idx := substr(c.source, 5)::integer;
+			IF idx >= NEW.data_len / 32 THEN
+				RAISE EXCEPTION 'event decoder %: column "%" comes from %, but the event has % data words', NEW.name, c.name, c.source, NEW.data_len / 32
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+		ELSE
+			RAISE EXCEPTION 'event decoder %: column "%" comes from "%"', NEW.name, c.name, c.source
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Sources are emitter, topic1 to topic3, and word0, word1, ...';
+		END IF;
+		SELECT a.atttypid::regtype INTO have FROM pg_catalog.pg_attribute a
+		 WHERE a.attrelid = NEW.target AND a.attname = c.name AND a.attnum > 0 AND NOT a.attisdropped;
+		IF have IS DISTINCT FROM want THEN
+			RAISE EXCEPTION 'event decoder %: table % has no column "%" of type %', NEW.name, tab, c.name, want
+				USING ERRCODE = 'invalid_table_definition';
+		END IF;
+	END LOOP;
+	IF (SELECT pg_catalog.array_agg(a.atttypid::regtype::text ORDER BY k.o)
+		  FROM pg_catalog.unnest(keys) WITH ORDINALITY AS k(n, o)
+		  JOIN pg_catalog.pg_attribute a ON a.attrelid = NEW.target AND a.attname = k.n AND NOT a.attisdropped)
+	   IS DISTINCT FROM ARRAY['bigint', 'bigint', 'integer'] THEN
+		RAISE EXCEPTION 'event decoder %: table % must have chain_id bigint, block_number bigint and log_index integer', NEW.name, tab
+			USING ERRCODE = 'invalid_table_definition';
+	END IF;
+	SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ') INTO extra FROM pg_catalog.pg_attribute a
+	 WHERE a.attrelid = NEW.target AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+	   AND NOT a.attname = ANY (keys || named);
+	IF extra IS NOT NULL THEN
+		RAISE EXCEPTION 'event decoder %: table % has columns the decoder does not fill: %', NEW.name, tab, extra
+			USING ERRCODE = 'invalid_table_definition',
+				  DETAIL = 'The worker inserts every column of a decoded row itself; it fills no default.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER ingest_event_decoders_check BEFORE INSERT OR UPDATE ON @extschema@.ingest_event_decoders
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_event_decoders_check();
 
-CREATE TABLE @extschema@.univ3_burns (
-	chain_id		bigint NOT NULL,
-	block_number	bigint NOT NULL,
-	log_index		integer NOT NULL,
-	pool			@extschema@.address NOT NULL,
-	owner			@extschema@.address NOT NULL,
-	tick_lower		integer NOT NULL,
-	tick_upper		integer NOT NULL,
-	liquidity		@extschema@.uint256 NOT NULL,
-	amount0			@extschema@.uint256 NOT NULL,
-	amount1			@extschema@.uint256 NOT NULL,
-	PRIMARY KEY (chain_id, block_number, log_index),
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
-COMMENT ON TABLE @extschema@.univ3_burns IS 'Uniswap v3 Burn logs';
+-- What keeps a decoder's target from being written, or NULL: a unique key on
+-- the log's key (decoding again must add nothing twice) and a reference to
+-- its block with ON DELETE CASCADE (a reorg must take its rows).  The worker
+-- and ingest_decode() ask before writing it.
+CREATE FUNCTION @extschema@.ingest_event_target_problem(target regclass)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE
+	WHEN NOT EXISTS (
+		SELECT 1 FROM pg_catalog.pg_index i
+		 WHERE i.indrelid OPERATOR(pg_catalog.=) target AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+		   AND i.indnkeyatts OPERATOR(pg_catalog.=) 3
+		   AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attname)
+				  FROM pg_catalog.pg_attribute a
+				 WHERE a.attrelid OPERATOR(pg_catalog.=) target AND a.attnum OPERATOR(pg_catalog.=) ANY (i.indkey::int2[]))
+			   OPERATOR(pg_catalog.=) ARRAY['block_number', 'chain_id', 'log_index'])
+	THEN pg_catalog.format('table %s has no unique key on (chain_id, block_number, log_index)', target)
+	WHEN NOT EXISTS (
+		SELECT 1 FROM pg_catalog.pg_constraint f
+		 WHERE f.conrelid OPERATOR(pg_catalog.=) target AND f.contype OPERATOR(pg_catalog.=) 'f'
+		   AND f.confrelid OPERATOR(pg_catalog.=) '@extschema@.blocks'::pg_catalog.regclass
+		   AND f.confdeltype OPERATOR(pg_catalog.=) 'c'
+		   AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.o)
+				  FROM pg_catalog.unnest(f.conkey) WITH ORDINALITY AS k(n, o)
+				  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) target AND a.attnum OPERATOR(pg_catalog.=) k.n)
+			   OPERATOR(pg_catalog.=) ARRAY['chain_id', 'block_number'])
+	THEN pg_catalog.format('table %s does not reference @extschema@.blocks (chain_id, block_number) with ON DELETE CASCADE', target)
+END;
+COMMENT ON FUNCTION @extschema@.ingest_event_target_problem(regclass) IS
+	'why an event decoder''s target table cannot be written (no unique key on the log''s key, no cascading reference to blocks), or NULL';
 
-CREATE TABLE @extschema@.univ3_collects (
-	chain_id		bigint NOT NULL,
-	block_number	bigint NOT NULL,
-	log_index		integer NOT NULL,
-	pool			@extschema@.address NOT NULL,
-	owner			@extschema@.address NOT NULL,
-	recipient		@extschema@.address NOT NULL,
-	tick_lower		integer NOT NULL,
-	tick_upper		integer NOT NULL,
-	amount0			@extschema@.uint256 NOT NULL,
-	amount1			@extschema@.uint256 NOT NULL,
-	PRIMARY KEY (chain_id, block_number, log_index),
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
-COMMENT ON TABLE @extschema@.univ3_collects IS 'Uniswap v3 pool Collect logs';
-
--- Decode the stored logs of blocks from_block..to_block of a chain into the
--- tables above; idempotent (rows decoded already are left alone).  The same
--- rules as the worker's decoder in C.  Returns the number of rows decoded.
+-- Decode the stored logs of blocks from_block..to_block of a chain with the
+-- registered decoders; idempotent (rows decoded already are left alone).
+-- One INSERT ... SELECT per decoder, built from its row (identifiers
+-- quoted), with the rules of the worker's decoder in C: the log's topic 0
+-- and shape must be the decoder's, and a value that does not fit its type
+-- (an address word with dirty high bytes, a tick outside int24) leaves the
+-- log raw.  Returns the number of rows decoded.
 CREATE FUNCTION @extschema@.ingest_decode(chain_id bigint, from_block bigint, to_block bigint)
 RETURNS bigint
 LANGUAGE plpgsql
@@ -223,102 +479,62 @@ SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
+	d @extschema@.ingest_event_decoders;
+	c @extschema@.ingest_event_column;
 	n bigint;
 	total bigint := 0;
-	t_transfer @extschema@.bytes32 := @extschema@.event_topic('Transfer(address,address,uint256)');
-	t_swap @extschema@.bytes32 := @extschema@.event_topic('Swap(address,address,int256,int256,uint160,uint128,int24)');
-	t_mint @extschema@.bytes32 := @extschema@.event_topic('Mint(address,address,int24,int24,uint128,uint256,uint256)');
-	t_burn @extschema@.bytes32 := @extschema@.event_topic('Burn(address,int24,int24,uint128,uint256,uint256)');
-	t_collect @extschema@.bytes32 := @extschema@.event_topic('Collect(address,address,int24,int24,uint128,uint128)');
+	i integer;
+	src text;
+	cols text;
+	exprs text;
+	outs text;
+	conds text;
 BEGIN
-	INSERT INTO @extschema@.erc20_transfers
-	SELECT * FROM (
-		SELECT l.chain_id, l.block_number, l.log_index, l.address,
-			   @extschema@.abi_word_address(l.topics[2]::bytea) AS s,
-			   @extschema@.abi_word_address(l.topics[3]::bytea) AS r,
-			   @extschema@.uint256_from_bytea(l.data)
-		  FROM @extschema@.logs AS l
-		 WHERE l.chain_id = ingest_decode.chain_id
-		   AND l.block_number BETWEEN from_block AND to_block
-		   AND cardinality(l.topics) = 3 AND l.topics[1] = t_transfer AND length(l.data) = 32) AS d
-	 WHERE d.s IS NOT NULL AND d.r IS NOT NULL
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	total := total + n;
-
-	INSERT INTO @extschema@.univ3_swaps
-	SELECT * FROM (
-		SELECT l.chain_id, l.block_number, l.log_index, l.address,
-			   @extschema@.abi_word_address(l.topics[2]::bytea) AS s,
-			   @extschema@.abi_word_address(l.topics[3]::bytea) AS r,
-			   @extschema@.int256_from_bytea(@extschema@.abi_word(l.data, 0)),
-			   @extschema@.int256_from_bytea(@extschema@.abi_word(l.data, 1)),
-			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 2)),
-			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 3)),
-			   @extschema@.abi_word_int24(@extschema@.abi_word(l.data, 4)) AS tick
-		  FROM @extschema@.logs AS l
-		 WHERE l.chain_id = ingest_decode.chain_id
-		   AND l.block_number BETWEEN from_block AND to_block
-		   AND cardinality(l.topics) = 3 AND l.topics[1] = t_swap AND length(l.data) = 160) AS d
-	 WHERE d.s IS NOT NULL AND d.r IS NOT NULL AND d.tick IS NOT NULL
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	total := total + n;
-
-	INSERT INTO @extschema@.univ3_mints
-	SELECT * FROM (
-		SELECT l.chain_id, l.block_number, l.log_index, l.address,
-			   @extschema@.abi_word_address(@extschema@.abi_word(l.data, 0)) AS s,
-			   @extschema@.abi_word_address(l.topics[2]::bytea) AS o,
-			   @extschema@.abi_word_int24(l.topics[3]::bytea) AS lo,
-			   @extschema@.abi_word_int24(l.topics[4]::bytea) AS hi,
-			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 1)),
-			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 2)),
-			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 3))
-		  FROM @extschema@.logs AS l
-		 WHERE l.chain_id = ingest_decode.chain_id
-		   AND l.block_number BETWEEN from_block AND to_block
-		   AND cardinality(l.topics) = 4 AND l.topics[1] = t_mint AND length(l.data) = 128) AS d
-	 WHERE d.s IS NOT NULL AND d.o IS NOT NULL AND d.lo IS NOT NULL AND d.hi IS NOT NULL
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	total := total + n;
-
-	INSERT INTO @extschema@.univ3_burns
-	SELECT * FROM (
-		SELECT l.chain_id, l.block_number, l.log_index, l.address,
-			   @extschema@.abi_word_address(l.topics[2]::bytea) AS o,
-			   @extschema@.abi_word_int24(l.topics[3]::bytea) AS lo,
-			   @extschema@.abi_word_int24(l.topics[4]::bytea) AS hi,
-			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 0)),
-			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 1)),
-			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 2))
-		  FROM @extschema@.logs AS l
-		 WHERE l.chain_id = ingest_decode.chain_id
-		   AND l.block_number BETWEEN from_block AND to_block
-		   AND cardinality(l.topics) = 4 AND l.topics[1] = t_burn AND length(l.data) = 96) AS d
-	 WHERE d.o IS NOT NULL AND d.lo IS NOT NULL AND d.hi IS NOT NULL
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	total := total + n;
-
-	INSERT INTO @extschema@.univ3_collects
-	SELECT * FROM (
-		SELECT l.chain_id, l.block_number, l.log_index, l.address,
-			   @extschema@.abi_word_address(l.topics[2]::bytea) AS o,
-			   @extschema@.abi_word_address(@extschema@.abi_word(l.data, 0)) AS r,
-			   @extschema@.abi_word_int24(l.topics[3]::bytea) AS lo,
-			   @extschema@.abi_word_int24(l.topics[4]::bytea) AS hi,
-			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 1)),
-			   @extschema@.uint256_from_bytea(@extschema@.abi_word(l.data, 2))
-		  FROM @extschema@.logs AS l
-		 WHERE l.chain_id = ingest_decode.chain_id
-		   AND l.block_number BETWEEN from_block AND to_block
-		   AND cardinality(l.topics) = 4 AND l.topics[1] = t_collect AND length(l.data) = 96) AS d
-	 WHERE d.o IS NOT NULL AND d.r IS NOT NULL AND d.lo IS NOT NULL AND d.hi IS NOT NULL
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	RETURN total + n;
+	FOR d IN SELECT * FROM @extschema@.ingest_event_decoders ORDER BY name LOOP
+		IF NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = d.target) THEN
+			RAISE EXCEPTION 'the target table of event decoder "%" was dropped', d.name
+				USING ERRCODE = 'undefined_table',
+					  HINT = 'Delete the decoder from amplified.ingest_event_decoders, or register it again.';
+		END IF;
+		src := @extschema@.ingest_event_target_problem(d.target);
+		IF src IS NOT NULL THEN
+			RAISE EXCEPTION 'event decoder "%" cannot write its table: %', d.name, src
+				USING ERRCODE = 'invalid_table_definition';
+		END IF;
+		cols := '';
+		exprs := '';
+		outs := '';
+		conds := 'true';
+		i := 0;
+		FOREACH c IN ARRAY d.columns LOOP
+			i := i + 1;
+			src := CASE WHEN c.source = 'emitter' THEN 'l.address'
+						WHEN c.source ~ '^topic[1-3]$' THEN format('l.topics[%s]::bytea', substr(c.source, 6)::integer + 1)
+						ELSE format('@extschema@.abi_word(l.data, %s)', substr(c.source, 5)::integer) END;
+			cols := cols || ', ' || quote_ident(c.name);
+			exprs := exprs || format(', %s AS c%s', CASE
+				WHEN c.source = 'emitter' THEN src
+				WHEN c.type = 'address' THEN format('@extschema@.abi_word_address(%s)', src)
+				WHEN c.type = 'int24' THEN format('@extschema@.abi_word_int24(%s)', src)
+				WHEN c.type = 'uint256' THEN format('@extschema@.uint256_from_bytea(%s)', src)
+				WHEN c.type = 'int256' THEN format('@extschema@.int256_from_bytea(%s)', src) END, i);
+			outs := outs || format(', d.c%s', i);
+			conds := conds || format(' AND d.c%s IS NOT NULL', i);
+		END LOOP;
+		EXECUTE format('INSERT INTO %s (chain_id, block_number, log_index%s) '
+					   'SELECT d.chain_id, d.block_number, d.log_index%s FROM ('
+					   'SELECT l.chain_id, l.block_number, l.log_index%s FROM @extschema@.logs AS l '
+					   'WHERE l.chain_id = $1 AND l.block_number BETWEEN $2 AND $3 '
+					   'AND cardinality(l.topics) = %s AND l.topics[1] OPERATOR(@extschema@.=) $4 '
+					   'AND length(l.data) = %s) AS d WHERE %s ON CONFLICT DO NOTHING',
+					   (SELECT format('%I.%I', n.nspname, r.relname) FROM pg_class r
+						  JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = d.target),
+					   cols, outs, exprs, d.ntopics, d.data_len, conds)
+			USING ingest_decode.chain_id, from_block, to_block, d.topic0;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		total := total + n;
+	END LOOP;
+	RETURN total;
 END
 $$;
 
@@ -340,101 +556,6 @@ CREATE TABLE @extschema@.state_reads (
 );
 COMMENT ON TABLE @extschema@.state_reads IS 'Raw eth_call answers at a block hash; the typed tables decode them';
 
--- What to read for each enabled contract of a chain: one row per call, with
--- its calldata.  Without explicit reads, the contract's kind decides.
-CREATE FUNCTION @extschema@.ingest_read_plan(chain_id bigint)
-RETURNS TABLE (address @extschema@.address, read text, arg text, calldata bytea, read_every integer)
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$
-	SELECT w.address, r.read, a.arg,
-		   CASE r.read
-			 WHEN 'balanceOf(address)' THEN abi_encode_call(r.read, jsonb_build_array(a.arg))
-			 WHEN 'convertToAssets(uint256)' THEN abi_encode_call(r.read, jsonb_build_array(a.arg))
-			 ELSE selector(r.read) END,
-		   w.read_every
-	  FROM watched_contracts AS w
-	 CROSS JOIN LATERAL unnest(coalesce(w.reads, CASE w.kind
-			WHEN 'erc20' THEN ARRAY['totalSupply()', 'balanceOf(address)']
-			WHEN 'lst' THEN ARRAY['totalSupply()', 'balanceOf(address)', 'stEthPerToken()',
-								  'getExchangeRate()', 'convertToAssets(uint256)']
-			WHEN 'erc4626' THEN ARRAY['totalSupply()', 'balanceOf(address)', 'convertToAssets(uint256)']
-			WHEN 'oracle' THEN ARRAY['latestRoundData()']
-			WHEN 'univ3_pool' THEN ARRAY['slot0()', 'liquidity()', 'feeGrowthGlobal0X128()',
-										 'feeGrowthGlobal1X128()']
-			ELSE '{}'::text[] END)) AS r(read)
-	 CROSS JOIN LATERAL (
-		SELECT h::text AS arg FROM unnest(w.holders) AS h WHERE r.read = 'balanceOf(address)'
-		UNION ALL SELECT '1000000000000000000' WHERE r.read = 'convertToAssets(uint256)'
-		UNION ALL SELECT '' WHERE r.read NOT IN ('balanceOf(address)', 'convertToAssets(uint256)')) AS a
-	 WHERE w.chain_id = ingest_read_plan.chain_id AND w.enabled AND w.read_every > 0
-$$;
-
-CREATE TABLE @extschema@.token_supplies (
-	chain_id		bigint NOT NULL,
-	block_number	bigint NOT NULL,
-	token			@extschema@.address NOT NULL,
-	total_supply	@extschema@.uint256 NOT NULL,
-	PRIMARY KEY (chain_id, token, block_number),
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
-COMMENT ON TABLE @extschema@.token_supplies IS 'ERC-20 totalSupply() at a block';
-
-CREATE TABLE @extschema@.token_balances (
-	chain_id		bigint NOT NULL,
-	block_number	bigint NOT NULL,
-	token			@extschema@.address NOT NULL,
-	holder			@extschema@.address NOT NULL,
-	balance			@extschema@.uint256 NOT NULL,
-	PRIMARY KEY (chain_id, token, holder, block_number),
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
-COMMENT ON TABLE @extschema@.token_balances IS 'ERC-20 balanceOf(holder) at a block, for the holders a contract is watched for';
-
-CREATE TABLE @extschema@.lst_rates (
-	chain_id		bigint NOT NULL,
-	block_number	bigint NOT NULL,
-	token			@extschema@.address NOT NULL,
-	method			text NOT NULL CHECK (method IN ('stEthPerToken()', 'getExchangeRate()', 'convertToAssets(uint256)')),
-	rate			@extschema@.uint256 NOT NULL,
-	PRIMARY KEY (chain_id, token, method, block_number),
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
-COMMENT ON TABLE @extschema@.lst_rates IS 'LST/LRT exchange rates at a block (18 decimals; convertToAssets of 1e18 shares)';
-
-CREATE TABLE @extschema@.oracle_rounds (
-	chain_id			bigint NOT NULL,
-	block_number		bigint NOT NULL,
-	oracle				@extschema@.address NOT NULL,
-	round_id			@extschema@.uint256 NOT NULL,
-	answer				@extschema@.int256 NOT NULL,
-	started_at			timestamptz,
-	updated_at			timestamptz,
-	answered_in_round	@extschema@.uint256 NOT NULL,
-	PRIMARY KEY (chain_id, oracle, block_number),
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
-COMMENT ON TABLE @extschema@.oracle_rounds IS 'Chainlink-style latestRoundData() at a block';
-
-CREATE TABLE @extschema@.univ3_pool_states (
-	chain_id				bigint NOT NULL,
-	block_number			bigint NOT NULL,
-	pool					@extschema@.address NOT NULL,
-	sqrt_price_x96			@extschema@.uint256 NOT NULL,
-	tick					integer NOT NULL,
-	observation_index		integer NOT NULL,
-	observation_cardinality	integer NOT NULL,
-	observation_cardinality_next integer NOT NULL,
-	fee_protocol			integer NOT NULL,
-	unlocked				boolean NOT NULL,
-	liquidity				@extschema@.uint256,
-	fee_growth_global0_x128	@extschema@.uint256,
-	fee_growth_global1_x128	@extschema@.uint256,
-	PRIMARY KEY (chain_id, pool, block_number),
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
-COMMENT ON TABLE @extschema@.univ3_pool_states IS 'Uniswap v3 pool slot0(), liquidity() and fee growth at a block';
-
 -- The small unsigned integer in an ABI word (uint8 to uint64), or NULL.
 CREATE FUNCTION @extschema@.abi_word_uint(w bytea, bits integer)
 RETURNS bigint
@@ -444,86 +565,53 @@ RETURN CASE WHEN length(w) = 32 AND bits BETWEEN 8 AND 63
 				 (@extschema@.uint256(1::bigint) OPERATOR(@extschema@.<<) bits)
 			THEN (@extschema@.uint256_from_bytea(w))::bigint END;
 
+-- What to read for each enabled contract of a chain: one row per call, with
+-- its calldata.  Without explicit reads, the contract's kind decides
+-- (ingest_kind_reads); each read's argument rule (ingest_state_reads)
+-- says which calls it makes: one without argument, one per holder, or one
+-- with its fixed argument.
+CREATE FUNCTION @extschema@.ingest_read_plan(chain_id bigint)
+RETURNS TABLE (address @extschema@.address, read text, arg text, calldata bytea, read_every integer)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT w.address, r.read, a.arg,
+		   CASE s.arg_rule WHEN 'none' THEN selector(r.read)
+			 ELSE abi_encode_call(r.read, jsonb_build_array(a.arg)) END,
+		   w.read_every
+	  FROM watched_contracts AS w
+	 CROSS JOIN LATERAL unnest(coalesce(w.reads,
+			ARRAY(SELECT kr.read FROM ingest_kind_reads AS kr WHERE kr.kind = w.kind ORDER BY kr.read))) AS r(read)
+	  JOIN ingest_state_reads AS s ON s.read = r.read
+	 CROSS JOIN LATERAL (
+		SELECT h::text AS arg FROM unnest(w.holders) AS h WHERE s.arg_rule = 'holders'
+		UNION ALL SELECT s.arg WHERE s.arg_rule = 'fixed'
+		UNION ALL SELECT '' WHERE s.arg_rule = 'none') AS a
+	 WHERE w.chain_id = ingest_read_plan.chain_id AND w.enabled AND w.read_every > 0
+$$;
+
 -- Decode the state reads of blocks from_block..to_block of a chain; idempotent.
+-- Each decode function registered in ingest_state_reads is called once, by
+-- its schema-qualified name, in the order of those names; returns the
+-- number of rows they added.
 CREATE FUNCTION @extschema@.ingest_decode_reads(chain_id bigint, from_block bigint, to_block bigint)
 RETURNS bigint
 LANGUAGE plpgsql
+-- The owner writes the protocols' state tables, which admins only read.
 SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
+	fn text;
 	n bigint;
 	total bigint := 0;
 BEGIN
-	INSERT INTO token_supplies
-	SELECT r.chain_id, r.block_number, r.address, uint256_from_bytea(r.result)
-	  FROM state_reads AS r
-	 WHERE r.chain_id = ingest_decode_reads.chain_id AND r.block_number BETWEEN from_block AND to_block
-	   AND r.read = 'totalSupply()' AND length(r.result) = 32
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	total := total + n;
-
-	INSERT INTO token_balances
-	SELECT r.chain_id, r.block_number, r.address, r.arg::address, uint256_from_bytea(r.result)
-	  FROM state_reads AS r
-	 WHERE r.chain_id = ingest_decode_reads.chain_id AND r.block_number BETWEEN from_block AND to_block
-	   AND r.read = 'balanceOf(address)' AND length(r.result) = 32
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	total := total + n;
-
-	INSERT INTO lst_rates
-	SELECT r.chain_id, r.block_number, r.address, r.read, uint256_from_bytea(r.result)
-	  FROM state_reads AS r
-	 WHERE r.chain_id = ingest_decode_reads.chain_id AND r.block_number BETWEEN from_block AND to_block
-	   AND r.read IN ('stEthPerToken()', 'getExchangeRate()', 'convertToAssets(uint256)')
-	   AND length(r.result) = 32
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	total := total + n;
-
-	INSERT INTO oracle_rounds
-	SELECT r.chain_id, r.block_number, r.address,
-		   uint256_from_bytea(abi_word(r.result, 0)),
-		   int256_from_bytea(abi_word(r.result, 1)),
-		   to_timestamp(abi_word_uint(abi_word(r.result, 2), 40)),
-		   to_timestamp(abi_word_uint(abi_word(r.result, 3), 40)),
-		   uint256_from_bytea(abi_word(r.result, 4))
-	  FROM state_reads AS r
-	 WHERE r.chain_id = ingest_decode_reads.chain_id AND r.block_number BETWEEN from_block AND to_block
-	   AND r.read = 'latestRoundData()' AND length(r.result) = 160
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	total := total + n;
-
-	INSERT INTO univ3_pool_states
-	SELECT d.chain_id, d.block_number, d.address, d.p, d.t, d.oi, d.oc, d.ocn, d.fp, d.u = 1, d.l, d.f0, d.f1 FROM (
-		SELECT s.chain_id, s.block_number, s.address,
-			   uint256_from_bytea(abi_word(s.result, 0)) AS p,
-			   abi_word_int24(abi_word(s.result, 1)) AS t,
-			   abi_word_uint(abi_word(s.result, 2), 16)::int AS oi,
-			   abi_word_uint(abi_word(s.result, 3), 16)::int AS oc,
-			   abi_word_uint(abi_word(s.result, 4), 16)::int AS ocn,
-			   abi_word_uint(abi_word(s.result, 5), 8)::int AS fp,
-			   abi_word_uint(abi_word(s.result, 6), 8) AS u,
-			   (SELECT uint256_from_bytea(l.result) FROM state_reads l
-				 WHERE (l.chain_id, l.block_number, l.address, l.read) = (s.chain_id, s.block_number, s.address, 'liquidity()')
-				   AND length(l.result) = 32) AS l,
-			   (SELECT uint256_from_bytea(l.result) FROM state_reads l
-				 WHERE (l.chain_id, l.block_number, l.address, l.read) = (s.chain_id, s.block_number, s.address, 'feeGrowthGlobal0X128()')
-				   AND length(l.result) = 32) AS f0,
-			   (SELECT uint256_from_bytea(l.result) FROM state_reads l
-				 WHERE (l.chain_id, l.block_number, l.address, l.read) = (s.chain_id, s.block_number, s.address, 'feeGrowthGlobal1X128()')
-				   AND length(l.result) = 32) AS f1
-		  FROM state_reads AS s
-		 WHERE s.chain_id = ingest_decode_reads.chain_id AND s.block_number BETWEEN from_block AND to_block
-		   AND s.read = 'slot0()' AND length(s.result) = 224) AS d
-	 WHERE d.t IS NOT NULL AND d.oi IS NOT NULL AND d.oc IS NOT NULL AND d.ocn IS NOT NULL
-	   AND d.fp IS NOT NULL AND d.u IN (0, 1)
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	RETURN total + n;
+	FOR fn IN SELECT DISTINCT registry_call_name(s.decode) AS f FROM ingest_state_reads AS s
+			   WHERE s.decode IS NOT NULL ORDER BY f LOOP
+		EXECUTE format('SELECT %s($1, $2, $3)', fn) INTO n USING chain_id, from_block, to_block;
+		total := total + coalesce(n, 0);
+	END LOOP;
+	RETURN total;
 END
 $$;
 
@@ -554,24 +642,15 @@ BEGIN
 		RAISE EXCEPTION 'from_block must not be negative, not %', from_block
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF kind IS NULL OR kind NOT IN ('generic', 'erc20', 'erc4626', 'lst', 'oracle', 'univ3_pool',
-									'univ3_position_manager') THEN
+	IF kind IS NULL OR NOT EXISTS (SELECT 1 FROM @extschema@.ingest_contract_kinds AS k WHERE k.kind = watch_contract.kind) THEN
 		RAISE EXCEPTION 'invalid contract kind: "%"', kind
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use generic, erc20, erc4626, lst, oracle, univ3_pool or univ3_position_manager.';
+				  HINT = 'Kinds are those of amplified.ingest_contract_kinds: '
+					  || (SELECT string_agg(k.kind, ', ' ORDER BY k.kind) FROM @extschema@.ingest_contract_kinds AS k) || '.';
 	END IF;
 	IF read_every IS NULL OR read_every < 0 THEN
 		RAISE EXCEPTION 'read_every must not be negative, not %', read_every
 			USING ERRCODE = 'invalid_parameter_value', HINT = '0 reads no state; N reads it every N blocks.';
-	END IF;
-	IF reads IS NOT NULL AND NOT reads <@ ARRAY['totalSupply()', 'balanceOf(address)', 'stEthPerToken()',
-			'getExchangeRate()', 'convertToAssets(uint256)', 'latestRoundData()', 'slot0()', 'liquidity()',
-			'feeGrowthGlobal0X128()', 'feeGrowthGlobal1X128()'] THEN
-		RAISE EXCEPTION 'unknown state read in %', reads
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Reads are totalSupply(), balanceOf(address), stEthPerToken(), getExchangeRate(), '
-					  'convertToAssets(uint256), latestRoundData(), slot0(), liquidity(), '
-					  'feeGrowthGlobal0X128() and feeGrowthGlobal1X128().';
 	END IF;
 	INSERT INTO @extschema@.watched_contracts AS w (chain_id, address, label, kind, from_block,
 		read_every, reads, holders)
@@ -751,16 +830,24 @@ REVOKE ALL ON FUNCTION @extschema@.chains_wake_launcher() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_decode(bigint, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_decode_reads(bigint, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_read_plan(bigint) FROM PUBLIC;
-REVOKE ALL ON TABLE @extschema@.state_reads, @extschema@.token_supplies, @extschema@.token_balances,
-	@extschema@.lst_rates, @extschema@.oracle_rounds, @extschema@.univ3_pool_states FROM PUBLIC;
-GRANT SELECT ON @extschema@.state_reads, @extschema@.token_supplies, @extschema@.token_balances,
-	@extschema@.lst_rates, @extschema@.oracle_rounds, @extschema@.univ3_pool_states TO amplified_reader;
+REVOKE ALL ON TABLE @extschema@.state_reads FROM PUBLIC;
+GRANT SELECT ON @extschema@.state_reads TO amplified_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_decode_reads(bigint, bigint, bigint) TO amplified_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_read_plan(bigint) TO amplified_reader;
-REVOKE ALL ON TABLE @extschema@.erc20_transfers, @extschema@.univ3_swaps, @extschema@.univ3_mints,
-	@extschema@.univ3_burns, @extschema@.univ3_collects FROM PUBLIC;
-GRANT SELECT ON @extschema@.erc20_transfers, @extschema@.univ3_swaps, @extschema@.univ3_mints,
-	@extschema@.univ3_burns, @extschema@.univ3_collects TO amplified_reader;
+-- The registries: readers see them, the admin adds to them (within the
+-- rule their triggers enforce); the triggers' functions are nobody's.
+REVOKE ALL ON TABLE @extschema@.ingest_event_decoders, @extschema@.ingest_state_reads,
+	@extschema@.ingest_contract_kinds, @extschema@.ingest_kind_reads FROM PUBLIC;
+GRANT SELECT ON @extschema@.ingest_event_decoders, @extschema@.ingest_state_reads,
+	@extschema@.ingest_contract_kinds, @extschema@.ingest_kind_reads TO amplified_reader;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.ingest_event_decoders, @extschema@.ingest_state_reads,
+	@extschema@.ingest_contract_kinds, @extschema@.ingest_kind_reads TO amplified_admin;
+REVOKE ALL ON FUNCTION @extschema@.ingest_event_decoders_check() FROM PUBLIC;
+-- ingest_event_target_problem and ingest_registry_check_table read the
+-- catalogs only: left executable by PUBLIC, like registry_check_function.
+REVOKE ALL ON FUNCTION @extschema@.ingest_state_reads_check() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.ingest_state_reads_keep() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.ingest_reads_check() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_decode(bigint, bigint, bigint) TO amplified_admin;
 GRANT SELECT ON @extschema@.watched_contracts, @extschema@.blocks, @extschema@.logs,
 	@extschema@.ingest_cursors, @extschema@.ingest_status, @extschema@.ingest_reorgs,

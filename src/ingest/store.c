@@ -504,6 +504,43 @@ WordDatum(const uint8 *w, Uint256 *slot)
 }
 
 /*
+ * The attribute number (0-based) of column j of an event decoder in its
+ * target, opened in r, after checking that it has the type the decoder
+ * writes: the registry's trigger checked it, but the table may have been
+ * altered since, and a datum of the wrong type must never be stored.
+ */
+static int
+StoreEventColumn(StoreRel *r, const IngestEventSpec *spec, int j)
+{
+	const IngestEventColumn *c = &spec->cols[j];
+	int			att = StoreRelColumn(r, c->name);
+	Oid			have = TupleDescAttr(RelationGetDescr(r->rel), att)->atttypid;
+	Oid			want;
+
+	switch (c->type)
+	{
+		case INGEST_COL_ADDRESS:
+			want = StoreTypeOid("address");
+			break;
+		case INGEST_COL_INT24:
+			want = INT4OID;
+			break;
+		case INGEST_COL_UINT256:
+			want = StoreTypeOid("uint256");
+			break;
+		default:
+			want = StoreTypeOid("int256");
+			break;
+	}
+	if (have != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of amplified.%s is of type %s, but event decoder \"%s\" writes %s",
+						c->name, spec->table, format_type_be(have), spec->name, format_type_be(want))));
+	return att;
+}
+
+/*
  * Store logs (their headers are stored already) and the events decoded from
  * them.  Returns the number of decoded rows.
  */
@@ -511,16 +548,18 @@ int64
 IngestStoreLogs(int64 chain_id, IngestLog *logs, int n)
 {
 	Oid			bytes32 = StoreTypeOid("bytes32");
-	uint8		topics[INGEST_NEVENTS][32];
+	IngestEventSpec *specs;
+	int			nspecs;
 	int64	   *parents;
 	int			nparents = 0;
 	IngestEvent *evs;
 	bool	   *ok;
-	int			count[INGEST_NEVENTS] = {0};
+	int		   *count;
 	int64		decoded = 0;
 	StoreRel	r;
 	int			col[STORE_MAX_COLS];
 	int			i;
+	int			j;
 	int			k;
 
 	if (n == 0)
@@ -546,15 +585,16 @@ IngestStoreLogs(int64 chain_id, IngestLog *logs, int n)
 	}
 	LockBlocks(chain_id, parents, nparents);
 
-	/* Decode first: a log that is an event is stored with it. */
-	IngestEventTopics(topics);
+	/* Decode first, with the registered decoders: a log that is an event is stored with it. */
+	specs = IngestLoadEventSpecs(&nspecs);
+	count = palloc0(sizeof(int) * Max(nspecs, 1));
 	evs = palloc(sizeof(IngestEvent) * n);
 	ok = palloc(sizeof(bool) * n);
 	for (i = 0; i < n; i++)
 	{
-		ok[i] = IngestDecodeLog(&logs[i], topics, &evs[i]);
+		ok[i] = IngestDecodeLog(&logs[i], specs, nspecs, &evs[i]);
 		if (ok[i])
-			count[evs[i].kind]++;
+			count[evs[i].spec]++;
 	}
 
 	/* The raw logs. */
@@ -589,42 +629,52 @@ IngestStoreLogs(int64 chain_id, IngestLog *logs, int n)
 	}
 	StoreRelClose(&r);
 
-	/* The decoded events, table by table. */
-	for (k = 0; k < INGEST_NEVENTS; k++)
+	/* The decoded events, decoder by decoder (one target table each). */
+	for (k = 0; k < nspecs; k++)
 	{
-		const IngestEventSpec *spec = &IngestEventSpecs[k];
-		Uint256		nums[INGEST_EV_MAX_NUMS];
-		int			ncols;
+		const IngestEventSpec *spec = &specs[k];
+		Uint256		nums[INGEST_EV_MAX_COLS];
+		int			ecol[3 + INGEST_EV_MAX_COLS];
+		int			ncols = 3 + spec->ncols;
 
 		if (count[k] == 0)
 			continue;
 		StoreRelOpen(&r, spec->table);
-		ncols = 3 + StoreRelColumns(&r, spec->columns, col + 3, STORE_MAX_COLS - 3);
-		col[0] = StoreRelColumn(&r, "chain_id");
-		col[1] = StoreRelColumn(&r, "block_number");
-		col[2] = StoreRelColumn(&r, "log_index");
-		if (ncols != 3 + spec->naddrs + spec->nticks + spec->nnums)
-			elog(ERROR, "amplified ingest: the columns of %s do not match its event", spec->table);
+		ecol[0] = StoreRelColumn(&r, "chain_id");
+		ecol[1] = StoreRelColumn(&r, "block_number");
+		ecol[2] = StoreRelColumn(&r, "log_index");
+		for (j = 0; j < spec->ncols; j++)
+			ecol[3 + j] = StoreEventColumn(&r, spec, j);
 		for (i = 0; i < n; i++)
 		{
 			Datum	   *v = r.slot->tts_values;
-			int			c = 3;
-			int			j;
 
-			if (!ok[i] || evs[i].kind != (IngestEventKind) k)
+			if (!ok[i] || evs[i].spec != k)
 				continue;
 			StoreRelBegin(&r);
-			v[col[0]] = Int64GetDatum(chain_id);
-			v[col[1]] = Int64GetDatum(logs[i].block_number);
-			v[col[2]] = Int32GetDatum(logs[i].log_index);
-			for (j = 0; j < spec->naddrs; j++)
-				v[col[c++]] = PointerGetDatum(evs[i].addrs[j]);
-			for (j = 0; j < spec->nticks; j++)
-				v[col[c++]] = Int32GetDatum(evs[i].ticks[j]);
-			for (j = 0; j < spec->nnums; j++)
-				v[col[c++]] = WordDatum(evs[i].nums[j], &nums[j]);
+			v[ecol[0]] = Int64GetDatum(chain_id);
+			v[ecol[1]] = Int64GetDatum(logs[i].block_number);
+			v[ecol[2]] = Int32GetDatum(logs[i].log_index);
+			for (j = 0; j < spec->ncols; j++)
+			{
+				const IngestEventValue *val = &evs[i].vals[j];
+
+				switch (spec->cols[j].type)
+				{
+					case INGEST_COL_ADDRESS:
+						v[ecol[3 + j]] = PointerGetDatum(val->bytes);
+						break;
+					case INGEST_COL_INT24:
+						v[ecol[3 + j]] = Int32GetDatum(val->int24);
+						break;
+					case INGEST_COL_UINT256:
+					case INGEST_COL_INT256:
+						v[ecol[3 + j]] = WordDatum(val->bytes, &nums[j]);
+						break;
+				}
+			}
 			for (j = 0; j < ncols; j++)
-				r.slot->tts_isnull[col[j]] = false;
+				r.slot->tts_isnull[ecol[j]] = false;
 			if (StoreRelInsert(&r))
 				decoded++;
 		}

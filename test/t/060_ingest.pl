@@ -1,5 +1,6 @@
 # 060_ingest: the ingest worker against the local chain fixture: a full
-# backfill equals eth_getLogs, reorgs of depth 1 to 5 leave the tables equal
+# backfill equals eth_getLogs, the events of the registered decoders (built-in
+# and added at run time) equal ingest_decode()'s, reorgs of depth 1 to 5 leave the tables equal
 # to a fresh index, a contract watched late is backfilled, SIGKILL mid-batch
 # loses and duplicates nothing, a misbehaving node gives a clear status and
 # no bad rows, a reorg deeper than finality_depth halts the chain, and after
@@ -24,6 +25,29 @@ my $node = AmpTest::node('ingest', conf => "amplified.rpc_timeout = 1000\n");
 my @pools = sort map { lc $_->{address} } values %{ $d->{pools} };
 my @tokens = sort map { lc $_->{address} } values %{ $d->{tokens} };
 my @watched = (@pools, @tokens);
+
+# Event decoders of a protocol of one's own, registered at run time in
+# ingest's registry with a table of their own: ERC-20 Approval (addresses
+# from topics) and the pools' Initialize (a uint160 and an int24 from data
+# words) before the chain is added; the LSTs' RateUpdated (data words only)
+# while the worker runs (2b).  The worker decodes them in C, and every
+# check below compares its rows with ingest_decode()'s, as for the built-in
+# decoders.
+sub decoder_table
+{
+	my ($table, $cols) = @_;
+	return "CREATE TABLE amplified.$table (chain_id bigint NOT NULL, block_number bigint NOT NULL, "
+	  . "log_index integer NOT NULL, $cols, PRIMARY KEY (chain_id, block_number, log_index), "
+	  . "FOREIGN KEY (chain_id, block_number) REFERENCES amplified.blocks ON DELETE CASCADE);";
+}
+$node->safe_psql('postgres', decoder_table('t_approvals',
+	  'token amplified.address NOT NULL, owner amplified.address NOT NULL, spender amplified.address NOT NULL, value amplified.uint256 NOT NULL')
+	. decoder_table('t_pool_inits', 'pool amplified.address NOT NULL, sqrt_price_x96 amplified.uint256 NOT NULL, tick integer NOT NULL')
+	. q{INSERT INTO amplified.ingest_event_decoders (name, module, signature, ntopics, data_len, target, columns) VALUES
+		('t_approval', 'test', 'Approval(address,address,uint256)', 3, 32, 'amplified.t_approvals',
+		 '{"(token,emitter,address)","(owner,topic1,address)","(spender,topic2,address)","(value,word0,uint256)"}'),
+		('t_pool_init', 'test', 'Initialize(uint160,int24)', 1, 64, 'amplified.t_pool_inits',
+		 '{"(pool,emitter,address)","(tick,word1,int24)","(sqrt_price_x96,word0,uint256)"}');});
 
 $node->safe_psql('postgres', qq{
 	SELECT amplified.add_chain(31337, 'anvil', ARRAY['$url'], confirmations => 0, finality_depth => 10,
@@ -87,7 +111,7 @@ sub same_as_node
 	decoded_as_sql($what, $head);
 }
 
-my @decoded = qw(erc20_transfers univ3_swaps univ3_mints univ3_burns univ3_collects);
+my @decoded = qw(erc20_transfers univ3_swaps univ3_mints univ3_burns univ3_collects t_approvals t_pool_inits);
 
 # Every row of the decoded tables, as text.
 sub decoded_rows
@@ -144,6 +168,18 @@ synced('after watching the oracle');
 same_as_node('late contract backfilled', [$oracle]);
 same_as_node('all contracts');
 
+# A decoder registered while the worker runs: the next step decodes with it;
+# what was stored before, ingest_decode() decodes (the chain is idle here).
+my $before_rates = hex($chain->rpc('eth_blockNumber'));
+$node->safe_psql('postgres', decoder_table('t_rate_updates',
+	  'token amplified.address NOT NULL, previous_rate amplified.uint256 NOT NULL, new_rate amplified.uint256 NOT NULL, '
+	  . 'updated_at amplified.uint256 NOT NULL')
+	. q{INSERT INTO amplified.ingest_event_decoders (name, module, signature, ntopics, data_len, target, columns) VALUES
+		('t_rate_update', 'test', 'RateUpdated(uint256,uint256,uint256)', 1, 96, 'amplified.t_rate_updates',
+		 '{"(token,emitter,address)","(previous_rate,word0,uint256)","(new_rate,word1,uint256)","(updated_at,word2,uint256)"}');}
+	. "SELECT amplified.ingest_decode(31337, 0, $before_rates);");
+push @decoded, 't_rate_updates';
+
 # 2b. State reads every block, pinned to the block hash, raw and decoded.
 my $deployer = lc $d->{deployer};
 $node->safe_psql('postgres', qq{
@@ -192,6 +228,11 @@ is($node->safe_psql('postgres', qq{SELECT count(*) FROM amplified.univ3_swaps s
 	$node->safe_psql('postgres', qq{SELECT count(*) FROM amplified.logs
 	WHERE topics[1] OPERATOR(amplified.=) amplified.event_topic('Swap(address,address,int256,int256,uint160,uint128,int24)')}),
 	'every Swap log is decoded');
+ok($node->safe_psql('postgres', "SELECT count(*) FROM amplified.t_rate_updates WHERE block_number > $before_rates") > 0,
+	'the worker decodes with a decoder registered while it runs');
+is($node->safe_psql('postgres', qq{SELECT bool_and(u.new_rate::text = (amplified.abi_decode('(uint256,uint256,uint256)', l.data) ->> 1))
+	FROM amplified.t_rate_updates u JOIN amplified.logs l USING (chain_id, block_number, log_index)}),
+	't', 'its rows agree with abi_decode of the raw log');
 $node->safe_psql('postgres', "UPDATE amplified.watched_contracts SET read_every = 5");
 
 # 3. Reorgs of depth 1 to 5, each followed by new traffic.
