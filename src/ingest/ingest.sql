@@ -840,8 +840,16 @@ REVOKE ALL ON TABLE @extschema@.ingest_event_decoders, @extschema@.ingest_state_
 	@extschema@.ingest_contract_kinds, @extschema@.ingest_kind_reads FROM PUBLIC;
 GRANT SELECT ON @extschema@.ingest_event_decoders, @extschema@.ingest_state_reads,
 	@extschema@.ingest_contract_kinds, @extschema@.ingest_kind_reads TO amplified_reader;
-GRANT INSERT, UPDATE, DELETE ON @extschema@.ingest_event_decoders, @extschema@.ingest_state_reads,
-	@extschema@.ingest_contract_kinds, @extschema@.ingest_kind_reads TO amplified_admin;
+-- Every column but builtin: the rows shipped with the extension are the
+-- install script's, and an admin's rows are configuration that pg_dump keeps.
+GRANT INSERT (name, module, signature, ntopics, data_len, target, columns),
+	UPDATE (name, module, signature, ntopics, data_len, target, columns), DELETE
+	ON @extschema@.ingest_event_decoders TO amplified_admin;
+GRANT INSERT (read, module, arg_rule, arg, decode), UPDATE (read, module, arg_rule, arg, decode), DELETE
+	ON @extschema@.ingest_state_reads TO amplified_admin;
+GRANT INSERT (kind, module, description), UPDATE (kind, module, description), DELETE
+	ON @extschema@.ingest_contract_kinds TO amplified_admin;
+GRANT INSERT (kind, read), UPDATE (kind, read), DELETE ON @extschema@.ingest_kind_reads TO amplified_admin;
 REVOKE ALL ON FUNCTION @extschema@.ingest_event_decoders_check() FROM PUBLIC;
 -- ingest_event_target_problem and ingest_registry_check_table read the
 -- catalogs only: left executable by PUBLIC, like registry_check_function.

@@ -312,7 +312,10 @@ COMMENT ON FUNCTION @extschema@.market_rate_at(bigint, @extschema@.address, time
 -- Sources and feeds are configuration: readers see them, the admin writes.
 REVOKE ALL ON @extschema@.market_sources, @extschema@.market_feeds FROM PUBLIC;
 GRANT SELECT ON @extschema@.market_sources, @extschema@.market_feeds TO amplified_reader;
-GRANT INSERT, UPDATE, DELETE ON @extschema@.market_sources, @extschema@.market_feeds TO amplified_admin;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.market_feeds TO amplified_admin;
+-- Every column of a source but builtin (the install script's rows).
+GRANT INSERT (name, provides, series, description), UPDATE (name, provides, series, description), DELETE
+	ON @extschema@.market_sources TO amplified_admin;
 REVOKE ALL ON FUNCTION @extschema@.market_feed(bigint, @extschema@.address, @extschema@.address, text, text),
 	@extschema@.market_feed_points(@extschema@.market_feeds, timestamptz, timestamptz),
 	@extschema@.market_series(@extschema@.market_feeds, timestamptz, timestamptz, interval),

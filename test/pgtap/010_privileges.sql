@@ -72,8 +72,8 @@ INSERT INTO matrix VALUES
 	('amplified.ingest_decode(bigint,bigint,bigint)', 'EXECUTE', 'amplified_admin'),
 	-- market: sources and feeds are configuration (the admin's); series for readers
 	('amplified.market_sources',         'SELECT',  'amplified_reader'),
-	('amplified.market_sources',         'INSERT',  'amplified_admin'),
-	('amplified.market_sources',         'UPDATE',  'amplified_admin'),
+	('amplified.market_sources',         'INSERT',  NULL),
+	('amplified.market_sources',         'UPDATE',  NULL),
 	('amplified.market_sources',         'DELETE',  'amplified_admin'),
 	('amplified.market_feeds',           'SELECT',  'amplified_reader'),
 	('amplified.market_feeds',           'INSERT',  'amplified_admin'),
@@ -107,20 +107,20 @@ INSERT INTO matrix VALUES
 	-- read the catalogs (harmless, and run as whoever writes a row); the
 	-- protocols' decode functions run only inside ingest_decode_reads()
 	('amplified.ingest_event_decoders',  'SELECT',  'amplified_reader'),
-	('amplified.ingest_event_decoders',  'INSERT',  'amplified_admin'),
-	('amplified.ingest_event_decoders',  'UPDATE',  'amplified_admin'),
+	('amplified.ingest_event_decoders',  'INSERT',  NULL),
+	('amplified.ingest_event_decoders',  'UPDATE',  NULL),
 	('amplified.ingest_event_decoders',  'DELETE',  'amplified_admin'),
 	('amplified.ingest_state_reads',     'SELECT',  'amplified_reader'),
-	('amplified.ingest_state_reads',     'INSERT',  'amplified_admin'),
-	('amplified.ingest_state_reads',     'UPDATE',  'amplified_admin'),
+	('amplified.ingest_state_reads',     'INSERT',  NULL),
+	('amplified.ingest_state_reads',     'UPDATE',  NULL),
 	('amplified.ingest_state_reads',     'DELETE',  'amplified_admin'),
 	('amplified.ingest_contract_kinds',  'SELECT',  'amplified_reader'),
-	('amplified.ingest_contract_kinds',  'INSERT',  'amplified_admin'),
-	('amplified.ingest_contract_kinds',  'UPDATE',  'amplified_admin'),
+	('amplified.ingest_contract_kinds',  'INSERT',  NULL),
+	('amplified.ingest_contract_kinds',  'UPDATE',  NULL),
 	('amplified.ingest_contract_kinds',  'DELETE',  'amplified_admin'),
 	('amplified.ingest_kind_reads',      'SELECT',  'amplified_reader'),
-	('amplified.ingest_kind_reads',      'INSERT',  'amplified_admin'),
-	('amplified.ingest_kind_reads',      'UPDATE',  'amplified_admin'),
+	('amplified.ingest_kind_reads',      'INSERT',  NULL),
+	('amplified.ingest_kind_reads',      'UPDATE',  NULL),
 	('amplified.ingest_kind_reads',      'DELETE',  'amplified_admin'),
 	('amplified.ingest_registry_check_table(regclass,text)', 'EXECUTE', 'public'),
 	('amplified.ingest_event_target_problem(regclass)', 'EXECUTE', 'public'),
@@ -384,6 +384,20 @@ SELECT is(
 	ARRAY['name:INSERT', 'name:UPDATE', 'check_fn:INSERT', 'check_fn:UPDATE', 'description:INSERT', 'description:UPDATE',
 		  'enabled:INSERT', 'enabled:UPDATE'],
 	'INSERT and UPDATE on amplified.risk_checks: the admin''s on every column but builtin');
+
+-- The other registries the same way: the admin writes every column but builtin.
+SELECT is(
+	(SELECT array_agg(DISTINCT c.attrelid::regclass::text || ':' || c.attname ORDER BY c.attrelid::regclass::text || ':' || c.attname)
+	   FROM pg_attribute c CROSS JOIN (VALUES ('INSERT'), ('UPDATE')) p(privilege)
+	  WHERE c.attrelid IN ('amplified.market_sources'::regclass, 'amplified.ingest_event_decoders'::regclass,
+						   'amplified.ingest_state_reads'::regclass, 'amplified.ingest_contract_kinds'::regclass,
+						   'amplified.ingest_kind_reads'::regclass, 'amplified.txq_enqueue_guards'::regclass)
+		AND c.attnum > 0 AND NOT c.attisdropped AND c.attname = 'builtin'
+		AND has_column_privilege('amplified_admin', c.attrelid, c.attname, p.privilege)),
+	NULL, 'no admin may set builtin in any registry');
+SELECT ok(has_column_privilege('amplified_admin', 'amplified.ingest_event_decoders', 'target', 'INSERT')
+	AND has_column_privilege('amplified_admin', 'amplified.market_sources', 'series', 'UPDATE'),
+	'but the admin writes the other columns of the registries');
 
 -- The schema: readers and above may use it, PUBLIC may not.
 SELECT is(

@@ -5,7 +5,7 @@
 -- owner run or write what another role chose.  The worker's C decoder is
 -- checked against ingest_decode() over the same registry in
 -- test/t/060_ingest.pl; dump and restore of user rows in
--- test/t/062_ingest_registry_dump.pl.  All of it is rolled back.
+-- test/t/063_ingest_registry_dump.pl.  All of it is rolled back.
 BEGIN;
 SELECT * FROM no_plan();
 SET LOCAL search_path = amplified, public;

@@ -1,4 +1,4 @@
-# 062_ingest_registry_dump: ingest's registries are configuration.  A user's
+# 063_ingest_registry_dump: ingest's registries are configuration.  A user's
 # own event decoder (with its table), state read (with its decode function)
 # and contract kind, and a contract watched with that kind, survive pg_dump
 # and a restore into a new database; the built-in rows, which CREATE
