@@ -22,6 +22,26 @@ $$;
 COMMENT ON FUNCTION @extschema@.token_lst_method(bigint, @extschema@.address) IS
 	'the exchange-rate method of a token''s latest read: the method of its rate series';
 
+-- THE LST-rate read: a token's latest exchange-rate read at or before a
+-- block and a time, of the given method or the token's (no row if none).
+-- The other point reads are this one at a block or at a time.
+CREATE FUNCTION @extschema@.token_lst_rate_latest(chain_id bigint, token @extschema@.address,
+	block bigint DEFAULT 9223372036854775807, at timestamptz DEFAULT 'infinity', method text DEFAULT NULL)
+RETURNS TABLE (block_number bigint, at timestamptz, rate @extschema@.uint256)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT r.block_number, b.timestamp, r.rate
+	  FROM lst_rates r
+	  JOIN blocks b ON b.chain_id = r.chain_id AND b.number = r.block_number
+	 WHERE r.chain_id = $1 AND r.token = $2
+	   AND r.method = coalesce($5, token_lst_method($1, $2))
+	   AND r.block_number <= $3 AND b.timestamp <= $4
+	 ORDER BY r.block_number DESC LIMIT 1
+$$;
+COMMENT ON FUNCTION @extschema@.token_lst_rate_latest(bigint, @extschema@.address, bigint, timestamptz, text) IS
+	'an LST''s latest exchange-rate read at or before a block and a time (of the token''s method unless one is given): the one rate read';
+
 -- A token's exchange rate (1e18 scale) at a block: its latest read of the
 -- token's method at or before the block (NULL when none).
 CREATE FUNCTION @extschema@.token_lst_rate_at(chain_id bigint, token @extschema@.address, block bigint)
@@ -29,10 +49,7 @@ RETURNS @extschema@.uint256
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT r.rate FROM lst_rates r
-	 WHERE r.chain_id = $1 AND r.token = $2 AND r.method = token_lst_method($1, $2)
-	   AND r.block_number <= $3
-	 ORDER BY r.block_number DESC LIMIT 1
+	SELECT l.rate FROM token_lst_rate_latest($1, $2, $3) l
 $$;
 COMMENT ON FUNCTION @extschema@.token_lst_rate_at(bigint, @extschema@.address, bigint) IS
 	'an LST''s exchange rate (1e18 scale) at a block: its latest read of the token''s method at or before it';
@@ -45,13 +62,7 @@ RETURNS TABLE (block_number bigint, at timestamptz, rate @extschema@.uint256)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT r.block_number, b.timestamp, r.rate
-	  FROM lst_rates r
-	  JOIN blocks b ON b.chain_id = r.chain_id AND b.number = r.block_number
-	 WHERE r.chain_id = $1 AND r.token = $2
-	   AND r.method = coalesce($4, token_lst_method($1, $2))
-	   AND b.timestamp <= $3
-	 ORDER BY r.block_number DESC LIMIT 1
+	SELECT * FROM token_lst_rate_latest($1, $2, 9223372036854775807, $3, $4)
 $$;
 COMMENT ON FUNCTION @extschema@.token_lst_rate_at_time(bigint, @extschema@.address, timestamptz, text) IS
 	'an LST''s latest exchange-rate read at or before a time (of the token''s method unless one is given)';
@@ -163,6 +174,7 @@ INSERT INTO @extschema@.market_sources (name, provides, series, description, bui
 REVOKE ALL ON FUNCTION @extschema@.token_lst_method(bigint, @extschema@.address),
 	@extschema@.token_lst_rate_at(bigint, @extschema@.address, bigint),
 	@extschema@.token_lst_rate_at_time(bigint, @extschema@.address, timestamptz, text),
+	@extschema@.token_lst_rate_latest(bigint, @extschema@.address, bigint, timestamptz, text),
 	@extschema@.token_lst_rate_series(bigint, @extschema@.address, timestamptz, timestamptz, text),
 	@extschema@.token_oracle_answer_at(bigint, @extschema@.address, timestamptz),
 	@extschema@.token_oracle_answers(bigint, @extschema@.address, timestamptz, timestamptz),
@@ -171,6 +183,7 @@ REVOKE ALL ON FUNCTION @extschema@.token_lst_method(bigint, @extschema@.address)
 GRANT EXECUTE ON FUNCTION @extschema@.token_lst_method(bigint, @extschema@.address),
 	@extschema@.token_lst_rate_at(bigint, @extschema@.address, bigint),
 	@extschema@.token_lst_rate_at_time(bigint, @extschema@.address, timestamptz, text),
+	@extschema@.token_lst_rate_latest(bigint, @extschema@.address, bigint, timestamptz, text),
 	@extschema@.token_lst_rate_series(bigint, @extschema@.address, timestamptz, timestamptz, text),
 	@extschema@.token_oracle_answer_at(bigint, @extschema@.address, timestamptz),
 	@extschema@.token_oracle_answers(bigint, @extschema@.address, timestamptz, timestamptz),

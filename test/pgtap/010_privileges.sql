@@ -97,6 +97,7 @@ INSERT INTO matrix VALUES
 	('amplified.univ3_market_prices(bigint,amplified.address,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
 	('amplified.token_lst_method(bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
 	('amplified.token_lst_rate_at(bigint,amplified.address,bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.token_lst_rate_latest(bigint,amplified.address,bigint,timestamp with time zone,text)', 'EXECUTE', 'amplified_reader'),
 	('amplified.token_lst_rate_at_time(bigint,amplified.address,timestamp with time zone,text)', 'EXECUTE', 'amplified_reader'),
 	('amplified.token_lst_rate_series(bigint,amplified.address,timestamp with time zone,timestamp with time zone,text)', 'EXECUTE', 'amplified_reader'),
 	('amplified.token_oracle_answer_at(bigint,amplified.address,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),

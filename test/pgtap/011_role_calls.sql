@@ -96,6 +96,8 @@ INSERT INTO sample VALUES
 	 $$SELECT amplified.univ3_market_prices(990011, '0x00000000000000000000000000000000000000aa', now() - '1 day'::interval, now())$$, 'ok'),
 	('amplified.token_lst_method(bigint,amplified.address)',
 	 $$SELECT amplified.token_lst_method(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
+	('amplified.token_lst_rate_latest(bigint,amplified.address,bigint,timestamp with time zone,text)',
+	 $$SELECT * FROM amplified.token_lst_rate_latest(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
 	('amplified.token_lst_rate_at(bigint,amplified.address,bigint)',
 	 $$SELECT amplified.token_lst_rate_at(990011, '0x00000000000000000000000000000000000000aa', 1)$$, 'ok'),
 	('amplified.token_lst_rate_at_time(bigint,amplified.address,timestamp with time zone,text)',
