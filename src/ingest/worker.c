@@ -591,6 +591,36 @@ CaughtUpContracts(int64 chain_id, int64 next, int *n)
 	return out;
 }
 
+/*
+ * Move the cursors of the contracts whose logs a head step fetched (addrs,
+ * from CaughtUpContracts at the step's start) along with the head.  Only
+ * those: a contract watched while the step ran has its cursor at next too
+ * by the time this runs (READ COMMITTED sees it), but the step did not ask
+ * the node for its logs, so its own cursor must cover the range.
+ */
+static void
+AdvanceCaughtUp(int64 chain_id, int64 next, int64 to_next, char **addrs, int naddrs)
+{
+	Oid			types[4] = {INT8OID, INT8OID, INT8OID, TEXTARRAYOID};
+	Datum		values[4];
+	Datum	   *a;
+	int			i;
+
+	if (naddrs == 0)
+		return;
+	a = palloc(sizeof(Datum) * naddrs);
+	for (i = 0; i < naddrs; i++)
+		a[i] = CStringGetTextDatum(addrs[i]);
+	values[0] = Int64GetDatum(chain_id);
+	values[1] = Int64GetDatum(next);
+	values[2] = Int64GetDatum(to_next);
+	values[3] = PointerGetDatum(construct_array(a, naddrs, TEXTOID, -1, false, TYPALIGN_INT));
+	if (SPI_execute_with_args("UPDATE amplified.ingest_cursors k SET next_block = $3, updated_at = now() "
+							  "WHERE k.chain_id = $1 AND k.next_block = $2 AND k.stream = ANY ($4)",
+							  4, types, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "amplified ingest: could not move the cursors of the caught-up contracts");
+}
+
 /* Seconds since t0, for the rates. */
 static double
 SecondsSince(TimestampTz t0)
@@ -607,7 +637,6 @@ HeadStep(IngestState *st)
 	int64		next = GetCursor(st->chain_id, "head", st->conf.start_block);
 	int64		safe;
 	int64		to;
-	int64		args[3];
 	IngestBlock *blocks;
 	IngestLog  *logs = NULL;
 	int			nlogs = 0;
@@ -662,13 +691,7 @@ HeadStep(IngestState *st)
 	(void) IngestStoreLogs(st->chain_id, logs, nlogs);
 	ReadState(st, blocks, (int) (to - next + 1));
 	SetCursor(st->chain_id, "head", to + 1);
-	args[0] = st->chain_id;
-	args[1] = next;
-	args[2] = to + 1;
-	ExecInt8("UPDATE amplified.ingest_cursors k SET next_block = $3, updated_at = now() "
-			 "FROM amplified.watched_contracts w WHERE k.chain_id = $1 AND k.stream <> 'head' "
-			 "AND k.next_block = $2 AND w.chain_id = k.chain_id AND lower(w.address::text) = k.stream "
-			 "AND w.enabled", 3, args, SPI_OK_UPDATE);
+	AdvanceCaughtUp(st->chain_id, next, to + 1, addrs, naddrs);
 	SetStatus(st, to < safe ? "running" : "synced", head, to - next + 1, nlogs, SecondsSince(t0));
 	st->more = (to < safe);
 }
