@@ -11,9 +11,25 @@
 # it.  The stack stays up: "make psql" opens psql on it, "make stop" stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$("${PG_CONFIG:-pg_config}" --bindir):$PATH"
+
+# The demo's database and chain are made with one build of amplified.  The
+# version 0.1.0 is unreleased, so a rebuild changes its install script and
+# library in place: an existing demo database would keep the old objects,
+# and a running cluster the old library.  After a rebuild the stack is
+# restarted and its database and chain start afresh.
+demo_dir=$(scripts/stack.sh env demo | sed -nE 's/.* STACK_DIR=([^ ]+) .*/\1/p')
+build=$(cat "$(pg_config --pkglibdir)/amplified.so" "$(pg_config --sharedir)/extension/amplified--0.1.0.sql" |
+	md5sum | cut -d' ' -f1)
+if [ -f "$demo_dir/build" ] && [ "$(cat "$demo_dir/build")" != "$build" ]; then
+	echo "demo: amplified was rebuilt since the demo stack was made; starting its database and chain afresh"
+	scripts/stack.sh stop demo >/dev/null
+	rm -f "$demo_dir/anvil-state.json" "$demo_dir/deployment.json" "$demo_dir/build"
+	scripts/stack.sh start demo
+	scripts/stack.sh resetdb demo
+fi
 scripts/stack.sh start demo
 eval "$(scripts/stack.sh env demo)"
-export PATH="$("${PG_CONFIG:-pg_config}" --bindir):$PATH"
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 rpc() {  # rpc METHOD PARAMS: the node's JSON answer
 	curl -s -m 5 -H 'content-type: application/json' \
@@ -39,6 +55,7 @@ if [ "$(q -Atc "SELECT count(*) FROM pg_extension WHERE extname = 'amplified'")"
 fi
 
 q -c 'SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS amplified; CREATE EXTENSION IF NOT EXISTS pg_cron;'
+echo "$build" >"$demo_dir/build"
 
 # The launcher starts its workers within a second or two of the extension.
 for _ in $(seq 1 50); do
@@ -211,9 +228,9 @@ q -c "SELECT t.id, t.decision_id AS decision, split_part(t.idempotency_key, ':',
        WHERE t.strategy_id IS NOT NULL ORDER BY t.id"
 echo "P&L against holding (SELECT * FROM amplified.v_strategy_performance), latest:"
 q -c "SELECT DISTINCT ON (strategy) strategy, at, round(value, 6) AS value, round(hold_value, 6) AS hold,
-             round(fees, 6) AS fees, round(staking_yield, 8) AS staking_yield, round(gas_eth, 6) AS gas_eth,
+             round(fees, 6) AS fees, round(staking_yield, 8) AS staking_yield, round(gas_eth, 9) AS gas_eth, round(swap_cost, 9) AS swap_cost,
              round(il::numeric * 100, 3) AS il_pct, round(net_vs_hold::numeric * 100, 3) AS net_vs_hold_pct
-        FROM amplified.v_strategy_performance ORDER BY strategy, at DESC"
+        FROM amplified.v_strategy_performance ORDER BY strategy, at DESC, block_number DESC"
 echo "pg_cron (SELECT * FROM cron.job): run_strategies() every minute, housekeeping daily"
 q -c "SELECT jobname, schedule, command FROM cron.job WHERE jobname LIKE 'amplified-%' ORDER BY jobname"
 cat <<TXT

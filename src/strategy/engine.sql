@@ -1435,7 +1435,8 @@ COMMENT ON FUNCTION @extschema@.strategy_replay(bigint) IS
 -- and collected, divergence loss (what is left of value - holding value
 -- once fees, yield and interest are taken out, as a loss), staking yield,
 -- interest earned and paid, gas (ETH, from the queue) and the pool fees
--- paid by swaps of executed decisions (their plans' swap_cost).
+-- paid by the swaps of decisions whose swap intents were mined (their
+-- plans' swap_cost).
 CREATE FUNCTION @extschema@.strategy_pnl(strategy_id bigint, block bigint DEFAULT NULL)
 RETURNS @extschema@.strategy_pnl
 LANGUAGE sql STABLE
@@ -1449,7 +1450,10 @@ AS $$
 			   coalesce((SELECT sum((d.plan ->> 'swap_cost')::numeric) FROM decisions d
 						  WHERE d.strategy_id = n.strategy_id AND d.status = 'enqueued' AND d.block_number <= n.block_number
 							AND jsonb_typeof(d.plan -> 'swap_cost') = 'number'
-							AND (txq_intents_state(d.intent_ids)).executed), 0))::strategy_pnl
+							-- its swaps were mined (the intents and their ids are in the same order)
+							AND (txq_intents_state(ARRAY(SELECT d.intent_ids[e.o]
+														   FROM jsonb_array_elements(d.intents) WITH ORDINALITY AS e(i, o)
+														  WHERE e.i ->> 'step' = 'swap'))).executed), 0))::strategy_pnl
 	  FROM (SELECT * FROM strategy_snapshots x
 			 WHERE x.strategy_id = $1 AND ($2 IS NULL OR x.block_number <= $2)
 			 ORDER BY x.block_number DESC LIMIT 1) n
