@@ -41,25 +41,9 @@ BEGIN
 END
 $$;
 
--- Run q as role r in a subtransaction that is always rolled back; 'ok' when
--- it completed, else its SQLSTATE.
-CREATE FUNCTION pg_temp.outcome(r text, q text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-BEGIN
-	BEGIN
-		IF r IS NOT NULL THEN
-			EXECUTE format('SET LOCAL ROLE %I', r);
-		END IF;
-		EXECUTE q;
-		RAISE EXCEPTION 'completed' USING ERRCODE = 'ZOKAY';
-	EXCEPTION WHEN OTHERS THEN
-		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;
-	END;
-	RETURN CASE st WHEN 'ZOKAY' THEN 'ok' ELSE st END;
-END
-$$;
+-- pg_temp.outcome(r, q): run q as role r in a subtransaction that is always
+-- rolled back; 'ok' when it completed, else its SQLSTATE.
+\ir lib/outcome.psql
 
 -- (function, sample call, outcome for every role that may execute it)
 CREATE TEMP TABLE sample (fn text, call text, expect text);

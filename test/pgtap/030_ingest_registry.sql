@@ -11,23 +11,7 @@ SELECT * FROM no_plan();
 SET LOCAL search_path = amplified, public;
 
 -- Run q, as role r when not NULL, in a subtransaction; 'ok' or its SQLSTATE.
-CREATE FUNCTION pg_temp.outcome(r text, q text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-BEGIN
-	BEGIN
-		IF r IS NOT NULL THEN
-			EXECUTE format('SET LOCAL ROLE %I', r);
-		END IF;
-		EXECUTE q;
-		RAISE EXCEPTION 'completed' USING ERRCODE = 'ZOKAY';
-	EXCEPTION WHEN OTHERS THEN
-		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;
-	END;
-	RETURN CASE st WHEN 'ZOKAY' THEN 'ok' ELSE st END;
-END
-$$;
+\ir lib/outcome.psql
 
 CREATE ROLE amp_r_admin NOLOGIN IN ROLE amplified_admin;
 CREATE ROLE amp_r_mallory NOLOGIN;
