@@ -177,6 +177,43 @@ COMMENT ON FUNCTION @extschema@.registry_check_row() IS
 	'trigger of a registry of functions: registry_check_function for each (column, argument types, result type) it is given';
 REVOKE ALL ON FUNCTION @extschema@.registry_check_row() FROM PUBLIC;
 
+-- The rows a registry ships with (builtin) are the install script's: an
+-- admin may neither delete them nor change them but for the columns named
+-- in the trigger's arguments (a description, a check's enabled flag), or
+-- pg_dump, which keeps only the rows admins add, would silently undo the
+-- change on restore.  The extension's owner and superusers may.
+CREATE FUNCTION @extschema@.registry_keep_builtin()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	owner oid := (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'amplified');
+	allowed text[] := COALESCE(TG_ARGV, '{}'::text[]);
+BEGIN
+	IF NOT (pg_catalog.to_jsonb(OLD) OPERATOR(pg_catalog.->>) 'builtin')::boolean
+	   OR (SELECT r.oid OPERATOR(pg_catalog.=) owner OR r.rolsuper FROM pg_catalog.pg_roles r
+			WHERE r.rolname OPERATOR(pg_catalog.=) current_user) THEN
+		RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+	END IF;
+	IF TG_OP OPERATOR(pg_catalog.=) 'DELETE'
+	   OR (pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) allowed)
+		  OPERATOR(pg_catalog.<>) (pg_catalog.to_jsonb(OLD) OPERATOR(pg_catalog.-) allowed) THEN
+		RAISE EXCEPTION 'a builtin row of % is the extension''s own: it cannot be %', TG_TABLE_NAME,
+			CASE TG_OP WHEN 'DELETE' THEN 'deleted' ELSE 'changed' END
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = CASE WHEN pg_catalog.cardinality(allowed) OPERATOR(pg_catalog.>) 0
+								THEN pg_catalog.format('Only %s may be changed on it.', pg_catalog.array_to_string(allowed, ', '))
+								ELSE 'None of its columns may be changed.' END,
+				  HINT = 'Add a row of your own instead.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.registry_keep_builtin() IS
+	'trigger of a registry: an admin may not delete a builtin row, nor change it beyond the columns it is given';
+REVOKE ALL ON FUNCTION @extschema@.registry_keep_builtin() FROM PUBLIC;
+
 -- How a registered function is called: by its schema-qualified name, never
 -- by a name that a search path resolves (see above).
 CREATE FUNCTION @extschema@.registry_call_name(fn regproc)

@@ -180,6 +180,13 @@ END
 $$;
 CREATE TRIGGER ingest_state_reads_keep BEFORE UPDATE OR DELETE ON @extschema@.ingest_state_reads
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_state_reads_keep();
+-- The registries' builtin rows are the modules' (registry_keep_builtin).
+CREATE TRIGGER ingest_state_reads_keep_builtin BEFORE UPDATE OR DELETE ON @extschema@.ingest_state_reads
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_keep_builtin();
+CREATE TRIGGER ingest_contract_kinds_keep_builtin BEFORE UPDATE OR DELETE ON @extschema@.ingest_contract_kinds
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_keep_builtin('description');
+CREATE TRIGGER ingest_kind_reads_keep_builtin BEFORE UPDATE OR DELETE ON @extschema@.ingest_kind_reads
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_keep_builtin();
 
 INSERT INTO @extschema@.ingest_contract_kinds (kind, module, description, builtin)
 VALUES ('generic', 'ingest', 'any contract: its logs, and the reads it names', true);
@@ -430,6 +437,8 @@ END
 $$;
 CREATE TRIGGER ingest_event_decoders_check BEFORE INSERT OR UPDATE ON @extschema@.ingest_event_decoders
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_event_decoders_check();
+CREATE TRIGGER ingest_event_decoders_keep_builtin BEFORE UPDATE OR DELETE ON @extschema@.ingest_event_decoders
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_keep_builtin();
 
 -- What keeps a decoder's target from being written, or NULL: a unique key on
 -- the log's key (decoding again must add nothing twice) and a reference to

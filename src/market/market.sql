@@ -45,6 +45,8 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.market_sources', 'WHERE 
 CREATE TRIGGER market_sources_check BEFORE INSERT OR UPDATE ON @extschema@.market_sources
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_check_row(
 		'series', 'bigint,@extschema@.address,timestamptz,timestamptz', '@extschema@.market_point[]');
+CREATE TRIGGER market_sources_keep_builtin BEFORE UPDATE OR DELETE ON @extschema@.market_sources
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_keep_builtin('description');
 
 -- A feed: asset's price in quote (or asset's rate, quote then naming the
 -- underlying if wanted) from a source read at a contract.  The source's raw

@@ -126,6 +126,8 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_checks', 'WHERE NOT
 CREATE TRIGGER risk_checks_check BEFORE INSERT OR UPDATE ON @extschema@.risk_checks
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_check_row(
 		'check_fn', 'bigint,bigint,@extschema@.address[],@extschema@.risk_proposal', '@extschema@.risk_finding[]');
+CREATE TRIGGER risk_checks_keep_builtin BEFORE UPDATE OR DELETE ON @extschema@.risk_checks
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_keep_builtin('enabled', 'description');
 
 -- Circuit breakers.  Each measures one value from ingested data and has up
 -- to three tiers in that value's unit:

@@ -177,6 +177,8 @@ CREATE TRIGGER strategy_kinds_check BEFORE INSERT OR UPDATE ON @extschema@.strat
 		'sync', '@extschema@.strategies,bigint', 'void',
 		'gather', '@extschema@.strategies,bigint', 'jsonb',
 		'policy', '@extschema@.strategies,jsonb', 'jsonb');
+CREATE TRIGGER strategy_kinds_keep_builtin BEFORE UPDATE OR DELETE ON @extschema@.strategy_kinds
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_keep_builtin('description');
 
 -- A kind's grants follow from its row: the four functions are the engine's
 -- to call, so nobody else may execute them.  As the owner, who owns them.
@@ -1126,7 +1128,8 @@ BEGIN
 		status := 'blocked';
 	END IF;
 	-- The parameters the policy decided with, for strategy_replay().
-	SELECT v.id INTO version FROM strategy_param_versions v WHERE v.strategy_id = s.id ORDER BY v.id DESC LIMIT 1;
+	SELECT v.id INTO version FROM strategy_param_versions v WHERE v.strategy_id = s.id AND v.params = s.params
+	 ORDER BY v.id DESC LIMIT 1;
 	INSERT INTO decisions (strategy_id, run_id, params_version, chain_id, block_number, last_block_number, chain_time,
 						   action, status, reasons, inputs, plan, intents, proposal)
 	VALUES (s.id, run_id, version, s.chain_id, block, block, (state ->> 'at')::timestamptz, r.action, status, r.reasons,
@@ -1219,6 +1222,9 @@ BEGIN
 			EXECUTE format('SELECT %s($1, $2)', registry_call_name(k.sync)) USING s, block;
 		END IF;
 		EXECUTE format('SELECT %s($1, $2)', registry_call_name(k.gather)) INTO state USING s, block;
+		-- The time of the decision is one of its inputs, so that a policy
+		-- reads no clock and a replay sees the same time.
+		state := state || jsonb_build_object('decided_at', now());
 		PERFORM strategy_record_snapshot(s.id, block, (state ->> 'at')::timestamptz, strategy_state_valuation(state));
 		EXECUTE format('SELECT %s($1, $2)', registry_call_name(k.policy)) INTO result USING s, state;
 		d := strategy_record_decision(s, run_id, block, state, result);
@@ -1432,31 +1438,34 @@ COMMENT ON FUNCTION @extschema@.strategy_replay(bigint) IS
 
 -- A strategy's P&L components from its first snapshot to its snapshot at or
 -- before a block (the latest without one), in numeraire units: fees owed
--- and collected, divergence loss (what is left of value - holding value
--- once fees, yield and interest are taken out, as a loss), staking yield,
--- interest earned and paid, gas (ETH, from the queue) and the pool fees
--- paid by the swaps of decisions whose swap intents were mined (their
--- plans' swap_cost).
+-- and collected; the divergence loss, what value lost against holding the
+-- first holdings once fees and swap costs are set apart, so that
+--   value - hold_value = fees - il - swap_cost;
+-- staking yield and interest earned and paid (what the rates added to the
+-- holdings: holding them would have earned the staking yield too, so it is
+-- inside both value and hold_value, and shown apart); gas (ETH, paid from
+-- outside the valuation, from the queue); and the pool fees paid by the
+-- swaps of decisions whose swap intents were mined (their plans' swap_cost).
 CREATE FUNCTION @extschema@.strategy_pnl(strategy_id bigint, block bigint DEFAULT NULL)
 RETURNS @extschema@.strategy_pnl
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT ROW(n.fees_owed + n.fees_collected,
-			   -(n.value - n.hold_value - (n.fees_owed + n.fees_collected) - n.staking_yield
-				 - n.interest_earned + n.interest_paid),
-			   n.staking_yield, n.interest_earned, n.interest_paid,
-			   txq_gas_spent(n.strategy_id, n.block_number),
+	SELECT ROW(x.fees, -(x.value - x.hold_value - x.fees + x.swap_cost), x.staking_yield, x.interest_earned,
+			   x.interest_paid, x.gas, x.swap_cost)::strategy_pnl
+	  FROM (SELECT n.value, n.hold_value, n.fees_owed + n.fees_collected AS fees, n.staking_yield,
+			   n.interest_earned, n.interest_paid,
+			   txq_gas_spent(n.strategy_id, n.block_number) AS gas,
 			   coalesce((SELECT sum((d.plan ->> 'swap_cost')::numeric) FROM decisions d
 						  WHERE d.strategy_id = n.strategy_id AND d.status = 'enqueued' AND d.block_number <= n.block_number
 							AND jsonb_typeof(d.plan -> 'swap_cost') = 'number'
 							-- its swaps were mined (the intents and their ids are in the same order)
 							AND (txq_intents_state(ARRAY(SELECT d.intent_ids[e.o]
 														   FROM jsonb_array_elements(d.intents) WITH ORDINALITY AS e(i, o)
-														  WHERE e.i ->> 'step' = 'swap'))).executed), 0))::strategy_pnl
-	  FROM (SELECT * FROM strategy_snapshots x
-			 WHERE x.strategy_id = $1 AND ($2 IS NULL OR x.block_number <= $2)
-			 ORDER BY x.block_number DESC LIMIT 1) n
+														  WHERE e.i ->> 'step' = 'swap'))).executed), 0) AS swap_cost
+			  FROM (SELECT * FROM strategy_snapshots x
+					 WHERE x.strategy_id = $1 AND ($2 IS NULL OR x.block_number <= $2)
+					 ORDER BY x.block_number DESC LIMIT 1) n) x
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_pnl(bigint, bigint) IS
 	'a strategy''s P&L components since its first snapshot, up to a block: fees, divergence loss, staking yield, interest, gas, swap cost';

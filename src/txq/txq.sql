@@ -513,7 +513,8 @@ DECLARE
 BEGIN
 	FOR g IN SELECT x.name, x.guard FROM @extschema@.txq_enqueue_guards AS x
 			  WHERE x.stage = txq_ask_guards.stage ORDER BY x.name LOOP
-		EXECUTE format('SELECT (%s($1, $2, $3, $4, $5, $6)).*', @extschema@.registry_call_name(g.guard))
+		-- In FROM: "(f(...)).*" would call the guard once per field.
+		EXECUTE format('SELECT * FROM %s($1, $2, $3, $4, $5, $6)', @extschema@.registry_call_name(g.guard))
 		   INTO v USING chain_id, sender, decision_id, target, value, data;
 		IF v.refusal IS NOT NULL THEN
 			RAISE EXCEPTION '%', v.refusal

@@ -80,6 +80,7 @@ INSERT INTO matrix VALUES
 	('amplified.market_feeds',           'UPDATE',  'amplified_admin'),
 	('amplified.market_feeds',           'DELETE',  'amplified_admin'),
 	('amplified.registry_check_row()', 'EXECUTE', NULL),
+	('amplified.registry_keep_builtin()', 'EXECUTE', NULL),
 	('amplified.market_feeds_check()',   'EXECUTE', NULL),
 	('amplified.market_feed(bigint,amplified.address,amplified.address,text,text)', 'EXECUTE', 'amplified_reader'),
 	('amplified.market_feed_points(amplified.market_feeds,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),

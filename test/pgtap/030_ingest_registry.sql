@@ -251,5 +251,15 @@ SELECT is(pg_temp.outcome(NULL, $$INSERT INTO ingest_event_decoders (name, modul
 			'{"(token,emitter,address)","(owner,topic1,address)","(spender,topic2,address)","(value,topic3,uint256)"}')$$),
 	'ok', 'the same event of another shape (an ERC-721 Transfer) may have a decoder of its own');
 
+-- The builtin rows are the modules': an admin cannot take them away.
+SELECT is(pg_temp.outcome('amp_r_admin', $$DELETE FROM ingest_event_decoders WHERE name = 'univ3_swap'$$),
+	'42501', 'an admin cannot delete a builtin decoder');
+SELECT is(pg_temp.outcome('amp_r_admin', $$UPDATE ingest_state_reads SET decode = NULL WHERE read = 'slot0()'$$),
+	'42501', 'nor unset a builtin read''s decoder');
+SELECT is(pg_temp.outcome('amp_r_admin', $$DELETE FROM ingest_kind_reads WHERE kind = 'univ3_pool'$$),
+	'42501', 'nor drop a builtin kind''s reads');
+SELECT is(pg_temp.outcome('amp_r_admin', $$UPDATE ingest_contract_kinds SET description = 'pools' WHERE kind = 'univ3_pool'$$),
+	'ok', 'but may describe a builtin kind');
+
 SELECT * FROM finish();
 ROLLBACK;

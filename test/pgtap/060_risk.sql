@@ -7,7 +7,7 @@
 -- Expected values are computed here from the prices written, in numeric.
 -- All of it is rolled back.
 BEGIN;
-SELECT plan(106);
+SELECT plan(110);
 SET LOCAL search_path = amplified, public;
 
 INSERT INTO chains (chain_id, name, rpc_urls, enabled) VALUES (990060, 'risk-test', '{http://127.0.0.1:1}', false);
@@ -292,6 +292,11 @@ SELECT throws_ok($$INSERT INTO risk_checks (name, check_fn, description) VALUES 
 SELECT throws_ok($$INSERT INTO risk_checks (name, check_fn, description) VALUES ('mine', 'amplified.risk_limit', 'x')$$, '42P13', NULL,
 	'nor a function of another signature');
 SELECT throws_ok($$UPDATE risk_checks SET builtin = false$$, '42501', NULL, 'nor unmark a builtin check');
+SELECT throws_ok($$DELETE FROM risk_checks WHERE name = 'leverage'$$, '42501', NULL, 'nor delete a builtin check');
+SELECT throws_ok($$UPDATE risk_checks SET check_fn = 'amplified.risk_check_leverage', name = 'lev' WHERE name = 'leverage'$$,
+	'42501', NULL, 'nor rename it');
+SELECT lives_ok($$UPDATE risk_checks SET enabled = false WHERE name = 'leverage'$$, 'but may disable it');
+SELECT lives_ok($$UPDATE risk_checks SET enabled = true WHERE name = 'leverage'$$, 'and enable it again');
 RESET ROLE;
 SELECT throws_ok($$SELECT risk_set_limits(9, min_health_factor => 0.9)$$, '23514', NULL, 'a minimum health factor below 1 is refused');
 SELECT throws_ok($$SELECT risk_set_limits(9, max_ltv => 1)$$, '23514', NULL, 'a maximum LTV of 1 is refused');

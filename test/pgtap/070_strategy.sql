@@ -189,6 +189,12 @@ SELECT throws_ok($$INSERT INTO strategy_kinds VALUES ('mine2', 'strategy_validat
 	'strategy_gather_stake', 'public.own_policy', 'x', true)$$, '42501', NULL, 'an admin may not mark a kind builtin');
 SELECT throws_ok($$UPDATE strategy_kinds SET builtin = false WHERE kind = 'stake'$$, '42501', NULL,
 	'nor unmark one');
+SELECT throws_ok($$DELETE FROM strategy_kinds WHERE kind = 'stake'$$, '42501',
+	'a builtin row of strategy_kinds is the extension''s own: it cannot be deleted', 'nor delete a builtin kind');
+SELECT throws_ok($$UPDATE strategy_kinds SET kind = 'stake2' WHERE kind = 'stake'$$, '42501', NULL,
+	'nor rename one (pg_dump would not keep the change)');
+SELECT lives_ok($$UPDATE strategy_kinds SET description = description || '.' WHERE kind = 'stake'$$,
+	'but may describe it');
 RESET ROLE;
 DELETE FROM strategy_kinds WHERE kind = 'mine';
 
@@ -611,14 +617,14 @@ SELECT throws_ok($$SELECT strategy_replay(-1)$$, '42704', 'decision -1 does not 
 -- fees, over two snapshots.
 CREATE TEMP TABLE pv AS SELECT * FROM strategy_create('pnl vault', 'stake', 999001, '0x00000000000000000000000000000000000000f9',
 	(SELECT p FROM st_params));
-SELECT lives_ok($$SELECT strategy_record_snapshot((SELECT id FROM pv), 100, '2026-01-01Z', ROW('0x00000000000000000000000000000000000000a1', 0, ARRAY[
+SELECT lives_ok($$SELECT strategy_record_snapshot((SELECT id FROM pv), 100, '2026-01-01Z', ROW('0x00000000000000000000000000000000000000a1', 87.5, ARRAY[
 	ROW('0x00000000000000000000000000000000000000a1', 'wallet', 10e18, 18, 1, 0, NULL, NULL),
 	ROW('0x00000000000000000000000000000000000000b1', 'wallet', 20e18, 18, 1.1, 0, 1.1e18, 'staking'),
 	ROW('0x00000000000000000000000000000000000000a1', 'morpho:1', 100e18, 18, 1, 0, 1e18, 'interest'),
 	ROW('0x00000000000000000000000000000000000000a1', 'morpho:2', -50e18, 18, 1, 0, 1e18, 'interest'),
 	ROW('0x00000000000000000000000000000000000000b1', 'univ3:7', 5e18, 18, 1.1, 1e18, NULL, NULL)]::strategy_holding[])::strategy_valuation)$$,
 	'snapshot 1');
-SELECT lives_ok($$SELECT strategy_record_snapshot((SELECT id FROM pv), 200, '2026-01-02Z', ROW('0x00000000000000000000000000000000000000a1', 0, ARRAY[
+SELECT lives_ok($$SELECT strategy_record_snapshot((SELECT id FROM pv), 200, '2026-01-02Z', ROW('0x00000000000000000000000000000000000000a1', 89.52, ARRAY[
 	ROW('0x00000000000000000000000000000000000000a1', 'wallet', 10e18, 18, 1, 0, NULL, NULL),
 	ROW('0x00000000000000000000000000000000000000b1', 'wallet', 20e18, 18, 1.2, 0, 1.2e18, 'staking'),
 	ROW('0x00000000000000000000000000000000000000a1', 'morpho:1', 101e18, 18, 1, 0, 1.01e18, 'interest'),
@@ -634,6 +640,8 @@ SELECT is((SELECT round(hold_value, 6) FROM strategy_snapshots WHERE strategy_id
 SELECT is((SELECT ARRAY[p.fees, p.staking_yield, p.interest_earned, p.interest_paid, p.gas, p.swap_cost]
 			 FROM strategy_pnl((SELECT id FROM pv)) p),
 	ARRAY[1.16, 2.5, 1, 1, 0, 0], 'strategy_pnl sums them (no transaction: no gas, no swap cost)');
+SELECT is((strategy_pnl((SELECT id FROM pv))).il, 1.64::numeric,
+	'il: value 89.52 (10 + 20 × 1.2 + 101 - 51 + 4.6 × 1.2) against holding 90 (60 + 25 × 1.2), fees 1.16 apart: 1.64 lost');
 SELECT throws_ok($$SELECT strategy_state_valuation('{"valuation": {"numeraire": "0x00000000000000000000000000000000000000a1", "value": 1}}')$$,
 	'22023', NULL, 'a valuation without its holdings is refused');
 SELECT throws_ok($$SELECT strategy_state_valuation('{"valuation": {"numeraire": "0x00000000000000000000000000000000000000a1", "value": 1,
