@@ -98,6 +98,11 @@ AS $$
 BEGIN
 	PERFORM @extschema@.registry_check_function(NEW.decode, 'ingest_state_reads.decode',
 		ARRAY['bigint', 'bigint', 'bigint']::regtype[], 'bigint');
+	-- ingest's own decoders have that signature too, and would call themselves.
+	IF NEW.decode::oid IN ('@extschema@.ingest_decode_reads'::regproc::oid, '@extschema@.ingest_decode'::regproc::oid) THEN
+		RAISE EXCEPTION 'function % cannot be registered in ingest_state_reads.decode: it is ingest''s own', NEW.decode
+			USING ERRCODE = 'invalid_function_definition';
+	END IF;
 	IF NEW.arg_rule = 'none' AND NEW.read !~ '\(\)$' THEN
 		RAISE EXCEPTION 'read % takes arguments: its arg_rule cannot be none', NEW.read
 			USING ERRCODE = 'invalid_parameter_value';

@@ -79,8 +79,11 @@ RegistryType(const char *decoder, const char *s)
 }
 
 /*
- * The registered event decoders, in CurrentMemoryContext (the step's); SPI
- * must be connected.  *nspecs is set to their number.
+ * The registered event decoders; SPI must be connected.  They are allocated
+ * in CurrentMemoryContext, which under SPI is SPI's procedure context: they
+ * last until SPI_finish(), which is what the ingest step needs (it loads
+ * them at its start and stores its rows before it finishes).  A caller that
+ * needs them longer copies them out first.  *nspecs is set to their number.
  */
 IngestEventSpec *
 IngestLoadEventSpecs(int *nspecs)

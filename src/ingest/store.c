@@ -41,6 +41,7 @@
 #include "executor/executor.h"
 #include "executor/nodeModifyTable.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "rewrite/rewriteHandler.h"
 #include "utils/array.h"
@@ -425,6 +426,8 @@ StoreRelBegin(StoreRel *r)
 	TupleTableSlot *slot = r->slot;
 	int			i;
 
+	/* One row of many, with user triggers firing: let a cancel in. */
+	CHECK_FOR_INTERRUPTS();
 	ExecClearTuple(slot);
 	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 	if (r->ndefaults > 0)

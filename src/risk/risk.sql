@@ -647,14 +647,22 @@ COMMENT ON FUNCTION @extschema@.risk_exposure_check(@extschema@.risk_exposure) I
 -- A strategy's limit, column by column over the default row's.
 CREATE FUNCTION @extschema@.risk_limit(strategy_id bigint, name text)
 RETURNS numeric
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT coalesce((SELECT to_jsonb(s) ->> $2 FROM risk_limits s WHERE s.strategy_id = $1),
-					(SELECT to_jsonb(d) ->> $2 FROM risk_limits d WHERE d.strategy_id IS NULL))::numeric
+BEGIN
+	-- A misspelt limit is an error, never a limit silently unset.
+	IF name IS NULL OR name NOT IN ('max_position_value', 'max_daily_turnover', 'max_slippage_bps',
+									'min_health_factor', 'max_ltv') THEN
+		RAISE EXCEPTION 'unknown risk limit "%"', name USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'The limits are max_position_value, max_daily_turnover, max_slippage_bps, min_health_factor and max_ltv.';
+	END IF;
+	RETURN coalesce((SELECT to_jsonb(s) ->> name FROM risk_limits s WHERE s.strategy_id = risk_limit.strategy_id),
+					(SELECT to_jsonb(d) ->> name FROM risk_limits d WHERE d.strategy_id IS NULL))::numeric;
+END
 $$;
 COMMENT ON FUNCTION @extschema@.risk_limit(bigint, text) IS
-	'a strategy''s limit by column name, its own or the default row''s (NULL when neither sets it)';
+	'a strategy''s limit by name, its own or the default row''s (NULL when neither sets it; 22023 for an unknown name)';
 
 -- The leverage check (registered in risk_checks as "leverage"): the
 -- exposures a proposal leaves against the strategy's minimum health factor

@@ -973,16 +973,20 @@ BEGIN
 	SELECT * INTO prev FROM strategy_snapshots x
 	 WHERE x.strategy_id = strategy_record_snapshot.strategy_id AND x.block_number < block
 	 ORDER BY x.block_number DESC LIMIT 1;
-	-- The first snapshot's holdings, one leg per asset.
-	basis := coalesce(prev.hold_basis, ARRAY(
-		SELECT ROW(h.asset, 'hold', sum(h.amount), min(h.decimals), NULL, 0, NULL, NULL)::strategy_holding
-		  FROM unnest(v.holdings) h GROUP BY h.asset ORDER BY lower(h.asset::text)));
-	-- Holding them, at today's prices.
-	SELECT coalesce(sum(b.amount / 10::numeric ^ n.decimals * n.price), 0)
-	  INTO hold
-	  FROM unnest(basis) b
-	  JOIN (SELECT DISTINCT ON (h.asset) h.asset, h.decimals, h.price FROM unnest(v.holdings) h
-			 ORDER BY h.asset, h.price IS NULL) n ON n.asset = b.asset;
+	-- The first snapshot's holdings, one leg per asset, each carrying the
+	-- asset's latest known price: today's, or the last one seen (an asset
+	-- no longer held keeps the price it had when it was).
+	basis := ARRAY(
+		SELECT ROW(b.asset, 'hold', b.amount, coalesce(n.decimals, b.decimals), coalesce(n.price, b.price),
+				   0, NULL, NULL)::strategy_holding
+		  FROM unnest(coalesce(prev.hold_basis, ARRAY(
+				SELECT ROW(h.asset, 'hold', sum(h.amount), min(h.decimals), NULL, 0, NULL, NULL)::strategy_holding
+				  FROM unnest(v.holdings) h GROUP BY h.asset ORDER BY lower(h.asset::text)))) WITH ORDINALITY AS b
+		  LEFT JOIN (SELECT DISTINCT ON (h.asset) h.asset, h.decimals, h.price FROM unnest(v.holdings) h
+					  WHERE h.price IS NOT NULL ORDER BY h.asset) n ON n.asset = b.asset
+		 ORDER BY b.ordinality);
+	-- Holding them, at those prices.
+	SELECT coalesce(sum(b.amount / 10::numeric ^ b.decimals * b.price), 0) INTO hold FROM unnest(basis) b;
 	owed := coalesce((SELECT sum(h.fees_owed / 10::numeric ^ h.decimals * h.price)
 						FROM unnest(v.holdings) h WHERE h.fees_owed <> 0), 0);
 	IF prev.strategy_id IS NOT NULL THEN
@@ -1558,12 +1562,14 @@ BEGIN
 		'strategy_wallet(bigint, @extschema@.address, @extschema@.address)',
 		'strategy_block_time(bigint, bigint)',
 		'strategy_positions(bigint, text)',
-		'strategy_pnl(bigint, bigint)',
-		'strategy_replay(bigint)']
+		'strategy_pnl(bigint, bigint)']
 	LOOP
 		EXECUTE format('REVOKE ALL ON FUNCTION @extschema@.%s FROM PUBLIC', f);
 		EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.%s TO amplified_reader', f);
 	END LOOP;
+	-- Analysts: the audit tool, which runs a kind's policy as the owner.
+	REVOKE ALL ON FUNCTION @extschema@.strategy_replay(bigint) FROM PUBLIC;
+	GRANT EXECUTE ON FUNCTION @extschema@.strategy_replay(bigint) TO amplified_analyst;
 	-- Operators: strategies and their runs.
 	FOREACH f IN ARRAY ARRAY[
 		'strategy_update(bigint, jsonb, text)', 'strategy_enable(bigint, boolean)', 'strategy_disable(bigint)',

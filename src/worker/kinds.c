@@ -9,7 +9,7 @@
  * which workers of the kind the configuration wants.  The registry is a
  * fixed array in each process's memory, filled while the library loads in
  * the postmaster (every child inherits it) and never changed afterwards, so
- * it needs no lock and no shared memory.  docs/worker.md shows how to add a
+ * it needs no lock and no shared memory.  docs/workers.md shows how to add a
  * kind.
  */
 #include "postgres.h"

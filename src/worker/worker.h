@@ -65,7 +65,7 @@ typedef struct WorkerStartInfo
 
 /*
  * A kind of dynamic worker, registered by the module that owns it from its
- * init function (see kinds.c and docs/worker.md).  "wanted" names a function
+ * init function (see kinds.c and docs/workers.md).  "wanted" names a function
  * of the extension's schema, owned by the extension's owner, that takes no
  * argument and returns SETOF bigint: the chain ids for which a worker of
  * this kind must run (0 for one worker that is not per chain).

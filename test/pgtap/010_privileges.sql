@@ -251,7 +251,7 @@ INSERT INTO matrix VALUES
 	('amplified.v_univ3_positions',      'SELECT',  'amplified_reader'),
 	('amplified.strategy_positions(bigint,text)', 'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_pnl(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
-	('amplified.strategy_replay(bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_replay(bigint)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.strategy_put_position(bigint,bigint,amplified.strategy_position)', 'EXECUTE', NULL),
 	('amplified.strategy_clear_positions(bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_kinds',         'DELETE',  'amplified_admin'),

@@ -258,6 +258,8 @@ SELECT is(pg_temp.outcome('amp_r_admin', $$UPDATE ingest_state_reads SET decode 
 	'42501', 'nor unset a builtin read''s decoder');
 SELECT is(pg_temp.outcome('amp_r_admin', $$DELETE FROM ingest_kind_reads WHERE kind = 'univ3_pool'$$),
 	'42501', 'nor drop a builtin kind''s reads');
+SELECT is(pg_temp.outcome(NULL, $$INSERT INTO ingest_state_reads (read, module, decode) VALUES ('name()', 'mine', 'amplified.ingest_decode_reads')$$),
+	'42P13', 'ingest''s own decoder cannot be registered as a protocol''s (it would call itself)');
 SELECT is(pg_temp.outcome('amp_r_admin', $$UPDATE ingest_contract_kinds SET description = 'pools' WHERE kind = 'univ3_pool'$$),
 	'ok', 'but may describe a builtin kind');
 

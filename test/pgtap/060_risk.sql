@@ -7,7 +7,7 @@
 -- Expected values are computed here from the prices written, in numeric.
 -- All of it is rolled back.
 BEGIN;
-SELECT plan(110);
+SELECT plan(114);
 SET LOCAL search_path = amplified, public;
 
 INSERT INTO chains (chain_id, name, rpc_urls, enabled) VALUES (990060, 'risk-test', '{http://127.0.0.1:1}', false);
@@ -298,6 +298,11 @@ SELECT throws_ok($$UPDATE risk_checks SET check_fn = 'amplified.risk_check_lever
 SELECT lives_ok($$UPDATE risk_checks SET enabled = false WHERE name = 'leverage'$$, 'but may disable it');
 SELECT lives_ok($$UPDATE risk_checks SET enabled = true WHERE name = 'leverage'$$, 'and enable it again');
 RESET ROLE;
+SELECT is(risk_limit(9, 'max_ltv'), 0.8, 'risk_limit reads a strategy''s limit');
+SELECT is(risk_limit(9, 'max_slippage_bps'), 50::numeric, 'and the default''s when the strategy sets none');
+SELECT throws_ok($$SELECT risk_limit(9, 'max_ltvv')$$, '22023', 'unknown risk limit "max_ltvv"', 'a misspelt limit is an error');
+SELECT throws_ok($$SELECT * FROM risk_gate_eval(1, 1, '{}', ROW('stake', NULL, 'Infinity', NULL, false, '{}', '{}')::risk_proposal, true)$$,
+	'22023', NULL, 'the engine''s gate refuses an infinite turnover itself');
 SELECT throws_ok($$SELECT risk_set_limits(9, min_health_factor => 0.9)$$, '23514', NULL, 'a minimum health factor below 1 is refused');
 SELECT throws_ok($$SELECT risk_set_limits(9, max_ltv => 1)$$, '23514', NULL, 'a maximum LTV of 1 is refused');
 SELECT throws_ok($$SELECT * FROM risk_gate(1, '{"action": "stake", "chain_id": 1, "turnovr": 1}')$$, '22023',

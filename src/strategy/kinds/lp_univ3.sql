@@ -223,8 +223,11 @@ BEGIN
 	price := strategy_price1per0(ps.sqrt_price, (p ->> 'decimals0')::int, (p ->> 'decimals1')::int);
 	price0 := CASE WHEN num_is_1 THEN price ELSE 1 END;
 	price1 := CASE WHEN num_is_1 THEN 1 ELSE 1 / price END;
-	rate0 := token_lst_rate_at(s.chain_id, t0, block)::numeric;
-	rate1 := token_lst_rate_at(s.chain_id, t1, block)::numeric;
+	-- The staking yield of the pool's LST, valued 1:1 with the other token
+	-- (its underlying, as in an LST/WETH pool): only the token that is not
+	-- the numeraire accrues.
+	rate0 := CASE WHEN num_is_1 THEN token_lst_rate_at(s.chain_id, t0, block)::numeric END;
+	rate1 := CASE WHEN NOT num_is_1 THEN token_lst_rate_at(s.chain_id, t1, block)::numeric END;
 	RETURN jsonb_build_object(
 		'kind', 'lp_univ3', 'block_number', block, 'at', v_at,
 		'pool', jsonb_build_object('address', v_pool::text, 'block_number', ps.block_number,
