@@ -742,6 +742,29 @@ CREATE VIEW @extschema@.v_ingest_status AS
 		 WHERE w.chain_id = c.chain_id) AS bf ON true;
 COMMENT ON VIEW @extschema@.v_ingest_status IS 'Ingestion per chain: head, indexed block, lag (or how far the node is behind), state, last error, rates, backfill progress';
 
+-- ---- read models of the chain data: how other modules see blocks ----
+
+-- The newest block of a chain that is stored (NULL when none).
+CREATE FUNCTION @extschema@.ingest_head_block(chain_id bigint)
+RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT max(b.number) FROM @extschema@.blocks AS b WHERE b.chain_id = ingest_head_block.chain_id;
+END;
+COMMENT ON FUNCTION @extschema@.ingest_head_block(bigint) IS 'the newest stored block of a chain (NULL when none)';
+
+-- The timestamp of a stored block (NULL when it is not stored).
+CREATE FUNCTION @extschema@.ingest_block_time(chain_id bigint, block bigint)
+RETURNS timestamptz
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT b.timestamp FROM @extschema@.blocks AS b
+	 WHERE b.chain_id = ingest_block_time.chain_id AND b.number = ingest_block_time.block;
+END;
+COMMENT ON FUNCTION @extschema@.ingest_block_time(bigint, bigint) IS 'the timestamp of a stored block (NULL when it is not stored)';
+
 -- Whether a chain's node can answer for a block, asked before anything reads
 -- chain state pinned to an ingested block (strategy syncs).  reason is:
 --   ok              the node has the block, with the hash ingested
@@ -840,6 +863,8 @@ REVOKE ALL ON FUNCTION @extschema@.watch_contract(bigint, @extschema@.address, t
 REVOKE ALL ON FUNCTION @extschema@.ingest_resume(bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_node_has_block(bigint, bigint, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_node_has_block(bigint, bigint, boolean) TO amplified_analyst;
+REVOKE ALL ON FUNCTION @extschema@.ingest_head_block(bigint), @extschema@.ingest_block_time(bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.ingest_head_block(bigint), @extschema@.ingest_block_time(bigint, bigint) TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.chains_wake_launcher() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_decode(bigint, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_decode_reads(bigint, bigint, bigint) FROM PUBLIC;

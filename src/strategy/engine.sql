@@ -762,7 +762,7 @@ BEGIN
 		RAISE EXCEPTION 'strategy % does not exist', strategy_id USING ERRCODE = 'undefined_object';
 	END IF;
 	IF b IS NULL THEN
-		b := (SELECT max(number) FROM blocks AS x WHERE x.chain_id = s.chain_id);
+		b := ingest_head_block(s.chain_id);
 	END IF;
 	IF b IS NULL THEN
 		RAISE EXCEPTION 'no block of chain % is ingested yet', s.chain_id
@@ -800,14 +800,6 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_wallet(bigint, @extschema@.address, @extschema@.address) IS
 	'the synced balance of a token held by a strategy''s owner and its allowance to a spender (0 when unknown)';
-
--- The block's timestamp, and the last decision that moved the strategy's assets.
-CREATE FUNCTION @extschema@.strategy_block_time(chain_id bigint, block bigint)
-RETURNS timestamptz
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, @extschema@, pg_temp
-RETURN (SELECT b.timestamp FROM @extschema@.blocks b WHERE b.chain_id = $1 AND b.number = $2);
-COMMENT ON FUNCTION @extschema@.strategy_block_time(bigint, bigint) IS 'timestamp of an ingested block';
 
 -- ---- policies: the decision and the intents that carry it out ----
 
@@ -1198,7 +1190,7 @@ DECLARE
 	st text;
 	ctx text;
 BEGIN
-	block := (SELECT max(b.number) FROM blocks b WHERE b.chain_id = s.chain_id);
+	block := ingest_head_block(s.chain_id);
 	IF block IS NULL THEN
 		RETURN jsonb_build_object('strategy_id', s.id, 'outcome', 'no_chain_data', 'reason', 'nothing_ingested');
 	END IF;
@@ -1560,7 +1552,6 @@ BEGIN
 	-- Readers: what the views and dashboards use.
 	FOREACH f IN ARRAY ARRAY[
 		'strategy_wallet(bigint, @extschema@.address, @extschema@.address)',
-		'strategy_block_time(bigint, bigint)',
 		'strategy_positions(bigint, text)',
 		'strategy_pnl(bigint, bigint)']
 	LOOP

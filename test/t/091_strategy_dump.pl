@@ -36,7 +36,7 @@ sql('postgres', q{
 	END $f$;
 	CREATE FUNCTION custom.idle_sync(s amplified.strategies, block bigint) RETURNS void LANGUAGE sql AS $f$ SELECT $f$;
 	CREATE FUNCTION custom.idle_gather(s amplified.strategies, block bigint) RETURNS jsonb LANGUAGE sql AS $f$
-		SELECT jsonb_build_object('at', amplified.strategy_block_time(s.chain_id, block), 'block_number', block)
+		SELECT jsonb_build_object('at', amplified.ingest_block_time(s.chain_id, block), 'block_number', block)
 	$f$;
 	CREATE FUNCTION custom.idle_policy(s amplified.strategies, state jsonb) RETURNS jsonb LANGUAGE sql AS $f$
 		SELECT jsonb_build_object('action', 'hold', 'reasons', jsonb_build_array('idle_share_' || (s.params ->> 'idle_share')),

@@ -151,7 +151,7 @@ DECLARE
 	npm address := (p ->> 'position_manager')::address;
 	t0 address := (p ->> 'token0')::address;
 	t1 address := (p ->> 'token1')::address;
-	v_at timestamptz := strategy_block_time(s.chain_id, block);
+	v_at timestamptz := ingest_block_time(s.chain_id, block);
 	ps record;
 	st record;
 	w0 record;

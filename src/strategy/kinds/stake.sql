@@ -105,7 +105,7 @@ DECLARE
 	base address := (p ->> 'base_token')::address;
 	router address := (p ->> 'swap_router')::address;
 	bd int := (p ->> 'base_decimals')::int;
-	at timestamptz := strategy_block_time(s.chain_id, block);
+	at timestamptz := ingest_block_time(s.chain_id, block);
 	c jsonb;
 	tok address;
 	ps record;
