@@ -832,7 +832,7 @@ BEGIN
 			END IF;
 			lvl := greatest(lvl, fnd.level);
 			why := why || fnd.reason;
-			IF fnd.blocks AND NOT hold THEN
+			IF fnd.blocks THEN
 				blocked := true;
 			END IF;
 		END LOOP;
