@@ -38,6 +38,7 @@ include src/txq/txq.mk
 include src/market/market.mk
 include src/univ3/univ3.mk
 include src/tokens/tokens.mk
+include src/lending/lending.mk
 include src/yield/yield.mk
 include src/risk/risk.mk
 include src/strategy/strategy.mk
