@@ -102,6 +102,7 @@ IngestDecodeLog(const IngestLog *log, const IngestEventSpec *specs, int nspecs, 
 				break;
 			case INGEST_COL_UINT256:
 			case INGEST_COL_INT256:
+			case INGEST_COL_BYTES32:
 				ev->vals[k].bytes = w;
 				break;
 		}

@@ -62,7 +62,8 @@ typedef enum IngestColType
 	INGEST_COL_ADDRESS,			/* amplified.address: a word with 12 zero bytes */
 	INGEST_COL_INT24,			/* integer: a word sign-extended from 3 bytes */
 	INGEST_COL_UINT256,			/* amplified.uint256: the word */
-	INGEST_COL_INT256			/* amplified.int256: the word, two's complement */
+	INGEST_COL_INT256,			/* amplified.int256: the word, two's complement */
+	INGEST_COL_BYTES32			/* amplified.bytes32: the word as it is (an id, a hash) */
 } IngestColType;
 
 typedef struct IngestEventColumn

@@ -338,7 +338,7 @@ RETURN substring(data FROM 1 + 32 * i FOR 32);
 CREATE TYPE @extschema@.ingest_event_column AS (
 	name	text,				-- the target table's column
 	source	text,				-- emitter, topic1..topic3, word0, word1, ...
-	type	text				-- address, int24, uint256, int256
+	type	text				-- address, int24, uint256, int256, bytes32
 );
 COMMENT ON TYPE @extschema@.ingest_event_column IS
 	'One column of an event decoder: the target column, where its value comes from, and its ABI type';
@@ -389,10 +389,11 @@ BEGIN
 		END IF;
 		named := named || c.name;
 		want := CASE c.type WHEN 'address' THEN '@extschema@.address' WHEN 'int24' THEN 'integer'
-							WHEN 'uint256' THEN '@extschema@.uint256' WHEN 'int256' THEN '@extschema@.int256' END;
+							WHEN 'uint256' THEN '@extschema@.uint256' WHEN 'int256' THEN '@extschema@.int256'
+							WHEN 'bytes32' THEN '@extschema@.bytes32' END;
 		IF want IS NULL THEN
 			RAISE EXCEPTION 'event decoder %: column "%" has type "%"', NEW.name, c.name, c.type
-				USING ERRCODE = 'invalid_parameter_value', HINT = 'Types are address, int24, uint256 and int256.';
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Types are address, int24, uint256, int256 and bytes32.';
 		END IF;
 		IF c.source = 'emitter' THEN
 			IF c.type <> 'address' THEN
@@ -531,7 +532,8 @@ BEGIN
 				WHEN c.type = 'address' THEN format('@extschema@.abi_word_address(%s)', src)
 				WHEN c.type = 'int24' THEN format('@extschema@.abi_word_int24(%s)', src)
 				WHEN c.type = 'uint256' THEN format('@extschema@.uint256_from_bytea(%s)', src)
-				WHEN c.type = 'int256' THEN format('@extschema@.int256_from_bytea(%s)', src) END, i);
+				WHEN c.type = 'int256' THEN format('@extschema@.int256_from_bytea(%s)', src)
+				WHEN c.type = 'bytes32' THEN format('@extschema@.bytes32_from_bytea(%s)', src) END, i);
 			outs := outs || format(', d.c%s', i);
 			conds := conds || format(' AND d.c%s IS NOT NULL', i);
 		END LOOP;

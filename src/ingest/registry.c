@@ -72,6 +72,8 @@ RegistryType(const char *decoder, const char *s)
 		return INGEST_COL_UINT256;
 	if (strcmp(s, "int256") == 0)
 		return INGEST_COL_INT256;
+	if (strcmp(s, "bytes32") == 0)
+		return INGEST_COL_BYTES32;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("event decoder \"%s\" has an invalid type \"%s\"", decoder, s)));

@@ -531,6 +531,9 @@ StoreEventColumn(StoreRel *r, const IngestEventSpec *spec, int j)
 		case INGEST_COL_UINT256:
 			want = StoreTypeOid("uint256");
 			break;
+		case INGEST_COL_BYTES32:
+			want = StoreTypeOid("bytes32");
+			break;
 		default:
 			want = StoreTypeOid("int256");
 			break;
@@ -665,6 +668,8 @@ IngestStoreLogs(int64 chain_id, IngestLog *logs, int n)
 				switch (spec->cols[j].type)
 				{
 					case INGEST_COL_ADDRESS:
+					case INGEST_COL_BYTES32:
+						/* fixed-length by reference: the log's own bytes */
 						v[ecol[3 + j]] = PointerGetDatum(val->bytes);
 						break;
 					case INGEST_COL_INT24:
