@@ -400,3 +400,17 @@ COMMENT ON FUNCTION @extschema@.lend_position_at(bigint, @extschema@.bytes32, @e
 
 REVOKE ALL ON @extschema@.morpho_ledger, @extschema@.lend_markets FROM PUBLIC;
 GRANT SELECT ON @extschema@.morpho_ledger, @extschema@.lend_markets TO amplified_reader;
+
+-- They read chain data: for readers, as the tables they read.
+REVOKE ALL ON FUNCTION @extschema@.morpho_market_state_at(bigint, @extschema@.bytes32, bigint),
+	@extschema@.morpho_position_state_at(bigint, @extschema@.bytes32, @extschema@.address, bigint),
+	@extschema@.aave_reserve_at(bigint, @extschema@.address, @extschema@.address, bigint),
+	@extschema@.aave_position_at(bigint, @extschema@.address, @extschema@.address, @extschema@.address, bigint),
+	@extschema@.lend_market_at(bigint, @extschema@.bytes32, bigint),
+	@extschema@.lend_position_at(bigint, @extschema@.bytes32, @extschema@.address, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.morpho_market_state_at(bigint, @extschema@.bytes32, bigint),
+	@extschema@.morpho_position_state_at(bigint, @extschema@.bytes32, @extschema@.address, bigint),
+	@extschema@.aave_reserve_at(bigint, @extschema@.address, @extschema@.address, bigint),
+	@extschema@.aave_position_at(bigint, @extschema@.address, @extschema@.address, @extschema@.address, bigint),
+	@extschema@.lend_market_at(bigint, @extschema@.bytes32, bigint),
+	@extschema@.lend_position_at(bigint, @extschema@.bytes32, @extschema@.address, bigint) TO amplified_reader;

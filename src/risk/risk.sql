@@ -97,6 +97,7 @@ CREATE TABLE @extschema@.risk_limits (
 	max_slippage_bps	numeric CHECK (max_slippage_bps BETWEEN 0 AND 10000),
 	min_health_factor	numeric CHECK (min_health_factor >= 1),
 	max_ltv				numeric CHECK (max_ltv > 0 AND max_ltv < 1),
+	max_leverage		numeric CHECK (max_leverage >= 1),
 	updated_at			timestamptz NOT NULL DEFAULT now(),
 	UNIQUE NULLS NOT DISTINCT (strategy_id)
 );
@@ -284,26 +285,27 @@ COMMENT ON FUNCTION @extschema@.risk_add_breaker(text, text, bigint, @extschema@
 CREATE FUNCTION @extschema@.risk_set_limits(strategy_id bigint,
 	max_position_value numeric DEFAULT NULL, max_daily_turnover numeric DEFAULT NULL,
 	max_slippage_bps numeric DEFAULT NULL, min_health_factor numeric DEFAULT NULL,
-	max_ltv numeric DEFAULT NULL)
+	max_ltv numeric DEFAULT NULL, max_leverage numeric DEFAULT NULL)
 RETURNS @extschema@.risk_limits
 LANGUAGE sql
 SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
 	INSERT INTO @extschema@.risk_limits AS l (strategy_id, max_position_value, max_daily_turnover, max_slippage_bps,
-		min_health_factor, max_ltv)
+		min_health_factor, max_ltv, max_leverage)
 	VALUES (risk_set_limits.strategy_id, risk_set_limits.max_position_value,
 			risk_set_limits.max_daily_turnover, risk_set_limits.max_slippage_bps,
-			risk_set_limits.min_health_factor, risk_set_limits.max_ltv)
+			risk_set_limits.min_health_factor, risk_set_limits.max_ltv, risk_set_limits.max_leverage)
 	ON CONFLICT (strategy_id) DO UPDATE
 	   SET max_position_value = excluded.max_position_value,
 		   max_daily_turnover = excluded.max_daily_turnover,
 		   max_slippage_bps = excluded.max_slippage_bps,
 		   min_health_factor = excluded.min_health_factor,
 		   max_ltv = excluded.max_ltv,
+		   max_leverage = excluded.max_leverage,
 		   updated_at = now()
 	RETURNING *;
 END;
-COMMENT ON FUNCTION @extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric) IS
+COMMENT ON FUNCTION @extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric, numeric) IS
 	'set a strategy''s limits (strategy_id NULL: the default for all)';
 
 -- Pull the risk kill switch: the gate allows nothing until risk_resume().
@@ -653,9 +655,9 @@ AS $$
 BEGIN
 	-- A misspelt limit is an error, never a limit silently unset.
 	IF name IS NULL OR name NOT IN ('max_position_value', 'max_daily_turnover', 'max_slippage_bps',
-									'min_health_factor', 'max_ltv') THEN
+									'min_health_factor', 'max_ltv', 'max_leverage') THEN
 		RAISE EXCEPTION 'unknown risk limit "%"', name USING ERRCODE = 'invalid_parameter_value',
-			HINT = 'The limits are max_position_value, max_daily_turnover, max_slippage_bps, min_health_factor and max_ltv.';
+			HINT = 'The limits are max_position_value, max_daily_turnover, max_slippage_bps, min_health_factor, max_ltv and max_leverage.';
 	END IF;
 	RETURN coalesce((SELECT to_jsonb(s) ->> name FROM risk_limits s WHERE s.strategy_id = risk_limit.strategy_id),
 					(SELECT to_jsonb(d) ->> name FROM risk_limits d WHERE d.strategy_id IS NULL))::numeric;
@@ -665,9 +667,15 @@ COMMENT ON FUNCTION @extschema@.risk_limit(bigint, text) IS
 	'a strategy''s limit by name, its own or the default row''s (NULL when neither sets it; 22023 for an unknown name)';
 
 -- The leverage check (registered in risk_checks as "leverage"): the
--- exposures a proposal leaves against the strategy's minimum health factor
--- and maximum LTV.  An action that only reduces risk may still leave them
--- outside (a partial deleverage): it is not blocked by them.
+-- exposures a proposal leaves against the strategy's minimum health factor,
+-- maximum LTV and maximum leverage (1 / (1 - LTV): the collateral a loop
+-- holds per unit of equity).  An action that only reduces risk may still
+-- leave them outside (a partial deleverage): it is not blocked by them.
+-- And the depeg tiers for leverage: a proposal that leaves a leveraged
+-- exposure (an LTV) without reducing risk is a leverage increase, blocked
+-- once a breaker on an involved asset is at warn or worse; at reduce_only
+-- only deleveraging passes (the gate's own rule), and at halt the forced
+-- unwind (the gate lets an "unwind" that reduces risk through).
 CREATE FUNCTION @extschema@.risk_check_leverage(strategy_id bigint, chain bigint, assets @extschema@.address[],
 	proposal @extschema@.risk_proposal)
 RETURNS @extschema@.risk_finding[]
@@ -677,10 +685,22 @@ AS $$
 DECLARE
 	min_hf numeric := risk_limit(strategy_id, 'min_health_factor');
 	max_ltv numeric := risk_limit(strategy_id, 'max_ltv');
+	max_lev numeric := risk_limit(strategy_id, 'max_leverage');
 	f risk_finding[] := '{}';
+	lvl risk_level;
 BEGIN
 	IF coalesce(proposal.reduces_risk, false) OR proposal.action = 'hold' THEN
 		RETURN f;
+	END IF;
+	IF EXISTS (SELECT 1 FROM unnest(proposal.exposures) x WHERE x.ltv IS NOT NULL AND x.ltv > 0) THEN
+		SELECT max(risk_asset_level(chain, a)::risk_level) INTO lvl FROM unnest(assets) a;
+		IF lvl >= 'warn' THEN
+			f := f || ROW('depeg:' || lvl || ':no_leverage_increase', lvl, true)::risk_finding;
+		END IF;
+	END IF;
+	IF max_lev IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(proposal.exposures) x
+									   WHERE x.ltv IS NOT NULL AND (x.ltv >= 1 OR 1 / (1 - x.ltv) > max_lev)) THEN
+		f := f || ROW('limit:max_leverage', 'ok', true)::risk_finding;
 	END IF;
 	IF min_hf IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(proposal.exposures) x
 									  WHERE x.health_factor IS NOT NULL AND x.health_factor < min_hf) THEN
@@ -783,7 +803,9 @@ BEGIN
 		LOOP
 			lvl := greatest(lvl, b.level);
 			why := why || format('breaker:%s:%s', b.level, b.name);
-			IF b.level = 'halt' OR (b.level = 'reduce_only' AND NOT reduces) THEN
+			-- At halt only the forced unwind passes: an "unwind" that reduces risk.
+			IF (b.level = 'halt' AND NOT (reduces AND proposal.action = 'unwind'))
+			   OR (b.level = 'reduce_only' AND NOT reduces) THEN
 				blocked := true;
 			END IF;
 		END LOOP;
@@ -941,7 +963,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.risk_limit(bigint, text) TO amplified_read
 REVOKE ALL ON FUNCTION
 	@extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,
 		@extschema@.address, interval, interval, float8, float8, float8, float8, boolean, integer),
-	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric),
+	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric, numeric),
 	@extschema@.risk_halt(text), @extschema@.risk_resume(),
 	@extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.risk_oracle_prices(bigint, @extschema@.address, timestamptz, timestamptz, integer),
@@ -963,4 +985,4 @@ GRANT EXECUTE ON FUNCTION @extschema@.risk_evaluate_breakers(timestamptz, bigint
 GRANT EXECUTE ON FUNCTION
 	@extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,
 		@extschema@.address, interval, interval, float8, float8, float8, float8, boolean, integer),
-	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric), @extschema@.risk_resume() TO amplified_admin;
+	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric, numeric), @extschema@.risk_resume() TO amplified_admin;

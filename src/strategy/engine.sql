@@ -151,6 +151,10 @@ COMMENT ON TYPE @extschema@.strategy_decision IS
 --   gather(s strategies, block bigint) → jsonb          the inputs snapshot of a decision,
 --                                                     with its "valuation" (strategy_valuation_json)
 --   policy(s strategies, state jsonb) → jsonb           {action, reasons, plan, intents, proposal}
+--   simulate(s strategies, state jsonb, result jsonb, calls jsonb) → text[]
+--                                                     optional: the reasons to refuse a decision
+--                                                     whose intents were eth_call'ed at its block
+--                                                     (calls: one {step, ok, return | error} each)
 -- The kinds shipped with the extension are builtin; the rows an admin adds
 -- are configuration, dumped by pg_dump.
 CREATE TABLE @extschema@.strategy_kinds (
@@ -159,6 +163,7 @@ CREATE TABLE @extschema@.strategy_kinds (
 	sync			regproc NOT NULL,
 	gather			regproc NOT NULL,
 	policy			regproc NOT NULL,
+	simulate		regproc,
 	description		text NOT NULL,
 	builtin			boolean NOT NULL DEFAULT false
 );
@@ -176,7 +181,8 @@ CREATE TRIGGER strategy_kinds_check BEFORE INSERT OR UPDATE ON @extschema@.strat
 		'validate', 'jsonb,bigint', 'jsonb',
 		'sync', '@extschema@.strategies,bigint', 'void',
 		'gather', '@extschema@.strategies,bigint', 'jsonb',
-		'policy', '@extschema@.strategies,jsonb', 'jsonb');
+		'policy', '@extschema@.strategies,jsonb', 'jsonb',
+		'simulate', '@extschema@.strategies,jsonb,jsonb,jsonb', 'text[]');
 CREATE TRIGGER strategy_kinds_keep_builtin BEFORE UPDATE OR DELETE ON @extschema@.strategy_kinds
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.registry_keep_builtin('description');
 
@@ -191,7 +197,8 @@ AS $$
 DECLARE
 	f regprocedure;
 BEGIN
-	FOREACH f IN ARRAY ARRAY[NEW.validate::oid, NEW.sync::oid, NEW.gather::oid, NEW.policy::oid]::regprocedure[] LOOP
+	FOREACH f IN ARRAY ARRAY(SELECT x FROM pg_catalog.unnest(ARRAY[NEW.validate::oid, NEW.sync::oid, NEW.gather::oid,
+			NEW.policy::oid, NEW.simulate::oid]) x WHERE x IS NOT NULL)::regprocedure[] LOOP
 		EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
 	END LOOP;
 	RETURN NULL;
@@ -293,6 +300,9 @@ CREATE TABLE @extschema@.decisions (
 	risk_level		text,
 	risk_reasons	text[],
 	intent_ids		bigint[] NOT NULL DEFAULT '{}',
+	-- The eth_call of each intent at the decision's block and what the
+	-- kind's simulate function made of them (kinds that have one).
+	simulation		jsonb,
 	error			text,
 	error_context	text,
 	CHECK (last_block_number >= block_number)
@@ -1091,6 +1101,48 @@ INSERT INTO @extschema@.txq_enqueue_guards (name, stage, guard, description, bui
 -- repeats the previous decision (same action, reasons, status, no intents)
 -- extends that row instead.  The result is typed first (strategy_result):
 -- the gate reads a risk_proposal, the queue takes strategy_intents.
+-- eth_call each intent from the strategy's owner at a block: one
+-- {step, target, ok, return | error} per intent, in order.  Each is called
+-- alone on the block's state (an intent that needs an earlier one of the
+-- same decision mined first reverts here: kinds that simulate send one
+-- self-contained call per action).
+CREATE FUNCTION @extschema@.strategy_simulate_intents(s @extschema@.strategies, block bigint,
+	intents @extschema@.strategy_intent[])
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	i strategy_intent;
+	ret bytea;
+	out jsonb := '[]';
+	msg text;
+BEGIN
+	FOREACH i IN ARRAY coalesce(intents, '{}') LOOP
+		BEGIN
+			IF i.value IS NOT NULL AND i.value > 0 THEN
+				ret := decode(substr(rpc_call(s.chain_id, 'eth_call',
+					jsonb_build_array(jsonb_build_object('from', s.owner::text, 'to', i.target::text,
+						'value', to_hex(i.value),
+						'data', '0x' || encode(i.data, 'hex')), '0x' || to_hex(block))) #>> '{}', 3), 'hex');
+			ELSE
+				ret := strategy_eth_call(s.chain_id, s.owner, i.target, i.data, block);
+			END IF;
+			out := out || jsonb_build_array(jsonb_build_object('step', i.step, 'target', i.target::text, 'ok', true,
+				'return', '0x' || encode(ret, 'hex')));
+		EXCEPTION WHEN SQLSTATE '58R02' THEN
+			-- the node's error answer: a revert, with its reason when it gave one
+			GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+			out := out || jsonb_build_array(jsonb_build_object('step', i.step, 'target', i.target::text, 'ok', false,
+				'error', msg));
+		END;
+	END LOOP;
+	RETURN out;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_simulate_intents(@extschema@.strategies, bigint, @extschema@.strategy_intent[]) IS
+	'eth_call each intent from the strategy''s owner at a block: its return data, or the node''s revert error';
+
 CREATE FUNCTION @extschema@.strategy_record_decision(s @extschema@.strategies, run_id bigint, block bigint,
 	state jsonb, result jsonb)
 RETURNS @extschema@.decisions
@@ -1110,6 +1162,9 @@ DECLARE
 	status text;
 	valid_until timestamptz;
 	version bigint;
+	k strategy_kinds;
+	calls jsonb;
+	sim_reasons text[];
 BEGIN
 	SELECT * INTO prev FROM decisions x WHERE x.strategy_id = s.id ORDER BY x.id DESC LIMIT 1;
 	IF cardinality(r.intents) = 0 THEN
@@ -1133,6 +1188,26 @@ BEGIN
 	RETURNING * INTO d;
 	IF status = 'noop' THEN
 		RETURN d;
+	END IF;
+	-- Kinds with a simulate function: every intent eth_call'ed at the
+	-- decision's block first; a revert or what the kind finds in the
+	-- results blocks the decision before the gate counts its turnover.
+	SELECT * INTO k FROM strategy_kinds x WHERE x.kind = s.kind;
+	IF k.simulate IS NOT NULL THEN
+		calls := strategy_simulate_intents(s, block, r.intents);
+		EXECUTE format('SELECT %s($1, $2, $3, $4)', registry_call_name(k.simulate)) INTO sim_reasons
+			USING s, state, result, calls;
+		sim_reasons := coalesce(sim_reasons, '{}')
+			|| ARRAY(SELECT 'simulation_reverted:' || (c ->> 'step') FROM jsonb_array_elements(calls) c
+					  WHERE NOT (c ->> 'ok')::boolean);
+		UPDATE decisions x SET simulation = jsonb_build_object('calls', calls, 'reasons', to_jsonb(sim_reasons))
+		 WHERE x.id = d.id RETURNING * INTO d;
+		IF cardinality(sim_reasons) > 0 THEN
+			UPDATE decisions x SET risk_allowed = false,
+				   risk_reasons = ARRAY(SELECT DISTINCT 'simulation:' || regexp_replace(y, '^simulation:', '') FROM unnest(sim_reasons) y)
+			 WHERE x.id = d.id RETURNING * INTO d;
+			RETURN d;
+		END IF;
 	END IF;
 	-- The risk gate sees the decision's id (its turnover ledger keeps it).
 	-- Its chain is the strategy's, its assets every address the strategy's

@@ -178,7 +178,7 @@ INSERT INTO matrix VALUES
 	('amplified.risk_checks', 'DELETE', 'amplified_admin'),
 	('amplified.risk_halt(text)', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_resume()', 'EXECUTE', 'amplified_admin'),
-	('amplified.risk_set_limits(bigint,numeric,numeric,numeric,numeric,numeric)', 'EXECUTE', 'amplified_admin'),
+	('amplified.risk_set_limits(bigint,numeric,numeric,numeric,numeric,numeric,numeric)', 'EXECUTE', 'amplified_admin'),
 	('amplified.risk_add_breaker(text,text,bigint,amplified.address,amplified.address,amplified.address,interval,interval,double precision,double precision,double precision,double precision,boolean,integer)', 'EXECUTE', 'amplified_admin'),
 	-- txq signing: decoding and hashing are harmless; signing and checking signers the admin's
 	('amplified.txq_decode_transaction(bytea)', 'EXECUTE', 'public'),

@@ -193,7 +193,7 @@ INSERT INTO sample VALUES
 	 $$SELECT amplified.txq_remove_signer_policy(990011, '0x00000000000000000000000000000000000000aa')$$, 'ok'),
 	('amplified.risk_add_breaker(text,text,bigint,amplified.address,amplified.address,amplified.address,interval,interval,double precision,double precision,double precision,double precision,boolean,integer)',
 	 $$SELECT amplified.risk_add_breaker('role-test', 'oracle_stale', 990011, oracle => '0x00000000000000000000000000000000000000aa', heartbeat => '1 hour')$$, 'ok'),
-	('amplified.risk_set_limits(bigint,numeric,numeric,numeric,numeric,numeric)', 'SELECT amplified.risk_set_limits(-1, 100)', 'ok'),
+	('amplified.risk_set_limits(bigint,numeric,numeric,numeric,numeric,numeric,numeric)', 'SELECT amplified.risk_set_limits(-1, 100)', 'ok'),
 	('amplified.risk_resume()', 'SELECT amplified.risk_resume()', 'ok'),
 	('amplified.watch_contract(bigint,amplified.address,text,text,bigint,integer,amplified.address[],text[])',
 	 $$SELECT amplified.watch_contract(990011, '0x00000000000000000000000000000000000000aa', 'role test')$$, 'ok'),
