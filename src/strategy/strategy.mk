@@ -8,4 +8,6 @@ OBJS       += src/strategy/strategy_math.o
 SQL_PIECES += src/strategy/engine.sql
 SQL_PIECES += src/strategy/kinds/lp_univ3.sql
 SQL_PIECES += src/strategy/kinds/stake.sql
+SQL_PIECES += src/strategy/kinds/lend.sql
+SQL_PIECES += src/strategy/kinds/leverage.sql
 ISOLATION  += strategy_run_lock

@@ -1,0 +1,450 @@
+-- src/strategy/kinds/leverage.sql: the leverage kind of strategy: loop an
+-- LST collateral against a loan-token (WETH) debt on Morpho Blue or Aave v3
+-- to a target LTV, within a band, through the owner's AmpLeverageAccount
+-- (test/chain/contracts/AmpLeverageAccount.sol: one transaction per action,
+-- a free Morpho flash loan, the swap on a Uniswap v3 pool).  One file holds
+-- the kind: validate, sync, gather, policy, simulate, and its strategy_kinds
+-- row (docs/strategies.md).
+--
+-- The rules, in order:
+--   unwind (repay everything, withdraw everything) on a depeg at halt or
+--     reduce_only on the collateral, on negative carry (borrow APY above the
+--     collateral's staking APR over carry_window), or when the health factor
+--     is below unwind_health;
+--   delever to target_ltv when the LTV is above target_ltv + band;
+--   lever to target_ltv when it is below target_ltv - band, the carry is
+--     positive, the collateral's level is ok, and the debt added is worth
+--     min_trade;
+--   else hold.
+-- Every action is one call of the account, eth_call'ed at the decision's
+-- block before it is enqueued (strategy_simulate_leverage): refused when it
+-- reverts, when the LTV it leaves is outside the band (lever, delever), when
+-- debt is left after an unwind, or when the equity it loses at the oracle
+-- price exceeds max_loss_bps.
+
+-- The MarketParams tuple of a Morpho leverage strategy, as ABI JSON.
+CREATE FUNCTION @extschema@.strategy_leverage_market_params(p jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+RETURN jsonb_build_array(p ->> 'loan_token', p ->> 'collateral_token', p ->> 'oracle', p ->> 'irm', p ->> 'lltv');
+COMMENT ON FUNCTION @extschema@.strategy_leverage_market_params(jsonb) IS
+	'the Morpho MarketParams (loan token, collateral token, oracle, IRM, LLTV) of leverage parameters, as ABI JSON';
+
+-- Validate leverage parameters.
+CREATE FUNCTION @extschema@.strategy_validate_leverage(params jsonb, chain_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := params;
+	k text := 'leverage';
+	t numeric;
+	b numeric;
+BEGIN
+	PERFORM strategy_check_keys(k, p, ARRAY['protocol', 'account', 'morpho', 'market', 'oracle', 'irm', 'lltv',
+		'aave_pool', 'emode_category', 'collateral_token', 'loan_token', 'collateral_decimals', 'loan_decimals',
+		'swap_pool', 'swap_fee', 'target_ltv', 'band', 'unwind_health', 'carry_window', 'min_trade',
+		'slippage_bps', 'max_loss_bps', 'gas_cost', 'deadline_seconds']);
+	IF p ->> 'protocol' IS NULL OR p ->> 'protocol' NOT IN ('morpho_blue', 'aave_v3') THEN
+		PERFORM strategy_param_error(k, 'protocol', '"morpho_blue" or "aave_v3"');
+	END IF;
+	IF strategy_param_address(k, p, 'account') IS NULL THEN
+		PERFORM strategy_param_error(k, 'account', 'the AmpLeverageAccount the owner controls is required');
+	END IF;
+	IF strategy_param_address(k, p, 'collateral_token') IS NULL OR strategy_param_address(k, p, 'loan_token') IS NULL THEN
+		PERFORM strategy_param_error(k, 'collateral_token', 'collateral_token and loan_token are required');
+	END IF;
+	IF (p ->> 'collateral_token')::address = (p ->> 'loan_token')::address THEN
+		PERFORM strategy_param_error(k, 'collateral_token', 'differs from loan_token');
+	END IF;
+	IF strategy_param_address(k, p, 'swap_pool') IS NULL THEN
+		PERFORM strategy_param_error(k, 'swap_pool', 'the Uniswap v3 pool of the collateral and loan tokens is required');
+	END IF;
+	IF p ->> 'protocol' = 'morpho_blue' THEN
+		IF strategy_param_address(k, p, 'morpho') IS NULL OR strategy_param_address(k, p, 'oracle') IS NULL
+		   OR strategy_param_address(k, p, 'irm') IS NULL OR NOT p ? 'lltv' THEN
+			PERFORM strategy_param_error(k, 'morpho', 'a Morpho strategy needs morpho, oracle, irm and lltv (its market''s parameters)');
+		END IF;
+		PERFORM strategy_param_number(k, p, 'lltv', 1, 999999999999999999);
+		p := p || jsonb_build_object('lltv', (p ->> 'lltv')::numeric::text,
+			'market', morpho_market_id((p ->> 'loan_token')::address, (p ->> 'collateral_token')::address,
+				(p ->> 'oracle')::address, (p ->> 'irm')::address, (p ->> 'lltv')::numeric::uint256)::text);
+		IF params ? 'market' AND lower(params ->> 'market') <> p ->> 'market' THEN
+			PERFORM strategy_param_error(k, 'market', format('is not the id of the market''s parameters (%s)', p ->> 'market'));
+		END IF;
+	ELSE
+		IF strategy_param_address(k, p, 'aave_pool') IS NULL THEN
+			PERFORM strategy_param_error(k, 'aave_pool', 'an Aave strategy needs the Pool''s address');
+		END IF;
+		p := p || jsonb_build_object('emode_category', coalesce(strategy_param_number(k, p, 'emode_category', 0, 255), 0),
+			'market', aave_market_id((p ->> 'aave_pool')::address, (p ->> 'collateral_token')::address)::text);
+	END IF;
+	IF NOT p ? 'swap_fee' THEN p := p || jsonb_build_object('swap_fee', (strategy_read_word(chain_id, (p ->> 'swap_pool')::address, 'fee()', 'uint24') #>> '{}')::int); END IF;
+	IF NOT p ? 'collateral_decimals' THEN p := p || jsonb_build_object('collateral_decimals', (strategy_read_word(chain_id, (p ->> 'collateral_token')::address, 'decimals()', 'uint8') #>> '{}')::int); END IF;
+	IF NOT p ? 'loan_decimals' THEN p := p || jsonb_build_object('loan_decimals', (strategy_read_word(chain_id, (p ->> 'loan_token')::address, 'decimals()', 'uint8') #>> '{}')::int); END IF;
+	PERFORM strategy_param_number(k, p, 'swap_fee', 1, 999999), strategy_param_number(k, p, 'collateral_decimals', 0, 36),
+		strategy_param_number(k, p, 'loan_decimals', 0, 36);
+	t := strategy_param_number(k, p, 'target_ltv', 0.01, 0.99);
+	IF t IS NULL THEN
+		PERFORM strategy_param_error(k, 'target_ltv', 'the LTV to hold (debt over collateral at the oracle price) is required');
+	END IF;
+	b := coalesce(strategy_param_number(k, p, 'band', 0.001, 0.5), 0.02);
+	IF t + b >= coalesce((p ->> 'lltv')::numeric / 1e18, 1) AND p ->> 'protocol' = 'morpho_blue' THEN
+		PERFORM strategy_param_error(k, 'target_ltv', format('target_ltv + band (%s) must stay below the market''s LLTV (%s)',
+			t + b, (p ->> 'lltv')::numeric / 1e18));
+	END IF;
+	p := p || jsonb_build_object(
+		'band', b,
+		'unwind_health', coalesce(strategy_param_number(k, p, 'unwind_health', 1, 10), 1.02),
+		'carry_window', coalesce(p -> 'carry_window', '"7 days"'),
+		'min_trade', coalesce(strategy_param_number(k, p, 'min_trade', 0, 1e30), 0.01),
+		'slippage_bps', coalesce(strategy_param_number(k, p, 'slippage_bps', 0, 10000), 30),
+		'max_loss_bps', coalesce(strategy_param_number(k, p, 'max_loss_bps', 0, 10000), 100),
+		'gas_cost', coalesce(strategy_param_number(k, p, 'gas_cost', 0, 1e30), 0),
+		'deadline_seconds', coalesce(strategy_param_number(k, p, 'deadline_seconds', 60, 604800), 3600));
+	PERFORM strategy_param_interval(k, p, 'carry_window', '1 minute', '3650 days');
+	RETURN p;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_validate_leverage(jsonb, bigint) IS
+	'leverage parameters checked: protocol and market, account, tokens, swap pool, target LTV and band (below the LLTV), triggers; decimals and fee filled from the chain';
+
+-- leverage: the account's collateral and debt (from the lending read
+-- models) and the tokens it holds idle.
+CREATE FUNCTION @extschema@.strategy_sync_leverage(s @extschema@.strategies, block bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := s.params;
+	acct address := (p ->> 'account')::address;
+	coll address := (p ->> 'collateral_token')::address;
+	loan address := (p ->> 'loan_token')::address;
+	lp lend_position;
+	dp lend_position;
+	t address;
+	bal uint256;
+BEGIN
+	PERFORM strategy_require_block(s.chain_id, block);
+	PERFORM strategy_clear_positions(s.id);
+	IF p ->> 'protocol' = 'morpho_blue' THEN
+		lp := lend_position_at(s.chain_id, (p ->> 'market')::bytes32, acct, block);
+		PERFORM strategy_put_position(s.id, block, ROW('morpho_blue', coll, 0, coalesce(lp.collateral, '0')::numeric::int256,
+			jsonb_build_object('market', p ->> 'market', 'account', acct::text, 'side', 'collateral'))::strategy_position);
+		PERFORM strategy_put_position(s.id, block, ROW('morpho_blue', loan, 0, (-coalesce(lp.borrow_assets, '0')::numeric)::int256,
+			jsonb_build_object('market', p ->> 'market', 'account', acct::text, 'side', 'debt',
+				'borrow_shares', coalesce(lp.borrow_shares, '0')::text))::strategy_position);
+	ELSE
+		lp := lend_position_at(s.chain_id, aave_market_id((p ->> 'aave_pool')::address, coll), acct, block);
+		dp := lend_position_at(s.chain_id, aave_market_id((p ->> 'aave_pool')::address, loan), acct, block);
+		PERFORM strategy_put_position(s.id, block, ROW('aave_v3', coll, 0, coalesce(lp.supply_assets, '0')::numeric::int256,
+			jsonb_build_object('pool', p ->> 'aave_pool', 'account', acct::text, 'side', 'collateral'))::strategy_position);
+		PERFORM strategy_put_position(s.id, block, ROW('aave_v3', loan, 0, (-coalesce(dp.borrow_assets, '0')::numeric)::int256,
+			jsonb_build_object('pool', p ->> 'aave_pool', 'account', acct::text, 'side', 'debt'))::strategy_position);
+	END IF;
+	-- What the account holds idle (a delever's leftover): a balance read pinned to the block.
+	FOREACH t IN ARRAY ARRAY[coll, loan] LOOP
+		bal := (abi_decode('(uint256)', strategy_eth_call(s.chain_id, s.owner, t,
+			abi_encode_call('balanceOf(address)', jsonb_build_array(acct::text)), block)) ->> 0)::uint256;
+		PERFORM strategy_put_position(s.id, block, ROW('account', t, 0, bal::int256,
+			jsonb_build_object('account', acct::text))::strategy_position);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_sync_leverage(@extschema@.strategies, bigint) IS
+	'leverage positions at a block: the account''s collateral and debt (lend_position_at) and its idle balances';
+
+-- leverage state: position, market, prices, carry, risk level, swap pool.
+CREATE FUNCTION @extschema@.strategy_gather_leverage(s @extschema@.strategies, block bigint)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := s.params;
+	acct address := (p ->> 'account')::address;
+	coll address := (p ->> 'collateral_token')::address;
+	loan address := (p ->> 'loan_token')::address;
+	cd int := (p ->> 'collateral_decimals')::int;
+	ld int := (p ->> 'loan_decimals')::int;
+	at timestamptz := ingest_block_time(s.chain_id, block);
+	mk lend_market;
+	lp lend_position;
+	dp lend_position;
+	ps record;
+	price numeric;
+	c numeric;
+	d numeric;
+	hf numeric;
+	lltv numeric;
+	liq_price numeric;
+	borrow_apy float8;
+	apr float8;
+	rate uint256;
+	idle_c numeric;
+	idle_l numeric;
+	debt_index numeric;
+	holdings strategy_holding[];
+	value numeric;
+BEGIN
+	IF p ->> 'protocol' = 'morpho_blue' THEN
+		mk := lend_market_at(s.chain_id, (p ->> 'market')::bytes32, block);
+		lp := lend_position_at(s.chain_id, (p ->> 'market')::bytes32, acct, block);
+		-- loan per collateral, whole units: the oracle's 1e36-scaled raw price
+		price := mk.price::numeric / 1e36 * 10::numeric ^ (cd - ld);
+		c := coalesce(lp.collateral, '0')::numeric;
+		d := coalesce(lp.borrow_assets, '0')::numeric;
+		hf := lp.health_factor;
+		lltv := mk.lltv;
+		liq_price := lp.liquidation_price / 1e36 * 10::numeric ^ (cd - ld);
+		borrow_apy := mk.borrow_apy;
+		debt_index := CASE WHEN lp.borrow_shares::numeric > 0 THEN d / lp.borrow_shares::numeric END;
+	ELSE
+		mk := lend_market_at(s.chain_id, aave_market_id((p ->> 'aave_pool')::address, loan), block);
+		lp := lend_position_at(s.chain_id, aave_market_id((p ->> 'aave_pool')::address, coll), acct, block);
+		dp := lend_position_at(s.chain_id, aave_market_id((p ->> 'aave_pool')::address, loan), acct, block);
+		price := (SELECT r.price FROM aave_reserve_at(s.chain_id, (p ->> 'aave_pool')::address, coll, block) r)::numeric
+				 / nullif(mk.price::numeric, 0);
+		c := coalesce(lp.supply_assets, '0')::numeric;
+		d := coalesce(dp.borrow_assets, '0')::numeric;
+		hf := dp.health_factor;
+		-- the account's weighted liquidation threshold (its e-mode's when it is in one)
+		lltv := (SELECT a.liquidation_threshold_bps FROM aave_position_at(s.chain_id, (p ->> 'aave_pool')::address, loan, acct, block) a
+				  WHERE a.total_collateral_base > 0) / 1e4;
+		lltv := coalesce(lltv, (SELECT r.liquidation_threshold_bps FROM aave_reserve_at(s.chain_id, (p ->> 'aave_pool')::address, coll, block) r) / 1e4);
+		liq_price := CASE WHEN c > 0 AND d > 0 AND lltv > 0 THEN (d / 10::numeric ^ ld) / (c / 10::numeric ^ cd * lltv) END;
+		borrow_apy := mk.borrow_apy;
+		debt_index := CASE WHEN dp.borrow_shares::numeric > 0 THEN d / dp.borrow_shares::numeric END;
+	END IF;
+	SELECT * INTO ps FROM univ3_pool_state_at(s.chain_id, (p ->> 'swap_pool')::address, block);
+	rate := token_lst_rate_at(s.chain_id, coll, block);
+	apr := yield_apr_window(s.chain_id, coll, (p ->> 'carry_window')::interval, at);
+	idle_c := (SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = 'account' AND x.asset = coll);
+	idle_l := (SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = 'account' AND x.asset = loan);
+	value := coalesce(c / 10::numeric ^ cd * price, 0) - d / 10::numeric ^ ld
+			 + coalesce(idle_c, 0) / 10::numeric ^ cd * coalesce(price, 0) + coalesce(idle_l, 0) / 10::numeric ^ ld;
+	holdings := ARRAY[
+		ROW(coll, p ->> 'protocol' || ':collateral', c, cd, price, 0, rate::numeric, CASE WHEN rate IS NOT NULL THEN 'staking' END)::strategy_holding,
+		ROW(loan, p ->> 'protocol' || ':debt', -d, ld, 1, 0, debt_index, CASE WHEN debt_index IS NOT NULL THEN 'interest' END)::strategy_holding,
+		ROW(coll, 'account', coalesce(idle_c, 0), cd, price, 0, rate::numeric, CASE WHEN rate IS NOT NULL THEN 'staking' END)::strategy_holding,
+		ROW(loan, 'account', coalesce(idle_l, 0), ld, 1, 0, NULL, NULL)::strategy_holding];
+	RETURN jsonb_build_object(
+		'kind', 'leverage', 'block_number', block, 'at', at,
+		'collateral', c::text, 'debt', d::text, 'price', price,
+		'borrow_shares', coalesce(CASE WHEN p ->> 'protocol' = 'morpho_blue' THEN lp.borrow_shares ELSE dp.borrow_shares END, '0')::text,
+		'ltv', CASE WHEN c > 0 AND price > 0 THEN (d / 10::numeric ^ ld) / (c / 10::numeric ^ cd * price) END,
+		'health_factor', hf, 'lltv', lltv, 'liquidation_price', liq_price,
+		'borrow_apy', borrow_apy, 'staking_apr', apr,
+		'market_liquidity', mk.liquidity::text,
+		'risk_level', risk_asset_level(s.chain_id, coll),
+		'swap', jsonb_build_object('sqrt_price', ps.sqrt_price::text, 'liquidity', ps.liquidity::text,
+			'collateral_is_token0', coll < loan, 'pool_block', ps.block_number),
+		'idle_collateral', coalesce(idle_c, 0)::text, 'idle_loan', coalesce(idle_l, 0)::text,
+		'valuation', strategy_valuation_json(loan, value, holdings));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_gather_leverage(@extschema@.strategies, bigint) IS
+	'inputs of a leverage decision at a block: collateral, debt, oracle price, LTV, health factor, LLTV, liquidation price, borrow APY, staking APR, risk level, swap pool';
+
+-- leverage: unwind, delever, lever or hold (the rules at the top of the file).
+CREATE FUNCTION @extschema@.strategy_policy_leverage(s @extschema@.strategies, state jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := s.params;
+	acct address := (p ->> 'account')::address;
+	coll address := (p ->> 'collateral_token')::address;
+	loan address := (p ->> 'loan_token')::address;
+	cd int := (p ->> 'collateral_decimals')::int;
+	ld int := (p ->> 'loan_decimals')::int;
+	fee int := (p ->> 'swap_fee')::int;
+	slip int := (p ->> 'slippage_bps')::int;
+	t numeric := (p ->> 'target_ltv')::numeric;
+	band numeric := (p ->> 'band')::numeric;
+	c numeric := (state ->> 'collateral')::numeric / 10::numeric ^ cd;
+	d numeric := (state ->> 'debt')::numeric / 10::numeric ^ ld;
+	price numeric := (state ->> 'price')::numeric;
+	ltv numeric := (state ->> 'ltv')::numeric;
+	hf numeric := (state ->> 'health_factor')::numeric;
+	lvl text := state ->> 'risk_level';
+	carry float8 := (state ->> 'staking_apr')::float8 - (state ->> 'borrow_apy')::float8;
+	zero_for_one boolean := (state -> 'swap' ->> 'collateral_is_token0')::boolean;
+	morpho boolean := p ->> 'protocol' = 'morpho_blue';
+	-- loan per collateral in the pool, after its fee
+	pool_price numeric;
+	x numeric;
+	y numeric;
+	q record;
+	amt uint256;
+	out_min uint256;
+	action text;
+	reasons text[] := '{}';
+	data bytea;
+	c_after numeric;
+	d_after numeric;
+	intents jsonb;
+	plan jsonb;
+BEGIN
+	IF (state ->> 'at')::timestamptz + make_interval(secs => (p ->> 'deadline_seconds')::float8)
+	   <= (state ->> 'decided_at')::timestamptz THEN
+		RETURN jsonb_build_object('action', 'hold', 'reasons', '["stale_chain_data"]'::jsonb, 'intents', '[]'::jsonb);
+	END IF;
+	IF price IS NULL OR price <= 0 OR state -> 'swap' ->> 'sqrt_price' IS NULL THEN
+		RETURN jsonb_build_object('action', 'hold', 'reasons', '["no_price"]'::jsonb, 'intents', '[]'::jsonb);
+	END IF;
+	pool_price := CASE WHEN zero_for_one THEN strategy_price1per0((state -> 'swap' ->> 'sqrt_price')::uint256, cd, ld)
+					   ELSE 1 / strategy_price1per0((state -> 'swap' ->> 'sqrt_price')::uint256, ld, cd) END
+				  * (1 - fee / 1e6);
+
+	-- Unwind.
+	IF d > 0 AND (lvl IN ('reduce_only', 'halt') OR carry < 0 OR (hf IS NOT NULL AND hf < (p ->> 'unwind_health')::numeric)) THEN
+		action := 'unwind';
+		reasons := CASE WHEN lvl IN ('reduce_only', 'halt') THEN ARRAY['depeg_' || lvl]
+						WHEN carry < 0 THEN ARRAY['negative_carry']
+						ELSE ARRAY['health_below_trigger'] END;
+		-- everything: the account repays all the debt and withdraws all the
+		-- collateral; what the swap must return covers the debt plus slippage
+		out_min := floor(d * 10::numeric ^ ld)::uint256;
+		x := d;
+		y := c;
+	ELSIF ltv IS NOT NULL AND ltv > t + band AND d > 0 THEN
+		action := 'delever';
+		reasons := ARRAY['ltv_above_band'];
+		-- repay x, selling y = x / pool_price * (1 + slippage) collateral: (d - x) = t * price * (c - y)
+		x := (d - t * price * c) / (1 - t * price * (1 + slip / 1e4) / pool_price);
+		y := x / pool_price * (1 + slip / 1e4);
+		out_min := floor(x * 10::numeric ^ ld)::uint256;
+	ELSIF coalesce(ltv, 0) < t - band AND c > 0 THEN
+		IF lvl <> 'ok' THEN
+			RETURN jsonb_build_object('action', 'hold', 'reasons', jsonb_build_array('risk_' || lvl), 'intents', '[]'::jsonb);
+		ELSIF carry IS NULL OR carry <= 0 THEN
+			RETURN jsonb_build_object('action', 'hold', 'reasons', '["no_positive_carry"]'::jsonb, 'intents', '[]'::jsonb,
+				'plan', jsonb_build_object('carry', carry));
+		END IF;
+		action := 'lever';
+		reasons := ARRAY['ltv_below_band'];
+		-- borrow x, swapped to x * pool_price collateral: d + x = t * price * (c + x * pool_price)
+		x := (t * price * c - d) / (1 - t * price * pool_price);
+		IF x < (p ->> 'min_trade')::numeric THEN
+			RETURN jsonb_build_object('action', 'hold', 'reasons', '["below_min_trade"]'::jsonb, 'intents', '[]'::jsonb);
+		END IF;
+		y := x * pool_price;
+	ELSE
+		RETURN jsonb_build_object('action', 'hold',
+			'reasons', to_jsonb(CASE WHEN c = 0 AND d = 0 THEN ARRAY['no_collateral'] ELSE ARRAY['within_band'] END),
+			'plan', jsonb_build_object('ltv', ltv, 'target_ltv', t, 'band', band), 'intents', '[]'::jsonb);
+	END IF;
+
+	IF action = 'lever' THEN
+		amt := floor(x * 10::numeric ^ ld)::uint256;
+		SELECT * INTO q FROM strategy_swap_quote((state -> 'swap' ->> 'sqrt_price')::uint256,
+			(state -> 'swap' ->> 'liquidity')::uint256, fee, NOT zero_for_one, amt);
+		out_min := strategy_amount_min(q.amount_out, slip);
+		data := CASE WHEN morpho THEN abi_encode_call('morphoLever((address,address,address,address,uint256),uint256,uint256,uint24)',
+					jsonb_build_array(strategy_leverage_market_params(p), amt::text, out_min::text, fee))
+				ELSE abi_encode_call('aaveLever(address,address,uint256,uint256,uint24)',
+					jsonb_build_array(coll::text, loan::text, amt::text, out_min::text, fee)) END;
+		c_after := c + q.amount_out::numeric / 10::numeric ^ cd;
+		d_after := d + x;
+	ELSE
+		amt := CASE WHEN action = 'unwind' THEN '115792089237316195423570985008687907853269984665640564039457584007913129639935'::uint256
+					ELSE floor(y * 10::numeric ^ cd)::uint256 END;
+		data := CASE WHEN morpho THEN abi_encode_call('morphoDelever((address,address,address,address,uint256),uint256,uint256,uint256,uint24)',
+					jsonb_build_array(strategy_leverage_market_params(p),
+						-- the shares of x: a share is debt / borrow_shares now (rounded down)
+						CASE WHEN action = 'unwind' THEN amt::text
+							 ELSE floor(least(x / d, 1) * (state ->> 'borrow_shares')::numeric)::text END,
+						amt::text, out_min::text, fee))
+				ELSE abi_encode_call('aaveDelever(address,address,uint256,uint256,uint256,uint24)',
+					jsonb_build_array(coll::text, loan::text,
+						CASE WHEN action = 'unwind' THEN amt::text ELSE floor(x * 10::numeric ^ ld)::text END,
+						amt::text, out_min::text, fee)) END;
+		c_after := CASE WHEN action = 'unwind' THEN 0 ELSE c - y END;
+		d_after := CASE WHEN action = 'unwind' THEN 0 ELSE d - x END;
+	END IF;
+	intents := jsonb_build_array(strategy_intent(action, acct, data,
+		format('%s: %s debt %s -> %s, collateral %s -> %s (LTV target %s)', p ->> 'protocol', action,
+			round(d, 6), round(d_after, 6), round(c, 6), round(c_after, 6), t)));
+	plan := jsonb_build_object('ltv', ltv, 'target_ltv', t, 'band', band, 'health_factor', hf, 'carry', carry,
+		'debt_change', round(d_after - d, 18), 'collateral_change', round(c_after - c, 18),
+		'ltv_after', CASE WHEN c_after > 0 THEN d_after / (c_after * price) END,
+		'swap_cost', abs(CASE WHEN action = 'lever' THEN x ELSE y * price END) * (fee / 1e6));
+	RETURN jsonb_build_object('action', action, 'reasons', to_jsonb(reasons), 'plan', plan, 'intents', intents,
+		'proposal', jsonb_build_object('action', action, 'reduces_risk', action <> 'lever',
+			'value', (state -> 'valuation' ->> 'value')::numeric,
+			'turnover', abs(CASE WHEN action = 'lever' THEN x ELSE y * price END),
+			'slippage_bps', slip, 'chain_id', s.chain_id,
+			'assets', jsonb_build_array(coll::text, loan::text),
+			'exposures', jsonb_build_array(jsonb_build_object('asset', coll::text,
+				'delta', round(c_after * 10::numeric ^ cd), 'notional', c_after * price,
+				'ltv', CASE WHEN c_after > 0 THEN d_after / (c_after * price) END,
+				'health_factor', CASE WHEN d_after > 0 THEN c_after * price * (state ->> 'lltv')::numeric / d_after END,
+				'liquidation_price', CASE WHEN d_after > 0 AND c_after > 0 THEN d_after / (c_after * (state ->> 'lltv')::numeric) END))));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_policy_leverage(@extschema@.strategies, jsonb) IS
+	'leverage decision: unwind on depeg, negative carry or low health; delever above the band; lever below it with positive carry; or hold';
+
+-- leverage: what the eth_call of the action says, against the band, the
+-- unwind's promise and max_loss_bps.  The account's actions return the
+-- collateral and the debt they leave (in raw units).
+CREATE FUNCTION @extschema@.strategy_simulate_leverage(s @extschema@.strategies, state jsonb, result jsonb, calls jsonb)
+RETURNS text[]
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := s.params;
+	cd int := (p ->> 'collateral_decimals')::int;
+	ld int := (p ->> 'loan_decimals')::int;
+	price numeric := (state ->> 'price')::numeric;
+	t numeric := (p ->> 'target_ltv')::numeric;
+	band numeric := (p ->> 'band')::numeric;
+	r jsonb;
+	c_after numeric;
+	d_after numeric;
+	idle numeric;
+	ltv_after numeric;
+	eq_before numeric := (state -> 'valuation' ->> 'value')::numeric;
+	eq_after numeric;
+	why text[] := '{}';
+BEGIN
+	FOR r IN SELECT e FROM jsonb_array_elements(calls) e WHERE (e ->> 'ok')::boolean LOOP
+		IF length(r ->> 'return') < 2 + 64 * 3 THEN
+			why := why || 'no_result'::text;
+			CONTINUE;
+		END IF;
+		c_after := (abi_decode('(uint256,uint256,uint256)', decode(substr(r ->> 'return', 3), 'hex')) ->> 0)::numeric / 10::numeric ^ cd;
+		d_after := (abi_decode('(uint256,uint256,uint256)', decode(substr(r ->> 'return', 3), 'hex')) ->> 1)::numeric / 10::numeric ^ ld;
+		-- the loan token the account holds after the action (a delever's leftover)
+		idle := (abi_decode('(uint256,uint256,uint256)', decode(substr(r ->> 'return', 3), 'hex')) ->> 2)::numeric / 10::numeric ^ ld;
+		ltv_after := CASE WHEN c_after > 0 THEN d_after / (c_after * price) END;
+		IF result ->> 'action' = 'unwind' THEN
+			IF d_after > 0 THEN
+				why := why || 'debt_left_after_unwind'::text;
+			END IF;
+		ELSIF ltv_after IS NULL OR ltv_after > t + band OR ltv_after < t - band THEN
+			why := why || 'ltv_outside_band'::text;
+		END IF;
+		-- equity at the oracle price, the idle collateral unchanged
+		eq_after := c_after * price - d_after + idle
+					+ (state ->> 'idle_collateral')::numeric / 10::numeric ^ cd * price;
+		IF eq_before > 0 AND (eq_before - eq_after) / eq_before * 1e4 > (p ->> 'max_loss_bps')::numeric THEN
+			why := why || 'loss_above_max'::text;
+		END IF;
+	END LOOP;
+	RETURN why;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_simulate_leverage(@extschema@.strategies, jsonb, jsonb, jsonb) IS
+	'leverage simulation check: the collateral and debt the simulated action leaves against the band (or none left for an unwind), and the equity lost against max_loss_bps';
+
+INSERT INTO @extschema@.strategy_kinds (kind, validate, sync, gather, policy, simulate, description, builtin) VALUES
+	('leverage', '@extschema@.strategy_validate_leverage', '@extschema@.strategy_sync_leverage',
+	 '@extschema@.strategy_gather_leverage', '@extschema@.strategy_policy_leverage', '@extschema@.strategy_simulate_leverage',
+	 'Loop an LST collateral against a WETH debt on Morpho Blue or Aave v3 to a target LTV within a band, through the owner''s leverage account; unwind on depeg, negative carry or low health',
+	 true);
