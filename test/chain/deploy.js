@@ -28,6 +28,8 @@ const fs = require('fs');
 const path = require('path');
 const lib = require('./lib');
 const compile = require('./compile');
+const compileMorpho = require('./compile_morpho');
+const lending = require('./lending');
 const { ethers } = lib;
 
 const E18 = 10n ** 18n;
@@ -108,12 +110,15 @@ async function main()
 	}
 	const mocks = compile.load();
 	lib.log(`deploy: mocks from ${mocks.file}${mocks.cached ? ' (cached)' : ' (compiled)'}`);
+	const morphoBuild = compileMorpho.load();
+	lib.log(`deploy: Morpho Blue from ${morphoBuild.file}${morphoBuild.cached ? ' (cached)' : ' (compiled)'}`);
+	mocks.morphoBuild = morphoBuild;
 
 	const chain = new lib.Chain(url);
 	const chainId = await chain.chainId();
 	const accounts = await chain.accounts();
-	if (accounts.length < 6)
-		throw new Error(`the node has ${accounts.length} unlocked accounts; the fixture needs 6 (anvil's default is 10)`);
+	if (accounts.length < 8)
+		throw new Error(`the node has ${accounts.length} unlocked accounts; the fixture needs 8 (anvil's default is 10)`);
 	const deployer = accounts[0];
 	const nonce = Number(await chain.send('eth_getTransactionCount', [deployer, 'latest']));
 	if (nonce !== 0)
@@ -305,6 +310,12 @@ async function deployAll(chain, opts, url, out, t0, mocks, chainId, accounts, de
 		delete pool._spec;
 	}
 
+	// ---- lending: Morpho Blue, Aave v3, the leverage account (lending.js) ----
+	// After everything above, so that the earlier addresses and blocks stay.
+	const lend = await lending.deployLending({
+		chain, deploy, contracts, deployer, accounts, tokens, mocks, morphoBuild: mocks.morphoBuild, uniswap,
+	});
+
 	// ---- the record ----
 	const lstIface = new ethers.utils.Interface(mocks.contracts.MockLST.abi);
 	const topics = {};
@@ -329,14 +340,22 @@ async function deployAll(chain, opts, url, out, t0, mocks, chainId, accounts, de
 		startBlock, endBlock, transactions: chain.txCount,
 		solc: mocks.solc,
 		tokens, oracles, uniswap, pools,
+		morpho: lend.morpho, aave: lend.aave, leverageAccounts: lend.leverageAccounts,
 		funding: { perAccount, deployerLiquidity: spent },
 		topics,
+		leverageAccountTopics: lend.leverageAccountTopics,
 		abis: {
 			erc20: 'test/chain/contracts/AmpERC20.sol (AmpERC20)',
 			lst: mocks.contracts.MockLST.source + ' (MockLST)',
 			oracle: mocks.contracts.MockAggregator.source + ' (MockAggregator)',
 			pool: lib.UNI.pool, factory: lib.UNI.factory, positionManager: lib.UNI.positionManager,
 			swapRouter: lib.UNI.swapRouter, quoterV2: lib.UNI.quoterV2,
+			morpho: mocks.morphoBuild.contracts.Morpho.source + ' (Morpho; ABI fragments in test/chain/lending.js)',
+			morphoIrm: mocks.morphoBuild.contracts.AdaptiveCurveIrm.source,
+			morphoOracle: mocks.contracts.MorphoOracleMock.source + ' (MorphoOracleMock)',
+			aavePool: '@aave/core-v3/artifacts/contracts/protocol/pool/Pool.sol/Pool.json',
+			aaveDataProvider: '@aave/core-v3/artifacts/contracts/misc/AaveProtocolDataProvider.sol/AaveProtocolDataProvider.json',
+			leverageAccount: mocks.contracts.AmpLeverageAccount.source + ' (AmpLeverageAccount)',
 		},
 		contracts,
 		notes: 'tokenDescriptor is the real NonfungibleTokenPositionDescriptor (linked to NFTDescriptor), so tokenURI works.',
