@@ -143,8 +143,11 @@ contract AmpLeverageAccount {
     address public immutable aavePool;
     address public immutable swapRouter;
 
-    // Non-zero only while an action waits for Morpho's flash loan callback.
-    uint256 private flashPending;
+    // FLASH_PENDING only while an action waits for Morpho's flash loan
+    // callback, FLASH_IDLE otherwise (never zero: cheaper to flip).
+    uint256 private constant FLASH_IDLE = 1;
+    uint256 private constant FLASH_PENDING = 2;
+    uint256 private flashState = FLASH_IDLE;
 
     // What the flash loan callback reports back to the action.
     uint256 private lastOut;
@@ -313,15 +316,15 @@ contract AmpLeverageAccount {
     // ---- the flash loan ----
 
     function _flash(address token, uint256 assets, bytes memory data) private {
-        flashPending = 1;
+        flashState = FLASH_PENDING;
         IMorphoMin(morpho).flashLoan(token, assets, data);
-        flashPending = 0;
+        flashState = FLASH_IDLE;
     }
 
     /// Morpho's flash loan callback: the second half of an action.
     function onMorphoFlashLoan(uint256 assets, bytes calldata data) external {
         if (msg.sender != morpho) revert NotMorpho(msg.sender);
-        if (flashPending == 0) revert NoFlashPending();
+        if (flashState != FLASH_PENDING) revert NoFlashPending();
         (uint8 op, bytes memory args) = abi.decode(data, (uint8, bytes));
         address loanToken;
         if (op == OP_MORPHO_LEVER) {
