@@ -5,7 +5,9 @@
 // Uniswap v3 factory, position manager (with its token descriptor), swap
 // router, QuoterV2 and TickLens from their published artifacts, four pools
 // initialised at the tokens' prices, funded accounts with approvals, and a
-// full-range and a narrow position in every pool.
+// full-range and a narrow position in every pool; then, last (lending.js),
+// Morpho Blue with two markets, a minimal Aave v3 market and the
+// AmpLeverageAccount of account 7.
 //
 //   node deploy.js [--rpc URL] [--out FILE] [--reuse]   (or: deploy.js URL FILE)
 //
@@ -112,7 +114,6 @@ async function main()
 	lib.log(`deploy: mocks from ${mocks.file}${mocks.cached ? ' (cached)' : ' (compiled)'}`);
 	const morphoBuild = compileMorpho.load();
 	lib.log(`deploy: Morpho Blue from ${morphoBuild.file}${morphoBuild.cached ? ' (cached)' : ' (compiled)'}`);
-	mocks.morphoBuild = morphoBuild;
 
 	const chain = new lib.Chain(url);
 	const chainId = await chain.chainId();
@@ -130,7 +131,7 @@ async function main()
 	if (automine)
 		await chain.send('evm_setAutomine', [false]);
 	try {
-		await deployAll(chain, opts, url, out, t0, mocks, chainId, accounts, deployer);
+		await deployAll(chain, opts, url, out, t0, mocks, morphoBuild, chainId, accounts, deployer);
 	} finally {
 		if (automine)
 			await chain.send('evm_setAutomine', [true]);
@@ -138,7 +139,7 @@ async function main()
 }
 
 // Deploys everything; writes and prints the deployment.
-async function deployAll(chain, opts, url, out, t0, mocks, chainId, accounts, deployer)
+async function deployAll(chain, opts, url, out, t0, mocks, morphoBuild, chainId, accounts, deployer)
 {
 	const startBlock = (await chain.blockNumber()) + 1;
 	const genesisHash = (await chain.send('eth_getBlockByNumber', ['0x0', false])).hash;
@@ -313,7 +314,7 @@ async function deployAll(chain, opts, url, out, t0, mocks, chainId, accounts, de
 	// ---- lending: Morpho Blue, Aave v3, the leverage account (lending.js) ----
 	// After everything above, so that the earlier addresses and blocks stay.
 	const lend = await lending.deployLending({
-		chain, deploy, contracts, deployer, accounts, tokens, mocks, morphoBuild: mocks.morphoBuild, uniswap,
+		chain, deploy, contracts, deployer, accounts, tokens, mocks, morphoBuild, uniswap,
 	});
 
 	// ---- the record ----
@@ -350,8 +351,8 @@ async function deployAll(chain, opts, url, out, t0, mocks, chainId, accounts, de
 			oracle: mocks.contracts.MockAggregator.source + ' (MockAggregator)',
 			pool: lib.UNI.pool, factory: lib.UNI.factory, positionManager: lib.UNI.positionManager,
 			swapRouter: lib.UNI.swapRouter, quoterV2: lib.UNI.quoterV2,
-			morpho: mocks.morphoBuild.contracts.Morpho.source + ' (Morpho; ABI fragments in test/chain/lending.js)',
-			morphoIrm: mocks.morphoBuild.contracts.AdaptiveCurveIrm.source,
+			morpho: morphoBuild.contracts.Morpho.source + ' (Morpho; ABI fragments in test/chain/lending.js)',
+			morphoIrm: morphoBuild.contracts.AdaptiveCurveIrm.source,
 			morphoOracle: mocks.contracts.MorphoOracleMock.source + ' (MorphoOracleMock)',
 			aavePool: '@aave/core-v3/artifacts/contracts/protocol/pool/Pool.sol/Pool.json',
 			aaveDataProvider: '@aave/core-v3/artifacts/contracts/misc/AaveProtocolDataProvider.sol/AaveProtocolDataProvider.json',
