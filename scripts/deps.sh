@@ -73,3 +73,5 @@ fi
 # The chain fixture's Solidity mocks, compiled once into test/chain/build
 # (cached by a hash of the sources; the tests read the cache).
 (cd test/chain && node compile.js >/dev/null)
+# Morpho Blue and its AdaptiveCurveIrm (solc 0.8.19/0.8.28, viaIR: ~10-40 s once).
+(cd test/chain && node compile_morpho.js >/dev/null)

@@ -5,7 +5,9 @@
 // Uniswap v3 factory, position manager (with its token descriptor), swap
 // router, QuoterV2 and TickLens from their published artifacts, four pools
 // initialised at the tokens' prices, funded accounts with approvals, and a
-// full-range and a narrow position in every pool.
+// full-range and a narrow position in every pool; then, last (lending.js),
+// Morpho Blue with two markets, a minimal Aave v3 market and the
+// AmpLeverageAccount of account 7.
 //
 //   node deploy.js [--rpc URL] [--out FILE] [--reuse]   (or: deploy.js URL FILE)
 //
@@ -28,6 +30,8 @@ const fs = require('fs');
 const path = require('path');
 const lib = require('./lib');
 const compile = require('./compile');
+const compileMorpho = require('./compile_morpho');
+const lending = require('./lending');
 const { ethers } = lib;
 
 const E18 = 10n ** 18n;
@@ -108,12 +112,14 @@ async function main()
 	}
 	const mocks = compile.load();
 	lib.log(`deploy: mocks from ${mocks.file}${mocks.cached ? ' (cached)' : ' (compiled)'}`);
+	const morphoBuild = compileMorpho.load();
+	lib.log(`deploy: Morpho Blue from ${morphoBuild.file}${morphoBuild.cached ? ' (cached)' : ' (compiled)'}`);
 
 	const chain = new lib.Chain(url);
 	const chainId = await chain.chainId();
 	const accounts = await chain.accounts();
-	if (accounts.length < 6)
-		throw new Error(`the node has ${accounts.length} unlocked accounts; the fixture needs 6 (anvil's default is 10)`);
+	if (accounts.length < 8)
+		throw new Error(`the node has ${accounts.length} unlocked accounts; the fixture needs 8 (anvil's default is 10)`);
 	const deployer = accounts[0];
 	const nonce = Number(await chain.send('eth_getTransactionCount', [deployer, 'latest']));
 	if (nonce !== 0)
@@ -125,7 +131,7 @@ async function main()
 	if (automine)
 		await chain.send('evm_setAutomine', [false]);
 	try {
-		await deployAll(chain, opts, url, out, t0, mocks, chainId, accounts, deployer);
+		await deployAll(chain, opts, url, out, t0, mocks, morphoBuild, chainId, accounts, deployer);
 	} finally {
 		if (automine)
 			await chain.send('evm_setAutomine', [true]);
@@ -133,7 +139,7 @@ async function main()
 }
 
 // Deploys everything; writes and prints the deployment.
-async function deployAll(chain, opts, url, out, t0, mocks, chainId, accounts, deployer)
+async function deployAll(chain, opts, url, out, t0, mocks, morphoBuild, chainId, accounts, deployer)
 {
 	const startBlock = (await chain.blockNumber()) + 1;
 	const genesisHash = (await chain.send('eth_getBlockByNumber', ['0x0', false])).hash;
@@ -305,6 +311,12 @@ async function deployAll(chain, opts, url, out, t0, mocks, chainId, accounts, de
 		delete pool._spec;
 	}
 
+	// ---- lending: Morpho Blue, Aave v3, the leverage account (lending.js) ----
+	// After everything above, so that the earlier addresses and blocks stay.
+	const lend = await lending.deployLending({
+		chain, deploy, contracts, deployer, accounts, tokens, mocks, morphoBuild, uniswap,
+	});
+
 	// ---- the record ----
 	const lstIface = new ethers.utils.Interface(mocks.contracts.MockLST.abi);
 	const topics = {};
@@ -329,14 +341,22 @@ async function deployAll(chain, opts, url, out, t0, mocks, chainId, accounts, de
 		startBlock, endBlock, transactions: chain.txCount,
 		solc: mocks.solc,
 		tokens, oracles, uniswap, pools,
+		morpho: lend.morpho, aave: lend.aave, leverageAccounts: lend.leverageAccounts,
 		funding: { perAccount, deployerLiquidity: spent },
 		topics,
+		leverageAccountTopics: lend.leverageAccountTopics,
 		abis: {
 			erc20: 'test/chain/contracts/AmpERC20.sol (AmpERC20)',
 			lst: mocks.contracts.MockLST.source + ' (MockLST)',
 			oracle: mocks.contracts.MockAggregator.source + ' (MockAggregator)',
 			pool: lib.UNI.pool, factory: lib.UNI.factory, positionManager: lib.UNI.positionManager,
 			swapRouter: lib.UNI.swapRouter, quoterV2: lib.UNI.quoterV2,
+			morpho: morphoBuild.contracts.Morpho.source + ' (Morpho; ABI fragments in test/chain/lending.js)',
+			morphoIrm: morphoBuild.contracts.AdaptiveCurveIrm.source,
+			morphoOracle: mocks.contracts.MorphoOracleMock.source + ' (MorphoOracleMock)',
+			aavePool: '@aave/core-v3/artifacts/contracts/protocol/pool/Pool.sol/Pool.json',
+			aaveDataProvider: '@aave/core-v3/artifacts/contracts/misc/AaveProtocolDataProvider.sol/AaveProtocolDataProvider.json',
+			leverageAccount: mocks.contracts.AmpLeverageAccount.source + ' (AmpLeverageAccount)',
 		},
 		contracts,
 		notes: 'tokenDescriptor is the real NonfungibleTokenPositionDescriptor (linked to NFTDescriptor), so tokenURI works.',
