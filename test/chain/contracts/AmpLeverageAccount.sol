@@ -24,11 +24,23 @@
 //       loan is repaid; what is left stays in the account. repayShares =
 //       type(uint256).max repays all the borrow shares, withdrawCollateral =
 //       type(uint256).max withdraws all the collateral: a full unwind.
+//   morphoSupply(mp, assets) / morphoWithdraw(mp, assets)
+//       lend held loan token to a Morpho market / take it back (assets max:
+//       all the account's supply shares)
+//   aaveSupply(asset, amount) / aaveWithdraw(asset, amount)
+//       the same on Aave v3 (amount max on withdraw: all the aTokens)
 //   aaveSetEMode(categoryId)
 //   aaveLever(collateral, debt, flashAssets, minCollateralOut, poolFee)
 //   aaveDelever(collateral, debt, repayAssets, withdrawCollateral, minLoanOut, poolFee)
 //       the same shapes on Aave v3 (variable-rate debt; max = all the debt /
 //       all the aTokens). The flash loan comes from Morpho too (free).
+//
+// Every lending action returns what it leaves, so that an eth_call of it
+// (amplified simulates each action at a pinned block before it enqueues it)
+// shows the outcome: (collateral, debt, idle loan token) for the lever and
+// delever actions, (supplied, 0, idle) for supply and withdraw, in raw units;
+// the debt is what the protocol would have the account repay (Morpho's
+// toAssetsUp of its borrow shares, Aave's variable debt balance).
 //
 // There is deliberately no generic execute(target, data): the surface is these
 // actions and nothing else. The flash loan callback only runs inside an
@@ -53,6 +65,12 @@ interface IERC20Min {
 
 interface IMorphoMin {
     function flashLoan(address token, uint256 assets, bytes calldata data) external;
+    function supply(MarketParams memory marketParams, uint256 assets, uint256 shares, address onBehalf, bytes memory data)
+        external
+        returns (uint256, uint256);
+    function withdraw(MarketParams memory marketParams, uint256 assets, uint256 shares, address onBehalf, address receiver)
+        external
+        returns (uint256, uint256);
     function accrueInterest(MarketParams memory marketParams) external;
     function supplyCollateral(MarketParams memory marketParams, uint256 assets, address onBehalf, bytes memory data)
         external;
@@ -164,6 +182,10 @@ contract AmpLeverageAccount {
         bytes32 indexed id, uint256 repaidAssets, uint256 repaidShares, uint256 collateralWithdrawn, uint256 loanOut
     );
     event AaveEModeSet(uint8 categoryId);
+    event MorphoSupplied(bytes32 indexed id, uint256 assets, uint256 shares);
+    event MorphoWithdrawn(bytes32 indexed id, uint256 assets, uint256 shares);
+    event AaveSupplied(address indexed asset, uint256 amount);
+    event AaveWithdrawn(address indexed asset, uint256 amount);
     event AaveLevered(
         address indexed collateral, address indexed debt, uint256 flashAssets, uint256 collateralOut, uint256 collateralSupplied
     );
@@ -236,11 +258,13 @@ contract AmpLeverageAccount {
     function morphoLever(MarketParams calldata mp, uint256 flashAssets, uint256 minCollateralOut, uint24 poolFee)
         external
         onlyOwner
+        returns (uint256 collateral, uint256 debt, uint256 idle)
     {
         _flash(mp.loanToken, flashAssets, abi.encode(OP_MORPHO_LEVER, abi.encode(mp, minCollateralOut, poolFee)));
         bytes32 id = marketId(mp);
         (, uint128 borrowShares,) = IMorphoMin(morpho).position(id, address(this));
         emit MorphoLevered(id, flashAssets, lastOut, lastSupplied, borrowShares);
+        return _morphoState(mp);
     }
 
     /// Repays repayShares (max: all) of the account's borrow with flash-
@@ -252,7 +276,18 @@ contract AmpLeverageAccount {
         uint256 withdrawCollateral,
         uint256 minLoanOut,
         uint24 poolFee
-    ) external onlyOwner {
+    ) external onlyOwner returns (uint256, uint256, uint256) {
+        _morphoDelever(mp, repayShares, withdrawCollateral, minLoanOut, poolFee);
+        return _morphoState(mp);
+    }
+
+    function _morphoDelever(
+        MarketParams calldata mp,
+        uint256 repayShares,
+        uint256 withdrawCollateral,
+        uint256 minLoanOut,
+        uint24 poolFee
+    ) private {
         bytes32 id = marketId(mp);
         IMorphoMin(morpho).accrueInterest(mp);
         (, uint128 borrowShares, uint128 collateral) = IMorphoMin(morpho).position(id, address(this));
@@ -271,6 +306,36 @@ contract AmpLeverageAccount {
         emit MorphoDelevered(id, assets, repayShares, withdrawCollateral, lastOut);
     }
 
+    /// Lends amount of the market's loan token held here to the market.
+    function morphoSupply(MarketParams calldata mp, uint256 assets)
+        external
+        onlyOwner
+        returns (uint256 supplied, uint256 zero, uint256 idle)
+    {
+        _approve(mp.loanToken, morpho, assets);
+        (, uint256 shares) = IMorphoMin(morpho).supply(mp, assets, 0, address(this), "");
+        emit MorphoSupplied(marketId(mp), assets, shares);
+        return (_morphoSupplied(mp), 0, IERC20Min(mp.loanToken).balanceOf(address(this)));
+    }
+
+    /// Takes assets (max: all the supply shares) of the loan token back here.
+    function morphoWithdraw(MarketParams calldata mp, uint256 assets)
+        external
+        onlyOwner
+        returns (uint256 supplied, uint256 zero, uint256 idle)
+    {
+        uint256 got;
+        uint256 shares;
+        if (assets == type(uint256).max) {
+            (uint256 s,,) = IMorphoMin(morpho).position(marketId(mp), address(this));
+            (got, shares) = IMorphoMin(morpho).withdraw(mp, 0, s, address(this), address(this));
+        } else {
+            (got, shares) = IMorphoMin(morpho).withdraw(mp, assets, 0, address(this), address(this));
+        }
+        emit MorphoWithdrawn(marketId(mp), got, shares);
+        return (_morphoSupplied(mp), 0, IERC20Min(mp.loanToken).balanceOf(address(this)));
+    }
+
     // ---- Aave v3 ----
 
     /// Enters (or leaves, with 0) an Aave e-mode category.
@@ -284,9 +349,11 @@ contract AmpLeverageAccount {
     function aaveLever(address collateral, address debt, uint256 flashAssets, uint256 minCollateralOut, uint24 poolFee)
         external
         onlyOwner
+        returns (uint256 collateralLeft, uint256 debtLeft, uint256 idle)
     {
         _flash(debt, flashAssets, abi.encode(OP_AAVE_LEVER, abi.encode(collateral, debt, minCollateralOut, poolFee)));
         emit AaveLevered(collateral, debt, flashAssets, lastOut, lastSupplied);
+        return _aaveState(collateral, debt);
     }
 
     /// Repays repayAssets (max: all) of the variable debt with flash-borrowed
@@ -299,7 +366,7 @@ contract AmpLeverageAccount {
         uint256 withdrawCollateral,
         uint256 minLoanOut,
         uint24 poolFee
-    ) external onlyOwner {
+    ) external onlyOwner returns (uint256 collateralLeft, uint256 debtLeft, uint256 idle) {
         uint256 owed = IERC20Min(IAavePoolMin(aavePool).getReserveData(debt).variableDebtTokenAddress).balanceOf(
             address(this)
         );
@@ -311,6 +378,30 @@ contract AmpLeverageAccount {
             abi.encode(OP_AAVE_DELEVER, abi.encode(collateral, debt, repayAssets, withdrawCollateral, minLoanOut, poolFee))
         );
         emit AaveDelevered(collateral, debt, repayAssets, lastSupplied, lastOut);
+        return _aaveState(collateral, debt);
+    }
+
+    /// Lends amount of asset held here to Aave.
+    function aaveSupply(address asset, uint256 amount)
+        external
+        onlyOwner
+        returns (uint256 supplied, uint256 zero, uint256 idle)
+    {
+        _approve(asset, aavePool, amount);
+        IAavePoolMin(aavePool).supply(asset, amount, address(this), 0);
+        emit AaveSupplied(asset, amount);
+        return (_aToken(asset), 0, IERC20Min(asset).balanceOf(address(this)));
+    }
+
+    /// Takes amount (max: all the aTokens) of asset back here.
+    function aaveWithdraw(address asset, uint256 amount)
+        external
+        onlyOwner
+        returns (uint256 supplied, uint256 zero, uint256 idle)
+    {
+        uint256 got = IAavePoolMin(aavePool).withdraw(asset, amount, address(this));
+        emit AaveWithdrawn(asset, got);
+        return (_aToken(asset), 0, IERC20Min(asset).balanceOf(address(this)));
     }
 
     // ---- the flash loan ----
@@ -371,6 +462,38 @@ contract AmpLeverageAccount {
     }
 
     // ---- helpers ----
+
+    // The account's Morpho collateral, debt (toAssetsUp of its borrow
+    // shares, as repay computes it) and idle loan token.
+    function _morphoState(MarketParams calldata mp) private view returns (uint256, uint256, uint256) {
+        bytes32 id = marketId(mp);
+        (, uint128 bs, uint128 c) = IMorphoMin(morpho).position(id, address(this));
+        (,, uint128 tba, uint128 tbs,,) = IMorphoMin(morpho).market(id);
+        uint256 d = uint256(tbs) + VIRTUAL_SHARES;
+        uint256 debt = (uint256(bs) * (uint256(tba) + VIRTUAL_ASSETS) + (d - 1)) / d;
+        return (c, debt, IERC20Min(mp.loanToken).balanceOf(address(this)));
+    }
+
+    // The loan assets the account's supply shares are worth (toAssetsDown).
+    function _morphoSupplied(MarketParams calldata mp) private view returns (uint256) {
+        bytes32 id = marketId(mp);
+        (uint256 ss,,) = IMorphoMin(morpho).position(id, address(this));
+        (uint128 tsa, uint128 tss,,,,) = IMorphoMin(morpho).market(id);
+        return ss * (uint256(tsa) + VIRTUAL_ASSETS) / (uint256(tss) + VIRTUAL_SHARES);
+    }
+
+    function _aToken(address asset) private view returns (uint256) {
+        return IERC20Min(IAavePoolMin(aavePool).getReserveData(asset).aTokenAddress).balanceOf(address(this));
+    }
+
+    // The account's aTokens of collateral, variable debt of debt, and idle debt token.
+    function _aaveState(address collateral, address debt) private view returns (uint256, uint256, uint256) {
+        return (
+            _aToken(collateral),
+            IERC20Min(IAavePoolMin(aavePool).getReserveData(debt).variableDebtTokenAddress).balanceOf(address(this)),
+            IERC20Min(debt).balanceOf(address(this))
+        );
+    }
 
     function _swap(address tokenIn, address tokenOut, uint24 fee, uint256 amountIn, uint256 minOut)
         private
