@@ -1,0 +1,637 @@
+/*
+ * src/lending/morpho.c
+ *
+ * Exact Morpho Blue math as pure C over the Uint256 API of src/evm:
+ * MathLib (mulDivDown/Up, the WAD helpers, wTaylorCompounded),
+ * SharesMathLib, MarketParamsLib.id, Morpho._accrueInterest, _isHealthy and
+ * liquidate, and the AdaptiveCurveIrm's _borrowRate with ExpLib.wExp.  Each
+ * function follows its Solidity source line by line with Solidity 0.8's
+ * checked arithmetic, so a result is the contract's to the wei and a revert
+ * is a MorphoStatus.  Nothing here allocates or raises; morpho_sql.c holds
+ * the SQL wrappers.
+ */
+#include "postgres.h"
+
+#include <string.h>
+
+#include "lending/morpho.h"
+
+const Uint256 MORPHO_ORACLE_PRICE_SCALE = {{UINT64CONST(0xb34b9f1000000000), UINT64CONST(0xc097ce7bc90715), 0, 0}};
+const Uint256 MORPHO_MAX_UINT128 = {{~UINT64CONST(0), ~UINT64CONST(0), 0, 0}};
+
+/* ExpLib's bounds: ln(1e-18) and ln(type(int256).max / 1e36), WAD-scaled. */
+static const Uint256 LN_WEI_INT = {{UINT64CONST(0xc0d0570925a462d8), UINT64CONST(0xfffffffffffffffd),
+~UINT64CONST(0), ~UINT64CONST(0)}};
+static const Uint256 WEXP_UPPER_BOUND = {{UINT64CONST(0x168fd0946fc0415f), UINT64CONST(0x5), 0, 0}};
+static const Uint256 WEXP_UPPER_VALUE = {{0, 0, UINT64CONST(0x31d81650c7d88b80), UINT64CONST(0x9)}};
+
+#define LN_2_INT ((int128) INT64CONST(693147180559945309))
+
+/* A uint256 (or non-negative int256) holding a uint64. */
+static inline Uint256
+U64(uint64 v)
+{
+	Uint256		r = {{v, 0, 0, 0}};
+
+	return r;
+}
+
+/* An int256 holding an int64. */
+static inline Uint256
+I64(int64 v)
+{
+	Uint256		r;
+
+	Int256FromInt64(&r, v);
+	return r;
+}
+
+/* Whether a value fits uint128 (its two high limbs are zero). */
+static inline bool
+FitsU128(const Uint256 *a)
+{
+	return a->w[2] == 0 && a->w[3] == 0;
+}
+
+/* ---- MathLib ---- */
+
+/*
+ * (x * y) / d, reverting when x * y overflows (checked mul) or d is zero.
+ * When both factors fit 128 bits the product cannot overflow and the 512-bit
+ * Uint256MulDiv gives the same quotient faster.
+ */
+MorphoStatus
+MorphoMulDivDown(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *r)
+{
+	Uint256		p;
+
+	if (Uint256IsZero(d))
+		return MORPHO_ERR_DIV_ZERO;
+	if (FitsU128(x) && FitsU128(y))
+	{
+		(void) Uint256MulDiv(x, y, d, false, r);
+		return MORPHO_OK;
+	}
+	if (!Uint256Mul(x, y, &p))
+		return MORPHO_ERR_OVERFLOW;
+	(void) Uint256DivMod(&p, d, r, NULL);
+	return MORPHO_OK;
+}
+
+/*
+ * (x * y + (d - 1)) / d with each step checked: a zero d underflows (an
+ * arithmetic panic in Solidity), and the sum may overflow even when the
+ * product fits.  With 128-bit factors and divisor nothing can overflow.
+ */
+MorphoStatus
+MorphoMulDivUp(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *r)
+{
+	Uint256		p;
+	Uint256		dm1;
+	Uint256		one = U64(1);
+
+	if (Uint256IsZero(d))
+		return MORPHO_ERR_OVERFLOW;
+	if (FitsU128(x) && FitsU128(y) && FitsU128(d))
+	{
+		(void) Uint256MulDiv(x, y, d, true, r);
+		return MORPHO_OK;
+	}
+	if (!Uint256Mul(x, y, &p))
+		return MORPHO_ERR_OVERFLOW;
+	(void) Uint256Sub(d, &one, &dm1);
+	if (!Uint256Add(&p, &dm1, &p))
+		return MORPHO_ERR_OVERFLOW;
+	(void) Uint256DivMod(&p, d, r, NULL);
+	return MORPHO_OK;
+}
+
+/* MathLib.wMulDown: x * y / WAD, rounded down. */
+MorphoStatus
+MorphoWMulDown(const Uint256 *x, const Uint256 *y, Uint256 *r)
+{
+	Uint256		wad = U64(MORPHO_WAD);
+
+	return MorphoMulDivDown(x, y, &wad, r);
+}
+
+/* MathLib.wDivDown: x * WAD / y, rounded down. */
+MorphoStatus
+MorphoWDivDown(const Uint256 *x, const Uint256 *y, Uint256 *r)
+{
+	Uint256		wad = U64(MORPHO_WAD);
+
+	return MorphoMulDivDown(x, &wad, y, r);
+}
+
+/* MathLib.wDivUp: x * WAD / y, rounded up. */
+MorphoStatus
+MorphoWDivUp(const Uint256 *x, const Uint256 *y, Uint256 *r)
+{
+	Uint256		wad = U64(MORPHO_WAD);
+
+	return MorphoMulDivUp(x, &wad, y, r);
+}
+
+/*
+ * MathLib.wTaylorCompounded: e^(x n) - 1 to the third order,
+ * x n + (x n)^2 / 2 + (x n)^3 / 6 (each term WAD-scaled and rounded down).
+ */
+MorphoStatus
+MorphoWTaylorCompounded(const Uint256 *x, uint64 n, Uint256 *r)
+{
+	Uint256		nn = U64(n);
+	Uint256		first;
+	Uint256		second;
+	Uint256		third;
+	Uint256		two_wad;
+	Uint256		three_wad;
+	MorphoStatus st;
+
+	two_wad = U64(2 * MORPHO_WAD);
+	three_wad = U64(3 * MORPHO_WAD);
+	if (!Uint256Mul(x, &nn, &first))
+		return MORPHO_ERR_OVERFLOW;
+	if ((st = MorphoMulDivDown(&first, &first, &two_wad, &second)) != MORPHO_OK)
+		return st;
+	if ((st = MorphoMulDivDown(&second, &first, &three_wad, &third)) != MORPHO_OK)
+		return st;
+	if (!Uint256Add(&first, &second, r) || !Uint256Add(r, &third, r))
+		return MORPHO_ERR_OVERFLOW;
+	return MORPHO_OK;
+}
+
+/* ---- MarketParamsLib ---- */
+
+/*
+ * MarketParamsLib.id: keccak256 over the struct's five words in memory,
+ * which is abi.encode(loanToken, collateralToken, oracle, irm, lltv).
+ */
+void
+MorphoMarketId(const uint8 *loan, const uint8 *collateral, const uint8 *oracle,
+			   const uint8 *irm, const Uint256 *lltv, uint8 out[32])
+{
+	uint8		buf[5 * 32];
+	const uint8 *addrs[4] = {loan, collateral, oracle, irm};
+	int			i;
+
+	memset(buf, 0, sizeof(buf));
+	for (i = 0; i < 4; i++)
+		memcpy(buf + 32 * i + 12, addrs[i], 20);
+	Uint256ToBytesBE(lltv, buf + 128);
+	Keccak256(buf, sizeof(buf), out);
+}
+
+/* ---- SharesMathLib ---- */
+
+/* toAssetsDown / toAssetsUp: shares * (totalAssets + 1) / (totalShares + 1e6). */
+MorphoStatus
+MorphoToAssets(const Uint256 *shares, const Uint256 *total_assets,
+			   const Uint256 *total_shares, bool round_up, Uint256 *r)
+{
+	Uint256		va = U64(MORPHO_VIRTUAL_ASSETS);
+	Uint256		vs = U64(MORPHO_VIRTUAL_SHARES);
+	Uint256		num;
+	Uint256		den;
+
+	if (!Uint256Add(total_assets, &va, &num) || !Uint256Add(total_shares, &vs, &den))
+		return MORPHO_ERR_OVERFLOW;
+	return round_up ? MorphoMulDivUp(shares, &num, &den, r) : MorphoMulDivDown(shares, &num, &den, r);
+}
+
+/* toSharesDown / toSharesUp: assets * (totalShares + 1e6) / (totalAssets + 1). */
+MorphoStatus
+MorphoToShares(const Uint256 *assets, const Uint256 *total_assets,
+			   const Uint256 *total_shares, bool round_up, Uint256 *r)
+{
+	Uint256		va = U64(MORPHO_VIRTUAL_ASSETS);
+	Uint256		vs = U64(MORPHO_VIRTUAL_SHARES);
+	Uint256		num;
+	Uint256		den;
+
+	if (!Uint256Add(total_shares, &vs, &num) || !Uint256Add(total_assets, &va, &den))
+		return MORPHO_ERR_OVERFLOW;
+	return round_up ? MorphoMulDivUp(assets, &num, &den, r) : MorphoMulDivDown(assets, &num, &den, r);
+}
+
+/* ---- AdaptiveCurveIrm ---- */
+
+/* The IRM's utilization: totalBorrowAssets.wDivDown(totalSupplyAssets), 0 without supply. */
+MorphoStatus
+MorphoUtilization(const Uint256 *total_supply_assets, const Uint256 *total_borrow_assets, Uint256 *r)
+{
+	if (Uint256IsZero(total_supply_assets))
+	{
+		*r = U64(0);
+		return MORPHO_OK;
+	}
+	return MorphoWDivDown(total_borrow_assets, total_supply_assets, r);
+}
+
+/*
+ * ExpLib.wExp: e^x for a WAD-scaled int256 x, as 2^q * e^r with
+ * x = q ln 2 + r and e^r to the second order.  0 below ln(1e-18), clipped
+ * above WEXP_UPPER_BOUND.  Between the bounds x fits 128 bits, so the
+ * Solidity unchecked block is computed in native int128 arithmetic, whose
+ * division truncates toward zero as Solidity's does.
+ */
+void
+MorphoWExp(const Uint256 *x, Uint256 *r)
+{
+	int128		xi;
+	int128		adj;
+	int128		q;
+	int128		rr;
+	int128		exp_r;
+	Uint256		e;
+
+	if (Int256Cmp(x, &LN_WEI_INT) < 0)
+	{
+		*r = U64(0);
+		return;
+	}
+	if (Int256Cmp(x, &WEXP_UPPER_BOUND) >= 0)
+	{
+		*r = WEXP_UPPER_VALUE;
+		return;
+	}
+	xi = (int128) (((uint128) x->w[1] << 64) | x->w[0]);
+	adj = xi < 0 ? -(LN_2_INT / 2) : LN_2_INT / 2;
+	q = (xi + adj) / LN_2_INT;
+	rr = xi - q * LN_2_INT;
+	exp_r = (int128) MORPHO_WAD + rr + (rr * rr) / (int128) MORPHO_WAD / 2;
+	/* exp_r lies in about [0.7, 1.5] WAD: positive, so shifts are logical */
+	e.w[0] = (uint64) exp_r;
+	e.w[1] = (uint64) ((uint128) exp_r >> 64);
+	e.w[2] = e.w[3] = 0;
+	if (q >= 0)
+		Uint256Shl(&e, (int) q, r);
+	else
+		Uint256Shr(&e, (int) -q, r);
+}
+
+/* MathLib (IRM) wMulToZero: x * y / WAD, truncated toward zero, checked. */
+static MorphoStatus
+WMulToZero(const Uint256 *x, const Uint256 *y, Uint256 *r)
+{
+	Uint256		p;
+	Uint256		wad = I64(MORPHO_WAD);
+
+	if (!Int256Mul(x, y, &p))
+		return MORPHO_ERR_OVERFLOW;
+	(void) Int256DivMod(&p, &wad, r, NULL);
+	return MORPHO_OK;
+}
+
+/* MathLib (IRM) wDivToZero: x * WAD / y, truncated toward zero, checked. */
+static MorphoStatus
+WDivToZero(const Uint256 *x, const Uint256 *y, Uint256 *r)
+{
+	Uint256		p;
+	Uint256		wad = I64(MORPHO_WAD);
+
+	if (!Int256Mul(x, &wad, &p))
+		return MORPHO_ERR_OVERFLOW;
+	if (Uint256IsZero(y))
+		return MORPHO_ERR_DIV_ZERO;
+	if (!Int256DivMod(&p, y, r, NULL))
+		return MORPHO_ERR_OVERFLOW;
+	return MORPHO_OK;
+}
+
+/*
+ * AdaptiveCurveIrm._newRateAtTarget: start * wExp(adaptation), bounded to
+ * [MIN_RATE_AT_TARGET, MAX_RATE_AT_TARGET] (UtilsLib.bound, signed).
+ */
+static MorphoStatus
+NewRateAtTarget(const Uint256 *start, const Uint256 *adaptation, Uint256 *r)
+{
+	Uint256		e;
+	Uint256		lo = I64(MORPHO_IRM_MIN_RATE_AT_TARGET);
+	Uint256		hi = I64(MORPHO_IRM_MAX_RATE_AT_TARGET);
+	MorphoStatus st;
+
+	MorphoWExp(adaptation, &e);
+	if ((st = WMulToZero(start, &e, r)) != MORPHO_OK)
+		return st;
+	if (Int256Cmp(r, &hi) > 0)
+		*r = hi;
+	if (Int256Cmp(r, &lo) < 0)
+		*r = lo;
+	return MORPHO_OK;
+}
+
+/*
+ * AdaptiveCurveIrm._borrowRate for a market whose stored rate at target is
+ * rate_at_target (0: a market the IRM has not seen), at utilization (WAD),
+ * elapsed seconds after its last update.  avg_rate is the curve at the
+ * trapezoidal average of the rate at target over the period (what Morpho
+ * accrues with), end_rate_at_target what the IRM stores.  utilization must
+ * be below 2^255 (the wrapper checks it): Solidity's int256() cast of it.
+ */
+MorphoStatus
+MorphoBorrowRate(const Uint256 *rate_at_target, const Uint256 *utilization,
+				 uint64 elapsed, Uint256 *avg_rate, Uint256 *end_rate_at_target)
+{
+	Uint256		wad = I64(MORPHO_WAD);
+	Uint256		target = I64(MORPHO_IRM_TARGET_UTILIZATION);
+	Uint256		norm;
+	Uint256		diff;
+	Uint256		err;
+	Uint256		avg;
+	Uint256		end;
+	Uint256		coeff;
+	Uint256		t;
+	MorphoStatus st;
+
+	norm = Int256Cmp(utilization, &target) > 0
+		? I64(MORPHO_WAD - MORPHO_IRM_TARGET_UTILIZATION)
+		: target;
+	if (!Int256Sub(utilization, &target, &diff))
+		return MORPHO_ERR_OVERFLOW;
+	if ((st = WDivToZero(&diff, &norm, &err)) != MORPHO_OK)
+		return st;
+
+	if (Uint256IsZero(rate_at_target))
+	{
+		avg = end = I64(MORPHO_IRM_INITIAL_RATE_AT_TARGET);
+	}
+	else
+	{
+		Uint256		speed;
+		Uint256		adj = I64(MORPHO_IRM_ADJUSTMENT_SPEED);
+		Uint256		el = I64((int64) elapsed);
+		Uint256		linear;
+
+		if ((st = WMulToZero(&adj, &err, &speed)) != MORPHO_OK)
+			return st;
+		if (!Int256Mul(&speed, &el, &linear))
+			return MORPHO_ERR_OVERFLOW;
+		if (Uint256IsZero(&linear))
+			avg = end = *rate_at_target;
+		else
+		{
+			Uint256		half;
+			Uint256		mid;
+			Uint256		two = I64(2);
+			Uint256		four = I64(4);
+
+			if ((st = NewRateAtTarget(rate_at_target, &linear, &end)) != MORPHO_OK)
+				return st;
+			(void) Int256DivMod(&linear, &two, &half, NULL);
+			if ((st = NewRateAtTarget(rate_at_target, &half, &mid)) != MORPHO_OK)
+				return st;
+			if (!Int256Add(rate_at_target, &end, &t) ||
+				!Int256Mul(&two, &mid, &mid) ||
+				!Int256Add(&t, &mid, &t))
+				return MORPHO_ERR_OVERFLOW;
+			(void) Int256DivMod(&t, &four, &avg, NULL);
+		}
+	}
+
+	/* _curve(avg, err): ((coeff * err) / WAD + WAD) * avg / WAD */
+	if (Int256IsNeg(&err))
+	{
+		Uint256		steep = I64(MORPHO_IRM_CURVE_STEEPNESS);
+
+		if ((st = WDivToZero(&wad, &steep, &t)) != MORPHO_OK)
+			return st;
+		(void) Int256Sub(&wad, &t, &coeff);
+	}
+	else
+		coeff = I64(MORPHO_IRM_CURVE_STEEPNESS - MORPHO_WAD);
+	if ((st = WMulToZero(&coeff, &err, &t)) != MORPHO_OK)
+		return st;
+	if (!Int256Add(&t, &wad, &t))
+		return MORPHO_ERR_OVERFLOW;
+	if ((st = WMulToZero(&t, &avg, avg_rate)) != MORPHO_OK)
+		return st;
+	/* uint256(int256): the bit pattern, as Solidity's explicit conversion */
+	*end_rate_at_target = end;
+	return MORPHO_OK;
+}
+
+/* ---- Morpho ---- */
+
+/*
+ * Morpho._accrueInterest with the IRM's borrow rate given: interest is
+ * totalBorrowAssets.wMulDown(rate.wTaylorCompounded(elapsed)), added to both
+ * totals (uint128, checked); with a fee, the fee's share of the interest is
+ * minted as supply shares to the fee recipient, priced on the supply totals
+ * less the fee amount.  Nothing happens when elapsed is 0.  The totals must
+ * fit uint128 on entry (the wrapper checks).
+ */
+MorphoStatus
+MorphoAccrue(MorphoMarket *m, const Uint256 *fee, const Uint256 *borrow_rate,
+			 uint64 elapsed, Uint256 *interest, Uint256 *fee_shares)
+{
+	Uint256		growth;
+	Uint256		i;
+	Uint256		shares = U64(0);
+	MorphoStatus st;
+
+	if (elapsed == 0)
+	{
+		if (interest)
+			*interest = U64(0);
+		if (fee_shares)
+			*fee_shares = U64(0);
+		return MORPHO_OK;
+	}
+	if ((st = MorphoWTaylorCompounded(borrow_rate, elapsed, &growth)) != MORPHO_OK)
+		return st;
+	if ((st = MorphoWMulDown(&m->total_borrow_assets, &growth, &i)) != MORPHO_OK)
+		return st;
+	if (!FitsU128(&i))
+		return MORPHO_ERR_OVERFLOW;
+	(void) Uint256Add(&m->total_borrow_assets, &i, &m->total_borrow_assets);
+	(void) Uint256Add(&m->total_supply_assets, &i, &m->total_supply_assets);
+	if (!FitsU128(&m->total_borrow_assets) || !FitsU128(&m->total_supply_assets))
+		return MORPHO_ERR_OVERFLOW;
+	if (!Uint256IsZero(fee))
+	{
+		Uint256		fee_amount;
+		Uint256		base;
+
+		if ((st = MorphoWMulDown(&i, fee, &fee_amount)) != MORPHO_OK)
+			return st;
+		if (!Uint256Sub(&m->total_supply_assets, &fee_amount, &base))
+			return MORPHO_ERR_OVERFLOW;
+		if ((st = MorphoToShares(&fee_amount, &base, &m->total_supply_shares, false, &shares)) != MORPHO_OK)
+			return st;
+		if (!FitsU128(&shares))
+			return MORPHO_ERR_OVERFLOW;
+		(void) Uint256Add(&m->total_supply_shares, &shares, &m->total_supply_shares);
+		if (!FitsU128(&m->total_supply_shares))
+			return MORPHO_ERR_OVERFLOW;
+	}
+	if (interest)
+		*interest = i;
+	if (fee_shares)
+		*fee_shares = shares;
+	return MORPHO_OK;
+}
+
+/*
+ * The supply rate per second as blue-sdk's Market computes it:
+ * borrowRate.wMulDown(utilization).wMulUp(WAD - fee).  fee <= WAD.
+ */
+MorphoStatus
+MorphoSupplyRate(const Uint256 *borrow_rate, const Uint256 *utilization,
+				 const Uint256 *fee, Uint256 *r)
+{
+	Uint256		wad = U64(MORPHO_WAD);
+	Uint256		t;
+	Uint256		keep;
+	MorphoStatus st;
+
+	if ((st = MorphoWMulDown(borrow_rate, utilization, &t)) != MORPHO_OK)
+		return st;
+	if (!Uint256Sub(&wad, fee, &keep))
+		return MORPHO_ERR_OVERFLOW;
+	return MorphoMulDivUp(&t, &keep, &wad, r);
+}
+
+/* _isHealthy's maxBorrow: collateral.mulDivDown(price, 1e36).wMulDown(lltv). */
+MorphoStatus
+MorphoMaxBorrow(const Uint256 *collateral, const Uint256 *price, const Uint256 *lltv, Uint256 *r)
+{
+	Uint256		value;
+	MorphoStatus st;
+
+	if ((st = MorphoMulDivDown(collateral, price, &MORPHO_ORACLE_PRICE_SCALE, &value)) != MORPHO_OK)
+		return st;
+	return MorphoWMulDown(&value, lltv, r);
+}
+
+/*
+ * Morpho._isHealthy: true without borrow shares; otherwise whether maxBorrow
+ * covers the debt rounded up, borrowShares.toAssetsUp(totals).
+ */
+MorphoStatus
+MorphoIsHealthy(const Uint256 *collateral, const Uint256 *borrow_shares,
+				const Uint256 *total_borrow_assets, const Uint256 *total_borrow_shares,
+				const Uint256 *price, const Uint256 *lltv, bool *healthy)
+{
+	Uint256		borrowed;
+	Uint256		max_borrow;
+	MorphoStatus st;
+
+	if (Uint256IsZero(borrow_shares))
+	{
+		*healthy = true;
+		return MORPHO_OK;
+	}
+	if ((st = MorphoToAssets(borrow_shares, total_borrow_assets, total_borrow_shares, true, &borrowed)) != MORPHO_OK)
+		return st;
+	if ((st = MorphoMaxBorrow(collateral, price, lltv, &max_borrow)) != MORPHO_OK)
+		return st;
+	*healthy = Uint256Cmp(&max_borrow, &borrowed) >= 0;
+	return MORPHO_OK;
+}
+
+/*
+ * The liquidation incentive factor of Morpho.liquidate:
+ * min(1.15 WAD, WAD.wDivDown(WAD - 0.3 WAD .wMulDown(WAD - lltv))).
+ * lltv <= WAD (the wrapper checks), so nothing can overflow.
+ */
+void
+MorphoLiquidationIncentiveFactor(const Uint256 *lltv, Uint256 *r)
+{
+	Uint256		wad = U64(MORPHO_WAD);
+	Uint256		cursor = U64(MORPHO_LIQUIDATION_CURSOR);
+	Uint256		max_lif = U64(MORPHO_MAX_LIF);
+	Uint256		t;
+
+	(void) Uint256Sub(&wad, lltv, &t);
+	(void) MorphoWMulDown(&cursor, &t, &t);
+	(void) Uint256Sub(&wad, &t, &t);
+	(void) MorphoWDivDown(&wad, &t, &t);
+	*r = Uint256Cmp(&t, &max_lif) < 0 ? t : max_lif;
+}
+
+/*
+ * Morpho.liquidate's amounts: from seized collateral, the borrow shares to
+ * repay (rounded up against the liquidator); from repaid shares, the
+ * collateral seized (rounded down); then the assets repaid,
+ * repaidShares.toAssetsUp.  Exactly one of *seized_assets and *repaid_shares
+ * is nonzero on entry (the wrapper checks); the other is filled in.  Both
+ * are cast toUint128 by the contract, so wider values revert.
+ */
+MorphoStatus
+MorphoLiquidate(Uint256 *seized_assets, Uint256 *repaid_shares,
+				const Uint256 *total_borrow_assets, const Uint256 *total_borrow_shares,
+				const Uint256 *price, const Uint256 *lltv, Uint256 *repaid_assets)
+{
+	Uint256		lif;
+	Uint256		t;
+	MorphoStatus st;
+
+	MorphoLiquidationIncentiveFactor(lltv, &lif);
+	if (!Uint256IsZero(seized_assets))
+	{
+		if ((st = MorphoMulDivUp(seized_assets, price, &MORPHO_ORACLE_PRICE_SCALE, &t)) != MORPHO_OK)
+			return st;
+		if ((st = MorphoWDivUp(&t, &lif, &t)) != MORPHO_OK)
+			return st;
+		if ((st = MorphoToShares(&t, total_borrow_assets, total_borrow_shares, true, repaid_shares)) != MORPHO_OK)
+			return st;
+	}
+	else
+	{
+		if ((st = MorphoToAssets(repaid_shares, total_borrow_assets, total_borrow_shares, false, &t)) != MORPHO_OK)
+			return st;
+		if ((st = MorphoWMulDown(&t, &lif, &t)) != MORPHO_OK)
+			return st;
+		if ((st = MorphoMulDivDown(&t, &MORPHO_ORACLE_PRICE_SCALE, price, seized_assets)) != MORPHO_OK)
+			return st;
+	}
+	if ((st = MorphoToAssets(repaid_shares, total_borrow_assets, total_borrow_shares, true, repaid_assets)) != MORPHO_OK)
+		return st;
+	if (!FitsU128(repaid_shares) || !FitsU128(seized_assets))
+		return MORPHO_ERR_OVERFLOW;
+	return MORPHO_OK;
+}
+
+/*
+ * The highest oracle price (1e36 scale) at which the position is unhealthy:
+ * _isHealthy is false at the result and true at the result + 1.  With
+ * B = borrowShares.toAssetsUp(totals), health at price p is
+ * floor(floor(c p / 1e36) lltv / WAD) >= B, that is
+ * floor(c p / 1e36) >= W = ceil(B WAD / lltv), that is
+ * p >= P = ceil(W 1e36 / c); the result is P - 1 (exact, with 512-bit
+ * intermediates).  *no_debt without borrow shares (healthy at any price);
+ * 2^256 - 1 when no uint256 price makes the position healthy (no collateral,
+ * lltv 0, or P out of range).
+ */
+MorphoStatus
+MorphoLiquidationPrice(const Uint256 *collateral, const Uint256 *borrow_shares,
+					   const Uint256 *total_borrow_assets, const Uint256 *total_borrow_shares,
+					   const Uint256 *lltv, Uint256 *r, bool *no_debt)
+{
+	Uint256		borrowed;
+	Uint256		wad = U64(MORPHO_WAD);
+	Uint256		w;
+	Uint256		p;
+	Uint256		one = U64(1);
+	MorphoStatus st;
+
+	*no_debt = false;
+	if (Uint256IsZero(borrow_shares))
+	{
+		*no_debt = true;
+		return MORPHO_OK;
+	}
+	if ((st = MorphoToAssets(borrow_shares, total_borrow_assets, total_borrow_shares, true, &borrowed)) != MORPHO_OK)
+		return st;
+	if (Uint256IsZero(collateral) || Uint256IsZero(lltv) ||
+		!Uint256MulDiv(&borrowed, &wad, lltv, true, &w) ||
+		!Uint256MulDiv(&w, &MORPHO_ORACLE_PRICE_SCALE, collateral, true, &p))
+	{
+		r->w[0] = r->w[1] = r->w[2] = r->w[3] = ~UINT64CONST(0);
+		return MORPHO_OK;
+	}
+	/* borrowed >= 1, so w >= 1 and p >= 1 */
+	(void) Uint256Sub(&p, &one, r);
+	return MORPHO_OK;
+}
