@@ -229,6 +229,19 @@ $$;
 COMMENT ON FUNCTION @extschema@.aave_position_at(bigint, @extschema@.address, @extschema@.address, @extschema@.address, bigint) IS
 	'an account''s Aave v3 supply and variable debt in a reserve at a block, and its account-wide collateral, debt, thresholds and health factor';
 
+-- The e-mode category an account is in at a block (its latest UserEModeSet; 0: none).
+CREATE FUNCTION @extschema@.aave_account_emode_at(chain_id bigint, pool @extschema@.address, account @extschema@.address, block bigint)
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT coalesce((SELECT e.category::integer FROM aave_emode_sets e
+					  WHERE e.chain_id = $1 AND e.pool = $2 AND e.account = $3 AND e.block_number <= $4
+					  ORDER BY e.block_number DESC, e.log_index DESC LIMIT 1), 0)
+$$;
+COMMENT ON FUNCTION @extschema@.aave_account_emode_at(bigint, @extschema@.address, @extschema@.address, bigint) IS
+	'the Aave v3 e-mode category of an account at a block (0: none)';
+
 -- ---- both protocols
 
 -- Every lending market the database knows: Morpho markets from their
@@ -406,11 +419,13 @@ REVOKE ALL ON FUNCTION @extschema@.morpho_market_state_at(bigint, @extschema@.by
 	@extschema@.morpho_position_state_at(bigint, @extschema@.bytes32, @extschema@.address, bigint),
 	@extschema@.aave_reserve_at(bigint, @extschema@.address, @extschema@.address, bigint),
 	@extschema@.aave_position_at(bigint, @extschema@.address, @extschema@.address, @extschema@.address, bigint),
+	@extschema@.aave_account_emode_at(bigint, @extschema@.address, @extschema@.address, bigint),
 	@extschema@.lend_market_at(bigint, @extschema@.bytes32, bigint),
 	@extschema@.lend_position_at(bigint, @extschema@.bytes32, @extschema@.address, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.morpho_market_state_at(bigint, @extschema@.bytes32, bigint),
 	@extschema@.morpho_position_state_at(bigint, @extschema@.bytes32, @extschema@.address, bigint),
 	@extschema@.aave_reserve_at(bigint, @extschema@.address, @extschema@.address, bigint),
 	@extschema@.aave_position_at(bigint, @extschema@.address, @extschema@.address, @extschema@.address, bigint),
+	@extschema@.aave_account_emode_at(bigint, @extschema@.address, @extschema@.address, bigint),
 	@extschema@.lend_market_at(bigint, @extschema@.bytes32, bigint),
 	@extschema@.lend_position_at(bigint, @extschema@.bytes32, @extschema@.address, bigint) TO amplified_reader;

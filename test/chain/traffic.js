@@ -277,11 +277,12 @@ async function main()
 			}
 		}
 
-		// Two ERC-20 transfers between funded accounts: 1 to 7, never 8 and 9,
-		// the demo's strategy vaults (their holdings move only by their
-		// strategies; after a demo they sit in positions, and a transfer from
-		// them would revert).
-		const funded = accounts.slice(1, 8);
+		// Two ERC-20 transfers between funded accounts: 1 to 5, never 6 to 9,
+		// the demo's strategy vaults and leverage-account owners (they send
+		// only their strategies' signed transactions: a transfer of theirs
+		// would take a nonce the transaction queue counts on, and after a
+		// demo their holdings sit in positions).
+		const funded = accounts.slice(1, 6);
 		for (let i = 0; i < 2; i++) {
 			const sym = rng.pick(Object.keys(tokenBySym));
 			const from = rng.pick(funded);

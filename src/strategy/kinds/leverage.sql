@@ -242,6 +242,7 @@ BEGIN
 		'swap', jsonb_build_object('sqrt_price', ps.sqrt_price::text, 'liquidity', ps.liquidity::text,
 			'collateral_is_token0', coll < loan, 'pool_block', ps.block_number),
 		'idle_collateral', coalesce(idle_c, 0)::text, 'idle_loan', coalesce(idle_l, 0)::text,
+		'emode', CASE WHEN p ->> 'protocol' = 'aave_v3' THEN aave_account_emode_at(s.chain_id, (p ->> 'aave_pool')::address, acct, block) END,
 		'valuation', strategy_valuation_json(loan, value, holdings));
 END
 $$;
@@ -266,6 +267,8 @@ DECLARE
 	t numeric := (p ->> 'target_ltv')::numeric;
 	band numeric := (p ->> 'band')::numeric;
 	c numeric := (state ->> 'collateral')::numeric / 10::numeric ^ cd;
+	-- collateral the account holds idle: a lever supplies it too
+	ic numeric := coalesce((state ->> 'idle_collateral')::numeric, 0) / 10::numeric ^ cd;
 	d numeric := (state ->> 'debt')::numeric / 10::numeric ^ ld;
 	price numeric := (state ->> 'price')::numeric;
 	ltv numeric := (state ->> 'ltv')::numeric;
@@ -318,16 +321,28 @@ BEGIN
 		x := (d - t * price * c) / (1 - t * price * (1 + slip / 1e4) / pool_price);
 		y := x / pool_price * (1 + slip / 1e4);
 		out_min := floor(x * 10::numeric ^ ld)::uint256;
-	ELSIF coalesce(ltv, 0) < t - band AND c > 0 THEN
+	ELSIF coalesce(ltv, 0) < t - band AND c + ic > 0 THEN
 		IF lvl <> 'ok' THEN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', jsonb_build_array('risk_' || lvl), 'intents', '[]'::jsonb);
 		ELSIF carry IS NULL OR carry <= 0 THEN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', '["no_positive_carry"]'::jsonb, 'intents', '[]'::jsonb,
 				'plan', jsonb_build_object('carry', carry));
 		END IF;
+		-- Aave: into the strategy's e-mode category first, its own decision
+		IF NOT morpho AND (state ->> 'emode')::int IS DISTINCT FROM (p ->> 'emode_category')::int AND d = 0 THEN
+			RETURN jsonb_build_object('action', 'set_emode', 'reasons', '["emode_category"]'::jsonb,
+				'plan', jsonb_build_object('emode', (state ->> 'emode')::int, 'emode_category', (p ->> 'emode_category')::int),
+				'intents', jsonb_build_array(strategy_intent('set_emode', acct,
+					abi_encode_call('aaveSetEMode(uint8)', jsonb_build_array((p ->> 'emode_category')::int)),
+					format('enter Aave e-mode category %s', p ->> 'emode_category'))),
+				'proposal', jsonb_build_object('action', 'set_emode', 'reduces_risk', false, 'value', (state -> 'valuation' ->> 'value')::numeric,
+					'turnover', 0, 'slippage_bps', 0, 'chain_id', s.chain_id, 'assets', jsonb_build_array(coll::text, loan::text)));
+		END IF;
 		action := 'lever';
 		reasons := ARRAY['ltv_below_band'];
-		-- borrow x, swapped to x * pool_price collateral: d + x = t * price * (c + x * pool_price)
+		-- borrow x, swapped to x * pool_price collateral; the idle collateral
+		-- is supplied with it: d + x = t * price * (c + ic + x * pool_price)
+		c := c + ic;
 		x := (t * price * c - d) / (1 - t * price * pool_price);
 		IF x < (p ->> 'min_trade')::numeric THEN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', '["below_min_trade"]'::jsonb, 'intents', '[]'::jsonb);
@@ -335,7 +350,7 @@ BEGIN
 		y := x * pool_price;
 	ELSE
 		RETURN jsonb_build_object('action', 'hold',
-			'reasons', to_jsonb(CASE WHEN c = 0 AND d = 0 THEN ARRAY['no_collateral'] ELSE ARRAY['within_band'] END),
+			'reasons', to_jsonb(CASE WHEN c + ic = 0 AND d = 0 THEN ARRAY['no_collateral'] ELSE ARRAY['within_band'] END),
 			'plan', jsonb_build_object('ltv', ltv, 'target_ltv', t, 'band', band), 'intents', '[]'::jsonb);
 	END IF;
 
@@ -413,6 +428,9 @@ DECLARE
 	eq_after numeric;
 	why text[] := '{}';
 BEGIN
+	IF result ->> 'action' NOT IN ('lever', 'delever', 'unwind') THEN
+		RETURN why;
+	END IF;
 	FOR r IN SELECT e FROM jsonb_array_elements(calls) e WHERE (e ->> 'ok')::boolean LOOP
 		IF length(r ->> 'return') < 2 + 64 * 3 THEN
 			why := why || 'no_result'::text;
@@ -430,9 +448,10 @@ BEGIN
 		ELSIF ltv_after IS NULL OR ltv_after > t + band OR ltv_after < t - band THEN
 			why := why || 'ltv_outside_band'::text;
 		END IF;
-		-- equity at the oracle price, the idle collateral unchanged
+		-- equity at the oracle price (a lever supplies the idle collateral; the others leave it)
 		eq_after := c_after * price - d_after + idle
-					+ (state ->> 'idle_collateral')::numeric / 10::numeric ^ cd * price;
+					+ CASE WHEN result ->> 'action' = 'lever' THEN 0
+						   ELSE (state ->> 'idle_collateral')::numeric / 10::numeric ^ cd * price END;
 		IF eq_before > 0 AND (eq_before - eq_after) / eq_before * 1e4 > (p ->> 'max_loss_bps')::numeric THEN
 			why := why || 'loss_above_max'::text;
 		END IF;
