@@ -204,7 +204,7 @@ const AAVE_LIBS = ['BorrowLogic', 'BridgeLogic', 'EModeLogic', 'LiquidationLogic
 	'FlashLoanLogic', 'ConfiguratorLogic'];
 const aaveLibPath = (n) => AAVE(`protocol/libraries/logic/${n}.sol/${n}.json`);
 
-const LEVERAGE_OWNERS = [6, 7];	// anvil accounts that get an AmpLeverageAccount
+const LEVERAGE_OWNERS = [6, 7, 8];	// anvil accounts that get an AmpLeverageAccount
 
 // Deploys the lending part. ctx: {chain, deploy(name, artifact, args),
 // contracts, deployer, accounts, tokens, ifaces, mocks, morphoBuild,
