@@ -55,54 +55,145 @@ FitsU128(const Uint256 *a)
 
 /* ---- MathLib ---- */
 
+/* The 256-bit product of two values below 2^128 (it cannot overflow). */
+static inline void
+Mul128x128(const Uint256 *x, const Uint256 *y, Uint256 *r)
+{
+	uint128		ll = (uint128) x->w[0] * y->w[0];
+	uint128		lh = (uint128) x->w[0] * y->w[1];
+	uint128		hl = (uint128) x->w[1] * y->w[0];
+	uint128		hh = (uint128) x->w[1] * y->w[1];
+	uint128		mid = (ll >> 64) + (uint64) lh + (uint64) hl;
+	uint128		top = (mid >> 64) + (lh >> 64) + (hl >> 64) + (uint64) hh;
+
+	r->w[0] = (uint64) ll;
+	r->w[1] = (uint64) mid;
+	r->w[2] = (uint64) top;
+	r->w[3] = (uint64) ((top >> 64) + (hh >> 64));
+}
+
+/*
+ * (hi:lo) / d and its remainder for hi < d, so the quotient fits 64 bits:
+ * one divq on x86-64 (the compiler would call the general 128-bit division
+ * routine instead), plain 128-bit arithmetic elsewhere.
+ */
+static inline uint64
+Div128By64(uint64 hi, uint64 lo, uint64 d, uint64 *rem)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	uint64		q;
+	uint64		r;
+
+	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
+	*rem = r;
+	return q;
+#else
+	uint128		n = ((uint128) hi << 64) | lo;
+
+	*rem = (uint64) (n % d);
+	return (uint64) (n / d);
+#endif
+}
+
+/* q = p / d for a nonzero divisor below 2^64, limb by limb; returns p % d. */
+static inline uint64
+DivSmall(const Uint256 *p, uint64 d, Uint256 *q)
+{
+	uint64		rem = 0;
+	int			i = 3;
+
+	while (i > 0 && p->w[i] == 0)
+		q->w[i--] = 0;
+	for (; i >= 0; i--)
+		q->w[i] = Div128By64(rem, p->w[i], d, &rem);
+	return rem;
+}
+
+/*
+ * floor(p / d) and whether the division was inexact, for the common
+ * divisors: below 2^64 (WAD, 2 WAD, 3 WAD, ...) one pass of 64-bit limb
+ * division; the oracle scale 1e36 as two divisions by 1e18
+ * (floor(floor(p / a) / b) = floor(p / (a b))).  False for other divisors.
+ */
+static inline bool
+DivFast(const Uint256 *p, const Uint256 *d, Uint256 *q, bool *inexact)
+{
+	if (d->w[1] == 0 && d->w[2] == 0 && d->w[3] == 0)
+	{
+		*inexact = DivSmall(p, d->w[0], q) != 0;
+		return true;
+	}
+	if (d->w[0] == MORPHO_ORACLE_PRICE_SCALE.w[0] && d->w[1] == MORPHO_ORACLE_PRICE_SCALE.w[1] &&
+		d->w[2] == 0 && d->w[3] == 0)
+	{
+		uint64		r1 = DivSmall(p, MORPHO_WAD, q);
+		uint64		r2 = DivSmall(q, MORPHO_WAD, q);
+
+		*inexact = (r1 | r2) != 0;
+		return true;
+	}
+	return false;
+}
+
+/* x * y with Solidity's checked multiplication; false on overflow. */
+static inline bool
+CheckedMul(const Uint256 *x, const Uint256 *y, Uint256 *p)
+{
+	if (x->w[2] == 0 && x->w[3] == 0 && y->w[2] == 0 && y->w[3] == 0)
+	{
+		Mul128x128(x, y, p);
+		return true;
+	}
+	return Uint256Mul(x, y, p);
+}
+
 /*
  * (x * y) / d, reverting when x * y overflows (checked mul) or d is zero.
  * When both factors fit 128 bits the product cannot overflow and the 512-bit
- * Uint256MulDiv gives the same quotient faster.
+ * Uint256MulDiv gives the same quotient; small divisors go faster still.
  */
 MorphoStatus
 MorphoMulDivDown(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *r)
 {
 	Uint256		p;
+	bool		inexact;
 
 	if (Uint256IsZero(d))
 		return MORPHO_ERR_DIV_ZERO;
-	if (FitsU128(x) && FitsU128(y))
-	{
-		(void) Uint256MulDiv(x, y, d, false, r);
-		return MORPHO_OK;
-	}
-	if (!Uint256Mul(x, y, &p))
+	if (!CheckedMul(x, y, &p))
 		return MORPHO_ERR_OVERFLOW;
-	(void) Uint256DivMod(&p, d, r, NULL);
+	if (!DivFast(&p, d, r, &inexact))
+		(void) Uint256DivMod(&p, d, r, NULL);
 	return MORPHO_OK;
 }
 
 /*
  * (x * y + (d - 1)) / d with each step checked: a zero d underflows (an
  * arithmetic panic in Solidity), and the sum may overflow even when the
- * product fits.  With 128-bit factors and divisor nothing can overflow.
+ * product fits; otherwise it is the ceiling of x * y / d.
  */
 MorphoStatus
 MorphoMulDivUp(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *r)
 {
 	Uint256		p;
-	Uint256		dm1;
+	Uint256		t;
 	Uint256		one = U64(1);
+	bool		inexact;
 
 	if (Uint256IsZero(d))
 		return MORPHO_ERR_OVERFLOW;
-	if (FitsU128(x) && FitsU128(y) && FitsU128(d))
+	if (!CheckedMul(x, y, &p))
+		return MORPHO_ERR_OVERFLOW;
+	(void) Uint256Sub(d, &one, &t);
+	if (!Uint256Add(&p, &t, &t))
+		return MORPHO_ERR_OVERFLOW;
+	if (DivFast(&p, d, r, &inexact))
 	{
-		(void) Uint256MulDiv(x, y, d, true, r);
+		if (inexact)
+			(void) Uint256Add(r, &one, r);	/* cannot overflow: p + d - 1 fit */
 		return MORPHO_OK;
 	}
-	if (!Uint256Mul(x, y, &p))
-		return MORPHO_ERR_OVERFLOW;
-	(void) Uint256Sub(d, &one, &dm1);
-	if (!Uint256Add(&p, &dm1, &p))
-		return MORPHO_ERR_OVERFLOW;
-	(void) Uint256DivMod(&p, d, r, NULL);
+	(void) Uint256DivMod(&t, d, r, NULL);
 	return MORPHO_OK;
 }
 
@@ -321,6 +412,100 @@ NewRateAtTarget(const Uint256 *start, const Uint256 *adaptation, Uint256 *r)
 	return MORPHO_OK;
 }
 
+/* An int128 as an int256 (sign-extended). */
+static inline void
+Int256FromInt128(int128 v, Uint256 *r)
+{
+	uint64		fill = v < 0 ? ~UINT64CONST(0) : 0;
+
+	r->w[0] = (uint64) v;
+	r->w[1] = (uint64) ((uint128) v >> 64);
+	r->w[2] = r->w[3] = fill;
+}
+
+/*
+ * _newRateAtTarget in int128 for 0 <= start < 2^40: wExp below 2^64 keeps
+ * start * wExp below 2^104; a larger wExp takes the 256-bit path.
+ */
+static int128
+NewRateAtTargetFast(int128 start, int128 adaptation)
+{
+	Uint256		a;
+	Uint256		e;
+	int128		v;
+
+	Int256FromInt128(adaptation, &a);
+	MorphoWExp(&a, &e);
+	if (e.w[1] == 0 && e.w[2] == 0 && e.w[3] == 0)
+		v = start * (int128) e.w[0] / (int128) MORPHO_WAD;
+	else
+	{
+		Uint256		s;
+		Uint256		r;
+
+		Int256FromInt128(start, &s);
+		(void) WMulToZero(&s, &e, &r);	/* < 2^40 * 2^196: fits */
+		if (r.w[1] != 0 || r.w[2] != 0 || r.w[3] != 0 || r.w[0] > (uint64) MORPHO_IRM_MAX_RATE_AT_TARGET)
+			return MORPHO_IRM_MAX_RATE_AT_TARGET;
+		v = (int128) r.w[0];
+	}
+	if (v > MORPHO_IRM_MAX_RATE_AT_TARGET)
+		v = MORPHO_IRM_MAX_RATE_AT_TARGET;
+	if (v < MORPHO_IRM_MIN_RATE_AT_TARGET)
+		v = MORPHO_IRM_MIN_RATE_AT_TARGET;
+	return v;
+}
+
+/*
+ * _borrowRate in native int128 arithmetic when utilization < 2^62,
+ * 0 <= rate at target < 2^40 and elapsed < 2^40 (every value of a live
+ * market): then no intermediate comes near 2^127 (|err| < 4.7e19,
+ * coeff * err < 1.4e38, linear adaptation < 3.3e26) and Solidity cannot
+ * revert, so the result is the same as the general path's, faster.
+ */
+static bool
+BorrowRateFast(const Uint256 *rate_at_target, const Uint256 *utilization,
+			   uint64 elapsed, Uint256 *avg_rate, Uint256 *end_rate_at_target)
+{
+	const int128 wad = MORPHO_WAD;
+	const int128 target = MORPHO_IRM_TARGET_UTILIZATION;
+	int128		u;
+	int128		start;
+	int128		err;
+	int128		avg;
+	int128		end;
+	int128		coeff;
+
+	if (utilization->w[1] != 0 || utilization->w[2] != 0 || utilization->w[3] != 0 ||
+		utilization->w[0] >= (UINT64CONST(1) << 62) ||
+		rate_at_target->w[1] != 0 || rate_at_target->w[2] != 0 || rate_at_target->w[3] != 0 ||
+		rate_at_target->w[0] >= (UINT64CONST(1) << 40) || elapsed >= (UINT64CONST(1) << 40))
+		return false;
+	u = (int128) utilization->w[0];
+	start = (int128) rate_at_target->w[0];
+	err = (u - target) * wad / (u > target ? wad - target : target);
+	if (start == 0)
+		avg = end = MORPHO_IRM_INITIAL_RATE_AT_TARGET;
+	else
+	{
+		int128		speed = (int128) MORPHO_IRM_ADJUSTMENT_SPEED * err / wad;
+		int128		linear = speed * (int128) elapsed;
+
+		if (linear == 0)
+			avg = end = start;
+		else
+		{
+			end = NewRateAtTargetFast(start, linear);
+			avg = (start + end + 2 * NewRateAtTargetFast(start, linear / 2)) / 4;
+		}
+	}
+	coeff = err < 0 ? wad - wad * wad / MORPHO_IRM_CURVE_STEEPNESS
+		: MORPHO_IRM_CURVE_STEEPNESS - wad;
+	Int256FromInt128((coeff * err / wad + wad) * avg / wad, avg_rate);
+	Int256FromInt128(end, end_rate_at_target);
+	return true;
+}
+
 /*
  * AdaptiveCurveIrm._borrowRate for a market whose stored rate at target is
  * rate_at_target (0: a market the IRM has not seen), at utilization (WAD),
@@ -344,6 +529,8 @@ MorphoBorrowRate(const Uint256 *rate_at_target, const Uint256 *utilization,
 	Uint256		t;
 	MorphoStatus st;
 
+	if (BorrowRateFast(rate_at_target, utilization, elapsed, avg_rate, end_rate_at_target))
+		return MORPHO_OK;
 	norm = Int256Cmp(utilization, &target) > 0
 		? I64(MORPHO_WAD - MORPHO_IRM_TARGET_UTILIZATION)
 		: target;

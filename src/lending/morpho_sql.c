@@ -17,6 +17,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
+#include "utils/numeric.h"
 
 #include "lending/morpho.h"
 
@@ -37,7 +38,11 @@ PG_FUNCTION_INFO_V1(morpho_liquidation_incentive_factor);
 PG_FUNCTION_INFO_V1(morpho_liquidate);
 PG_FUNCTION_INFO_V1(morpho_liquidation_price);
 
-#define U256DATUM(x) Uint256PGetDatum(Uint256Copy(x))
+/*
+ * A uint256 on the stack as a composite's field: heap_form_tuple copies
+ * pass-by-reference values into the tuple, so no palloc'd copy is needed.
+ */
+#define U256DATUM(x) PointerGetDatum(x)
 
 /* Raise the error for a status other than MORPHO_OK, naming the function. */
 static void
@@ -130,15 +135,27 @@ GetElapsedArg(FunctionCallInfo fcinfo, int n, const char *fn)
 	return (uint64) v;
 }
 
-/* The tuple descriptor of a function's composite result. */
+/*
+ * The blessed tuple descriptor of a function's composite result, looked up
+ * once per call site and kept in fn_extra (in fn_mcxt, which lives as long
+ * as the FmgrInfo): get_call_result_type reads the catalogs, and these
+ * functions are called once per row.
+ */
 static TupleDesc
 ResultDesc(FunctionCallInfo fcinfo)
 {
 	TupleDesc	tupdesc;
+	MemoryContext old;
 
+	if (fcinfo->flinfo->fn_extra)
+		return (TupleDesc) fcinfo->flinfo->fn_extra;
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	return BlessTupleDesc(tupdesc);
+	tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = tupdesc;
+	return tupdesc;
 }
 
 /*
@@ -149,7 +166,12 @@ static Datum
 WadNumeric(const Uint256 *q, uint64 f)
 {
 	char		buf[UINT256_DEC_BUFLEN + 24];
-	int			len = Uint256ToDecimal(q, buf);
+	int			len;
+
+	/* below 9.2: q * 1e18 + f fits int64, and numeric.c builds it directly */
+	if (q->w[1] == 0 && q->w[2] == 0 && q->w[3] == 0 && q->w[0] < 9)
+		return NumericGetDatum(int64_div_fast_to_numeric((int64) (q->w[0] * MORPHO_WAD + f), 18));
+	len = Uint256ToDecimal(q, buf);
 
 	snprintf(buf + len, sizeof(buf) - len, ".%018" INT64_MODIFIER "u", f);
 	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
