@@ -132,7 +132,37 @@ INSERT INTO @extschema@.market_sources (name, provides, series, description, bui
 VALUES ('univ3_pool', 'price', '@extschema@.univ3_market_prices'::regproc,
 		'Uniswap v3 pool (contract: the pool): raw token1 per token0 after every swap and at every state reading; scale = decimals0 - decimals1, inverted for token1''s price in token0', true);
 
+-- A pool's initialized ticks at the end of a block and their liquidity net,
+-- from its Mint and Burn logs (a position adds its liquidity at its lower
+-- tick and takes it at its upper tick): what univ3_simulate_swap() needs to
+-- quote a swap across ticks.  Ticks whose net is zero are left out.  Exact
+-- when the pool is watched from its first mint.
+CREATE FUNCTION @extschema@.univ3_pool_liquidity_net_at(chain_id bigint, pool @extschema@.address, block bigint)
+RETURNS TABLE (tick int, liquidity_net @extschema@.int256)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT x.t, int256(sum(x.n)) FROM (
+		SELECT m.tick_lower AS t, m.liquidity::numeric AS n FROM univ3_mints m
+		 WHERE m.chain_id = $1 AND m.pool = $2 AND m.block_number <= $3
+		UNION ALL
+		SELECT m.tick_upper, -m.liquidity::numeric FROM univ3_mints m
+		 WHERE m.chain_id = $1 AND m.pool = $2 AND m.block_number <= $3
+		UNION ALL
+		SELECT b.tick_lower, -b.liquidity::numeric FROM univ3_burns b
+		 WHERE b.chain_id = $1 AND b.pool = $2 AND b.block_number <= $3
+		UNION ALL
+		SELECT b.tick_upper, b.liquidity::numeric FROM univ3_burns b
+		 WHERE b.chain_id = $1 AND b.pool = $2 AND b.block_number <= $3) AS x
+	 GROUP BY x.t HAVING sum(x.n) <> 0
+	 ORDER BY x.t
+$$;
+COMMENT ON FUNCTION @extschema@.univ3_pool_liquidity_net_at(bigint, @extschema@.address, bigint) IS
+	'a pool''s initialized ticks and their liquidity net at the end of a block, from its Mint and Burn logs (for univ3_simulate_swap)';
+
 -- They read chain data: for readers, as the tables they read.
+REVOKE ALL ON FUNCTION @extschema@.univ3_pool_liquidity_net_at(bigint, @extschema@.address, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.univ3_pool_liquidity_net_at(bigint, @extschema@.address, bigint) TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint),
 	@extschema@.univ3_pool_latest(bigint, @extschema@.address, bigint, timestamptz, boolean),
 	@extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz),

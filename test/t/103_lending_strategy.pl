@@ -43,6 +43,8 @@ my $keys = AmpTest::key_dir(
 
 my ($weth, $wsteth) = map { lc $d->{tokens}{$_}{address} } qw(WETH wstETH);
 my $pool = lc $d->{pools}{'wstETH-WETH-500'}{address};
+# The Aave strategy swaps in the 0.3 % pool: the Morpho strategy's swaps move the other.
+my $pool3 = lc $d->{pools}{'wstETH-WETH-3000'}{address};
 my $m = $d->{morpho};
 my $mk = $m->{markets}{'wstETH/WETH'};
 my $mk2 = $m->{markets}{'weETH/WETH'};
@@ -52,16 +54,17 @@ my $agg = lc $aave->{oracles}{'wstETH/ETH'}{address};
 
 sub scenario { return $JSON->decode($chain->_node('scenario.js', '--rpc', $url, '--deployment', $depfile, @_)); }
 
-# The accounts' capital: 4 wstETH for each leverage account, 20 WETH for the lender.
+# The accounts' capital: 2 wstETH for each leverage account, 20 WETH for the lender.
 for ([ $A7, $acct7 ], [ $A6, $acct6 ])
 {
-	my $r = $chain->send($_->[0], $wsteth, 'function transfer(address,uint256) returns (bool)', $_->[1], '4000000000000000000');
-	is($r->{status}, 1, "4 wstETH into the leverage account of $_->[0]");
+	my $r = $chain->send($_->[0], $wsteth, 'function transfer(address,uint256) returns (bool)', $_->[1], '2000000000000000000');
+	is($r->{status}, 1, "2 wstETH into the leverage account of $_->[0]");
 }
 is($chain->send($A8, $weth, 'function transfer(address,uint256) returns (bool)', $acct8, '20000000000000000000')->{status}, 1,
 	'20 WETH into the lender\'s account');
-# Half a day of staking yield: wstETH grows 3 bps every 3 hours (about 9 % a year).
-scenario('grow', '--hours', 12, '--steps', 4, '--wsteth-bps', 3, '--weeth-bps', 1);
+# Half a day of staking yield: wstETH grows 1 bp every 3 hours (about 29 % a
+# year: more than the markets' borrow rates, so the carry is positive).
+scenario('grow', '--hours', 12, '--steps', 4, '--wsteth-bps', 1, '--weeth-bps', 1);
 
 my $node = AmpTest::node('lending', conf => "amplified.keys_dir = '$keys'\n"
 	  . "amplified.txq_poll_interval = 100\n"
@@ -84,6 +87,7 @@ sql(qq{
 	SELECT watch_contract(31337, '$aave->{oracle}', 'AaveOracle', 'aave_oracle', 0, 1, ARRAY['$weth', '$wsteth']::address[]);
 	SELECT watch_contract(31337, '$agg', 'wstETH/ETH feed', 'oracle', 0, 1);
 	SELECT watch_contract(31337, '$pool', 'pool wstETH-WETH-500', 'univ3_pool', 0, 1);
+	SELECT watch_contract(31337, '$pool3', 'pool wstETH-WETH-3000', 'univ3_pool', 0, 1);
 	SELECT watch_contract(31337, '$wsteth', 'wstETH', 'lst', 0, 1);
 	SELECT add_signer(31337, '$A6', 'key_file');
 	SELECT add_signer(31337, '$A7', 'key_file');
@@ -110,9 +114,10 @@ is(sql("SELECT string_agg(protocol || ' ' || market::text, ', ' ORDER BY protoco
 	'lend_markets: the two Morpho markets and the two Aave reserves read');
 for my $market ($mk, $mk2)
 {
-	my @c = $chain->calls([ { to => $m->{address}, block => $h0,
-		sig => 'function market(bytes32) view returns (uint128,uint128,uint128,uint128,uint128,uint128)', args => [ $market->{id} ] } ])->[0]{result};
-	my $c = $c[0];
+	my $c = $chain->calls([ { to => $m->{address}, block => sprintf('0x%x', $h0),
+		sig => 'function market(bytes32) view returns (uint128,uint128,uint128,uint128,uint128,uint128)', args => [ $market->{id} ] } ])->[0];
+	die "market(): $c->{error}" if $c->{error};
+	$c = $c->{result};
 	is(sql("SELECT concat_ws(',', total_supply_assets, total_supply_shares, total_borrow_assets, total_borrow_shares, last_update, fee)
 			FROM morpho_market_state_at(31337, '$market->{id}', $h0)"), join(',', @$c),
 		"morpho_market_state_at rebuilds $market->{id}'s market() from its events, to the wei");
@@ -122,11 +127,11 @@ for my $market ($mk, $mk2)
 my %mp = %{ $mk->{params} };
 my $lev_m = $JSON->encode({ protocol => 'morpho_blue', account => $acct7, morpho => $m->{address},
 	oracle => $mp{oracle}, irm => $mp{irm}, lltv => $mp{lltv}, collateral_token => $wsteth, loan_token => $weth,
-	swap_pool => $pool, target_ltv => 0.75, band => 0.03, carry_window => '12 hours', max_loss_bps => 150,
+	swap_pool => $pool, target_ltv => 0.75, band => 0.03, carry_window => '12 hours', max_loss_bps => 500,
 	slippage_bps => 50 });
 my $lev_a = $JSON->encode({ protocol => 'aave_v3', account => $acct6, aave_pool => $aave->{pool}, emode_category => 1,
-	collateral_token => $wsteth, loan_token => $weth, swap_pool => $pool, target_ltv => 0.75, band => 0.03,
-	carry_window => '12 hours', max_loss_bps => 150, slippage_bps => 50 });
+	collateral_token => $wsteth, loan_token => $weth, swap_pool => $pool3, target_ltv => 0.75, band => 0.03,
+	carry_window => '12 hours', max_loss_bps => 500, slippage_bps => 50 });
 my $lend = $JSON->encode({ account => $acct8, asset => $weth, horizon => '30 days', min_trade => 0.1,
 	candidates => [
 		{ protocol => 'morpho_blue', morpho => $m->{address}, collateral_token => lc $mk->{params}{collateralToken},
@@ -146,6 +151,9 @@ sub run_and_settle
 	my ($what) = @_;
 	my $r = $JSON->decode(sql('SELECT run_strategies()'));
 	my %out = map { $_->{strategy_id} => $_ } @{ $r->{results} };
+	note("$what: " . $JSON->encode($r->{results}));
+	note("$what: blocked: " . sql("SELECT string_agg(format('%s %s %s %s', id, risk_reasons, simulation, plan), E'\\n') FROM decisions WHERE status = 'blocked' AND id IN ("
+		. join(',', map { $_->{decision_id} // 0 } @{ $r->{results} }) . ')'));
 	ok($node->poll_query_until('postgres',
 		"SELECT count(*) = 0 FROM amplified.tx_intents WHERE status NOT IN $FINAL"), "$what: every intent is final");
 	is(sql("SELECT coalesce(string_agg(DISTINCT status, ','), '') FROM tx_intents WHERE status <> 'confirmed'"), '',
@@ -181,6 +189,7 @@ sub aave_account
 
 # ---- run 1: Morpho levers, Aave enters its e-mode, the lender supplies ----
 my $r1 = run_and_settle('run 1');
+note('run 1 inputs: ' . sql("SELECT inputs - 'valuation' FROM decisions WHERE strategy_id = $sm ORDER BY id LIMIT 1"));
 is($r1->{$sm}{action}, 'lever', 'run 1: the Morpho strategy levers');
 is($r1->{$sm}{outcome}, 'enqueued', 'run 1: enqueued');
 is($r1->{$sa}{action}, 'set_emode', 'run 1: the Aave strategy enters e-mode first');
@@ -193,10 +202,10 @@ my $planned = decision($r1->{$sm}{decision_id}, "plan ->> 'ltv_after'");
 ok(abs($ltv_m - $planned) < 0.005, "and close to the planned $planned (the swap's price impact apart)");
 is($chain->call($aave->{pool}, 'function getUserEMode(address) view returns (uint256)', $acct6), '1', 'the Aave account is in e-mode 1');
 my $best = lc decision($r1->{$sl}{decision_id}, "plan ->> 'market'");
-my $best_apy = decision($r1->{$sl}{decision_id}, "plan ->> 'best_apy'");
-is(sql(qq{SELECT bool_and((e ->> 'supply_apy')::float8 <= $best_apy)
+my $best_after = decision($r1->{$sl}{decision_id}, "plan ->> 'best_apy_after'");
+is(sql(qq{SELECT bool_and(coalesce(strategy_lend_apy_after(e, 20e18), 0) <= $best_after + 1e-12)
 		  FROM decisions, jsonb_array_elements(inputs -> 'candidates') e WHERE id = $r1->{$sl}{decision_id}}), 't',
-	"the lender chose the highest supply APY ($best_apy)");
+	"the lender chose the market paying the most with its 20 WETH added ($best_after)");
 is(sql("SELECT (lend_position_at(31337, '$best', '$acct8', (SELECT max(number) FROM blocks))).supply_assets::numeric > 19.99e18"), 't',
 	'lend_position_at: the lender\'s account supplies its 20 WETH');
 
@@ -205,6 +214,7 @@ my $r2 = run_and_settle('run 2');
 is($r2->{$sa}{action}, 'lever', 'run 2: the Aave strategy levers');
 is($r2->{$sm}{action} // 'unchanged', 'hold', 'run 2: the Morpho strategy holds');
 is(decision($r2->{$sm}{decision_id}, 'reasons'), '{within_band}', 'inside its band');
+is($r2->{$sl}{action} // 'unchanged', 'hold', 'run 2: the lender stays (its supply moved the rate, and it counted that)');
 my @acc = aave_account($acct6);
 my $ltv_a = (Math::BigFloat->new($acc[1]) / Math::BigFloat->new($acc[0]))->numify;
 ok(abs($ltv_a - 0.75) <= 0.03, "on chain, the Aave LTV $ltv_a is inside the band 0.75 +- 0.03");
@@ -215,7 +225,7 @@ is($hf_model, Math::BigFloat->new($acc[5])->bdiv('1e18', 30)->bstr =~ s/0+$//r =
 # ---- time moves: accrued debt against the chain ----
 scenario('grow', '--hours', 6, '--steps', 2, '--wsteth-bps', 2, '--weeth-bps', 1);
 my $h3 = wait_ingested('after 6 hours');
-my $debt_chain = $chain->calls([ { to => $vdebt, block => $h3, sig => 'function balanceOf(address) view returns (uint256)', args => [ $acct6 ] } ])->[0]{result}[0];
+my $debt_chain = $chain->calls([ { to => $vdebt, block => sprintf('0x%x', $h3), sig => 'function balanceOf(address) view returns (uint256)', args => [ $acct6 ] } ])->[0]{result}[0];
 is(sql("SELECT (lend_position_at(31337, aave_market_id('$aave->{pool}', '$weth'), '$acct6', $h3)).borrow_assets"), $debt_chain,
 	"Aave: the variable debt accrued to block $h3 is the chain's balanceOf there, to the wei ($debt_chain)");
 # Morpho: accrue on chain in the next block; its totals are the read model's
@@ -224,7 +234,7 @@ my $acc_tx = $chain->send(lc $d->{accounts}[0], $m->{address}, 'function accrueI
 	[ $mp{loanToken}, $mp{collateralToken}, $mp{oracle}, $mp{irm}, $mp{lltv} ]);
 is($acc_tx->{status}, 1, 'Morpho accrueInterest mined');
 my $h4 = $acc_tx->{block};
-my $chain_m = $chain->calls([ { to => $m->{address}, block => $h4,
+my $chain_m = $chain->calls([ { to => $m->{address}, block => sprintf('0x%x', $h4),
 	sig => 'function market(bytes32) view returns (uint128,uint128,uint128,uint128,uint128,uint128)', args => [ $mk->{id} ] } ])->[0]{result};
 my $t4 = hex $chain->rpc('eth_getBlockByNumber', [ sprintf('0x%x', $h4), JSON::PP::false ])->{timestamp};
 is(sql(qq{

@@ -13,6 +13,38 @@
 --     under the supply cap;
 --   else hold.
 
+-- The supply APY a candidate market would pay after delta (raw, signed) more
+-- of the asset is supplied to it: Morpho exactly, by its AdaptiveCurveIrm at
+-- the new utilization (rate at target as of the block) and its fee; Aave
+-- approximately, its default strategy's variable rate taken as linear in
+-- utilization below the optimal usage (base rate 0): the supply APY scales
+-- with the square of the utilization.
+CREATE FUNCTION @extschema@.strategy_lend_apy_after(cand jsonb, delta numeric)
+RETURNS float8
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	s numeric := (cand ->> 'total_supply')::numeric;
+	b numeric := (cand ->> 'total_borrow')::numeric;
+	s2 numeric := s + delta;
+	u uint256;
+	r uint256;
+BEGIN
+	IF s2 <= 0 OR s2 < b THEN
+		RETURN NULL;
+	END IF;
+	IF cand ->> 'protocol' = 'morpho_blue' THEN
+		u := morpho_utilization(floor(s2)::uint256, floor(b)::uint256);
+		r := (morpho_borrow_rate((cand ->> 'rate_at_target')::int256, u, 0)).avg_rate;
+		RETURN morpho_rate_to_apy(morpho_supply_rate(r, u, (cand ->> 'fee')::uint256));
+	END IF;
+	RETURN (cand ->> 'supply_apy')::float8 * ((s / s2) ^ 2)::float8;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_lend_apy_after(jsonb, numeric) IS
+	'lend: a candidate market''s supply APY after delta more supplied (Morpho exact through its IRM; Aave with a rate linear in utilization)';
+
 -- Validate lend parameters; each candidate is a Morpho market of the asset
 -- {protocol "morpho_blue", morpho, collateral_token, oracle, irm, lltv} or
 -- an Aave reserve {protocol "aave_v3", pool}.
@@ -29,7 +61,7 @@ DECLARE
 	i int := 0;
 BEGIN
 	PERFORM strategy_check_keys(k, p, ARRAY['account', 'asset', 'decimals', 'candidates', 'horizon', 'min_trade',
-		'min_advantage', 'gas_cost', 'deadline_seconds']);
+		'min_advantage', 'switch_threshold', 'gas_cost', 'deadline_seconds']);
 	IF strategy_param_address(k, p, 'account') IS NULL OR strategy_param_address(k, p, 'asset') IS NULL THEN
 		PERFORM strategy_param_error(k, 'account', 'account (the owner''s AmpLeverageAccount) and asset are required');
 	END IF;
@@ -69,6 +101,7 @@ BEGIN
 		'horizon', coalesce(p -> 'horizon', '"30 days"'),
 		'min_trade', coalesce(strategy_param_number(k, p, 'min_trade', 0, 1e30), 0.01),
 		'min_advantage', coalesce(strategy_param_number(k, p, 'min_advantage', 0, 1e30), 0),
+		'switch_threshold', coalesce(strategy_param_number(k, p, 'switch_threshold', 0, 1), 0.002),
 		'gas_cost', coalesce(strategy_param_number(k, p, 'gas_cost', 0, 1e30), 0),
 		'deadline_seconds', coalesce(strategy_param_number(k, p, 'deadline_seconds', 60, 604800), 3600));
 	PERFORM strategy_param_interval(k, p, 'horizon', '1 hour', '3650 days');
@@ -87,7 +120,7 @@ AS $$
 DECLARE
 	p jsonb := s.params;
 	acct address := (p ->> 'account')::address;
-	asset address := (p ->> 'asset')::address;
+	tok address := (p ->> 'asset')::address;
 	c jsonb;
 	lp lend_position;
 	i int := 0;
@@ -98,14 +131,14 @@ BEGIN
 	FOR c IN SELECT e FROM jsonb_array_elements(p -> 'candidates') e LOOP
 		i := i + 1;
 		lp := lend_position_at(s.chain_id, (c ->> 'market')::bytes32, acct, block);
-		PERFORM strategy_put_position(s.id, block, ROW(c ->> 'protocol', asset, i,
+		PERFORM strategy_put_position(s.id, block, ROW(c ->> 'protocol', tok, i,
 			coalesce(lp.supply_assets, '0')::numeric::int256,
 			jsonb_build_object('market', c ->> 'market', 'account', acct::text, 'side', 'supply',
 				'shares', coalesce(lp.supply_shares, '0')::text))::strategy_position);
 	END LOOP;
-	bal := (abi_decode('(uint256)', strategy_eth_call(s.chain_id, s.owner, asset,
+	bal := (abi_decode('(uint256)', strategy_eth_call(s.chain_id, s.owner, tok,
 		abi_encode_call('balanceOf(address)', jsonb_build_array(acct::text)), block)) ->> 0)::uint256;
-	PERFORM strategy_put_position(s.id, block, ROW('account', asset, 0, bal::int256,
+	PERFORM strategy_put_position(s.id, block, ROW('account', tok, 0, bal::int256,
 		jsonb_build_object('account', acct::text))::strategy_position);
 END
 $$;
@@ -121,29 +154,46 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := s.params;
-	asset address := (p ->> 'asset')::address;
+	tok address := (p ->> 'asset')::address;
 	dec int := (p ->> 'decimals')::int;
 	at timestamptz := ingest_block_time(s.chain_id, block);
 	c jsonb;
 	mk lend_market;
+	ms record;
+	br record;
+	rat text;
+	mfee text;
 	i int := 0;
 	sup numeric;
 	cands jsonb := '[]';
-	idle numeric := coalesce((SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = 'account' AND x.asset = asset), 0);
+	idle numeric := coalesce((SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = 'account' AND x.asset = tok), 0);
 	holdings strategy_holding[];
 	value numeric;
 BEGIN
 	value := idle / 10::numeric ^ dec;
-	holdings := ARRAY[ROW(asset, 'account', idle, dec, 1, 0, NULL, NULL)::strategy_holding];
+	holdings := ARRAY[ROW(tok, 'account', idle, dec, 1, 0, NULL, NULL)::strategy_holding];
 	FOR c IN SELECT e FROM jsonb_array_elements(p -> 'candidates') e LOOP
 		i := i + 1;
 		mk := lend_market_at(s.chain_id, (c ->> 'market')::bytes32, block);
+		rat := NULL;
+		mfee := NULL;
+		IF c ->> 'protocol' = 'morpho_blue' THEN
+			-- the IRM's rate at target as of the block, and the fee, for what a move would do to the rate
+			SELECT * INTO ms FROM morpho_market_state_at(s.chain_id, (c ->> 'market')::bytes32, block);
+			SELECT * INTO br FROM morpho_borrow_rate(coalesce(ms.rate_at_target, int256(0)),
+				morpho_utilization(ms.total_supply_assets, ms.total_borrow_assets),
+				greatest(extract(epoch FROM at)::bigint - ms.last_update, 0));
+			rat := br.end_rate_at_target::text;
+			mfee := ms.fee::text;
+		END IF;
 		sup := coalesce((SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = c ->> 'protocol'
-						  AND x.asset = asset AND x.position_id = i), 0);
+						  AND x.asset = tok AND x.position_id = i), 0);
 		cands := cands || jsonb_build_array(jsonb_build_object(
 			'market', c ->> 'market', 'protocol', c ->> 'protocol',
 			'supply_apy', mk.supply_apy, 'borrow_apy', mk.borrow_apy, 'utilization', mk.utilization,
 			'liquidity', mk.liquidity::text,
+			'total_supply', mk.total_supply_assets::text, 'total_borrow', mk.total_borrow_assets::text,
+			'rate_at_target', rat, 'fee', mfee,
 			'cap_room', CASE WHEN mk.supply_cap > 0
 							 THEN greatest(mk.supply_cap * 10::numeric ^ dec - mk.total_supply_assets::numeric, 0)::text END,
 			'risk_level', CASE WHEN c ->> 'collateral_token' IS NOT NULL
@@ -151,15 +201,15 @@ BEGIN
 			'supplied', sup::text, 'known', mk.market IS NOT NULL));
 		value := value + sup / 10::numeric ^ dec;
 		-- interest leg: the supply grows with the market's supply index
-		holdings := holdings || ROW(asset, (c ->> 'protocol') || ':' || (c ->> 'market'), sup, dec, 1, 0,
+		holdings := holdings || ROW(tok, (c ->> 'protocol') || ':' || (c ->> 'market'), sup, dec, 1, 0,
 			CASE WHEN (SELECT x.detail ->> 'shares' FROM positions x WHERE x.strategy_id = s.id AND x.protocol = c ->> 'protocol'
-						AND x.asset = asset AND x.position_id = i)::numeric > 0
+						AND x.asset = tok AND x.position_id = i)::numeric > 0
 				 THEN sup / (SELECT (x.detail ->> 'shares')::numeric FROM positions x WHERE x.strategy_id = s.id
-							  AND x.protocol = c ->> 'protocol' AND x.asset = asset AND x.position_id = i) END,
+							  AND x.protocol = c ->> 'protocol' AND x.asset = tok AND x.position_id = i) END,
 			'interest')::strategy_holding;
 	END LOOP;
 	RETURN jsonb_build_object('kind', 'lend', 'block_number', block, 'at', at, 'idle', idle::text,
-		'candidates', cands, 'valuation', strategy_valuation_json(asset, value, holdings));
+		'candidates', cands, 'valuation', strategy_valuation_json(tok, value, holdings));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_gather_lend(@extschema@.strategies, bigint) IS
@@ -175,7 +225,7 @@ AS $$
 DECLARE
 	p jsonb := s.params;
 	acct address := (p ->> 'account')::address;
-	asset address := (p ->> 'asset')::address;
+	tok address := (p ->> 'asset')::address;
 	dec int := (p ->> 'decimals')::int;
 	years numeric := extract(epoch FROM (p ->> 'horizon')::interval) / 31557600;
 	best jsonb;
@@ -184,6 +234,7 @@ DECLARE
 	amt numeric;
 	gain numeric;
 	idle numeric := (state ->> 'idle')::numeric;
+	to_place numeric;
 	data bytea;
 	action text;
 	reasons text[];
@@ -193,10 +244,17 @@ BEGIN
 	   <= (state ->> 'decided_at')::timestamptz THEN
 		RETURN jsonb_build_object('action', 'hold', 'reasons', '["stale_chain_data"]'::jsonb, 'intents', '[]'::jsonb);
 	END IF;
-	SELECT x INTO best FROM jsonb_array_elements(state -> 'candidates') WITH ORDINALITY AS e(x, i)
+	-- The best market for what there is to place (the idle funds, else the
+	-- supply): by the APY it would pay with that added (its own supply
+	-- already counts in it).
+	to_place := greatest(idle, coalesce((SELECT max((x ->> 'supplied')::numeric) FROM jsonb_array_elements(state -> 'candidates') x), 0));
+	SELECT x || jsonb_build_object('apy_after', a.apy) INTO best
+	  FROM jsonb_array_elements(state -> 'candidates') WITH ORDINALITY AS e(x, i)
+	 CROSS JOIN LATERAL (SELECT CASE WHEN (x ->> 'supplied')::numeric > 0 THEN (x ->> 'supply_apy')::float8
+									 ELSE strategy_lend_apy_after(x, to_place) END AS apy) AS a
 	 WHERE (x ->> 'known')::boolean AND x ->> 'risk_level' IN ('ok', 'warn') AND (x ->> 'supply_apy') IS NOT NULL
-	   AND (x ->> 'cap_room' IS NULL OR (x ->> 'cap_room')::numeric > 0)
-	 ORDER BY (x ->> 'supply_apy')::float8 DESC, i LIMIT 1;
+	   AND (x ->> 'cap_room' IS NULL OR (x ->> 'cap_room')::numeric > 0) AND a.apy IS NOT NULL
+	 ORDER BY a.apy DESC, i LIMIT 1;
 	-- The market holding the most of the supply.
 	SELECT x INTO cur FROM jsonb_array_elements(state -> 'candidates') WITH ORDINALITY AS e(x, i)
 	 WHERE (x ->> 'supplied')::numeric > 0 ORDER BY (x ->> 'supplied')::numeric DESC, i LIMIT 1;
@@ -208,7 +266,10 @@ BEGIN
 			action := 'withdraw';
 			reasons := ARRAY['risk_' || (cand ->> 'risk_level')];
 		ELSIF best IS NOT NULL AND cand ->> 'market' <> best ->> 'market' THEN
-			gain := ((best ->> 'supply_apy')::numeric - (cand ->> 'supply_apy')::numeric) * years * amt / 10::numeric ^ dec;
+			-- what the best would pay with this added, against what this pays now
+			gain := (strategy_lend_apy_after(best, amt)::numeric - (cand ->> 'supply_apy')::numeric);
+			CONTINUE WHEN gain IS NULL OR gain <= (p ->> 'switch_threshold')::numeric;
+			gain := gain * years * amt / 10::numeric ^ dec;
 			CONTINUE WHEN gain <= 2 * (p ->> 'gas_cost')::numeric + (p ->> 'min_advantage')::numeric;
 			action := 'withdraw';
 			reasons := ARRAY['better_apy'];
@@ -219,12 +280,12 @@ BEGIN
 		-- all of it when the market can pay it all, else what it can
 		data := CASE WHEN cand ->> 'protocol' = 'morpho_blue'
 			THEN abi_encode_call('morphoWithdraw((address,address,address,address,uint256),uint256)',
-				jsonb_build_array((SELECT jsonb_build_array(asset::text, e ->> 'collateral_token', e ->> 'oracle', e ->> 'irm', e ->> 'lltv')
+				jsonb_build_array((SELECT jsonb_build_array(tok::text, e ->> 'collateral_token', e ->> 'oracle', e ->> 'irm', e ->> 'lltv')
 									 FROM jsonb_array_elements(p -> 'candidates') e WHERE e ->> 'market' = cand ->> 'market'),
 					CASE WHEN amt = (cand ->> 'supplied')::numeric THEN '115792089237316195423570985008687907853269984665640564039457584007913129639935'
 						 ELSE amt::text END))
 			ELSE abi_encode_call('aaveWithdraw(address,uint256)',
-				jsonb_build_array(asset::text,
+				jsonb_build_array(tok::text,
 					CASE WHEN amt = (cand ->> 'supplied')::numeric THEN '115792089237316195423570985008687907853269984665640564039457584007913129639935'
 						 ELSE amt::text END)) END;
 		EXIT;
@@ -237,10 +298,10 @@ BEGIN
 		target := best;
 		data := CASE WHEN best ->> 'protocol' = 'morpho_blue'
 			THEN abi_encode_call('morphoSupply((address,address,address,address,uint256),uint256)',
-				jsonb_build_array((SELECT jsonb_build_array(asset::text, e ->> 'collateral_token', e ->> 'oracle', e ->> 'irm', e ->> 'lltv')
+				jsonb_build_array((SELECT jsonb_build_array(tok::text, e ->> 'collateral_token', e ->> 'oracle', e ->> 'irm', e ->> 'lltv')
 									 FROM jsonb_array_elements(p -> 'candidates') e WHERE e ->> 'market' = best ->> 'market'),
 					amt::text))
-			ELSE abi_encode_call('aaveSupply(address,uint256)', jsonb_build_array(asset::text, amt::text)) END;
+			ELSE abi_encode_call('aaveSupply(address,uint256)', jsonb_build_array(tok::text, amt::text)) END;
 	END IF;
 
 	IF action IS NULL THEN
@@ -252,14 +313,15 @@ BEGIN
 	END IF;
 	RETURN jsonb_build_object('action', action, 'reasons', to_jsonb(reasons),
 		'plan', jsonb_build_object('market', target ->> 'market', 'protocol', target ->> 'protocol', 'amount', amt::text,
-			'best', best ->> 'market', 'best_apy', (best ->> 'supply_apy')::float8, 'apy', (target ->> 'supply_apy')::float8,
+			'best', best ->> 'market', 'best_apy', (best ->> 'supply_apy')::float8, 'best_apy_after', (best ->> 'apy_after')::float8,
+			'apy', (target ->> 'supply_apy')::float8,
 			'gain_over_horizon', gain),
 		'intents', jsonb_build_array(strategy_intent(action, acct, data,
-			format('%s %s of %s %s %s market %s', action, amt, asset, CASE WHEN action = 'supply' THEN 'to' ELSE 'from' END,
+			format('%s %s of %s %s %s market %s', action, amt, tok, CASE WHEN action = 'supply' THEN 'to' ELSE 'from' END,
 				target ->> 'protocol', target ->> 'market'))),
 		'proposal', jsonb_build_object('action', action, 'reduces_risk', action = 'withdraw',
 			'value', (state -> 'valuation' ->> 'value')::numeric, 'turnover', amt / 10::numeric ^ dec,
-			'slippage_bps', 0, 'chain_id', s.chain_id, 'assets', jsonb_build_array(asset::text)));
+			'slippage_bps', 0, 'chain_id', s.chain_id, 'assets', jsonb_build_array(tok::text)));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_policy_lend(@extschema@.strategies, jsonb) IS

@@ -30,6 +30,27 @@ RETURN jsonb_build_array(p ->> 'loan_token', p ->> 'collateral_token', p ->> 'or
 COMMENT ON FUNCTION @extschema@.strategy_leverage_market_params(jsonb) IS
 	'the Morpho MarketParams (loan token, collateral token, oracle, IRM, LLTV) of leverage parameters, as ABI JSON';
 
+-- What a swap of amount_in (raw) returns (raw) in the strategy's swap pool,
+-- as UniswapV3Pool.swap would at the gathered state, across its ticks
+-- (univ3_simulate_swap over univ3_pool_liquidity_net_at): selling the
+-- collateral for the loan token, or buying it.
+CREATE FUNCTION @extschema@.strategy_leverage_quote(p jsonb, swap jsonb, sell_collateral boolean, amount_in numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT CASE WHEN amount_in < 1 THEN 0
+				WHEN (swap ->> 'collateral_is_token0')::boolean = sell_collateral THEN -q.amount1::numeric
+				ELSE -q.amount0::numeric END
+	  FROM univ3_simulate_swap((swap ->> 'sqrt_price')::uint256, (swap ->> 'tick')::int, (swap ->> 'liquidity')::uint256,
+			(p ->> 'swap_tick_spacing')::int, (p ->> 'swap_fee')::int,
+			ARRAY(SELECT t::int FROM jsonb_array_elements_text(swap -> 'ticks') t),
+			ARRAY(SELECT n::int256 FROM jsonb_array_elements_text(swap -> 'liquidity_net') n),
+			(swap ->> 'collateral_is_token0')::boolean = sell_collateral, int256(greatest(floor(amount_in), 1))) AS q
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_leverage_quote(jsonb, jsonb, boolean, numeric) IS
+	'leverage: the raw output of a swap of amount_in in the strategy''s pool at the gathered state, across its ticks (selling or buying the collateral)';
+
 -- Validate leverage parameters.
 CREATE FUNCTION @extschema@.strategy_validate_leverage(params jsonb, chain_id bigint)
 RETURNS jsonb
@@ -44,7 +65,7 @@ DECLARE
 BEGIN
 	PERFORM strategy_check_keys(k, p, ARRAY['protocol', 'account', 'morpho', 'market', 'oracle', 'irm', 'lltv',
 		'aave_pool', 'emode_category', 'collateral_token', 'loan_token', 'collateral_decimals', 'loan_decimals',
-		'swap_pool', 'swap_fee', 'target_ltv', 'band', 'unwind_health', 'carry_window', 'min_trade',
+		'swap_pool', 'swap_fee', 'swap_tick_spacing', 'target_ltv', 'band', 'unwind_health', 'carry_window', 'min_trade',
 		'slippage_bps', 'max_loss_bps', 'gas_cost', 'deadline_seconds']);
 	IF p ->> 'protocol' IS NULL OR p ->> 'protocol' NOT IN ('morpho_blue', 'aave_v3') THEN
 		PERFORM strategy_param_error(k, 'protocol', '"morpho_blue" or "aave_v3"');
@@ -80,6 +101,8 @@ BEGIN
 		p := p || jsonb_build_object('emode_category', coalesce(strategy_param_number(k, p, 'emode_category', 0, 255), 0),
 			'market', aave_market_id((p ->> 'aave_pool')::address, (p ->> 'collateral_token')::address)::text);
 	END IF;
+	IF NOT p ? 'swap_tick_spacing' THEN p := p || jsonb_build_object('swap_tick_spacing', (strategy_read_word(chain_id, (p ->> 'swap_pool')::address, 'tickSpacing()', 'int24') #>> '{}')::int); END IF;
+	PERFORM strategy_param_number(k, p, 'swap_tick_spacing', 1, 16384);
 	IF NOT p ? 'swap_fee' THEN p := p || jsonb_build_object('swap_fee', (strategy_read_word(chain_id, (p ->> 'swap_pool')::address, 'fee()', 'uint24') #>> '{}')::int); END IF;
 	IF NOT p ? 'collateral_decimals' THEN p := p || jsonb_build_object('collateral_decimals', (strategy_read_word(chain_id, (p ->> 'collateral_token')::address, 'decimals()', 'uint8') #>> '{}')::int); END IF;
 	IF NOT p ? 'loan_decimals' THEN p := p || jsonb_build_object('loan_decimals', (strategy_read_word(chain_id, (p ->> 'loan_token')::address, 'decimals()', 'uint8') #>> '{}')::int); END IF;
@@ -239,8 +262,11 @@ BEGIN
 		'borrow_apy', borrow_apy, 'staking_apr', apr,
 		'market_liquidity', mk.liquidity::text,
 		'risk_level', risk_asset_level(s.chain_id, coll),
-		'swap', jsonb_build_object('sqrt_price', ps.sqrt_price::text, 'liquidity', ps.liquidity::text,
-			'collateral_is_token0', coll < loan, 'pool_block', ps.block_number),
+		'swap', jsonb_build_object('sqrt_price', ps.sqrt_price::text, 'tick', ps.tick, 'liquidity', ps.liquidity::text,
+			'collateral_is_token0', coll < loan, 'pool_block', ps.block_number,
+			-- the initialized ticks, for quotes that cross them
+			'ticks', (SELECT coalesce(jsonb_agg(t.tick ORDER BY t.tick), '[]') FROM univ3_pool_liquidity_net_at(s.chain_id, (p ->> 'swap_pool')::address, block) t),
+			'liquidity_net', (SELECT coalesce(jsonb_agg(t.liquidity_net::text ORDER BY t.tick), '[]') FROM univ3_pool_liquidity_net_at(s.chain_id, (p ->> 'swap_pool')::address, block) t)),
 		'idle_collateral', coalesce(idle_c, 0)::text, 'idle_loan', coalesce(idle_l, 0)::text,
 		'emode', CASE WHEN p ->> 'protocol' = 'aave_v3' THEN aave_account_emode_at(s.chain_id, (p ->> 'aave_pool')::address, acct, block) END,
 		'valuation', strategy_valuation_json(loan, value, holdings));
@@ -277,11 +303,14 @@ DECLARE
 	carry float8 := (state ->> 'staking_apr')::float8 - (state ->> 'borrow_apy')::float8;
 	zero_for_one boolean := (state -> 'swap' ->> 'collateral_is_token0')::boolean;
 	morpho boolean := p ->> 'protocol' = 'morpho_blue';
-	-- loan per collateral in the pool, after its fee
+	-- loan per collateral selling collateral in the pool, after its fee
 	pool_price numeric;
+	-- collateral per loan buying collateral in the pool, after its fee
+	buy_rate numeric;
 	x numeric;
 	y numeric;
-	q record;
+	q_out numeric;
+	eff numeric;
 	amt uint256;
 	out_min uint256;
 	action text;
@@ -302,6 +331,7 @@ BEGIN
 	pool_price := CASE WHEN zero_for_one THEN strategy_price1per0((state -> 'swap' ->> 'sqrt_price')::uint256, cd, ld)
 					   ELSE 1 / strategy_price1per0((state -> 'swap' ->> 'sqrt_price')::uint256, ld, cd) END
 				  * (1 - fee / 1e6);
+	buy_rate := (1 - fee / 1e6) * (1 - fee / 1e6) / pool_price;
 
 	-- Unwind.
 	IF d > 0 AND (lvl IN ('reduce_only', 'halt') OR carry < 0 OR (hf IS NOT NULL AND hf < (p ->> 'unwind_health')::numeric)) THEN
@@ -311,15 +341,25 @@ BEGIN
 						ELSE ARRAY['health_below_trigger'] END;
 		-- everything: the account repays all the debt and withdraws all the
 		-- collateral; what the swap must return covers the debt plus slippage
-		out_min := floor(d * 10::numeric ^ ld)::uint256;
 		x := d;
 		y := c;
+		q_out := strategy_leverage_quote(p, state -> 'swap', true, y * 10::numeric ^ cd);
+		out_min := floor(q_out * (1 - slip / 1e4))::uint256;
 	ELSIF ltv IS NOT NULL AND ltv > t + band AND d > 0 THEN
 		action := 'delever';
 		reasons := ARRAY['ltv_above_band'];
 		-- repay x, selling y = x / pool_price * (1 + slippage) collateral: (d - x) = t * price * (c - y)
 		x := (d - t * price * c) / (1 - t * price * (1 + slip / 1e4) / pool_price);
 		y := x / pool_price * (1 + slip / 1e4);
+		-- sell enough that the pool (across its ticks) pays x with the
+		-- slippage margin: two corrections of y by the quote
+		FOR k IN 1 .. 2 LOOP
+			q_out := strategy_leverage_quote(p, state -> 'swap', true, y * 10::numeric ^ cd);
+			EXIT WHEN q_out <= 0 OR q_out >= x * (1 + slip / 1e4) * 10::numeric ^ ld;
+			eff := q_out / 10::numeric ^ ld / y;
+			x := (d - t * price * c) / (1 - t * price * (1 + slip / 1e4) / eff);
+			y := x / eff * (1 + slip / 1e4);
+		END LOOP;
 		out_min := floor(x * 10::numeric ^ ld)::uint256;
 	ELSIF coalesce(ltv, 0) < t - band AND c + ic > 0 THEN
 		IF lvl <> 'ok' THEN
@@ -340,14 +380,22 @@ BEGIN
 		END IF;
 		action := 'lever';
 		reasons := ARRAY['ltv_below_band'];
-		-- borrow x, swapped to x * pool_price collateral; the idle collateral
-		-- is supplied with it: d + x = t * price * (c + ic + x * pool_price)
+		-- borrow x, swapped to x * buy_rate collateral; the idle collateral
+		-- is supplied with it: d + x = t * price * (c + ic + x * buy_rate)
 		c := c + ic;
-		x := (t * price * c - d) / (1 - t * price * pool_price);
+		x := (t * price * c - d) / (1 - t * price * buy_rate);
+		-- the pool's real rate for that size (across its ticks), twice
+		FOR k IN 1 .. 2 LOOP
+			EXIT WHEN x < (p ->> 'min_trade')::numeric;
+			q_out := strategy_leverage_quote(p, state -> 'swap', false, x * 10::numeric ^ ld);
+			eff := q_out / 10::numeric ^ cd / x;
+			x := (t * price * c - d) / (1 - t * price * eff);
+		END LOOP;
 		IF x < (p ->> 'min_trade')::numeric THEN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', '["below_min_trade"]'::jsonb, 'intents', '[]'::jsonb);
 		END IF;
-		y := x * pool_price;
+		q_out := strategy_leverage_quote(p, state -> 'swap', false, floor(x * 10::numeric ^ ld));
+		y := q_out / 10::numeric ^ cd;
 	ELSE
 		RETURN jsonb_build_object('action', 'hold',
 			'reasons', to_jsonb(CASE WHEN c + ic = 0 AND d = 0 THEN ARRAY['no_collateral'] ELSE ARRAY['within_band'] END),
@@ -356,14 +404,12 @@ BEGIN
 
 	IF action = 'lever' THEN
 		amt := floor(x * 10::numeric ^ ld)::uint256;
-		SELECT * INTO q FROM strategy_swap_quote((state -> 'swap' ->> 'sqrt_price')::uint256,
-			(state -> 'swap' ->> 'liquidity')::uint256, fee, NOT zero_for_one, amt);
-		out_min := strategy_amount_min(q.amount_out, slip);
+		out_min := strategy_amount_min(q_out::uint256, slip);
 		data := CASE WHEN morpho THEN abi_encode_call('morphoLever((address,address,address,address,uint256),uint256,uint256,uint24)',
 					jsonb_build_array(strategy_leverage_market_params(p), amt::text, out_min::text, fee))
 				ELSE abi_encode_call('aaveLever(address,address,uint256,uint256,uint24)',
 					jsonb_build_array(coll::text, loan::text, amt::text, out_min::text, fee)) END;
-		c_after := c + q.amount_out::numeric / 10::numeric ^ cd;
+		c_after := c + y;
 		d_after := d + x;
 	ELSE
 		amt := CASE WHEN action = 'unwind' THEN '115792089237316195423570985008687907853269984665640564039457584007913129639935'::uint256
@@ -387,7 +433,9 @@ BEGIN
 	plan := jsonb_build_object('ltv', ltv, 'target_ltv', t, 'band', band, 'health_factor', hf, 'carry', carry,
 		'debt_change', round(d_after - d, 18), 'collateral_change', round(c_after - c, 18),
 		'ltv_after', CASE WHEN c_after > 0 THEN d_after / (c_after * price) END,
-		'swap_cost', abs(CASE WHEN action = 'lever' THEN x ELSE y * price END) * (fee / 1e6));
+		-- what the swap loses against the oracle price (fee and price impact)
+		'swap_cost', CASE WHEN action = 'lever' THEN x - y * price ELSE y * price - q_out / 10::numeric ^ ld END,
+		'swap_out', q_out::text);
 	RETURN jsonb_build_object('action', action, 'reasons', to_jsonb(reasons), 'plan', plan, 'intents', intents,
 		'proposal', jsonb_build_object('action', action, 'reduces_risk', action <> 'lever',
 			'value', (state -> 'valuation' ->> 'value')::numeric,
