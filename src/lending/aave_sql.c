@@ -10,15 +10,14 @@
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
-#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 #include "lending/aave.h"
+#include "lending/lending_sql.h"
 
 /* The Solidity step behind each status, for errdetail. */
 static const char *
@@ -117,24 +116,6 @@ TimestampArgs(FunctionCallInfo fcinfo, int n, const char *fn, const char *last_n
 				 errmsg("%s: now_ts must not be before %s: " INT64_FORMAT " < " INT64_FORMAT,
 						fn, last_name, *now, *last),
 				 errdetail("The contract's now - last would underflow and revert.")));
-}
-
-/* The tuple descriptor of a function's composite result. */
-static TupleDesc
-ResultDesc(FunctionCallInfo fcinfo)
-{
-	TupleDesc	tupdesc;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	return BlessTupleDesc(tupdesc);
-}
-
-/* A fresh palloc'd copy of a result. */
-static Datum
-U256Datum(const Uint256 *v)
-{
-	return Uint256PGetDatum(Uint256Copy(v));
 }
 
 /* A small non-negative constant as a Uint256. */
@@ -357,9 +338,8 @@ aave_reserve_rates(PG_FUNCTION_ARGS)
 	AaveRateInputs in;
 	AaveRateStrategy s;
 	AaveRates out;
-	TupleDesc	tupdesc = ResultDesc(fcinfo);
+	LendResult *res = LendResultGet(fcinfo);
 	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
 
 	in.unbacked = *PG_GETARG_UINT256_P(0);
 	in.liquidity_added = *PG_GETARG_UINT256_P(1);
@@ -391,10 +371,10 @@ aave_reserve_rates(PG_FUNCTION_ARGS)
 				 errmsg("%s: optimal_stable_to_total_debt_ray must not exceed 1e27", fn)));
 
 	AaveRaise(AaveReserveRates(&in, &s, &out), fn);
-	values[0] = U256Datum(&out.liquidity_rate);
-	values[1] = U256Datum(&out.stable_borrow_rate);
-	values[2] = U256Datum(&out.variable_borrow_rate);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	values[0] = Uint256PGetDatum(&out.liquidity_rate);
+	values[1] = Uint256PGetDatum(&out.stable_borrow_rate);
+	values[2] = Uint256PGetDatum(&out.variable_borrow_rate);
+	PG_RETURN_DATUM(LendResultForm(res, values));
 }
 
 /* ---- account data, health factor, borrows ---- */
@@ -476,9 +456,8 @@ aave_account_data(PG_FUNCTION_ARGS)
 	AaveAccountAsset *assets;
 	Uint256    *debts;
 	AaveAccount acc;
-	TupleDesc	tupdesc = ResultDesc(fcinfo);
+	LendResult *res = LendResultGet(fcinfo);
 	Datum		values[6];
-	bool		nulls[6] = {false, false, false, false, false, false};
 	int64		v;
 
 	if (nltv != ncoll || nlt != ncoll || (ncat != 0 && ncat != ncoll))
@@ -516,14 +495,14 @@ aave_account_data(PG_FUNCTION_ARGS)
 
 	AaveRaise(AaveAccountData(ncoll, assets, ndebt, debts, user_cat, emode_ltv, emode_lt,
 							  &acc), fn);
-	values[0] = U256Datum(&acc.total_collateral_base);
-	values[1] = U256Datum(&acc.total_debt_base);
+	values[0] = Uint256PGetDatum(&acc.total_collateral_base);
+	values[1] = Uint256PGetDatum(&acc.total_debt_base);
 	/* averages of 16-bit values: they fit an int */
 	values[2] = Int32GetDatum((int32) acc.avg_ltv.w[0]);
 	values[3] = Int32GetDatum((int32) acc.avg_liquidation_threshold.w[0]);
-	values[4] = U256Datum(&acc.health_factor);
+	values[4] = Uint256PGetDatum(&acc.health_factor);
 	values[5] = BoolGetDatum(acc.has_zero_ltv_collateral);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(LendResultForm(res, values));
 }
 
 /* aave_asset_value_base(amount, price, decimals): amount * price / 10^decimals. */
@@ -575,9 +554,8 @@ aave_liquidation_amounts(PG_FUNCTION_ARGS)
 	const char *fn = "aave_liquidation_amounts";
 	AaveLiquidationInputs in;
 	AaveLiquidation out;
-	TupleDesc	tupdesc = ResultDesc(fcinfo);
+	LendResult *res = LendResultGet(fcinfo);
 	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
 
 	in.debt_to_cover = *PG_GETARG_UINT256_P(0);
 	in.user_total_debt = *PG_GETARG_UINT256_P(1);
@@ -604,8 +582,8 @@ aave_liquidation_amounts(PG_FUNCTION_ARGS)
 				 errdetail("The pool reverts with SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER.")));
 
 	AaveRaise(AaveLiquidationAmounts(&in, &out), fn);
-	values[0] = U256Datum(&out.collateral_to_liquidate);
-	values[1] = U256Datum(&out.debt_to_cover);
-	values[2] = U256Datum(&out.protocol_fee);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	values[0] = Uint256PGetDatum(&out.collateral_to_liquidate);
+	values[1] = Uint256PGetDatum(&out.debt_to_cover);
+	values[2] = Uint256PGetDatum(&out.protocol_fee);
+	PG_RETURN_DATUM(LendResultForm(res, values));
 }

@@ -12,13 +12,11 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "access/htup_details.h"
 #include "fmgr.h"
-#include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
-#include "utils/numeric.h"
 
+#include "lending/lending_sql.h"
 #include "lending/morpho.h"
 
 PG_FUNCTION_INFO_V1(morpho_market_id);
@@ -39,7 +37,7 @@ PG_FUNCTION_INFO_V1(morpho_liquidate);
 PG_FUNCTION_INFO_V1(morpho_liquidation_price);
 
 /*
- * A uint256 on the stack as a composite's field: heap_form_tuple copies
+ * A uint256 on the stack as a composite's field: LendResultForm copies
  * pass-by-reference values into the tuple, so no palloc'd copy is needed.
  */
 #define U256DATUM(x) PointerGetDatum(x)
@@ -136,49 +134,6 @@ GetElapsedArg(FunctionCallInfo fcinfo, int n, const char *fn)
 }
 
 /*
- * The blessed tuple descriptor of a function's composite result, looked up
- * once per call site and kept in fn_extra (in fn_mcxt, which lives as long
- * as the FmgrInfo): get_call_result_type reads the catalogs, and these
- * functions are called once per row.
- */
-static TupleDesc
-ResultDesc(FunctionCallInfo fcinfo)
-{
-	TupleDesc	tupdesc;
-	MemoryContext old;
-
-	if (fcinfo->flinfo->fn_extra)
-		return (TupleDesc) fcinfo->flinfo->fn_extra;
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
-	MemoryContextSwitchTo(old);
-	fcinfo->flinfo->fn_extra = tupdesc;
-	return tupdesc;
-}
-
-/*
- * The numeric q + f / 1e18 for an integer part q and an 18-digit fraction f
- * (f < 1e18), exactly: a WAD-scaled value as a decimal.
- */
-static Datum
-WadNumeric(const Uint256 *q, uint64 f)
-{
-	char		buf[UINT256_DEC_BUFLEN + 24];
-	int			len;
-
-	/* below 9.2: q * 1e18 + f fits int64, and numeric.c builds it directly */
-	if (q->w[1] == 0 && q->w[2] == 0 && q->w[3] == 0 && q->w[0] < 9)
-		return NumericGetDatum(int64_div_fast_to_numeric((int64) (q->w[0] * MORPHO_WAD + f), 18));
-	len = Uint256ToDecimal(q, buf);
-
-	snprintf(buf + len, sizeof(buf) - len, ".%018" INT64_MODIFIER "u", f);
-	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
-							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-}
-
-/*
  * a / b as a numeric with 18 decimals, rounded down or up at the 18th: the
  * integer part and the remainder's fraction separately, so the value is
  * exact for any uint256 a and nonzero b.
@@ -200,7 +155,7 @@ RatioNumeric(const Uint256 *a, const Uint256 *b, bool round_up)
 		(void) Uint256Add(&q, &one, &q);
 		f.w[0] = 0;
 	}
-	return WadNumeric(&q, f.w[0]);
+	return LendWadNumeric(&q, f.w[0]);
 }
 
 /* morpho_market_id(loan, collateral, oracle, irm, lltv): MarketParamsLib.id. */
@@ -267,11 +222,10 @@ morpho_borrow_rate(PG_FUNCTION_ARGS)
 	const Uint256 *rat = PG_GETARG_UINT256_P(0);
 	const Uint256 *util = PG_GETARG_UINT256_P(1);
 	uint64		elapsed = GetElapsedArg(fcinfo, 2, "morpho_borrow_rate");
-	TupleDesc	tupdesc = ResultDesc(fcinfo);
+	LendResult *res = LendResultGet(fcinfo);
 	Uint256		avg;
 	Uint256		end;
 	Datum		values[2];
-	bool		nulls[2] = {false, false};
 
 	if (Int256IsNeg(rat))
 		ereport(ERROR,
@@ -285,7 +239,7 @@ morpho_borrow_rate(PG_FUNCTION_ARGS)
 	MorphoRaise(MorphoBorrowRate(rat, util, elapsed, &avg, &end), "morpho_borrow_rate");
 	values[0] = U256DATUM(&avg);
 	values[1] = U256DATUM(&end);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(LendResultForm(res, values));
 }
 
 /* morpho_accrue(totals..., fee, borrow_rate, elapsed): Morpho._accrueInterest. */
@@ -298,9 +252,8 @@ morpho_accrue(PG_FUNCTION_ARGS)
 	uint64		elapsed;
 	Uint256		interest;
 	Uint256		fee_shares;
-	TupleDesc	tupdesc = ResultDesc(fcinfo);
+	LendResult *res = LendResultGet(fcinfo);
 	Datum		values[6];
-	bool		nulls[6] = {false, false, false, false, false, false};
 
 	m.total_supply_assets = *GetU128Arg(fcinfo, 0, fn, "total_supply_assets");
 	m.total_supply_shares = *GetU128Arg(fcinfo, 1, fn, "total_supply_shares");
@@ -315,7 +268,7 @@ morpho_accrue(PG_FUNCTION_ARGS)
 	values[3] = U256DATUM(&m.total_borrow_shares);
 	values[4] = U256DATUM(&interest);
 	values[5] = U256DATUM(&fee_shares);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(LendResultForm(res, values));
 }
 
 /* morpho_supply_rate(borrow_rate, utilization, fee): blue-sdk's supply rate. */
@@ -416,7 +369,7 @@ morpho_ltv(PG_FUNCTION_ARGS)
 	{
 		Uint256		zero = {{0, 0, 0, 0}};
 
-		PG_RETURN_DATUM(WadNumeric(&zero, 0));
+		PG_RETURN_DATUM(LendWadNumeric(&zero, 0));
 	}
 	MorphoRaise(MorphoMulDivDown(PG_GETARG_UINT256_P(0), PG_GETARG_UINT256_P(2),
 								 &MORPHO_ORACLE_PRICE_SCALE, &value), "morpho_ltv");
@@ -446,9 +399,8 @@ morpho_liquidate(PG_FUNCTION_ARGS)
 	Uint256		repaid = *PG_GETARG_UINT256_P(1);
 	const Uint256 *lltv = GetLltvArg(fcinfo, 5, fn);
 	Uint256		repaid_assets;
-	TupleDesc	tupdesc = ResultDesc(fcinfo);
+	LendResult *res = LendResultGet(fcinfo);
 	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
 
 	if (Uint256IsZero(&seized) == Uint256IsZero(&repaid))
 		ereport(ERROR,
@@ -460,7 +412,7 @@ morpho_liquidate(PG_FUNCTION_ARGS)
 	values[0] = U256DATUM(&seized);
 	values[1] = U256DATUM(&repaid);
 	values[2] = U256DATUM(&repaid_assets);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(LendResultForm(res, values));
 }
 
 /*
