@@ -727,17 +727,21 @@ INSERT INTO @extschema@.risk_checks (name, check_fn, description, builtin) VALUE
 -- the strategy engine passes its strategy's chain and the assets the
 -- strategy's parameters and its policy name.  With record_turnover, an allowed
 -- proposal's turnover goes into the ledger the daily limit reads, in the
--- caller's transaction, under the decision's id.  Only the engine (as the
--- extension's owner) may call this; operators preview with risk_gate(),
--- which writes nothing.
+-- caller's transaction, under the decision's id.  The breakers are
+-- evaluated as of at: the engine passes the chain time of the block its
+-- decision was made on, so that the gate judges the data the policy saw
+-- (NULL: now).  Only the engine (as the extension's owner) may call this;
+-- operators preview with risk_gate(), which writes nothing.
 CREATE FUNCTION @extschema@.risk_gate_eval(strategy_id bigint, chain bigint, assets @extschema@.address[],
-	proposal @extschema@.risk_proposal, record_turnover boolean, decision_id bigint DEFAULT NULL)
+	proposal @extschema@.risk_proposal, record_turnover boolean, decision_id bigint DEFAULT NULL,
+	at timestamptz DEFAULT NULL)
 RETURNS TABLE (allowed boolean, level text, reasons text[])
 LANGUAGE plpgsql
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	reduces boolean := coalesce(proposal.reduces_risk, false);
+	ev_at timestamptz := coalesce(at, now());
 	val numeric := proposal.value;
 	turn numeric := proposal.turnover;
 	slip numeric := proposal.slippage_bps;
@@ -790,9 +794,9 @@ BEGIN
 	IF ids IS NOT NULL THEN
 		ids := ARRAY(SELECT i FROM unnest(ids) i
 					  WHERE NOT EXISTS (SELECT 1 FROM circuit_breaker_state s
-										 WHERE s.breaker_id = i AND s.evaluated_at = now()));
+										 WHERE s.breaker_id = i AND s.evaluated_at = ev_at));
 		IF cardinality(ids) > 0 THEN
-			PERFORM risk_evaluate_breakers(now(), ids);
+			PERFORM risk_evaluate_breakers(ev_at, ids);
 		END IF;
 		FOR b IN SELECT cb.name, s.level FROM circuit_breakers cb
 				   JOIN circuit_breaker_state s ON s.breaker_id = cb.id
@@ -870,7 +874,7 @@ BEGIN
 	RETURN NEXT;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal, boolean, bigint) IS
+COMMENT ON FUNCTION @extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal, boolean, bigint, timestamptz) IS
 	'the risk gate as the strategy engine runs it: chain and assets from the strategy, turnover recorded when allowed';
 
 -- The assets of a proposal: its "assets" array of addresses.
@@ -972,7 +976,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@.risk_turnover_today(bigint), @extschema@.risk_is_halted(),
 	@extschema@.risk_asset_level(bigint, @extschema@.address),
 	@extschema@.risk_enqueue_guard(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea),
-	@extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal, boolean, bigint),
+	@extschema@.risk_gate_eval(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal, boolean, bigint, timestamptz),
 	@extschema@.risk_gate(bigint, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz),

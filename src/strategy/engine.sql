@@ -1216,7 +1216,7 @@ BEGIN
 	  FROM risk_gate_eval(s.id, s.chain_id,
 						  ARRAY(SELECT DISTINCT a FROM unnest(strategy_param_addresses(s.params)
 														|| coalesce((r.proposal).assets, '{}')) a),
-						  r.proposal, true, d.id) x;
+						  r.proposal, true, d.id, (state ->> 'at')::timestamptz) x;
 	IF NOT coalesce(g_allowed, false) THEN
 		-- Blocked again for the same reasons: extend the previous row.
 		IF prev.action = r.action AND prev.status = 'blocked' AND prev.reasons = r.reasons

@@ -167,7 +167,7 @@ INSERT INTO matrix VALUES
 	('amplified.risk_is_halted()',        'EXECUTE', 'amplified_reader'),
 	('amplified.risk_evaluate_breakers(timestamp with time zone,bigint[])', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_gate(bigint,jsonb)', 'EXECUTE', 'amplified_operator'),
-	('amplified.risk_gate_eval(bigint,bigint,amplified.address[],amplified.risk_proposal,boolean,bigint)', 'EXECUTE', NULL),
+	('amplified.risk_gate_eval(bigint,bigint,amplified.address[],amplified.risk_proposal,boolean,bigint,timestamp with time zone)', 'EXECUTE', NULL),
 	('amplified.risk_asset_level(bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_limit(bigint,text)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_check_leverage(bigint,bigint,amplified.address[],amplified.risk_proposal)', 'EXECUTE', NULL),
