@@ -11,6 +11,12 @@
 // COMMAND: check | morpho-accrue | morpho-liquidate | morpho-lever |
 // aave-lever | non-owner. morpho-liquidate leaves the chain as it found it
 // (evm_snapshot / evm_revert); the others leave their positions behind.
+//
+// For the demo and the strategy tests:
+//   fund --owner N --token SYM --amount WHOLE   account N sends WHOLE tokens
+//       (18 decimals) to its leverage account
+//   depeg --token SYM --bps B    the Morpho oracles of SYM's markets and the
+//       Aave feed of SYM price it B bps below its exchange rate
 'use strict';
 
 const fs = require('fs');
@@ -59,6 +65,7 @@ async function main()
 	const fn = {
 		check: () => S.check(), 'morpho-accrue': () => S.morphoAccrue(), 'morpho-liquidate': () => S.morphoLiquidate(),
 		'morpho-lever': () => S.morphoLever(), 'aave-lever': () => S.aaveLever(), 'non-owner': () => S.nonOwner(),
+		fund: () => S.fund(opts), depeg: () => S.depeg(opts),
 	}[cmd];
 	if (!fn)
 		throw new Error(`unknown command ${cmd}`);
@@ -454,6 +461,48 @@ class Scenario
 	}
 
 	// ---- nobody but the owner ----
+	// Account N sends `amount` whole tokens to its leverage account.
+	async fund(opts)
+	{
+		const acct = this.dep.leverageAccounts[String(opts.owner)];
+		if (!acct)
+			throw new Error(`account ${opts.owner} has no leverage account`);
+		const token = this.dep.tokens[opts.token];
+		if (!token)
+			throw new Error(`no token ${opts.token}`);
+		const amount = ethers.utils.parseUnits(String(opts.amount), token.decimals);
+		const T = new ethers.utils.Interface(['function transfer(address, uint256) returns (bool)']);
+		await this.send(`fund ${opts.token}`, acct.owner, token.address, T, 'transfer', [acct.address, amount]);
+		return { account: acct.address, token: token.address, balance: (await this.bal(token.address, acct.address)).toString() };
+	}
+
+	// The oracles of a token (its Morpho markets' and its Aave feed) at bps
+	// below its exchange rate.
+	async depeg(opts)
+	{
+		const sym = opts.token;
+		const token = this.dep.tokens[sym];
+		const bps = BigInt(opts.bps);
+		const L2 = new ethers.utils.Interface(['function stEthPerToken() view returns (uint256)']);
+		const rate = big(await this.call(token.address, L2, 'stEthPerToken'));
+		const price = rate * (10000n - bps) / 10000n;
+		const deployer = this.dep.accounts[0];
+		const out = { token: token.address, rate: rate.toString(), price: price.toString(), morpho: [], aave: null };
+		for (const m of Object.values(this.dep.morpho.markets))
+			if (ethers.utils.getAddress(m.params.collateralToken) === ethers.utils.getAddress(token.address)) {
+				// collateral in loan token, 1e36 scale (both 18 decimals)
+				await this.send(`depeg ${m.id}`, deployer, m.oracle.address, this.O, 'setPrice', [price * 10n ** 18n]);
+				out.morpho.push(m.oracle.address);
+			}
+		const feed = this.dep.aave.oracles[`${sym}/ETH`];
+		if (feed) {
+			const F = new ethers.utils.Interface(['function setAnswer(int256)']);
+			await this.send(`depeg aave ${sym}`, deployer, feed.address, F, 'setAnswer', [price]);
+			out.aave = feed.address;
+		}
+		return out;
+	}
+
 	async nonOwner()
 	{
 		const d = this.dep, acc = this.acct.address, other = d.accounts[8];
