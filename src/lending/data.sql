@@ -208,7 +208,8 @@ BEGIN
 	SELECT s.chain_id, s.block_number, s.address, uint256_from_bytea(s.result)
 	  FROM state_reads AS s
 	  JOIN watched_contracts AS w ON w.chain_id = s.chain_id AND w.address = s.address AND w.kind = 'morpho_oracle'
-	 WHERE s.chain_id = morpho_decode_reads.chain_id AND s.block_number BETWEEN from_block AND to_block
+	 WHERE s.chain_id = morpho_decode_reads.chain_id
+	   AND s.block_number BETWEEN morpho_decode_reads.from_block AND morpho_decode_reads.to_block
 	   AND s.read = 'price()' AND length(s.result) = 32
 	ON CONFLICT DO NOTHING;
 	GET DIAGNOSTICS n = ROW_COUNT;
