@@ -277,7 +277,9 @@ DECLARE
 	carry float8 := (state ->> 'staking_apr')::float8 - (state ->> 'borrow_apy')::float8;
 	zero_for_one boolean := (state -> 'swap' ->> 'collateral_is_token0')::boolean;
 	morpho boolean := p ->> 'protocol' = 'morpho_blue';
-	-- loan per collateral in the pool, after its fee
+	-- loan per collateral in the pool: before its fee (spot), and what
+	-- selling collateral returns after it (pool_price)
+	spot numeric;
 	pool_price numeric;
 	x numeric;
 	y numeric;
@@ -299,9 +301,9 @@ BEGIN
 	IF price IS NULL OR price <= 0 OR state -> 'swap' ->> 'sqrt_price' IS NULL THEN
 		RETURN jsonb_build_object('action', 'hold', 'reasons', '["no_price"]'::jsonb, 'intents', '[]'::jsonb);
 	END IF;
-	pool_price := CASE WHEN zero_for_one THEN strategy_price1per0((state -> 'swap' ->> 'sqrt_price')::uint256, cd, ld)
-					   ELSE 1 / strategy_price1per0((state -> 'swap' ->> 'sqrt_price')::uint256, ld, cd) END
-				  * (1 - fee / 1e6);
+	spot := CASE WHEN zero_for_one THEN strategy_price1per0((state -> 'swap' ->> 'sqrt_price')::uint256, cd, ld)
+				 ELSE 1 / strategy_price1per0((state -> 'swap' ->> 'sqrt_price')::uint256, ld, cd) END;
+	pool_price := spot * (1 - fee / 1e6);
 
 	-- Unwind.
 	IF d > 0 AND (lvl IN ('reduce_only', 'halt') OR carry < 0 OR (hf IS NOT NULL AND hf < (p ->> 'unwind_health')::numeric)) THEN
@@ -340,14 +342,15 @@ BEGIN
 		END IF;
 		action := 'lever';
 		reasons := ARRAY['ltv_below_band'];
-		-- borrow x, swapped to x * pool_price collateral; the idle collateral
-		-- is supplied with it: d + x = t * price * (c + ic + x * pool_price)
+		-- borrow x, swapped to x * (1 - fee) / spot collateral (the pool's fee
+		-- is taken on the loan token paid in); the idle collateral is
+		-- supplied with it: d + x = t * price * (c + ic + x * (1 - fee) / spot)
 		c := c + ic;
-		x := (t * price * c - d) / (1 - t * price * pool_price);
+		x := (t * price * c - d) / (1 - t * price * (1 - fee / 1e6) / spot);
 		IF x < (p ->> 'min_trade')::numeric THEN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', '["below_min_trade"]'::jsonb, 'intents', '[]'::jsonb);
 		END IF;
-		y := x * pool_price;
+		y := x * (1 - fee / 1e6) / spot;
 	ELSE
 		RETURN jsonb_build_object('action', 'hold',
 			'reasons', to_jsonb(CASE WHEN c + ic = 0 AND d = 0 THEN ARRAY['no_collateral'] ELSE ARRAY['within_band'] END),
