@@ -1,0 +1,510 @@
+-- 075_lending: the lending side of the strategy engine on synthetic data (no
+-- node): the leverage and lend kinds' policies on hand-built states (every
+-- branch and band edge, the intents' calldata decoded back and checked
+-- against the formulas of src/strategy/kinds/leverage.sql and lend.sql),
+-- their simulate functions on hand-built eth_call results, their validate
+-- functions, the risk gate's leverage rules (depeg tiers, max_leverage, the
+-- forced unwind at halt), the engine's simulate slot, and the lending read
+-- models and decoders on synthetic Morpho Blue and Aave v3 rows, against
+-- the exact math of morpho.sql and aave.sql on the same numbers.
+--
+-- What needs a node is not here: a decision whose simulation passes or is
+-- refused by its kind (strategy_simulate_intents eth_calls each intent) is
+-- the chain test's (test/t, the lending fixture).  Here the simulation is
+-- shown to run before the gate: against a node that refuses connections an
+-- action is an error decision (58R01), with nothing queued or counted.
+-- All of it is rolled back.
+BEGIN;
+SELECT * FROM no_plan();
+SET LOCAL search_path = amplified, public;
+-- The chain's only endpoint refuses connections: fail at once.
+SET LOCAL amplified.rpc_max_retries = 0;
+SET LOCAL amplified.rpc_connect_timeout = 1000;
+
+-- ---- fixtures ----
+
+SELECT lives_ok($$SELECT add_chain(990075, 'lending-test', ARRAY['http://127.0.0.1:1'], confirmations => 0, enabled => false)$$,
+	'a chain whose node refuses connections');
+-- Names of the addresses used below.
+CREATE TEMP TABLE addr (name text PRIMARY KEY, a amplified.address);
+INSERT INTO addr VALUES
+	('coll', '0x00000000000000000000000000000000000000a1'),			-- the LST collateral (token0 of the swap pool)
+	('loan', '0x00000000000000000000000000000000000000b1'),			-- WETH, the loan token
+	('morpho', '0x00000000000000000000000000000000000000c1'), ('oracle', '0x00000000000000000000000000000000000000c2'),
+	('irm', '0x00000000000000000000000000000000000000c3'), ('aave_pool', '0x00000000000000000000000000000000000000c4'),
+	('aave_oracle', '0x00000000000000000000000000000000000000c5'),
+	('a_loan', '0x00000000000000000000000000000000000000d3'), ('v_loan', '0x00000000000000000000000000000000000000d4'),
+	('s_loan', '0x00000000000000000000000000000000000000d5'), ('rates', '0x00000000000000000000000000000000000000d6'),
+	('swap_pool', '0x00000000000000000000000000000000000000e0'),
+	('account', '0x00000000000000000000000000000000000000e1'),		-- the leverage account (borrower A)
+	('borrower', '0x00000000000000000000000000000000000000e2'),		-- borrower B, liquidated with bad debt
+	('lender', '0x00000000000000000000000000000000000000e3'),
+	('fee_to', '0x00000000000000000000000000000000000000e4'),		-- Morpho's fee recipient
+	('owner', '0x00000000000000000000000000000000000000f1');
+CREATE FUNCTION pg_temp.a(n text) RETURNS amplified.address LANGUAGE sql STABLE AS $$ SELECT a FROM addr WHERE name = n $$;
+CREATE FUNCTION pg_temp.t(n text) RETURNS text LANGUAGE sql STABLE AS $$ SELECT a::text FROM addr WHERE name = n $$;
+-- A strategies row as the engine passes it to a kind's functions.
+CREATE FUNCTION pg_temp.strat(kind text, params jsonb) RETURNS amplified.strategies LANGUAGE sql STABLE AS $$
+	SELECT ROW(1, 'synthetic', kind, 990075, pg_temp.a('owner'), params, true, now(), now())::amplified.strategies $$;
+-- An intent's calldata, selector and arguments.
+CREATE FUNCTION pg_temp.data(r jsonb) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+	SELECT decode(substr(r -> 'intents' -> 0 ->> 'data', 3), 'hex') $$;
+CREATE FUNCTION pg_temp.sel(r jsonb) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$ SELECT substring(pg_temp.data(r) FROM 1 FOR 4) $$;
+CREATE FUNCTION pg_temp.args(r jsonb, types text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT amplified.abi_decode(types, substring(pg_temp.data(r) FROM 5)) $$;
+CREATE FUNCTION pg_temp.max() RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT '115792089237316195423570985008687907853269984665640564039457584007913129639935' $$;
+-- The account's answer to an eth_call: (collateral or supply after, debt after, idle after), raw.
+CREATE FUNCTION pg_temp.ret(c numeric, d numeric, idle numeric) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_array(jsonb_build_object('step', 'x', 'ok', true,
+		'return', '0x' || encode(amplified.abi_encode('(uint256,uint256,uint256)', jsonb_build_array(c::text, d::text, idle::text)), 'hex'))) $$;
+
+-- ---- leverage: validate ----
+
+CREATE TEMP TABLE lev_in AS SELECT jsonb_build_object(
+	'protocol', 'morpho_blue', 'account', pg_temp.t('account'), 'morpho', pg_temp.t('morpho'), 'oracle', pg_temp.t('oracle'),
+	'irm', pg_temp.t('irm'), 'lltv', '945000000000000000', 'collateral_token', pg_temp.t('coll'), 'loan_token', pg_temp.t('loan'),
+	'collateral_decimals', 18, 'loan_decimals', 18, 'swap_pool', pg_temp.t('swap_pool'), 'swap_fee', 100,
+	'target_ltv', 0.8, 'band', 0.02) AS p;
+CREATE TEMP TABLE aave_in AS SELECT (p - 'morpho' - 'oracle' - 'irm' - 'lltv')
+	|| jsonb_build_object('protocol', 'aave_v3', 'aave_pool', pg_temp.t('aave_pool'), 'emode_category', 1) AS p FROM lev_in;
+CREATE TEMP TABLE lev_params AS SELECT strategy_validate_leverage(p, 990075) AS p FROM lev_in;
+CREATE TEMP TABLE aave_params AS SELECT strategy_validate_leverage(p, 990075) AS p FROM aave_in;
+
+SELECT is((SELECT p ->> 'market' FROM lev_params),
+	morpho_market_id(pg_temp.a('loan'), pg_temp.a('coll'), pg_temp.a('oracle'), pg_temp.a('irm'), '945000000000000000')::text,
+	'validate: a Morpho strategy''s market is the id of its market parameters');
+SELECT is((SELECT p ->> 'market' FROM aave_params), aave_market_id(pg_temp.a('aave_pool'), pg_temp.a('coll'))::text,
+	'validate: an Aave strategy''s market is its collateral reserve''s id');
+SELECT is((SELECT jsonb_build_array(p -> 'band', p -> 'unwind_health', p -> 'carry_window', p -> 'min_trade', p -> 'slippage_bps',
+			p -> 'max_loss_bps', p -> 'gas_cost', p -> 'deadline_seconds') FROM lev_params),
+	'[0.02, 1.02, "7 days", 0.01, 30, 100, 0, 3600]'::jsonb, 'validate: defaults filled');
+SELECT is((SELECT p -> 'emode_category' FROM aave_params), '1'::jsonb, 'validate: the Aave e-mode category kept');
+SELECT is((SELECT strategy_validate_leverage(p, 990075) FROM lev_params), (SELECT p FROM lev_params),
+	'validate is idempotent on its own output (strategy_update validates the merged parameters)');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"protocol": "compound"}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "protocol": "morpho_blue" or "aave_v3"', 'validate: an unknown protocol');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'protocol' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "protocol": "morpho_blue" or "aave_v3"', 'validate: the protocol is required');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'account' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "account": the AmpLeverageAccount the owner controls is required', 'validate: the account is required');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"account": "0xabc"}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "account": "0xabc" is not an address', 'validate: the account is an address');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || jsonb_build_object('loan_token', p -> 'collateral_token') FROM lev_in), 990075)$$,
+	'22023', 'invalid leverage parameter "collateral_token": differs from loan_token', 'validate: collateral and loan tokens differ');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'swap_pool' FROM lev_in), 990075)$$, '22023', NULL,
+	'validate: the swap pool is required');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'oracle' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "morpho": a Morpho strategy needs morpho, oracle, irm and lltv (its market''s parameters)',
+	'validate: a Morpho strategy names its market''s parameters');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"lltv": "1000000000000000000"}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "lltv": 1000000000000000000 is outside [1, 999999999999999999]', 'validate: an LLTV below 1e18');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.93}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "target_ltv": target_ltv + band (0.95) must stay below the market''s LLTV (0.94500000000000000000)',
+	'validate: target_ltv + band above the LLTV');
+SELECT lives_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.92}' FROM lev_in), 990075)$$,
+	'validate: target_ltv + band (0.94) just below the LLTV');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"market": "0x0000000000000000000000000000000000000000000000000000000000000001"}' FROM lev_in), 990075)$$,
+	'22023', format('invalid leverage parameter "market": is not the id of the market''s parameters (%s)', (SELECT p ->> 'market' FROM lev_params)),
+	'validate: a market id that is not the parameters''');
+SELECT lives_ok(format($$SELECT strategy_validate_leverage((SELECT p || '{"market": "%s"}' FROM lev_in), 990075)$$,
+	upper((SELECT p ->> 'market' FROM lev_params))), 'validate: the right market id, in any case');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'aave_pool' FROM aave_in), 990075)$$, '22023',
+	'invalid leverage parameter "aave_pool": an Aave strategy needs the Pool''s address', 'validate: an Aave strategy names its Pool');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"emode_category": 256}' FROM aave_in), 990075)$$, '22023',
+	'invalid leverage parameter "emode_category": 256 is outside [0, 255]', 'validate: an e-mode category is a uint8');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'target_ltv' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "target_ltv": the LTV to hold (debt over collateral at the oracle price) is required',
+	'validate: target_ltv is required');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.995}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "target_ltv": 0.995 is outside [0.01, 0.99]', 'validate: target_ltv within [0.01, 0.99]');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"band": 0}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "band": 0 is outside [0.001, 0.5]', 'validate: a band of 0 is refused');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"unwind_health": 0.9}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "unwind_health": 0.9 is outside [1, 10]', 'validate: unwind_health of at least 1');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"carry_window": "-1 day"}' FROM lev_in), 990075)$$, '22023',
+	NULL, 'validate: a negative carry window');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"swap_fee": 0}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "swap_fee": 0 is outside [1, 999999]', 'validate: swap_fee');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"leverage": 3}' FROM lev_in), 990075)$$, '22023',
+	'unknown leverage parameter "leverage"', 'validate: an unknown key');
+-- Decimals and the pool's fee left out are read from the chain: here its
+-- node refuses connections, so asking proves the read is made.
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'collateral_decimals' FROM lev_in), 990075)$$, '58R01', NULL,
+	'validate: decimals left out are read from the chain');
+
+-- ---- leverage: the policy on hand-built states ----
+-- The state gather returns: c collateral and d debt (whole units) at an
+-- oracle price of 1.2 loan per collateral, a swap pool at that price deep
+-- enough that its price impact is below 1e-12, positive carry (staking 3%,
+-- borrowing 2%), no breaker, data a minute old.  extra overrides keys.
+CREATE FUNCTION pg_temp.lev_state(c numeric, d numeric, extra jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('kind', 'leverage', 'block_number', 10, 'at', now() - interval '1 minute', 'decided_at', now(),
+		'collateral', (c * 1e18)::text, 'debt', (d * 1e18)::text, 'price', 1.2, 'borrow_shares', (d * 1e24)::text,
+		'ltv', CASE WHEN c > 0 THEN d / (c * 1.2) END, 'health_factor', CASE WHEN d > 0 THEN c * 1.2 * 0.945 / d END,
+		'lltv', 0.945, 'liquidation_price', CASE WHEN d > 0 THEN d / (c * 0.945) END,
+		'borrow_apy', 0.02, 'staking_apr', 0.03, 'market_liquidity', '1000000000000000000000', 'risk_level', 'ok',
+		'swap', jsonb_build_object('sqrt_price', amplified.univ3_sqrt_price_at_price(1.2)::text,
+			'liquidity', '1000000000000000000000000000000000000', 'collateral_is_token0', true, 'pool_block', 10),
+		'idle_collateral', '0', 'idle_loan', '0', 'emode', NULL,
+		'valuation', jsonb_build_object('numeraire', pg_temp.t('loan'), 'value', c * 1.2 - d, 'holdings', '[]'::jsonb)) || extra $$;
+CREATE FUNCTION pg_temp.lev(state jsonb, params jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT amplified.strategy_policy_leverage(pg_temp.strat('leverage', p || params), state) FROM lev_params $$;
+CREATE FUNCTION pg_temp.aave(state jsonb, params jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT amplified.strategy_policy_leverage(pg_temp.strat('leverage', p || params), state) FROM aave_params $$;
+-- The pool's spot price (loan per collateral, before its 1 bp fee) and fee.
+CREATE TEMP TABLE pool AS SELECT strategy_price1per0(univ3_sqrt_price_at_price(1.2), 18, 18) AS spot, 0.0001 AS f,
+	univ3_sqrt_price_at_price(1.2) AS sqrt_price, '1000000000000000000000000000000000000'::uint256 AS liquidity;
+CREATE FUNCTION pg_temp.why(r jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT (r ->> 'action') || ':' || coalesce((SELECT string_agg(x, ',') FROM jsonb_array_elements_text(r -> 'reasons') x), '') $$;
+
+-- Hold: stale data, no price, within the band, no collateral.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('at', now() - interval '3600 seconds')))),
+	'hold:stale_chain_data', 'stale: data exactly deadline_seconds old');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('at', now() - interval '3599 seconds')))),
+	'lever:ltv_below_band', 'a second younger it is used');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"price": null}'))), 'hold:no_price', 'no oracle price: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"price": 0}'))), 'hold:no_price', 'an oracle price of 0: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"swap": {"liquidity": "1"}}'))), 'hold:no_price', 'no swap pool state: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(0, 0))), 'hold:no_collateral', 'nothing supplied, nothing owed: no_collateral');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6))), 'hold:within_band', 'at the target: within_band');
+SELECT is(pg_temp.lev(pg_temp.lev_state(10, 9.6)) -> 'plan', '{"ltv": 0.8, "band": 0.02, "target_ltv": 0.8}'::jsonb,
+	'the hold''s plan: the LTV against the target and band');
+-- Band edges: LTV t + band = 0.82 (d = 9.84) and t - band = 0.78 (d = 9.36) hold.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.84))), 'hold:within_band', 'LTV exactly target + band: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.8400012))), 'delever:ltv_above_band', 'LTV 1e-7 above target + band: delever');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.36))), 'hold:within_band', 'LTV exactly target - band: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.3599988))), 'lever:ltv_below_band', 'LTV 1e-7 below target - band: lever');
+-- Below the band but no lever: carry, breaker, size.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"staking_apr": 0.02}'))), 'hold:no_positive_carry',
+	'below the band with zero carry: hold');
+SELECT is(pg_temp.lev(pg_temp.lev_state(10, 5, '{"staking_apr": 0.02}')) -> 'plan', '{"carry": 0}'::jsonb, 'its plan shows the carry');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"staking_apr": null}'))), 'hold:no_positive_carry',
+	'below the band without a staking APR: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 0, '{"staking_apr": 0.01}'))), 'hold:no_positive_carry',
+	'negative carry without debt: nothing to unwind, no lever');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"risk_level": "warn"}'))), 'hold:risk_warn',
+	'a breaker at warn on the collateral blocks a lever');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 0, '{"risk_level": "halt"}'))), 'hold:risk_halt',
+	'at halt without debt: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5), '{"min_trade": 23}')), 'hold:below_min_trade',
+	'a lever of less than min_trade (23 > 22.99): hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5), '{"min_trade": 22.9}')), 'lever:ltv_below_band',
+	'min_trade 22.9: lever');
+
+-- Unwind, before anything else.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "reduce_only"}'))), 'unwind:depeg_reduce_only',
+	'a depeg at reduce_only: unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'))), 'unwind:depeg_halt', 'at halt: unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"staking_apr": 0.0199}'))), 'unwind:negative_carry',
+	'borrowing above the staking APR: unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"health_factor": 1.0199}'))), 'unwind:health_below_trigger',
+	'health below unwind_health: unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"health_factor": 1.02}'))), 'hold:within_band',
+	'health exactly unwind_health: no unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "warn"}'))), 'hold:within_band',
+	'warn alone does not unwind');
+
+-- A Morpho lever from c = 10, d = 5: borrow x with d + x = t * price * (c + x * (1 - fee) / spot).
+CREATE TEMP TABLE lv AS SELECT pg_temp.lev(pg_temp.lev_state(10, 5)) AS r,
+	(0.8 * 1.2 * 10 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) AS x FROM pool;
+SELECT is((SELECT pg_temp.sel(r) FROM lv), selector('morphoLever((address,address,address,address,uint256),uint256,uint256,uint24)'),
+	'lever: morphoLever');
+SELECT is((SELECT r -> 'intents' -> 0 ->> 'target' FROM lv), pg_temp.t('account'), 'the account is called');
+SELECT is((SELECT r -> 'intents' -> 0 ->> 'step' FROM lv), 'lever', 'one intent, step lever');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') -> 0 FROM lv),
+	jsonb_build_array(pg_temp.t('loan'), pg_temp.t('coll'), pg_temp.t('oracle'), pg_temp.t('irm'), '945000000000000000'),
+	'lever: the market''s parameters (loan, collateral, oracle, IRM, LLTV)');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1 FROM lv),
+	(SELECT floor(x * 1e18)::text FROM lv), 'lever: borrows x = (t price c - d) / (1 - t price (1 - fee) / spot)');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 2 FROM lv),
+	(SELECT strategy_amount_min((strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(lv.x * 1e18)::uint256)).amount_out, 30)::text
+	   FROM lv, pool), 'lever: the swap''s minimum is the quote of x less 30 bps');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 3 FROM lv), '100',
+	'lever: the pool''s fee');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9 FROM lv), 'lever: the planned LTV after is the target (1e-9)');
+SELECT ok((SELECT abs((5 + x) / ((10 + (strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(lv.x * 1e18)::uint256)).amount_out::numeric / 1e18) * 1.2) - 0.8) < 1e-9
+	FROM lv, pool), 'lever: the debt after over the collateral after (the quote''s output) is the target');
+SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk', r -> 'proposal' -> 'slippage_bps',
+			r -> 'proposal' -> 'value', r -> 'proposal' -> 'chain_id') FROM lv),
+	'["lever", false, 30, 7.0, 990075]'::jsonb, 'lever proposal: does not reduce risk, 30 bps, worth 7 (12 - 5)');
+SELECT is((SELECT round((r -> 'proposal' ->> 'turnover')::numeric, 12) FROM lv), (SELECT round(x, 12) FROM lv), 'lever turnover: the debt added');
+SELECT ok((SELECT abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'ltv')::numeric - 0.8) < 1e-9
+		AND abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'health_factor')::numeric - 0.945 / 0.8) < 1e-9
+		AND r -> 'proposal' -> 'exposures' -> 0 ->> 'asset' = pg_temp.t('coll') FROM lv),
+	'lever exposure: LTV the target, health factor LLTV / LTV, on the collateral');
+-- Idle collateral is supplied with the lever: c + ic in the formula.
+SELECT is((SELECT pg_temp.args(pg_temp.lev(pg_temp.lev_state(10, 5, '{"idle_collateral": "2000000000000000000"}')),
+		'((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1),
+	(SELECT floor((0.8 * 1.2 * 12 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) * 1e18)::text FROM pool),
+	'lever: idle collateral counts as collateral (c + ic)');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(0, 0, '{"idle_collateral": "2000000000000000000", "ltv": null}'))),
+	'lever:ltv_below_band', 'idle collateral alone: the first lever');
+
+-- A Morpho delever from c = 10, d = 10 (LTV 0.8333): repay x, selling
+-- y = x / pool_price * (1 + slippage) collateral, (d - x) = t price (c - y).
+CREATE TEMP TABLE dv AS SELECT pg_temp.lev(pg_temp.lev_state(10, 10)) AS r,
+	(10 - 0.8 * 1.2 * 10) / (1 - 0.8 * 1.2 * 1.003 / (pool.spot * (1 - pool.f))) AS x, pool.spot * (1 - pool.f) AS pp FROM pool;
+SELECT is((SELECT pg_temp.sel(r) FROM dv), selector('morphoDelever((address,address,address,address,uint256),uint256,uint256,uint256,uint24)'),
+	'delever: morphoDelever');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') - 0 FROM dv),
+	(SELECT jsonb_build_array(floor(x / 10 * 10e24)::text, floor(x / pp * 1.003 * 1e18)::text, floor(x * 1e18)::text, '100') FROM dv),
+	'delever: the shares of x (x / d of the borrow shares), y collateral, at least x back, the fee');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9 FROM dv), 'delever: the planned LTV after is the target (1e-9)');
+SELECT ok((SELECT abs((10 - x) / ((10 - x / pp * 1.003) * 1.2) - 0.8) < 1e-9 FROM dv), 'delever: (d - x) / ((c - y) price) is the target');
+SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk') FROM dv),
+	'["delever", true]'::jsonb, 'delever proposal: reduces risk');
+SELECT ok((SELECT abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'ltv')::numeric - 0.8) < 1e-9 FROM dv), 'delever exposure: the target LTV');
+
+-- A Morpho unwind: repay all the shares, withdraw all the collateral, the
+-- swap returning at least the whole debt.
+CREATE TEMP TABLE uw AS SELECT pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}')) AS r;
+SELECT is((SELECT pg_temp.sel(r) FROM uw), selector('morphoDelever((address,address,address,address,uint256),uint256,uint256,uint256,uint24)'),
+	'unwind: morphoDelever');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') - 0 FROM uw),
+	jsonb_build_array(pg_temp.max(), pg_temp.max(), '9600000000000000000', '100'), 'unwind: every share, all the collateral, the debt back');
+SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk',
+			r -> 'proposal' -> 'exposures' -> 0 -> 'ltv', r -> 'proposal' -> 'exposures' -> 0 -> 'health_factor') FROM uw),
+	'["unwind", true, null, null]'::jsonb, 'unwind proposal: reduces risk, leaves no leverage');
+SELECT is((SELECT (r -> 'plan' ->> 'debt_change')::numeric FROM uw), -9.6, 'unwind plan: all the debt repaid');
+
+-- Aave: into the strategy's e-mode category first (its own decision), then lever.
+SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}'))), 'set_emode:emode_category',
+	'Aave, not in the e-mode category yet: set_emode first');
+SELECT is((SELECT pg_temp.sel(r) FROM pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}')) r), selector('aaveSetEMode(uint8)'),
+	'set_emode: aaveSetEMode');
+SELECT is((SELECT pg_temp.args(r, '(uint8)') FROM pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}')) r), '["1"]'::jsonb,
+	'set_emode: the strategy''s category');
+SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk', r -> 'proposal' -> 'exposures')
+			 FROM pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}')) r),
+	'["set_emode", false, null]'::jsonb, 'set_emode proposal: no exposure changes');
+SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 1}'))), 'lever:ltv_below_band', 'in the category: lever');
+SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 5, '{"emode": 0}'))), 'lever:ltv_below_band',
+	'with debt already, e-mode is not changed (Aave refuses it with a position open in other categories)');
+SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}'), '{"emode_category": 0}')), 'lever:ltv_below_band',
+	'category 0 wanted and none set: lever');
+SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0, "risk_level": "warn"}'))), 'hold:risk_warn',
+	'a breaker at warn holds before set_emode');
+CREATE TEMP TABLE alv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 5, '{"emode": 1}')) AS r,
+	(0.8 * 1.2 * 10 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) AS x FROM pool;
+SELECT is((SELECT pg_temp.sel(r) FROM alv), selector('aaveLever(address,address,uint256,uint256,uint24)'), 'Aave lever: aaveLever');
+SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint24)') FROM alv),
+	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), floor(x * 1e18)::text,
+		strategy_amount_min((strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(alv.x * 1e18)::uint256)).amount_out, 30)::text,
+		'100') FROM alv, pool),
+	'Aave lever: collateral, loan, x, the quote less 30 bps, the fee');
+CREATE TEMP TABLE adv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 10, '{"emode": 1}')) AS r,
+	(10 - 0.8 * 1.2 * 10) / (1 - 0.8 * 1.2 * 1.003 / (pool.spot * (1 - pool.f))) AS x, pool.spot * (1 - pool.f) AS pp FROM pool;
+SELECT is((SELECT pg_temp.sel(r) FROM adv), selector('aaveDelever(address,address,uint256,uint256,uint256,uint24)'), 'Aave delever: aaveDelever');
+SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint256,uint24)') FROM adv),
+	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), floor(x * 1e18)::text, floor(x / pp * 1.003 * 1e18)::text,
+		floor(x * 1e18)::text, '100') FROM adv),
+	'Aave delever: repay x, withdraw y, at least x back');
+SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint256,uint24)')
+			 FROM pg_temp.aave(pg_temp.lev_state(10, 9.6, '{"emode": 1, "staking_apr": 0.01}')) r),
+	jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), pg_temp.max(), pg_temp.max(), '9600000000000000000', '100'),
+	'Aave unwind (negative carry): everything');
+-- The collateral as token1 of the pool: the spot price is inverted.
+SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9
+	FROM pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('swap', jsonb_build_object('sqrt_price', univ3_sqrt_price_at_price(1 / 1.2)::text,
+		'liquidity', '1000000000000000000000000000000000000', 'collateral_is_token0', false, 'pool_block', 10)))) r),
+	'collateral as token1: the lever still lands on the target');
+
+-- ---- leverage: simulate, on the account's answers (collateral, debt, idle after) ----
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		pg_temp.ret(29.15e18, 27.99e18, 0)) FROM lv, lev_params), '{}'::text[], 'simulate lever: LTV 0.80 after, equity kept: nothing found');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		pg_temp.ret(32.77e18, 32.32e18, 0)) FROM lv, lev_params), '{ltv_outside_band}'::text[], 'simulate lever: LTV 0.822 after: outside the band');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		pg_temp.ret(25.926e18, 24.11e18, 0)) FROM lv, lev_params), '{ltv_outside_band}'::text[], 'simulate lever: LTV 0.775 after: below the band');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		pg_temp.ret(28.5e18, 27.5e18, 0)) FROM lv, lev_params), '{loss_above_max}'::text[],
+	'simulate lever: equity 6.7 after 7 (430 bps lost, max 100): loss_above_max');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p || '{"max_loss_bps": 500}'), pg_temp.lev_state(10, 5), r,
+		pg_temp.ret(28.5e18, 27.5e18, 0)) FROM lv, lev_params), '{}'::text[], 'with max_loss_bps 500 the same result passes');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 10), r,
+		pg_temp.ret(8.307e18, 7.975e18, 0.006e18)) FROM dv, lev_params), '{}'::text[], 'simulate delever: LTV 0.80 after, equity kept');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 10), r,
+		pg_temp.ret(2e18, 2e18, 0)) FROM dv, lev_params), '{ltv_outside_band,loss_above_max}'::text[],
+	'simulate delever: LTV 0.833 and equity 0.4 of 2 after: both found');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'), r,
+		pg_temp.ret(0, 0, 2.39e18)) FROM uw, lev_params), '{}'::text[], 'simulate unwind: no debt left, 2.39 of 2.4 kept');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'), r,
+		pg_temp.ret(0, 1, 2.39e18)) FROM uw, lev_params), '{debt_left_after_unwind}'::text[], 'simulate unwind: 1 wei of debt left');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'), r,
+		pg_temp.ret(0, 0, 2.3e18)) FROM uw, lev_params), '{loss_above_max}'::text[], 'simulate unwind: 2.3 of 2.4 kept (417 bps lost)');
+-- With 1 idle collateral the gather's valuation is 2.4 + 1.2: the unwind leaves it, and it counts after.
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6,
+		'{"risk_level": "halt", "idle_collateral": "1000000000000000000", "valuation": {"value": 3.6}}'), r, pg_temp.ret(0, 0, 2.39e18)) FROM uw, lev_params),
+	'{}'::text[], 'simulate unwind: the idle collateral it leaves counts in the equity after');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6,
+		'{"risk_level": "halt", "idle_collateral": "1000000000000000000", "valuation": {"value": 3.6}}'), r, pg_temp.ret(0, 0, 2.3e18)) FROM uw, lev_params),
+	'{loss_above_max}'::text[], 'simulate unwind with idle collateral: 3.5 of 3.6 kept is a loss above 100 bps');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		'[{"step": "lever", "ok": true, "return": "0x"}]') FROM lv, lev_params), '{no_result}'::text[], 'simulate: an empty answer is no_result');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		'[{"step": "lever", "ok": false, "error": "execution reverted"}]') FROM lv, lev_params), '{}'::text[],
+	'simulate: a revert is the engine''s to report (simulation_reverted), not the kind''s');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', aave_params.p), pg_temp.lev_state(10, 0, '{"emode": 0}'), r,
+		'[{"step": "set_emode", "ok": true, "return": "0x"}]') FROM aave_params, pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}')) r),
+	'{}'::text[], 'simulate: set_emode is not checked');
+
+-- ---- lend: validate ----
+
+CREATE TEMP TABLE lend_in AS SELECT jsonb_build_object('account', pg_temp.t('account'), 'asset', pg_temp.t('loan'), 'decimals', 18,
+	'candidates', jsonb_build_array(
+		jsonb_build_object('protocol', 'morpho_blue', 'morpho', pg_temp.t('morpho'), 'collateral_token', pg_temp.t('coll'),
+			'oracle', pg_temp.t('oracle'), 'irm', pg_temp.t('irm'), 'lltv', 945000000000000000),
+		jsonb_build_object('protocol', 'aave_v3', 'pool', pg_temp.t('aave_pool'))),
+	'horizon', '365.25 days', 'gas_cost', 0.5, 'min_advantage', 1) AS p;
+CREATE TEMP TABLE lend_params AS SELECT strategy_validate_lend(p, 990075) AS p FROM lend_in;
+CREATE TEMP TABLE mk AS SELECT
+	morpho_market_id(pg_temp.a('loan'), pg_temp.a('coll'), pg_temp.a('oracle'), pg_temp.a('irm'), '945000000000000000')::text AS morpho,
+	aave_market_id(pg_temp.a('aave_pool'), pg_temp.a('loan'))::text AS aave;
+SELECT is((SELECT jsonb_build_array(p -> 'candidates' -> 0 ->> 'market', p -> 'candidates' -> 1 ->> 'market') FROM lend_params),
+	(SELECT jsonb_build_array(morpho, aave) FROM mk), 'lend validate: each candidate''s market id (Morpho''s, aave_market_id of the asset)');
+SELECT is((SELECT p -> 'candidates' -> 0 -> 'lltv' FROM lend_params), '"945000000000000000"'::jsonb, 'lend validate: the LLTV as a string');
+SELECT is((SELECT jsonb_build_array(p -> 'min_trade', p -> 'deadline_seconds', p -> 'horizon') FROM lend_params),
+	'[0.01, 3600, "365.25 days"]'::jsonb, 'lend validate: defaults filled, the horizon kept');
+SELECT is((SELECT strategy_validate_lend(p, 990075) FROM lend_params), (SELECT p FROM lend_params),
+	'lend validate is idempotent on its own output (strategy_update validates the merged parameters)');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(
+		(p -> 'candidates' -> 1) || jsonb_build_object('market', p -> 'candidates' -> 0 -> 'market'))) FROM lend_params), 990075)$$, '22023',
+	format('invalid lend parameter "candidates[1].market": is not the id of the market''s parameters (%s)', (SELECT aave FROM mk)),
+	'lend validate: a candidate''s market id that is not its parameters''');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p - 'account' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "account": account (the owner''s AmpLeverageAccount) and asset are required', 'lend validate: the account is required');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"candidates": []}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates": a non-empty array of markets', 'lend validate: candidates are required');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"candidates": [{"protocol": "compound"}]}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates[1].protocol": "morpho_blue" or "aave_v3"', 'lend validate: an unknown protocol, with its position');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"candidates": ["aave_v3"]}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates[1].protocol": "morpho_blue" or "aave_v3"', 'lend validate: a candidate is an object');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(p -> 'candidates' -> 1,
+		(p -> 'candidates' -> 0) - 'irm')) FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates[2]": a Morpho market needs morpho, collateral_token, oracle, irm and lltv',
+	'lend validate: a Morpho candidate names its market''s parameters');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(
+		(p -> 'candidates' -> 1) - 'pool')) FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates[1].pool": the Aave Pool''s address is required', 'lend validate: an Aave candidate names its Pool');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(
+		(p -> 'candidates' -> 1) || '{"oracle": "0x00000000000000000000000000000000000000c2"}')) FROM lend_in), 990075)$$, '22023',
+	'unknown lend candidate parameter "oracle"', 'lend validate: an Aave candidate takes no Morpho keys');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(p -> 'candidates' -> 1,
+		jsonb_build_object('protocol', 'aave_v3', 'pool', lower(p -> 'candidates' -> 1 ->> 'pool')))) FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates": each market at most once', 'lend validate: the same Aave reserve twice (however spelt)');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(p -> 'candidates' -> 0,
+		(p -> 'candidates' -> 0) || '{"lltv": "945000000000000000"}')) FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates": each market at most once', 'lend validate: the same Morpho market twice');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"horizon": "1 minute"}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "horizon": 00:01:00 is outside [01:00:00, 3650 days]', 'lend validate: a horizon of at least an hour');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p - 'decimals' FROM lend_in), 990075)$$, '58R01', NULL,
+	'lend validate: decimals left out are read from the chain');
+
+-- ---- lend: the policy ----
+-- One candidate's state: its supply APY, the account's supply, the market's
+-- liquidity and cap room (whole units; NULL: no cap), its collateral's level.
+CREATE FUNCTION pg_temp.cand(market text, protocol text, apy numeric, supplied numeric, liquidity numeric DEFAULT 1000,
+	cap_room numeric DEFAULT NULL, risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_object('market', market, 'protocol', protocol, 'supply_apy', apy, 'borrow_apy', apy * 2, 'utilization', 0.5,
+		'liquidity', (liquidity * 1e18)::text, 'cap_room', (cap_room * 1e18)::text, 'risk_level', risk,
+		'supplied', (supplied * 1e18)::text, 'known', known) $$;
+CREATE FUNCTION pg_temp.lend(idle numeric, m jsonb, a jsonb, params jsonb DEFAULT '{}', extra jsonb DEFAULT '{}') RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT amplified.strategy_policy_lend(pg_temp.strat('lend', p || params), jsonb_build_object('kind', 'lend', 'block_number', 10,
+		'at', now() - interval '1 minute', 'decided_at', now(), 'idle', (idle * 1e18)::text, 'candidates', jsonb_build_array(m, a),
+		'valuation', jsonb_build_object('numeraire', pg_temp.t('loan'), 'value', 100, 'holdings', '[]'::jsonb)) || extra)
+	  FROM lend_params $$;
+CREATE FUNCTION pg_temp.mo(apy numeric, supplied numeric, liquidity numeric DEFAULT 1000, cap_room numeric DEFAULT NULL,
+	risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT pg_temp.cand(morpho, 'morpho_blue', apy, supplied, liquidity, cap_room, risk, known) FROM mk $$;
+CREATE FUNCTION pg_temp.aa(apy numeric, supplied numeric, liquidity numeric DEFAULT 1000, cap_room numeric DEFAULT NULL,
+	risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT pg_temp.cand(aave, 'aave_v3', apy, supplied, liquidity, cap_room, risk, known) FROM mk $$;
+CREATE TEMP TABLE morpho_params AS SELECT jsonb_build_array(pg_temp.t('loan'), pg_temp.t('coll'), pg_temp.t('oracle'),
+	pg_temp.t('irm'), '945000000000000000') AS mp;
+
+-- Supply idle funds to the best market.
+CREATE TEMP TABLE ls AS SELECT pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0)) AS r;
+SELECT is((SELECT pg_temp.why(r) FROM ls), 'supply:idle_funds', 'idle funds: supply');
+SELECT is((SELECT pg_temp.sel(r) FROM ls), selector('aaveSupply(address,uint256)'), 'to the best market, the Aave reserve');
+SELECT is((SELECT pg_temp.args(r, '(address,uint256)') FROM ls), jsonb_build_array(pg_temp.t('loan'), '5000000000000000000'),
+	'aaveSupply(asset, all the idle)');
+SELECT is((SELECT r -> 'intents' -> 0 ->> 'target' FROM ls), pg_temp.t('account'), 'through the account');
+SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'market', r -> 'plan' ->> 'amount', r -> 'plan' -> 'apy') FROM ls),
+	(SELECT jsonb_build_array(aave, '5000000000000000000', 0.04) FROM mk), 'supply plan: market, amount, APY');
+SELECT is((SELECT r -> 'proposal' FROM ls), jsonb_build_object('action', 'supply', 'reduces_risk', false, 'value', 100, 'turnover', 5,
+	'slippage_bps', 0, 'chain_id', 990075, 'assets', jsonb_build_array(pg_temp.t('loan'))), 'supply proposal');
+SELECT is((SELECT pg_temp.args(r, '(address,uint256)') ->> 1 FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, 2)) r),
+	'2000000000000000000', 'the best market''s cap room bounds the supply');
+CREATE TEMP TABLE ls2 AS SELECT pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, 0)) AS r;
+SELECT is((SELECT pg_temp.sel(r) FROM ls2), selector('morphoSupply((address,address,address,address,uint256),uint256)'),
+	'a market at its cap is not eligible: the Morpho market, morphoSupply');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') FROM ls2, morpho_params),
+	(SELECT jsonb_build_array(mp, '5000000000000000000') FROM morpho_params), 'morphoSupply(the market''s parameters, the idle)');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'reduce_only')) r),
+	(SELECT morpho FROM mk), 'a market whose collateral is at reduce_only is not eligible');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'warn')) r),
+	(SELECT aave FROM mk), 'at warn it still is');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'ok', false)) r),
+	(SELECT morpho FROM mk), 'a market not known at the block is not eligible');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.04, 0), pg_temp.aa(0.04, 0)) r),
+	(SELECT morpho FROM mk), 'equal APYs: the first candidate');
+SELECT is(pg_temp.why(pg_temp.lend(0.0099, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0))), 'hold:supplied_best', 'idle below min_trade: hold');
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.03, 0, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0, 1000, NULL, 'halt'))),
+	'hold:no_eligible_market', 'no eligible market: hold');
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0), extra => jsonb_build_object('at', now() - interval '1 hour'))),
+	'hold:stale_chain_data', 'stale data: hold');
+
+-- Withdraw from a market whose collateral is at reduce_only or halt.
+CREATE TEMP TABLE lw AS SELECT pg_temp.lend(0, pg_temp.mo(0.05, 100, 1000, NULL, 'reduce_only'), pg_temp.aa(0.04, 0)) AS r;
+SELECT is((SELECT pg_temp.why(r) FROM lw), 'withdraw:risk_reduce_only', 'reduce_only on the market''s collateral: withdraw');
+SELECT is((SELECT pg_temp.sel(r) FROM lw), selector('morphoWithdraw((address,address,address,address,uint256),uint256)'), 'morphoWithdraw');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') FROM lw),
+	(SELECT jsonb_build_array(mp, pg_temp.max()) FROM morpho_params), 'all of it (the market can pay it all): the maximum');
+SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'amount', r -> 'proposal' -> 'reduces_risk', r -> 'proposal' -> 'turnover') FROM lw),
+	'["100000000000000000000", true, 100]'::jsonb, 'withdraw plan and proposal: 100, reduces risk');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
+	'halt: withdraw');
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.05, 100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
+	'a withdrawal comes before a supply');
+-- Liquidity-limited: what the market can pay now.
+CREATE TEMP TABLE ll AS SELECT pg_temp.lend(0, pg_temp.mo(0.05, 100, 40, NULL, 'halt'), pg_temp.aa(0.04, 0)) AS r;
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') ->> 1 FROM ll), '40000000000000000000',
+	'liquidity 40 of a supply of 100: withdraw 40');
+SELECT is((SELECT r -> 'plan' ->> 'amount' FROM ll), '40000000000000000000', 'the plan says 40');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100, 0.005, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'hold:supplied_best',
+	'nothing withdrawable worth min_trade: hold');
+-- Better APY: the gain over the horizon (1 year here) on what can be
+-- withdrawn against twice the gas cost (0.5) plus min_advantage (1).
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0))), 'hold:supplied_best',
+	'a gain of exactly 2 (0.02 of 100 for a year) against 2 * 0.5 + 1: hold');
+CREATE TEMP TABLE lb AS SELECT pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0), '{"min_advantage": 0.999}') AS r;
+SELECT is((SELECT pg_temp.why(r) FROM lb), 'withdraw:better_apy', 'against 2 * 0.5 + 0.999: withdraw for the better APY');
+SELECT is((SELECT (r -> 'plan' ->> 'gain_over_horizon')::numeric FROM lb), 2.00, 'the plan shows the gain');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') ->> 1 FROM lb), pg_temp.max(), 'all of it');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0), '{"horizon": "182.625 days", "min_advantage": 0}')),
+	'hold:supplied_best', 'over half a year the gain is 1: not above 2 * 0.5');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100, 60), pg_temp.aa(0.05, 0), '{"min_advantage": 0}')), 'withdraw:better_apy',
+	'60 withdrawable: a gain of 1.2 beats 1');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100, 50), pg_temp.aa(0.05, 0), '{"min_advantage": 0}')), 'hold:supplied_best',
+	'50 withdrawable: a gain of 1 does not');
+CREATE TEMP TABLE la AS SELECT pg_temp.lend(0, pg_temp.mo(0.06, 0), pg_temp.aa(0.03, 100, 30), '{"min_advantage": 0, "gas_cost": 0}') AS r;
+SELECT is((SELECT pg_temp.sel(r) FROM la), selector('aaveWithdraw(address,uint256)'), 'from Aave: aaveWithdraw');
+SELECT is((SELECT pg_temp.args(r, '(address,uint256)') FROM la), jsonb_build_array(pg_temp.t('loan'), '30000000000000000000'),
+	'aaveWithdraw(asset, the liquidity)');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100), pg_temp.aa(0.03, 0))), 'hold:supplied_best', 'in the best market: hold');
+
+-- ---- lend: simulate (supplied after, 0, idle after) ----
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "5000000000000000000"}', r, pg_temp.ret(5e18, 0, 0))
+	FROM ls, lend_params), '{}'::text[], 'simulate supply: the idle went in');
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "5000000000000000000"}', r, pg_temp.ret(5e18, 0, 1))
+	FROM ls, lend_params), '{supply_amount_differs}'::text[], 'simulate supply: 1 wei left: supply_amount_differs');
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "0"}', r, pg_temp.ret(0, 0, 100e18))
+	FROM lw, lend_params), '{}'::text[], 'simulate withdraw: 100 back');
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "0"}', r, pg_temp.ret(0, 0, 100.1e18))
+	FROM lw, lend_params), '{}'::text[], 'simulate withdraw: more (interest since) is fine');
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "0"}', r, pg_temp.ret(0, 0, 100e18 - 1))
+	FROM lw, lend_params), '{withdraw_amount_short}'::text[], 'simulate withdraw: 1 wei short');
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "0"}', r, '[{"step": "withdraw", "ok": true, "return": "0x00"}]')
+	FROM lw, lend_params), '{no_result}'::text[], 'simulate: a short answer is no_result');
