@@ -508,3 +508,67 @@ SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "0"
 	FROM lw, lend_params), '{withdraw_amount_short}'::text[], 'simulate withdraw: 1 wei short');
 SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "0"}', r, '[{"step": "withdraw", "ok": true, "return": "0x00"}]')
 	FROM lw, lend_params), '{no_result}'::text[], 'simulate: a short answer is no_result');
+
+-- ---- the risk gate: leverage ----
+-- A depeg breaker on the collateral, put in each level by hand (evaluated
+-- now: the gate does not evaluate it again in this transaction).
+INSERT INTO circuit_breakers (name, kind, chain_id, asset, pool, warn_at, reduce_only_at, halt_at)
+	VALUES ('coll-depeg', 'depeg', 990075, pg_temp.a('coll'), pg_temp.a('swap_pool'), 100, 300, 500);
+INSERT INTO circuit_breaker_state (breaker_id, level, since, evaluated_at)
+	SELECT id, 'ok', now(), now() FROM circuit_breakers WHERE name = 'coll-depeg';
+CREATE FUNCTION pg_temp.level(l text) RETURNS void LANGUAGE sql AS $$
+	UPDATE amplified.circuit_breaker_state SET level = l::amplified.risk_level
+	 WHERE breaker_id = (SELECT id FROM amplified.circuit_breakers WHERE name = 'coll-depeg') $$;
+-- The gate's preview on a proposal of strategy 75001 touching both tokens.
+CREATE FUNCTION pg_temp.gate(proposal jsonb) RETURNS text LANGUAGE sql AS $$
+	SELECT (allowed, level, reasons)::text FROM amplified.risk_gate(75001, jsonb_build_object('chain_id', 990075, 'value', 7,
+		'turnover', 1, 'slippage_bps', 30, 'assets', jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'))) || proposal) $$;
+CREATE FUNCTION pg_temp.px(action text, reduces boolean, ltv numeric) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('action', action, 'reduces_risk', reduces,
+		'exposures', jsonb_build_array(jsonb_strip_nulls(jsonb_build_object('asset', pg_temp.t('coll'), 'ltv', ltv)))) $$;
+
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)), '(t,ok,{})', 'breaker ok: a lever is allowed');
+SELECT pg_temp.level('warn');
+SELECT is(risk_asset_level(990075, pg_temp.a('coll')), 'warn', 'the collateral is at warn');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)), '(f,warn,"{breaker:warn:coll-depeg,depeg:warn:no_leverage_increase}")',
+	'warn: a leverage increase is blocked');
+SELECT is(pg_temp.gate(pg_temp.px('delever', true, 0.8)), '(t,warn,{breaker:warn:coll-depeg})', 'warn: a delever (reduces risk) passes');
+SELECT is(pg_temp.gate(pg_temp.px('rebalance', false, 0)), '(t,warn,{breaker:warn:coll-depeg})', 'warn: an exposure at LTV 0 is no leverage');
+SELECT is(pg_temp.gate('{"action": "supply", "reduces_risk": false}'), '(t,warn,{breaker:warn:coll-depeg})',
+	'warn: a proposal without exposures (a lend supply) passes');
+SELECT is((SELECT array_agg((f).reason || ':' || (f).level || ':' || (f).blocks)
+			 FROM unnest(risk_check_leverage(75001, 990075, ARRAY[pg_temp.a('coll')], risk_proposal_of(pg_temp.px('lever', false, 0.8)))) f),
+	ARRAY['depeg:warn:no_leverage_increase:warn:true'], 'risk_check_leverage: the finding blocks, at the breaker''s level');
+SELECT is(cardinality(risk_check_leverage(75001, 990075, ARRAY[pg_temp.a('loan')], risk_proposal_of(pg_temp.px('lever', false, 0.8)))), 0,
+	'risk_check_leverage reads the levels of the assets it is given');
+SELECT pg_temp.level('reduce_only');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)),
+	'(f,reduce_only,"{breaker:reduce_only:coll-depeg,depeg:reduce_only:no_leverage_increase}")', 'reduce_only: a lever is blocked');
+SELECT is(pg_temp.gate(pg_temp.px('delever', true, 0.8)), '(t,reduce_only,{breaker:reduce_only:coll-depeg})',
+	'reduce_only: a delever passes');
+SELECT pg_temp.level('halt');
+SELECT is(pg_temp.gate(pg_temp.px('unwind', true, NULL)), '(t,halt,{breaker:halt:coll-depeg})', 'halt: the forced unwind passes');
+SELECT is(pg_temp.gate(pg_temp.px('unwind', false, NULL)), '(f,halt,{breaker:halt:coll-depeg})', 'halt: an unwind that does not say it reduces risk does not');
+SELECT is(pg_temp.gate(pg_temp.px('delever', true, 0.8)), '(f,halt,{breaker:halt:coll-depeg})', 'halt: nor a delever');
+SELECT is(pg_temp.gate(pg_temp.px('withdraw', true, NULL)), '(f,halt,{breaker:halt:coll-depeg})', 'halt: nor a lend withdrawal');
+SELECT is(pg_temp.gate('{"action": "hold"}'), '(t,halt,{breaker:halt:coll-depeg})', 'halt: hold');
+SELECT lives_ok($$SELECT risk_halt('test')$$, 'the kill switch');
+SELECT is(pg_temp.gate(pg_temp.px('unwind', true, NULL)), '(f,halt,"{kill_switch,breaker:halt:coll-depeg}")',
+	'the kill switch stops even the forced unwind');
+SELECT lives_ok($$SELECT risk_resume()$$, 'resumed');
+SELECT pg_temp.level('ok');
+
+-- max_leverage: 1 / (1 - LTV) of each exposure.
+SELECT is((risk_set_limits(75001, max_leverage => 5)).max_leverage, 5::numeric, 'risk_set_limits takes max_leverage');
+SELECT is(risk_limit(75001, 'max_leverage'), 5::numeric, 'risk_limit reads it');
+SELECT is(risk_limit(75002, 'max_leverage'), NULL, 'another strategy has none');
+SELECT lives_ok($$SELECT risk_set_limits(NULL, max_leverage => 3)$$, 'a default maximum leverage');
+SELECT is(risk_limit(75002, 'max_leverage'), 3::numeric, 'which the others inherit');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)), '(t,ok,{})', 'LTV 0.8 is 5x: at the maximum, allowed');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.81)), '(f,ok,{limit:max_leverage})', 'LTV 0.81 is 5.26x: blocked');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 1)), '(f,ok,{limit:max_leverage})', 'LTV 1: no equity, blocked');
+SELECT is(pg_temp.gate(pg_temp.px('delever', true, 0.85)), '(t,ok,{})', 'a delever that leaves 6.7x still reduces risk: allowed');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.81) || '{"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "ltv": 0.81, "health_factor": 1.1}]}'),
+	'(f,ok,{limit:max_leverage})', 'with a health factor and no minimum set, only max_leverage');
+SELECT throws_ok($$SELECT risk_set_limits(75001, max_leverage => 0.5)$$, '23514', NULL, 'a maximum leverage below 1 is refused');
+SELECT lives_ok($$SELECT risk_set_limits(75001); SELECT risk_set_limits(NULL)$$, 'limits lifted');
