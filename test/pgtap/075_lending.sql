@@ -572,3 +572,214 @@ SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.81) || '{"exposures": [{"ass
 	'(f,ok,{limit:max_leverage})', 'with a health factor and no minimum set, only max_leverage');
 SELECT throws_ok($$SELECT risk_set_limits(75001, max_leverage => 0.5)$$, '23514', NULL, 'a maximum leverage below 1 is refused');
 SELECT lives_ok($$SELECT risk_set_limits(75001); SELECT risk_set_limits(NULL)$$, 'limits lifted');
+
+-- ---- read models: Morpho Blue on synthetic events ----
+-- Blocks 1-4, ten minutes apart, the last twenty minutes ago.
+INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp)
+	SELECT 990075, n, ('0x' || lpad(to_hex(n + 1000), 64, '0'))::bytes32, ('0x' || lpad(to_hex(n + 999), 64, '0'))::bytes32,
+		   now() - interval '1 hour' + n * interval '10 minutes' FROM generate_series(1, 4) n;
+CREATE FUNCTION pg_temp.ts(n bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
+	SELECT extract(epoch FROM timestamp)::bigint FROM amplified.blocks WHERE chain_id = 990075 AND number = n $$;
+CREATE TEMP TABLE m AS SELECT (SELECT p ->> 'market' FROM lev_params)::bytes32 AS id;
+-- b1: the market is created, the fee recipient and a 10% fee set.
+INSERT INTO morpho_markets SELECT 990075, 1, 0, pg_temp.a('morpho'), id, pg_temp.a('loan'), pg_temp.a('coll'), pg_temp.a('oracle'),
+	pg_temp.a('irm'), '945000000000000000' FROM m;
+INSERT INTO morpho_fee_recipients VALUES (990075, 1, 1, pg_temp.a('morpho'), pg_temp.a('fee_to'));
+INSERT INTO morpho_fee_sets SELECT 990075, 1, 2, pg_temp.a('morpho'), id, '100000000000000000' FROM m;
+-- b2: a lender supplies 100, the account posts 50 collateral and borrows
+-- 40, borrower B posts 10 and borrows 5; the IRM's rate at target.
+INSERT INTO morpho_supplies SELECT 990075, 2, 0, pg_temp.a('morpho'), id, pg_temp.a('lender'), pg_temp.a('lender'),
+	'100000000000000000000', '100000000000000000000000000' FROM m;
+INSERT INTO morpho_collateral_supplies SELECT 990075, 2, 1, pg_temp.a('morpho'), id, pg_temp.a('account'), pg_temp.a('account'),
+	'50000000000000000000' FROM m;
+INSERT INTO morpho_borrows SELECT 990075, 2, 2, pg_temp.a('morpho'), id, pg_temp.a('account'), pg_temp.a('account'), pg_temp.a('account'),
+	'40000000000000000000', '40000000000000000000000000' FROM m;
+INSERT INTO morpho_collateral_supplies SELECT 990075, 2, 3, pg_temp.a('morpho'), id, pg_temp.a('borrower'), pg_temp.a('borrower'),
+	'10000000000000000000' FROM m;
+INSERT INTO morpho_borrows SELECT 990075, 2, 4, pg_temp.a('morpho'), id, pg_temp.a('borrower'), pg_temp.a('borrower'), pg_temp.a('borrower'),
+	'5000000000000000000', '5000000000000000000000000' FROM m;
+INSERT INTO morpho_irm_updates SELECT 990075, 2, 5, pg_temp.a('irm'), id, '1000000000', '1000000000' FROM m;
+-- b3: an accrual of 0.09 interest with 0.009e24 fee shares; a new rate at target.
+INSERT INTO morpho_accruals SELECT 990075, 3, 0, pg_temp.a('morpho'), id, '900000000', '90000000000000000', '9000000000000000000000' FROM m;
+INSERT INTO morpho_irm_updates SELECT 990075, 3, 1, pg_temp.a('irm'), id, '1100000000', '1100000000' FROM m;
+-- (another IRM's update for the same id is not this market's)
+INSERT INTO morpho_irm_updates SELECT 990075, 3, 2, pg_temp.a('oracle'), id, '7', '7' FROM m;
+-- b4: B liquidated: 3 repaid (3e24 shares), 9 collateral seized, the rest
+-- (2.01, 2e24 shares) bad debt taken from the suppliers.
+INSERT INTO morpho_liquidations SELECT 990075, 4, 0, pg_temp.a('morpho'), id, pg_temp.a('lender'), pg_temp.a('borrower'),
+	'3000000000000000000', '3000000000000000000000000', '9000000000000000000', '2010000000000000000', '2000000000000000000000000' FROM m;
+-- The oracle's price() at b2 (1.2e36), decoded from a state read of a
+-- contract watched as a Morpho oracle; the same read of another address is not.
+SELECT lives_ok($$SELECT watch_contract(990075, pg_temp.a('oracle'), 'morpho oracle', 'morpho_oracle')$$, 'watch the Morpho oracle');
+INSERT INTO state_reads (chain_id, block_number, address, read, result) VALUES
+	(990075, 2, pg_temp.a('oracle'), 'price()', abi_encode('(uint256)', '["1200000000000000000000000000000000000"]')),
+	(990075, 2, pg_temp.a('irm'), 'price()', abi_encode('(uint256)', '["5"]'));
+SELECT is(morpho_decode_reads(990075, 1, 4), 1::bigint, 'morpho_decode_reads: the watched oracle''s read');
+SELECT is(morpho_decode_reads(990075, 1, 4), 0::bigint, 'idempotent');
+SELECT is((SELECT array_agg(oracle::text || '@' || block_number || '=' || price::text) FROM morpho_oracle_prices),
+	ARRAY[pg_temp.t('oracle') || '@2=1200000000000000000000000000000000000'], 'morpho_oracle_prices');
+
+SELECT is((SELECT to_jsonb(x) FROM morpho_market_state_at(990075, (SELECT id FROM m), 4) x),
+	jsonb_build_object('morpho', pg_temp.t('morpho'), 'loan_token', pg_temp.t('loan'), 'collateral_token', pg_temp.t('coll'),
+		'oracle', pg_temp.t('oracle'), 'irm', pg_temp.t('irm'), 'lltv', '945000000000000000', 'fee', '100000000000000000',
+		'total_supply_assets', '98080000000000000000', 'total_supply_shares', '100009000000000000000000000',
+		'total_borrow_assets', '40080000000000000000', 'total_borrow_shares', '40000000000000000000000000',
+		'last_update', pg_temp.ts(3), 'rate_at_target', '1100000000',
+		'price', '1200000000000000000000000000000000000', 'price_block', 2),
+	'morpho_market_state_at b4: supply 100 + 0.09 - 2.01 bad debt, borrow 45 + 0.09 - 3 - 2.01, fee shares minted, accrued at b3');
+SELECT is((SELECT to_jsonb(x) FROM morpho_market_state_at(990075, (SELECT id FROM m), 2) x) - 'price' - 'price_block' - 'morpho'
+		- 'loan_token' - 'collateral_token' - 'oracle' - 'irm' - 'lltv',
+	jsonb_build_object('fee', '100000000000000000', 'total_supply_assets', '100000000000000000000',
+		'total_supply_shares', '100000000000000000000000000', 'total_borrow_assets', '45000000000000000000',
+		'total_borrow_shares', '45000000000000000000000000', 'last_update', pg_temp.ts(1), 'rate_at_target', '1000000000'),
+	'morpho_market_state_at b2: before the accrual, lastUpdate the creation''s');
+SELECT is((SELECT count(*)::int FROM morpho_market_state_at(990075, (SELECT id FROM m), 0)), 0, 'no market before its creation');
+SELECT is((SELECT array_agg(to_jsonb(x) ORDER BY o) FROM unnest(ARRAY['account', 'borrower', 'lender', 'fee_to']) WITH ORDINALITY a(n, o),
+			morpho_position_state_at(990075, (SELECT id FROM m), pg_temp.a(n), 4) x),
+	ARRAY['{"collateral": "50000000000000000000", "borrow_shares": "40000000000000000000000000", "supply_shares": "0"}',
+		  '{"collateral": "1000000000000000000", "borrow_shares": "0", "supply_shares": "0"}',
+		  '{"collateral": "0", "borrow_shares": "0", "supply_shares": "100000000000000000000000000"}',
+		  '{"collateral": "0", "borrow_shares": "0", "supply_shares": "9000000000000000000000"}']::jsonb[],
+	'morpho_position_state_at: the account, B after liquidation (1 left, no debt), the lender, the fee recipient with the fee shares');
+SELECT is((SELECT to_jsonb(l) - 'created_block' FROM lend_markets l WHERE l.chain_id = 990075 AND l.protocol = 'morpho_blue'),
+	jsonb_build_object('chain_id', 990075, 'protocol', 'morpho_blue', 'market', (SELECT id::text FROM m), 'pool', pg_temp.t('morpho'),
+		'loan_token', pg_temp.t('loan'), 'collateral_token', pg_temp.t('coll'), 'oracle', pg_temp.t('oracle'), 'irm', pg_temp.t('irm'),
+		'lltv', 0.945), 'lend_markets: the Morpho market');
+
+-- lend_market_at / lend_position_at at b4: the b4 totals accrued over the
+-- 600 s since the accrual at b3 with the AdaptiveCurveIrm, by hand.
+CREATE TEMP TABLE acc AS
+	SELECT br.avg_rate, br.end_rate_at_target, a.* FROM
+		morpho_borrow_rate('1100000000', morpho_utilization('98080000000000000000', '40080000000000000000'), pg_temp.ts(4) - pg_temp.ts(3)) br,
+		LATERAL morpho_accrue('98080000000000000000', '100009000000000000000000000', '40080000000000000000', '40000000000000000000000000',
+			'100000000000000000', br.avg_rate, pg_temp.ts(4) - pg_temp.ts(3)) a;
+SELECT ok((SELECT interest > 0 FROM acc), '(600 s of interest accrue)');
+CREATE TEMP TABLE lm AS SELECT (lend_market_at(990075, (SELECT id FROM m), 4)).*;
+SELECT is((SELECT jsonb_build_array(protocol, pool::text, loan_token::text, collateral_token::text, block_number,
+			total_supply_assets::text, total_borrow_assets::text, liquidity::text, lltv, max_ltv, price::text, supply_cap) FROM lm),
+	(SELECT jsonb_build_array('morpho_blue', pg_temp.t('morpho'), pg_temp.t('loan'), pg_temp.t('coll'), 4, total_supply_assets::text,
+		total_borrow_assets::text, (total_supply_assets::numeric - total_borrow_assets::numeric)::text, 0.945, 0.945,
+		'1200000000000000000000000000000000000', NULL) FROM acc),
+	'lend_market_at (Morpho): totals accrued to the block by morpho_accrue, liquidity, LLTV, oracle price');
+SELECT is((SELECT ARRAY[utilization, borrow_apy, supply_apy] FROM lm),
+	(SELECT ARRAY[morpho_utilization(total_supply_assets, total_borrow_assets)::numeric::float8 / 1e18,
+		morpho_rate_to_apy((morpho_borrow_rate(end_rate_at_target, morpho_utilization(total_supply_assets, total_borrow_assets), 0)).avg_rate),
+		morpho_rate_to_apy(morpho_supply_rate((morpho_borrow_rate(end_rate_at_target, morpho_utilization(total_supply_assets, total_borrow_assets), 0)).avg_rate,
+			morpho_utilization(total_supply_assets, total_borrow_assets), '100000000000000000'))] FROM acc),
+	'lend_market_at (Morpho): utilization, the IRM''s rate now as APY, the supply APY net of the fee');
+SELECT is((SELECT to_jsonb(lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 4)) - 'ltv'),
+	(SELECT jsonb_build_object('protocol', 'morpho_blue', 'market', (SELECT id::text FROM m), 'account', pg_temp.t('account'),
+		'block_number', 4, 'supply_assets', '0', 'supply_shares', '0',
+		'borrow_assets', morpho_to_assets('40000000000000000000000000', total_borrow_assets, total_borrow_shares, true)::text,
+		'borrow_shares', '40000000000000000000000000', 'collateral', '50000000000000000000',
+		'health_factor', morpho_health_factor('50000000000000000000', '40000000000000000000000000', total_borrow_assets,
+			total_borrow_shares, '1200000000000000000000000000000000000', '945000000000000000'),
+		'liquidation_price', morpho_liquidation_price('50000000000000000000', '40000000000000000000000000', total_borrow_assets,
+			total_borrow_shares, '945000000000000000')::numeric) FROM acc),
+	'lend_position_at (Morpho): the debt rounded up, health factor and liquidation price on the accrued totals');
+SELECT ok((SELECT abs((lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 4)).ltv
+		- morpho_to_assets('40000000000000000000000000', total_borrow_assets, total_borrow_shares, true)::numeric / 60e18) < 1e-12 FROM acc),
+	'lend_position_at (Morpho): LTV = debt / (collateral x price)');
+SELECT is((SELECT (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('fee_to'), 4)).supply_assets FROM acc),
+	(SELECT morpho_to_assets('9000000000000000000000', total_supply_assets, total_supply_shares, false) FROM acc),
+	'lend_position_at (Morpho): the fee recipient''s supply, rounded down');
+SELECT is((SELECT (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('borrower'), 4)).health_factor), NULL,
+	'no debt: no health factor');
+SELECT is(lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 0), NULL, 'no position before the market');
+
+-- ---- read models: Aave v3 on synthetic reads ----
+-- At b2: the Pool's getReserveData(WETH) (and of the account, which is no
+-- reserve: all zeros) and getUserAccountData(account), the tokens' scaled
+-- balances and supplies, the oracle's price; decoded by aave_decode_reads.
+CREATE TEMP TABLE cfg AS SELECT (8050 + 8300 * 2::numeric ^ 16 + 10500 * 2::numeric ^ 32 + 18 * 2::numeric ^ 48 + 2::numeric ^ 56
+	+ 2::numeric ^ 58 + 2::numeric ^ 59 + 1500 * 2::numeric ^ 64 + 1000 * 2::numeric ^ 80 + 2000 * 2::numeric ^ 116
+	+ 1000 * 2::numeric ^ 152 + 2::numeric ^ 168)::numeric(78, 0)::text AS c;
+INSERT INTO state_reads (chain_id, block_number, address, read, arg, result)
+SELECT 990075, 2, pg_temp.a('aave_pool'), 'getReserveData(address)', pg_temp.t('loan'),
+	abi_encode('(uint256,uint128,uint128,uint128,uint128,uint128,uint40,uint16,address,address,address,address,uint128,uint128,uint128)',
+		jsonb_build_array(c, '1010000000000000000000000000', '30000000000000000000000000', '1020000000000000000000000000',
+			'50000000000000000000000000', '70000000000000000000000000', pg_temp.ts(2) - 60, 3, pg_temp.t('a_loan'), pg_temp.t('s_loan'),
+			pg_temp.t('v_loan'), pg_temp.t('rates'), '5', '0', '0'))
+  FROM cfg
+UNION ALL SELECT 990075, 2, pg_temp.a('aave_pool'), 'getReserveData(address)', pg_temp.t('account'), decode(repeat('00', 480), 'hex')
+UNION ALL SELECT 990075, 2, pg_temp.a('aave_pool'), 'getUserAccountData(address)', pg_temp.t('account'),
+	abi_encode('(uint256,uint256,uint256,uint256,uint256,uint256)',
+		'["3000000000000", "1500000000000", "915000000000", "8300", "8050", "1660000000000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('a_loan'), 'scaledBalanceOf(address)', pg_temp.t('account'), abi_encode('(uint256)', '["10000000000000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('v_loan'), 'scaledBalanceOf(address)', pg_temp.t('account'), abi_encode('(uint256)', '["5000000000000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('a_loan'), 'scaledTotalSupply()', '', abi_encode('(uint256)', '["1000000000000000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('v_loan'), 'scaledTotalSupply()', '', abi_encode('(uint256)', '["500000000000000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('aave_oracle'), 'getAssetPrice(address)', pg_temp.t('loan'), abi_encode('(uint256)', '["300000000000"]');
+SELECT is(aave_decode_reads(990075, 1, 4), 7::bigint, 'aave_decode_reads: a reserve, an account, two balances, two supplies, a price');
+SELECT is(aave_decode_reads(990075, 1, 4), 0::bigint, 'idempotent');
+SELECT is((SELECT to_jsonb(r) - 'chain_id' - 'configuration' FROM aave_reserve_states r),
+	jsonb_build_object('block_number', 2, 'pool', pg_temp.t('aave_pool'), 'asset', pg_temp.t('loan'), 'ltv_bps', 8050,
+		'liquidation_threshold_bps', 8300, 'liquidation_bonus_bps', 10500, 'decimals', 18, 'active', true, 'frozen', false,
+		'borrowing_enabled', true, 'paused', false, 'reserve_factor_bps', 1500, 'borrow_cap', 1000, 'supply_cap', 2000, 'emode_category', 1,
+		'liquidity_index', '1010000000000000000000000000', 'liquidity_rate', '30000000000000000000000000',
+		'variable_borrow_index', '1020000000000000000000000000', 'variable_borrow_rate', '50000000000000000000000000',
+		'stable_borrow_rate', '70000000000000000000000000', 'last_update', pg_temp.ts(2) - 60,
+		'atoken', pg_temp.t('a_loan'), 'stable_debt_token', pg_temp.t('s_loan'), 'variable_debt_token', pg_temp.t('v_loan'),
+		'rate_strategy', pg_temp.t('rates'), 'accrued_to_treasury', '5', 'unbacked', '0'),
+	'getReserveData decoded: LTV, threshold, bonus, decimals, flags, reserve factor, caps, e-mode category at their bits; the rest word by word');
+SELECT is((SELECT to_jsonb(a) - 'chain_id' FROM aave_account_states a),
+	jsonb_build_object('block_number', 2, 'pool', pg_temp.t('aave_pool'), 'account', pg_temp.t('account'),
+		'total_collateral_base', '3000000000000', 'total_debt_base', '1500000000000', 'available_borrows_base', '915000000000',
+		'liquidation_threshold_bps', 8300, 'ltv_bps', 8050, 'health_factor', '1660000000000000000'), 'getUserAccountData decoded');
+SELECT is((SELECT array_agg(token::text || ':' || holder::text || '=' || scaled_balance::text ORDER BY token) FROM aave_scaled_balances),
+	ARRAY[pg_temp.t('a_loan') || ':' || pg_temp.t('account') || '=10000000000000000000',
+		  pg_temp.t('v_loan') || ':' || pg_temp.t('account') || '=5000000000000000000'], 'scaledBalanceOf decoded');
+SELECT is((SELECT array_agg(scaled_supply::text ORDER BY token) FROM aave_scaled_supplies), ARRAY['1000000000000000000000', '500000000000000000000'],
+	'scaledTotalSupply decoded');
+SELECT is((SELECT array_agg(oracle::text || ':' || asset::text || '=' || price::text) FROM aave_prices),
+	ARRAY[pg_temp.t('aave_oracle') || ':' || pg_temp.t('loan') || '=300000000000'], 'getAssetPrice decoded');
+-- b3: a ReserveDataUpdated log, newer than the read; the account's e-mode.
+INSERT INTO aave_reserve_updates VALUES (990075, 3, 0, pg_temp.a('aave_pool'), pg_temp.a('loan'), '35000000000000000000000000',
+	'70000000000000000000000000', '60000000000000000000000000', '1010100000000000000000000000', '1020200000000000000000000000');
+INSERT INTO aave_emode_sets VALUES (990075, 2, 0, pg_temp.a('aave_pool'), pg_temp.a('account'), '1'),
+	(990075, 4, 0, pg_temp.a('aave_pool'), pg_temp.a('account'), '0');
+SELECT is(ARRAY[aave_account_emode_at(990075, pg_temp.a('aave_pool'), pg_temp.a('account'), 1),
+				aave_account_emode_at(990075, pg_temp.a('aave_pool'), pg_temp.a('account'), 3),
+				aave_account_emode_at(990075, pg_temp.a('aave_pool'), pg_temp.a('account'), 4)], ARRAY[0, 1, 0],
+	'aave_account_emode_at: none, then category 1, then none again');
+
+SELECT is((SELECT jsonb_build_array(liquidity_rate::text, variable_borrow_rate::text, last_update, normalized_income::text,
+			normalized_debt::text, total_supply::text, total_variable_debt::text, price::text)
+			 FROM aave_reserve_at(990075, pg_temp.a('aave_pool'), pg_temp.a('loan'), 2)),
+	(SELECT jsonb_build_array('30000000000000000000000000', '50000000000000000000000000', pg_temp.ts(2) - 60, ni::text, nd::text,
+		aave_balance('1000000000000000000000', ni)::text, aave_balance('500000000000000000000', nd)::text, '300000000000')
+	   FROM (SELECT aave_normalized_income('1010000000000000000000000000', '30000000000000000000000000', pg_temp.ts(2) - 60, pg_temp.ts(2)) ni,
+					aave_normalized_debt('1020000000000000000000000000', '50000000000000000000000000', pg_temp.ts(2) - 60, pg_temp.ts(2)) nd) x),
+	'aave_reserve_at b2: the read''s rates and indexes brought to the block''s time, totals = scaled supplies x indexes');
+CREATE TEMP TABLE ax AS SELECT
+	aave_normalized_income('1010100000000000000000000000', '35000000000000000000000000', pg_temp.ts(3), pg_temp.ts(4)) AS ni,
+	aave_normalized_debt('1020200000000000000000000000', '60000000000000000000000000', pg_temp.ts(3), pg_temp.ts(4)) AS nd;
+SELECT is((SELECT jsonb_build_array(liquidity_rate::text, variable_borrow_rate::text, last_update, normalized_income::text,
+			normalized_debt::text, total_supply::text, total_variable_debt::text)
+			 FROM aave_reserve_at(990075, pg_temp.a('aave_pool'), pg_temp.a('loan'), 4)),
+	(SELECT jsonb_build_array('35000000000000000000000000', '60000000000000000000000000', pg_temp.ts(3), ni::text, nd::text,
+		aave_balance('1000000000000000000000', ni)::text, aave_balance('500000000000000000000', nd)::text) FROM ax),
+	'aave_reserve_at b4: the newer ReserveDataUpdated''s rates and indexes override the read''s');
+SELECT is((SELECT jsonb_build_array(supplied::text, variable_debt::text, scaled_supplied::text, health_factor::text, account_block)
+			 FROM aave_position_at(990075, pg_temp.a('aave_pool'), pg_temp.a('loan'), pg_temp.a('account'), 4)),
+	(SELECT jsonb_build_array(aave_balance('10000000000000000000', ni)::text, aave_balance('5000000000000000000', nd)::text,
+		'10000000000000000000', '1660000000000000000', 2) FROM ax),
+	'aave_position_at: scaled balances x the indexes at the block''s time; the account''s figures');
+SELECT is((SELECT to_jsonb(l) - 'created_block' FROM lend_markets l WHERE l.chain_id = 990075 AND l.protocol = 'aave_v3'),
+	jsonb_build_object('chain_id', 990075, 'protocol', 'aave_v3', 'market', (SELECT aave FROM mk), 'pool', pg_temp.t('aave_pool'),
+		'loan_token', pg_temp.t('loan'), 'collateral_token', NULL, 'oracle', NULL, 'irm', NULL, 'lltv', 0.83),
+	'lend_markets: the Aave reserve, its liquidation threshold as LLTV');
+SELECT is((SELECT jsonb_build_array(protocol, total_supply_assets::text, total_borrow_assets::text, liquidity::text, utilization,
+			borrow_apy, supply_apy, lltv, max_ltv, supply_cap, borrow_cap)
+			 FROM lend_market_at(990075, (SELECT aave::bytes32 FROM mk), 4)),
+	(SELECT jsonb_build_array('aave_v3', aave_balance('1000000000000000000000', ni)::text, aave_balance('500000000000000000000', nd)::text,
+		(aave_balance('1000000000000000000000', ni)::numeric - aave_balance('500000000000000000000', nd)::numeric)::text,
+		(aave_balance('500000000000000000000', nd)::numeric / aave_balance('1000000000000000000000', ni)::numeric)::float8,
+		(exp(60000000000000000000000000::numeric / 1e27) - 1)::float8, (exp(35000000000000000000000000::numeric / 1e27) - 1)::float8,
+		0.83, 0.805, 2000, 1000) FROM ax),
+	'lend_market_at (Aave): totals, utilization, APYs of the current rates, threshold, LTV, caps');
+SELECT is((SELECT jsonb_build_array(supply_assets::text, borrow_assets::text, borrow_shares::text, collateral, health_factor, ltv)
+			 FROM lend_position_at(990075, (SELECT aave::bytes32 FROM mk), pg_temp.a('account'), 4)),
+	(SELECT jsonb_build_array(aave_balance('10000000000000000000', ni)::text, aave_balance('5000000000000000000', nd)::text,
+		'5000000000000000000', NULL, 1.66, 0.5) FROM ax),
+	'lend_position_at (Aave): balances, the account''s health factor and debt / collateral');
