@@ -128,7 +128,8 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := s.params;
-	asset address := (p ->> 'asset')::address;
+	-- the asset lent (named apart from positions.asset)
+	lent address := (p ->> 'asset')::address;
 	dec int := (p ->> 'decimals')::int;
 	at timestamptz := ingest_block_time(s.chain_id, block);
 	c jsonb;
@@ -136,17 +137,17 @@ DECLARE
 	i int := 0;
 	sup numeric;
 	cands jsonb := '[]';
-	idle numeric := coalesce((SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = 'account' AND x.asset = asset), 0);
+	idle numeric := coalesce((SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = 'account' AND x.asset = lent), 0);
 	holdings strategy_holding[];
 	value numeric;
 BEGIN
 	value := idle / 10::numeric ^ dec;
-	holdings := ARRAY[ROW(asset, 'account', idle, dec, 1, 0, NULL, NULL)::strategy_holding];
+	holdings := ARRAY[ROW(lent, 'account', idle, dec, 1, 0, NULL, NULL)::strategy_holding];
 	FOR c IN SELECT e FROM jsonb_array_elements(p -> 'candidates') e LOOP
 		i := i + 1;
 		mk := lend_market_at(s.chain_id, (c ->> 'market')::bytes32, block);
 		sup := coalesce((SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = c ->> 'protocol'
-						  AND x.asset = asset AND x.position_id = i), 0);
+						  AND x.asset = lent AND x.position_id = i), 0);
 		cands := cands || jsonb_build_array(jsonb_build_object(
 			'market', c ->> 'market', 'protocol', c ->> 'protocol',
 			'supply_apy', mk.supply_apy, 'borrow_apy', mk.borrow_apy, 'utilization', mk.utilization,
@@ -158,15 +159,15 @@ BEGIN
 			'supplied', sup::text, 'known', mk.market IS NOT NULL));
 		value := value + sup / 10::numeric ^ dec;
 		-- interest leg: the supply grows with the market's supply index
-		holdings := holdings || ROW(asset, (c ->> 'protocol') || ':' || (c ->> 'market'), sup, dec, 1, 0,
+		holdings := holdings || ROW(lent, (c ->> 'protocol') || ':' || (c ->> 'market'), sup, dec, 1, 0,
 			CASE WHEN (SELECT x.detail ->> 'shares' FROM positions x WHERE x.strategy_id = s.id AND x.protocol = c ->> 'protocol'
-						AND x.asset = asset AND x.position_id = i)::numeric > 0
+						AND x.asset = lent AND x.position_id = i)::numeric > 0
 				 THEN sup / (SELECT (x.detail ->> 'shares')::numeric FROM positions x WHERE x.strategy_id = s.id
-							  AND x.protocol = c ->> 'protocol' AND x.asset = asset AND x.position_id = i) END,
+							  AND x.protocol = c ->> 'protocol' AND x.asset = lent AND x.position_id = i) END,
 			'interest')::strategy_holding;
 	END LOOP;
 	RETURN jsonb_build_object('kind', 'lend', 'block_number', block, 'at', at, 'idle', idle::text,
-		'candidates', cands, 'valuation', strategy_valuation_json(asset, value, holdings));
+		'candidates', cands, 'valuation', strategy_valuation_json(lent, value, holdings));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_gather_lend(@extschema@.strategies, bigint) IS
