@@ -783,3 +783,121 @@ SELECT is((SELECT jsonb_build_array(supply_assets::text, borrow_assets::text, bo
 	(SELECT jsonb_build_array(aave_balance('10000000000000000000', ni)::text, aave_balance('5000000000000000000', nd)::text,
 		'5000000000000000000', NULL, 1.66, 0.5) FROM ax),
 	'lend_position_at (Aave): balances, the account''s health factor and debt / collateral');
+
+-- ---- the engine's simulate slot ----
+-- The registry: a simulate function must have its slot's signature, and be
+-- the extension owner's; admins set it like the other slots.
+SELECT throws_ok($$INSERT INTO strategy_kinds (kind, validate, sync, gather, policy, simulate, description) VALUES ('lev2',
+	'strategy_validate_leverage', 'strategy_sync_leverage', 'strategy_gather_leverage', 'strategy_policy_leverage',
+	'strategy_policy_leverage', 'x')$$, '42P13',
+	'function amplified.strategy_policy_leverage cannot be registered in strategy_kinds.simulate: it must take (amplified.strategies, jsonb, jsonb, jsonb) and return text[]',
+	'a simulate function of another signature is refused');
+CREATE ROLE amp_l_admin NOLOGIN IN ROLE amplified_admin;
+GRANT CREATE ON SCHEMA public TO amp_l_admin;
+SET LOCAL ROLE amp_l_admin;
+CREATE FUNCTION public.my_simulate(s amplified.strategies, state jsonb, result jsonb, calls jsonb) RETURNS text[] LANGUAGE sql
+	AS $f$ SELECT '{mine}'::text[] $f$;
+SELECT lives_ok($$INSERT INTO strategy_kinds (kind, validate, sync, gather, policy, simulate, description) VALUES ('lev2',
+	'strategy_validate_leverage', 'strategy_sync_leverage', 'strategy_gather_leverage', 'strategy_policy_leverage',
+	'strategy_simulate_lend', 'x')$$, 'an admin registers a kind with a simulate function of the extension''s');
+SELECT throws_ok($$UPDATE strategy_kinds SET simulate = 'public.my_simulate' WHERE kind = 'lev2'$$, '42501', NULL,
+	'but not one of their own');
+SELECT lives_ok($$UPDATE strategy_kinds SET simulate = NULL WHERE kind = 'lev2'$$, 'simulate is optional');
+SELECT lives_ok($$DELETE FROM strategy_kinds WHERE kind = 'lev2'$$, 'and the kind removed');
+RESET ROLE;
+SELECT is((SELECT array_agg(kind || ':' || (simulate IS NOT NULL) ORDER BY kind) FROM strategy_kinds WHERE builtin),
+	ARRAY['lend:true', 'leverage:true', 'lp_univ3:false', 'stake:false'], 'the lending kinds simulate; the others do not');
+SELECT is(strategy_simulate_intents(pg_temp.strat('leverage', (SELECT p FROM lev_params)), 4, '{}'), '[]'::jsonb,
+	'strategy_simulate_intents of no intent calls nothing');
+SELECT throws_ok($$SELECT strategy_simulate_intents(pg_temp.strat('leverage', (SELECT p FROM lev_params)), 4,
+	ARRAY[ROW('lever', pg_temp.a('account'), '0', '\x01', 'n')::strategy_intent])$$, '58R01', NULL,
+	'a node that does not answer is an error, not a revert (only the node''s error answer is one)');
+
+-- The kinds run on the read models above (b4): the swap pool and the LST's rate.
+INSERT INTO univ3_pool_states (chain_id, block_number, pool, sqrt_price_x96, tick, observation_index, observation_cardinality,
+	observation_cardinality_next, fee_protocol, unlocked, liquidity)
+	VALUES (990075, 1, pg_temp.a('swap_pool'), univ3_sqrt_price_at_price(1.2), univ3_tick_at_price(1.2), 0, 1, 1, 0, true,
+			'1000000000000000000000000000000');
+INSERT INTO lst_rates (chain_id, block_number, token, method, rate)
+	SELECT 990075, n, pg_temp.a('coll'), 'stEthPerToken()', (1190000000000000000 + n * 1000000000000)::numeric::uint256
+	  FROM generate_series(1, 4) n;
+-- The account at LTV 0.67: a lever with a 0.8 target, within the band with 0.67 +- 0.05.
+CREATE TEMP TABLE sl AS SELECT * FROM strategy_create('lev act', 'leverage', 990075, pg_temp.a('owner'),
+	(SELECT p || '{"carry_window": "30 minutes"}' FROM lev_in), enabled => true);
+CREATE TEMP TABLE sh AS SELECT * FROM strategy_create('lev hold', 'leverage', 990075, '0x00000000000000000000000000000000000000f2',
+	(SELECT p || '{"carry_window": "30 minutes", "target_ltv": 0.67, "band": 0.05}' FROM lev_in), enabled => true);
+CREATE TEMP TABLE sd AS SELECT * FROM strategy_create('lend hold', 'lend', 990075, '0x00000000000000000000000000000000000000f3',
+	(SELECT p || jsonb_build_object('account', pg_temp.t('lender'), 'gas_cost', 100) FROM lend_in), enabled => true);
+SELECT is((SELECT params -> 'min_trade' FROM strategy_update((SELECT id FROM sd), '{"min_trade": 0.02}')), '0.02'::jsonb,
+	'a lend strategy''s parameters can be updated (validated again with their market ids)');
+-- The lender's positions as strategy_sync_lend would write them (no node: sync => false).
+INSERT INTO positions (strategy_id, protocol, asset, position_id, amount, detail, block_number)
+	SELECT (SELECT id FROM sd), 'morpho_blue', pg_temp.a('loan'), 1, x.supply_assets::numeric::int256,
+		   jsonb_build_object('market', (SELECT id::text FROM m), 'shares', x.supply_shares::text), 4
+	  FROM lend_position_at(990075, (SELECT id FROM m), pg_temp.a('lender'), 4) x;
+CREATE TEMP TABLE run AS SELECT run_strategies(sync => false) AS r;
+CREATE FUNCTION pg_temp.outcome(sid bigint) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT e FROM run, jsonb_array_elements(r -> 'results') e WHERE (e ->> 'strategy_id')::bigint = sid $$;
+SELECT is((SELECT pg_temp.outcome(id) ->> 'outcome' FROM sl), 'error',
+	'a lever is simulated before the gate: against a node that refuses connections, an error');
+SELECT is((SELECT ARRAY[action, status] || reasons FROM decisions WHERE strategy_id = (SELECT id FROM sl)),
+	ARRAY['error', 'error', 'sqlstate_58R01'], 'recorded as an error decision (58R01)');
+SELECT ok((SELECT error_context LIKE '%strategy_simulate_intents%' FROM decisions WHERE strategy_id = (SELECT id FROM sl)),
+	'raised in strategy_simulate_intents');
+SELECT is((SELECT count(*)::int FROM tx_intents), 0, 'nothing queued');
+SELECT is((SELECT count(*)::int FROM risk_turnover), 0, 'no turnover counted');
+SELECT is((SELECT ARRAY[pg_temp.outcome(id) ->> 'outcome', pg_temp.outcome(id) ->> 'action'] FROM sh), ARRAY['noop', 'hold'],
+	'within the band: hold, no simulation needed');
+CREATE TEMP TABLE dh AS SELECT * FROM decisions WHERE strategy_id = (SELECT id FROM sh);
+SELECT is((SELECT ARRAY[reasons[1], simulation::text] FROM dh), ARRAY['within_band', NULL], 'within_band; nothing simulated');
+SELECT is((SELECT jsonb_build_array(inputs ->> 'collateral', inputs -> 'price', inputs ->> 'risk_level', inputs -> 'lltv',
+			inputs -> 'swap' -> 'collateral_is_token0') FROM dh),
+	'["50000000000000000000", 1.2, "ok", 0.945, true]'::jsonb, 'the gathered state: collateral, oracle price, level, LLTV, pool side');
+SELECT is((SELECT inputs ->> 'debt' FROM dh), (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 4)).borrow_assets::text,
+	'its debt is lend_position_at''s');
+SELECT ok((SELECT abs((inputs ->> 'ltv')::numeric - (inputs ->> 'debt')::numeric / 60e18) < 1e-15 FROM dh), 'its LTV: debt / (50 x 1.2)');
+SELECT is((SELECT (inputs ->> 'borrow_apy')::float8 FROM dh), (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_apy,
+	'its borrow APY is lend_market_at''s');
+SELECT ok((SELECT (inputs ->> 'staking_apr')::float8 > (inputs ->> 'borrow_apy')::float8 FROM dh), '(positive carry)');
+SELECT is((SELECT pg_temp.outcome(id) ->> 'action' FROM sd), 'hold', 'lend: hold (a move would not pay its gas)');
+SELECT is((SELECT inputs -> 'candidates' -> 0 ->> 'supplied' FROM decisions WHERE strategy_id = (SELECT id FROM sd)),
+	(lend_position_at(990075, (SELECT id FROM m), pg_temp.a('lender'), 4)).supply_assets::text, 'lend state: the lender''s Morpho supply');
+SELECT is((SELECT (inputs -> 'candidates' -> 1 ->> 'supply_apy')::float8 FROM decisions WHERE strategy_id = (SELECT id FROM sd)),
+	(lend_market_at(990075, (SELECT aave::bytes32 FROM mk), 4)).supply_apy, 'lend state: the Aave reserve''s supply APY');
+-- A misspelt key would read as NULL: every key the lending policies read
+-- from their state is one their gather wrote.
+SELECT is_empty($$
+	SELECT k.kind, m[1] AS key
+	  FROM strategy_kinds k, regexp_matches(pg_get_functiondef(k.policy), 'state\s*->>?\s*''([a-z0-9_]+)''', 'g') m
+	 WHERE k.kind IN ('leverage', 'lend')
+	   AND NOT EXISTS (SELECT 1 FROM decisions d JOIN strategies x ON x.id = d.strategy_id
+					   WHERE x.kind = k.kind AND d.status <> 'error' AND d.inputs ? m[1])$$,
+	'every state key the lending policies read is one their gather writes');
+SELECT is_empty($$
+	SELECT m[1] FROM regexp_matches(pg_get_functiondef('strategy_policy_leverage'::regproc), 'state\s*->\s*''swap''\s*->>?\s*''([a-z0-9_]+)''', 'g') m
+	 WHERE NOT EXISTS (SELECT 1 FROM decisions d JOIN strategies x ON x.id = d.strategy_id
+					   WHERE x.kind = 'leverage' AND d.status <> 'error' AND d.inputs -> 'swap' ? m[1])$$,
+	'and every key of its swap pool');
+SELECT is_empty($$
+	SELECT m[1] FROM regexp_matches(pg_get_functiondef('strategy_policy_lend'::regproc), '\m[xc]\w*\s*->>\s*''([a-z0-9_]+)''', 'g') m
+	 WHERE NOT EXISTS (SELECT 1 FROM decisions d JOIN strategies x ON x.id = d.strategy_id
+					   WHERE x.kind = 'lend' AND d.status <> 'error' AND d.inputs -> 'candidates' -> 0 ? m[1])$$,
+	'and every key of a lend candidate');
+SELECT is((SELECT array_agg(d.id) FROM decisions d WHERE d.status <> 'error' AND NOT (strategy_replay(d.id) ->> 'matches')::boolean),
+	NULL, 'the lending decisions replay');
+
+-- ---- b5: a repay of one wei more than the total borrow ----
+INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp)
+	VALUES (990075, 5, ('0x' || lpad(to_hex(1005), 64, '0'))::bytes32, ('0x' || lpad(to_hex(1004), 64, '0'))::bytes32, now() - interval '10 minutes');
+INSERT INTO morpho_repays SELECT 990075, 5, 0, pg_temp.a('morpho'), id, pg_temp.a('account'), pg_temp.a('account'),
+	'40080000000000000001', '40000000000000000000000000' FROM m;
+SELECT is((SELECT sum(tba) FROM morpho_ledger WHERE chain_id = 990075), -1::numeric, '(the plain sum of the changes is -1)');
+SELECT is((SELECT ARRAY[total_borrow_assets::text, total_borrow_shares::text, total_supply_assets::text]
+			 FROM morpho_market_state_at(990075, (SELECT id FROM m), 5)), ARRAY['0', '0', '98080000000000000000'],
+	'the total borrow floors at 0, as Morpho''s zeroFloorSub');
+SELECT is((SELECT (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 5)).borrow_assets), '0'::uint256,
+	'the account owes nothing');
+SELECT is((SELECT (lend_market_at(990075, (SELECT id FROM m), 5)).utilization), 0::float8, 'and the market has no borrow');
+
+SELECT * FROM finish();
+ROLLBACK;
