@@ -698,8 +698,9 @@ BEGIN
 			f := f || ROW('depeg:' || lvl || ':no_leverage_increase', lvl, true)::risk_finding;
 		END IF;
 	END IF;
+	-- 1 / (1 - ltv) > max_lev, in numeric (in float8 an LTV of 0.8 is 5.000000000000001x)
 	IF max_lev IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(proposal.exposures) x
-									   WHERE x.ltv IS NOT NULL AND (x.ltv >= 1 OR 1 / (1 - x.ltv) > max_lev)) THEN
+									   WHERE x.ltv IS NOT NULL AND (x.ltv >= 1 OR x.ltv::numeric > 1 - 1 / max_lev)) THEN
 		f := f || ROW('limit:max_leverage', 'ok', true)::risk_finding;
 	END IF;
 	IF min_hf IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(proposal.exposures) x

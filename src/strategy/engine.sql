@@ -1601,8 +1601,8 @@ GRANT SELECT ON @extschema@.strategy_kinds, @extschema@.strategies, @extschema@.
 	@extschema@.strategy_runs, @extschema@.decisions, @extschema@.strategy_snapshots,
 	@extschema@.v_positions, @extschema@.v_decisions, @extschema@.v_strategy_performance TO amplified_reader;
 -- Admins register kinds of their own; builtin is the install script's.
-GRANT INSERT (kind, validate, sync, gather, policy, description),
-	UPDATE (kind, validate, sync, gather, policy, description), DELETE ON @extschema@.strategy_kinds TO amplified_admin;
+GRANT INSERT (kind, validate, sync, gather, policy, simulate, description),
+	UPDATE (kind, validate, sync, gather, policy, simulate, description), DELETE ON @extschema@.strategy_kinds TO amplified_admin;
 
 DO $grants$
 DECLARE
@@ -1619,6 +1619,7 @@ BEGIN
 		'strategy_update_as(bigint, jsonb, text, boolean)',
 		'strategy_intent_check(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea)',
 		'strategy_record_decision(@extschema@.strategies, bigint, bigint, jsonb, jsonb)',
+		'strategy_simulate_intents(@extschema@.strategies, bigint, @extschema@.strategy_intent[])',
 		'strategy_run_one(@extschema@.strategies, bigint, boolean)',
 		'strategy_require_block(bigint, bigint)']
 	LOOP

@@ -152,10 +152,10 @@ CREATE FUNCTION pg_temp.evil_policy(s amplified.strategies, state jsonb) RETURNS
 	AS $f$ SELECT '{"action": "hold"}'::jsonb $f$;
 CREATE FUNCTION public.own_policy(s amplified.strategies, state jsonb) RETURNS jsonb LANGUAGE sql
 	AS $f$ SELECT '{"action": "hold"}'::jsonb $f$;
-SELECT throws_ok(format($$INSERT INTO strategy_kinds VALUES ('evil', 'strategy_validate_stake', 'strategy_sync_stake',
+SELECT throws_ok(format($$INSERT INTO strategy_kinds (kind, validate, sync, gather, policy, description) VALUES ('evil', 'strategy_validate_stake', 'strategy_sync_stake',
 	'strategy_gather_stake', '%s', 'x')$$, 'pg_temp.evil_policy'::regproc::oid::regproc), '42501', NULL,
 	'an admin cannot register a temporary function');
-SELECT throws_ok($$INSERT INTO strategy_kinds VALUES ('mine', 'strategy_validate_stake', 'strategy_sync_stake',
+SELECT throws_ok($$INSERT INTO strategy_kinds (kind, validate, sync, gather, policy, description) VALUES ('mine', 'strategy_validate_stake', 'strategy_sync_stake',
 	'strategy_gather_stake', 'public.own_policy', 'x')$$, '42501', NULL,
 	'nor a function of their own');
 SELECT throws_ok($$UPDATE strategy_kinds SET policy = 'public.own_policy' WHERE kind = 'stake'$$, '42501', NULL,
@@ -173,19 +173,19 @@ SELECT is(registry_call_name('strategy_policy_stake'), 'amplified.strategy_polic
 	'the engine calls a registered function by its schema-qualified name');
 SELECT is((SELECT policy::text FROM strategy_kinds WHERE kind = 'stake'), 'strategy_policy_stake', 'the stake kind kept its policy');
 ALTER FUNCTION public.own_policy(amplified.strategies, jsonb) OWNER TO CURRENT_USER;
-SELECT lives_ok($$INSERT INTO strategy_kinds VALUES ('mine', 'strategy_validate_stake', 'strategy_sync_stake',
+SELECT lives_ok($$INSERT INTO strategy_kinds (kind, validate, sync, gather, policy, description) VALUES ('mine', 'strategy_validate_stake', 'strategy_sync_stake',
 	'strategy_gather_stake', 'public.own_policy', 'x')$$,
 	'once the extension''s owner has taken the function over, it may be registered');
 SELECT is(has_function_privilege('public', 'public.own_policy(amplified.strategies, jsonb)', 'EXECUTE'), false,
 	'registering a kind takes EXECUTE on its functions from PUBLIC: its grants follow from its row');
 SELECT is((SELECT builtin FROM strategy_kinds WHERE kind = 'mine'), false, 'a kind registered after install is not builtin: pg_dump keeps it');
-SELECT is((SELECT array_agg(kind ORDER BY kind) FROM strategy_kinds WHERE builtin), ARRAY['lp_univ3', 'stake'],
+SELECT is((SELECT array_agg(kind ORDER BY kind) FROM strategy_kinds WHERE builtin), ARRAY['lend', 'leverage', 'lp_univ3', 'stake'],
 	'the kinds shipped with the extension are builtin (their rows are the install script''s, not dumped)');
 SELECT is((SELECT ARRAY[c.condition] FROM pg_extension e, unnest(e.extconfig, e.extcondition) c(rel, condition)
 			WHERE e.extname = 'amplified' AND c.rel = 'amplified.strategy_kinds'::regclass),
 	ARRAY['WHERE NOT builtin'], 'pg_dump dumps the kinds that are not builtin');
 SET LOCAL ROLE amp_test_admin;
-SELECT throws_ok($$INSERT INTO strategy_kinds VALUES ('mine2', 'strategy_validate_stake', 'strategy_sync_stake',
+SELECT throws_ok($$INSERT INTO strategy_kinds (kind, validate, sync, gather, policy, description, builtin) VALUES ('mine2', 'strategy_validate_stake', 'strategy_sync_stake',
 	'strategy_gather_stake', 'public.own_policy', 'x', true)$$, '42501', NULL, 'an admin may not mark a kind builtin');
 SELECT throws_ok($$UPDATE strategy_kinds SET builtin = false WHERE kind = 'stake'$$, '42501', NULL,
 	'nor unmark one');
@@ -579,12 +579,13 @@ SELECT is((SELECT array_agg(d.id ORDER BY d.id) FROM decisions d
 SELECT is((SELECT count(*)::int FROM decisions d WHERE d.status <> 'error' AND d.params_version IS NULL), 0,
 	'every decision names the version of the parameters it was made with');
 -- A misspelt key would read as NULL: every key a builtin policy reads from
--- its state is one its gather wrote into the decisions above, and every key
--- it reads from its parameters is one its validate names.
+-- its state is one its gather wrote into the decisions above (the kinds
+-- that decide in this file; the lending kinds' in 075_lending), and every
+-- key it reads from its parameters is one its validate names.
 SELECT is_empty($$
 	SELECT k.kind, m[1] AS key
 	  FROM strategy_kinds k, regexp_matches(pg_get_functiondef(k.policy), 'state\s*->>?\s*''([a-z0-9_]+)''', 'g') m
-	 WHERE k.builtin
+	 WHERE k.builtin AND k.kind IN ('lp_univ3', 'stake')
 	   AND NOT EXISTS (SELECT 1 FROM decisions d JOIN strategies x ON x.id = d.strategy_id
 					   WHERE x.kind = k.kind AND d.status <> 'error' AND d.inputs ? m[1])$$,
 	'every state key a policy reads is one its gather writes');

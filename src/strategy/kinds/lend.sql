@@ -57,6 +57,7 @@ DECLARE
 	p jsonb := params;
 	k text := 'lend';
 	c jsonb;
+	given jsonb;
 	cands jsonb := '[]';
 	i int := 0;
 BEGIN
@@ -70,11 +71,12 @@ BEGIN
 	END IF;
 	FOR c IN SELECT value FROM jsonb_array_elements(p -> 'candidates') LOOP
 		i := i + 1;
+		given := c;
 		IF jsonb_typeof(c) <> 'object' OR c ->> 'protocol' IS NULL OR c ->> 'protocol' NOT IN ('morpho_blue', 'aave_v3') THEN
 			PERFORM strategy_param_error(k, format('candidates[%s].protocol', i), '"morpho_blue" or "aave_v3"');
 		END IF;
 		IF c ->> 'protocol' = 'morpho_blue' THEN
-			PERFORM strategy_check_keys('lend candidate', c, ARRAY['protocol', 'morpho', 'collateral_token', 'oracle', 'irm', 'lltv']);
+			PERFORM strategy_check_keys('lend candidate', c, ARRAY['protocol', 'morpho', 'collateral_token', 'oracle', 'irm', 'lltv', 'market']);
 			IF strategy_param_address(k, c, 'morpho') IS NULL OR strategy_param_address(k, c, 'collateral_token') IS NULL
 			   OR strategy_param_address(k, c, 'oracle') IS NULL OR strategy_param_address(k, c, 'irm') IS NULL OR NOT c ? 'lltv' THEN
 				PERFORM strategy_param_error(k, format('candidates[%s]', i), 'a Morpho market needs morpho, collateral_token, oracle, irm and lltv');
@@ -84,11 +86,16 @@ BEGIN
 				'market', morpho_market_id((p ->> 'asset')::address, (c ->> 'collateral_token')::address,
 					(c ->> 'oracle')::address, (c ->> 'irm')::address, (c ->> 'lltv')::numeric::uint256)::text);
 		ELSE
-			PERFORM strategy_check_keys('lend candidate', c, ARRAY['protocol', 'pool']);
+			PERFORM strategy_check_keys('lend candidate', c, ARRAY['protocol', 'pool', 'market']);
 			IF strategy_param_address(k, c, 'pool') IS NULL THEN
 				PERFORM strategy_param_error(k, format('candidates[%s].pool', i), 'the Aave Pool''s address is required');
 			END IF;
 			c := c || jsonb_build_object('market', aave_market_id((c ->> 'pool')::address, (p ->> 'asset')::address)::text);
+		END IF;
+		-- the id it had (validated parameters are validated again on update) is the one computed
+		IF given ? 'market' AND lower(given ->> 'market') <> c ->> 'market' THEN
+			PERFORM strategy_param_error(k, format('candidates[%s].market', i),
+				format('is not the id of the market''s parameters (%s)', c ->> 'market'));
 		END IF;
 		cands := cands || jsonb_build_array(c);
 	END LOOP;

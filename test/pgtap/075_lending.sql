@@ -1,0 +1,903 @@
+-- 075_lending: the lending side of the strategy engine on synthetic data (no
+-- node): the leverage and lend kinds' policies on hand-built states (every
+-- branch and band edge, the intents' calldata decoded back and checked
+-- against the formulas of src/strategy/kinds/leverage.sql and lend.sql),
+-- their simulate functions on hand-built eth_call results, their validate
+-- functions, the risk gate's leverage rules (depeg tiers, max_leverage, the
+-- forced unwind at halt), the engine's simulate slot, and the lending read
+-- models and decoders on synthetic Morpho Blue and Aave v3 rows, against
+-- the exact math of morpho.sql and aave.sql on the same numbers.
+--
+-- What needs a node is not here: a decision whose simulation passes or is
+-- refused by its kind (strategy_simulate_intents eth_calls each intent) is
+-- the chain test's (test/t, the lending fixture).  Here the simulation is
+-- shown to run before the gate: against a node that refuses connections an
+-- action is an error decision (58R01), with nothing queued or counted.
+-- All of it is rolled back.
+BEGIN;
+SELECT * FROM no_plan();
+SET LOCAL search_path = amplified, public;
+-- The chain's only endpoint refuses connections: fail at once.
+SET LOCAL amplified.rpc_max_retries = 0;
+SET LOCAL amplified.rpc_connect_timeout = 1000;
+
+-- ---- fixtures ----
+
+SELECT lives_ok($$SELECT add_chain(990075, 'lending-test', ARRAY['http://127.0.0.1:1'], confirmations => 0, enabled => false)$$,
+	'a chain whose node refuses connections');
+-- Names of the addresses used below.
+CREATE TEMP TABLE addr (name text PRIMARY KEY, a amplified.address);
+INSERT INTO addr VALUES
+	('coll', '0x00000000000000000000000000000000000000a1'),			-- the LST collateral (token0 of the swap pool)
+	('loan', '0x00000000000000000000000000000000000000b1'),			-- WETH, the loan token
+	('morpho', '0x00000000000000000000000000000000000000c1'), ('oracle', '0x00000000000000000000000000000000000000c2'),
+	('irm', '0x00000000000000000000000000000000000000c3'), ('aave_pool', '0x00000000000000000000000000000000000000c4'),
+	('aave_oracle', '0x00000000000000000000000000000000000000c5'),
+	('a_loan', '0x00000000000000000000000000000000000000d3'), ('v_loan', '0x00000000000000000000000000000000000000d4'),
+	('s_loan', '0x00000000000000000000000000000000000000d5'), ('rates', '0x00000000000000000000000000000000000000d6'),
+	('swap_pool', '0x00000000000000000000000000000000000000e0'),
+	('account', '0x00000000000000000000000000000000000000e1'),		-- the leverage account (borrower A)
+	('borrower', '0x00000000000000000000000000000000000000e2'),		-- borrower B, liquidated with bad debt
+	('lender', '0x00000000000000000000000000000000000000e3'),
+	('fee_to', '0x00000000000000000000000000000000000000e4'),		-- Morpho's fee recipient
+	('owner', '0x00000000000000000000000000000000000000f1');
+CREATE FUNCTION pg_temp.a(n text) RETURNS amplified.address LANGUAGE sql STABLE AS $$ SELECT a FROM addr WHERE name = n $$;
+CREATE FUNCTION pg_temp.t(n text) RETURNS text LANGUAGE sql STABLE AS $$ SELECT a::text FROM addr WHERE name = n $$;
+-- A strategies row as the engine passes it to a kind's functions.
+CREATE FUNCTION pg_temp.strat(kind text, params jsonb) RETURNS amplified.strategies LANGUAGE sql STABLE AS $$
+	SELECT ROW(1, 'synthetic', kind, 990075, pg_temp.a('owner'), params, true, now(), now())::amplified.strategies $$;
+-- An intent's calldata, selector and arguments.
+CREATE FUNCTION pg_temp.data(r jsonb) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+	SELECT decode(substr(r -> 'intents' -> 0 ->> 'data', 3), 'hex') $$;
+CREATE FUNCTION pg_temp.sel(r jsonb) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$ SELECT substring(pg_temp.data(r) FROM 1 FOR 4) $$;
+CREATE FUNCTION pg_temp.args(r jsonb, types text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT amplified.abi_decode(types, substring(pg_temp.data(r) FROM 5)) $$;
+CREATE FUNCTION pg_temp.max() RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT '115792089237316195423570985008687907853269984665640564039457584007913129639935' $$;
+-- The account's answer to an eth_call: (collateral or supply after, debt after, idle after), raw.
+CREATE FUNCTION pg_temp.ret(c numeric, d numeric, idle numeric) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_array(jsonb_build_object('step', 'x', 'ok', true,
+		'return', '0x' || encode(amplified.abi_encode('(uint256,uint256,uint256)', jsonb_build_array(c::text, d::text, idle::text)), 'hex'))) $$;
+
+-- ---- leverage: validate ----
+
+CREATE TEMP TABLE lev_in AS SELECT jsonb_build_object(
+	'protocol', 'morpho_blue', 'account', pg_temp.t('account'), 'morpho', pg_temp.t('morpho'), 'oracle', pg_temp.t('oracle'),
+	'irm', pg_temp.t('irm'), 'lltv', '945000000000000000', 'collateral_token', pg_temp.t('coll'), 'loan_token', pg_temp.t('loan'),
+	'collateral_decimals', 18, 'loan_decimals', 18, 'swap_pool', pg_temp.t('swap_pool'), 'swap_fee', 100,
+	'target_ltv', 0.8, 'band', 0.02) AS p;
+CREATE TEMP TABLE aave_in AS SELECT (p - 'morpho' - 'oracle' - 'irm' - 'lltv')
+	|| jsonb_build_object('protocol', 'aave_v3', 'aave_pool', pg_temp.t('aave_pool'), 'emode_category', 1) AS p FROM lev_in;
+CREATE TEMP TABLE lev_params AS SELECT strategy_validate_leverage(p, 990075) AS p FROM lev_in;
+CREATE TEMP TABLE aave_params AS SELECT strategy_validate_leverage(p, 990075) AS p FROM aave_in;
+
+SELECT is((SELECT p ->> 'market' FROM lev_params),
+	morpho_market_id(pg_temp.a('loan'), pg_temp.a('coll'), pg_temp.a('oracle'), pg_temp.a('irm'), '945000000000000000')::text,
+	'validate: a Morpho strategy''s market is the id of its market parameters');
+SELECT is((SELECT p ->> 'market' FROM aave_params), aave_market_id(pg_temp.a('aave_pool'), pg_temp.a('coll'))::text,
+	'validate: an Aave strategy''s market is its collateral reserve''s id');
+SELECT is((SELECT jsonb_build_array(p -> 'band', p -> 'unwind_health', p -> 'carry_window', p -> 'min_trade', p -> 'slippage_bps',
+			p -> 'max_loss_bps', p -> 'gas_cost', p -> 'deadline_seconds') FROM lev_params),
+	'[0.02, 1.02, "7 days", 0.01, 30, 100, 0, 3600]'::jsonb, 'validate: defaults filled');
+SELECT is((SELECT p -> 'emode_category' FROM aave_params), '1'::jsonb, 'validate: the Aave e-mode category kept');
+SELECT is((SELECT strategy_validate_leverage(p, 990075) FROM lev_params), (SELECT p FROM lev_params),
+	'validate is idempotent on its own output (strategy_update validates the merged parameters)');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"protocol": "compound"}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "protocol": "morpho_blue" or "aave_v3"', 'validate: an unknown protocol');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'protocol' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "protocol": "morpho_blue" or "aave_v3"', 'validate: the protocol is required');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'account' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "account": the AmpLeverageAccount the owner controls is required', 'validate: the account is required');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"account": "0xabc"}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "account": "0xabc" is not an address', 'validate: the account is an address');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || jsonb_build_object('loan_token', p -> 'collateral_token') FROM lev_in), 990075)$$,
+	'22023', 'invalid leverage parameter "collateral_token": differs from loan_token', 'validate: collateral and loan tokens differ');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'swap_pool' FROM lev_in), 990075)$$, '22023', NULL,
+	'validate: the swap pool is required');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'oracle' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "morpho": a Morpho strategy needs morpho, oracle, irm and lltv (its market''s parameters)',
+	'validate: a Morpho strategy names its market''s parameters');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"lltv": "1000000000000000000"}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "lltv": 1000000000000000000 is outside [1, 999999999999999999]', 'validate: an LLTV below 1e18');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.93}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "target_ltv": target_ltv + band (0.95) must stay below the market''s LLTV (0.94500000000000000000)',
+	'validate: target_ltv + band above the LLTV');
+SELECT lives_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.92}' FROM lev_in), 990075)$$,
+	'validate: target_ltv + band (0.94) just below the LLTV');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"market": "0x0000000000000000000000000000000000000000000000000000000000000001"}' FROM lev_in), 990075)$$,
+	'22023', format('invalid leverage parameter "market": is not the id of the market''s parameters (%s)', (SELECT p ->> 'market' FROM lev_params)),
+	'validate: a market id that is not the parameters''');
+SELECT lives_ok(format($$SELECT strategy_validate_leverage((SELECT p || '{"market": "%s"}' FROM lev_in), 990075)$$,
+	upper((SELECT p ->> 'market' FROM lev_params))), 'validate: the right market id, in any case');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'aave_pool' FROM aave_in), 990075)$$, '22023',
+	'invalid leverage parameter "aave_pool": an Aave strategy needs the Pool''s address', 'validate: an Aave strategy names its Pool');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"emode_category": 256}' FROM aave_in), 990075)$$, '22023',
+	'invalid leverage parameter "emode_category": 256 is outside [0, 255]', 'validate: an e-mode category is a uint8');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'target_ltv' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "target_ltv": the LTV to hold (debt over collateral at the oracle price) is required',
+	'validate: target_ltv is required');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.995}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "target_ltv": 0.995 is outside [0.01, 0.99]', 'validate: target_ltv within [0.01, 0.99]');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"band": 0}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "band": 0 is outside [0.001, 0.5]', 'validate: a band of 0 is refused');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"unwind_health": 0.9}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "unwind_health": 0.9 is outside [1, 10]', 'validate: unwind_health of at least 1');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"carry_window": "-1 day"}' FROM lev_in), 990075)$$, '22023',
+	NULL, 'validate: a negative carry window');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"swap_fee": 0}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "swap_fee": 0 is outside [1, 999999]', 'validate: swap_fee');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"leverage": 3}' FROM lev_in), 990075)$$, '22023',
+	'unknown leverage parameter "leverage"', 'validate: an unknown key');
+-- Decimals and the pool's fee left out are read from the chain: here its
+-- node refuses connections, so asking proves the read is made.
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'collateral_decimals' FROM lev_in), 990075)$$, '58R01', NULL,
+	'validate: decimals left out are read from the chain');
+
+-- ---- leverage: the policy on hand-built states ----
+-- The state gather returns: c collateral and d debt (whole units) at an
+-- oracle price of 1.2 loan per collateral, a swap pool at that price deep
+-- enough that its price impact is below 1e-12, positive carry (staking 3%,
+-- borrowing 2%), no breaker, data a minute old.  extra overrides keys.
+CREATE FUNCTION pg_temp.lev_state(c numeric, d numeric, extra jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('kind', 'leverage', 'block_number', 10, 'at', now() - interval '1 minute', 'decided_at', now(),
+		'collateral', (c * 1e18)::text, 'debt', (d * 1e18)::text, 'price', 1.2, 'borrow_shares', (d * 1e24)::text,
+		'ltv', CASE WHEN c > 0 THEN d / (c * 1.2) END, 'health_factor', CASE WHEN d > 0 THEN c * 1.2 * 0.945 / d END,
+		'lltv', 0.945, 'liquidation_price', CASE WHEN d > 0 THEN d / (c * 0.945) END,
+		'borrow_apy', 0.02, 'staking_apr', 0.03, 'market_liquidity', '1000000000000000000000', 'risk_level', 'ok',
+		'swap', jsonb_build_object('sqrt_price', amplified.univ3_sqrt_price_at_price(1.2)::text,
+			'liquidity', '1000000000000000000000000000000000000', 'collateral_is_token0', true, 'pool_block', 10),
+		'idle_collateral', '0', 'idle_loan', '0', 'emode', NULL,
+		'valuation', jsonb_build_object('numeraire', pg_temp.t('loan'), 'value', c * 1.2 - d, 'holdings', '[]'::jsonb)) || extra $$;
+CREATE FUNCTION pg_temp.lev(state jsonb, params jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT amplified.strategy_policy_leverage(pg_temp.strat('leverage', p || params), state) FROM lev_params $$;
+CREATE FUNCTION pg_temp.aave(state jsonb, params jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT amplified.strategy_policy_leverage(pg_temp.strat('leverage', p || params), state) FROM aave_params $$;
+-- The pool's spot price (loan per collateral, before its 1 bp fee) and fee.
+CREATE TEMP TABLE pool AS SELECT strategy_price1per0(univ3_sqrt_price_at_price(1.2), 18, 18) AS spot, 0.0001 AS f,
+	univ3_sqrt_price_at_price(1.2) AS sqrt_price, '1000000000000000000000000000000000000'::uint256 AS liquidity;
+CREATE FUNCTION pg_temp.why(r jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT (r ->> 'action') || ':' || coalesce((SELECT string_agg(x, ',') FROM jsonb_array_elements_text(r -> 'reasons') x), '') $$;
+
+-- Hold: stale data, no price, within the band, no collateral.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('at', now() - interval '3600 seconds')))),
+	'hold:stale_chain_data', 'stale: data exactly deadline_seconds old');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('at', now() - interval '3599 seconds')))),
+	'lever:ltv_below_band', 'a second younger it is used');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"price": null}'))), 'hold:no_price', 'no oracle price: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"price": 0}'))), 'hold:no_price', 'an oracle price of 0: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"swap": {"liquidity": "1"}}'))), 'hold:no_price', 'no swap pool state: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(0, 0))), 'hold:no_collateral', 'nothing supplied, nothing owed: no_collateral');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6))), 'hold:within_band', 'at the target: within_band');
+SELECT is(pg_temp.lev(pg_temp.lev_state(10, 9.6)) -> 'plan', '{"ltv": 0.8, "band": 0.02, "target_ltv": 0.8}'::jsonb,
+	'the hold''s plan: the LTV against the target and band');
+-- Band edges: LTV t + band = 0.82 (d = 9.84) and t - band = 0.78 (d = 9.36) hold.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.84))), 'hold:within_band', 'LTV exactly target + band: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.8400012))), 'delever:ltv_above_band', 'LTV 1e-7 above target + band: delever');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.36))), 'hold:within_band', 'LTV exactly target - band: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.3599988))), 'lever:ltv_below_band', 'LTV 1e-7 below target - band: lever');
+-- Below the band but no lever: carry, breaker, size.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"staking_apr": 0.02}'))), 'hold:no_positive_carry',
+	'below the band with zero carry: hold');
+SELECT is(pg_temp.lev(pg_temp.lev_state(10, 5, '{"staking_apr": 0.02}')) -> 'plan', '{"carry": 0}'::jsonb, 'its plan shows the carry');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"staking_apr": null}'))), 'hold:no_positive_carry',
+	'below the band without a staking APR: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 0, '{"staking_apr": 0.01}'))), 'hold:no_positive_carry',
+	'negative carry without debt: nothing to unwind, no lever');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"risk_level": "warn"}'))), 'hold:risk_warn',
+	'a breaker at warn on the collateral blocks a lever');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 0, '{"risk_level": "halt"}'))), 'hold:risk_halt',
+	'at halt without debt: hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5), '{"min_trade": 23}')), 'hold:below_min_trade',
+	'a lever of less than min_trade (23 > 22.99): hold');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5), '{"min_trade": 22.9}')), 'lever:ltv_below_band',
+	'min_trade 22.9: lever');
+
+-- Unwind, before anything else.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "reduce_only"}'))), 'unwind:depeg_reduce_only',
+	'a depeg at reduce_only: unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'))), 'unwind:depeg_halt', 'at halt: unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"staking_apr": 0.0199}'))), 'unwind:negative_carry',
+	'borrowing above the staking APR: unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"health_factor": 1.0199}'))), 'unwind:health_below_trigger',
+	'health below unwind_health: unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"health_factor": 1.02}'))), 'hold:within_band',
+	'health exactly unwind_health: no unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "warn"}'))), 'hold:within_band',
+	'warn alone does not unwind');
+
+-- A Morpho lever from c = 10, d = 5: borrow x with d + x = t * price * (c + x * (1 - fee) / spot).
+CREATE TEMP TABLE lv AS SELECT pg_temp.lev(pg_temp.lev_state(10, 5)) AS r,
+	(0.8 * 1.2 * 10 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) AS x FROM pool;
+SELECT is((SELECT pg_temp.sel(r) FROM lv), selector('morphoLever((address,address,address,address,uint256),uint256,uint256,uint24)'),
+	'lever: morphoLever');
+SELECT is((SELECT r -> 'intents' -> 0 ->> 'target' FROM lv), pg_temp.t('account'), 'the account is called');
+SELECT is((SELECT r -> 'intents' -> 0 ->> 'step' FROM lv), 'lever', 'one intent, step lever');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') -> 0 FROM lv),
+	jsonb_build_array(pg_temp.t('loan'), pg_temp.t('coll'), pg_temp.t('oracle'), pg_temp.t('irm'), '945000000000000000'),
+	'lever: the market''s parameters (loan, collateral, oracle, IRM, LLTV)');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1 FROM lv),
+	(SELECT floor(x * 1e18)::text FROM lv), 'lever: borrows x = (t price c - d) / (1 - t price (1 - fee) / spot)');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 2 FROM lv),
+	(SELECT strategy_amount_min((strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(lv.x * 1e18)::uint256)).amount_out, 30)::text
+	   FROM lv, pool), 'lever: the swap''s minimum is the quote of x less 30 bps');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 3 FROM lv), '100',
+	'lever: the pool''s fee');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9 FROM lv), 'lever: the planned LTV after is the target (1e-9)');
+SELECT ok((SELECT abs((5 + x) / ((10 + (strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(lv.x * 1e18)::uint256)).amount_out::numeric / 1e18) * 1.2) - 0.8) < 1e-9
+	FROM lv, pool), 'lever: the debt after over the collateral after (the quote''s output) is the target');
+SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk', r -> 'proposal' -> 'slippage_bps',
+			r -> 'proposal' -> 'value', r -> 'proposal' -> 'chain_id') FROM lv),
+	'["lever", false, 30, 7.0, 990075]'::jsonb, 'lever proposal: does not reduce risk, 30 bps, worth 7 (12 - 5)');
+SELECT is((SELECT round((r -> 'proposal' ->> 'turnover')::numeric, 12) FROM lv), (SELECT round(x, 12) FROM lv), 'lever turnover: the debt added');
+SELECT ok((SELECT abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'ltv')::numeric - 0.8) < 1e-9
+		AND abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'health_factor')::numeric - 0.945 / 0.8) < 1e-9
+		AND r -> 'proposal' -> 'exposures' -> 0 ->> 'asset' = pg_temp.t('coll') FROM lv),
+	'lever exposure: LTV the target, health factor LLTV / LTV, on the collateral');
+-- Idle collateral is supplied with the lever: c + ic in the formula.
+SELECT is((SELECT pg_temp.args(pg_temp.lev(pg_temp.lev_state(10, 5, '{"idle_collateral": "2000000000000000000"}')),
+		'((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1),
+	(SELECT floor((0.8 * 1.2 * 12 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) * 1e18)::text FROM pool),
+	'lever: idle collateral counts as collateral (c + ic)');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(0, 0, '{"idle_collateral": "2000000000000000000", "ltv": null}'))),
+	'lever:ltv_below_band', 'idle collateral alone: the first lever');
+
+-- A Morpho delever from c = 10, d = 10 (LTV 0.8333): repay x, selling
+-- y = x / pool_price * (1 + slippage) collateral, (d - x) = t price (c - y).
+CREATE TEMP TABLE dv AS SELECT pg_temp.lev(pg_temp.lev_state(10, 10)) AS r,
+	(10 - 0.8 * 1.2 * 10) / (1 - 0.8 * 1.2 * 1.003 / (pool.spot * (1 - pool.f))) AS x, pool.spot * (1 - pool.f) AS pp FROM pool;
+SELECT is((SELECT pg_temp.sel(r) FROM dv), selector('morphoDelever((address,address,address,address,uint256),uint256,uint256,uint256,uint24)'),
+	'delever: morphoDelever');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') - 0 FROM dv),
+	(SELECT jsonb_build_array(floor(x / 10 * 10e24)::text, floor(x / pp * 1.003 * 1e18)::text, floor(x * 1e18)::text, '100') FROM dv),
+	'delever: the shares of x (x / d of the borrow shares), y collateral, at least x back, the fee');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9 FROM dv), 'delever: the planned LTV after is the target (1e-9)');
+SELECT ok((SELECT abs((10 - x) / ((10 - x / pp * 1.003) * 1.2) - 0.8) < 1e-9 FROM dv), 'delever: (d - x) / ((c - y) price) is the target');
+SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk') FROM dv),
+	'["delever", true]'::jsonb, 'delever proposal: reduces risk');
+SELECT ok((SELECT abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'ltv')::numeric - 0.8) < 1e-9 FROM dv), 'delever exposure: the target LTV');
+
+-- A Morpho unwind: repay all the shares, withdraw all the collateral, the
+-- swap returning at least the whole debt.
+CREATE TEMP TABLE uw AS SELECT pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}')) AS r;
+SELECT is((SELECT pg_temp.sel(r) FROM uw), selector('morphoDelever((address,address,address,address,uint256),uint256,uint256,uint256,uint24)'),
+	'unwind: morphoDelever');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') - 0 FROM uw),
+	jsonb_build_array(pg_temp.max(), pg_temp.max(), '9600000000000000000', '100'), 'unwind: every share, all the collateral, the debt back');
+SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk',
+			r -> 'proposal' -> 'exposures' -> 0 -> 'ltv', r -> 'proposal' -> 'exposures' -> 0 -> 'health_factor') FROM uw),
+	'["unwind", true, null, null]'::jsonb, 'unwind proposal: reduces risk, leaves no leverage');
+SELECT is((SELECT (r -> 'plan' ->> 'debt_change')::numeric FROM uw), -9.6, 'unwind plan: all the debt repaid');
+
+-- Aave: into the strategy's e-mode category first (its own decision), then lever.
+SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}'))), 'set_emode:emode_category',
+	'Aave, not in the e-mode category yet: set_emode first');
+SELECT is((SELECT pg_temp.sel(r) FROM pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}')) r), selector('aaveSetEMode(uint8)'),
+	'set_emode: aaveSetEMode');
+SELECT is((SELECT pg_temp.args(r, '(uint8)') FROM pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}')) r), '["1"]'::jsonb,
+	'set_emode: the strategy''s category');
+SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk', r -> 'proposal' -> 'exposures')
+			 FROM pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}')) r),
+	'["set_emode", false, null]'::jsonb, 'set_emode proposal: no exposure changes');
+SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 1}'))), 'lever:ltv_below_band', 'in the category: lever');
+SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 5, '{"emode": 0}'))), 'lever:ltv_below_band',
+	'with debt already, e-mode is not changed (Aave refuses it with a position open in other categories)');
+SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}'), '{"emode_category": 0}')), 'lever:ltv_below_band',
+	'category 0 wanted and none set: lever');
+SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0, "risk_level": "warn"}'))), 'hold:risk_warn',
+	'a breaker at warn holds before set_emode');
+CREATE TEMP TABLE alv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 5, '{"emode": 1}')) AS r,
+	(0.8 * 1.2 * 10 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) AS x FROM pool;
+SELECT is((SELECT pg_temp.sel(r) FROM alv), selector('aaveLever(address,address,uint256,uint256,uint24)'), 'Aave lever: aaveLever');
+SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint24)') FROM alv),
+	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), floor(x * 1e18)::text,
+		strategy_amount_min((strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(alv.x * 1e18)::uint256)).amount_out, 30)::text,
+		'100') FROM alv, pool),
+	'Aave lever: collateral, loan, x, the quote less 30 bps, the fee');
+CREATE TEMP TABLE adv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 10, '{"emode": 1}')) AS r,
+	(10 - 0.8 * 1.2 * 10) / (1 - 0.8 * 1.2 * 1.003 / (pool.spot * (1 - pool.f))) AS x, pool.spot * (1 - pool.f) AS pp FROM pool;
+SELECT is((SELECT pg_temp.sel(r) FROM adv), selector('aaveDelever(address,address,uint256,uint256,uint256,uint24)'), 'Aave delever: aaveDelever');
+SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint256,uint24)') FROM adv),
+	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), floor(x * 1e18)::text, floor(x / pp * 1.003 * 1e18)::text,
+		floor(x * 1e18)::text, '100') FROM adv),
+	'Aave delever: repay x, withdraw y, at least x back');
+SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint256,uint24)')
+			 FROM pg_temp.aave(pg_temp.lev_state(10, 9.6, '{"emode": 1, "staking_apr": 0.01}')) r),
+	jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), pg_temp.max(), pg_temp.max(), '9600000000000000000', '100'),
+	'Aave unwind (negative carry): everything');
+-- The collateral as token1 of the pool: the spot price is inverted.
+SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9
+	FROM pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('swap', jsonb_build_object('sqrt_price', univ3_sqrt_price_at_price(1 / 1.2)::text,
+		'liquidity', '1000000000000000000000000000000000000', 'collateral_is_token0', false, 'pool_block', 10)))) r),
+	'collateral as token1: the lever still lands on the target');
+
+-- ---- leverage: simulate, on the account's answers (collateral, debt, idle after) ----
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		pg_temp.ret(29.15e18, 27.99e18, 0)) FROM lv, lev_params), '{}'::text[], 'simulate lever: LTV 0.80 after, equity kept: nothing found');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		pg_temp.ret(32.77e18, 32.32e18, 0)) FROM lv, lev_params), '{ltv_outside_band}'::text[], 'simulate lever: LTV 0.822 after: outside the band');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		pg_temp.ret(25.926e18, 24.11e18, 0)) FROM lv, lev_params), '{ltv_outside_band}'::text[], 'simulate lever: LTV 0.775 after: below the band');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		pg_temp.ret(28.5e18, 27.5e18, 0)) FROM lv, lev_params), '{loss_above_max}'::text[],
+	'simulate lever: equity 6.7 after 7 (430 bps lost, max 100): loss_above_max');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p || '{"max_loss_bps": 500}'), pg_temp.lev_state(10, 5), r,
+		pg_temp.ret(28.5e18, 27.5e18, 0)) FROM lv, lev_params), '{}'::text[], 'with max_loss_bps 500 the same result passes');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 10), r,
+		pg_temp.ret(8.307e18, 7.975e18, 0.006e18)) FROM dv, lev_params), '{}'::text[], 'simulate delever: LTV 0.80 after, equity kept');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 10), r,
+		pg_temp.ret(2e18, 2e18, 0)) FROM dv, lev_params), '{ltv_outside_band,loss_above_max}'::text[],
+	'simulate delever: LTV 0.833 and equity 0.4 of 2 after: both found');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'), r,
+		pg_temp.ret(0, 0, 2.39e18)) FROM uw, lev_params), '{}'::text[], 'simulate unwind: no debt left, 2.39 of 2.4 kept');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'), r,
+		pg_temp.ret(0, 1, 2.39e18)) FROM uw, lev_params), '{debt_left_after_unwind}'::text[], 'simulate unwind: 1 wei of debt left');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'), r,
+		pg_temp.ret(0, 0, 2.3e18)) FROM uw, lev_params), '{loss_above_max}'::text[], 'simulate unwind: 2.3 of 2.4 kept (417 bps lost)');
+-- With 1 idle collateral the gather's valuation is 2.4 + 1.2: the unwind leaves it, and it counts after.
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6,
+		'{"risk_level": "halt", "idle_collateral": "1000000000000000000", "valuation": {"value": 3.6}}'), r, pg_temp.ret(0, 0, 2.39e18)) FROM uw, lev_params),
+	'{}'::text[], 'simulate unwind: the idle collateral it leaves counts in the equity after');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6,
+		'{"risk_level": "halt", "idle_collateral": "1000000000000000000", "valuation": {"value": 3.6}}'), r, pg_temp.ret(0, 0, 2.3e18)) FROM uw, lev_params),
+	'{loss_above_max}'::text[], 'simulate unwind with idle collateral: 3.5 of 3.6 kept is a loss above 100 bps');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		'[{"step": "lever", "ok": true, "return": "0x"}]') FROM lv, lev_params), '{no_result}'::text[], 'simulate: an empty answer is no_result');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
+		'[{"step": "lever", "ok": false, "error": "execution reverted"}]') FROM lv, lev_params), '{}'::text[],
+	'simulate: a revert is the engine''s to report (simulation_reverted), not the kind''s');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', aave_params.p), pg_temp.lev_state(10, 0, '{"emode": 0}'), r,
+		'[{"step": "set_emode", "ok": true, "return": "0x"}]') FROM aave_params, pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}')) r),
+	'{}'::text[], 'simulate: set_emode is not checked');
+
+-- ---- lend: validate ----
+
+CREATE TEMP TABLE lend_in AS SELECT jsonb_build_object('account', pg_temp.t('account'), 'asset', pg_temp.t('loan'), 'decimals', 18,
+	'candidates', jsonb_build_array(
+		jsonb_build_object('protocol', 'morpho_blue', 'morpho', pg_temp.t('morpho'), 'collateral_token', pg_temp.t('coll'),
+			'oracle', pg_temp.t('oracle'), 'irm', pg_temp.t('irm'), 'lltv', 945000000000000000),
+		jsonb_build_object('protocol', 'aave_v3', 'pool', pg_temp.t('aave_pool'))),
+	'horizon', '365.25 days', 'gas_cost', 0.5, 'min_advantage', 1) AS p;
+CREATE TEMP TABLE lend_params AS SELECT strategy_validate_lend(p, 990075) AS p FROM lend_in;
+CREATE TEMP TABLE mk AS SELECT
+	morpho_market_id(pg_temp.a('loan'), pg_temp.a('coll'), pg_temp.a('oracle'), pg_temp.a('irm'), '945000000000000000')::text AS morpho,
+	aave_market_id(pg_temp.a('aave_pool'), pg_temp.a('loan'))::text AS aave;
+SELECT is((SELECT jsonb_build_array(p -> 'candidates' -> 0 ->> 'market', p -> 'candidates' -> 1 ->> 'market') FROM lend_params),
+	(SELECT jsonb_build_array(morpho, aave) FROM mk), 'lend validate: each candidate''s market id (Morpho''s, aave_market_id of the asset)');
+SELECT is((SELECT p -> 'candidates' -> 0 -> 'lltv' FROM lend_params), '"945000000000000000"'::jsonb, 'lend validate: the LLTV as a string');
+SELECT is((SELECT jsonb_build_array(p -> 'min_trade', p -> 'deadline_seconds', p -> 'horizon') FROM lend_params),
+	'[0.01, 3600, "365.25 days"]'::jsonb, 'lend validate: defaults filled, the horizon kept');
+SELECT is((SELECT strategy_validate_lend(p, 990075) FROM lend_params), (SELECT p FROM lend_params),
+	'lend validate is idempotent on its own output (strategy_update validates the merged parameters)');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(
+		(p -> 'candidates' -> 1) || jsonb_build_object('market', p -> 'candidates' -> 0 -> 'market'))) FROM lend_params), 990075)$$, '22023',
+	format('invalid lend parameter "candidates[1].market": is not the id of the market''s parameters (%s)', (SELECT aave FROM mk)),
+	'lend validate: a candidate''s market id that is not its parameters''');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p - 'account' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "account": account (the owner''s AmpLeverageAccount) and asset are required', 'lend validate: the account is required');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"candidates": []}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates": a non-empty array of markets', 'lend validate: candidates are required');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"candidates": [{"protocol": "compound"}]}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates[1].protocol": "morpho_blue" or "aave_v3"', 'lend validate: an unknown protocol, with its position');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"candidates": ["aave_v3"]}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates[1].protocol": "morpho_blue" or "aave_v3"', 'lend validate: a candidate is an object');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(p -> 'candidates' -> 1,
+		(p -> 'candidates' -> 0) - 'irm')) FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates[2]": a Morpho market needs morpho, collateral_token, oracle, irm and lltv',
+	'lend validate: a Morpho candidate names its market''s parameters');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(
+		(p -> 'candidates' -> 1) - 'pool')) FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates[1].pool": the Aave Pool''s address is required', 'lend validate: an Aave candidate names its Pool');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(
+		(p -> 'candidates' -> 1) || '{"oracle": "0x00000000000000000000000000000000000000c2"}')) FROM lend_in), 990075)$$, '22023',
+	'unknown lend candidate parameter "oracle"', 'lend validate: an Aave candidate takes no Morpho keys');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(p -> 'candidates' -> 1,
+		jsonb_build_object('protocol', 'aave_v3', 'pool', lower(p -> 'candidates' -> 1 ->> 'pool')))) FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates": each market at most once', 'lend validate: the same Aave reserve twice (however spelt)');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(p -> 'candidates' -> 0,
+		(p -> 'candidates' -> 0) || '{"lltv": "945000000000000000"}')) FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "candidates": each market at most once', 'lend validate: the same Morpho market twice');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"horizon": "1 minute"}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "horizon": 00:01:00 is outside [01:00:00, 3650 days]', 'lend validate: a horizon of at least an hour');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p - 'decimals' FROM lend_in), 990075)$$, '58R01', NULL,
+	'lend validate: decimals left out are read from the chain');
+
+-- ---- lend: the policy ----
+-- One candidate's state: its supply APY, the account's supply, the market's
+-- liquidity and cap room (whole units; NULL: no cap), its collateral's level.
+CREATE FUNCTION pg_temp.cand(market text, protocol text, apy numeric, supplied numeric, liquidity numeric DEFAULT 1000,
+	cap_room numeric DEFAULT NULL, risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_object('market', market, 'protocol', protocol, 'supply_apy', apy, 'borrow_apy', apy * 2, 'utilization', 0.5,
+		'liquidity', (liquidity * 1e18)::text, 'cap_room', (cap_room * 1e18)::text, 'risk_level', risk,
+		'supplied', (supplied * 1e18)::text, 'known', known) $$;
+CREATE FUNCTION pg_temp.lend(idle numeric, m jsonb, a jsonb, params jsonb DEFAULT '{}', extra jsonb DEFAULT '{}') RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT amplified.strategy_policy_lend(pg_temp.strat('lend', p || params), jsonb_build_object('kind', 'lend', 'block_number', 10,
+		'at', now() - interval '1 minute', 'decided_at', now(), 'idle', (idle * 1e18)::text, 'candidates', jsonb_build_array(m, a),
+		'valuation', jsonb_build_object('numeraire', pg_temp.t('loan'), 'value', 100, 'holdings', '[]'::jsonb)) || extra)
+	  FROM lend_params $$;
+CREATE FUNCTION pg_temp.mo(apy numeric, supplied numeric, liquidity numeric DEFAULT 1000, cap_room numeric DEFAULT NULL,
+	risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT pg_temp.cand(morpho, 'morpho_blue', apy, supplied, liquidity, cap_room, risk, known) FROM mk $$;
+CREATE FUNCTION pg_temp.aa(apy numeric, supplied numeric, liquidity numeric DEFAULT 1000, cap_room numeric DEFAULT NULL,
+	risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT pg_temp.cand(aave, 'aave_v3', apy, supplied, liquidity, cap_room, risk, known) FROM mk $$;
+CREATE TEMP TABLE morpho_params AS SELECT jsonb_build_array(pg_temp.t('loan'), pg_temp.t('coll'), pg_temp.t('oracle'),
+	pg_temp.t('irm'), '945000000000000000') AS mp;
+
+-- Supply idle funds to the best market.
+CREATE TEMP TABLE ls AS SELECT pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0)) AS r;
+SELECT is((SELECT pg_temp.why(r) FROM ls), 'supply:idle_funds', 'idle funds: supply');
+SELECT is((SELECT pg_temp.sel(r) FROM ls), selector('aaveSupply(address,uint256)'), 'to the best market, the Aave reserve');
+SELECT is((SELECT pg_temp.args(r, '(address,uint256)') FROM ls), jsonb_build_array(pg_temp.t('loan'), '5000000000000000000'),
+	'aaveSupply(asset, all the idle)');
+SELECT is((SELECT r -> 'intents' -> 0 ->> 'target' FROM ls), pg_temp.t('account'), 'through the account');
+SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'market', r -> 'plan' ->> 'amount', r -> 'plan' -> 'apy') FROM ls),
+	(SELECT jsonb_build_array(aave, '5000000000000000000', 0.04) FROM mk), 'supply plan: market, amount, APY');
+SELECT is((SELECT r -> 'proposal' FROM ls), jsonb_build_object('action', 'supply', 'reduces_risk', false, 'value', 100, 'turnover', 5,
+	'slippage_bps', 0, 'chain_id', 990075, 'assets', jsonb_build_array(pg_temp.t('loan'))), 'supply proposal');
+SELECT is((SELECT pg_temp.args(r, '(address,uint256)') ->> 1 FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, 2)) r),
+	'2000000000000000000', 'the best market''s cap room bounds the supply');
+CREATE TEMP TABLE ls2 AS SELECT pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, 0)) AS r;
+SELECT is((SELECT pg_temp.sel(r) FROM ls2), selector('morphoSupply((address,address,address,address,uint256),uint256)'),
+	'a market at its cap is not eligible: the Morpho market, morphoSupply');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') FROM ls2, morpho_params),
+	(SELECT jsonb_build_array(mp, '5000000000000000000') FROM morpho_params), 'morphoSupply(the market''s parameters, the idle)');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'reduce_only')) r),
+	(SELECT morpho FROM mk), 'a market whose collateral is at reduce_only is not eligible');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'warn')) r),
+	(SELECT aave FROM mk), 'at warn it still is');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'ok', false)) r),
+	(SELECT morpho FROM mk), 'a market not known at the block is not eligible');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.04, 0), pg_temp.aa(0.04, 0)) r),
+	(SELECT morpho FROM mk), 'equal APYs: the first candidate');
+SELECT is(pg_temp.why(pg_temp.lend(0.0099, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0))), 'hold:supplied_best', 'idle below min_trade: hold');
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.03, 0, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0, 1000, NULL, 'halt'))),
+	'hold:no_eligible_market', 'no eligible market: hold');
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0), extra => jsonb_build_object('at', now() - interval '1 hour'))),
+	'hold:stale_chain_data', 'stale data: hold');
+
+-- Withdraw from a market whose collateral is at reduce_only or halt.
+CREATE TEMP TABLE lw AS SELECT pg_temp.lend(0, pg_temp.mo(0.05, 100, 1000, NULL, 'reduce_only'), pg_temp.aa(0.04, 0)) AS r;
+SELECT is((SELECT pg_temp.why(r) FROM lw), 'withdraw:risk_reduce_only', 'reduce_only on the market''s collateral: withdraw');
+SELECT is((SELECT pg_temp.sel(r) FROM lw), selector('morphoWithdraw((address,address,address,address,uint256),uint256)'), 'morphoWithdraw');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') FROM lw),
+	(SELECT jsonb_build_array(mp, pg_temp.max()) FROM morpho_params), 'all of it (the market can pay it all): the maximum');
+SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'amount', r -> 'proposal' -> 'reduces_risk', r -> 'proposal' -> 'turnover') FROM lw),
+	'["100000000000000000000", true, 100]'::jsonb, 'withdraw plan and proposal: 100, reduces risk');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
+	'halt: withdraw');
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.05, 100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
+	'a withdrawal comes before a supply');
+-- Liquidity-limited: what the market can pay now.
+CREATE TEMP TABLE ll AS SELECT pg_temp.lend(0, pg_temp.mo(0.05, 100, 40, NULL, 'halt'), pg_temp.aa(0.04, 0)) AS r;
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') ->> 1 FROM ll), '40000000000000000000',
+	'liquidity 40 of a supply of 100: withdraw 40');
+SELECT is((SELECT r -> 'plan' ->> 'amount' FROM ll), '40000000000000000000', 'the plan says 40');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100, 0.005, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'hold:supplied_best',
+	'nothing withdrawable worth min_trade: hold');
+-- Better APY: the gain over the horizon (1 year here) on what can be
+-- withdrawn against twice the gas cost (0.5) plus min_advantage (1).
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0))), 'hold:supplied_best',
+	'a gain of exactly 2 (0.02 of 100 for a year) against 2 * 0.5 + 1: hold');
+CREATE TEMP TABLE lb AS SELECT pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0), '{"min_advantage": 0.999}') AS r;
+SELECT is((SELECT pg_temp.why(r) FROM lb), 'withdraw:better_apy', 'against 2 * 0.5 + 0.999: withdraw for the better APY');
+SELECT is((SELECT (r -> 'plan' ->> 'gain_over_horizon')::numeric FROM lb), 2.00, 'the plan shows the gain');
+SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') ->> 1 FROM lb), pg_temp.max(), 'all of it');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0), '{"horizon": "182.625 days", "min_advantage": 0}')),
+	'hold:supplied_best', 'over half a year the gain is 1: not above 2 * 0.5');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100, 60), pg_temp.aa(0.05, 0), '{"min_advantage": 0}')), 'withdraw:better_apy',
+	'60 withdrawable: a gain of 1.2 beats 1');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100, 50), pg_temp.aa(0.05, 0), '{"min_advantage": 0}')), 'hold:supplied_best',
+	'50 withdrawable: a gain of 1 does not');
+CREATE TEMP TABLE la AS SELECT pg_temp.lend(0, pg_temp.mo(0.06, 0), pg_temp.aa(0.03, 100, 30), '{"min_advantage": 0, "gas_cost": 0}') AS r;
+SELECT is((SELECT pg_temp.sel(r) FROM la), selector('aaveWithdraw(address,uint256)'), 'from Aave: aaveWithdraw');
+SELECT is((SELECT pg_temp.args(r, '(address,uint256)') FROM la), jsonb_build_array(pg_temp.t('loan'), '30000000000000000000'),
+	'aaveWithdraw(asset, the liquidity)');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100), pg_temp.aa(0.03, 0))), 'hold:supplied_best', 'in the best market: hold');
+
+-- ---- lend: simulate (supplied after, 0, idle after) ----
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "5000000000000000000"}', r, pg_temp.ret(5e18, 0, 0))
+	FROM ls, lend_params), '{}'::text[], 'simulate supply: the idle went in');
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "5000000000000000000"}', r, pg_temp.ret(5e18, 0, 1))
+	FROM ls, lend_params), '{supply_amount_differs}'::text[], 'simulate supply: 1 wei left: supply_amount_differs');
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "0"}', r, pg_temp.ret(0, 0, 100e18))
+	FROM lw, lend_params), '{}'::text[], 'simulate withdraw: 100 back');
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "0"}', r, pg_temp.ret(0, 0, 100.1e18))
+	FROM lw, lend_params), '{}'::text[], 'simulate withdraw: more (interest since) is fine');
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "0"}', r, pg_temp.ret(0, 0, 100e18 - 1))
+	FROM lw, lend_params), '{withdraw_amount_short}'::text[], 'simulate withdraw: 1 wei short');
+SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "0"}', r, '[{"step": "withdraw", "ok": true, "return": "0x00"}]')
+	FROM lw, lend_params), '{no_result}'::text[], 'simulate: a short answer is no_result');
+
+-- ---- the risk gate: leverage ----
+-- A depeg breaker on the collateral, put in each level by hand (evaluated
+-- now: the gate does not evaluate it again in this transaction).
+INSERT INTO circuit_breakers (name, kind, chain_id, asset, pool, warn_at, reduce_only_at, halt_at)
+	VALUES ('coll-depeg', 'depeg', 990075, pg_temp.a('coll'), pg_temp.a('swap_pool'), 100, 300, 500);
+INSERT INTO circuit_breaker_state (breaker_id, level, since, evaluated_at)
+	SELECT id, 'ok', now(), now() FROM circuit_breakers WHERE name = 'coll-depeg';
+CREATE FUNCTION pg_temp.level(l text) RETURNS void LANGUAGE sql AS $$
+	UPDATE amplified.circuit_breaker_state SET level = l::amplified.risk_level
+	 WHERE breaker_id = (SELECT id FROM amplified.circuit_breakers WHERE name = 'coll-depeg') $$;
+-- The gate's preview on a proposal of strategy 75001 touching both tokens.
+CREATE FUNCTION pg_temp.gate(proposal jsonb) RETURNS text LANGUAGE sql AS $$
+	SELECT (allowed, level, reasons)::text FROM amplified.risk_gate(75001, jsonb_build_object('chain_id', 990075, 'value', 7,
+		'turnover', 1, 'slippage_bps', 30, 'assets', jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'))) || proposal) $$;
+CREATE FUNCTION pg_temp.px(action text, reduces boolean, ltv numeric) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('action', action, 'reduces_risk', reduces,
+		'exposures', jsonb_build_array(jsonb_strip_nulls(jsonb_build_object('asset', pg_temp.t('coll'), 'ltv', ltv)))) $$;
+
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)), '(t,ok,{})', 'breaker ok: a lever is allowed');
+SELECT pg_temp.level('warn');
+SELECT is(risk_asset_level(990075, pg_temp.a('coll')), 'warn', 'the collateral is at warn');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)), '(f,warn,"{breaker:warn:coll-depeg,depeg:warn:no_leverage_increase}")',
+	'warn: a leverage increase is blocked');
+SELECT is(pg_temp.gate(pg_temp.px('delever', true, 0.8)), '(t,warn,{breaker:warn:coll-depeg})', 'warn: a delever (reduces risk) passes');
+SELECT is(pg_temp.gate(pg_temp.px('rebalance', false, 0)), '(t,warn,{breaker:warn:coll-depeg})', 'warn: an exposure at LTV 0 is no leverage');
+SELECT is(pg_temp.gate('{"action": "supply", "reduces_risk": false}'), '(t,warn,{breaker:warn:coll-depeg})',
+	'warn: a proposal without exposures (a lend supply) passes');
+SELECT is((SELECT array_agg((f).reason || ':' || (f).level || ':' || (f).blocks)
+			 FROM unnest(risk_check_leverage(75001, 990075, ARRAY[pg_temp.a('coll')], risk_proposal_of(pg_temp.px('lever', false, 0.8)))) f),
+	ARRAY['depeg:warn:no_leverage_increase:warn:true'], 'risk_check_leverage: the finding blocks, at the breaker''s level');
+SELECT is(cardinality(risk_check_leverage(75001, 990075, ARRAY[pg_temp.a('loan')], risk_proposal_of(pg_temp.px('lever', false, 0.8)))), 0,
+	'risk_check_leverage reads the levels of the assets it is given');
+SELECT pg_temp.level('reduce_only');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)),
+	'(f,reduce_only,"{breaker:reduce_only:coll-depeg,depeg:reduce_only:no_leverage_increase}")', 'reduce_only: a lever is blocked');
+SELECT is(pg_temp.gate(pg_temp.px('delever', true, 0.8)), '(t,reduce_only,{breaker:reduce_only:coll-depeg})',
+	'reduce_only: a delever passes');
+SELECT pg_temp.level('halt');
+SELECT is(pg_temp.gate(pg_temp.px('unwind', true, NULL)), '(t,halt,{breaker:halt:coll-depeg})', 'halt: the forced unwind passes');
+SELECT is(pg_temp.gate(pg_temp.px('unwind', false, NULL)), '(f,halt,{breaker:halt:coll-depeg})', 'halt: an unwind that does not say it reduces risk does not');
+SELECT is(pg_temp.gate(pg_temp.px('delever', true, 0.8)), '(f,halt,{breaker:halt:coll-depeg})', 'halt: nor a delever');
+SELECT is(pg_temp.gate(pg_temp.px('withdraw', true, NULL)), '(f,halt,{breaker:halt:coll-depeg})', 'halt: nor a lend withdrawal');
+SELECT is(pg_temp.gate('{"action": "hold"}'), '(t,halt,{breaker:halt:coll-depeg})', 'halt: hold');
+SELECT lives_ok($$SELECT risk_halt('test')$$, 'the kill switch');
+SELECT is(pg_temp.gate(pg_temp.px('unwind', true, NULL)), '(f,halt,"{kill_switch,breaker:halt:coll-depeg}")',
+	'the kill switch stops even the forced unwind');
+SELECT lives_ok($$SELECT risk_resume()$$, 'resumed');
+SELECT pg_temp.level('ok');
+
+-- max_leverage: 1 / (1 - LTV) of each exposure.
+SELECT is((risk_set_limits(75001, max_leverage => 5)).max_leverage, 5::numeric, 'risk_set_limits takes max_leverage');
+SELECT is(risk_limit(75001, 'max_leverage'), 5::numeric, 'risk_limit reads it');
+SELECT is(risk_limit(75002, 'max_leverage'), NULL, 'another strategy has none');
+SELECT lives_ok($$SELECT risk_set_limits(NULL, max_leverage => 3)$$, 'a default maximum leverage');
+SELECT is(risk_limit(75002, 'max_leverage'), 3::numeric, 'which the others inherit');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)), '(t,ok,{})', 'LTV 0.8 is 5x: at the maximum, allowed');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.81)), '(f,ok,{limit:max_leverage})', 'LTV 0.81 is 5.26x: blocked');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 1)), '(f,ok,{limit:max_leverage})', 'LTV 1: no equity, blocked');
+SELECT is(pg_temp.gate(pg_temp.px('delever', true, 0.85)), '(t,ok,{})', 'a delever that leaves 6.7x still reduces risk: allowed');
+SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.81) || '{"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "ltv": 0.81, "health_factor": 1.1}]}'),
+	'(f,ok,{limit:max_leverage})', 'with a health factor and no minimum set, only max_leverage');
+SELECT throws_ok($$SELECT risk_set_limits(75001, max_leverage => 0.5)$$, '23514', NULL, 'a maximum leverage below 1 is refused');
+SELECT lives_ok($$SELECT risk_set_limits(75001); SELECT risk_set_limits(NULL)$$, 'limits lifted');
+
+-- ---- read models: Morpho Blue on synthetic events ----
+-- Blocks 1-4, ten minutes apart, the last twenty minutes ago.
+INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp)
+	SELECT 990075, n, ('0x' || lpad(to_hex(n + 1000), 64, '0'))::bytes32, ('0x' || lpad(to_hex(n + 999), 64, '0'))::bytes32,
+		   now() - interval '1 hour' + n * interval '10 minutes' FROM generate_series(1, 4) n;
+CREATE FUNCTION pg_temp.ts(n bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
+	SELECT extract(epoch FROM timestamp)::bigint FROM amplified.blocks WHERE chain_id = 990075 AND number = n $$;
+CREATE TEMP TABLE m AS SELECT (SELECT p ->> 'market' FROM lev_params)::bytes32 AS id;
+-- b1: the market is created, the fee recipient and a 10% fee set.
+INSERT INTO morpho_markets SELECT 990075, 1, 0, pg_temp.a('morpho'), id, pg_temp.a('loan'), pg_temp.a('coll'), pg_temp.a('oracle'),
+	pg_temp.a('irm'), '945000000000000000' FROM m;
+INSERT INTO morpho_fee_recipients VALUES (990075, 1, 1, pg_temp.a('morpho'), pg_temp.a('fee_to'));
+INSERT INTO morpho_fee_sets SELECT 990075, 1, 2, pg_temp.a('morpho'), id, '100000000000000000' FROM m;
+-- b2: a lender supplies 100, the account posts 50 collateral and borrows
+-- 40, borrower B posts 10 and borrows 5; the IRM's rate at target.
+INSERT INTO morpho_supplies SELECT 990075, 2, 0, pg_temp.a('morpho'), id, pg_temp.a('lender'), pg_temp.a('lender'),
+	'100000000000000000000', '100000000000000000000000000' FROM m;
+INSERT INTO morpho_collateral_supplies SELECT 990075, 2, 1, pg_temp.a('morpho'), id, pg_temp.a('account'), pg_temp.a('account'),
+	'50000000000000000000' FROM m;
+INSERT INTO morpho_borrows SELECT 990075, 2, 2, pg_temp.a('morpho'), id, pg_temp.a('account'), pg_temp.a('account'), pg_temp.a('account'),
+	'40000000000000000000', '40000000000000000000000000' FROM m;
+INSERT INTO morpho_collateral_supplies SELECT 990075, 2, 3, pg_temp.a('morpho'), id, pg_temp.a('borrower'), pg_temp.a('borrower'),
+	'10000000000000000000' FROM m;
+INSERT INTO morpho_borrows SELECT 990075, 2, 4, pg_temp.a('morpho'), id, pg_temp.a('borrower'), pg_temp.a('borrower'), pg_temp.a('borrower'),
+	'5000000000000000000', '5000000000000000000000000' FROM m;
+INSERT INTO morpho_irm_updates SELECT 990075, 2, 5, pg_temp.a('irm'), id, '1000000000', '1000000000' FROM m;
+-- b3: an accrual of 0.09 interest with 0.009e24 fee shares; a new rate at target.
+INSERT INTO morpho_accruals SELECT 990075, 3, 0, pg_temp.a('morpho'), id, '900000000', '90000000000000000', '9000000000000000000000' FROM m;
+INSERT INTO morpho_irm_updates SELECT 990075, 3, 1, pg_temp.a('irm'), id, '1100000000', '1100000000' FROM m;
+-- (another IRM's update for the same id is not this market's)
+INSERT INTO morpho_irm_updates SELECT 990075, 3, 2, pg_temp.a('oracle'), id, '7', '7' FROM m;
+-- b4: B liquidated: 3 repaid (3e24 shares), 9 collateral seized, the rest
+-- (2.01, 2e24 shares) bad debt taken from the suppliers.
+INSERT INTO morpho_liquidations SELECT 990075, 4, 0, pg_temp.a('morpho'), id, pg_temp.a('lender'), pg_temp.a('borrower'),
+	'3000000000000000000', '3000000000000000000000000', '9000000000000000000', '2010000000000000000', '2000000000000000000000000' FROM m;
+-- The oracle's price() at b2 (1.2e36), decoded from a state read of a
+-- contract watched as a Morpho oracle; the same read of another address is not.
+SELECT lives_ok($$SELECT watch_contract(990075, pg_temp.a('oracle'), 'morpho oracle', 'morpho_oracle')$$, 'watch the Morpho oracle');
+INSERT INTO state_reads (chain_id, block_number, address, read, result) VALUES
+	(990075, 2, pg_temp.a('oracle'), 'price()', abi_encode('(uint256)', '["1200000000000000000000000000000000000"]')),
+	(990075, 2, pg_temp.a('irm'), 'price()', abi_encode('(uint256)', '["5"]'));
+SELECT is(morpho_decode_reads(990075, 1, 4), 1::bigint, 'morpho_decode_reads: the watched oracle''s read');
+SELECT is(morpho_decode_reads(990075, 1, 4), 0::bigint, 'idempotent');
+SELECT is((SELECT array_agg(oracle::text || '@' || block_number || '=' || price::text) FROM morpho_oracle_prices),
+	ARRAY[pg_temp.t('oracle') || '@2=1200000000000000000000000000000000000'], 'morpho_oracle_prices');
+
+SELECT is((SELECT to_jsonb(x) FROM morpho_market_state_at(990075, (SELECT id FROM m), 4) x),
+	jsonb_build_object('morpho', pg_temp.t('morpho'), 'loan_token', pg_temp.t('loan'), 'collateral_token', pg_temp.t('coll'),
+		'oracle', pg_temp.t('oracle'), 'irm', pg_temp.t('irm'), 'lltv', '945000000000000000', 'fee', '100000000000000000',
+		'total_supply_assets', '98080000000000000000', 'total_supply_shares', '100009000000000000000000000',
+		'total_borrow_assets', '40080000000000000000', 'total_borrow_shares', '40000000000000000000000000',
+		'last_update', pg_temp.ts(3), 'rate_at_target', '1100000000',
+		'price', '1200000000000000000000000000000000000', 'price_block', 2),
+	'morpho_market_state_at b4: supply 100 + 0.09 - 2.01 bad debt, borrow 45 + 0.09 - 3 - 2.01, fee shares minted, accrued at b3');
+SELECT is((SELECT to_jsonb(x) FROM morpho_market_state_at(990075, (SELECT id FROM m), 2) x) - 'price' - 'price_block' - 'morpho'
+		- 'loan_token' - 'collateral_token' - 'oracle' - 'irm' - 'lltv',
+	jsonb_build_object('fee', '100000000000000000', 'total_supply_assets', '100000000000000000000',
+		'total_supply_shares', '100000000000000000000000000', 'total_borrow_assets', '45000000000000000000',
+		'total_borrow_shares', '45000000000000000000000000', 'last_update', pg_temp.ts(1), 'rate_at_target', '1000000000'),
+	'morpho_market_state_at b2: before the accrual, lastUpdate the creation''s');
+SELECT is((SELECT count(*)::int FROM morpho_market_state_at(990075, (SELECT id FROM m), 0)), 0, 'no market before its creation');
+SELECT is((SELECT array_agg(to_jsonb(x) ORDER BY o) FROM unnest(ARRAY['account', 'borrower', 'lender', 'fee_to']) WITH ORDINALITY a(n, o),
+			morpho_position_state_at(990075, (SELECT id FROM m), pg_temp.a(n), 4) x),
+	ARRAY['{"collateral": "50000000000000000000", "borrow_shares": "40000000000000000000000000", "supply_shares": "0"}',
+		  '{"collateral": "1000000000000000000", "borrow_shares": "0", "supply_shares": "0"}',
+		  '{"collateral": "0", "borrow_shares": "0", "supply_shares": "100000000000000000000000000"}',
+		  '{"collateral": "0", "borrow_shares": "0", "supply_shares": "9000000000000000000000"}']::jsonb[],
+	'morpho_position_state_at: the account, B after liquidation (1 left, no debt), the lender, the fee recipient with the fee shares');
+SELECT is((SELECT to_jsonb(l) - 'created_block' FROM lend_markets l WHERE l.chain_id = 990075 AND l.protocol = 'morpho_blue'),
+	jsonb_build_object('chain_id', 990075, 'protocol', 'morpho_blue', 'market', (SELECT id::text FROM m), 'pool', pg_temp.t('morpho'),
+		'loan_token', pg_temp.t('loan'), 'collateral_token', pg_temp.t('coll'), 'oracle', pg_temp.t('oracle'), 'irm', pg_temp.t('irm'),
+		'lltv', 0.945), 'lend_markets: the Morpho market');
+
+-- lend_market_at / lend_position_at at b4: the b4 totals accrued over the
+-- 600 s since the accrual at b3 with the AdaptiveCurveIrm, by hand.
+CREATE TEMP TABLE acc AS
+	SELECT br.avg_rate, br.end_rate_at_target, a.* FROM
+		morpho_borrow_rate('1100000000', morpho_utilization('98080000000000000000', '40080000000000000000'), pg_temp.ts(4) - pg_temp.ts(3)) br,
+		LATERAL morpho_accrue('98080000000000000000', '100009000000000000000000000', '40080000000000000000', '40000000000000000000000000',
+			'100000000000000000', br.avg_rate, pg_temp.ts(4) - pg_temp.ts(3)) a;
+SELECT ok((SELECT interest > 0 FROM acc), '(600 s of interest accrue)');
+CREATE TEMP TABLE lm AS SELECT (lend_market_at(990075, (SELECT id FROM m), 4)).*;
+SELECT is((SELECT jsonb_build_array(protocol, pool::text, loan_token::text, collateral_token::text, block_number,
+			total_supply_assets::text, total_borrow_assets::text, liquidity::text, lltv, max_ltv, price::text, supply_cap) FROM lm),
+	(SELECT jsonb_build_array('morpho_blue', pg_temp.t('morpho'), pg_temp.t('loan'), pg_temp.t('coll'), 4, total_supply_assets::text,
+		total_borrow_assets::text, (total_supply_assets::numeric - total_borrow_assets::numeric)::text, 0.945, 0.945,
+		'1200000000000000000000000000000000000', NULL) FROM acc),
+	'lend_market_at (Morpho): totals accrued to the block by morpho_accrue, liquidity, LLTV, oracle price');
+SELECT is((SELECT ARRAY[utilization, borrow_apy, supply_apy] FROM lm),
+	(SELECT ARRAY[morpho_utilization(total_supply_assets, total_borrow_assets)::numeric::float8 / 1e18,
+		morpho_rate_to_apy((morpho_borrow_rate(end_rate_at_target, morpho_utilization(total_supply_assets, total_borrow_assets), 0)).avg_rate),
+		morpho_rate_to_apy(morpho_supply_rate((morpho_borrow_rate(end_rate_at_target, morpho_utilization(total_supply_assets, total_borrow_assets), 0)).avg_rate,
+			morpho_utilization(total_supply_assets, total_borrow_assets), '100000000000000000'))] FROM acc),
+	'lend_market_at (Morpho): utilization, the IRM''s rate now as APY, the supply APY net of the fee');
+SELECT is((SELECT to_jsonb(lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 4)) - 'ltv'),
+	(SELECT jsonb_build_object('protocol', 'morpho_blue', 'market', (SELECT id::text FROM m), 'account', pg_temp.t('account'),
+		'block_number', 4, 'supply_assets', '0', 'supply_shares', '0',
+		'borrow_assets', morpho_to_assets('40000000000000000000000000', total_borrow_assets, total_borrow_shares, true)::text,
+		'borrow_shares', '40000000000000000000000000', 'collateral', '50000000000000000000',
+		'health_factor', morpho_health_factor('50000000000000000000', '40000000000000000000000000', total_borrow_assets,
+			total_borrow_shares, '1200000000000000000000000000000000000', '945000000000000000'),
+		'liquidation_price', morpho_liquidation_price('50000000000000000000', '40000000000000000000000000', total_borrow_assets,
+			total_borrow_shares, '945000000000000000')::numeric) FROM acc),
+	'lend_position_at (Morpho): the debt rounded up, health factor and liquidation price on the accrued totals');
+SELECT ok((SELECT abs((lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 4)).ltv
+		- morpho_to_assets('40000000000000000000000000', total_borrow_assets, total_borrow_shares, true)::numeric / 60e18) < 1e-12 FROM acc),
+	'lend_position_at (Morpho): LTV = debt / (collateral x price)');
+SELECT is((SELECT (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('fee_to'), 4)).supply_assets FROM acc),
+	(SELECT morpho_to_assets('9000000000000000000000', total_supply_assets, total_supply_shares, false) FROM acc),
+	'lend_position_at (Morpho): the fee recipient''s supply, rounded down');
+SELECT is((SELECT (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('borrower'), 4)).health_factor), NULL,
+	'no debt: no health factor');
+SELECT is(lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 0), NULL, 'no position before the market');
+
+-- ---- read models: Aave v3 on synthetic reads ----
+-- At b2: the Pool's getReserveData(WETH) (and of the account, which is no
+-- reserve: all zeros) and getUserAccountData(account), the tokens' scaled
+-- balances and supplies, the oracle's price; decoded by aave_decode_reads.
+CREATE TEMP TABLE cfg AS SELECT (8050 + 8300 * 2::numeric ^ 16 + 10500 * 2::numeric ^ 32 + 18 * 2::numeric ^ 48 + 2::numeric ^ 56
+	+ 2::numeric ^ 58 + 2::numeric ^ 59 + 1500 * 2::numeric ^ 64 + 1000 * 2::numeric ^ 80 + 2000 * 2::numeric ^ 116
+	+ 1000 * 2::numeric ^ 152 + 2::numeric ^ 168)::numeric(78, 0)::text AS c;
+INSERT INTO state_reads (chain_id, block_number, address, read, arg, result)
+SELECT 990075, 2, pg_temp.a('aave_pool'), 'getReserveData(address)', pg_temp.t('loan'),
+	abi_encode('(uint256,uint128,uint128,uint128,uint128,uint128,uint40,uint16,address,address,address,address,uint128,uint128,uint128)',
+		jsonb_build_array(c, '1010000000000000000000000000', '30000000000000000000000000', '1020000000000000000000000000',
+			'50000000000000000000000000', '70000000000000000000000000', pg_temp.ts(2) - 60, 3, pg_temp.t('a_loan'), pg_temp.t('s_loan'),
+			pg_temp.t('v_loan'), pg_temp.t('rates'), '5', '0', '0'))
+  FROM cfg
+UNION ALL SELECT 990075, 2, pg_temp.a('aave_pool'), 'getReserveData(address)', pg_temp.t('account'), decode(repeat('00', 480), 'hex')
+UNION ALL SELECT 990075, 2, pg_temp.a('aave_pool'), 'getUserAccountData(address)', pg_temp.t('account'),
+	abi_encode('(uint256,uint256,uint256,uint256,uint256,uint256)',
+		'["3000000000000", "1500000000000", "915000000000", "8300", "8050", "1660000000000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('a_loan'), 'scaledBalanceOf(address)', pg_temp.t('account'), abi_encode('(uint256)', '["10000000000000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('v_loan'), 'scaledBalanceOf(address)', pg_temp.t('account'), abi_encode('(uint256)', '["5000000000000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('a_loan'), 'scaledTotalSupply()', '', abi_encode('(uint256)', '["1000000000000000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('v_loan'), 'scaledTotalSupply()', '', abi_encode('(uint256)', '["500000000000000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('aave_oracle'), 'getAssetPrice(address)', pg_temp.t('loan'), abi_encode('(uint256)', '["300000000000"]');
+SELECT is(aave_decode_reads(990075, 1, 4), 7::bigint, 'aave_decode_reads: a reserve, an account, two balances, two supplies, a price');
+SELECT is(aave_decode_reads(990075, 1, 4), 0::bigint, 'idempotent');
+SELECT is((SELECT to_jsonb(r) - 'chain_id' - 'configuration' FROM aave_reserve_states r),
+	jsonb_build_object('block_number', 2, 'pool', pg_temp.t('aave_pool'), 'asset', pg_temp.t('loan'), 'ltv_bps', 8050,
+		'liquidation_threshold_bps', 8300, 'liquidation_bonus_bps', 10500, 'decimals', 18, 'active', true, 'frozen', false,
+		'borrowing_enabled', true, 'paused', false, 'reserve_factor_bps', 1500, 'borrow_cap', 1000, 'supply_cap', 2000, 'emode_category', 1,
+		'liquidity_index', '1010000000000000000000000000', 'liquidity_rate', '30000000000000000000000000',
+		'variable_borrow_index', '1020000000000000000000000000', 'variable_borrow_rate', '50000000000000000000000000',
+		'stable_borrow_rate', '70000000000000000000000000', 'last_update', pg_temp.ts(2) - 60,
+		'atoken', pg_temp.t('a_loan'), 'stable_debt_token', pg_temp.t('s_loan'), 'variable_debt_token', pg_temp.t('v_loan'),
+		'rate_strategy', pg_temp.t('rates'), 'accrued_to_treasury', '5', 'unbacked', '0'),
+	'getReserveData decoded: LTV, threshold, bonus, decimals, flags, reserve factor, caps, e-mode category at their bits; the rest word by word');
+SELECT is((SELECT to_jsonb(a) - 'chain_id' FROM aave_account_states a),
+	jsonb_build_object('block_number', 2, 'pool', pg_temp.t('aave_pool'), 'account', pg_temp.t('account'),
+		'total_collateral_base', '3000000000000', 'total_debt_base', '1500000000000', 'available_borrows_base', '915000000000',
+		'liquidation_threshold_bps', 8300, 'ltv_bps', 8050, 'health_factor', '1660000000000000000'), 'getUserAccountData decoded');
+SELECT is((SELECT array_agg(token::text || ':' || holder::text || '=' || scaled_balance::text ORDER BY token) FROM aave_scaled_balances),
+	ARRAY[pg_temp.t('a_loan') || ':' || pg_temp.t('account') || '=10000000000000000000',
+		  pg_temp.t('v_loan') || ':' || pg_temp.t('account') || '=5000000000000000000'], 'scaledBalanceOf decoded');
+SELECT is((SELECT array_agg(scaled_supply::text ORDER BY token) FROM aave_scaled_supplies), ARRAY['1000000000000000000000', '500000000000000000000'],
+	'scaledTotalSupply decoded');
+SELECT is((SELECT array_agg(oracle::text || ':' || asset::text || '=' || price::text) FROM aave_prices),
+	ARRAY[pg_temp.t('aave_oracle') || ':' || pg_temp.t('loan') || '=300000000000'], 'getAssetPrice decoded');
+-- b3: a ReserveDataUpdated log, newer than the read; the account's e-mode.
+INSERT INTO aave_reserve_updates VALUES (990075, 3, 0, pg_temp.a('aave_pool'), pg_temp.a('loan'), '35000000000000000000000000',
+	'70000000000000000000000000', '60000000000000000000000000', '1010100000000000000000000000', '1020200000000000000000000000');
+INSERT INTO aave_emode_sets VALUES (990075, 2, 0, pg_temp.a('aave_pool'), pg_temp.a('account'), '1'),
+	(990075, 4, 0, pg_temp.a('aave_pool'), pg_temp.a('account'), '0');
+SELECT is(ARRAY[aave_account_emode_at(990075, pg_temp.a('aave_pool'), pg_temp.a('account'), 1),
+				aave_account_emode_at(990075, pg_temp.a('aave_pool'), pg_temp.a('account'), 3),
+				aave_account_emode_at(990075, pg_temp.a('aave_pool'), pg_temp.a('account'), 4)], ARRAY[0, 1, 0],
+	'aave_account_emode_at: none, then category 1, then none again');
+
+SELECT is((SELECT jsonb_build_array(liquidity_rate::text, variable_borrow_rate::text, last_update, normalized_income::text,
+			normalized_debt::text, total_supply::text, total_variable_debt::text, price::text)
+			 FROM aave_reserve_at(990075, pg_temp.a('aave_pool'), pg_temp.a('loan'), 2)),
+	(SELECT jsonb_build_array('30000000000000000000000000', '50000000000000000000000000', pg_temp.ts(2) - 60, ni::text, nd::text,
+		aave_balance('1000000000000000000000', ni)::text, aave_balance('500000000000000000000', nd)::text, '300000000000')
+	   FROM (SELECT aave_normalized_income('1010000000000000000000000000', '30000000000000000000000000', pg_temp.ts(2) - 60, pg_temp.ts(2)) ni,
+					aave_normalized_debt('1020000000000000000000000000', '50000000000000000000000000', pg_temp.ts(2) - 60, pg_temp.ts(2)) nd) x),
+	'aave_reserve_at b2: the read''s rates and indexes brought to the block''s time, totals = scaled supplies x indexes');
+CREATE TEMP TABLE ax AS SELECT
+	aave_normalized_income('1010100000000000000000000000', '35000000000000000000000000', pg_temp.ts(3), pg_temp.ts(4)) AS ni,
+	aave_normalized_debt('1020200000000000000000000000', '60000000000000000000000000', pg_temp.ts(3), pg_temp.ts(4)) AS nd;
+SELECT is((SELECT jsonb_build_array(liquidity_rate::text, variable_borrow_rate::text, last_update, normalized_income::text,
+			normalized_debt::text, total_supply::text, total_variable_debt::text)
+			 FROM aave_reserve_at(990075, pg_temp.a('aave_pool'), pg_temp.a('loan'), 4)),
+	(SELECT jsonb_build_array('35000000000000000000000000', '60000000000000000000000000', pg_temp.ts(3), ni::text, nd::text,
+		aave_balance('1000000000000000000000', ni)::text, aave_balance('500000000000000000000', nd)::text) FROM ax),
+	'aave_reserve_at b4: the newer ReserveDataUpdated''s rates and indexes override the read''s');
+SELECT is((SELECT jsonb_build_array(supplied::text, variable_debt::text, scaled_supplied::text, health_factor::text, account_block)
+			 FROM aave_position_at(990075, pg_temp.a('aave_pool'), pg_temp.a('loan'), pg_temp.a('account'), 4)),
+	(SELECT jsonb_build_array(aave_balance('10000000000000000000', ni)::text, aave_balance('5000000000000000000', nd)::text,
+		'10000000000000000000', '1660000000000000000', 2) FROM ax),
+	'aave_position_at: scaled balances x the indexes at the block''s time; the account''s figures');
+SELECT is((SELECT to_jsonb(l) - 'created_block' FROM lend_markets l WHERE l.chain_id = 990075 AND l.protocol = 'aave_v3'),
+	jsonb_build_object('chain_id', 990075, 'protocol', 'aave_v3', 'market', (SELECT aave FROM mk), 'pool', pg_temp.t('aave_pool'),
+		'loan_token', pg_temp.t('loan'), 'collateral_token', NULL, 'oracle', NULL, 'irm', NULL, 'lltv', 0.83),
+	'lend_markets: the Aave reserve, its liquidation threshold as LLTV');
+SELECT is((SELECT jsonb_build_array(protocol, total_supply_assets::text, total_borrow_assets::text, liquidity::text, utilization,
+			borrow_apy, supply_apy, lltv, max_ltv, supply_cap, borrow_cap)
+			 FROM lend_market_at(990075, (SELECT aave::bytes32 FROM mk), 4)),
+	(SELECT jsonb_build_array('aave_v3', aave_balance('1000000000000000000000', ni)::text, aave_balance('500000000000000000000', nd)::text,
+		(aave_balance('1000000000000000000000', ni)::numeric - aave_balance('500000000000000000000', nd)::numeric)::text,
+		(aave_balance('500000000000000000000', nd)::numeric / aave_balance('1000000000000000000000', ni)::numeric)::float8,
+		(exp(60000000000000000000000000::numeric / 1e27) - 1)::float8, (exp(35000000000000000000000000::numeric / 1e27) - 1)::float8,
+		0.83, 0.805, 2000, 1000) FROM ax),
+	'lend_market_at (Aave): totals, utilization, APYs of the current rates, threshold, LTV, caps');
+SELECT is((SELECT jsonb_build_array(supply_assets::text, borrow_assets::text, borrow_shares::text, collateral, health_factor, ltv)
+			 FROM lend_position_at(990075, (SELECT aave::bytes32 FROM mk), pg_temp.a('account'), 4)),
+	(SELECT jsonb_build_array(aave_balance('10000000000000000000', ni)::text, aave_balance('5000000000000000000', nd)::text,
+		'5000000000000000000', NULL, 1.66, 0.5) FROM ax),
+	'lend_position_at (Aave): balances, the account''s health factor and debt / collateral');
+
+-- ---- the engine's simulate slot ----
+-- The registry: a simulate function must have its slot's signature, and be
+-- the extension owner's; admins set it like the other slots.
+SELECT throws_ok($$INSERT INTO strategy_kinds (kind, validate, sync, gather, policy, simulate, description) VALUES ('lev2',
+	'strategy_validate_leverage', 'strategy_sync_leverage', 'strategy_gather_leverage', 'strategy_policy_leverage',
+	'strategy_policy_leverage', 'x')$$, '42P13',
+	'function amplified.strategy_policy_leverage cannot be registered in strategy_kinds.simulate: it must take (amplified.strategies, jsonb, jsonb, jsonb) and return text[]',
+	'a simulate function of another signature is refused');
+CREATE ROLE amp_l_admin NOLOGIN IN ROLE amplified_admin;
+GRANT CREATE ON SCHEMA public TO amp_l_admin;
+SET LOCAL ROLE amp_l_admin;
+CREATE FUNCTION public.my_simulate(s amplified.strategies, state jsonb, result jsonb, calls jsonb) RETURNS text[] LANGUAGE sql
+	AS $f$ SELECT '{mine}'::text[] $f$;
+SELECT lives_ok($$INSERT INTO strategy_kinds (kind, validate, sync, gather, policy, simulate, description) VALUES ('lev2',
+	'strategy_validate_leverage', 'strategy_sync_leverage', 'strategy_gather_leverage', 'strategy_policy_leverage',
+	'strategy_simulate_lend', 'x')$$, 'an admin registers a kind with a simulate function of the extension''s');
+SELECT throws_ok($$UPDATE strategy_kinds SET simulate = 'public.my_simulate' WHERE kind = 'lev2'$$, '42501', NULL,
+	'but not one of their own');
+SELECT lives_ok($$UPDATE strategy_kinds SET simulate = NULL WHERE kind = 'lev2'$$, 'simulate is optional');
+SELECT lives_ok($$DELETE FROM strategy_kinds WHERE kind = 'lev2'$$, 'and the kind removed');
+RESET ROLE;
+SELECT is((SELECT array_agg(kind || ':' || (simulate IS NOT NULL) ORDER BY kind) FROM strategy_kinds WHERE builtin),
+	ARRAY['lend:true', 'leverage:true', 'lp_univ3:false', 'stake:false'], 'the lending kinds simulate; the others do not');
+SELECT is(strategy_simulate_intents(pg_temp.strat('leverage', (SELECT p FROM lev_params)), 4, '{}'), '[]'::jsonb,
+	'strategy_simulate_intents of no intent calls nothing');
+SELECT throws_ok($$SELECT strategy_simulate_intents(pg_temp.strat('leverage', (SELECT p FROM lev_params)), 4,
+	ARRAY[ROW('lever', pg_temp.a('account'), '0', '\x01', 'n')::strategy_intent])$$, '58R01', NULL,
+	'a node that does not answer is an error, not a revert (only the node''s error answer is one)');
+
+-- The kinds run on the read models above (b4): the swap pool and the LST's rate.
+INSERT INTO univ3_pool_states (chain_id, block_number, pool, sqrt_price_x96, tick, observation_index, observation_cardinality,
+	observation_cardinality_next, fee_protocol, unlocked, liquidity)
+	VALUES (990075, 1, pg_temp.a('swap_pool'), univ3_sqrt_price_at_price(1.2), univ3_tick_at_price(1.2), 0, 1, 1, 0, true,
+			'1000000000000000000000000000000');
+INSERT INTO lst_rates (chain_id, block_number, token, method, rate)
+	SELECT 990075, n, pg_temp.a('coll'), 'stEthPerToken()', (1190000000000000000 + n * 1000000000000)::numeric::uint256
+	  FROM generate_series(1, 4) n;
+-- The account at LTV 0.67: a lever with a 0.8 target, within the band with 0.67 +- 0.05.
+CREATE TEMP TABLE sl AS SELECT * FROM strategy_create('lev act', 'leverage', 990075, pg_temp.a('owner'),
+	(SELECT p || '{"carry_window": "30 minutes"}' FROM lev_in), enabled => true);
+CREATE TEMP TABLE sh AS SELECT * FROM strategy_create('lev hold', 'leverage', 990075, '0x00000000000000000000000000000000000000f2',
+	(SELECT p || '{"carry_window": "30 minutes", "target_ltv": 0.67, "band": 0.05}' FROM lev_in), enabled => true);
+CREATE TEMP TABLE sd AS SELECT * FROM strategy_create('lend hold', 'lend', 990075, '0x00000000000000000000000000000000000000f3',
+	(SELECT p || jsonb_build_object('account', pg_temp.t('lender'), 'gas_cost', 100) FROM lend_in), enabled => true);
+SELECT is((SELECT params -> 'min_trade' FROM strategy_update((SELECT id FROM sd), '{"min_trade": 0.02}')), '0.02'::jsonb,
+	'a lend strategy''s parameters can be updated (validated again with their market ids)');
+-- The lender's positions as strategy_sync_lend would write them (no node: sync => false).
+INSERT INTO positions (strategy_id, protocol, asset, position_id, amount, detail, block_number)
+	SELECT (SELECT id FROM sd), 'morpho_blue', pg_temp.a('loan'), 1, x.supply_assets::numeric::int256,
+		   jsonb_build_object('market', (SELECT id::text FROM m), 'shares', x.supply_shares::text), 4
+	  FROM lend_position_at(990075, (SELECT id FROM m), pg_temp.a('lender'), 4) x;
+CREATE TEMP TABLE run AS SELECT run_strategies(sync => false) AS r;
+CREATE FUNCTION pg_temp.outcome(sid bigint) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT e FROM run, jsonb_array_elements(r -> 'results') e WHERE (e ->> 'strategy_id')::bigint = sid $$;
+SELECT is((SELECT pg_temp.outcome(id) ->> 'outcome' FROM sl), 'error',
+	'a lever is simulated before the gate: against a node that refuses connections, an error');
+SELECT is((SELECT ARRAY[action, status] || reasons FROM decisions WHERE strategy_id = (SELECT id FROM sl)),
+	ARRAY['error', 'error', 'sqlstate_58R01'], 'recorded as an error decision (58R01)');
+SELECT ok((SELECT error_context LIKE '%strategy_simulate_intents%' FROM decisions WHERE strategy_id = (SELECT id FROM sl)),
+	'raised in strategy_simulate_intents');
+SELECT is((SELECT count(*)::int FROM tx_intents), 0, 'nothing queued');
+SELECT is((SELECT count(*)::int FROM risk_turnover), 0, 'no turnover counted');
+SELECT is((SELECT ARRAY[pg_temp.outcome(id) ->> 'outcome', pg_temp.outcome(id) ->> 'action'] FROM sh), ARRAY['noop', 'hold'],
+	'within the band: hold, no simulation needed');
+CREATE TEMP TABLE dh AS SELECT * FROM decisions WHERE strategy_id = (SELECT id FROM sh);
+SELECT is((SELECT ARRAY[reasons[1], simulation::text] FROM dh), ARRAY['within_band', NULL], 'within_band; nothing simulated');
+SELECT is((SELECT jsonb_build_array(inputs ->> 'collateral', inputs -> 'price', inputs ->> 'risk_level', inputs -> 'lltv',
+			inputs -> 'swap' -> 'collateral_is_token0') FROM dh),
+	'["50000000000000000000", 1.2, "ok", 0.945, true]'::jsonb, 'the gathered state: collateral, oracle price, level, LLTV, pool side');
+SELECT is((SELECT inputs ->> 'debt' FROM dh), (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 4)).borrow_assets::text,
+	'its debt is lend_position_at''s');
+SELECT ok((SELECT abs((inputs ->> 'ltv')::numeric - (inputs ->> 'debt')::numeric / 60e18) < 1e-15 FROM dh), 'its LTV: debt / (50 x 1.2)');
+SELECT is((SELECT (inputs ->> 'borrow_apy')::float8 FROM dh), (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_apy,
+	'its borrow APY is lend_market_at''s');
+SELECT ok((SELECT (inputs ->> 'staking_apr')::float8 > (inputs ->> 'borrow_apy')::float8 FROM dh), '(positive carry)');
+SELECT is((SELECT pg_temp.outcome(id) ->> 'action' FROM sd), 'hold', 'lend: hold (a move would not pay its gas)');
+SELECT is((SELECT inputs -> 'candidates' -> 0 ->> 'supplied' FROM decisions WHERE strategy_id = (SELECT id FROM sd)),
+	(lend_position_at(990075, (SELECT id FROM m), pg_temp.a('lender'), 4)).supply_assets::text, 'lend state: the lender''s Morpho supply');
+SELECT is((SELECT (inputs -> 'candidates' -> 1 ->> 'supply_apy')::float8 FROM decisions WHERE strategy_id = (SELECT id FROM sd)),
+	(lend_market_at(990075, (SELECT aave::bytes32 FROM mk), 4)).supply_apy, 'lend state: the Aave reserve''s supply APY');
+-- A misspelt key would read as NULL: every key the lending policies read
+-- from their state is one their gather wrote.
+SELECT is_empty($$
+	SELECT k.kind, m[1] AS key
+	  FROM strategy_kinds k, regexp_matches(pg_get_functiondef(k.policy), 'state\s*->>?\s*''([a-z0-9_]+)''', 'g') m
+	 WHERE k.kind IN ('leverage', 'lend')
+	   AND NOT EXISTS (SELECT 1 FROM decisions d JOIN strategies x ON x.id = d.strategy_id
+					   WHERE x.kind = k.kind AND d.status <> 'error' AND d.inputs ? m[1])$$,
+	'every state key the lending policies read is one their gather writes');
+SELECT is_empty($$
+	SELECT m[1] FROM regexp_matches(pg_get_functiondef('strategy_policy_leverage'::regproc), 'state\s*->\s*''swap''\s*->>?\s*''([a-z0-9_]+)''', 'g') m
+	 WHERE NOT EXISTS (SELECT 1 FROM decisions d JOIN strategies x ON x.id = d.strategy_id
+					   WHERE x.kind = 'leverage' AND d.status <> 'error' AND d.inputs -> 'swap' ? m[1])$$,
+	'and every key of its swap pool');
+SELECT is_empty($$
+	SELECT m[1] FROM regexp_matches(pg_get_functiondef('strategy_policy_lend'::regproc), '\m[xc]\w*\s*->>\s*''([a-z0-9_]+)''', 'g') m
+	 WHERE NOT EXISTS (SELECT 1 FROM decisions d JOIN strategies x ON x.id = d.strategy_id
+					   WHERE x.kind = 'lend' AND d.status <> 'error' AND d.inputs -> 'candidates' -> 0 ? m[1])$$,
+	'and every key of a lend candidate');
+SELECT is((SELECT array_agg(d.id) FROM decisions d WHERE d.status <> 'error' AND NOT (strategy_replay(d.id) ->> 'matches')::boolean),
+	NULL, 'the lending decisions replay');
+
+-- ---- b5: a repay of one wei more than the total borrow ----
+INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp)
+	VALUES (990075, 5, ('0x' || lpad(to_hex(1005), 64, '0'))::bytes32, ('0x' || lpad(to_hex(1004), 64, '0'))::bytes32, now() - interval '10 minutes');
+INSERT INTO morpho_repays SELECT 990075, 5, 0, pg_temp.a('morpho'), id, pg_temp.a('account'), pg_temp.a('account'),
+	'40080000000000000001', '40000000000000000000000000' FROM m;
+SELECT is((SELECT sum(tba) FROM morpho_ledger WHERE chain_id = 990075), -1::numeric, '(the plain sum of the changes is -1)');
+SELECT is((SELECT ARRAY[total_borrow_assets::text, total_borrow_shares::text, total_supply_assets::text]
+			 FROM morpho_market_state_at(990075, (SELECT id FROM m), 5)), ARRAY['0', '0', '98080000000000000000'],
+	'the total borrow floors at 0, as Morpho''s zeroFloorSub');
+SELECT is((SELECT (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 5)).borrow_assets), '0'::uint256,
+	'the account owes nothing');
+SELECT is((SELECT (lend_market_at(990075, (SELECT id FROM m), 5)).utilization), 0::float8, 'and the market has no borrow');
+
+SELECT * FROM finish();
+ROLLBACK;
