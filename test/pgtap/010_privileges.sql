@@ -92,6 +92,7 @@ INSERT INTO matrix VALUES
 	('amplified.market_rate_at(bigint,amplified.address,timestamp with time zone,text)', 'EXECUTE', 'amplified_reader'),
 	-- read models of the protocol modules: for readers, as the tables they read
 	('amplified.univ3_pool_state_at(bigint,amplified.address,bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.univ3_pool_liquidity_net_at(bigint,amplified.address,bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.univ3_pool_latest(bigint,amplified.address,bigint,timestamp with time zone,boolean)', 'EXECUTE', 'amplified_reader'),
 	('amplified.univ3_pool_observations(bigint,amplified.address,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
 	('amplified.univ3_pool_fees_token1(bigint,amplified.address,integer,timestamp with time zone,bigint)', 'EXECUTE', 'amplified_reader'),

@@ -69,6 +69,8 @@ INSERT INTO sample VALUES
 	('amplified.txq_strategy_busy(bigint,bigint)', 'SELECT amplified.txq_strategy_busy(-1, 1)', 'ok'),
 	('amplified.txq_gas_spent(bigint,bigint)', 'SELECT amplified.txq_gas_spent(-1, 1)', 'ok'),
 	('amplified.txq_intents_state(bigint[])', 'SELECT * FROM amplified.txq_intents_state(ARRAY[-1]::bigint[])', 'ok'),
+	('amplified.univ3_pool_liquidity_net_at(bigint,amplified.address,bigint)',
+	 $$SELECT * FROM amplified.univ3_pool_liquidity_net_at(990011, '0x00000000000000000000000000000000000000aa', 1)$$, 'ok'),
 	('amplified.univ3_pool_state_at(bigint,amplified.address,bigint)',
 	 $$SELECT * FROM amplified.univ3_pool_state_at(990011, '0x00000000000000000000000000000000000000aa', 1)$$, 'ok'),
 	('amplified.univ3_pool_latest(bigint,amplified.address,bigint,timestamp with time zone,boolean)',
