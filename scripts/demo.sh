@@ -89,6 +89,29 @@ SELECT amplified.watch_contract(31337, (c->>'address')::amplified.address, c->>'
 -- State reads at every block for what the strategies read (pool prices, LST rates, oracles).
 UPDATE amplified.watched_contracts SET read_every = 1
  WHERE chain_id = 31337 AND kind IN ('univ3_pool', 'lst', 'oracle') AND read_every = 0;
+-- Lending: Morpho Blue (events), its IRM and oracles; the Aave v3 Pool (its
+-- reserves' data and the leverage accounts' health, read every block), the
+-- tokens of the accounts' positions and the Aave oracle.
+WITH d AS (SELECT pg_read_file('$deployment')::jsonb AS j),
+     acct AS (SELECT array_agg((a ->> 'address')::amplified.address ORDER BY k) AS a
+                FROM d, jsonb_each(d.j -> 'leverageAccounts') AS e(k, a)),
+     r AS (SELECT array_agg((x ->> 'asset')::amplified.address ORDER BY k) AS assets
+             FROM d, jsonb_each(d.j -> 'aave' -> 'reserves') AS e(k, x)),
+     c(address, label, kind, read_every, holders) AS (
+	SELECT d.j -> 'morpho' ->> 'address', 'Morpho Blue', 'morpho_blue', 0, '{}'::amplified.address[] FROM d
+	UNION ALL SELECT d.j -> 'morpho' ->> 'irm', 'AdaptiveCurveIrm', 'morpho_irm', 0, '{}' FROM d
+	UNION ALL SELECT m -> 'oracle' ->> 'address', 'Morpho oracle ' || k, 'morpho_oracle', 1, '{}'
+	            FROM d, jsonb_each(d.j -> 'morpho' -> 'markets') AS e(k, m)
+	UNION ALL SELECT d.j -> 'aave' ->> 'pool', 'Aave Pool', 'aave_pool', 1, r.assets || acct.a FROM d, r, acct
+	UNION ALL SELECT d.j -> 'aave' ->> 'oracle', 'AaveOracle', 'aave_oracle', 1, r.assets FROM d, r
+	UNION ALL SELECT x ->> t, k || ' ' || t, 'aave_token', 1, acct.a
+	            FROM d, acct, jsonb_each(d.j -> 'aave' -> 'reserves') AS e(k, x), unnest(ARRAY['aToken', 'variableDebtToken']) AS t
+	UNION ALL SELECT o ->> 'address', 'Aave feed ' || k, 'oracle', 1, '{}'
+	            FROM d, jsonb_each(d.j -> 'aave' -> 'oracles') AS e(k, o))
+SELECT amplified.watch_contract(31337, c.address::amplified.address, c.label, c.kind, 0, c.read_every, c.holders)
+  FROM c
+ WHERE NOT EXISTS (SELECT 1 FROM amplified.watched_contracts w
+                    WHERE w.chain_id = 31337 AND w.address = c.address::amplified.address);
 SQL
 
 # Some traffic: swaps that move prices, mints, burns, transfers, rate and oracle updates.
@@ -122,6 +145,7 @@ wait_settled() {
 	wait_ingested
 }
 scenario() { AMP_QUIET=1 node test/chain/scenario.js --rpc "$CHAIN_RPC_URL" --deployment "$deployment" "$@"; }
+lending() { AMP_QUIET=1 node test/chain/lending_scenario.js --rpc "$CHAIN_RPC_URL" --deployment "$deployment" "$@"; }
 dep() { node -e "const d = require('$deployment'); console.log($1)"; }
 
 # anvil's well-known development accounts 8 and 9 (public test keys), in key
@@ -134,6 +158,13 @@ keys=$STACK_DIR/keys
 mkdir -p "$keys"
 printf '0x%s\n' "$LP_KEY" >"$keys/$LP_VAULT.key"
 printf '0x%s\n' "$ST_KEY" >"$keys/$ST_VAULT.key"
+# Accounts 6 and 7 own the lend and leverage strategies' AmpLeverageAccounts.
+LEND_OWNER=0x976ea74026e726554db657fa54763abd0c3a0aa9
+LEND_KEY=92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e
+LEV_OWNER=0x14dc79964da2c08b23698b3d3cc7ca32193d9955
+LEV_KEY=4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356
+printf '0x%s\n' "$LEND_KEY" >"$keys/$LEND_OWNER.key"
+printf '0x%s\n' "$LEV_KEY" >"$keys/$LEV_OWNER.key"
 chmod 700 "$keys"; chmod 600 "$keys"/*.key
 [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$keys"
 q >/dev/null -c "ALTER SYSTEM SET amplified.keys_dir = '$keys'" -c "SELECT pg_reload_conf()"
@@ -143,18 +174,41 @@ NPM=$(dep "d.uniswap.positionManager"); ROUTER=$(dep "d.uniswap.swapRouter")
 WETH=$(dep "d.tokens.WETH.address"); WSTETH=$(dep "d.tokens.wstETH.address"); WEETH=$(dep "d.tokens.weETH.address")
 NUMERAIRE=$(dep "d.pools['wstETH-WETH-500'].token0 === d.tokens.WETH.address ? 'token0' : 'token1'")
 APPRECIATING=$(dep "d.pools['wstETH-WETH-500'].token0 === d.tokens.wstETH.address ? 'token0' : 'token1'")
+MORPHO=$(dep "d.morpho.address"); AAVE_POOL=$(dep "d.aave.pool")
+LEND_ACCOUNT=$(dep "d.leverageAccounts['6'].address"); LEV_ACCOUNT=$(dep "d.leverageAccounts['7'].address")
+MKT=$(dep "JSON.stringify(d.morpho.markets['wstETH/WETH'].params)"); MKT2=$(dep "JSON.stringify(d.morpho.markets['weETH/WETH'].params)")
+POOL3=$(dep "d.pools['wstETH-WETH-3000'].address")
 
 fresh=$(q -Atc "SELECT count(*) = 0 FROM amplified.strategies")
 if [ "$fresh" = t ]; then
 	# Fresh vaults (10 WETH + 10 wstETH; 20 WETH), then a day in which weETH's
 	# rate grows 2 bps and wstETH's 1 bp every three hours.
 	scenario vaults --lp "$LP_VAULT" --stake "$ST_VAULT" >/dev/null
+	# The lender's account gets 20 WETH, the leverage account 2 wstETH.
+	lending fund --owner 6 --token WETH --amount 20 >/dev/null
+	lending fund --owner 7 --token wstETH --amount 2 >/dev/null
 	scenario grow --hours 24 --steps 8 --wsteth-bps 1 --weeth-bps 2 >/dev/null
 	wait_ingested
 	q >/dev/null <<SQL
 SET search_path = amplified, public;
 SELECT add_signer(31337, '$LP_VAULT', 'key_file');
 SELECT add_signer(31337, '$ST_VAULT', 'key_file');
+SELECT add_signer(31337, '$LEND_OWNER', 'key_file');
+SELECT add_signer(31337, '$LEV_OWNER', 'key_file');
+SELECT strategy_create('lend WETH', 'lend', 31337, '$LEND_OWNER', jsonb_build_object(
+	'account', '$LEND_ACCOUNT', 'asset', '$WETH', 'horizon', '30 days', 'min_trade', 0.1,
+	'candidates', jsonb_build_array(
+		jsonb_build_object('protocol', 'morpho_blue', 'morpho', '$MORPHO', 'collateral_token', m ->> 'collateralToken',
+			'oracle', m ->> 'oracle', 'irm', m ->> 'irm', 'lltv', m ->> 'lltv'),
+		jsonb_build_object('protocol', 'morpho_blue', 'morpho', '$MORPHO', 'collateral_token', m2 ->> 'collateralToken',
+			'oracle', m2 ->> 'oracle', 'irm', m2 ->> 'irm', 'lltv', m2 ->> 'lltv'),
+		jsonb_build_object('protocol', 'aave_v3', 'pool', '$AAVE_POOL'))), enabled => true)
+  FROM (SELECT '$MKT'::jsonb AS m, '$MKT2'::jsonb AS m2) x;
+SELECT strategy_create('leverage wstETH (Morpho)', 'leverage', 31337, '$LEV_OWNER', jsonb_build_object(
+	'protocol', 'morpho_blue', 'account', '$LEV_ACCOUNT', 'morpho', '$MORPHO', 'oracle', m ->> 'oracle', 'irm', m ->> 'irm',
+	'lltv', m ->> 'lltv', 'collateral_token', '$WSTETH', 'loan_token', '$WETH', 'swap_pool', '$POOL3',
+	'target_ltv', 0.75, 'band', 0.03, 'carry_window', '24 hours', 'max_loss_bps', 500, 'slippage_bps', 50), enabled => true)
+  FROM (SELECT '$MKT'::jsonb AS m) x;
 SELECT strategy_create('lp wstETH/WETH', 'lp_univ3', 31337, '$LP_VAULT', jsonb_build_object(
 	'pool', '$POOL', 'position_manager', '$NPM', 'swap_router', '$ROUTER', 'numeraire', '$NUMERAIRE',
 	'sigma', 0.01, 'k', 2, 'horizon_days', 1, 'swap', true,
@@ -173,6 +227,12 @@ SQL
 	scenario push --pool wstETH-WETH-500 --tick $((lowest - 60)) >/dev/null
 	wait_ingested
 	# Run 2: the LP vault rebalances.
+	q -Atc "SELECT amplified.run_strategies()" >/dev/null
+	wait_settled
+	# The oracles drop wstETH 6 % below its exchange rate: the leverage
+	# strategy's LTV leaves its band, and run 3 deleverages on chain.
+	lending depeg --token wstETH --bps 600 >/dev/null
+	wait_ingested
 	q -Atc "SELECT amplified.run_strategies()" >/dev/null
 	wait_settled
 fi
@@ -214,6 +274,14 @@ echo "Uniswap v3 NFTs (SELECT * FROM amplified.v_univ3_positions):"
 q -c "SELECT p.strategy, p.token_id AS nft, '[' || p.tick_lower || ', ' || p.tick_upper || ')' AS range, p.in_range,
              round(amplified.to_units(p.amount0, 18), 6) AS amount0, round(amplified.to_units(p.amount1, 18), 6) AS amount1
         FROM amplified.v_univ3_positions p ORDER BY p.strategy, p.tick_lower"
+echo "Lending positions (SELECT * FROM amplified.v_lend_positions; amounts in whole tokens):"
+q -c "SELECT strategy, protocol, role, round(supply_assets::numeric / 1e18, 4) AS supply, round(borrow_assets::numeric / 1e18, 4) AS debt,
+             round(collateral::numeric / 1e18, 4) AS collateral, round(health_factor, 4) AS health_factor, round(ltv::numeric, 4) AS ltv,
+             round(supply_apy::numeric, 4) AS supply_apy, round(borrow_apy::numeric, 4) AS borrow_apy
+        FROM amplified.v_lend_positions
+       WHERE coalesce(supply_assets::numeric, 0) + coalesce(borrow_assets::numeric, 0) + coalesce(collateral::numeric, 0) > 0
+          OR strategy_kind = 'leverage'
+       ORDER BY strategy, role"
 echo "Decisions with their reasons (SELECT * FROM amplified.v_decisions):"
 q -c "SELECT decision_id AS id, strategy, block_number AS block, action, status, array_to_string(reasons, ',') AS reasons,
              coalesce(array_to_string(risk_reasons, ','), '') AS risk, intents, executed, repeats
@@ -228,7 +296,9 @@ q -c "SELECT t.id, t.decision_id AS decision, split_part(t.idempotency_key, ':',
        WHERE t.strategy_id IS NOT NULL ORDER BY t.id"
 echo "P&L against holding (SELECT * FROM amplified.v_strategy_performance), latest:"
 q -c "SELECT DISTINCT ON (strategy) strategy, at, round(value, 6) AS value, round(hold_value, 6) AS hold,
-             round(fees, 6) AS fees, round(staking_yield, 8) AS staking_yield, round(gas_eth, 9) AS gas_eth, round(swap_cost, 9) AS swap_cost,
+             round(fees, 6) AS fees, round(staking_yield, 8) AS staking_yield,
+             round(interest_earned, 9) AS interest_earned, round(interest_paid, 9) AS interest_paid,
+             round(gas_eth, 9) AS gas_eth, round(swap_cost, 9) AS swap_cost,
              round(il::numeric * 100, 3) AS il_pct, round(net_vs_hold::numeric * 100, 3) AS net_vs_hold_pct
         FROM amplified.v_strategy_performance ORDER BY strategy, at DESC, block_number DESC"
 echo "pg_cron (SELECT * FROM cron.job): run_strategies() every minute, housekeeping daily"

@@ -288,6 +288,7 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_kinds_grants()', 'EXECUTE', NULL),
 	('amplified.strategy_param_versions', 'SELECT', 'amplified_reader'),
 	('amplified.v_univ3_positions',      'SELECT',  'amplified_reader'),
+	('amplified.v_lend_positions',       'SELECT',  'amplified_reader'),
 	('amplified.strategy_positions(bigint,text)', 'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_pnl(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_replay(bigint)', 'EXECUTE', 'amplified_analyst'),

@@ -515,3 +515,36 @@ INSERT INTO @extschema@.strategy_kinds (kind, validate, sync, gather, policy, si
 	 '@extschema@.strategy_gather_leverage', '@extschema@.strategy_policy_leverage', '@extschema@.strategy_simulate_leverage',
 	 'Loop an LST collateral against a WETH debt on Morpho Blue or Aave v3 to a target LTV within a band, through the owner''s leverage account; unwind on depeg, negative carry or low health',
 	 true);
+
+-- The lending positions of the lend and leverage strategies, at the block
+-- they were last synced: for each market a strategy uses, its account's
+-- supply, debt and collateral, health factor, LTV and liquidation price
+-- (lend_position_at), with the market's APYs (lend_market_at).
+CREATE VIEW @extschema@.v_lend_positions AS
+	SELECT b.at, s.id AS strategy_id, s.name AS strategy, s.kind AS strategy_kind, s.chain_id, s.owner,
+		   m.account, lp.protocol, m.market, m.role, b.block_number,
+		   lp.supply_assets, lp.borrow_assets, lp.collateral, lp.health_factor, lp.ltv, lp.liquidation_price,
+		   mk.supply_apy, mk.borrow_apy, mk.utilization
+	  FROM @extschema@.strategies s
+	 CROSS JOIN LATERAL (
+		SELECT (s.params ->> 'account')::@extschema@.address AS account, (s.params ->> 'market')::@extschema@.bytes32 AS market,
+			   CASE WHEN s.params ->> 'protocol' = 'aave_v3' THEN 'collateral' ELSE 'leverage' END AS role
+		 WHERE s.kind = 'leverage'
+		UNION ALL
+		SELECT (s.params ->> 'account')::@extschema@.address,
+			   @extschema@.aave_market_id((s.params ->> 'aave_pool')::@extschema@.address, (s.params ->> 'loan_token')::@extschema@.address),
+			   'debt'
+		 WHERE s.kind = 'leverage' AND s.params ->> 'protocol' = 'aave_v3'
+		UNION ALL
+		SELECT (s.params ->> 'account')::@extschema@.address, (c ->> 'market')::@extschema@.bytes32, 'supply'
+		  FROM jsonb_array_elements(CASE WHEN s.kind = 'lend' THEN s.params -> 'candidates' ELSE '[]' END) c) AS m
+	 CROSS JOIN LATERAL (
+		SELECT max(p.block_number) AS block_number, max(p.synced_at) AS at
+		  FROM @extschema@.positions p WHERE p.strategy_id = s.id) AS b
+	 CROSS JOIN LATERAL @extschema@.lend_position_at(s.chain_id, m.market, m.account, b.block_number) AS lp
+	 CROSS JOIN LATERAL @extschema@.lend_market_at(s.chain_id, m.market, b.block_number) AS mk
+	 WHERE s.kind IN ('lend', 'leverage') AND b.block_number IS NOT NULL;
+COMMENT ON VIEW @extschema@.v_lend_positions IS
+	'The lend and leverage strategies'' lending positions at their last synced block: supply, debt, collateral, health factor, LTV, liquidation price, and the market''s APYs';
+REVOKE ALL ON @extschema@.v_lend_positions FROM PUBLIC;
+GRANT SELECT ON @extschema@.v_lend_positions TO amplified_reader;
