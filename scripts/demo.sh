@@ -206,9 +206,17 @@ SELECT strategy_create('lend WETH', 'lend', 31337, '$LEND_OWNER', jsonb_build_ob
   FROM (SELECT '$MKT'::jsonb AS m, '$MKT2'::jsonb AS m2) x;
 SELECT strategy_create('leverage wstETH (Morpho)', 'leverage', 31337, '$LEV_OWNER', jsonb_build_object(
 	'protocol', 'morpho_blue', 'account', '$LEV_ACCOUNT', 'morpho', '$MORPHO', 'oracle', m ->> 'oracle', 'irm', m ->> 'irm',
-	'lltv', m ->> 'lltv', 'collateral_token', '$WSTETH', 'loan_token', '$WETH', 'swap_pool', '$POOL3',
+	'lltv', m ->> 'lltv', 'collateral_token', '$WSTETH', 'loan_token', '$WETH', 'swap_pool', '$POOL',
 	'target_ltv', 0.75, 'band', 0.03, 'carry_window', '24 hours', 'max_loss_bps', 500, 'slippage_bps', 50), enabled => true)
   FROM (SELECT '$MKT'::jsonb AS m) x;
+SQL
+	# Run 0: the lender supplies, the leverage strategy loops to its target
+	# LTV (its swap moves the wstETH/WETH pool: before the LP vault places
+	# its range there).
+	q -Atc "SELECT amplified.run_strategies(strategy_ids => ARRAY(SELECT id FROM amplified.strategies WHERE kind IN ('lend', 'leverage')))" >/dev/null
+	wait_settled
+	q >/dev/null <<SQL
+SET search_path = amplified, public;
 SELECT strategy_create('lp wstETH/WETH', 'lp_univ3', 31337, '$LP_VAULT', jsonb_build_object(
 	'pool', '$POOL', 'position_manager', '$NPM', 'swap_router', '$ROUTER', 'numeraire', '$NUMERAIRE',
 	'sigma', 0.01, 'k', 2, 'horizon_days', 1, 'swap', true,

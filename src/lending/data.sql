@@ -426,7 +426,9 @@ COMMENT ON FUNCTION @extschema@.aave_config_bits(@extschema@.uint256, integer, i
 
 -- Decode the Aave reads of a block range (getReserveData, getUserAccountData,
 -- scaledBalanceOf, scaledTotalSupply, getAssetPrice) into their tables;
--- idempotent.  Each read's argument is the holder it was made for.
+-- idempotent.  Each read's argument is the holder it was made for; only the
+-- reads of contracts watched as the kind that makes them are decoded (the
+-- names are common: another contract's getAssetPrice is not the AaveOracle's).
 CREATE FUNCTION @extschema@.aave_decode_reads(chain_id bigint, from_block bigint, to_block bigint)
 RETURNS bigint
 LANGUAGE plpgsql
@@ -452,8 +454,10 @@ BEGIN
 		   uint256_from_bytea(abi_word(s.result, 12)), uint256_from_bytea(abi_word(s.result, 13))
 	  FROM state_reads AS s
 	 CROSS JOIN LATERAL (SELECT uint256_from_bytea(abi_word(s.result, 0)) AS cfg) AS c
-	 WHERE s.chain_id = aave_decode_reads.chain_id AND s.block_number BETWEEN from_block AND to_block
+	 WHERE s.chain_id = aave_decode_reads.chain_id
+	   AND s.block_number BETWEEN aave_decode_reads.from_block AND aave_decode_reads.to_block
 	   AND s.read = 'getReserveData(address)' AND length(s.result) = 480
+	   AND EXISTS (SELECT 1 FROM watched_contracts w WHERE w.chain_id = s.chain_id AND w.address = s.address AND w.kind = 'aave_pool')
 	   AND abi_word_uint(abi_word(s.result, 6), 40) IS NOT NULL
 	   AND abi_word_address(abi_word(s.result, 8)) IS NOT NULL AND abi_word_address(abi_word(s.result, 9)) IS NOT NULL
 	   AND abi_word_address(abi_word(s.result, 10)) IS NOT NULL AND abi_word_address(abi_word(s.result, 11)) IS NOT NULL
@@ -469,8 +473,10 @@ BEGIN
 		   uint256_from_bytea(abi_word(s.result, 2)), abi_word_uint(abi_word(s.result, 3), 16)::int,
 		   abi_word_uint(abi_word(s.result, 4), 16)::int, uint256_from_bytea(abi_word(s.result, 5))
 	  FROM state_reads AS s
-	 WHERE s.chain_id = aave_decode_reads.chain_id AND s.block_number BETWEEN from_block AND to_block
+	 WHERE s.chain_id = aave_decode_reads.chain_id
+	   AND s.block_number BETWEEN aave_decode_reads.from_block AND aave_decode_reads.to_block
 	   AND s.read = 'getUserAccountData(address)' AND length(s.result) = 192
+	   AND EXISTS (SELECT 1 FROM watched_contracts w WHERE w.chain_id = s.chain_id AND w.address = s.address AND w.kind = 'aave_pool')
 	   AND abi_word_uint(abi_word(s.result, 3), 16) IS NOT NULL AND abi_word_uint(abi_word(s.result, 4), 16) IS NOT NULL
 	ON CONFLICT DO NOTHING;
 	GET DIAGNOSTICS n = ROW_COUNT;
@@ -479,8 +485,10 @@ BEGIN
 	INSERT INTO aave_scaled_balances
 	SELECT s.chain_id, s.block_number, s.address, s.arg::address, uint256_from_bytea(s.result)
 	  FROM state_reads AS s
-	 WHERE s.chain_id = aave_decode_reads.chain_id AND s.block_number BETWEEN from_block AND to_block
+	 WHERE s.chain_id = aave_decode_reads.chain_id
+	   AND s.block_number BETWEEN aave_decode_reads.from_block AND aave_decode_reads.to_block
 	   AND s.read = 'scaledBalanceOf(address)' AND length(s.result) = 32
+	   AND EXISTS (SELECT 1 FROM watched_contracts w WHERE w.chain_id = s.chain_id AND w.address = s.address AND w.kind = 'aave_token')
 	ON CONFLICT DO NOTHING;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	total := total + n;
@@ -488,8 +496,10 @@ BEGIN
 	INSERT INTO aave_scaled_supplies
 	SELECT s.chain_id, s.block_number, s.address, uint256_from_bytea(s.result)
 	  FROM state_reads AS s
-	 WHERE s.chain_id = aave_decode_reads.chain_id AND s.block_number BETWEEN from_block AND to_block
+	 WHERE s.chain_id = aave_decode_reads.chain_id
+	   AND s.block_number BETWEEN aave_decode_reads.from_block AND aave_decode_reads.to_block
 	   AND s.read = 'scaledTotalSupply()' AND length(s.result) = 32
+	   AND EXISTS (SELECT 1 FROM watched_contracts w WHERE w.chain_id = s.chain_id AND w.address = s.address AND w.kind = 'aave_token')
 	ON CONFLICT DO NOTHING;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	total := total + n;
@@ -497,8 +507,10 @@ BEGIN
 	INSERT INTO aave_prices
 	SELECT s.chain_id, s.block_number, s.address, s.arg::address, uint256_from_bytea(s.result)
 	  FROM state_reads AS s
-	 WHERE s.chain_id = aave_decode_reads.chain_id AND s.block_number BETWEEN from_block AND to_block
+	 WHERE s.chain_id = aave_decode_reads.chain_id
+	   AND s.block_number BETWEEN aave_decode_reads.from_block AND aave_decode_reads.to_block
 	   AND s.read = 'getAssetPrice(address)' AND length(s.result) = 32
+	   AND EXISTS (SELECT 1 FROM watched_contracts w WHERE w.chain_id = s.chain_id AND w.address = s.address AND w.kind = 'aave_oracle')
 	ON CONFLICT DO NOTHING;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN total + n;

@@ -335,6 +335,85 @@ $$;
 COMMENT ON FUNCTION @extschema@.lend_market_at(bigint, @extschema@.bytes32, bigint) IS
 	'a lending market (Morpho id or aave_market_id) at a block: totals, liquidity, utilization, rates and APYs, LLTV, price, caps';
 
+-- A market's borrow APY averaged over a window ending at a block's time,
+-- weighted by time: what a borrower paid over it.  Morpho: each
+-- AccrueInterest log's borrow rate over the time since the one before (the
+-- IRM's average over that period), clipped to the window, and the market's
+-- rate at the block for the time since the last; Aave: each
+-- ReserveDataUpdated variable rate until the next, and the block's rate at
+-- the end.  NULL when the market has no rate in the window.
+CREATE FUNCTION @extschema@.lend_borrow_apy_avg(chain_id bigint, market @extschema@.bytes32, block bigint,
+	window_length interval)
+RETURNS float8
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	lm lend_markets;
+	mk lend_market;
+	to_ts bigint := extract(epoch FROM ingest_block_time(chain_id, block))::bigint;
+	from_ts bigint;
+	acc numeric := 0;
+	secs numeric := 0;
+	last_ts bigint;
+	r record;
+BEGIN
+	IF window_length IS NULL OR window_length <= interval '0' THEN
+		RAISE EXCEPTION 'lend_borrow_apy_avg: window_length must be positive, not %', window_length
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT * INTO lm FROM lend_markets l WHERE l.chain_id = lend_borrow_apy_avg.chain_id AND l.market = lend_borrow_apy_avg.market
+	   AND l.created_block <= block LIMIT 1;
+	IF NOT FOUND OR to_ts IS NULL THEN
+		RETURN NULL;
+	END IF;
+	from_ts := to_ts - extract(epoch FROM window_length)::bigint;
+	mk := lend_market_at(chain_id, market, block);
+	IF lm.protocol = 'morpho_blue' THEN
+		-- per second, WAD: each accrual's rate over the time since the previous one (or the creation)
+		FOR r IN
+			SELECT a.t, a.rate, lag(a.t) OVER (ORDER BY a.t) AS prev FROM (
+				SELECT extract(epoch FROM ingest_block_time(lend_borrow_apy_avg.chain_id, m.block_number))::bigint AS t, NULL::numeric AS rate
+				  FROM morpho_markets m WHERE m.chain_id = lend_borrow_apy_avg.chain_id AND m.id = lend_borrow_apy_avg.market
+				UNION ALL
+				SELECT extract(epoch FROM ingest_block_time(lend_borrow_apy_avg.chain_id, x.block_number))::bigint, x.prev_borrow_rate::numeric
+				  FROM morpho_accruals x
+				 WHERE x.chain_id = lend_borrow_apy_avg.chain_id AND x.id = lend_borrow_apy_avg.market AND x.block_number <= block) AS a
+		LOOP
+			CONTINUE WHEN r.rate IS NULL OR r.prev IS NULL OR r.t <= from_ts;
+			acc := acc + r.rate * (r.t - greatest(r.prev, from_ts));
+			secs := secs + (r.t - greatest(r.prev, from_ts));
+			last_ts := r.t;
+		END LOOP;
+		last_ts := greatest(coalesce(last_ts, (SELECT extract(epoch FROM ingest_block_time(chain_id, max(x.block_number)))::bigint
+												 FROM morpho_accruals x WHERE x.chain_id = lend_borrow_apy_avg.chain_id
+												  AND x.id = lend_borrow_apy_avg.market AND x.block_number <= block)), from_ts);
+		IF mk.borrow_rate IS NOT NULL AND to_ts > last_ts THEN
+			acc := acc + mk.borrow_rate::numeric * (to_ts - last_ts);
+			secs := secs + (to_ts - last_ts);
+		END IF;
+		RETURN CASE WHEN secs > 0 THEN morpho_rate_to_apy(floor(acc / secs)::uint256) END;
+	END IF;
+	-- Aave: per year, ray; each update's rate until the next, then the block's
+	FOR r IN
+		SELECT extract(epoch FROM ingest_block_time(lend_borrow_apy_avg.chain_id, u.block_number))::bigint AS t,
+			   u.variable_borrow_rate::numeric AS rate,
+			   lead(extract(epoch FROM ingest_block_time(lend_borrow_apy_avg.chain_id, u.block_number))::bigint)
+				 OVER (ORDER BY u.block_number, u.log_index) AS next_t
+		  FROM aave_reserve_updates u
+		 WHERE u.chain_id = lend_borrow_apy_avg.chain_id AND u.pool = lm.pool AND u.asset = lm.loan_token AND u.block_number <= block
+		 ORDER BY u.block_number, u.log_index
+	LOOP
+		CONTINUE WHEN coalesce(r.next_t, to_ts) <= from_ts;
+		acc := acc + r.rate * (least(coalesce(r.next_t, to_ts), to_ts) - greatest(r.t, from_ts));
+		secs := secs + (least(coalesce(r.next_t, to_ts), to_ts) - greatest(r.t, from_ts));
+	END LOOP;
+	RETURN CASE WHEN secs > 0 THEN exp(acc / secs / 1e27) - 1 END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.lend_borrow_apy_avg(bigint, @extschema@.bytes32, bigint, interval) IS
+	'a lending market''s borrow APY averaged by time over a window ending at a block (Morpho: its accruals'' rates; Aave: its rate updates)';
+
 CREATE TYPE @extschema@.lend_position AS (
 	protocol			text,
 	market				@extschema@.bytes32,
@@ -421,6 +500,7 @@ REVOKE ALL ON FUNCTION @extschema@.morpho_market_state_at(bigint, @extschema@.by
 	@extschema@.aave_position_at(bigint, @extschema@.address, @extschema@.address, @extschema@.address, bigint),
 	@extschema@.aave_account_emode_at(bigint, @extschema@.address, @extschema@.address, bigint),
 	@extschema@.lend_market_at(bigint, @extschema@.bytes32, bigint),
+	@extschema@.lend_borrow_apy_avg(bigint, @extschema@.bytes32, bigint, interval),
 	@extschema@.lend_position_at(bigint, @extschema@.bytes32, @extschema@.address, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.morpho_market_state_at(bigint, @extschema@.bytes32, bigint),
 	@extschema@.morpho_position_state_at(bigint, @extschema@.bytes32, @extschema@.address, bigint),
@@ -428,4 +508,5 @@ GRANT EXECUTE ON FUNCTION @extschema@.morpho_market_state_at(bigint, @extschema@
 	@extschema@.aave_position_at(bigint, @extschema@.address, @extschema@.address, @extschema@.address, bigint),
 	@extschema@.aave_account_emode_at(bigint, @extschema@.address, @extschema@.address, bigint),
 	@extschema@.lend_market_at(bigint, @extschema@.bytes32, bigint),
+	@extschema@.lend_borrow_apy_avg(bigint, @extschema@.bytes32, bigint, interval),
 	@extschema@.lend_position_at(bigint, @extschema@.bytes32, @extschema@.address, bigint) TO amplified_reader;

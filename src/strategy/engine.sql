@@ -145,7 +145,7 @@ COMMENT ON TYPE @extschema@.strategy_decision IS
 	'a policy''s result: action, reason codes, plan (free-form, for people), intents, the risk proposal';
 -- ---- tables ----
 
--- What a kind of strategy is: four functions, called by name.
+-- What a kind of strategy is: four functions, and optionally a fifth, called by name.
 --   validate(params jsonb, chain_id bigint) → jsonb   the parameters, checked, defaults filled
 --   sync(s strategies, block bigint) → void             positions rows from chain state
 --   gather(s strategies, block bigint) → jsonb          the inputs snapshot of a decision,
@@ -1516,7 +1516,8 @@ COMMENT ON FUNCTION @extschema@.strategy_replay(bigint) IS
 -- holdings: holding them would have earned the staking yield too, so it is
 -- inside both value and hold_value, and shown apart); gas (ETH, paid from
 -- outside the valuation, from the queue); and the pool fees paid by the
--- swaps of decisions whose swap intents were mined (their plans' swap_cost).
+-- swaps of decisions whose swap intents were mined (their plans' swap_cost;
+-- the steps that swap are "swap", or those the plan lists in swap_steps).
 CREATE FUNCTION @extschema@.strategy_pnl(strategy_id bigint, block bigint DEFAULT NULL)
 RETURNS @extschema@.strategy_pnl
 LANGUAGE sql STABLE
@@ -1530,10 +1531,13 @@ AS $$
 			   coalesce((SELECT sum((d.plan ->> 'swap_cost')::numeric) FROM decisions d
 						  WHERE d.strategy_id = n.strategy_id AND d.status = 'enqueued' AND d.block_number <= n.block_number
 							AND jsonb_typeof(d.plan -> 'swap_cost') = 'number'
-							-- its swaps were mined (the intents and their ids are in the same order)
+							-- its swaps were mined (the intents and their ids are in the same order);
+							-- a plan's swap_steps names the steps that swap (default: "swap")
 							AND (txq_intents_state(ARRAY(SELECT d.intent_ids[e.o]
 														   FROM jsonb_array_elements(d.intents) WITH ORDINALITY AS e(i, o)
-														  WHERE e.i ->> 'step' = 'swap'))).executed), 0) AS swap_cost
+														  WHERE e.i ->> 'step' = ANY (CASE WHEN jsonb_typeof(d.plan -> 'swap_steps') = 'array'
+																  THEN ARRAY(SELECT jsonb_array_elements_text(d.plan -> 'swap_steps'))
+																  ELSE ARRAY['swap'] END)))).executed), 0) AS swap_cost
 			  FROM (SELECT * FROM strategy_snapshots x
 					 WHERE x.strategy_id = $1 AND ($2 IS NULL OR x.block_number <= $2)
 					 ORDER BY x.block_number DESC LIMIT 1) n) x

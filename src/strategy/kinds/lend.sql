@@ -313,7 +313,10 @@ BEGIN
 
 	IF action IS NULL THEN
 		RETURN jsonb_build_object('action', 'hold',
-			'reasons', to_jsonb(CASE WHEN best IS NULL THEN ARRAY['no_eligible_market'] ELSE ARRAY['supplied_best'] END),
+			'reasons', to_jsonb(CASE WHEN best IS NULL THEN ARRAY['no_eligible_market']
+									 WHEN cur IS NULL THEN ARRAY['nothing_to_place']
+									 WHEN cur ->> 'market' = best ->> 'market' THEN ARRAY['supplied_best']
+									 ELSE ARRAY['move_not_worth'] END),
 			'plan', jsonb_build_object('best', best ->> 'market', 'best_apy', (best ->> 'supply_apy')::float8,
 				'current', cur ->> 'market'),
 			'intents', '[]'::jsonb);

@@ -222,7 +222,7 @@ BEGIN
 		hf := lp.health_factor;
 		lltv := mk.lltv;
 		liq_price := lp.liquidation_price / 1e36 * 10::numeric ^ (cd - ld);
-		borrow_apy := mk.borrow_apy;
+		borrow_apy := lend_borrow_apy_avg(s.chain_id, (p ->> 'market')::bytes32, block, (p ->> 'carry_window')::interval);
 		debt_index := CASE WHEN lp.borrow_shares::numeric > 0 THEN d / lp.borrow_shares::numeric END;
 	ELSE
 		mk := lend_market_at(s.chain_id, aave_market_id((p ->> 'aave_pool')::address, loan), block);
@@ -238,7 +238,8 @@ BEGIN
 				  WHERE a.total_collateral_base > 0) / 1e4;
 		lltv := coalesce(lltv, (SELECT r.liquidation_threshold_bps FROM aave_reserve_at(s.chain_id, (p ->> 'aave_pool')::address, coll, block) r) / 1e4);
 		liq_price := CASE WHEN c > 0 AND d > 0 AND lltv > 0 THEN (d / 10::numeric ^ ld) / (c / 10::numeric ^ cd * lltv) END;
-		borrow_apy := mk.borrow_apy;
+		borrow_apy := lend_borrow_apy_avg(s.chain_id, aave_market_id((p ->> 'aave_pool')::address, loan), block,
+			(p ->> 'carry_window')::interval);
 		debt_index := CASE WHEN dp.borrow_shares::numeric > 0 THEN d / dp.borrow_shares::numeric END;
 	END IF;
 	SELECT * INTO ps FROM univ3_pool_state_at(s.chain_id, (p ->> 'swap_pool')::address, block);
@@ -259,7 +260,8 @@ BEGIN
 		'borrow_shares', coalesce(CASE WHEN p ->> 'protocol' = 'morpho_blue' THEN lp.borrow_shares ELSE dp.borrow_shares END, '0')::text,
 		'ltv', CASE WHEN c > 0 AND price > 0 THEN (d / 10::numeric ^ ld) / (c / 10::numeric ^ cd * price) END,
 		'health_factor', hf, 'lltv', lltv, 'liquidation_price', liq_price,
-		'borrow_apy', borrow_apy, 'staking_apr', apr,
+		-- both over carry_window: what borrowing cost and what staking paid
+		'borrow_apy', borrow_apy, 'staking_apr', apr, 'borrow_apy_now', mk.borrow_apy,
 		'market_liquidity', mk.liquidity::text,
 		'risk_level', risk_asset_level(s.chain_id, coll),
 		'swap', jsonb_build_object('sqrt_price', ps.sqrt_price::text, 'tick', ps.tick, 'liquidity', ps.liquidity::text,
@@ -435,7 +437,9 @@ BEGIN
 		'ltv_after', CASE WHEN c_after > 0 THEN d_after / (c_after * price) END,
 		-- what the swap loses against the oracle price (fee and price impact)
 		'swap_cost', CASE WHEN action = 'lever' THEN x - y * price ELSE y * price - q_out / 10::numeric ^ ld END,
-		'swap_out', q_out::text);
+		'swap_out', q_out::text,
+		-- the action's one call swaps (strategy_pnl counts its swap_cost once mined)
+		'swap_steps', jsonb_build_array(action));
 	RETURN jsonb_build_object('action', action, 'reasons', to_jsonb(reasons), 'plan', plan, 'intents', intents,
 		'proposal', jsonb_build_object('action', action, 'reduces_risk', action <> 'lever',
 			'value', (state -> 'valuation' ->> 'value')::numeric,
