@@ -370,6 +370,12 @@ BEGIN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', '["no_positive_carry"]'::jsonb, 'intents', '[]'::jsonb,
 				'plan', jsonb_build_object('carry', carry));
 		END IF;
+		-- the band must stay under the liquidation threshold (Aave: the
+		-- account's, e-mode's once in it; Morpho's LLTV is checked by validate)
+		IF t + band >= (state ->> 'lltv')::numeric AND (morpho OR (state ->> 'emode')::int IS NOT DISTINCT FROM (p ->> 'emode_category')::int) THEN
+			RETURN jsonb_build_object('action', 'hold', 'reasons', '["target_above_lltv"]'::jsonb, 'intents', '[]'::jsonb,
+				'plan', jsonb_build_object('target_ltv', t, 'band', band, 'lltv', (state ->> 'lltv')::numeric));
+		END IF;
 		-- Aave: into the strategy's e-mode category first, its own decision
 		IF NOT morpho AND (state ->> 'emode')::int IS DISTINCT FROM (p ->> 'emode_category')::int AND d = 0 THEN
 			RETURN jsonb_build_object('action', 'set_emode', 'reasons', '["emode_category"]'::jsonb,
