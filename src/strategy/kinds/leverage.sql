@@ -372,7 +372,8 @@ BEGIN
 		END IF;
 		-- the band must stay under the liquidation threshold (Aave: the
 		-- account's, e-mode's once in it; Morpho's LLTV is checked by validate)
-		IF t + band >= (state ->> 'lltv')::numeric AND (morpho OR (state ->> 'emode')::int IS NOT DISTINCT FROM (p ->> 'emode_category')::int) THEN
+		IF t + band >= (state ->> 'lltv')::numeric
+		   AND (morpho OR (c > 0 AND (state ->> 'emode')::int IS NOT DISTINCT FROM (p ->> 'emode_category')::int)) THEN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', '["target_above_lltv"]'::jsonb, 'intents', '[]'::jsonb,
 				'plan', jsonb_build_object('target_ltv', t, 'band', band, 'lltv', (state ->> 'lltv')::numeric));
 		END IF;
