@@ -797,6 +797,41 @@ RETURN (sqrt_price::numeric * sqrt_price::numeric) / 627710173538668076383578942
 COMMENT ON FUNCTION @extschema@.strategy_price1per0(@extschema@.uint256, int, int) IS
 	'whole token1 per whole token0 at a Q64.96 sqrt price (sqrt_price^2 / 2^192, scaled by the decimals)';
 
+-- The balances a contract account the strategy's owner controls holds
+-- (e.g. its AmpLeverageAccount), pinned to the block: one "account"
+-- position per token.
+CREATE FUNCTION @extschema@.strategy_sync_account(s @extschema@.strategies, block bigint,
+	account @extschema@.address, tokens @extschema@.address[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	t address;
+	bal uint256;
+BEGIN
+	FOREACH t IN ARRAY tokens LOOP
+		bal := (abi_decode('(uint256)', strategy_eth_call(s.chain_id, s.owner, t,
+			abi_encode_call('balanceOf(address)', jsonb_build_array(account::text)), block)) ->> 0)::uint256;
+		PERFORM strategy_put_position(s.id, block, ROW('account', t, 0, bal::int256,
+			jsonb_build_object('account', account::text))::strategy_position);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_sync_account(@extschema@.strategies, bigint, @extschema@.address, @extschema@.address[]) IS
+	'the token balances of a contract account the strategy''s owner controls at a block, as "account" positions';
+
+-- Whether a state is too old to act on: its block's time plus the
+-- strategy's deadline_seconds is not after the decision's time (decided_at,
+-- the engine's, so that a policy reads no clock).
+CREATE FUNCTION @extschema@.strategy_state_stale(state jsonb, params jsonb)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE
+RETURN (state ->> 'at')::timestamptz + make_interval(secs => (params ->> 'deadline_seconds')::float8)
+	   <= (state ->> 'decided_at')::timestamptz;
+COMMENT ON FUNCTION @extschema@.strategy_state_stale(jsonb, jsonb) IS
+	'whether a decision''s chain data is older than its parameters'' deadline_seconds at the decision''s time';
+
 -- Wallet balance and allowance of one token from the synced positions.
 CREATE FUNCTION @extschema@.strategy_wallet(strategy_id bigint, token @extschema@.address, spender @extschema@.address,
 	OUT amount @extschema@.uint256, OUT allowance @extschema@.uint256)
@@ -1617,6 +1652,7 @@ BEGIN
 		'strategy_eth_call(bigint, @extschema@.address, @extschema@.address, bytea, bigint)',
 		'strategy_read_word(bigint, @extschema@.address, text, text)',
 		'strategy_sync_tokens(@extschema@.strategies, bigint, @extschema@.address[], @extschema@.address[])',
+		'strategy_sync_account(@extschema@.strategies, bigint, @extschema@.address, @extschema@.address[])',
 		'strategy_put_position(bigint, bigint, @extschema@.strategy_position)',
 		'strategy_clear_positions(bigint)',
 		'strategy_record_snapshot(bigint, bigint, timestamptz, @extschema@.strategy_valuation)',

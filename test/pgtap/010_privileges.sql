@@ -321,6 +321,7 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_validate_lp_univ3(jsonb,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_validate_stake(jsonb,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_sync_tokens(amplified.strategies,bigint,amplified.address[],amplified.address[])', 'EXECUTE', NULL),
+	('amplified.strategy_sync_account(amplified.strategies,bigint,amplified.address,amplified.address[])', 'EXECUTE', NULL),
 	('amplified.strategy_require_block(bigint,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_sync_lp_univ3(amplified.strategies,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_sync_stake(amplified.strategies,bigint)', 'EXECUTE', NULL),

@@ -131,7 +131,6 @@ DECLARE
 	c jsonb;
 	lp lend_position;
 	i int := 0;
-	bal uint256;
 BEGIN
 	PERFORM strategy_require_block(s.chain_id, block);
 	PERFORM strategy_clear_positions(s.id);
@@ -143,10 +142,7 @@ BEGIN
 			jsonb_build_object('market', c ->> 'market', 'account', acct::text, 'side', 'supply',
 				'shares', coalesce(lp.supply_shares, '0')::text))::strategy_position);
 	END LOOP;
-	bal := (abi_decode('(uint256)', strategy_eth_call(s.chain_id, s.owner, tok,
-		abi_encode_call('balanceOf(address)', jsonb_build_array(acct::text)), block)) ->> 0)::uint256;
-	PERFORM strategy_put_position(s.id, block, ROW('account', tok, 0, bal::int256,
-		jsonb_build_object('account', acct::text))::strategy_position);
+	PERFORM strategy_sync_account(s, block, acct, ARRAY[tok]);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_sync_lend(@extschema@.strategies, bigint) IS
@@ -247,8 +243,7 @@ DECLARE
 	reasons text[];
 	target jsonb;
 BEGIN
-	IF (state ->> 'at')::timestamptz + make_interval(secs => (p ->> 'deadline_seconds')::float8)
-	   <= (state ->> 'decided_at')::timestamptz THEN
+	IF strategy_state_stale(state, p) THEN
 		RETURN jsonb_build_object('action', 'hold', 'reasons', '["stale_chain_data"]'::jsonb, 'intents', '[]'::jsonb);
 	END IF;
 	-- The best market for what there is to place (the idle funds, else the

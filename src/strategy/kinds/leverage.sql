@@ -147,8 +147,6 @@ DECLARE
 	loan address := (p ->> 'loan_token')::address;
 	lp lend_position;
 	dp lend_position;
-	t address;
-	bal uint256;
 BEGIN
 	PERFORM strategy_require_block(s.chain_id, block);
 	PERFORM strategy_clear_positions(s.id);
@@ -168,12 +166,7 @@ BEGIN
 			jsonb_build_object('pool', p ->> 'aave_pool', 'account', acct::text, 'side', 'debt'))::strategy_position);
 	END IF;
 	-- What the account holds idle (a delever's leftover): a balance read pinned to the block.
-	FOREACH t IN ARRAY ARRAY[coll, loan] LOOP
-		bal := (abi_decode('(uint256)', strategy_eth_call(s.chain_id, s.owner, t,
-			abi_encode_call('balanceOf(address)', jsonb_build_array(acct::text)), block)) ->> 0)::uint256;
-		PERFORM strategy_put_position(s.id, block, ROW('account', t, 0, bal::int256,
-			jsonb_build_object('account', acct::text))::strategy_position);
-	END LOOP;
+	PERFORM strategy_sync_account(s, block, acct, ARRAY[coll, loan]);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_sync_leverage(@extschema@.strategies, bigint) IS
@@ -323,8 +316,7 @@ DECLARE
 	intents jsonb;
 	plan jsonb;
 BEGIN
-	IF (state ->> 'at')::timestamptz + make_interval(secs => (p ->> 'deadline_seconds')::float8)
-	   <= (state ->> 'decided_at')::timestamptz THEN
+	IF strategy_state_stale(state, p) THEN
 		RETURN jsonb_build_object('action', 'hold', 'reasons', '["stale_chain_data"]'::jsonb, 'intents', '[]'::jsonb);
 	END IF;
 	IF price IS NULL OR price <= 0 OR state -> 'swap' ->> 'sqrt_price' IS NULL THEN

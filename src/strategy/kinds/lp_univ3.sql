@@ -317,7 +317,7 @@ BEGIN
 	has_liquidity := EXISTS (SELECT 1 FROM jsonb_array_elements(state -> 'nfts') x WHERE (x ->> 'liquidity')::numeric > 0);
 	-- The decision's time is in its inputs (decided_at, the engine's): a
 	-- policy reads no clock, so a replay sees what the decision saw.
-	IF at + make_interval(secs => (p ->> 'deadline_seconds')::float8) <= (state ->> 'decided_at')::timestamptz THEN
+	IF strategy_state_stale(state, p) THEN
 		action := 'hold';
 		reasons := ARRAY['stale_chain_data'];
 	ELSIF NOT has_liquidity THEN

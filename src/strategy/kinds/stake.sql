@@ -184,8 +184,7 @@ DECLARE
 	base_spent uint256 := 0;
 BEGIN
 	-- The decision's time comes from its inputs (decided_at): no clock here.
-	IF (state ->> 'at')::timestamptz + make_interval(secs => (p ->> 'deadline_seconds')::float8)
-	   <= (state ->> 'decided_at')::timestamptz THEN
+	IF strategy_state_stale(state, p) THEN
 		RETURN jsonb_build_object('action', 'hold', 'reasons', '["stale_chain_data"]'::jsonb, 'intents', '[]'::jsonb);
 	END IF;
 	SELECT x INTO best FROM jsonb_array_elements(state -> 'candidates') WITH ORDINALITY AS e(x, i)
