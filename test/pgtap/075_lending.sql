@@ -64,7 +64,7 @@ CREATE FUNCTION pg_temp.ret(c numeric, d numeric, idle numeric) RETURNS jsonb LA
 CREATE TEMP TABLE lev_in AS SELECT jsonb_build_object(
 	'protocol', 'morpho_blue', 'account', pg_temp.t('account'), 'morpho', pg_temp.t('morpho'), 'oracle', pg_temp.t('oracle'),
 	'irm', pg_temp.t('irm'), 'lltv', '945000000000000000', 'collateral_token', pg_temp.t('coll'), 'loan_token', pg_temp.t('loan'),
-	'collateral_decimals', 18, 'loan_decimals', 18, 'swap_pool', pg_temp.t('swap_pool'), 'swap_fee', 100,
+	'collateral_decimals', 18, 'loan_decimals', 18, 'swap_pool', pg_temp.t('swap_pool'), 'swap_fee', 100, 'swap_tick_spacing', 1,
 	'target_ltv', 0.8, 'band', 0.02) AS p;
 CREATE TEMP TABLE aave_in AS SELECT (p - 'morpho' - 'oracle' - 'irm' - 'lltv')
 	|| jsonb_build_object('protocol', 'aave_v3', 'aave_pool', pg_temp.t('aave_pool'), 'emode_category', 1) AS p FROM lev_in;
@@ -126,26 +126,52 @@ SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"carry_windo
 	NULL, 'validate: a negative carry window');
 SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"swap_fee": 0}' FROM lev_in), 990075)$$, '22023',
 	'invalid leverage parameter "swap_fee": 0 is outside [1, 999999]', 'validate: swap_fee');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"swap_tick_spacing": 0}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "swap_tick_spacing": 0 is outside [1, 16384]', 'validate: swap_tick_spacing of at least 1');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"swap_tick_spacing": 16385}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "swap_tick_spacing": 16385 is outside [1, 16384]', 'validate: swap_tick_spacing at most 16384');
+SELECT is((SELECT p -> 'swap_tick_spacing' FROM lev_params), '1'::jsonb, 'validate: the swap pool''s tick spacing kept');
 SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"leverage": 3}' FROM lev_in), 990075)$$, '22023',
 	'unknown leverage parameter "leverage"', 'validate: an unknown key');
 -- Decimals and the pool's fee left out are read from the chain: here its
 -- node refuses connections, so asking proves the read is made.
 SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'collateral_decimals' FROM lev_in), 990075)$$, '58R01', NULL,
 	'validate: decimals left out are read from the chain');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'swap_tick_spacing' FROM lev_in), 990075)$$, '58R01', NULL,
+	'validate: the pool''s tick spacing left out is read from the chain (tickSpacing())');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'swap_fee' FROM lev_in), 990075)$$, '58R01', NULL,
+	'validate: and its fee (fee())');
 
 -- ---- leverage: the policy on hand-built states ----
+-- A swap pool's state as gather returns it: its price, the tick and active
+-- liquidity there, its initialized ticks (spacing 1) and their liquidity net.
+CREATE FUNCTION pg_temp.swap(sqrt_price amplified.uint256, ticks int[], nets numeric[], coll_is_token0 boolean DEFAULT true)
+RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_object('sqrt_price', sqrt_price::text, 'tick', amplified.univ3_tick_at_sqrt_price(sqrt_price),
+		'liquidity', (SELECT coalesce(sum(n), 0) FROM unnest(ticks, nets) x(t, n) WHERE t <= amplified.univ3_tick_at_sqrt_price(sqrt_price))::text,
+		'collateral_is_token0', coll_is_token0, 'pool_block', 10,
+		'ticks', to_jsonb(ticks), 'liquidity_net', (SELECT jsonb_agg(n::text ORDER BY o) FROM unnest(nets) WITH ORDINALITY x(n, o))) $$;
+-- What the pool pays (raw) for amount (raw) of the collateral sold, or of
+-- the loan token sold for the collateral: univ3_simulate_swap at the state.
+CREATE FUNCTION pg_temp.q(swap jsonb, sell_collateral boolean, amount numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN (swap ->> 'collateral_is_token0')::boolean = sell_collateral THEN -x.amount1::numeric ELSE -x.amount0::numeric END
+	  FROM amplified.univ3_simulate_swap((swap ->> 'sqrt_price')::amplified.uint256, (swap ->> 'tick')::int,
+		(swap ->> 'liquidity')::amplified.uint256, 1, 100, ARRAY(SELECT t::int FROM jsonb_array_elements_text(swap -> 'ticks') t),
+		ARRAY(SELECT n::amplified.int256 FROM jsonb_array_elements_text(swap -> 'liquidity_net') n),
+		(swap ->> 'collateral_is_token0')::boolean = sell_collateral, floor(amount)::amplified.int256) x $$;
 -- The state gather returns: c collateral and d debt (whole units) at an
--- oracle price of 1.2 loan per collateral, a swap pool at that price deep
--- enough that its price impact is below 1e-12, positive carry (staking 3%,
--- borrowing 2%), no breaker, data a minute old.  extra overrides keys.
+-- oracle price of 1.2 loan per collateral, a swap pool at that price with
+-- one full-range position of 1e36 (its price impact and the rounding of its
+-- price steps below 1e-10 of the amounts swapped here), positive carry
+-- (staking 3%, borrowing 2% on average over the carry window and now), no
+-- breaker, data a minute old.  extra overrides keys.
 CREATE FUNCTION pg_temp.lev_state(c numeric, d numeric, extra jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object('kind', 'leverage', 'block_number', 10, 'at', now() - interval '1 minute', 'decided_at', now(),
 		'collateral', (c * 1e18)::text, 'debt', (d * 1e18)::text, 'price', 1.2, 'borrow_shares', (d * 1e24)::text,
 		'ltv', CASE WHEN c > 0 THEN d / (c * 1.2) END, 'health_factor', CASE WHEN d > 0 THEN c * 1.2 * 0.945 / d END,
 		'lltv', 0.945, 'liquidation_price', CASE WHEN d > 0 THEN d / (c * 0.945) END,
-		'borrow_apy', 0.02, 'staking_apr', 0.03, 'market_liquidity', '1000000000000000000000', 'risk_level', 'ok',
-		'swap', jsonb_build_object('sqrt_price', amplified.univ3_sqrt_price_at_price(1.2)::text,
-			'liquidity', '1000000000000000000000000000000000000', 'collateral_is_token0', true, 'pool_block', 10),
+		'borrow_apy', 0.02, 'borrow_apy_now', 0.02, 'staking_apr', 0.03, 'market_liquidity', '1000000000000000000000', 'risk_level', 'ok',
+		'swap', pg_temp.swap(amplified.univ3_sqrt_price_at_price(1.2), ARRAY[-887272, 887272], ARRAY[1e36, -1e36]),
 		'idle_collateral', '0', 'idle_loan', '0', 'emode', NULL,
 		'valuation', jsonb_build_object('numeraire', pg_temp.t('loan'), 'value', c * 1.2 - d, 'holdings', '[]'::jsonb)) || extra $$;
 CREATE FUNCTION pg_temp.lev(state jsonb, params jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -153,8 +179,7 @@ CREATE FUNCTION pg_temp.lev(state jsonb, params jsonb DEFAULT '{}') RETURNS json
 CREATE FUNCTION pg_temp.aave(state jsonb, params jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT amplified.strategy_policy_leverage(pg_temp.strat('leverage', p || params), state) FROM aave_params $$;
 -- The pool's spot price (loan per collateral, before its 1 bp fee) and fee.
-CREATE TEMP TABLE pool AS SELECT strategy_price1per0(univ3_sqrt_price_at_price(1.2), 18, 18) AS spot, 0.0001 AS f,
-	univ3_sqrt_price_at_price(1.2) AS sqrt_price, '1000000000000000000000000000000000000'::uint256 AS liquidity;
+CREATE TEMP TABLE pool AS SELECT strategy_price1per0(univ3_sqrt_price_at_price(1.2), 18, 18) AS spot, 0.0001 AS f;
 CREATE FUNCTION pg_temp.why(r jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
 	SELECT (r ->> 'action') || ':' || coalesce((SELECT string_agg(x, ',') FROM jsonb_array_elements_text(r -> 'reasons') x), '') $$;
 
@@ -205,9 +230,16 @@ SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"health_factor": 
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "warn"}'))), 'hold:within_band',
 	'warn alone does not unwind');
 
--- A Morpho lever from c = 10, d = 5: borrow x with d + x = t * price * (c + x * (1 - fee) / spot).
+-- A Morpho lever from c = 10, d = 5: borrow x with d + x = t * price * (c + y),
+-- y what the pool pays for x.  In this deep pool y is x * (1 - fee) / spot
+-- but for its price impact and the Q64.96 rounding of a price step, both
+-- below 1e-10 of the amounts: x is the fee-only closed form within that.
 CREATE TEMP TABLE lv AS SELECT pg_temp.lev(pg_temp.lev_state(10, 5)) AS r,
 	(0.8 * 1.2 * 10 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) AS x FROM pool;
+CREATE TEMP TABLE lva AS SELECT (pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1)::numeric AS amt,
+	(pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 2)::numeric AS out_min,
+	pg_temp.q(pg_temp.lev_state(10, 5) -> 'swap', false,
+		(pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1)::numeric) AS q FROM lv;
 SELECT is((SELECT pg_temp.sel(r) FROM lv), selector('morphoLever((address,address,address,address,uint256),uint256,uint256,uint24)'),
 	'lever: morphoLever');
 SELECT is((SELECT r -> 'intents' -> 0 ->> 'target' FROM lv), pg_temp.t('account'), 'the account is called');
@@ -215,58 +247,145 @@ SELECT is((SELECT r -> 'intents' -> 0 ->> 'step' FROM lv), 'lever', 'one intent,
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') -> 0 FROM lv),
 	jsonb_build_array(pg_temp.t('loan'), pg_temp.t('coll'), pg_temp.t('oracle'), pg_temp.t('irm'), '945000000000000000'),
 	'lever: the market''s parameters (loan, collateral, oracle, IRM, LLTV)');
-SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1 FROM lv),
-	(SELECT floor(x * 1e18)::text FROM lv), 'lever: borrows x = (t price c - d) / (1 - t price (1 - fee) / spot)');
-SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 2 FROM lv),
-	(SELECT strategy_amount_min((strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(lv.x * 1e18)::uint256)).amount_out, 30)::text
-	   FROM lv, pool), 'lever: the swap''s minimum is the quote of x less 30 bps');
+SELECT ok((SELECT abs(amt * 1e-18 / x - 1) < 1e-10 FROM lv, lva), 'lever: borrows x = (t price c - d) / (1 - t price (1 - fee) / spot) (1e-10)');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM lv), (SELECT q FROM lva),
+	'lever: the plan''s swap_out is univ3_simulate_swap''s output for the amount borrowed');
+SELECT is((SELECT out_min FROM lva), (SELECT strategy_amount_min(q::uint256, 30)::numeric FROM lva),
+	'lever: the swap''s minimum is that output less 30 bps');
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 3 FROM lv), '100',
 	'lever: the pool''s fee');
 SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9 FROM lv), 'lever: the planned LTV after is the target (1e-9)');
-SELECT ok((SELECT abs((5 + x) / ((10 + (strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(lv.x * 1e18)::uint256)).amount_out::numeric / 1e18) * 1.2) - 0.8) < 1e-9
-	FROM lv, pool), 'lever: the debt after over the collateral after (the quote''s output) is the target');
+SELECT ok((SELECT abs((5 + amt * 1e-18) / ((10 + q * 1e-18) * 1.2) - 0.8) < 1e-9 FROM lva),
+	'lever: the debt after over the collateral after (the quote''s output) is the target (1e-9)');
+-- (The policy's whole units are quotients of numeric division, rounded to
+-- 16 decimals: its plan's amounts are exact to 1e-16.)
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric - (amt - q * 1.2) * 1e-18) < 1e-16 FROM lv, lva),
+	'lever: swap_cost is what the swap loses against the oracle price: x - y price');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric / (amt * 1e-18) - 0.0001) < 1e-10 FROM lv, lva),
+	'lever: in a deep pool at the oracle''s price, that is the 1 bp fee');
+SELECT is((SELECT r -> 'plan' -> 'swap_steps' FROM lv), '["lever"]'::jsonb, 'lever: its one step swaps (for strategy_pnl)');
 SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk', r -> 'proposal' -> 'slippage_bps',
 			r -> 'proposal' -> 'value', r -> 'proposal' -> 'chain_id') FROM lv),
 	'["lever", false, 30, 7.0, 990075]'::jsonb, 'lever proposal: does not reduce risk, 30 bps, worth 7 (12 - 5)');
-SELECT is((SELECT round((r -> 'proposal' ->> 'turnover')::numeric, 12) FROM lv), (SELECT round(x, 12) FROM lv), 'lever turnover: the debt added');
+SELECT ok((SELECT abs((r -> 'proposal' ->> 'turnover')::numeric - amt * 1e-18) < 1e-18 FROM lv, lva), 'lever turnover: the debt added');
 SELECT ok((SELECT abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'ltv')::numeric - 0.8) < 1e-9
 		AND abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'health_factor')::numeric - 0.945 / 0.8) < 1e-9
 		AND r -> 'proposal' -> 'exposures' -> 0 ->> 'asset' = pg_temp.t('coll') FROM lv),
 	'lever exposure: LTV the target, health factor LLTV / LTV, on the collateral');
 -- Idle collateral is supplied with the lever: c + ic in the formula.
-SELECT is((SELECT pg_temp.args(pg_temp.lev(pg_temp.lev_state(10, 5, '{"idle_collateral": "2000000000000000000"}')),
-		'((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1),
-	(SELECT floor((0.8 * 1.2 * 12 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) * 1e18)::text FROM pool),
+SELECT ok((SELECT abs((pg_temp.args(pg_temp.lev(pg_temp.lev_state(10, 5, '{"idle_collateral": "2000000000000000000"}')),
+		'((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1)::numeric
+		/ ((0.8 * 1.2 * 12 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) * 1e18) - 1) < 1e-10 FROM pool),
 	'lever: idle collateral counts as collateral (c + ic)');
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(0, 0, '{"idle_collateral": "2000000000000000000", "ltv": null}'))),
 	'lever:ltv_below_band', 'idle collateral alone: the first lever');
+-- The carry is the borrow APY averaged over carry_window, not the rate now.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"borrow_apy_now": 0.05}'))), 'lever:ltv_below_band',
+	'a borrow rate spiking now (5%) over a 2% average: still positive carry, lever');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"borrow_apy_now": 0.05}'))), 'hold:within_band',
+	'nor does it unwind');
 
--- A Morpho delever from c = 10, d = 10 (LTV 0.8333): repay x, selling
--- y = x / pool_price * (1 + slippage) collateral, (d - x) = t price (c - y).
+-- The quote goes across the pool's initialized ticks.  A shallow pool at
+-- 1.2 (tick 1823): a full-range position of 2e22 and a narrow one of 5e21
+-- on [1820, 1830]; the lever's swap (~23 WETH for the collateral, the price
+-- going up) leaves the narrow range at 1830, the delever's (selling ~6
+-- collateral, the price going down) at 1820.
+CREATE TEMP TABLE shallow AS SELECT pg_temp.swap(univ3_sqrt_price_at_price(1.2), ARRAY[-887272, 1820, 1830, 887272],
+	ARRAY[2e22, 5e21, -5e21, -2e22]) AS s;
+SELECT is((SELECT jsonb_build_array(s -> 'tick', s -> 'liquidity') FROM shallow), '[1823, "25000000000000000000000"]'::jsonb,
+	'(the shallow pool: tick 1823, both positions active)');
+CREATE TEMP TABLE slv AS SELECT r, (pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1)::numeric AS amt,
+	(pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 2)::numeric AS out_min
+  FROM shallow, pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('swap', s))) r;
+CREATE TEMP TABLE slq AS SELECT q.* FROM shallow, slv, univ3_simulate_swap((s ->> 'sqrt_price')::uint256, 1823, (s ->> 'liquidity')::uint256,
+	1, 100, ARRAY[-887272, 1820, 1830, 887272], ARRAY[2e22, 5e21, -5e21, -2e22]::int256[], false, amt::int256) q;
+SELECT is((SELECT ARRAY[ticks_crossed, tick_after] FROM slq), ARRAY[1, 1842], 'shallow lever: its swap crosses tick 1830 (to 1842)');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM slv), (SELECT -amount0::numeric FROM slq),
+	'shallow lever: swap_out is univ3_simulate_swap''s output across the ticks, to the wei');
+SELECT is((SELECT out_min FROM slv), (SELECT strategy_amount_min((-amount0::numeric)::uint256, 30)::numeric FROM slq),
+	'shallow lever: the minimum is that output less 30 bps');
+SELECT ok((SELECT (strategy_swap_quote((s ->> 'sqrt_price')::uint256, (s ->> 'liquidity')::uint256, 100, false, amt::uint256)).amount_out::numeric
+			> -amount0::numeric FROM shallow, slv, slq),
+	'shallow lever: within the active liquidity alone the pool would pay more (the quote sees the liquidity drop at 1830)');
+-- Landing on the target: the fee-only closed form borrows x0 and misses the
+-- target LTV by 4.3e-4 here (the price impact, ~0.1%).  Each pass of the
+-- policy's iteration (x again at the quote's effective rate eff(x))
+-- multiplies the error by rho = t p x |eff'(x)| / (1 - t p eff) ~ 4e-3
+-- (eff'(x) measured below), so after its two passes the residual is about
+-- 4.3e-4 * rho^2 ~ 7e-9; the quote itself is exact.  Bound: 2e-8.
+CREATE TEMP TABLE x0 AS SELECT (0.8 * 1.2 * 10 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) ^ 2 / pool.spot) AS x FROM pool;
+SELECT ok((SELECT abs((5 + x) / ((10 + pg_temp.q(s, false, x * 1e18) * 1e-18) * 1.2) - 0.8) > 4e-4 FROM x0, shallow),
+	'shallow lever: the fee-only closed form would miss the target LTV by more than 4e-4');
+SELECT ok((SELECT (0.8 * 1.2 * 23 * abs(pg_temp.q(s, false, 23e18) * (1 / 23e18) - pg_temp.q(s, false, 22.9e18) * (1 / 22.9e18)) / 0.1)
+			/ (1 - 0.8 * 1.2 * pg_temp.q(s, false, 23e18) * (1 / 23e18)) BETWEEN 1e-3 AND 1e-2 FROM shallow),
+	'(the contraction rho of the iteration, measured on the simulator: between 1e-3 and 1e-2)');
+SELECT ok((SELECT abs((5 + amt * 1e-18) / ((10 + (r -> 'plan' ->> 'swap_out')::numeric * 1e-18) * 1.2) - 0.8) < 2e-8 FROM slv),
+	'shallow lever: the debt after over the collateral after (the exact quote) is the target within 2e-8');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 2e-8 FROM slv), 'shallow lever: the planned LTV after too');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric - (amt - (r -> 'plan' ->> 'swap_out')::numeric * 1.2) * 1e-18) < 1e-16
+			AND (r -> 'plan' ->> 'swap_cost')::numeric / (amt * 1e-18) > 0.0005 FROM slv),
+	'shallow lever: swap_cost, x - y price, counts the price impact (above 5 bps of x, the fee being 1 bp)');
+
+-- A Morpho delever from c = 10, d = 10 (LTV 0.8333): repay x, selling y
+-- collateral that the pool pays x for with the slippage margin:
+-- (d - x) = t price (c - y).  Deep pool: x as with y = x / (spot (1 - fee)) * (1 + slippage).
 CREATE TEMP TABLE dv AS SELECT pg_temp.lev(pg_temp.lev_state(10, 10)) AS r,
-	(10 - 0.8 * 1.2 * 10) / (1 - 0.8 * 1.2 * 1.003 / (pool.spot * (1 - pool.f))) AS x, pool.spot * (1 - pool.f) AS pp FROM pool;
+	(10 - 0.8 * 1.2 * 10) / (1 - 0.8 * 1.2 * 1.003 / (pool.spot * (1 - pool.f))) AS x FROM pool;
+CREATE TEMP TABLE dva AS SELECT (a ->> 1)::numeric AS shares, (a ->> 2)::numeric AS amt, (a ->> 3)::numeric AS out_min, a ->> 4 AS fee,
+	pg_temp.q(pg_temp.lev_state(10, 10) -> 'swap', true, (a ->> 2)::numeric) AS q
+  FROM dv, pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') a;
 SELECT is((SELECT pg_temp.sel(r) FROM dv), selector('morphoDelever((address,address,address,address,uint256),uint256,uint256,uint256,uint24)'),
 	'delever: morphoDelever');
-SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') - 0 FROM dv),
-	(SELECT jsonb_build_array(floor(x / 10 * 10e24)::text, floor(x / pp * 1.003 * 1e18)::text, floor(x * 1e18)::text, '100') FROM dv),
-	'delever: the shares of x (x / d of the borrow shares), y collateral, at least x back, the fee');
+SELECT ok((SELECT abs(out_min * 1e-18 / x - 1) < 1e-10 FROM dv, dva),
+	'delever: at least x back, x = (d - t price c) / (1 - t price (1 + slippage) / (spot (1 - fee))) (1e-10)');
+SELECT is((SELECT floor(shares * 1e-6) FROM dva), (SELECT out_min FROM dva),
+	'delever: the shares of x (x / d of the borrow shares, 1e6 per wei here)');
+SELECT is((SELECT fee FROM dva), '100', 'delever: the pool''s fee');
+SELECT ok((SELECT q >= out_min AND abs(q / out_min - 1.003) < 1e-9 FROM dva),
+	'delever: the pool pays for the y sold x and the 30 bps margin (1e-9)');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM dv), (SELECT q FROM dva),
+	'delever: swap_out is univ3_simulate_swap''s output for the collateral sold');
 SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9 FROM dv), 'delever: the planned LTV after is the target (1e-9)');
-SELECT ok((SELECT abs((10 - x) / ((10 - x / pp * 1.003) * 1.2) - 0.8) < 1e-9 FROM dv), 'delever: (d - x) / ((c - y) price) is the target');
+SELECT ok((SELECT abs((10 - out_min * 1e-18) / ((10 - amt * 1e-18) * 1.2) - 0.8) < 1e-9 FROM dva),
+	'delever: (d - x) / ((c - y) price) is the target');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric - (amt * 1.2 - q) * 1e-18) < 1e-16 FROM dv, dva),
+	'delever: swap_cost is y price - what the pool pays');
+SELECT is((SELECT r -> 'plan' -> 'swap_steps' FROM dv), '["delever"]'::jsonb, 'delever: its one step swaps');
 SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk') FROM dv),
 	'["delever", true]'::jsonb, 'delever proposal: reduces risk');
 SELECT ok((SELECT abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'ltv')::numeric - 0.8) < 1e-9 FROM dv), 'delever exposure: the target LTV');
+-- In the shallow pool (c = 10, d = 11): the sale crosses tick 1820; y is
+-- corrected twice by the quote (the same contraction as the lever's).
+CREATE TEMP TABLE sdv AS SELECT r, (a ->> 2)::numeric AS amt, (a ->> 3)::numeric AS out_min
+  FROM shallow, pg_temp.lev(pg_temp.lev_state(10, 11, jsonb_build_object('swap', s))) r,
+	   pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') a;
+CREATE TEMP TABLE sdq AS SELECT q.* FROM shallow, sdv, univ3_simulate_swap((s ->> 'sqrt_price')::uint256, 1823, (s ->> 'liquidity')::uint256,
+	1, 100, ARRAY[-887272, 1820, 1830, 887272], ARRAY[2e22, 5e21, -5e21, -2e22]::int256[], true, amt::int256) q;
+SELECT is((SELECT ARRAY[ticks_crossed, tick_after] FROM sdq), ARRAY[1, 1817], 'shallow delever: its swap crosses tick 1820 (to 1817)');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM sdv), (SELECT -amount1::numeric FROM sdq),
+	'shallow delever: swap_out is univ3_simulate_swap''s output across the ticks');
+SELECT ok((SELECT -amount1::numeric >= out_min AND abs(-amount1::numeric / out_min - 1.003) < 2e-8 FROM sdv, sdq),
+	'shallow delever: the pool pays x and the 30 bps margin (2e-8)');
+SELECT ok((SELECT abs((11 - out_min * 1e-18) / ((10 - amt * 1e-18) * 1.2) - 0.8) < 1e-15 FROM sdv),
+	'shallow delever: (d - x) / ((c - y) price) is the target');
 
 -- A Morpho unwind: repay all the shares, withdraw all the collateral, the
--- swap returning at least the whole debt.
+-- swap of it all returning at least its quote less the slippage.
 CREATE TEMP TABLE uw AS SELECT pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}')) AS r;
 SELECT is((SELECT pg_temp.sel(r) FROM uw), selector('morphoDelever((address,address,address,address,uint256),uint256,uint256,uint256,uint24)'),
 	'unwind: morphoDelever');
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') - 0 FROM uw),
-	jsonb_build_array(pg_temp.max(), pg_temp.max(), '9600000000000000000', '100'), 'unwind: every share, all the collateral, the debt back');
+	jsonb_build_array(pg_temp.max(), pg_temp.max(), floor(pg_temp.q(pg_temp.lev_state(10, 9.6) -> 'swap', true, 10e18) * 0.997)::text, '100'),
+	'unwind: every share, all the collateral, at least the quote of selling it all less 30 bps');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM uw), pg_temp.q(pg_temp.lev_state(10, 9.6) -> 'swap', true, 10e18),
+	'unwind: swap_out is that quote');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric - (12 - pg_temp.q(pg_temp.lev_state(10, 9.6) -> 'swap', true, 10e18) * 1e-18)) < 1e-16 FROM uw),
+	'unwind: swap_cost, 10 x 1.2 less the quote');
 SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk',
 			r -> 'proposal' -> 'exposures' -> 0 -> 'ltv', r -> 'proposal' -> 'exposures' -> 0 -> 'health_factor') FROM uw),
 	'["unwind", true, null, null]'::jsonb, 'unwind proposal: reduces risk, leaves no leverage');
-SELECT is((SELECT (r -> 'plan' ->> 'debt_change')::numeric FROM uw), -9.6, 'unwind plan: all the debt repaid');
+SELECT is((SELECT jsonb_build_array(r -> 'plan' -> 'debt_change', r -> 'plan' -> 'collateral_change', r -> 'plan' -> 'swap_steps') FROM uw),
+	'[-9.6, -10, ["unwind"]]'::jsonb, 'unwind plan: all the debt repaid, all the collateral sold, in one step');
 
 -- Aave: into the strategy's e-mode category first (its own decision), then lever.
 SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}'))), 'set_emode:emode_category',
@@ -285,30 +404,44 @@ SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}'), '{"
 	'category 0 wanted and none set: lever');
 SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0, "risk_level": "warn"}'))), 'hold:risk_warn',
 	'a breaker at warn holds before set_emode');
-CREATE TEMP TABLE alv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 5, '{"emode": 1}')) AS r,
-	(0.8 * 1.2 * 10 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) AS x FROM pool;
+CREATE TEMP TABLE alv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 5, '{"emode": 1}')) AS r;
 SELECT is((SELECT pg_temp.sel(r) FROM alv), selector('aaveLever(address,address,uint256,uint256,uint24)'), 'Aave lever: aaveLever');
 SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint24)') FROM alv),
-	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), floor(x * 1e18)::text,
-		strategy_amount_min((strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(alv.x * 1e18)::uint256)).amount_out, 30)::text,
-		'100') FROM alv, pool),
-	'Aave lever: collateral, loan, x, the quote less 30 bps, the fee');
-CREATE TEMP TABLE adv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 10, '{"emode": 1}')) AS r,
-	(10 - 0.8 * 1.2 * 10) / (1 - 0.8 * 1.2 * 1.003 / (pool.spot * (1 - pool.f))) AS x, pool.spot * (1 - pool.f) AS pp FROM pool;
+	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), amt::text, out_min::text, '100') FROM lva),
+	'Aave lever: collateral, loan, the Morpho lever''s x and minimum (the same state), the fee');
+CREATE TEMP TABLE adv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 10, '{"emode": 1}')) AS r;
 SELECT is((SELECT pg_temp.sel(r) FROM adv), selector('aaveDelever(address,address,uint256,uint256,uint256,uint24)'), 'Aave delever: aaveDelever');
 SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint256,uint24)') FROM adv),
-	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), floor(x * 1e18)::text, floor(x / pp * 1.003 * 1e18)::text,
-		floor(x * 1e18)::text, '100') FROM adv),
-	'Aave delever: repay x, withdraw y, at least x back');
+	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), out_min::text, amt::text, out_min::text, '100') FROM dva),
+	'Aave delever: repay x, withdraw y, at least x back (the Morpho delever''s)');
 SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint256,uint24)')
 			 FROM pg_temp.aave(pg_temp.lev_state(10, 9.6, '{"emode": 1, "staking_apr": 0.01}')) r),
-	jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), pg_temp.max(), pg_temp.max(), '9600000000000000000', '100'),
+	jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), pg_temp.max(), pg_temp.max(),
+		floor(pg_temp.q(pg_temp.lev_state(10, 9.6) -> 'swap', true, 10e18) * 0.997)::text, '100'),
 	'Aave unwind (negative carry): everything');
--- The collateral as token1 of the pool: the spot price is inverted.
-SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9
-	FROM pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('swap', jsonb_build_object('sqrt_price', univ3_sqrt_price_at_price(1 / 1.2)::text,
-		'liquidity', '1000000000000000000000000000000000000', 'collateral_is_token0', false, 'pool_block', 10)))) r),
-	'collateral as token1: the lever still lands on the target');
+-- The collateral as token1 of the pool (loan per collateral is then 1 /
+-- the pool's price): the quotes take the other side of the swap.
+CREATE TEMP TABLE inv AS SELECT pg_temp.swap(univ3_sqrt_price_at_price(1 / 1.2), ARRAY[-887272, 887272], ARRAY[1e36, -1e36], false) AS s;
+CREATE TEMP TABLE ilv AS SELECT r, (pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1)::numeric AS amt
+  FROM inv, pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('swap', s))) r;
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM ilv),
+	(SELECT -(univ3_simulate_swap((s ->> 'sqrt_price')::uint256, (s ->> 'tick')::int, (s ->> 'liquidity')::uint256, 1, 100,
+		ARRAY[-887272, 887272], ARRAY[1e36, -1e36]::int256[], true, amt::int256)).amount1::numeric FROM inv, ilv),
+	'collateral as token1: the lever buys it with token0 (zero for one), swap_out its amount1');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9 FROM ilv), 'collateral as token1: the lever still lands on the target');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM inv, pg_temp.lev(pg_temp.lev_state(10, 9.6, jsonb_build_object('swap', s, 'risk_level', 'halt'))) r),
+	(SELECT -(univ3_simulate_swap((s ->> 'sqrt_price')::uint256, (s ->> 'tick')::int, (s ->> 'liquidity')::uint256, 1, 100,
+		ARRAY[-887272, 887272], ARRAY[1e36, -1e36]::int256[], false, 10e18::numeric::int256)).amount0::numeric FROM inv),
+	'collateral as token1: the unwind sells it for token0 (one for zero), swap_out its amount0');
+
+-- strategy_leverage_quote: univ3_simulate_swap's output at the gathered state, for each side and token order.
+SELECT is(ARRAY[strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', true, 5e18), strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', false, 5e18)],
+	ARRAY[pg_temp.q(pg_temp.lev_state(0, 0) -> 'swap', true, 5e18), pg_temp.q(pg_temp.lev_state(0, 0) -> 'swap', false, 5e18)],
+	'strategy_leverage_quote: selling and buying the collateral (token0)') FROM lev_params;
+SELECT is(ARRAY[strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', true, 0.9), strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', true, 0)],
+	ARRAY[0, 0]::numeric[], 'strategy_leverage_quote: less than one raw unit in, nothing out') FROM lev_params;
+SELECT is(strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', false, 5.7e18), strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', false, 5.7e18 + 0.9),
+	'strategy_leverage_quote: the amount in is floored to a raw unit') FROM lev_params;
 
 -- ---- leverage: simulate, on the account's answers (collateral, debt, idle after) ----
 SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
