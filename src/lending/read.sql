@@ -385,7 +385,7 @@ BEGIN
 			secs := secs + (r.t - greatest(r.prev, from_ts));
 			last_ts := r.t;
 		END LOOP;
-		last_ts := greatest(coalesce(last_ts, (SELECT extract(epoch FROM ingest_block_time(chain_id, max(x.block_number)))::bigint
+		last_ts := greatest(coalesce(last_ts, (SELECT extract(epoch FROM ingest_block_time(lend_borrow_apy_avg.chain_id, max(x.block_number)))::bigint
 												 FROM morpho_accruals x WHERE x.chain_id = lend_borrow_apy_avg.chain_id
 												  AND x.id = lend_borrow_apy_avg.market AND x.block_number <= block)), from_ts);
 		IF mk.borrow_rate IS NOT NULL AND to_ts > last_ts THEN
