@@ -497,8 +497,13 @@ CREATE TEMP TABLE mk AS SELECT
 SELECT is((SELECT jsonb_build_array(p -> 'candidates' -> 0 ->> 'market', p -> 'candidates' -> 1 ->> 'market') FROM lend_params),
 	(SELECT jsonb_build_array(morpho, aave) FROM mk), 'lend validate: each candidate''s market id (Morpho''s, aave_market_id of the asset)');
 SELECT is((SELECT p -> 'candidates' -> 0 -> 'lltv' FROM lend_params), '"945000000000000000"'::jsonb, 'lend validate: the LLTV as a string');
-SELECT is((SELECT jsonb_build_array(p -> 'min_trade', p -> 'deadline_seconds', p -> 'horizon') FROM lend_params),
-	'[0.01, 3600, "365.25 days"]'::jsonb, 'lend validate: defaults filled, the horizon kept');
+SELECT is((SELECT jsonb_build_array(p -> 'min_trade', p -> 'deadline_seconds', p -> 'horizon', p -> 'switch_threshold', p -> 'gas_cost',
+			p -> 'min_advantage') FROM lend_params),
+	'[0.01, 3600, "365.25 days", 0.002, 0.5, 1]'::jsonb, 'lend validate: defaults filled (switch_threshold 0.002), the others kept');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"switch_threshold": 1.5}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "switch_threshold": 1.5 is outside [0, 1]', 'lend validate: switch_threshold within [0, 1]');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"switch_threshold": -0.001}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "switch_threshold": -0.001 is outside [0, 1]', 'lend validate: not negative');
 SELECT is((SELECT strategy_validate_lend(p, 990075) FROM lend_params), (SELECT p FROM lend_params),
 	'lend validate is idempotent on its own output (strategy_update validates the merged parameters)');
 SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(
@@ -535,12 +540,17 @@ SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p - 'decimals' FROM len
 	'lend validate: decimals left out are read from the chain');
 
 -- ---- lend: the policy ----
--- One candidate's state: its supply APY, the account's supply, the market's
--- liquidity and cap room (whole units; NULL: no cap), its collateral's level.
-CREATE FUNCTION pg_temp.cand(market text, protocol text, apy numeric, supplied numeric, liquidity numeric DEFAULT 1000,
-	cap_room numeric DEFAULT NULL, risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
-	SELECT jsonb_build_object('market', market, 'protocol', protocol, 'supply_apy', apy, 'borrow_apy', apy * 2, 'utilization', 0.5,
-		'liquidity', (liquidity * 1e18)::text, 'cap_room', (cap_room * 1e18)::text, 'risk_level', risk,
+-- One candidate's state as gather writes it: its supply APY, the account's
+-- supply, the market's liquidity and cap room (whole units; NULL: no cap),
+-- its collateral's level, whether it is known at the block, its totals
+-- (whole units) and, for Morpho, the IRM's rate at target and the fee.
+CREATE FUNCTION pg_temp.cand(market text, protocol text, apy float8, supplied numeric, liquidity numeric, cap_room numeric,
+	risk text, known boolean, total_supply numeric, total_borrow numeric, rate_at_target text, fee text)
+RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_object('market', market, 'protocol', protocol, 'supply_apy', apy, 'borrow_apy', apy * 2,
+		'utilization', total_borrow / total_supply, 'liquidity', (liquidity * 1e18)::text,
+		'total_supply', (total_supply * 1e18)::text, 'total_borrow', (total_borrow * 1e18)::text,
+		'rate_at_target', rate_at_target, 'fee', fee, 'cap_room', (cap_room * 1e18)::text, 'risk_level', risk,
 		'supplied', (supplied * 1e18)::text, 'known', known) $$;
 CREATE FUNCTION pg_temp.lend(idle numeric, m jsonb, a jsonb, params jsonb DEFAULT '{}', extra jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE sql STABLE AS $$
@@ -548,85 +558,200 @@ LANGUAGE sql STABLE AS $$
 		'at', now() - interval '1 minute', 'decided_at', now(), 'idle', (idle * 1e18)::text, 'candidates', jsonb_build_array(m, a),
 		'valuation', jsonb_build_object('numeraire', pg_temp.t('loan'), 'value', 100, 'holdings', '[]'::jsonb)) || extra)
 	  FROM lend_params $$;
-CREATE FUNCTION pg_temp.mo(apy numeric, supplied numeric, liquidity numeric DEFAULT 1000, cap_room numeric DEFAULT NULL,
-	risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT pg_temp.cand(morpho, 'morpho_blue', apy, supplied, liquidity, cap_room, risk, known) FROM mk $$;
-CREATE FUNCTION pg_temp.aa(apy numeric, supplied numeric, liquidity numeric DEFAULT 1000, cap_room numeric DEFAULT NULL,
-	risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT pg_temp.cand(aave, 'aave_v3', apy, supplied, liquidity, cap_room, risk, known) FROM mk $$;
+-- The Morpho market's supply APY at supply s and borrow b (raw) by its IRM
+-- (rate at target rat, fee), the utilization computed here: wDivDown(b, s).
+CREATE FUNCTION pg_temp.morpho_apy(s numeric, b numeric, rat amplified.int256, fee amplified.uint256) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT amplified.morpho_rate_to_apy(amplified.morpho_supply_rate((amplified.morpho_borrow_rate(rat, u, 0)).avg_rate, u, fee))
+	  FROM (SELECT div(b * 1e18, s)::amplified.uint256 AS u) x $$;
+-- The rate at target (per second, WAD) of a borrow APY at target.
+CREATE FUNCTION pg_temp.rat(apy numeric) RETURNS amplified.int256 LANGUAGE sql IMMUTABLE AS $$
+	SELECT floor(ln(1 + apy) / 31536000 * 1e18)::amplified.int256 $$;
+-- The Morpho candidate: by default 1000 supplied, 900 borrowed (90%, the
+-- IRM's target), 4% at target, a 10% fee: its supply APY now by its IRM,
+-- about 3.2%; liquidity what is not borrowed.  With borrow 0 it pays nothing.
+CREATE FUNCTION pg_temp.mo(supplied numeric, liquidity numeric DEFAULT NULL, cap_room numeric DEFAULT NULL, risk text DEFAULT 'ok',
+	known boolean DEFAULT true, total_supply numeric DEFAULT 1000, total_borrow numeric DEFAULT 900, at_target numeric DEFAULT 0.04)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT pg_temp.cand(morpho, 'morpho_blue', pg_temp.morpho_apy(total_supply * 1e18, total_borrow * 1e18, pg_temp.rat(at_target), '100000000000000000'),
+		supplied, coalesce(liquidity, total_supply - total_borrow), cap_room, risk, known, total_supply, total_borrow,
+		pg_temp.rat(at_target)::text, '100000000000000000') FROM mk $$;
+-- The Aave candidate at a supply APY; by default a reserve of 1e22 (half
+-- borrowed): so deep that what is added here leaves its APY unchanged (the
+-- factor (s / (s + 100)) ^ 2 is 1 in float8).
+CREATE FUNCTION pg_temp.aa(apy float8, supplied numeric, liquidity numeric DEFAULT 1000, cap_room numeric DEFAULT NULL,
+	risk text DEFAULT 'ok', known boolean DEFAULT true, total_supply numeric DEFAULT 1e22) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT pg_temp.cand(aave, 'aave_v3', apy, supplied, liquidity, cap_room, risk, known, total_supply, total_supply / 2, NULL, NULL) FROM mk $$;
 CREATE TEMP TABLE morpho_params AS SELECT jsonb_build_array(pg_temp.t('loan'), pg_temp.t('coll'), pg_temp.t('oracle'),
 	pg_temp.t('irm'), '945000000000000000') AS mp;
+-- The Morpho candidate's APY now, and with 5 and 100 more supplied.
+CREATE TEMP TABLE mapy AS SELECT pg_temp.morpho_apy(1000e18, 900e18, pg_temp.rat(0.04), '100000000000000000') AS now,
+	pg_temp.morpho_apy(1005e18, 900e18, pg_temp.rat(0.04), '100000000000000000') AS plus5,
+	pg_temp.morpho_apy(1100e18, 900e18, pg_temp.rat(0.04), '100000000000000000') AS plus100;
+SELECT ok((SELECT now BETWEEN 0.031 AND 0.033 AND plus5 < now AND plus100 < plus5 FROM mapy),
+	'(the Morpho candidate pays about 3.2%, less with more supplied)');
+
+-- strategy_lend_apy_after: Morpho exactly by its IRM at the new utilization.
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), 5e18), (SELECT plus5 FROM mapy),
+	'apy_after (Morpho): 5 more supplied: the IRM''s supply APY at utilization 900 / 1005');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), 100e18), (SELECT plus100 FROM mapy), 'apy_after (Morpho): 100 more: at 900 / 1100');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), 0), (SELECT now FROM mapy), 'apy_after (Morpho): nothing added: its APY now');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), -50e18),
+	pg_temp.morpho_apy(950e18, 900e18, pg_temp.rat(0.04), '100000000000000000'),
+	'apy_after (Morpho): 50 withdrawn: above the target utilization, on the steep side of the curve');
+SELECT ok(strategy_lend_apy_after(pg_temp.mo(0), -50e18) > (SELECT now FROM mapy) * 1.1, '(which pays more)');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), 5e18 + 0.7), (SELECT plus5 FROM mapy), 'apy_after (Morpho): raw amounts floored');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0, total_supply => 1000, total_borrow => 0), 5e18), 0::float8,
+	'apy_after (Morpho): no borrow, no supply APY');
+-- Aave: the supply APY scaled by the square of the utilization's change.
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0, total_supply => 900), 100e18), 0.04::float8 * 0.81::float8,
+	'apy_after (Aave): 100 more on 900: x (900 / 1000) ^ 2');
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0, total_supply => 1000), -200e18), 0.04::float8 * 1.5625::float8,
+	'apy_after (Aave): 200 withdrawn from 1000: x (1000 / 800) ^ 2');
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0), 100e18), 0.04::float8, 'apy_after (Aave): the deep reserve does not move');
+-- No APY after a withdrawal of more than the market has, or can pay.
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0, total_supply => 1000), -1000e18), NULL, 'apy_after: nothing left: NULL');
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0, total_supply => 1000), -500e18 - 1), NULL,
+	'apy_after: a supply below the borrow (Aave, half borrowed): NULL');
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0, total_supply => 1000), -500e18), 0.16::float8,
+	'apy_after: all of the liquidity (utilization 100%): x 4');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), -100e18 - 1), NULL, 'apy_after (Morpho): more than the liquidity: NULL');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0) - 'total_supply', 5e18), NULL, 'apy_after: a market without totals (unknown): NULL');
 
 -- Supply idle funds to the best market.
-CREATE TEMP TABLE ls AS SELECT pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0)) AS r;
+CREATE TEMP TABLE ls AS SELECT pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0)) AS r;
 SELECT is((SELECT pg_temp.why(r) FROM ls), 'supply:idle_funds', 'idle funds: supply');
-SELECT is((SELECT pg_temp.sel(r) FROM ls), selector('aaveSupply(address,uint256)'), 'to the best market, the Aave reserve');
+SELECT is((SELECT pg_temp.sel(r) FROM ls), selector('aaveSupply(address,uint256)'), 'to the best market, the Aave reserve (4% over 3.2%)');
 SELECT is((SELECT pg_temp.args(r, '(address,uint256)') FROM ls), jsonb_build_array(pg_temp.t('loan'), '5000000000000000000'),
 	'aaveSupply(asset, all the idle)');
 SELECT is((SELECT r -> 'intents' -> 0 ->> 'target' FROM ls), pg_temp.t('account'), 'through the account');
-SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'market', r -> 'plan' ->> 'amount', r -> 'plan' -> 'apy') FROM ls),
-	(SELECT jsonb_build_array(aave, '5000000000000000000', 0.04) FROM mk), 'supply plan: market, amount, APY');
+SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'market', r -> 'plan' ->> 'amount', r -> 'plan' -> 'apy', r -> 'plan' -> 'best_apy',
+			r -> 'plan' -> 'best_apy_after') FROM ls),
+	(SELECT jsonb_build_array(aave, '5000000000000000000', 0.04, 0.04, 0.04) FROM mk), 'supply plan: market, amount, APY now and after');
 SELECT is((SELECT r -> 'proposal' FROM ls), jsonb_build_object('action', 'supply', 'reduces_risk', false, 'value', 100, 'turnover', 5,
 	'slippage_bps', 0, 'chain_id', 990075, 'assets', jsonb_build_array(pg_temp.t('loan'))), 'supply proposal');
-SELECT is((SELECT pg_temp.args(r, '(address,uint256)') ->> 1 FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, 2)) r),
+SELECT is((SELECT pg_temp.args(r, '(address,uint256)') ->> 1 FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, 2)) r),
 	'2000000000000000000', 'the best market''s cap room bounds the supply');
-CREATE TEMP TABLE ls2 AS SELECT pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, 0)) AS r;
+CREATE TEMP TABLE ls2 AS SELECT pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, 0)) AS r;
 SELECT is((SELECT pg_temp.sel(r) FROM ls2), selector('morphoSupply((address,address,address,address,uint256),uint256)'),
 	'a market at its cap is not eligible: the Morpho market, morphoSupply');
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') FROM ls2, morpho_params),
 	(SELECT jsonb_build_array(mp, '5000000000000000000') FROM morpho_params), 'morphoSupply(the market''s parameters, the idle)');
-SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'reduce_only')) r),
+SELECT is((SELECT jsonb_build_array(r -> 'plan' -> 'apy', r -> 'plan' -> 'best_apy_after') FROM ls2),
+	(SELECT jsonb_build_array(now, plus5) FROM mapy), 'its plan: the Morpho APY now, and after the 5 added (its IRM at 900 / 1005)');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, NULL, 'reduce_only')) r),
 	(SELECT morpho FROM mk), 'a market whose collateral is at reduce_only is not eligible');
-SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'warn')) r),
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, NULL, 'warn')) r),
 	(SELECT aave FROM mk), 'at warn it still is');
-SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'ok', false)) r),
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, NULL, 'ok', false)) r),
 	(SELECT morpho FROM mk), 'a market not known at the block is not eligible');
-SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.04, 0), pg_temp.aa(0.04, 0)) r),
-	(SELECT morpho FROM mk), 'equal APYs: the first candidate');
-SELECT is(pg_temp.why(pg_temp.lend(0.0099, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0))), 'hold:supplied_best', 'idle below min_trade: hold');
-SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.03, 0, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0, 1000, NULL, 'halt'))),
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM mapy, pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(plus5, 0)) r),
+	(SELECT morpho FROM mk), 'equal APYs after the supply: the first candidate');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM mapy, pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(plus5 + 1e-12, 0)) r),
+	(SELECT aave FROM mk), 'a hair more: the other');
+-- By the APY after the funds are added: a small Aave reserve paying 5%
+-- now pays 5% x (100 / 200) ^ 2 = 1.25% with 100 more, less than Morpho's.
+SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'market', r -> 'plan' -> 'best_apy_after')
+			 FROM pg_temp.lend(100, pg_temp.mo(0), pg_temp.aa(0.05, 0, total_supply => 100)) r),
+	(SELECT jsonb_build_array(morpho, plus100) FROM mk, mapy),
+	'the best market is the best after the supply: 5% on a small reserve is 1.25% with 100 added; Morpho pays more');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.05, 0, total_supply => 100)) r),
+	(SELECT aave FROM mk), 'with 5 to place it pays 4.5%: the Aave reserve');
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0, 1000, NULL, 'halt'))),
 	'hold:no_eligible_market', 'no eligible market: hold');
-SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0), extra => jsonb_build_object('at', now() - interval '1 hour'))),
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0) - 'rate_at_target', pg_temp.aa(0.04, 0, 1000, 0))),
+	'hold:no_eligible_market', 'a Morpho market whose APY after cannot be computed is not eligible');
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0), extra => jsonb_build_object('at', now() - interval '1 hour'))),
 	'hold:stale_chain_data', 'stale data: hold');
+-- Nothing to do: the hold's reasons.
+CREATE TEMP TABLE lh AS SELECT pg_temp.lend(0.0099, pg_temp.mo(0), pg_temp.aa(0.04, 0)) AS r;
+SELECT is((SELECT pg_temp.why(r) FROM lh), 'hold:nothing_to_place', 'idle below min_trade and nothing supplied: nothing_to_place');
+SELECT is((SELECT r -> 'plan' FROM lh), (SELECT jsonb_build_object('best', aave, 'best_apy', 0.04, 'current', NULL) FROM mk),
+	'its plan: the best market, no current one');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0), pg_temp.aa(0.04, 0))), 'hold:nothing_to_place', 'nothing at all: nothing_to_place');
+CREATE TEMP TABLE lh2 AS SELECT pg_temp.lend(0, pg_temp.mo(100), pg_temp.aa(0.02, 0)) AS r;
+SELECT is((SELECT pg_temp.why(r) FROM lh2), 'hold:supplied_best', 'supplied in the best market: supplied_best');
+SELECT is((SELECT r -> 'plan' FROM lh2), (SELECT jsonb_build_object('best', morpho, 'best_apy', now, 'current', morpho) FROM mk, mapy),
+	'its plan: best and current the same');
+SELECT is(pg_temp.why(pg_temp.lend(0.0099, pg_temp.mo(100), pg_temp.aa(0.02, 0))), 'hold:supplied_best',
+	'and idle below min_trade: still supplied_best');
 
 -- Withdraw from a market whose collateral is at reduce_only or halt.
-CREATE TEMP TABLE lw AS SELECT pg_temp.lend(0, pg_temp.mo(0.05, 100, 1000, NULL, 'reduce_only'), pg_temp.aa(0.04, 0)) AS r;
+CREATE TEMP TABLE lw AS SELECT pg_temp.lend(0, pg_temp.mo(100, 1000, NULL, 'reduce_only'), pg_temp.aa(0.04, 0)) AS r;
 SELECT is((SELECT pg_temp.why(r) FROM lw), 'withdraw:risk_reduce_only', 'reduce_only on the market''s collateral: withdraw');
 SELECT is((SELECT pg_temp.sel(r) FROM lw), selector('morphoWithdraw((address,address,address,address,uint256),uint256)'), 'morphoWithdraw');
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') FROM lw),
 	(SELECT jsonb_build_array(mp, pg_temp.max()) FROM morpho_params), 'all of it (the market can pay it all): the maximum');
 SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'amount', r -> 'proposal' -> 'reduces_risk', r -> 'proposal' -> 'turnover') FROM lw),
 	'["100000000000000000000", true, 100]'::jsonb, 'withdraw plan and proposal: 100, reduces risk');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
 	'halt: withdraw');
-SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.05, 100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
 	'a withdrawal comes before a supply');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0, 1000, NULL, 'halt'))), 'withdraw:risk_halt',
+	'with no other market to go to as well');
 -- Liquidity-limited: what the market can pay now.
-CREATE TEMP TABLE ll AS SELECT pg_temp.lend(0, pg_temp.mo(0.05, 100, 40, NULL, 'halt'), pg_temp.aa(0.04, 0)) AS r;
+CREATE TEMP TABLE ll AS SELECT pg_temp.lend(0, pg_temp.mo(100, 40, NULL, 'halt'), pg_temp.aa(0.04, 0)) AS r;
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') ->> 1 FROM ll), '40000000000000000000',
 	'liquidity 40 of a supply of 100: withdraw 40');
 SELECT is((SELECT r -> 'plan' ->> 'amount' FROM ll), '40000000000000000000', 'the plan says 40');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100, 0.005, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'hold:supplied_best',
-	'nothing withdrawable worth min_trade: hold');
--- Better APY: the gain over the horizon (1 year here) on what can be
--- withdrawn against twice the gas cost (0.5) plus min_advantage (1).
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0))), 'hold:supplied_best',
-	'a gain of exactly 2 (0.02 of 100 for a year) against 2 * 0.5 + 1: hold');
-CREATE TEMP TABLE lb AS SELECT pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0), '{"min_advantage": 0.999}') AS r;
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(100, 0.005, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'hold:move_not_worth',
+	'nothing withdrawable worth min_trade: hold, elsewhere is better (move_not_worth)');
+-- Better APY: a Morpho market without borrowers pays nothing; the deep Aave
+-- reserve pays what it says after the move.  A move needs the APY advantage
+-- above switch_threshold (0.002), and the gain over the horizon (1 year
+-- here) on what can be withdrawn above twice the gas cost (0.5) plus
+-- min_advantage (1).
+CREATE FUNCTION pg_temp.idle_mo(supplied numeric, liquidity numeric DEFAULT NULL) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT pg_temp.mo(supplied, liquidity, total_borrow => 0) $$;
+SELECT is((SELECT (pg_temp.idle_mo(100) ->> 'supply_apy')::float8), 0::float8, '(the Morpho market without borrowers pays 0)');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.02, 0))), 'hold:move_not_worth',
+	'a gain of exactly 2 (0.02 of 100 for a year) against 2 * 0.5 + 1: move_not_worth');
+CREATE TEMP TABLE lb AS SELECT pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.02, 0), '{"min_advantage": 0.999}') AS r;
 SELECT is((SELECT pg_temp.why(r) FROM lb), 'withdraw:better_apy', 'against 2 * 0.5 + 0.999: withdraw for the better APY');
-SELECT is((SELECT (r -> 'plan' ->> 'gain_over_horizon')::numeric FROM lb), 2.00, 'the plan shows the gain');
+SELECT is((SELECT jsonb_build_array(r -> 'plan' -> 'gain_over_horizon', r -> 'plan' -> 'apy', r -> 'plan' -> 'best_apy',
+			r -> 'plan' ->> 'best') FROM lb, mk),
+	(SELECT jsonb_build_array(2.00, 0, 0.02, aave) FROM mk), 'the plan shows the gain, the APY left and the best');
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') ->> 1 FROM lb), pg_temp.max(), 'all of it');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0), '{"horizon": "182.625 days", "min_advantage": 0}')),
-	'hold:supplied_best', 'over half a year the gain is 1: not above 2 * 0.5');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100, 60), pg_temp.aa(0.05, 0), '{"min_advantage": 0}')), 'withdraw:better_apy',
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.02, 0), '{"horizon": "182.625 days", "min_advantage": 0}')),
+	'hold:move_not_worth', 'over half a year the gain is 1: not above 2 * 0.5');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100, 60), pg_temp.aa(0.02, 0), '{"min_advantage": 0}')), 'withdraw:better_apy',
 	'60 withdrawable: a gain of 1.2 beats 1');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100, 50), pg_temp.aa(0.05, 0), '{"min_advantage": 0}')), 'hold:supplied_best',
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100, 50), pg_temp.aa(0.02, 0), '{"min_advantage": 0}')), 'hold:move_not_worth',
 	'50 withdrawable: a gain of 1 does not');
-CREATE TEMP TABLE la AS SELECT pg_temp.lend(0, pg_temp.mo(0.06, 0), pg_temp.aa(0.03, 100, 30), '{"min_advantage": 0, "gas_cost": 0}') AS r;
+-- switch_threshold: without gas or floor, the APY advantage alone decides.
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.002, 0), '{"min_advantage": 0, "gas_cost": 0}')),
+	'hold:move_not_worth', 'switch_threshold: an advantage of exactly 0.002 does not move');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.0020001, 0), '{"min_advantage": 0, "gas_cost": 0}')),
+	'withdraw:better_apy', 'switch_threshold: 0.0020001 does');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.0020001, 0), '{"min_advantage": 0, "gas_cost": 0, "switch_threshold": 0.003}')),
+	'hold:move_not_worth', 'switch_threshold 0.003: it does not');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.0000001, 0), '{"min_advantage": 0, "gas_cost": 0, "switch_threshold": 0}')),
+	'withdraw:better_apy', 'switch_threshold 0: any advantage with a gain above the costs');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.03, 0), '{"min_advantage": 0, "gas_cost": 1.5}')),
+	'hold:move_not_worth', 'above the threshold but a gain of 3 against gas 2 x 1.5: move_not_worth');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.03, 0), '{"min_advantage": 0, "gas_cost": 1.4999}')),
+	'withdraw:better_apy', 'gas 2 x 1.4999: withdraw');
+-- The advantage is the target's APY after the amount moved: 5% now on an
+-- Aave reserve of 900, 4.05% with the 100 added: 0.0405 over 0.
+SELECT is((SELECT (r -> 'plan' ->> 'gain_over_horizon')::numeric
+			 FROM pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.05, 0, total_supply => 900), '{"min_advantage": 0}') r),
+	(0.05::float8 * 0.81::float8)::numeric * 100, 'the gain is on the APY after the move: 0.05 x 0.81 on 100 for a year');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.0024, 0, total_supply => 900), '{"min_advantage": 0, "gas_cost": 0}')),
+	'hold:move_not_worth', '0.0024 now is 0.00194 after: below the threshold, no move');
+-- From Aave to the Morpho market: at its IRM's APY with the 30 withdrawable added.
+CREATE TEMP TABLE la AS SELECT pg_temp.lend(0, pg_temp.mo(0), pg_temp.aa(0.01, 100, 30), '{"min_advantage": 0, "gas_cost": 0}') AS r;
+SELECT is((SELECT pg_temp.why(r) FROM la), 'withdraw:better_apy', 'Morpho''s 3.2% over Aave''s 1%: withdraw from Aave');
 SELECT is((SELECT pg_temp.sel(r) FROM la), selector('aaveWithdraw(address,uint256)'), 'from Aave: aaveWithdraw');
 SELECT is((SELECT pg_temp.args(r, '(address,uint256)') FROM la), jsonb_build_array(pg_temp.t('loan'), '30000000000000000000'),
 	'aaveWithdraw(asset, the liquidity)');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100), pg_temp.aa(0.03, 0))), 'hold:supplied_best', 'in the best market: hold');
+SELECT is((SELECT (r -> 'plan' ->> 'gain_over_horizon')::numeric FROM la),
+	(pg_temp.morpho_apy(1030e18, 900e18, pg_temp.rat(0.04), '100000000000000000')::numeric - 0.01) * 30,
+	'the gain: Morpho''s IRM at 900 / 1030 (the 30 moved), less 1%, on 30 for a year');
+SELECT is((SELECT r -> 'plan' -> 'best_apy_after' FROM la), (SELECT to_jsonb(plus100) FROM mapy),
+	'best_apy_after: the best market with the whole supply (100) added');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0), pg_temp.aa(0.03, 100))), 'hold:supplied_best',
+	'in the best market (3% over Morpho''s 3.2% less the dilution of 100): hold');
 
 -- ---- lend: simulate (supplied after, 0, idle after) ----
 SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "5000000000000000000"}', r, pg_temp.ret(5e18, 0, 0))
@@ -661,6 +786,23 @@ CREATE FUNCTION pg_temp.px(action text, reduces boolean, ltv numeric) RETURNS js
 		'exposures', jsonb_build_array(jsonb_strip_nulls(jsonb_build_object('asset', pg_temp.t('coll'), 'ltv', ltv)))) $$;
 
 SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)), '(t,ok,{})', 'breaker ok: a lever is allowed');
+-- risk_gate_eval judges the breakers as of its "at" (the engine passes
+-- its decision's chain time): a breaker not evaluated at that time is
+-- evaluated then, here without data (warn); at that time again it is not.
+CREATE FUNCTION pg_temp.gate_at(proposal jsonb, at timestamptz) RETURNS text LANGUAGE sql AS $$
+	SELECT (allowed, level, reasons)::text FROM amplified.risk_gate_eval(75001, 990075, ARRAY[pg_temp.a('coll'), pg_temp.a('loan')],
+		amplified.risk_proposal_of(proposal), false, NULL, at) $$;
+SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), NULL), '(t,ok,{})', 'risk_gate_eval at NULL: now, the level set');
+SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), now() - interval '1 hour'),
+	'(f,warn,"{breaker:warn:coll-depeg,depeg:warn:no_leverage_increase}")',
+	'at an hour ago: the breaker is evaluated as of then, without data: warn');
+SELECT is((SELECT ARRAY[level::text, evaluated_at::text] FROM circuit_breaker_state
+			WHERE breaker_id = (SELECT id FROM circuit_breakers WHERE name = 'coll-depeg')),
+	ARRAY['warn', (now() - interval '1 hour')::text], 'its state: evaluated as of that time');
+SELECT pg_temp.level('ok');
+SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), now() - interval '1 hour'), '(t,ok,{})',
+	'at the same time again: the state is not evaluated again');
+UPDATE circuit_breaker_state SET evaluated_at = now() WHERE breaker_id = (SELECT id FROM circuit_breakers WHERE name = 'coll-depeg');
 SELECT pg_temp.level('warn');
 SELECT is(risk_asset_level(990075, pg_temp.a('coll')), 'warn', 'the collateral is at warn');
 SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)), '(f,warn,"{breaker:warn:coll-depeg,depeg:warn:no_leverage_increase}")',
@@ -820,10 +962,49 @@ SELECT is((SELECT (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('borro
 	'no debt: no health factor');
 SELECT is(lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 0), NULL, 'no position before the market');
 
+-- lend_borrow_apy_avg (Morpho): the accrual at b3 says the borrow rate was
+-- 9e8 per second since the creation at b1 (1200 s); since b3 the market's
+-- rate at the block holds (lend_market_at, 600 s to b4).  Averaged by time
+-- over the window, floored to a WAD rate, as an APY.
+CREATE TEMP TABLE r4 AS SELECT (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_rate::numeric AS r;
+SELECT ok((SELECT r > 0 AND r <> 900000000 FROM r4), '(the rate at b4 is not the accrual''s)');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '30 minutes'),
+	(SELECT morpho_rate_to_apy(floor((900000000::numeric * 1200 + r * 600) / 1800)::uint256) FROM r4),
+	'lend_borrow_apy_avg (Morpho): b1-b3 at the accrual''s rate, b3-b4 at the rate at the block, weighted by time');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '1 day'), lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '30 minutes'),
+	'a window reaching before the market''s creation counts from it');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '15 minutes'),
+	(SELECT morpho_rate_to_apy(floor((900000000::numeric * 300 + r * 600) / 900)::uint256) FROM r4),
+	'a window of 15 minutes takes the last 300 s of the accrual''s period');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '10 minutes'), (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_apy,
+	'a window starting at the accrual: the rate at the block alone (lend_market_at''s borrow APY)');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '1 second'), (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_apy,
+	'a window of a second: the same');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 3, '30 minutes'), morpho_rate_to_apy('900000000'),
+	'at the accrual''s block: its rate alone (the tail is empty)');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 2, '30 minutes'), (lend_market_at(990075, (SELECT id FROM m), 2)).borrow_apy,
+	'before any accrual: the rate at the block');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 0, '30 minutes'), NULL, 'before the market: NULL');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 99, '30 minutes'), NULL, 'a block not ingested: NULL');
+SELECT is(lend_borrow_apy_avg(990075, '0x0000000000000000000000000000000000000000000000000000000000000001', 4, '30 minutes'), NULL,
+	'an unknown market: NULL');
+SELECT throws_ok($$SELECT lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '0 seconds')$$, '22023',
+	'lend_borrow_apy_avg: window_length must be positive, not 00:00:00', 'a window of 0 is refused');
+SELECT throws_ok($$SELECT lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '-1 hour')$$, '22023', NULL, 'a negative window is refused');
+SELECT throws_ok($$SELECT lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, NULL)$$, '22023', NULL, 'a NULL window is refused');
+
 -- ---- read models: Aave v3 on synthetic reads ----
 -- At b2: the Pool's getReserveData(WETH) (and of the account, which is no
 -- reserve: all zeros) and getUserAccountData(account), the tokens' scaled
--- balances and supplies, the oracle's price; decoded by aave_decode_reads.
+-- balances and supplies, the oracle's price; decoded by aave_decode_reads
+-- from the contracts watched as their kinds.  The same reads of contracts
+-- not watched, or watched as another kind, are not decoded (the names are
+-- common): a getAssetPrice of the Morpho oracle, a scaledTotalSupply of the
+-- stable debt token (not watched), a getUserAccountData of the aToken.
+SELECT lives_ok($$SELECT watch_contract(990075, pg_temp.a('aave_pool'), 'aave pool', 'aave_pool');
+	SELECT watch_contract(990075, pg_temp.a('a_loan'), 'aWETH', 'aave_token');
+	SELECT watch_contract(990075, pg_temp.a('v_loan'), 'variableDebtWETH', 'aave_token');
+	SELECT watch_contract(990075, pg_temp.a('aave_oracle'), 'aave oracle', 'aave_oracle')$$, 'watch the Aave Pool, tokens and oracle');
 CREATE TEMP TABLE cfg AS SELECT (8050 + 8300 * 2::numeric ^ 16 + 10500 * 2::numeric ^ 32 + 18 * 2::numeric ^ 48 + 2::numeric ^ 56
 	+ 2::numeric ^ 58 + 2::numeric ^ 59 + 1500 * 2::numeric ^ 64 + 1000 * 2::numeric ^ 80 + 2000 * 2::numeric ^ 116
 	+ 1000 * 2::numeric ^ 152 + 2::numeric ^ 168)::numeric(78, 0)::text AS c;
@@ -842,8 +1023,13 @@ UNION ALL SELECT 990075, 2, pg_temp.a('a_loan'), 'scaledBalanceOf(address)', pg_
 UNION ALL SELECT 990075, 2, pg_temp.a('v_loan'), 'scaledBalanceOf(address)', pg_temp.t('account'), abi_encode('(uint256)', '["5000000000000000000"]')
 UNION ALL SELECT 990075, 2, pg_temp.a('a_loan'), 'scaledTotalSupply()', '', abi_encode('(uint256)', '["1000000000000000000000"]')
 UNION ALL SELECT 990075, 2, pg_temp.a('v_loan'), 'scaledTotalSupply()', '', abi_encode('(uint256)', '["500000000000000000000"]')
-UNION ALL SELECT 990075, 2, pg_temp.a('aave_oracle'), 'getAssetPrice(address)', pg_temp.t('loan'), abi_encode('(uint256)', '["300000000000"]');
-SELECT is(aave_decode_reads(990075, 1, 4), 7::bigint, 'aave_decode_reads: a reserve, an account, two balances, two supplies, a price');
+UNION ALL SELECT 990075, 2, pg_temp.a('aave_oracle'), 'getAssetPrice(address)', pg_temp.t('loan'), abi_encode('(uint256)', '["300000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('oracle'), 'getAssetPrice(address)', pg_temp.t('loan'), abi_encode('(uint256)', '["7"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('s_loan'), 'scaledTotalSupply()', '', abi_encode('(uint256)', '["7"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('a_loan'), 'getUserAccountData(address)', pg_temp.t('account'),
+	abi_encode('(uint256,uint256,uint256,uint256,uint256,uint256)', '["7", "7", "7", "7", "7", "7"]');
+SELECT is(aave_decode_reads(990075, 1, 4), 7::bigint,
+	'aave_decode_reads: a reserve, an account, two balances, two supplies, a price (not the reads of other contracts)');
 SELECT is(aave_decode_reads(990075, 1, 4), 0::bigint, 'idempotent');
 SELECT is((SELECT to_jsonb(r) - 'chain_id' - 'configuration' FROM aave_reserve_states r),
 	jsonb_build_object('block_number', 2, 'pool', pg_temp.t('aave_pool'), 'asset', pg_temp.t('loan'), 'ltv_bps', 8050,
@@ -946,11 +1132,16 @@ SELECT throws_ok($$SELECT strategy_simulate_intents(pg_temp.strat('leverage', (S
 	ARRAY[ROW('lever', pg_temp.a('account'), '0', '\x01', 'n')::strategy_intent])$$, '58R01', NULL,
 	'a node that does not answer is an error, not a revert (only the node''s error answer is one)');
 
--- The kinds run on the read models above (b4): the swap pool and the LST's rate.
+-- The kinds run on the read models above (b4): the swap pool (a
+-- full-range position and one on [1800, 1850], both active at 1.2) and the
+-- LST's rate.
 INSERT INTO univ3_pool_states (chain_id, block_number, pool, sqrt_price_x96, tick, observation_index, observation_cardinality,
 	observation_cardinality_next, fee_protocol, unlocked, liquidity)
 	VALUES (990075, 1, pg_temp.a('swap_pool'), univ3_sqrt_price_at_price(1.2), univ3_tick_at_price(1.2), 0, 1, 1, 0, true,
-			'1000000000000000000000000000000');
+			'1500000000000000000000000000000');
+INSERT INTO univ3_mints VALUES
+	(990075, 1, 10, pg_temp.a('swap_pool'), pg_temp.a('owner'), pg_temp.a('owner'), -887272, 887272, '1000000000000000000000000000000', 0, 0),
+	(990075, 1, 11, pg_temp.a('swap_pool'), pg_temp.a('owner'), pg_temp.a('owner'), 1800, 1850, '500000000000000000000000000000', 0, 0);
 INSERT INTO lst_rates (chain_id, block_number, token, method, rate)
 	SELECT 990075, n, pg_temp.a('coll'), 'stEthPerToken()', (1190000000000000000 + n * 1000000000000)::numeric::uint256
 	  FROM generate_series(1, 4) n;
@@ -989,10 +1180,29 @@ SELECT is((SELECT jsonb_build_array(inputs ->> 'collateral', inputs -> 'price', 
 SELECT is((SELECT inputs ->> 'debt' FROM dh), (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 4)).borrow_assets::text,
 	'its debt is lend_position_at''s');
 SELECT ok((SELECT abs((inputs ->> 'ltv')::numeric - (inputs ->> 'debt')::numeric / 60e18) < 1e-15 FROM dh), 'its LTV: debt / (50 x 1.2)');
-SELECT is((SELECT (inputs ->> 'borrow_apy')::float8 FROM dh), (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_apy,
-	'its borrow APY is lend_market_at''s');
+SELECT is((SELECT (inputs ->> 'borrow_apy')::float8 FROM dh), lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '30 minutes'),
+	'its borrow APY is the average over its carry window (lend_borrow_apy_avg)');
+SELECT is((SELECT (inputs ->> 'borrow_apy_now')::float8 FROM dh), (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_apy,
+	'borrow_apy_now is lend_market_at''s');
+SELECT is((SELECT jsonb_build_array(inputs -> 'swap' -> 'tick', inputs -> 'swap' -> 'ticks', inputs -> 'swap' -> 'liquidity_net') FROM dh),
+	jsonb_build_array(univ3_tick_at_price(1.2), jsonb_build_array(-887272, 1800, 1850, 887272),
+		jsonb_build_array('1000000000000000000000000000000', '500000000000000000000000000000', '-500000000000000000000000000000',
+			'-1000000000000000000000000000000')),
+	'its swap pool: the tick, and the initialized ticks and liquidity net of the pool''s mints (univ3_pool_liquidity_net_at)');
 SELECT ok((SELECT (inputs ->> 'staking_apr')::float8 > (inputs ->> 'borrow_apy')::float8 FROM dh), '(positive carry)');
-SELECT is((SELECT pg_temp.outcome(id) ->> 'action' FROM sd), 'hold', 'lend: hold (a move would not pay its gas)');
+SELECT is((SELECT ARRAY[pg_temp.outcome(sd.id) ->> 'action'] || d.reasons FROM sd, decisions d WHERE d.strategy_id = sd.id),
+	ARRAY['hold', 'move_not_worth'], 'lend: hold, the Aave reserve pays more but a move would not pay its gas (2 x 100)');
+SELECT is((SELECT jsonb_build_array(d.plan ->> 'best', d.plan ->> 'current') FROM sd, decisions d WHERE d.strategy_id = sd.id),
+	(SELECT jsonb_build_array(aave, morpho) FROM mk), 'its plan: the Aave reserve best, the Morpho market current');
+CREATE TEMP TABLE lc AS SELECT inputs -> 'candidates' AS c FROM decisions WHERE strategy_id = (SELECT id FROM sd);
+SELECT is((SELECT jsonb_build_array(c -> 0 ->> 'total_supply', c -> 0 ->> 'total_borrow', c -> 0 ->> 'rate_at_target', c -> 0 ->> 'fee') FROM lc),
+	(SELECT jsonb_build_array(total_supply_assets::text, total_borrow_assets::text, end_rate_at_target::text, '100000000000000000') FROM acc),
+	'lend state (Morpho): the totals accrued to the block, the IRM''s rate at target as of the block, the fee');
+SELECT is((SELECT strategy_lend_apy_after(c -> 0, 0) FROM lc), (SELECT (c -> 0 ->> 'supply_apy')::float8 FROM lc),
+	'lend state (Morpho): its IRM inputs give back its supply APY with nothing added');
+SELECT is((SELECT jsonb_build_array(c -> 1 ->> 'total_supply', c -> 1 ->> 'total_borrow', c -> 1 -> 'rate_at_target', c -> 1 -> 'fee') FROM lc),
+	(SELECT jsonb_build_array(total_supply_assets::text, total_borrow_assets::text, NULL, NULL) FROM lend_market_at(990075, (SELECT aave::bytes32 FROM mk), 4)),
+	'lend state (Aave): the reserve''s totals');
 SELECT is((SELECT inputs -> 'candidates' -> 0 ->> 'supplied' FROM decisions WHERE strategy_id = (SELECT id FROM sd)),
 	(lend_position_at(990075, (SELECT id FROM m), pg_temp.a('lender'), 4)).supply_assets::text, 'lend state: the lender''s Morpho supply');
 SELECT is((SELECT (inputs -> 'candidates' -> 1 ->> 'supply_apy')::float8 FROM decisions WHERE strategy_id = (SELECT id FROM sd)),
@@ -1031,6 +1241,38 @@ SELECT is((SELECT ARRAY[total_borrow_assets::text, total_borrow_shares::text, to
 SELECT is((SELECT (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 5)).borrow_assets), '0'::uint256,
 	'the account owes nothing');
 SELECT is((SELECT (lend_market_at(990075, (SELECT id FROM m), 5)).utilization), 0::float8, 'and the market has no borrow');
+
+-- ---- b6: lend_borrow_apy_avg over several rates ----
+-- Morpho: an accrual at b6 (nothing borrowed since b5: no interest) says
+-- the rate was 2e9 since b3.  Aave: a rate update at b5 (8%) after b3's (6%).
+-- b1..b6 are at -50, -40, -30, -20, -10 and -5 minutes.
+INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp)
+	VALUES (990075, 6, ('0x' || lpad(to_hex(1006), 64, '0'))::bytes32, ('0x' || lpad(to_hex(1005), 64, '0'))::bytes32, now() - interval '5 minutes');
+INSERT INTO morpho_accruals SELECT 990075, 6, 0, pg_temp.a('morpho'), id, '2000000000', '0', '0' FROM m;
+INSERT INTO aave_reserve_updates VALUES (990075, 5, 1, pg_temp.a('aave_pool'), pg_temp.a('loan'), '40000000000000000000000000',
+	'90000000000000000000000000', '80000000000000000000000000', '1010200000000000000000000000', '1020400000000000000000000000');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 6, '30 minutes'),
+	morpho_rate_to_apy(floor((900000000::numeric * 300 + 2000000000::numeric * 1500) / 1800)::uint256),
+	'Morpho at b6 over 30 minutes: the last 300 s of b1-b3 at 9e8, b3-b6 (1500 s) at 2e9, no tail');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 6, '1 hour'),
+	morpho_rate_to_apy(floor((900000000::numeric * 1200 + 2000000000::numeric * 1500) / 2700)::uint256),
+	'over an hour: from the creation');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 6, '10 minutes'), morpho_rate_to_apy('2000000000'),
+	'over 10 minutes: within the last accrual''s period, its rate');
+CREATE TEMP TABLE aid AS SELECT aave::bytes32 AS id FROM mk;
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 6, '30 minutes'),
+	(exp((0.06 * 1200 + 0.08 * 300) / 1500) - 1)::float8,
+	'Aave at b6 over 30 minutes: 6% b3-b5 (1200 s), 8% b5-b6 (300 s); the 300 s before the first update are not counted');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 6, '450 seconds'),
+	(exp((0.06 * 150 + 0.08 * 300) / 450) - 1)::float8, 'over 450 s: clipped to the last 150 s of the 6%');
+SELECT ok(abs(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 6, '1 minute') - (exp(0.08::numeric) - 1)::float8) < 1e-15,
+	'over a minute: the last update''s rate to the block (1e-15: exp of 0.08 at another scale)');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 4, '30 minutes'), (lend_market_at(990075, (SELECT id FROM aid), 4)).borrow_apy,
+	'at b4: b3''s rate to the block, lend_market_at''s borrow APY (the update at b5 is later)');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 2, '30 minutes'), NULL,
+	'at b2, before any rate update (the reserve only read): NULL');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 6, '1 day'), lend_borrow_apy_avg(990075, (SELECT id FROM aid), 6, '30 minutes'),
+	'a longer window adds nothing before the first update');
 
 SELECT * FROM finish();
 ROLLBACK;
