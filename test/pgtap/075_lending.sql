@@ -1,12 +1,17 @@
 -- 075_lending: the lending side of the strategy engine on synthetic data (no
 -- node): the leverage and lend kinds' policies on hand-built states (every
 -- branch and band edge, the intents' calldata decoded back and checked
--- against the formulas of src/strategy/kinds/leverage.sql and lend.sql),
+-- against the formulas of src/strategy/kinds/leverage.sql and lend.sql;
+-- the leverage swaps quoted across a pool's initialized ticks and checked
+-- against univ3_simulate_swap to the wei; the lend moves judged by the APY
+-- the target pays after the move, against the Morpho IRM's and Aave's),
 -- their simulate functions on hand-built eth_call results, their validate
 -- functions, the risk gate's leverage rules (depeg tiers, max_leverage, the
--- forced unwind at halt), the engine's simulate slot, and the lending read
--- models and decoders on synthetic Morpho Blue and Aave v3 rows, against
--- the exact math of morpho.sql and aave.sql on the same numbers.
+-- forced unwind at halt, breakers judged as of the decision's time), the
+-- engine's simulate slot, and the lending read models and decoders on
+-- synthetic Morpho Blue and Aave v3 rows (positions, markets, the borrow
+-- APY averaged over a window), against the exact math of morpho.sql and
+-- aave.sql on the same numbers.
 --
 -- What needs a node is not here: a decision whose simulation passes or is
 -- refused by its kind (strategy_simulate_intents eth_calls each intent) is
