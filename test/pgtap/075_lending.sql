@@ -289,6 +289,8 @@ SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"borrow_apy_now": 0
 	'a borrow rate spiking now (5%) over a 2% average: still positive carry, lever');
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"borrow_apy_now": 0.05}'))), 'hold:within_band',
 	'nor does it unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"borrow_apy": 0.031, "borrow_apy_now": 0.01}'))), 'unwind:negative_carry',
+	'an average above the staking APR unwinds, however low the rate now');
 
 -- The quote goes across the pool's initialized ticks.  A shallow pool at
 -- 1.2 (tick 1823): a full-range position of 2e22 and a narrow one of 5e21
@@ -373,6 +375,15 @@ SELECT ok((SELECT -amount1::numeric >= out_min AND abs(-amount1::numeric / out_m
 	'shallow delever: the pool pays x and the 30 bps margin (2e-8)');
 SELECT ok((SELECT abs((11 - out_min * 1e-18) / ((10 - amt * 1e-18) * 1.2) - 0.8) < 1e-15 FROM sdv),
 	'shallow delever: (d - x) / ((c - y) price) is the target');
+-- A pool with no liquidity below the price pays nothing for the collateral:
+-- the corrections stop, the plan says so (swap_out 0, all of y price lost),
+-- and the account's call, which must get x back, is left to the simulation.
+CREATE TEMP TABLE ndv AS SELECT r FROM pg_temp.lev(pg_temp.lev_state(10, 11, jsonb_build_object('swap',
+	pg_temp.swap(univ3_sqrt_price_at_price(1.2), ARRAY[1830, 1840], ARRAY[1e22, -1e22])))) r;
+SELECT is((SELECT jsonb_build_array(pg_temp.why(r), r -> 'plan' ->> 'swap_out') FROM ndv), '["delever:ltv_above_band", "0"]'::jsonb,
+	'a pool without liquidity on the way: swap_out 0');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric + (r -> 'plan' ->> 'collateral_change')::numeric * 1.2) < 1e-17 FROM ndv),
+	'its swap_cost: all of the collateral sold, at the oracle price (the plan''s change rounded to 1e-18)');
 
 -- A Morpho unwind: repay all the shares, withdraw all the collateral, the
 -- swap of it all returning at least its quote less the slippage.
@@ -650,6 +661,8 @@ SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), p
 	(SELECT aave FROM mk), 'at warn it still is');
 SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, NULL, 'ok', false)) r),
 	(SELECT morpho FROM mk), 'a market not known at the block is not eligible');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(NULL, 0)) r),
+	(SELECT morpho FROM mk), 'nor one without a supply APY');
 SELECT is((SELECT r -> 'plan' ->> 'market' FROM mapy, pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(plus5, 0)) r),
 	(SELECT morpho FROM mk), 'equal APYs after the supply: the first candidate');
 SELECT is((SELECT r -> 'plan' ->> 'market' FROM mapy, pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(plus5 + 1e-12, 0)) r),
