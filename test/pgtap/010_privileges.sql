@@ -170,6 +170,7 @@ INSERT INTO matrix VALUES
 	('amplified.aave_position_at(bigint,amplified.address,amplified.address,amplified.address,bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.aave_account_emode_at(bigint,amplified.address,amplified.address,bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.lend_market_at(bigint,amplified.bytes32,bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.lend_borrow_apy_avg(bigint,amplified.bytes32,bigint,interval)', 'EXECUTE', 'amplified_reader'),
 	('amplified.lend_position_at(bigint,amplified.bytes32,amplified.address,bigint)', 'EXECUTE', 'amplified_reader'),
 	-- univ3 analytics: read ingested swaps and pool states
 	('amplified.univ3_pool_ticks(bigint,amplified.address,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),

@@ -155,6 +155,8 @@ INSERT INTO sample VALUES
 	 $$SELECT amplified.aave_account_emode_at(990011, '0x00000000000000000000000000000000000000aa', '0x00000000000000000000000000000000000000cc', 1)$$, 'ok'),
 	('amplified.lend_market_at(bigint,amplified.bytes32,bigint)',
 	 $$SELECT amplified.lend_market_at(990011, '0x0000000000000000000000000000000000000000000000000000000000000001', 1)$$, 'ok'),
+	('amplified.lend_borrow_apy_avg(bigint,amplified.bytes32,bigint,interval)',
+	 $$SELECT amplified.lend_borrow_apy_avg(990011, '0x0000000000000000000000000000000000000000000000000000000000000001', 1, '7 days')$$, 'ok'),
 	('amplified.lend_position_at(bigint,amplified.bytes32,amplified.address,bigint)',
 	 $$SELECT amplified.lend_position_at(990011, '0x0000000000000000000000000000000000000000000000000000000000000001', '0x00000000000000000000000000000000000000aa', 1)$$, 'ok'),
 	-- analyst: read-only RPC, against the chain whose node refuses connections

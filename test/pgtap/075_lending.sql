@@ -1,12 +1,17 @@
 -- 075_lending: the lending side of the strategy engine on synthetic data (no
 -- node): the leverage and lend kinds' policies on hand-built states (every
 -- branch and band edge, the intents' calldata decoded back and checked
--- against the formulas of src/strategy/kinds/leverage.sql and lend.sql),
+-- against the formulas of src/strategy/kinds/leverage.sql and lend.sql;
+-- the leverage swaps quoted across a pool's initialized ticks and checked
+-- against univ3_simulate_swap to the wei; the lend moves judged by the APY
+-- the target pays after the move, against the Morpho IRM's and Aave's),
 -- their simulate functions on hand-built eth_call results, their validate
 -- functions, the risk gate's leverage rules (depeg tiers, max_leverage, the
--- forced unwind at halt), the engine's simulate slot, and the lending read
--- models and decoders on synthetic Morpho Blue and Aave v3 rows, against
--- the exact math of morpho.sql and aave.sql on the same numbers.
+-- forced unwind at halt, breakers judged as of the decision's time), the
+-- engine's simulate slot, and the lending read models and decoders on
+-- synthetic Morpho Blue and Aave v3 rows (positions, markets, the borrow
+-- APY averaged over a window), against the exact math of morpho.sql and
+-- aave.sql on the same numbers.
 --
 -- What needs a node is not here: a decision whose simulation passes or is
 -- refused by its kind (strategy_simulate_intents eth_calls each intent) is
@@ -64,7 +69,7 @@ CREATE FUNCTION pg_temp.ret(c numeric, d numeric, idle numeric) RETURNS jsonb LA
 CREATE TEMP TABLE lev_in AS SELECT jsonb_build_object(
 	'protocol', 'morpho_blue', 'account', pg_temp.t('account'), 'morpho', pg_temp.t('morpho'), 'oracle', pg_temp.t('oracle'),
 	'irm', pg_temp.t('irm'), 'lltv', '945000000000000000', 'collateral_token', pg_temp.t('coll'), 'loan_token', pg_temp.t('loan'),
-	'collateral_decimals', 18, 'loan_decimals', 18, 'swap_pool', pg_temp.t('swap_pool'), 'swap_fee', 100,
+	'collateral_decimals', 18, 'loan_decimals', 18, 'swap_pool', pg_temp.t('swap_pool'), 'swap_fee', 100, 'swap_tick_spacing', 1,
 	'target_ltv', 0.8, 'band', 0.02) AS p;
 CREATE TEMP TABLE aave_in AS SELECT (p - 'morpho' - 'oracle' - 'irm' - 'lltv')
 	|| jsonb_build_object('protocol', 'aave_v3', 'aave_pool', pg_temp.t('aave_pool'), 'emode_category', 1) AS p FROM lev_in;
@@ -126,26 +131,52 @@ SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"carry_windo
 	NULL, 'validate: a negative carry window');
 SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"swap_fee": 0}' FROM lev_in), 990075)$$, '22023',
 	'invalid leverage parameter "swap_fee": 0 is outside [1, 999999]', 'validate: swap_fee');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"swap_tick_spacing": 0}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "swap_tick_spacing": 0 is outside [1, 16384]', 'validate: swap_tick_spacing of at least 1');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"swap_tick_spacing": 16385}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "swap_tick_spacing": 16385 is outside [1, 16384]', 'validate: swap_tick_spacing at most 16384');
+SELECT is((SELECT p -> 'swap_tick_spacing' FROM lev_params), '1'::jsonb, 'validate: the swap pool''s tick spacing kept');
 SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"leverage": 3}' FROM lev_in), 990075)$$, '22023',
 	'unknown leverage parameter "leverage"', 'validate: an unknown key');
 -- Decimals and the pool's fee left out are read from the chain: here its
 -- node refuses connections, so asking proves the read is made.
 SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'collateral_decimals' FROM lev_in), 990075)$$, '58R01', NULL,
 	'validate: decimals left out are read from the chain');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'swap_tick_spacing' FROM lev_in), 990075)$$, '58R01', NULL,
+	'validate: the pool''s tick spacing left out is read from the chain (tickSpacing())');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p - 'swap_fee' FROM lev_in), 990075)$$, '58R01', NULL,
+	'validate: and its fee (fee())');
 
 -- ---- leverage: the policy on hand-built states ----
+-- A swap pool's state as gather returns it: its price, the tick and active
+-- liquidity there, its initialized ticks (spacing 1) and their liquidity net.
+CREATE FUNCTION pg_temp.swap(sqrt_price amplified.uint256, ticks int[], nets numeric[], coll_is_token0 boolean DEFAULT true)
+RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_object('sqrt_price', sqrt_price::text, 'tick', amplified.univ3_tick_at_sqrt_price(sqrt_price),
+		'liquidity', (SELECT coalesce(sum(n), 0) FROM unnest(ticks, nets) x(t, n) WHERE t <= amplified.univ3_tick_at_sqrt_price(sqrt_price))::text,
+		'collateral_is_token0', coll_is_token0, 'pool_block', 10,
+		'ticks', to_jsonb(ticks), 'liquidity_net', (SELECT jsonb_agg(n::text ORDER BY o) FROM unnest(nets) WITH ORDINALITY x(n, o))) $$;
+-- What the pool pays (raw) for amount (raw) of the collateral sold, or of
+-- the loan token sold for the collateral: univ3_simulate_swap at the state.
+CREATE FUNCTION pg_temp.q(swap jsonb, sell_collateral boolean, amount numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN (swap ->> 'collateral_is_token0')::boolean = sell_collateral THEN -x.amount1::numeric ELSE -x.amount0::numeric END
+	  FROM amplified.univ3_simulate_swap((swap ->> 'sqrt_price')::amplified.uint256, (swap ->> 'tick')::int,
+		(swap ->> 'liquidity')::amplified.uint256, 1, 100, ARRAY(SELECT t::int FROM jsonb_array_elements_text(swap -> 'ticks') t),
+		ARRAY(SELECT n::amplified.int256 FROM jsonb_array_elements_text(swap -> 'liquidity_net') n),
+		(swap ->> 'collateral_is_token0')::boolean = sell_collateral, floor(amount)::amplified.int256) x $$;
 -- The state gather returns: c collateral and d debt (whole units) at an
--- oracle price of 1.2 loan per collateral, a swap pool at that price deep
--- enough that its price impact is below 1e-12, positive carry (staking 3%,
--- borrowing 2%), no breaker, data a minute old.  extra overrides keys.
+-- oracle price of 1.2 loan per collateral, a swap pool at that price with
+-- one full-range position of 1e36 (its price impact and the rounding of its
+-- price steps below 1e-10 of the amounts swapped here), positive carry
+-- (staking 3%, borrowing 2% on average over the carry window and now), no
+-- breaker, data a minute old.  extra overrides keys.
 CREATE FUNCTION pg_temp.lev_state(c numeric, d numeric, extra jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object('kind', 'leverage', 'block_number', 10, 'at', now() - interval '1 minute', 'decided_at', now(),
 		'collateral', (c * 1e18)::text, 'debt', (d * 1e18)::text, 'price', 1.2, 'borrow_shares', (d * 1e24)::text,
 		'ltv', CASE WHEN c > 0 THEN d / (c * 1.2) END, 'health_factor', CASE WHEN d > 0 THEN c * 1.2 * 0.945 / d END,
 		'lltv', 0.945, 'liquidation_price', CASE WHEN d > 0 THEN d / (c * 0.945) END,
-		'borrow_apy', 0.02, 'staking_apr', 0.03, 'market_liquidity', '1000000000000000000000', 'risk_level', 'ok',
-		'swap', jsonb_build_object('sqrt_price', amplified.univ3_sqrt_price_at_price(1.2)::text,
-			'liquidity', '1000000000000000000000000000000000000', 'collateral_is_token0', true, 'pool_block', 10),
+		'borrow_apy', 0.02, 'borrow_apy_now', 0.02, 'staking_apr', 0.03, 'market_liquidity', '1000000000000000000000', 'risk_level', 'ok',
+		'swap', pg_temp.swap(amplified.univ3_sqrt_price_at_price(1.2), ARRAY[-887272, 887272], ARRAY[1e36, -1e36]),
 		'idle_collateral', '0', 'idle_loan', '0', 'emode', NULL,
 		'valuation', jsonb_build_object('numeraire', pg_temp.t('loan'), 'value', c * 1.2 - d, 'holdings', '[]'::jsonb)) || extra $$;
 CREATE FUNCTION pg_temp.lev(state jsonb, params jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -153,8 +184,7 @@ CREATE FUNCTION pg_temp.lev(state jsonb, params jsonb DEFAULT '{}') RETURNS json
 CREATE FUNCTION pg_temp.aave(state jsonb, params jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT amplified.strategy_policy_leverage(pg_temp.strat('leverage', p || params), state) FROM aave_params $$;
 -- The pool's spot price (loan per collateral, before its 1 bp fee) and fee.
-CREATE TEMP TABLE pool AS SELECT strategy_price1per0(univ3_sqrt_price_at_price(1.2), 18, 18) AS spot, 0.0001 AS f,
-	univ3_sqrt_price_at_price(1.2) AS sqrt_price, '1000000000000000000000000000000000000'::uint256 AS liquidity;
+CREATE TEMP TABLE pool AS SELECT strategy_price1per0(univ3_sqrt_price_at_price(1.2), 18, 18) AS spot, 0.0001 AS f;
 CREATE FUNCTION pg_temp.why(r jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
 	SELECT (r ->> 'action') || ':' || coalesce((SELECT string_agg(x, ',') FROM jsonb_array_elements_text(r -> 'reasons') x), '') $$;
 
@@ -205,9 +235,16 @@ SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"health_factor": 
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "warn"}'))), 'hold:within_band',
 	'warn alone does not unwind');
 
--- A Morpho lever from c = 10, d = 5: borrow x with d + x = t * price * (c + x * (1 - fee) / spot).
+-- A Morpho lever from c = 10, d = 5: borrow x with d + x = t * price * (c + y),
+-- y what the pool pays for x.  In this deep pool y is x * (1 - fee) / spot
+-- but for its price impact and the Q64.96 rounding of a price step, both
+-- below 1e-10 of the amounts: x is the fee-only closed form within that.
 CREATE TEMP TABLE lv AS SELECT pg_temp.lev(pg_temp.lev_state(10, 5)) AS r,
 	(0.8 * 1.2 * 10 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) AS x FROM pool;
+CREATE TEMP TABLE lva AS SELECT (pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1)::numeric AS amt,
+	(pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 2)::numeric AS out_min,
+	pg_temp.q(pg_temp.lev_state(10, 5) -> 'swap', false,
+		(pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1)::numeric) AS q FROM lv;
 SELECT is((SELECT pg_temp.sel(r) FROM lv), selector('morphoLever((address,address,address,address,uint256),uint256,uint256,uint24)'),
 	'lever: morphoLever');
 SELECT is((SELECT r -> 'intents' -> 0 ->> 'target' FROM lv), pg_temp.t('account'), 'the account is called');
@@ -215,58 +252,156 @@ SELECT is((SELECT r -> 'intents' -> 0 ->> 'step' FROM lv), 'lever', 'one intent,
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') -> 0 FROM lv),
 	jsonb_build_array(pg_temp.t('loan'), pg_temp.t('coll'), pg_temp.t('oracle'), pg_temp.t('irm'), '945000000000000000'),
 	'lever: the market''s parameters (loan, collateral, oracle, IRM, LLTV)');
-SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1 FROM lv),
-	(SELECT floor(x * 1e18)::text FROM lv), 'lever: borrows x = (t price c - d) / (1 - t price (1 - fee) / spot)');
-SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 2 FROM lv),
-	(SELECT strategy_amount_min((strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(lv.x * 1e18)::uint256)).amount_out, 30)::text
-	   FROM lv, pool), 'lever: the swap''s minimum is the quote of x less 30 bps');
+SELECT ok((SELECT abs(amt * 1e-18 / x - 1) < 1e-10 FROM lv, lva), 'lever: borrows x = (t price c - d) / (1 - t price (1 - fee) / spot) (1e-10)');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM lv), (SELECT q FROM lva),
+	'lever: the plan''s swap_out is univ3_simulate_swap''s output for the amount borrowed');
+SELECT is((SELECT out_min FROM lva), (SELECT strategy_amount_min(q::uint256, 30)::numeric FROM lva),
+	'lever: the swap''s minimum is that output less 30 bps');
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 3 FROM lv), '100',
 	'lever: the pool''s fee');
 SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9 FROM lv), 'lever: the planned LTV after is the target (1e-9)');
-SELECT ok((SELECT abs((5 + x) / ((10 + (strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(lv.x * 1e18)::uint256)).amount_out::numeric / 1e18) * 1.2) - 0.8) < 1e-9
-	FROM lv, pool), 'lever: the debt after over the collateral after (the quote''s output) is the target');
+SELECT ok((SELECT abs((5 + amt * 1e-18) / ((10 + q * 1e-18) * 1.2) - 0.8) < 1e-9 FROM lva),
+	'lever: the debt after over the collateral after (the quote''s output) is the target (1e-9)');
+-- (The policy's whole units are quotients of numeric division, rounded to
+-- 16 decimals: its plan's amounts are exact to 1e-16.)
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric - (amt - q * 1.2) * 1e-18) < 1e-16 FROM lv, lva),
+	'lever: swap_cost is what the swap loses against the oracle price: x - y price');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric / (amt * 1e-18) - 0.0001) < 1e-10 FROM lv, lva),
+	'lever: in a deep pool at the oracle''s price, that is the 1 bp fee');
+SELECT is((SELECT r -> 'plan' -> 'swap_steps' FROM lv), '["lever"]'::jsonb, 'lever: its one step swaps (for strategy_pnl)');
 SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk', r -> 'proposal' -> 'slippage_bps',
 			r -> 'proposal' -> 'value', r -> 'proposal' -> 'chain_id') FROM lv),
 	'["lever", false, 30, 7.0, 990075]'::jsonb, 'lever proposal: does not reduce risk, 30 bps, worth 7 (12 - 5)');
-SELECT is((SELECT round((r -> 'proposal' ->> 'turnover')::numeric, 12) FROM lv), (SELECT round(x, 12) FROM lv), 'lever turnover: the debt added');
+SELECT ok((SELECT abs((r -> 'proposal' ->> 'turnover')::numeric - amt * 1e-18) < 1e-18 FROM lv, lva), 'lever turnover: the debt added');
 SELECT ok((SELECT abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'ltv')::numeric - 0.8) < 1e-9
 		AND abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'health_factor')::numeric - 0.945 / 0.8) < 1e-9
 		AND r -> 'proposal' -> 'exposures' -> 0 ->> 'asset' = pg_temp.t('coll') FROM lv),
 	'lever exposure: LTV the target, health factor LLTV / LTV, on the collateral');
 -- Idle collateral is supplied with the lever: c + ic in the formula.
-SELECT is((SELECT pg_temp.args(pg_temp.lev(pg_temp.lev_state(10, 5, '{"idle_collateral": "2000000000000000000"}')),
-		'((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1),
-	(SELECT floor((0.8 * 1.2 * 12 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) * 1e18)::text FROM pool),
+SELECT ok((SELECT abs((pg_temp.args(pg_temp.lev(pg_temp.lev_state(10, 5, '{"idle_collateral": "2000000000000000000"}')),
+		'((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1)::numeric
+		/ ((0.8 * 1.2 * 12 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) * 1e18) - 1) < 1e-10 FROM pool),
 	'lever: idle collateral counts as collateral (c + ic)');
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(0, 0, '{"idle_collateral": "2000000000000000000", "ltv": null}'))),
 	'lever:ltv_below_band', 'idle collateral alone: the first lever');
+-- The carry is the borrow APY averaged over carry_window, not the rate now.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"borrow_apy_now": 0.05}'))), 'lever:ltv_below_band',
+	'a borrow rate spiking now (5%) over a 2% average: still positive carry, lever');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"borrow_apy_now": 0.05}'))), 'hold:within_band',
+	'nor does it unwind');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"borrow_apy": 0.031, "borrow_apy_now": 0.01}'))), 'unwind:negative_carry',
+	'an average above the staking APR unwinds, however low the rate now');
 
--- A Morpho delever from c = 10, d = 10 (LTV 0.8333): repay x, selling
--- y = x / pool_price * (1 + slippage) collateral, (d - x) = t price (c - y).
+-- The quote goes across the pool's initialized ticks.  A shallow pool at
+-- 1.2 (tick 1823): a full-range position of 2e22 and a narrow one of 5e21
+-- on [1820, 1830]; the lever's swap (~23 WETH for the collateral, the price
+-- going up) leaves the narrow range at 1830, the delever's (selling ~6
+-- collateral, the price going down) at 1820.
+CREATE TEMP TABLE shallow AS SELECT pg_temp.swap(univ3_sqrt_price_at_price(1.2), ARRAY[-887272, 1820, 1830, 887272],
+	ARRAY[2e22, 5e21, -5e21, -2e22]) AS s;
+SELECT is((SELECT jsonb_build_array(s -> 'tick', s -> 'liquidity') FROM shallow), '[1823, "25000000000000000000000"]'::jsonb,
+	'(the shallow pool: tick 1823, both positions active)');
+CREATE TEMP TABLE slv AS SELECT r, (pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1)::numeric AS amt,
+	(pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 2)::numeric AS out_min
+  FROM shallow, pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('swap', s))) r;
+CREATE TEMP TABLE slq AS SELECT q.* FROM shallow, slv, univ3_simulate_swap((s ->> 'sqrt_price')::uint256, 1823, (s ->> 'liquidity')::uint256,
+	1, 100, ARRAY[-887272, 1820, 1830, 887272], ARRAY[2e22, 5e21, -5e21, -2e22]::int256[], false, amt::int256) q;
+SELECT is((SELECT ARRAY[ticks_crossed, tick_after] FROM slq), ARRAY[1, 1842], 'shallow lever: its swap crosses tick 1830 (to 1842)');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM slv), (SELECT -amount0::numeric FROM slq),
+	'shallow lever: swap_out is univ3_simulate_swap''s output across the ticks, to the wei');
+SELECT is((SELECT out_min FROM slv), (SELECT strategy_amount_min((-amount0::numeric)::uint256, 30)::numeric FROM slq),
+	'shallow lever: the minimum is that output less 30 bps');
+SELECT ok((SELECT (strategy_swap_quote((s ->> 'sqrt_price')::uint256, (s ->> 'liquidity')::uint256, 100, false, amt::uint256)).amount_out::numeric
+			> -amount0::numeric FROM shallow, slv, slq),
+	'shallow lever: within the active liquidity alone the pool would pay more (the quote sees the liquidity drop at 1830)');
+-- Landing on the target: the fee-only closed form borrows x0 and misses the
+-- target LTV by 4.3e-4 here (the price impact, ~0.1%).  Each pass of the
+-- policy's iteration (x again at the quote's effective rate eff(x))
+-- multiplies the error by rho = t p x |eff'(x)| / (1 - t p eff) ~ 4e-3
+-- (eff'(x) measured below), so after its two passes the residual is about
+-- 4.3e-4 * rho^2 ~ 7e-9; the quote itself is exact.  Bound: 2e-8.
+CREATE TEMP TABLE x0 AS SELECT (0.8 * 1.2 * 10 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) ^ 2 / pool.spot) AS x FROM pool;
+SELECT ok((SELECT abs((5 + x) / ((10 + pg_temp.q(s, false, x * 1e18) * 1e-18) * 1.2) - 0.8) > 4e-4 FROM x0, shallow),
+	'shallow lever: the fee-only closed form would miss the target LTV by more than 4e-4');
+SELECT ok((SELECT (0.8 * 1.2 * 23 * abs(pg_temp.q(s, false, 23e18) * (1 / 23e18) - pg_temp.q(s, false, 22.9e18) * (1 / 22.9e18)) / 0.1)
+			/ (1 - 0.8 * 1.2 * pg_temp.q(s, false, 23e18) * (1 / 23e18)) BETWEEN 1e-3 AND 1e-2 FROM shallow),
+	'(the contraction rho of the iteration, measured on the simulator: between 1e-3 and 1e-2)');
+SELECT ok((SELECT abs((5 + amt * 1e-18) / ((10 + (r -> 'plan' ->> 'swap_out')::numeric * 1e-18) * 1.2) - 0.8) < 2e-8 FROM slv),
+	'shallow lever: the debt after over the collateral after (the exact quote) is the target within 2e-8');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 2e-8 FROM slv), 'shallow lever: the planned LTV after too');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric - (amt - (r -> 'plan' ->> 'swap_out')::numeric * 1.2) * 1e-18) < 1e-16
+			AND (r -> 'plan' ->> 'swap_cost')::numeric / (amt * 1e-18) > 0.0005 FROM slv),
+	'shallow lever: swap_cost, x - y price, counts the price impact (above 5 bps of x, the fee being 1 bp)');
+
+-- A Morpho delever from c = 10, d = 10 (LTV 0.8333): repay x, selling y
+-- collateral that the pool pays x for with the slippage margin:
+-- (d - x) = t price (c - y).  Deep pool: x as with y = x / (spot (1 - fee)) * (1 + slippage).
 CREATE TEMP TABLE dv AS SELECT pg_temp.lev(pg_temp.lev_state(10, 10)) AS r,
-	(10 - 0.8 * 1.2 * 10) / (1 - 0.8 * 1.2 * 1.003 / (pool.spot * (1 - pool.f))) AS x, pool.spot * (1 - pool.f) AS pp FROM pool;
+	(10 - 0.8 * 1.2 * 10) / (1 - 0.8 * 1.2 * 1.003 / (pool.spot * (1 - pool.f))) AS x FROM pool;
+CREATE TEMP TABLE dva AS SELECT (a ->> 1)::numeric AS shares, (a ->> 2)::numeric AS amt, (a ->> 3)::numeric AS out_min, a ->> 4 AS fee,
+	pg_temp.q(pg_temp.lev_state(10, 10) -> 'swap', true, (a ->> 2)::numeric) AS q
+  FROM dv, pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') a;
 SELECT is((SELECT pg_temp.sel(r) FROM dv), selector('morphoDelever((address,address,address,address,uint256),uint256,uint256,uint256,uint24)'),
 	'delever: morphoDelever');
-SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') - 0 FROM dv),
-	(SELECT jsonb_build_array(floor(x / 10 * 10e24)::text, floor(x / pp * 1.003 * 1e18)::text, floor(x * 1e18)::text, '100') FROM dv),
-	'delever: the shares of x (x / d of the borrow shares), y collateral, at least x back, the fee');
+SELECT ok((SELECT abs(out_min * 1e-18 / x - 1) < 1e-10 FROM dv, dva),
+	'delever: at least x back, x = (d - t price c) / (1 - t price (1 + slippage) / (spot (1 - fee))) (1e-10)');
+SELECT is((SELECT floor(shares * 1e-6) FROM dva), (SELECT out_min FROM dva),
+	'delever: the shares of x (x / d of the borrow shares, 1e6 per wei here)');
+SELECT is((SELECT fee FROM dva), '100', 'delever: the pool''s fee');
+SELECT ok((SELECT q >= out_min AND abs(q / out_min - 1.003) < 1e-9 FROM dva),
+	'delever: the pool pays for the y sold x and the 30 bps margin (1e-9)');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM dv), (SELECT q FROM dva),
+	'delever: swap_out is univ3_simulate_swap''s output for the collateral sold');
 SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9 FROM dv), 'delever: the planned LTV after is the target (1e-9)');
-SELECT ok((SELECT abs((10 - x) / ((10 - x / pp * 1.003) * 1.2) - 0.8) < 1e-9 FROM dv), 'delever: (d - x) / ((c - y) price) is the target');
+SELECT ok((SELECT abs((10 - out_min * 1e-18) / ((10 - amt * 1e-18) * 1.2) - 0.8) < 1e-9 FROM dva),
+	'delever: (d - x) / ((c - y) price) is the target');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric - (amt * 1.2 - q) * 1e-18) < 1e-16 FROM dv, dva),
+	'delever: swap_cost is y price - what the pool pays');
+SELECT is((SELECT r -> 'plan' -> 'swap_steps' FROM dv), '["delever"]'::jsonb, 'delever: its one step swaps');
 SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk') FROM dv),
 	'["delever", true]'::jsonb, 'delever proposal: reduces risk');
 SELECT ok((SELECT abs((r -> 'proposal' -> 'exposures' -> 0 ->> 'ltv')::numeric - 0.8) < 1e-9 FROM dv), 'delever exposure: the target LTV');
+-- In the shallow pool (c = 10, d = 11): the sale crosses tick 1820; y is
+-- corrected twice by the quote (the same contraction as the lever's).
+CREATE TEMP TABLE sdv AS SELECT r, (a ->> 2)::numeric AS amt, (a ->> 3)::numeric AS out_min
+  FROM shallow, pg_temp.lev(pg_temp.lev_state(10, 11, jsonb_build_object('swap', s))) r,
+	   pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') a;
+CREATE TEMP TABLE sdq AS SELECT q.* FROM shallow, sdv, univ3_simulate_swap((s ->> 'sqrt_price')::uint256, 1823, (s ->> 'liquidity')::uint256,
+	1, 100, ARRAY[-887272, 1820, 1830, 887272], ARRAY[2e22, 5e21, -5e21, -2e22]::int256[], true, amt::int256) q;
+SELECT is((SELECT ARRAY[ticks_crossed, tick_after] FROM sdq), ARRAY[1, 1817], 'shallow delever: its swap crosses tick 1820 (to 1817)');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM sdv), (SELECT -amount1::numeric FROM sdq),
+	'shallow delever: swap_out is univ3_simulate_swap''s output across the ticks');
+SELECT ok((SELECT -amount1::numeric >= out_min AND abs(-amount1::numeric / out_min - 1.003) < 2e-8 FROM sdv, sdq),
+	'shallow delever: the pool pays x and the 30 bps margin (2e-8)');
+SELECT ok((SELECT abs((11 - out_min * 1e-18) / ((10 - amt * 1e-18) * 1.2) - 0.8) < 1e-15 FROM sdv),
+	'shallow delever: (d - x) / ((c - y) price) is the target');
+-- A pool with no liquidity below the price pays nothing for the collateral:
+-- the corrections stop, the plan says so (swap_out 0, all of y price lost),
+-- and the account's call, which must get x back, is left to the simulation.
+CREATE TEMP TABLE ndv AS SELECT r FROM pg_temp.lev(pg_temp.lev_state(10, 11, jsonb_build_object('swap',
+	pg_temp.swap(univ3_sqrt_price_at_price(1.2), ARRAY[1830, 1840], ARRAY[1e22, -1e22])))) r;
+SELECT is((SELECT jsonb_build_array(pg_temp.why(r), r -> 'plan' ->> 'swap_out') FROM ndv), '["delever:ltv_above_band", "0"]'::jsonb,
+	'a pool without liquidity on the way: swap_out 0');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric + (r -> 'plan' ->> 'collateral_change')::numeric * 1.2) < 1e-17 FROM ndv),
+	'its swap_cost: all of the collateral sold, at the oracle price (the plan''s change rounded to 1e-18)');
 
 -- A Morpho unwind: repay all the shares, withdraw all the collateral, the
--- swap returning at least the whole debt.
+-- swap of it all returning at least its quote less the slippage.
 CREATE TEMP TABLE uw AS SELECT pg_temp.lev(pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}')) AS r;
 SELECT is((SELECT pg_temp.sel(r) FROM uw), selector('morphoDelever((address,address,address,address,uint256),uint256,uint256,uint256,uint24)'),
 	'unwind: morphoDelever');
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint256,uint24)') - 0 FROM uw),
-	jsonb_build_array(pg_temp.max(), pg_temp.max(), '9600000000000000000', '100'), 'unwind: every share, all the collateral, the debt back');
+	jsonb_build_array(pg_temp.max(), pg_temp.max(), floor(pg_temp.q(pg_temp.lev_state(10, 9.6) -> 'swap', true, 10e18) * 0.997)::text, '100'),
+	'unwind: every share, all the collateral, at least the quote of selling it all less 30 bps');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM uw), pg_temp.q(pg_temp.lev_state(10, 9.6) -> 'swap', true, 10e18),
+	'unwind: swap_out is that quote');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'swap_cost')::numeric - (12 - pg_temp.q(pg_temp.lev_state(10, 9.6) -> 'swap', true, 10e18) * 1e-18)) < 1e-16 FROM uw),
+	'unwind: swap_cost, 10 x 1.2 less the quote');
 SELECT is((SELECT jsonb_build_array(r -> 'proposal' ->> 'action', r -> 'proposal' -> 'reduces_risk',
 			r -> 'proposal' -> 'exposures' -> 0 -> 'ltv', r -> 'proposal' -> 'exposures' -> 0 -> 'health_factor') FROM uw),
 	'["unwind", true, null, null]'::jsonb, 'unwind proposal: reduces risk, leaves no leverage');
-SELECT is((SELECT (r -> 'plan' ->> 'debt_change')::numeric FROM uw), -9.6, 'unwind plan: all the debt repaid');
+SELECT is((SELECT jsonb_build_array(r -> 'plan' -> 'debt_change', r -> 'plan' -> 'collateral_change', r -> 'plan' -> 'swap_steps') FROM uw),
+	'[-9.6, -10, ["unwind"]]'::jsonb, 'unwind plan: all the debt repaid, all the collateral sold, in one step');
 
 -- Aave: into the strategy's e-mode category first (its own decision), then lever.
 SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}'))), 'set_emode:emode_category',
@@ -285,30 +420,44 @@ SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0}'), '{"
 	'category 0 wanted and none set: lever');
 SELECT is(pg_temp.why(pg_temp.aave(pg_temp.lev_state(10, 0, '{"emode": 0, "risk_level": "warn"}'))), 'hold:risk_warn',
 	'a breaker at warn holds before set_emode');
-CREATE TEMP TABLE alv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 5, '{"emode": 1}')) AS r,
-	(0.8 * 1.2 * 10 - 5) / (1 - 0.8 * 1.2 * (1 - pool.f) / pool.spot) AS x FROM pool;
+CREATE TEMP TABLE alv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 5, '{"emode": 1}')) AS r;
 SELECT is((SELECT pg_temp.sel(r) FROM alv), selector('aaveLever(address,address,uint256,uint256,uint24)'), 'Aave lever: aaveLever');
 SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint24)') FROM alv),
-	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), floor(x * 1e18)::text,
-		strategy_amount_min((strategy_swap_quote(pool.sqrt_price, pool.liquidity, 100, false, floor(alv.x * 1e18)::uint256)).amount_out, 30)::text,
-		'100') FROM alv, pool),
-	'Aave lever: collateral, loan, x, the quote less 30 bps, the fee');
-CREATE TEMP TABLE adv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 10, '{"emode": 1}')) AS r,
-	(10 - 0.8 * 1.2 * 10) / (1 - 0.8 * 1.2 * 1.003 / (pool.spot * (1 - pool.f))) AS x, pool.spot * (1 - pool.f) AS pp FROM pool;
+	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), amt::text, out_min::text, '100') FROM lva),
+	'Aave lever: collateral, loan, the Morpho lever''s x and minimum (the same state), the fee');
+CREATE TEMP TABLE adv AS SELECT pg_temp.aave(pg_temp.lev_state(10, 10, '{"emode": 1}')) AS r;
 SELECT is((SELECT pg_temp.sel(r) FROM adv), selector('aaveDelever(address,address,uint256,uint256,uint256,uint24)'), 'Aave delever: aaveDelever');
 SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint256,uint24)') FROM adv),
-	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), floor(x * 1e18)::text, floor(x / pp * 1.003 * 1e18)::text,
-		floor(x * 1e18)::text, '100') FROM adv),
-	'Aave delever: repay x, withdraw y, at least x back');
+	(SELECT jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), out_min::text, amt::text, out_min::text, '100') FROM dva),
+	'Aave delever: repay x, withdraw y, at least x back (the Morpho delever''s)');
 SELECT is((SELECT pg_temp.args(r, '(address,address,uint256,uint256,uint256,uint24)')
 			 FROM pg_temp.aave(pg_temp.lev_state(10, 9.6, '{"emode": 1, "staking_apr": 0.01}')) r),
-	jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), pg_temp.max(), pg_temp.max(), '9600000000000000000', '100'),
+	jsonb_build_array(pg_temp.t('coll'), pg_temp.t('loan'), pg_temp.max(), pg_temp.max(),
+		floor(pg_temp.q(pg_temp.lev_state(10, 9.6) -> 'swap', true, 10e18) * 0.997)::text, '100'),
 	'Aave unwind (negative carry): everything');
--- The collateral as token1 of the pool: the spot price is inverted.
-SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9
-	FROM pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('swap', jsonb_build_object('sqrt_price', univ3_sqrt_price_at_price(1 / 1.2)::text,
-		'liquidity', '1000000000000000000000000000000000000', 'collateral_is_token0', false, 'pool_block', 10)))) r),
-	'collateral as token1: the lever still lands on the target');
+-- The collateral as token1 of the pool (loan per collateral is then 1 /
+-- the pool's price): the quotes take the other side of the swap.
+CREATE TEMP TABLE inv AS SELECT pg_temp.swap(univ3_sqrt_price_at_price(1 / 1.2), ARRAY[-887272, 887272], ARRAY[1e36, -1e36], false) AS s;
+CREATE TEMP TABLE ilv AS SELECT r, (pg_temp.args(r, '((address,address,address,address,uint256),uint256,uint256,uint24)') ->> 1)::numeric AS amt
+  FROM inv, pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('swap', s))) r;
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM ilv),
+	(SELECT -(univ3_simulate_swap((s ->> 'sqrt_price')::uint256, (s ->> 'tick')::int, (s ->> 'liquidity')::uint256, 1, 100,
+		ARRAY[-887272, 887272], ARRAY[1e36, -1e36]::int256[], true, amt::int256)).amount1::numeric FROM inv, ilv),
+	'collateral as token1: the lever buys it with token0 (zero for one), swap_out its amount1');
+SELECT ok((SELECT abs((r -> 'plan' ->> 'ltv_after')::numeric - 0.8) < 1e-9 FROM ilv), 'collateral as token1: the lever still lands on the target');
+SELECT is((SELECT (r -> 'plan' ->> 'swap_out')::numeric FROM inv, pg_temp.lev(pg_temp.lev_state(10, 9.6, jsonb_build_object('swap', s, 'risk_level', 'halt'))) r),
+	(SELECT -(univ3_simulate_swap((s ->> 'sqrt_price')::uint256, (s ->> 'tick')::int, (s ->> 'liquidity')::uint256, 1, 100,
+		ARRAY[-887272, 887272], ARRAY[1e36, -1e36]::int256[], false, 10e18::numeric::int256)).amount0::numeric FROM inv),
+	'collateral as token1: the unwind sells it for token0 (one for zero), swap_out its amount0');
+
+-- strategy_leverage_quote: univ3_simulate_swap's output at the gathered state, for each side and token order.
+SELECT is(ARRAY[strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', true, 5e18), strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', false, 5e18)],
+	ARRAY[pg_temp.q(pg_temp.lev_state(0, 0) -> 'swap', true, 5e18), pg_temp.q(pg_temp.lev_state(0, 0) -> 'swap', false, 5e18)],
+	'strategy_leverage_quote: selling and buying the collateral (token0)') FROM lev_params;
+SELECT is(ARRAY[strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', true, 0.9), strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', true, 0)],
+	ARRAY[0, 0]::numeric[], 'strategy_leverage_quote: less than one raw unit in, nothing out') FROM lev_params;
+SELECT is(strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', false, 5.7e18), strategy_leverage_quote(p, pg_temp.lev_state(0, 0) -> 'swap', false, 5.7e18 + 0.9),
+	'strategy_leverage_quote: the amount in is floored to a raw unit') FROM lev_params;
 
 -- ---- leverage: simulate, on the account's answers (collateral, debt, idle after) ----
 SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
@@ -364,8 +513,13 @@ CREATE TEMP TABLE mk AS SELECT
 SELECT is((SELECT jsonb_build_array(p -> 'candidates' -> 0 ->> 'market', p -> 'candidates' -> 1 ->> 'market') FROM lend_params),
 	(SELECT jsonb_build_array(morpho, aave) FROM mk), 'lend validate: each candidate''s market id (Morpho''s, aave_market_id of the asset)');
 SELECT is((SELECT p -> 'candidates' -> 0 -> 'lltv' FROM lend_params), '"945000000000000000"'::jsonb, 'lend validate: the LLTV as a string');
-SELECT is((SELECT jsonb_build_array(p -> 'min_trade', p -> 'deadline_seconds', p -> 'horizon') FROM lend_params),
-	'[0.01, 3600, "365.25 days"]'::jsonb, 'lend validate: defaults filled, the horizon kept');
+SELECT is((SELECT jsonb_build_array(p -> 'min_trade', p -> 'deadline_seconds', p -> 'horizon', p -> 'switch_threshold', p -> 'gas_cost',
+			p -> 'min_advantage') FROM lend_params),
+	'[0.01, 3600, "365.25 days", 0.002, 0.5, 1]'::jsonb, 'lend validate: defaults filled (switch_threshold 0.002), the others kept');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"switch_threshold": 1.5}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "switch_threshold": 1.5 is outside [0, 1]', 'lend validate: switch_threshold within [0, 1]');
+SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || '{"switch_threshold": -0.001}' FROM lend_in), 990075)$$, '22023',
+	'invalid lend parameter "switch_threshold": -0.001 is outside [0, 1]', 'lend validate: not negative');
 SELECT is((SELECT strategy_validate_lend(p, 990075) FROM lend_params), (SELECT p FROM lend_params),
 	'lend validate is idempotent on its own output (strategy_update validates the merged parameters)');
 SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p || jsonb_build_object('candidates', jsonb_build_array(
@@ -402,12 +556,17 @@ SELECT throws_ok($$SELECT strategy_validate_lend((SELECT p - 'decimals' FROM len
 	'lend validate: decimals left out are read from the chain');
 
 -- ---- lend: the policy ----
--- One candidate's state: its supply APY, the account's supply, the market's
--- liquidity and cap room (whole units; NULL: no cap), its collateral's level.
-CREATE FUNCTION pg_temp.cand(market text, protocol text, apy numeric, supplied numeric, liquidity numeric DEFAULT 1000,
-	cap_room numeric DEFAULT NULL, risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
-	SELECT jsonb_build_object('market', market, 'protocol', protocol, 'supply_apy', apy, 'borrow_apy', apy * 2, 'utilization', 0.5,
-		'liquidity', (liquidity * 1e18)::text, 'cap_room', (cap_room * 1e18)::text, 'risk_level', risk,
+-- One candidate's state as gather writes it: its supply APY, the account's
+-- supply, the market's liquidity and cap room (whole units; NULL: no cap),
+-- its collateral's level, whether it is known at the block, its totals
+-- (whole units) and, for Morpho, the IRM's rate at target and the fee.
+CREATE FUNCTION pg_temp.cand(market text, protocol text, apy float8, supplied numeric, liquidity numeric, cap_room numeric,
+	risk text, known boolean, total_supply numeric, total_borrow numeric, rate_at_target text, fee text)
+RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_object('market', market, 'protocol', protocol, 'supply_apy', apy, 'borrow_apy', apy * 2,
+		'utilization', total_borrow / total_supply, 'liquidity', (liquidity * 1e18)::text,
+		'total_supply', (total_supply * 1e18)::text, 'total_borrow', (total_borrow * 1e18)::text,
+		'rate_at_target', rate_at_target, 'fee', fee, 'cap_room', (cap_room * 1e18)::text, 'risk_level', risk,
 		'supplied', (supplied * 1e18)::text, 'known', known) $$;
 CREATE FUNCTION pg_temp.lend(idle numeric, m jsonb, a jsonb, params jsonb DEFAULT '{}', extra jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE sql STABLE AS $$
@@ -415,85 +574,202 @@ LANGUAGE sql STABLE AS $$
 		'at', now() - interval '1 minute', 'decided_at', now(), 'idle', (idle * 1e18)::text, 'candidates', jsonb_build_array(m, a),
 		'valuation', jsonb_build_object('numeraire', pg_temp.t('loan'), 'value', 100, 'holdings', '[]'::jsonb)) || extra)
 	  FROM lend_params $$;
-CREATE FUNCTION pg_temp.mo(apy numeric, supplied numeric, liquidity numeric DEFAULT 1000, cap_room numeric DEFAULT NULL,
-	risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT pg_temp.cand(morpho, 'morpho_blue', apy, supplied, liquidity, cap_room, risk, known) FROM mk $$;
-CREATE FUNCTION pg_temp.aa(apy numeric, supplied numeric, liquidity numeric DEFAULT 1000, cap_room numeric DEFAULT NULL,
-	risk text DEFAULT 'ok', known boolean DEFAULT true) RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT pg_temp.cand(aave, 'aave_v3', apy, supplied, liquidity, cap_room, risk, known) FROM mk $$;
+-- The Morpho market's supply APY at supply s and borrow b (raw) by its IRM
+-- (rate at target rat, fee), the utilization computed here: wDivDown(b, s).
+CREATE FUNCTION pg_temp.morpho_apy(s numeric, b numeric, rat amplified.int256, fee amplified.uint256) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT amplified.morpho_rate_to_apy(amplified.morpho_supply_rate((amplified.morpho_borrow_rate(rat, u, 0)).avg_rate, u, fee))
+	  FROM (SELECT div(b * 1e18, s)::amplified.uint256 AS u) x $$;
+-- The rate at target (per second, WAD) of a borrow APY at target.
+CREATE FUNCTION pg_temp.rat(apy numeric) RETURNS amplified.int256 LANGUAGE sql IMMUTABLE AS $$
+	SELECT floor(ln(1 + apy) / 31536000 * 1e18)::amplified.int256 $$;
+-- The Morpho candidate: by default 1000 supplied, 900 borrowed (90%, the
+-- IRM's target), 4% at target, a 10% fee: its supply APY now by its IRM,
+-- about 3.2%; liquidity what is not borrowed.  With borrow 0 it pays nothing.
+CREATE FUNCTION pg_temp.mo(supplied numeric, liquidity numeric DEFAULT NULL, cap_room numeric DEFAULT NULL, risk text DEFAULT 'ok',
+	known boolean DEFAULT true, total_supply numeric DEFAULT 1000, total_borrow numeric DEFAULT 900, at_target numeric DEFAULT 0.04)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT pg_temp.cand(morpho, 'morpho_blue', pg_temp.morpho_apy(total_supply * 1e18, total_borrow * 1e18, pg_temp.rat(at_target), '100000000000000000'),
+		supplied, coalesce(liquidity, total_supply - total_borrow), cap_room, risk, known, total_supply, total_borrow,
+		pg_temp.rat(at_target)::text, '100000000000000000') FROM mk $$;
+-- The Aave candidate at a supply APY; by default a reserve of 1e22 (half
+-- borrowed): so deep that what is added here leaves its APY unchanged (the
+-- factor (s / (s + 100)) ^ 2 is 1 in float8).
+CREATE FUNCTION pg_temp.aa(apy float8, supplied numeric, liquidity numeric DEFAULT 1000, cap_room numeric DEFAULT NULL,
+	risk text DEFAULT 'ok', known boolean DEFAULT true, total_supply numeric DEFAULT 1e22) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT pg_temp.cand(aave, 'aave_v3', apy, supplied, liquidity, cap_room, risk, known, total_supply, total_supply / 2, NULL, NULL) FROM mk $$;
 CREATE TEMP TABLE morpho_params AS SELECT jsonb_build_array(pg_temp.t('loan'), pg_temp.t('coll'), pg_temp.t('oracle'),
 	pg_temp.t('irm'), '945000000000000000') AS mp;
+-- The Morpho candidate's APY now, and with 5 and 100 more supplied.
+CREATE TEMP TABLE mapy AS SELECT pg_temp.morpho_apy(1000e18, 900e18, pg_temp.rat(0.04), '100000000000000000') AS now,
+	pg_temp.morpho_apy(1005e18, 900e18, pg_temp.rat(0.04), '100000000000000000') AS plus5,
+	pg_temp.morpho_apy(1100e18, 900e18, pg_temp.rat(0.04), '100000000000000000') AS plus100;
+SELECT ok((SELECT now BETWEEN 0.031 AND 0.033 AND plus5 < now AND plus100 < plus5 FROM mapy),
+	'(the Morpho candidate pays about 3.2%, less with more supplied)');
+
+-- strategy_lend_apy_after: Morpho exactly by its IRM at the new utilization.
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), 5e18), (SELECT plus5 FROM mapy),
+	'apy_after (Morpho): 5 more supplied: the IRM''s supply APY at utilization 900 / 1005');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), 100e18), (SELECT plus100 FROM mapy), 'apy_after (Morpho): 100 more: at 900 / 1100');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), 0), (SELECT now FROM mapy), 'apy_after (Morpho): nothing added: its APY now');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), -50e18),
+	pg_temp.morpho_apy(950e18, 900e18, pg_temp.rat(0.04), '100000000000000000'),
+	'apy_after (Morpho): 50 withdrawn: above the target utilization, on the steep side of the curve');
+SELECT ok(strategy_lend_apy_after(pg_temp.mo(0), -50e18) > (SELECT now FROM mapy) * 1.1, '(which pays more)');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), 5e18 + 0.7), (SELECT plus5 FROM mapy), 'apy_after (Morpho): raw amounts floored');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0, total_supply => 1000, total_borrow => 0), 5e18), 0::float8,
+	'apy_after (Morpho): no borrow, no supply APY');
+-- Aave: the supply APY scaled by the square of the utilization's change.
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0, total_supply => 900), 100e18), 0.04::float8 * 0.81::float8,
+	'apy_after (Aave): 100 more on 900: x (900 / 1000) ^ 2');
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0, total_supply => 1000), -200e18), 0.04::float8 * 1.5625::float8,
+	'apy_after (Aave): 200 withdrawn from 1000: x (1000 / 800) ^ 2');
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0), 100e18), 0.04::float8, 'apy_after (Aave): the deep reserve does not move');
+-- No APY after a withdrawal of more than the market has, or can pay.
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0, total_supply => 1000), -1000e18), NULL, 'apy_after: nothing left: NULL');
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0, total_supply => 1000), -500e18 - 1), NULL,
+	'apy_after: a supply below the borrow (Aave, half borrowed): NULL');
+SELECT is(strategy_lend_apy_after(pg_temp.aa(0.04, 0, total_supply => 1000), -500e18), 0.16::float8,
+	'apy_after: all of the liquidity (utilization 100%): x 4');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0), -100e18 - 1), NULL, 'apy_after (Morpho): more than the liquidity: NULL');
+SELECT is(strategy_lend_apy_after(pg_temp.mo(0) - 'total_supply', 5e18), NULL, 'apy_after: a market without totals (unknown): NULL');
 
 -- Supply idle funds to the best market.
-CREATE TEMP TABLE ls AS SELECT pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0)) AS r;
+CREATE TEMP TABLE ls AS SELECT pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0)) AS r;
 SELECT is((SELECT pg_temp.why(r) FROM ls), 'supply:idle_funds', 'idle funds: supply');
-SELECT is((SELECT pg_temp.sel(r) FROM ls), selector('aaveSupply(address,uint256)'), 'to the best market, the Aave reserve');
+SELECT is((SELECT pg_temp.sel(r) FROM ls), selector('aaveSupply(address,uint256)'), 'to the best market, the Aave reserve (4% over 3.2%)');
 SELECT is((SELECT pg_temp.args(r, '(address,uint256)') FROM ls), jsonb_build_array(pg_temp.t('loan'), '5000000000000000000'),
 	'aaveSupply(asset, all the idle)');
 SELECT is((SELECT r -> 'intents' -> 0 ->> 'target' FROM ls), pg_temp.t('account'), 'through the account');
-SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'market', r -> 'plan' ->> 'amount', r -> 'plan' -> 'apy') FROM ls),
-	(SELECT jsonb_build_array(aave, '5000000000000000000', 0.04) FROM mk), 'supply plan: market, amount, APY');
+SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'market', r -> 'plan' ->> 'amount', r -> 'plan' -> 'apy', r -> 'plan' -> 'best_apy',
+			r -> 'plan' -> 'best_apy_after') FROM ls),
+	(SELECT jsonb_build_array(aave, '5000000000000000000', 0.04, 0.04, 0.04) FROM mk), 'supply plan: market, amount, APY now and after');
 SELECT is((SELECT r -> 'proposal' FROM ls), jsonb_build_object('action', 'supply', 'reduces_risk', false, 'value', 100, 'turnover', 5,
 	'slippage_bps', 0, 'chain_id', 990075, 'assets', jsonb_build_array(pg_temp.t('loan'))), 'supply proposal');
-SELECT is((SELECT pg_temp.args(r, '(address,uint256)') ->> 1 FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, 2)) r),
+SELECT is((SELECT pg_temp.args(r, '(address,uint256)') ->> 1 FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, 2)) r),
 	'2000000000000000000', 'the best market''s cap room bounds the supply');
-CREATE TEMP TABLE ls2 AS SELECT pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, 0)) AS r;
+CREATE TEMP TABLE ls2 AS SELECT pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, 0)) AS r;
 SELECT is((SELECT pg_temp.sel(r) FROM ls2), selector('morphoSupply((address,address,address,address,uint256),uint256)'),
 	'a market at its cap is not eligible: the Morpho market, morphoSupply');
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') FROM ls2, morpho_params),
 	(SELECT jsonb_build_array(mp, '5000000000000000000') FROM morpho_params), 'morphoSupply(the market''s parameters, the idle)');
-SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'reduce_only')) r),
+SELECT is((SELECT jsonb_build_array(r -> 'plan' -> 'apy', r -> 'plan' -> 'best_apy_after') FROM ls2),
+	(SELECT jsonb_build_array(now, plus5) FROM mapy), 'its plan: the Morpho APY now, and after the 5 added (its IRM at 900 / 1005)');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, NULL, 'reduce_only')) r),
 	(SELECT morpho FROM mk), 'a market whose collateral is at reduce_only is not eligible');
-SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'warn')) r),
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, NULL, 'warn')) r),
 	(SELECT aave FROM mk), 'at warn it still is');
-SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0, 1000, NULL, 'ok', false)) r),
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0, 1000, NULL, 'ok', false)) r),
 	(SELECT morpho FROM mk), 'a market not known at the block is not eligible');
-SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0.04, 0), pg_temp.aa(0.04, 0)) r),
-	(SELECT morpho FROM mk), 'equal APYs: the first candidate');
-SELECT is(pg_temp.why(pg_temp.lend(0.0099, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0))), 'hold:supplied_best', 'idle below min_trade: hold');
-SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.03, 0, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0, 1000, NULL, 'halt'))),
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(NULL, 0)) r),
+	(SELECT morpho FROM mk), 'nor one without a supply APY');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM mapy, pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(plus5, 0)) r),
+	(SELECT morpho FROM mk), 'equal APYs after the supply: the first candidate');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM mapy, pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(plus5 + 1e-12, 0)) r),
+	(SELECT aave FROM mk), 'a hair more: the other');
+-- By the APY after the funds are added: a small Aave reserve paying 5%
+-- now pays 5% x (100 / 200) ^ 2 = 1.25% with 100 more, less than Morpho's.
+SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'market', r -> 'plan' -> 'best_apy_after')
+			 FROM pg_temp.lend(100, pg_temp.mo(0), pg_temp.aa(0.05, 0, total_supply => 100)) r),
+	(SELECT jsonb_build_array(morpho, plus100) FROM mk, mapy),
+	'the best market is the best after the supply: 5% on a small reserve is 1.25% with 100 added; Morpho pays more');
+SELECT is((SELECT r -> 'plan' ->> 'market' FROM pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.05, 0, total_supply => 100)) r),
+	(SELECT aave FROM mk), 'with 5 to place it pays 4.5%: the Aave reserve');
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0, 1000, NULL, 'halt'))),
 	'hold:no_eligible_market', 'no eligible market: hold');
-SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.03, 0), pg_temp.aa(0.04, 0), extra => jsonb_build_object('at', now() - interval '1 hour'))),
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0) - 'rate_at_target', pg_temp.aa(0.04, 0, 1000, 0))),
+	'hold:no_eligible_market', 'a Morpho market whose APY after cannot be computed is not eligible');
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0), pg_temp.aa(0.04, 0), extra => jsonb_build_object('at', now() - interval '1 hour'))),
 	'hold:stale_chain_data', 'stale data: hold');
+-- Nothing to do: the hold's reasons.
+CREATE TEMP TABLE lh AS SELECT pg_temp.lend(0.0099, pg_temp.mo(0), pg_temp.aa(0.04, 0)) AS r;
+SELECT is((SELECT pg_temp.why(r) FROM lh), 'hold:nothing_to_place', 'idle below min_trade and nothing supplied: nothing_to_place');
+SELECT is((SELECT r -> 'plan' FROM lh), (SELECT jsonb_build_object('best', aave, 'best_apy', 0.04, 'current', NULL) FROM mk),
+	'its plan: the best market, no current one');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0), pg_temp.aa(0.04, 0))), 'hold:nothing_to_place', 'nothing at all: nothing_to_place');
+CREATE TEMP TABLE lh2 AS SELECT pg_temp.lend(0, pg_temp.mo(100), pg_temp.aa(0.02, 0)) AS r;
+SELECT is((SELECT pg_temp.why(r) FROM lh2), 'hold:supplied_best', 'supplied in the best market: supplied_best');
+SELECT is((SELECT r -> 'plan' FROM lh2), (SELECT jsonb_build_object('best', morpho, 'best_apy', now, 'current', morpho) FROM mk, mapy),
+	'its plan: best and current the same');
+SELECT is(pg_temp.why(pg_temp.lend(0.0099, pg_temp.mo(100), pg_temp.aa(0.02, 0))), 'hold:supplied_best',
+	'and idle below min_trade: still supplied_best');
 
 -- Withdraw from a market whose collateral is at reduce_only or halt.
-CREATE TEMP TABLE lw AS SELECT pg_temp.lend(0, pg_temp.mo(0.05, 100, 1000, NULL, 'reduce_only'), pg_temp.aa(0.04, 0)) AS r;
+CREATE TEMP TABLE lw AS SELECT pg_temp.lend(0, pg_temp.mo(100, 1000, NULL, 'reduce_only'), pg_temp.aa(0.04, 0)) AS r;
 SELECT is((SELECT pg_temp.why(r) FROM lw), 'withdraw:risk_reduce_only', 'reduce_only on the market''s collateral: withdraw');
 SELECT is((SELECT pg_temp.sel(r) FROM lw), selector('morphoWithdraw((address,address,address,address,uint256),uint256)'), 'morphoWithdraw');
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') FROM lw),
 	(SELECT jsonb_build_array(mp, pg_temp.max()) FROM morpho_params), 'all of it (the market can pay it all): the maximum');
 SELECT is((SELECT jsonb_build_array(r -> 'plan' ->> 'amount', r -> 'proposal' -> 'reduces_risk', r -> 'proposal' -> 'turnover') FROM lw),
 	'["100000000000000000000", true, 100]'::jsonb, 'withdraw plan and proposal: 100, reduces risk');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
 	'halt: withdraw');
-SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(0.05, 100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
+SELECT is(pg_temp.why(pg_temp.lend(5, pg_temp.mo(100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'withdraw:risk_halt',
 	'a withdrawal comes before a supply');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(100, 1000, NULL, 'halt'), pg_temp.aa(0.04, 0, 1000, NULL, 'halt'))), 'withdraw:risk_halt',
+	'with no other market to go to as well');
 -- Liquidity-limited: what the market can pay now.
-CREATE TEMP TABLE ll AS SELECT pg_temp.lend(0, pg_temp.mo(0.05, 100, 40, NULL, 'halt'), pg_temp.aa(0.04, 0)) AS r;
+CREATE TEMP TABLE ll AS SELECT pg_temp.lend(0, pg_temp.mo(100, 40, NULL, 'halt'), pg_temp.aa(0.04, 0)) AS r;
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') ->> 1 FROM ll), '40000000000000000000',
 	'liquidity 40 of a supply of 100: withdraw 40');
 SELECT is((SELECT r -> 'plan' ->> 'amount' FROM ll), '40000000000000000000', 'the plan says 40');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100, 0.005, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'hold:supplied_best',
-	'nothing withdrawable worth min_trade: hold');
--- Better APY: the gain over the horizon (1 year here) on what can be
--- withdrawn against twice the gas cost (0.5) plus min_advantage (1).
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0))), 'hold:supplied_best',
-	'a gain of exactly 2 (0.02 of 100 for a year) against 2 * 0.5 + 1: hold');
-CREATE TEMP TABLE lb AS SELECT pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0), '{"min_advantage": 0.999}') AS r;
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(100, 0.005, NULL, 'halt'), pg_temp.aa(0.04, 0))), 'hold:move_not_worth',
+	'nothing withdrawable worth min_trade: hold, elsewhere is better (move_not_worth)');
+-- Better APY: a Morpho market without borrowers pays nothing; the deep Aave
+-- reserve pays what it says after the move.  A move needs the APY advantage
+-- above switch_threshold (0.002), and the gain over the horizon (1 year
+-- here) on what can be withdrawn above twice the gas cost (0.5) plus
+-- min_advantage (1).
+CREATE FUNCTION pg_temp.idle_mo(supplied numeric, liquidity numeric DEFAULT NULL) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT pg_temp.mo(supplied, liquidity, total_borrow => 0) $$;
+SELECT is((SELECT (pg_temp.idle_mo(100) ->> 'supply_apy')::float8), 0::float8, '(the Morpho market without borrowers pays 0)');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.02, 0))), 'hold:move_not_worth',
+	'a gain of exactly 2 (0.02 of 100 for a year) against 2 * 0.5 + 1: move_not_worth');
+CREATE TEMP TABLE lb AS SELECT pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.02, 0), '{"min_advantage": 0.999}') AS r;
 SELECT is((SELECT pg_temp.why(r) FROM lb), 'withdraw:better_apy', 'against 2 * 0.5 + 0.999: withdraw for the better APY');
-SELECT is((SELECT (r -> 'plan' ->> 'gain_over_horizon')::numeric FROM lb), 2.00, 'the plan shows the gain');
+SELECT is((SELECT jsonb_build_array(r -> 'plan' -> 'gain_over_horizon', r -> 'plan' -> 'apy', r -> 'plan' -> 'best_apy',
+			r -> 'plan' ->> 'best') FROM lb, mk),
+	(SELECT jsonb_build_array(2.00, 0, 0.02, aave) FROM mk), 'the plan shows the gain, the APY left and the best');
 SELECT is((SELECT pg_temp.args(r, '((address,address,address,address,uint256),uint256)') ->> 1 FROM lb), pg_temp.max(), 'all of it');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100), pg_temp.aa(0.05, 0), '{"horizon": "182.625 days", "min_advantage": 0}')),
-	'hold:supplied_best', 'over half a year the gain is 1: not above 2 * 0.5');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100, 60), pg_temp.aa(0.05, 0), '{"min_advantage": 0}')), 'withdraw:better_apy',
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.02, 0), '{"horizon": "182.625 days", "min_advantage": 0}')),
+	'hold:move_not_worth', 'over half a year the gain is 1: not above 2 * 0.5');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100, 60), pg_temp.aa(0.02, 0), '{"min_advantage": 0}')), 'withdraw:better_apy',
 	'60 withdrawable: a gain of 1.2 beats 1');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.03, 100, 50), pg_temp.aa(0.05, 0), '{"min_advantage": 0}')), 'hold:supplied_best',
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100, 50), pg_temp.aa(0.02, 0), '{"min_advantage": 0}')), 'hold:move_not_worth',
 	'50 withdrawable: a gain of 1 does not');
-CREATE TEMP TABLE la AS SELECT pg_temp.lend(0, pg_temp.mo(0.06, 0), pg_temp.aa(0.03, 100, 30), '{"min_advantage": 0, "gas_cost": 0}') AS r;
+-- switch_threshold: without gas or floor, the APY advantage alone decides.
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.002, 0), '{"min_advantage": 0, "gas_cost": 0}')),
+	'hold:move_not_worth', 'switch_threshold: an advantage of exactly 0.002 does not move');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.0020001, 0), '{"min_advantage": 0, "gas_cost": 0}')),
+	'withdraw:better_apy', 'switch_threshold: 0.0020001 does');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.0020001, 0), '{"min_advantage": 0, "gas_cost": 0, "switch_threshold": 0.003}')),
+	'hold:move_not_worth', 'switch_threshold 0.003: it does not');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.0000001, 0), '{"min_advantage": 0, "gas_cost": 0, "switch_threshold": 0}')),
+	'withdraw:better_apy', 'switch_threshold 0: any advantage with a gain above the costs');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.03, 0), '{"min_advantage": 0, "gas_cost": 1.5}')),
+	'hold:move_not_worth', 'above the threshold but a gain of 3 against gas 2 x 1.5: move_not_worth');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.03, 0), '{"min_advantage": 0, "gas_cost": 1.4999}')),
+	'withdraw:better_apy', 'gas 2 x 1.4999: withdraw');
+-- The advantage is the target's APY after the amount moved: 5% now on an
+-- Aave reserve of 900, 4.05% with the 100 added: 0.0405 over 0.
+SELECT is((SELECT (r -> 'plan' ->> 'gain_over_horizon')::numeric
+			 FROM pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.05, 0, total_supply => 900), '{"min_advantage": 0}') r),
+	(0.05::float8 * 0.81::float8)::numeric * 100, 'the gain is on the APY after the move: 0.05 x 0.81 on 100 for a year');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.idle_mo(100), pg_temp.aa(0.0024, 0, total_supply => 900), '{"min_advantage": 0, "gas_cost": 0}')),
+	'hold:move_not_worth', '0.0024 now is 0.00194 after: below the threshold, no move');
+-- From Aave to the Morpho market: at its IRM's APY with the 30 withdrawable added.
+CREATE TEMP TABLE la AS SELECT pg_temp.lend(0, pg_temp.mo(0), pg_temp.aa(0.01, 100, 30), '{"min_advantage": 0, "gas_cost": 0}') AS r;
+SELECT is((SELECT pg_temp.why(r) FROM la), 'withdraw:better_apy', 'Morpho''s 3.2% over Aave''s 1%: withdraw from Aave');
 SELECT is((SELECT pg_temp.sel(r) FROM la), selector('aaveWithdraw(address,uint256)'), 'from Aave: aaveWithdraw');
 SELECT is((SELECT pg_temp.args(r, '(address,uint256)') FROM la), jsonb_build_array(pg_temp.t('loan'), '30000000000000000000'),
 	'aaveWithdraw(asset, the liquidity)');
-SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0.05, 100), pg_temp.aa(0.03, 0))), 'hold:supplied_best', 'in the best market: hold');
+SELECT is((SELECT (r -> 'plan' ->> 'gain_over_horizon')::numeric FROM la),
+	(pg_temp.morpho_apy(1030e18, 900e18, pg_temp.rat(0.04), '100000000000000000')::numeric - 0.01) * 30,
+	'the gain: Morpho''s IRM at 900 / 1030 (the 30 moved), less 1%, on 30 for a year');
+SELECT is((SELECT r -> 'plan' -> 'best_apy_after' FROM la), (SELECT to_jsonb(plus100) FROM mapy),
+	'best_apy_after: the best market with the whole supply (100) added');
+SELECT is(pg_temp.why(pg_temp.lend(0, pg_temp.mo(0), pg_temp.aa(0.03, 100))), 'hold:supplied_best',
+	'in the best market (3% over Morpho''s 3.2% less the dilution of 100): hold');
 
 -- ---- lend: simulate (supplied after, 0, idle after) ----
 SELECT is((SELECT strategy_simulate_lend(pg_temp.strat('lend', p), '{"idle": "5000000000000000000"}', r, pg_temp.ret(5e18, 0, 0))
@@ -528,6 +804,23 @@ CREATE FUNCTION pg_temp.px(action text, reduces boolean, ltv numeric) RETURNS js
 		'exposures', jsonb_build_array(jsonb_strip_nulls(jsonb_build_object('asset', pg_temp.t('coll'), 'ltv', ltv)))) $$;
 
 SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)), '(t,ok,{})', 'breaker ok: a lever is allowed');
+-- risk_gate_eval judges the breakers as of its "at" (the engine passes
+-- its decision's chain time): a breaker not evaluated at that time is
+-- evaluated then, here without data (warn); at that time again it is not.
+CREATE FUNCTION pg_temp.gate_at(proposal jsonb, at timestamptz) RETURNS text LANGUAGE sql AS $$
+	SELECT (allowed, level, reasons)::text FROM amplified.risk_gate_eval(75001, 990075, ARRAY[pg_temp.a('coll'), pg_temp.a('loan')],
+		amplified.risk_proposal_of(proposal), false, NULL, at) $$;
+SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), NULL), '(t,ok,{})', 'risk_gate_eval at NULL: now, the level set');
+SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), now() - interval '1 hour'),
+	'(f,warn,"{breaker:warn:coll-depeg,depeg:warn:no_leverage_increase}")',
+	'at an hour ago: the breaker is evaluated as of then, without data: warn');
+SELECT is((SELECT ARRAY[level::text, evaluated_at::text] FROM circuit_breaker_state
+			WHERE breaker_id = (SELECT id FROM circuit_breakers WHERE name = 'coll-depeg')),
+	ARRAY['warn', (now() - interval '1 hour')::text], 'its state: evaluated as of that time');
+SELECT pg_temp.level('ok');
+SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), now() - interval '1 hour'), '(t,ok,{})',
+	'at the same time again: the state is not evaluated again');
+UPDATE circuit_breaker_state SET evaluated_at = now() WHERE breaker_id = (SELECT id FROM circuit_breakers WHERE name = 'coll-depeg');
 SELECT pg_temp.level('warn');
 SELECT is(risk_asset_level(990075, pg_temp.a('coll')), 'warn', 'the collateral is at warn');
 SELECT is(pg_temp.gate(pg_temp.px('lever', false, 0.8)), '(f,warn,"{breaker:warn:coll-depeg,depeg:warn:no_leverage_increase}")',
@@ -687,10 +980,49 @@ SELECT is((SELECT (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('borro
 	'no debt: no health factor');
 SELECT is(lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 0), NULL, 'no position before the market');
 
+-- lend_borrow_apy_avg (Morpho): the accrual at b3 says the borrow rate was
+-- 9e8 per second since the creation at b1 (1200 s); since b3 the market's
+-- rate at the block holds (lend_market_at, 600 s to b4).  Averaged by time
+-- over the window, floored to a WAD rate, as an APY.
+CREATE TEMP TABLE r4 AS SELECT (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_rate::numeric AS r;
+SELECT ok((SELECT r > 0 AND r <> 900000000 FROM r4), '(the rate at b4 is not the accrual''s)');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '30 minutes'),
+	(SELECT morpho_rate_to_apy(floor((900000000::numeric * 1200 + r * 600) / 1800)::uint256) FROM r4),
+	'lend_borrow_apy_avg (Morpho): b1-b3 at the accrual''s rate, b3-b4 at the rate at the block, weighted by time');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '1 day'), lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '30 minutes'),
+	'a window reaching before the market''s creation counts from it');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '15 minutes'),
+	(SELECT morpho_rate_to_apy(floor((900000000::numeric * 300 + r * 600) / 900)::uint256) FROM r4),
+	'a window of 15 minutes takes the last 300 s of the accrual''s period');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '10 minutes'), (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_apy,
+	'a window starting at the accrual: the rate at the block alone (lend_market_at''s borrow APY)');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '1 second'), (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_apy,
+	'a window of a second: the same');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 3, '30 minutes'), morpho_rate_to_apy('900000000'),
+	'at the accrual''s block: its rate alone (the tail is empty)');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 2, '30 minutes'), (lend_market_at(990075, (SELECT id FROM m), 2)).borrow_apy,
+	'before any accrual: the rate at the block');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 0, '30 minutes'), NULL, 'before the market: NULL');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 99, '30 minutes'), NULL, 'a block not ingested: NULL');
+SELECT is(lend_borrow_apy_avg(990075, '0x0000000000000000000000000000000000000000000000000000000000000001', 4, '30 minutes'), NULL,
+	'an unknown market: NULL');
+SELECT throws_ok($$SELECT lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '0 seconds')$$, '22023',
+	'lend_borrow_apy_avg: window_length must be positive, not 00:00:00', 'a window of 0 is refused');
+SELECT throws_ok($$SELECT lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '-1 hour')$$, '22023', NULL, 'a negative window is refused');
+SELECT throws_ok($$SELECT lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, NULL)$$, '22023', NULL, 'a NULL window is refused');
+
 -- ---- read models: Aave v3 on synthetic reads ----
 -- At b2: the Pool's getReserveData(WETH) (and of the account, which is no
 -- reserve: all zeros) and getUserAccountData(account), the tokens' scaled
--- balances and supplies, the oracle's price; decoded by aave_decode_reads.
+-- balances and supplies, the oracle's price; decoded by aave_decode_reads
+-- from the contracts watched as their kinds.  The same reads of contracts
+-- not watched, or watched as another kind, are not decoded (the names are
+-- common): a getAssetPrice of the Morpho oracle, a scaledTotalSupply of the
+-- stable debt token (not watched), a getUserAccountData of the aToken.
+SELECT lives_ok($$SELECT watch_contract(990075, pg_temp.a('aave_pool'), 'aave pool', 'aave_pool');
+	SELECT watch_contract(990075, pg_temp.a('a_loan'), 'aWETH', 'aave_token');
+	SELECT watch_contract(990075, pg_temp.a('v_loan'), 'variableDebtWETH', 'aave_token');
+	SELECT watch_contract(990075, pg_temp.a('aave_oracle'), 'aave oracle', 'aave_oracle')$$, 'watch the Aave Pool, tokens and oracle');
 CREATE TEMP TABLE cfg AS SELECT (8050 + 8300 * 2::numeric ^ 16 + 10500 * 2::numeric ^ 32 + 18 * 2::numeric ^ 48 + 2::numeric ^ 56
 	+ 2::numeric ^ 58 + 2::numeric ^ 59 + 1500 * 2::numeric ^ 64 + 1000 * 2::numeric ^ 80 + 2000 * 2::numeric ^ 116
 	+ 1000 * 2::numeric ^ 152 + 2::numeric ^ 168)::numeric(78, 0)::text AS c;
@@ -709,8 +1041,13 @@ UNION ALL SELECT 990075, 2, pg_temp.a('a_loan'), 'scaledBalanceOf(address)', pg_
 UNION ALL SELECT 990075, 2, pg_temp.a('v_loan'), 'scaledBalanceOf(address)', pg_temp.t('account'), abi_encode('(uint256)', '["5000000000000000000"]')
 UNION ALL SELECT 990075, 2, pg_temp.a('a_loan'), 'scaledTotalSupply()', '', abi_encode('(uint256)', '["1000000000000000000000"]')
 UNION ALL SELECT 990075, 2, pg_temp.a('v_loan'), 'scaledTotalSupply()', '', abi_encode('(uint256)', '["500000000000000000000"]')
-UNION ALL SELECT 990075, 2, pg_temp.a('aave_oracle'), 'getAssetPrice(address)', pg_temp.t('loan'), abi_encode('(uint256)', '["300000000000"]');
-SELECT is(aave_decode_reads(990075, 1, 4), 7::bigint, 'aave_decode_reads: a reserve, an account, two balances, two supplies, a price');
+UNION ALL SELECT 990075, 2, pg_temp.a('aave_oracle'), 'getAssetPrice(address)', pg_temp.t('loan'), abi_encode('(uint256)', '["300000000000"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('oracle'), 'getAssetPrice(address)', pg_temp.t('loan'), abi_encode('(uint256)', '["7"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('s_loan'), 'scaledTotalSupply()', '', abi_encode('(uint256)', '["7"]')
+UNION ALL SELECT 990075, 2, pg_temp.a('a_loan'), 'getUserAccountData(address)', pg_temp.t('account'),
+	abi_encode('(uint256,uint256,uint256,uint256,uint256,uint256)', '["7", "7", "7", "7", "7", "7"]');
+SELECT is(aave_decode_reads(990075, 1, 4), 7::bigint,
+	'aave_decode_reads: a reserve, an account, two balances, two supplies, a price (not the reads of other contracts)');
 SELECT is(aave_decode_reads(990075, 1, 4), 0::bigint, 'idempotent');
 SELECT is((SELECT to_jsonb(r) - 'chain_id' - 'configuration' FROM aave_reserve_states r),
 	jsonb_build_object('block_number', 2, 'pool', pg_temp.t('aave_pool'), 'asset', pg_temp.t('loan'), 'ltv_bps', 8050,
@@ -813,11 +1150,16 @@ SELECT throws_ok($$SELECT strategy_simulate_intents(pg_temp.strat('leverage', (S
 	ARRAY[ROW('lever', pg_temp.a('account'), '0', '\x01', 'n')::strategy_intent])$$, '58R01', NULL,
 	'a node that does not answer is an error, not a revert (only the node''s error answer is one)');
 
--- The kinds run on the read models above (b4): the swap pool and the LST's rate.
+-- The kinds run on the read models above (b4): the swap pool (a
+-- full-range position and one on [1800, 1850], both active at 1.2) and the
+-- LST's rate.
 INSERT INTO univ3_pool_states (chain_id, block_number, pool, sqrt_price_x96, tick, observation_index, observation_cardinality,
 	observation_cardinality_next, fee_protocol, unlocked, liquidity)
 	VALUES (990075, 1, pg_temp.a('swap_pool'), univ3_sqrt_price_at_price(1.2), univ3_tick_at_price(1.2), 0, 1, 1, 0, true,
-			'1000000000000000000000000000000');
+			'1500000000000000000000000000000');
+INSERT INTO univ3_mints VALUES
+	(990075, 1, 10, pg_temp.a('swap_pool'), pg_temp.a('owner'), pg_temp.a('owner'), -887272, 887272, '1000000000000000000000000000000', 0, 0),
+	(990075, 1, 11, pg_temp.a('swap_pool'), pg_temp.a('owner'), pg_temp.a('owner'), 1800, 1850, '500000000000000000000000000000', 0, 0);
 INSERT INTO lst_rates (chain_id, block_number, token, method, rate)
 	SELECT 990075, n, pg_temp.a('coll'), 'stEthPerToken()', (1190000000000000000 + n * 1000000000000)::numeric::uint256
 	  FROM generate_series(1, 4) n;
@@ -856,10 +1198,29 @@ SELECT is((SELECT jsonb_build_array(inputs ->> 'collateral', inputs -> 'price', 
 SELECT is((SELECT inputs ->> 'debt' FROM dh), (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 4)).borrow_assets::text,
 	'its debt is lend_position_at''s');
 SELECT ok((SELECT abs((inputs ->> 'ltv')::numeric - (inputs ->> 'debt')::numeric / 60e18) < 1e-15 FROM dh), 'its LTV: debt / (50 x 1.2)');
-SELECT is((SELECT (inputs ->> 'borrow_apy')::float8 FROM dh), (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_apy,
-	'its borrow APY is lend_market_at''s');
+SELECT is((SELECT (inputs ->> 'borrow_apy')::float8 FROM dh), lend_borrow_apy_avg(990075, (SELECT id FROM m), 4, '30 minutes'),
+	'its borrow APY is the average over its carry window (lend_borrow_apy_avg)');
+SELECT is((SELECT (inputs ->> 'borrow_apy_now')::float8 FROM dh), (lend_market_at(990075, (SELECT id FROM m), 4)).borrow_apy,
+	'borrow_apy_now is lend_market_at''s');
+SELECT is((SELECT jsonb_build_array(inputs -> 'swap' -> 'tick', inputs -> 'swap' -> 'ticks', inputs -> 'swap' -> 'liquidity_net') FROM dh),
+	jsonb_build_array(univ3_tick_at_price(1.2), jsonb_build_array(-887272, 1800, 1850, 887272),
+		jsonb_build_array('1000000000000000000000000000000', '500000000000000000000000000000', '-500000000000000000000000000000',
+			'-1000000000000000000000000000000')),
+	'its swap pool: the tick, and the initialized ticks and liquidity net of the pool''s mints (univ3_pool_liquidity_net_at)');
 SELECT ok((SELECT (inputs ->> 'staking_apr')::float8 > (inputs ->> 'borrow_apy')::float8 FROM dh), '(positive carry)');
-SELECT is((SELECT pg_temp.outcome(id) ->> 'action' FROM sd), 'hold', 'lend: hold (a move would not pay its gas)');
+SELECT is((SELECT ARRAY[pg_temp.outcome(sd.id) ->> 'action'] || d.reasons FROM sd, decisions d WHERE d.strategy_id = sd.id),
+	ARRAY['hold', 'move_not_worth'], 'lend: hold, the Aave reserve pays more but a move would not pay its gas (2 x 100)');
+SELECT is((SELECT jsonb_build_array(d.plan ->> 'best', d.plan ->> 'current') FROM sd, decisions d WHERE d.strategy_id = sd.id),
+	(SELECT jsonb_build_array(aave, morpho) FROM mk), 'its plan: the Aave reserve best, the Morpho market current');
+CREATE TEMP TABLE lc AS SELECT inputs -> 'candidates' AS c FROM decisions WHERE strategy_id = (SELECT id FROM sd);
+SELECT is((SELECT jsonb_build_array(c -> 0 ->> 'total_supply', c -> 0 ->> 'total_borrow', c -> 0 ->> 'rate_at_target', c -> 0 ->> 'fee') FROM lc),
+	(SELECT jsonb_build_array(total_supply_assets::text, total_borrow_assets::text, end_rate_at_target::text, '100000000000000000') FROM acc),
+	'lend state (Morpho): the totals accrued to the block, the IRM''s rate at target as of the block, the fee');
+SELECT is((SELECT strategy_lend_apy_after(c -> 0, 0) FROM lc), (SELECT (c -> 0 ->> 'supply_apy')::float8 FROM lc),
+	'lend state (Morpho): its IRM inputs give back its supply APY with nothing added');
+SELECT is((SELECT jsonb_build_array(c -> 1 ->> 'total_supply', c -> 1 ->> 'total_borrow', c -> 1 -> 'rate_at_target', c -> 1 -> 'fee') FROM lc),
+	(SELECT jsonb_build_array(total_supply_assets::text, total_borrow_assets::text, NULL, NULL) FROM lend_market_at(990075, (SELECT aave::bytes32 FROM mk), 4)),
+	'lend state (Aave): the reserve''s totals');
 SELECT is((SELECT inputs -> 'candidates' -> 0 ->> 'supplied' FROM decisions WHERE strategy_id = (SELECT id FROM sd)),
 	(lend_position_at(990075, (SELECT id FROM m), pg_temp.a('lender'), 4)).supply_assets::text, 'lend state: the lender''s Morpho supply');
 SELECT is((SELECT (inputs -> 'candidates' -> 1 ->> 'supply_apy')::float8 FROM decisions WHERE strategy_id = (SELECT id FROM sd)),
@@ -898,6 +1259,38 @@ SELECT is((SELECT ARRAY[total_borrow_assets::text, total_borrow_shares::text, to
 SELECT is((SELECT (lend_position_at(990075, (SELECT id FROM m), pg_temp.a('account'), 5)).borrow_assets), '0'::uint256,
 	'the account owes nothing');
 SELECT is((SELECT (lend_market_at(990075, (SELECT id FROM m), 5)).utilization), 0::float8, 'and the market has no borrow');
+
+-- ---- b6: lend_borrow_apy_avg over several rates ----
+-- Morpho: an accrual at b6 (nothing borrowed since b5: no interest) says
+-- the rate was 2e9 since b3.  Aave: a rate update at b5 (8%) after b3's (6%).
+-- b1..b6 are at -50, -40, -30, -20, -10 and -5 minutes.
+INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp)
+	VALUES (990075, 6, ('0x' || lpad(to_hex(1006), 64, '0'))::bytes32, ('0x' || lpad(to_hex(1005), 64, '0'))::bytes32, now() - interval '5 minutes');
+INSERT INTO morpho_accruals SELECT 990075, 6, 0, pg_temp.a('morpho'), id, '2000000000', '0', '0' FROM m;
+INSERT INTO aave_reserve_updates VALUES (990075, 5, 1, pg_temp.a('aave_pool'), pg_temp.a('loan'), '40000000000000000000000000',
+	'90000000000000000000000000', '80000000000000000000000000', '1010200000000000000000000000', '1020400000000000000000000000');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 6, '30 minutes'),
+	morpho_rate_to_apy(floor((900000000::numeric * 300 + 2000000000::numeric * 1500) / 1800)::uint256),
+	'Morpho at b6 over 30 minutes: the last 300 s of b1-b3 at 9e8, b3-b6 (1500 s) at 2e9, no tail');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 6, '1 hour'),
+	morpho_rate_to_apy(floor((900000000::numeric * 1200 + 2000000000::numeric * 1500) / 2700)::uint256),
+	'over an hour: from the creation');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM m), 6, '10 minutes'), morpho_rate_to_apy('2000000000'),
+	'over 10 minutes: within the last accrual''s period, its rate');
+CREATE TEMP TABLE aid AS SELECT aave::bytes32 AS id FROM mk;
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 6, '30 minutes'),
+	(exp((0.06 * 1200 + 0.08 * 300) / 1500) - 1)::float8,
+	'Aave at b6 over 30 minutes: 6% b3-b5 (1200 s), 8% b5-b6 (300 s); the 300 s before the first update are not counted');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 6, '450 seconds'),
+	(exp((0.06 * 150 + 0.08 * 300) / 450) - 1)::float8, 'over 450 s: clipped to the last 150 s of the 6%');
+SELECT ok(abs(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 6, '1 minute') - (exp(0.08::numeric) - 1)::float8) < 1e-15,
+	'over a minute: the last update''s rate to the block (1e-15: exp of 0.08 at another scale)');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 4, '30 minutes'), (lend_market_at(990075, (SELECT id FROM aid), 4)).borrow_apy,
+	'at b4: b3''s rate to the block, lend_market_at''s borrow APY (the update at b5 is later)');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 2, '30 minutes'), NULL,
+	'at b2, before any rate update (the reserve only read): NULL');
+SELECT is(lend_borrow_apy_avg(990075, (SELECT id FROM aid), 6, '1 day'), lend_borrow_apy_avg(990075, (SELECT id FROM aid), 6, '30 minutes'),
+	'a longer window adds nothing before the first update');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -354,6 +354,8 @@ BEGIN
 			x := (d - t * price * c) / (1 - t * price * (1 + slip / 1e4) / eff);
 			y := x / eff * (1 + slip / 1e4);
 		END LOOP;
+		-- what the pool pays for the y sold (the plan's swap_out and swap_cost)
+		q_out := strategy_leverage_quote(p, state -> 'swap', true, floor(y * 10::numeric ^ cd));
 		out_min := floor(x * 10::numeric ^ ld)::uint256;
 	ELSIF coalesce(ltv, 0) < t - band AND c + ic > 0 THEN
 		IF lvl <> 'ok' THEN
