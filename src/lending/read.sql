@@ -385,9 +385,11 @@ BEGIN
 			secs := secs + (r.t - greatest(r.prev, from_ts));
 			last_ts := r.t;
 		END LOOP;
+		-- the time since the last accrual (or the creation: not before it) at the block's rate
 		last_ts := greatest(coalesce(last_ts, (SELECT extract(epoch FROM ingest_block_time(lend_borrow_apy_avg.chain_id, max(x.block_number)))::bigint
 												 FROM morpho_accruals x WHERE x.chain_id = lend_borrow_apy_avg.chain_id
-												  AND x.id = lend_borrow_apy_avg.market AND x.block_number <= block)), from_ts);
+												  AND x.id = lend_borrow_apy_avg.market AND x.block_number <= block),
+									 extract(epoch FROM ingest_block_time(lend_borrow_apy_avg.chain_id, lm.created_block))::bigint), from_ts);
 		IF mk.borrow_rate IS NOT NULL AND to_ts > last_ts THEN
 			acc := acc + mk.borrow_rate::numeric * (to_ts - last_ts);
 			secs := secs + (to_ts - last_ts);
@@ -408,6 +410,10 @@ BEGIN
 		acc := acc + r.rate * (least(coalesce(r.next_t, to_ts), to_ts) - greatest(r.t, from_ts));
 		secs := secs + (least(coalesce(r.next_t, to_ts), to_ts) - greatest(r.t, from_ts));
 	END LOOP;
+	-- no update in the window nor before it (only reads): the block's rate
+	IF secs = 0 AND mk.borrow_rate IS NOT NULL THEN
+		RETURN exp(mk.borrow_rate::numeric / 1e27) - 1;
+	END IF;
 	RETURN CASE WHEN secs > 0 THEN exp(acc / secs / 1e27) - 1 END;
 END
 $$;

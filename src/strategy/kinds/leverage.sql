@@ -102,7 +102,7 @@ BEGIN
 			'market', aave_market_id((p ->> 'aave_pool')::address, (p ->> 'collateral_token')::address)::text);
 	END IF;
 	IF NOT p ? 'swap_tick_spacing' THEN p := p || jsonb_build_object('swap_tick_spacing', (strategy_read_word(chain_id, (p ->> 'swap_pool')::address, 'tickSpacing()', 'int24') #>> '{}')::int); END IF;
-	PERFORM strategy_param_number(k, p, 'swap_tick_spacing', 1, 16384);
+	PERFORM strategy_param_number(k, p, 'swap_tick_spacing', 1, 16383);
 	IF NOT p ? 'swap_fee' THEN p := p || jsonb_build_object('swap_fee', (strategy_read_word(chain_id, (p ->> 'swap_pool')::address, 'fee()', 'uint24') #>> '{}')::int); END IF;
 	IF NOT p ? 'collateral_decimals' THEN p := p || jsonb_build_object('collateral_decimals', (strategy_read_word(chain_id, (p ->> 'collateral_token')::address, 'decimals()', 'uint8') #>> '{}')::int); END IF;
 	IF NOT p ? 'loan_decimals' THEN p := p || jsonb_build_object('loan_decimals', (strategy_read_word(chain_id, (p ->> 'loan_token')::address, 'decimals()', 'uint8') #>> '{}')::int); END IF;
@@ -357,6 +357,11 @@ BEGIN
 		-- what the pool pays for the y sold (the plan's swap_out and swap_cost)
 		q_out := strategy_leverage_quote(p, state -> 'swap', true, floor(y * 10::numeric ^ cd));
 		out_min := floor(x * 10::numeric ^ ld)::uint256;
+		IF coalesce(q_out, 0) <= 0 THEN
+			-- the pool cannot buy the collateral: nothing to repay with
+			RETURN jsonb_build_object('action', 'hold', 'reasons', '["no_swap_liquidity"]'::jsonb, 'intents', '[]'::jsonb,
+				'plan', jsonb_build_object('ltv', ltv, 'target_ltv', t, 'band', band));
+		END IF;
 	ELSIF coalesce(ltv, 0) < t - band AND c + ic > 0 THEN
 		IF lvl <> 'ok' THEN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', jsonb_build_array('risk_' || lvl), 'intents', '[]'::jsonb);
