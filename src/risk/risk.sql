@@ -666,6 +666,31 @@ $$;
 COMMENT ON FUNCTION @extschema@.risk_limit(bigint, text) IS
 	'a strategy''s limit by name, its own or the default row''s (NULL when neither sets it; 22023 for an unknown name)';
 
+-- Bring the breakers that watch any of the given assets (or the whole chain)
+-- up to date as of at: those not evaluated at that time are evaluated now
+-- (risk_evaluate_breakers).  The gate calls it for a proposal's assets; the
+-- strategy engine for a strategy's, before its gather reads their levels
+-- (risk_asset_level), so a policy acts on the breakers of its own data.
+CREATE FUNCTION @extschema@.risk_refresh_breakers(chain bigint, assets @extschema@.address[], at timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	ids bigint[];
+BEGIN
+	SELECT array_agg(cb.id) INTO ids FROM circuit_breakers cb
+	 WHERE cb.enabled AND cb.chain_id = chain
+	   AND (cb.asset IS NULL OR cb.asset = ANY (assets) OR cb.pool = ANY (assets) OR cb.oracle = ANY (assets))
+	   AND NOT EXISTS (SELECT 1 FROM circuit_breaker_state s WHERE s.breaker_id = cb.id AND s.evaluated_at = at);
+	IF ids IS NOT NULL THEN
+		PERFORM risk_evaluate_breakers(at, ids);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_refresh_breakers(bigint, @extschema@.address[], timestamptz) IS
+	'evaluate, as of a time, the breakers watching any of the given assets (or the whole chain) not yet evaluated at that time';
+
 -- The leverage check (registered in risk_checks as "leverage"): the
 -- exposures a proposal leaves against the strategy's minimum health factor,
 -- maximum LTV and maximum leverage (1 / (1 - LTV): the collateral a loop
@@ -742,7 +767,10 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	reduces boolean := coalesce(proposal.reduces_risk, false);
-	ev_at timestamptz := coalesce(at, now());
+	-- the forced unwind of a leveraged position (see the breakers and the turnover limit)
+	forced_unwind boolean := coalesce(proposal.reduces_risk, false) AND proposal.action = 'unwind';
+	-- now, or the decision's chain time when a chain's clock runs ahead (a test chain's)
+	ev_at timestamptz := greatest(now(), coalesce(at, now()));
 	val numeric := proposal.value;
 	turn numeric := proposal.turnover;
 	slip numeric := proposal.slippage_bps;
@@ -750,7 +778,6 @@ DECLARE
 	lvl risk_level := 'ok';
 	why text[] := '{}';
 	blocked boolean := false;
-	ids bigint[];
 	b record;
 	lim record;
 	e risk_exposure;
@@ -789,17 +816,8 @@ BEGIN
 
 	-- Circuit breakers on the chain that watch an involved asset, pool or
 	-- oracle, or the whole chain (asset NULL).
-	SELECT array_agg(cb.id) INTO ids FROM circuit_breakers cb
-	 WHERE cb.enabled AND cb.chain_id = chain
-	   AND (cb.asset IS NULL OR cb.asset = ANY (assets) OR cb.pool = ANY (assets) OR cb.oracle = ANY (assets));
-	IF ids IS NOT NULL THEN
-		ids := ARRAY(SELECT i FROM unnest(ids) i
-					  WHERE NOT EXISTS (SELECT 1 FROM circuit_breaker_state s
-										 WHERE s.breaker_id = i AND s.evaluated_at = ev_at));
-		IF cardinality(ids) > 0 THEN
-			PERFORM risk_evaluate_breakers(ev_at, ids);
-		END IF;
-		FOR b IN SELECT cb.name, s.level FROM circuit_breakers cb
+	PERFORM risk_refresh_breakers(chain, assets, ev_at);
+		FOR b IN SELECT cb.name, s.level, cb.kind FROM circuit_breakers cb
 				   JOIN circuit_breaker_state s ON s.breaker_id = cb.id
 				  WHERE cb.enabled AND cb.chain_id = chain
 					AND (cb.asset IS NULL OR cb.asset = ANY (assets) OR cb.pool = ANY (assets) OR cb.oracle = ANY (assets))
@@ -808,13 +826,13 @@ BEGIN
 		LOOP
 			lvl := greatest(lvl, b.level);
 			why := why || format('breaker:%s:%s', b.level, b.name);
-			-- At halt only the forced unwind passes: an "unwind" that reduces risk.
-			IF (b.level = 'halt' AND NOT (reduces AND proposal.action = 'unwind'))
+			-- At a depeg halt only the forced unwind passes: an "unwind" that
+			-- reduces risk (any other halt blocks it too).
+			IF (b.level = 'halt' AND NOT (forced_unwind AND b.kind = 'depeg'))
 			   OR (b.level = 'reduce_only' AND NOT reduces) THEN
 				blocked := true;
 			END IF;
 		END LOOP;
-	END IF;
 
 	-- Limits: the strategy's, column by column over the default's.
 	IF NOT hold THEN
@@ -832,7 +850,8 @@ BEGIN
 				why := why || 'limit:max_position_value'::text; blocked := true;
 			END IF;
 		END IF;
-		IF lim.max_daily_turnover IS NOT NULL THEN
+		-- the forced unwind is not held back by the day's turnover (it is still counted)
+		IF lim.max_daily_turnover IS NOT NULL AND NOT forced_unwind THEN
 			IF turn IS NULL THEN
 				why := why || 'limit:max_daily_turnover:missing'::text; blocked := true;
 			ELSIF risk_turnover_today(risk_gate_eval.strategy_id) + turn > lim.max_daily_turnover THEN
@@ -974,6 +993,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@.risk_oracle_prices(bigint, @extschema@.address, timestamptz, timestamptz, integer),
 	@extschema@.risk_breaker_value(bigint, timestamptz),
 	@extschema@.risk_evaluate_breakers(timestamptz, bigint[]),
+	@extschema@.risk_refresh_breakers(bigint, @extschema@.address[], timestamptz),
 	@extschema@.risk_turnover_today(bigint), @extschema@.risk_is_halted(),
 	@extschema@.risk_asset_level(bigint, @extschema@.address),
 	@extschema@.risk_enqueue_guard(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea),
@@ -986,6 +1006,7 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.risk_turnover_today(bigint), @extschema@.risk_is_halted(),
 	@extschema@.risk_asset_level(bigint, @extschema@.address) TO amplified_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.risk_evaluate_breakers(timestamptz, bigint[]),
+	@extschema@.risk_refresh_breakers(bigint, @extschema@.address[], timestamptz),
 	@extschema@.risk_gate(bigint, jsonb), @extschema@.risk_halt(text) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,

@@ -826,7 +826,7 @@ COMMENT ON FUNCTION @extschema@.strategy_sync_account(@extschema@.strategies, bi
 -- the engine's, so that a policy reads no clock).
 CREATE FUNCTION @extschema@.strategy_state_stale(state jsonb, params jsonb)
 RETURNS boolean
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql STABLE
 RETURN (state ->> 'at')::timestamptz + make_interval(secs => (params ->> 'deadline_seconds')::float8)
 	   <= (state ->> 'decided_at')::timestamptz;
 COMMENT ON FUNCTION @extschema@.strategy_state_stale(jsonb, jsonb) IS
@@ -1327,6 +1327,10 @@ BEGIN
 		IF sync THEN
 			EXECUTE format('SELECT %s($1, $2)', registry_call_name(k.sync)) USING s, block;
 		END IF;
+		-- The breakers on the strategy's assets as of its data, so that the
+		-- gather's risk levels are those of the block it decides on.
+		PERFORM risk_refresh_breakers(s.chain_id, strategy_param_addresses(s.params),
+			greatest(now(), ingest_block_time(s.chain_id, block)));
 		EXECUTE format('SELECT %s($1, $2)', registry_call_name(k.gather)) INTO state USING s, block;
 		-- The time of the decision is one of its inputs, so that a policy
 		-- reads no clock and a replay sees the same time.

@@ -169,6 +169,8 @@ INSERT INTO sample VALUES
 	('amplified.worker_wake_launcher()', 'SELECT amplified.worker_wake_launcher()', 'ok'),
 	('amplified.risk_halt(text)', $$SELECT amplified.risk_halt('role test')$$, 'ok'),
 	('amplified.risk_evaluate_breakers(timestamp with time zone,bigint[])', 'SELECT * FROM amplified.risk_evaluate_breakers()', 'ok'),
+	('amplified.risk_refresh_breakers(bigint,amplified.address[],timestamp with time zone)',
+	 $$SELECT amplified.risk_refresh_breakers(990011, ARRAY['0x00000000000000000000000000000000000000aa']::amplified.address[], now())$$, 'ok'),
 	('amplified.risk_gate(bigint,jsonb)', $$SELECT * FROM amplified.risk_gate(-1, '{}')$$, '22023'),
 	('amplified.txq_cancel(bigint)', 'SELECT amplified.txq_cancel(-1)', '42704'),
 	('amplified.txq_pause(bigint,boolean)', 'SELECT amplified.txq_pause(-1)', '42704'),

@@ -107,8 +107,17 @@ SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"lltv": "100
 SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.93}' FROM lev_in), 990075)$$, '22023',
 	'invalid leverage parameter "target_ltv": target_ltv + band (0.95) must stay below the market''s LLTV (0.94500000000000000000)',
 	'validate: target_ltv + band above the LLTV');
-SELECT lives_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.92}' FROM lev_in), 990075)$$,
-	'validate: target_ltv + band (0.94) just below the LLTV');
+SELECT lives_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.92, "unwind_health": 1.005}' FROM lev_in), 990075)$$,
+	'validate: target_ltv + band (0.94) just below the LLTV, the health factor there (1.00532) above unwind_health');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.92}' FROM lev_in), 990075)$$, '22023',
+	'invalid leverage parameter "unwind_health": at the top of the band (LTV 0.94) the health factor is 1.0053, not above unwind_health 1.02: lower target_ltv or band',
+	'validate: a band whose top is under unwind_health (0.945 / 0.94 = 1.0053 <= 1.02) is refused');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.9065, "band": 0.02}' FROM lev_in), 990075)$$, '22023',
+	NULL, 'validate: the edge: 0.945 / 0.9265 = 1.01997 <= 1.02');
+SELECT lives_ok($$SELECT strategy_validate_leverage((SELECT p || '{"target_ltv": 0.9064, "band": 0.02}' FROM lev_in), 990075)$$,
+	'validate: 0.945 / 0.9264 = 1.02008 > 1.02');
+SELECT is((SELECT (strategy_validate_leverage((SELECT p FROM lev_in), 990075)) ->> 'max_unwind_loss_bps'), '1000',
+	'validate: max_unwind_loss_bps defaults to 1000');
 SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"market": "0x0000000000000000000000000000000000000000000000000000000000000001"}' FROM lev_in), 990075)$$,
 	'22023', format('invalid leverage parameter "market": is not the id of the market''s parameters (%s)', (SELECT p ->> 'market' FROM lev_params)),
 	'validate: a market id that is not the parameters''');
@@ -196,6 +205,19 @@ SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('a
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"price": null}'))), 'hold:no_price', 'no oracle price: hold');
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"price": 0}'))), 'hold:no_price', 'an oracle price of 0: hold');
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, '{"swap": {"liquidity": "1"}}'))), 'hold:no_price', 'no swap pool state: hold');
+-- The pool far from the oracle: no swap reaches the target.  Delever with
+-- the oracle at 2 (LTV 17 / 20 = 0.85) and the pool at 1.2: selling
+-- collateral at 1.2 to repay debt raises the LTV (0.75 * 2 * 1.005 / 1.2 > 1).
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 17, jsonb_build_object('price', 2.0, 'ltv', 17 / 20.0, 'health_factor', 20 * 0.945 / 17)))),
+	'hold:delever_infeasible', 'delever with the pool 40 % under the oracle: infeasible, hold');
+-- Lever with the oracle at 2 and the pool selling at 1.2: each WETH buys
+-- collateral worth 1.67 at the oracle, more than 1 / 0.75: no debt reaches the target.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('price', 2.0, 'ltv', 5 / 20.0)))),
+	'hold:lever_infeasible', 'lever with the pool 40 % under the oracle: infeasible, hold');
+-- Lever into a pool with no liquidity on the way up: the quote is 0, no minimum output of 0 is sent.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('swap',
+	pg_temp.swap(univ3_sqrt_price_at_price(1.2), ARRAY[-887270, 1800], ARRAY[1e22, -1e22]))))),
+	'hold:no_swap_liquidity', 'lever into a pool with no liquidity above the price: hold');
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(0, 0))), 'hold:no_collateral', 'nothing supplied, nothing owed: no_collateral');
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 9.6))), 'hold:within_band', 'at the target: within_band');
 SELECT is(pg_temp.lev(pg_temp.lev_state(10, 9.6)) -> 'plan', '{"ltv": 0.8, "band": 0.02, "target_ltv": 0.8}'::jsonb,
@@ -479,14 +501,18 @@ SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_param
 SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'), r,
 		pg_temp.ret(0, 1, 2.39e18)) FROM uw, lev_params), '{debt_left_after_unwind}'::text[], 'simulate unwind: 1 wei of debt left');
 SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'), r,
-		pg_temp.ret(0, 0, 2.3e18)) FROM uw, lev_params), '{loss_above_max}'::text[], 'simulate unwind: 2.3 of 2.4 kept (417 bps lost)');
+		pg_temp.ret(0, 0, 2.3e18)) FROM uw, lev_params), '{}'::text[], 'simulate unwind: 2.3 of 2.4 kept (417 bps lost) is under max_unwind_loss_bps (1000)');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p || '{"max_unwind_loss_bps": 400}'), pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'), r,
+		pg_temp.ret(0, 0, 2.3e18)) FROM uw, lev_params), '{loss_above_max}'::text[], 'simulate unwind: 417 bps lost is above a max_unwind_loss_bps of 400');
+SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p || '{"max_unwind_loss_bps": 420}'), pg_temp.lev_state(10, 9.6, '{"risk_level": "halt"}'), r,
+		pg_temp.ret(0, 0, 2.3e18)) FROM uw, lev_params), '{}'::text[], 'simulate unwind: and under one of 420');
 -- With 1 idle collateral the gather's valuation is 2.4 + 1.2: the unwind leaves it, and it counts after.
 SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6,
 		'{"risk_level": "halt", "idle_collateral": "1000000000000000000", "valuation": {"value": 3.6}}'), r, pg_temp.ret(0, 0, 2.39e18)) FROM uw, lev_params),
 	'{}'::text[], 'simulate unwind: the idle collateral it leaves counts in the equity after');
 SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 9.6,
 		'{"risk_level": "halt", "idle_collateral": "1000000000000000000", "valuation": {"value": 3.6}}'), r, pg_temp.ret(0, 0, 2.3e18)) FROM uw, lev_params),
-	'{loss_above_max}'::text[], 'simulate unwind with idle collateral: 3.5 of 3.6 kept is a loss above 100 bps');
+	'{}'::text[], 'simulate unwind with idle collateral: 3.5 of 3.6 kept (278 bps) is under max_unwind_loss_bps');
 SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
 		'[{"step": "lever", "ok": true, "return": "0x"}]') FROM lv, lev_params), '{no_result}'::text[], 'simulate: an empty answer is no_result');
 SELECT is((SELECT strategy_simulate_leverage(pg_temp.strat('leverage', lev_params.p), pg_temp.lev_state(10, 5), r,
@@ -809,14 +835,16 @@ CREATE FUNCTION pg_temp.gate_at(proposal jsonb, at timestamptz) RETURNS text LAN
 	SELECT (allowed, level, reasons)::text FROM amplified.risk_gate_eval(75001, 990075, ARRAY[pg_temp.a('coll'), pg_temp.a('loan')],
 		amplified.risk_proposal_of(proposal), false, NULL, at) $$;
 SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), NULL), '(t,ok,{})', 'risk_gate_eval at NULL: now, the level set');
-SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), now() - interval '1 hour'),
+SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), now() - interval '1 hour'), '(t,ok,{})',
+	'at an hour ago: as of now (never back in time), evaluated already: the level set');
+SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), now() + interval '1 hour'),
 	'(f,warn,"{breaker:warn:coll-depeg,depeg:warn:no_leverage_increase}")',
-	'at an hour ago: the breaker is evaluated as of then, without data: warn');
+	'at an hour ahead (a chain whose clock runs ahead): evaluated as of then, without data: warn');
 SELECT is((SELECT ARRAY[level::text, evaluated_at::text] FROM circuit_breaker_state
 			WHERE breaker_id = (SELECT id FROM circuit_breakers WHERE name = 'coll-depeg')),
-	ARRAY['warn', (now() - interval '1 hour')::text], 'its state: evaluated as of that time');
+	ARRAY['warn', (now() + interval '1 hour')::text], 'its state: evaluated as of that time');
 SELECT pg_temp.level('ok');
-SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), now() - interval '1 hour'), '(t,ok,{})',
+SELECT is(pg_temp.gate_at(pg_temp.px('lever', false, 0.8), now() + interval '1 hour'), '(t,ok,{})',
 	'at the same time again: the state is not evaluated again');
 UPDATE circuit_breaker_state SET evaluated_at = now() WHERE breaker_id = (SELECT id FROM circuit_breakers WHERE name = 'coll-depeg');
 SELECT pg_temp.level('warn');
@@ -843,6 +871,20 @@ SELECT is(pg_temp.gate(pg_temp.px('unwind', false, NULL)), '(f,halt,{breaker:hal
 SELECT is(pg_temp.gate(pg_temp.px('delever', true, 0.8)), '(f,halt,{breaker:halt:coll-depeg})', 'halt: nor a delever');
 SELECT is(pg_temp.gate(pg_temp.px('withdraw', true, NULL)), '(f,halt,{breaker:halt:coll-depeg})', 'halt: nor a lend withdrawal');
 SELECT is(pg_temp.gate('{"action": "hold"}'), '(t,halt,{breaker:halt:coll-depeg})', 'halt: hold');
+-- The forced unwind is not held back by the day's turnover (it is counted).
+SELECT lives_ok($$SELECT risk_set_limits(75001, max_daily_turnover => 0.5)$$, 'a daily turnover limit under the unwind''s turnover (1)');
+SELECT is(pg_temp.gate(pg_temp.px('unwind', true, NULL)), '(t,halt,{breaker:halt:coll-depeg})', 'halt: the forced unwind passes the turnover limit');
+SELECT is(pg_temp.gate(pg_temp.px('delever', true, 0.8)), '(f,halt,"{breaker:halt:coll-depeg,limit:max_daily_turnover}")',
+	'a delever does not');
+SELECT lives_ok($$SELECT risk_set_limits(75001)$$, 'limits cleared');
+-- Only a depeg breaker's halt lets the forced unwind through: a price move's does not.
+INSERT INTO circuit_breakers (name, kind, chain_id, asset, pool, move_window, halt_at)
+	VALUES ('loan-move', 'price_move', 990075, pg_temp.a('loan'), pg_temp.a('swap_pool'), '1 hour', 1000);
+INSERT INTO circuit_breaker_state (breaker_id, level, since, evaluated_at)
+	SELECT id, 'halt', now(), now() FROM circuit_breakers WHERE name = 'loan-move';
+SELECT is(pg_temp.gate(pg_temp.px('unwind', true, NULL)), '(f,halt,"{breaker:halt:coll-depeg,breaker:halt:loan-move}")',
+	'a price_move halt blocks even the forced unwind');
+DELETE FROM circuit_breakers WHERE name = 'loan-move';
 SELECT lives_ok($$SELECT risk_halt('test')$$, 'the kill switch');
 SELECT is(pg_temp.gate(pg_temp.px('unwind', true, NULL)), '(f,halt,"{kill_switch,breaker:halt:coll-depeg}")',
 	'the kill switch stops even the forced unwind');

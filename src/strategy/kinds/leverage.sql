@@ -66,7 +66,7 @@ BEGIN
 	PERFORM strategy_check_keys(k, p, ARRAY['protocol', 'account', 'morpho', 'market', 'oracle', 'irm', 'lltv',
 		'aave_pool', 'emode_category', 'collateral_token', 'loan_token', 'collateral_decimals', 'loan_decimals',
 		'swap_pool', 'swap_fee', 'swap_tick_spacing', 'target_ltv', 'band', 'unwind_health', 'carry_window', 'min_trade',
-		'slippage_bps', 'max_loss_bps', 'gas_cost', 'deadline_seconds']);
+		'slippage_bps', 'max_loss_bps', 'max_unwind_loss_bps', 'gas_cost', 'deadline_seconds']);
 	IF p ->> 'protocol' IS NULL OR p ->> 'protocol' NOT IN ('morpho_blue', 'aave_v3') THEN
 		PERFORM strategy_param_error(k, 'protocol', '"morpho_blue" or "aave_v3"');
 	END IF;
@@ -124,9 +124,19 @@ BEGIN
 		'min_trade', coalesce(strategy_param_number(k, p, 'min_trade', 0, 1e30), 0.01),
 		'slippage_bps', coalesce(strategy_param_number(k, p, 'slippage_bps', 0, 10000), 30),
 		'max_loss_bps', coalesce(strategy_param_number(k, p, 'max_loss_bps', 0, 10000), 100),
+		-- an unwind sells everything at once: it may lose more than a step
+		-- (about the pool's fee times the leverage), and still costs less
+		-- than a liquidation
+		'max_unwind_loss_bps', coalesce(strategy_param_number(k, p, 'max_unwind_loss_bps', 0, 10000), 1000),
 		'gas_cost', coalesce(strategy_param_number(k, p, 'gas_cost', 0, 1e30), 0),
 		'deadline_seconds', coalesce(strategy_param_number(k, p, 'deadline_seconds', 60, 604800), 3600));
 	PERFORM strategy_param_interval(k, p, 'carry_window', '1 minute', '3650 days');
+	-- the top of the band must not be where it unwinds: at LTV t + band the
+	-- health factor is lltv / (t + band), which must stay above unwind_health
+	IF p ->> 'protocol' = 'morpho_blue' AND (p ->> 'lltv')::numeric / 1e18 / (t + b) <= (p ->> 'unwind_health')::numeric THEN
+		PERFORM strategy_param_error(k, 'unwind_health', format('at the top of the band (LTV %s) the health factor is %s, not above unwind_health %s: lower target_ltv or band',
+			t + b, round((p ->> 'lltv')::numeric / 1e18 / (t + b), 4), p ->> 'unwind_health'));
+	END IF;
 	RETURN p;
 END
 $$;
@@ -342,7 +352,13 @@ BEGIN
 	ELSIF ltv IS NOT NULL AND ltv > t + band AND d > 0 THEN
 		action := 'delever';
 		reasons := ARRAY['ltv_above_band'];
-		-- repay x, selling y = x / pool_price * (1 + slippage) collateral: (d - x) = t * price * (c - y)
+		-- repay x, selling y = x / pool_price * (1 + slippage) collateral: (d - x) = t * price * (c - y);
+		-- impossible when the pool pays so much less than the oracle that a
+		-- sale raises the LTV (1 - t * price * (1 + slippage) / pool_price <= 0)
+		IF 1 - t * price * (1 + slip / 1e4) / pool_price <= 0 THEN
+			RETURN jsonb_build_object('action', 'hold', 'reasons', '["delever_infeasible"]'::jsonb, 'intents', '[]'::jsonb,
+				'plan', jsonb_build_object('ltv', ltv, 'target_ltv', t, 'band', band, 'oracle_price', price, 'pool_price', pool_price));
+		END IF;
 		x := (d - t * price * c) / (1 - t * price * (1 + slip / 1e4) / pool_price);
 		y := x / pool_price * (1 + slip / 1e4);
 		-- sell enough that the pool (across its ticks) pays x with the
@@ -351,17 +367,18 @@ BEGIN
 			q_out := strategy_leverage_quote(p, state -> 'swap', true, y * 10::numeric ^ cd);
 			EXIT WHEN q_out <= 0 OR q_out >= x * (1 + slip / 1e4) * 10::numeric ^ ld;
 			eff := q_out / 10::numeric ^ ld / y;
+			EXIT WHEN 1 - t * price * (1 + slip / 1e4) / eff <= 0;
 			x := (d - t * price * c) / (1 - t * price * (1 + slip / 1e4) / eff);
 			y := x / eff * (1 + slip / 1e4);
 		END LOOP;
 		-- what the pool pays for the y sold (the plan's swap_out and swap_cost)
-		q_out := strategy_leverage_quote(p, state -> 'swap', true, floor(y * 10::numeric ^ cd));
-		out_min := floor(x * 10::numeric ^ ld)::uint256;
-		IF coalesce(q_out, 0) <= 0 THEN
+		q_out := strategy_leverage_quote(p, state -> 'swap', true, floor(greatest(y, 0) * 10::numeric ^ cd));
+		IF coalesce(q_out, 0) <= 0 OR x <= 0 OR y <= 0 THEN
 			-- the pool cannot buy the collateral: nothing to repay with
 			RETURN jsonb_build_object('action', 'hold', 'reasons', '["no_swap_liquidity"]'::jsonb, 'intents', '[]'::jsonb,
 				'plan', jsonb_build_object('ltv', ltv, 'target_ltv', t, 'band', band));
 		END IF;
+		out_min := floor(x * 10::numeric ^ ld)::uint256;
 	ELSIF coalesce(ltv, 0) < t - band AND c + ic > 0 THEN
 		IF lvl <> 'ok' THEN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', jsonb_build_array('risk_' || lvl), 'intents', '[]'::jsonb);
@@ -391,18 +408,29 @@ BEGIN
 		-- borrow x, swapped to x * buy_rate collateral; the idle collateral
 		-- is supplied with it: d + x = t * price * (c + ic + x * buy_rate)
 		c := c + ic;
+		IF 1 - t * price * buy_rate <= 0 THEN
+			-- the pool sells the collateral so far under the oracle that no debt reaches the target
+			RETURN jsonb_build_object('action', 'hold', 'reasons', '["lever_infeasible"]'::jsonb, 'intents', '[]'::jsonb,
+				'plan', jsonb_build_object('ltv', ltv, 'target_ltv', t, 'oracle_price', price, 'pool_price', pool_price));
+		END IF;
 		x := (t * price * c - d) / (1 - t * price * buy_rate);
 		-- the pool's real rate for that size (across its ticks), twice
 		FOR k IN 1 .. 2 LOOP
 			EXIT WHEN x < (p ->> 'min_trade')::numeric;
 			q_out := strategy_leverage_quote(p, state -> 'swap', false, x * 10::numeric ^ ld);
 			eff := q_out / 10::numeric ^ cd / x;
+			EXIT WHEN 1 - t * price * eff <= 0;
 			x := (t * price * c - d) / (1 - t * price * eff);
 		END LOOP;
 		IF x < (p ->> 'min_trade')::numeric THEN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', '["below_min_trade"]'::jsonb, 'intents', '[]'::jsonb);
 		END IF;
 		q_out := strategy_leverage_quote(p, state -> 'swap', false, floor(x * 10::numeric ^ ld));
+		IF coalesce(q_out, 0) <= 0 THEN
+			-- the pool would sell nothing for it (a minimum output of 0 is never sent)
+			RETURN jsonb_build_object('action', 'hold', 'reasons', '["no_swap_liquidity"]'::jsonb, 'intents', '[]'::jsonb,
+				'plan', jsonb_build_object('ltv', ltv, 'target_ltv', t, 'band', band));
+		END IF;
 		y := q_out / 10::numeric ^ cd;
 	ELSE
 		RETURN jsonb_build_object('action', 'hold',
@@ -484,6 +512,7 @@ DECLARE
 	ltv_after numeric;
 	eq_before numeric := (state -> 'valuation' ->> 'value')::numeric;
 	eq_after numeric;
+	cap numeric;
 	why text[] := '{}';
 BEGIN
 	IF result ->> 'action' NOT IN ('lever', 'delever', 'unwind') THEN
@@ -510,7 +539,10 @@ BEGIN
 		eq_after := c_after * price - d_after + idle
 					+ CASE WHEN result ->> 'action' = 'lever' THEN 0
 						   ELSE (state ->> 'idle_collateral')::numeric / 10::numeric ^ cd * price END;
-		IF eq_before > 0 AND (eq_before - eq_after) / eq_before * 1e4 > (p ->> 'max_loss_bps')::numeric THEN
+		cap := CASE WHEN result ->> 'action' = 'unwind'
+					THEN coalesce((p ->> 'max_unwind_loss_bps')::numeric, (p ->> 'max_loss_bps')::numeric)
+					ELSE (p ->> 'max_loss_bps')::numeric END;
+		IF eq_before > 0 AND (eq_before - eq_after) / eq_before * 1e4 > cap THEN
 			why := why || 'loss_above_max'::text;
 		END IF;
 	END LOOP;
