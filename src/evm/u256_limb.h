@@ -30,7 +30,7 @@ U256Div2By1(uint64 hi, uint64 lo, uint64 d, uint64 *rem)
 	*rem = r;
 	return q;
 #else
-	uint128 n = ((uint128) hi << 64) | lo;
+	uint128		n = ((uint128) hi << 64) | lo;
 	uint64		q = (uint64) (n / d);
 
 	*rem = (uint64) (n - (uint128) q * d);
@@ -51,7 +51,7 @@ U256Reciprocal3By2(uint64 d1, uint64 d0)
 	uint64		rem;
 	uint64		v = U256Div2By1(~d1, ~UINT64CONST(0), d1, &rem);	/* 2-by-1 reciprocal */
 	uint64		p = d1 * v + d0;
-	uint128 t;
+	uint128		t;
 	uint64		t1,
 				t0;
 
@@ -83,15 +83,15 @@ U256Reciprocal3By2(uint64 d1, uint64 d0)
  * reciprocal v and (u2, u1) < (d1, d0); the remainder goes to (*r1, *r0).
  * Multiplications only (Moller and Granlund, algorithm 5).
  */
-static inline uint64
+static pg_attribute_always_inline uint64
 U256Div3By2(uint64 u2, uint64 u1, uint64 u0, uint64 d1, uint64 d0, uint64 v,
 			uint64 *r1, uint64 *r0)
 {
-	uint128 d = ((uint128) d1 << 64) | d0;
-	uint128 q = (uint128) v * u2 + (((uint128) u2 << 64) | u1);
+	uint128		d = ((uint128) d1 << 64) | d0;
+	uint128		q = (uint128) v * u2 + (((uint128) u2 << 64) | u1);
 	uint64		q1 = (uint64) (q >> 64);
 	uint64		q0 = (uint64) q;
-	uint128 r;
+	uint128		r;
 
 	r = (((uint128) (u1 - q1 * d1) << 64) | u0) - (uint128) d0 * q1 - d;
 	q1++;
@@ -111,17 +111,74 @@ U256Div3By2(uint64 u2, uint64 u1, uint64 u0, uint64 d1, uint64 d0, uint64 v,
 }
 
 /*
+ * A divisor of 65 to 128 bits prepared for U256Div3By2: d itself, its
+ * normalized limbs (dn1, dn0), the shift s and the reciprocal v.  Preparing
+ * costs one divq (U256Reciprocal3By2); a constant divisor is prepared once.
+ */
+typedef struct U256Div2
+{
+	uint128		d;
+	uint64		dn1;
+	uint64		dn0;
+	uint64		v;
+	int			s;
+} U256Div2;
+
+/* Prepare d, 2^64 <= d < 2^128. */
+static inline void
+U256Div2Prepare(uint128 d, U256Div2 *p)
+{
+	uint64		d1 = (uint64) (d >> 64);
+	int			s = __builtin_clzll(d1);
+
+	p->d = d;
+	p->s = s;
+	p->dn1 = (d1 << s) | (((uint64) d >> 1) >> (63 - s));
+	p->dn0 = (uint64) d << s;
+	p->v = U256Reciprocal3By2(p->dn1, p->dn0);
+}
+
+/*
+ * q = floor(p / d) for a 256-bit p (four limbs) and a prepared two-limb d
+ * when the quotient fits 128 bits, that is when p's high half is below d;
+ * false otherwise.  *inexact says whether the remainder is nonzero.  Two
+ * reciprocal 3-by-2 steps; p's high half, shifted, stays below the shifted
+ * divisor and loses no bits.
+ */
+static pg_attribute_always_inline bool
+U256Div256ByPre2(const uint64 p[4], const U256Div2 *d, uint128 *q, bool *inexact)
+{
+	int			s = d->s;
+	int			rs = 63 - s;
+	uint64		r1,
+				r0,
+				q1,
+				q0;
+
+	if ((((uint128) p[3] << 64) | p[2]) >= d->d)
+		return false;
+	q1 = U256Div3By2((p[3] << s) | ((p[2] >> 1) >> rs),
+					 (p[2] << s) | ((p[1] >> 1) >> rs),
+					 (p[1] << s) | ((p[0] >> 1) >> rs),
+					 d->dn1, d->dn0, d->v, &r1, &r0);
+	q0 = U256Div3By2(r1, r0, p[0] << s, d->dn1, d->dn0, d->v, &r1, &r0);
+	*q = ((uint128) q1 << 64) | q0;
+	*inexact = (r1 | r0) != 0;
+	return true;
+}
+
+/*
  * The exact 256-bit product of x and y (both below 2^128) as four limbs,
  * least significant first.  One multiplication when both fit 64 bits.
  */
-static inline void
+static pg_attribute_always_inline void
 U256Mul128(uint128 x, uint128 y, uint64 p[4])
 {
 	uint64		x0 = (uint64) x,
 				x1 = (uint64) (x >> 64),
 				y0 = (uint64) y,
 				y1 = (uint64) (y >> 64);
-	uint128 ll = (uint128) x0 * y0;
+	uint128		ll = (uint128) x0 * y0;
 
 	p[0] = (uint64) ll;
 	if ((x1 | y1) == 0)
@@ -131,10 +188,10 @@ U256Mul128(uint128 x, uint128 y, uint64 p[4])
 	}
 	else
 	{
-		uint128 lh = (uint128) x0 * y1;
-		uint128 hl = (uint128) x1 * y0;
-		uint128 mid = (ll >> 64) + (uint64) lh + (uint64) hl;
-		uint128 hi = (uint128) x1 * y1 + (lh >> 64) + (hl >> 64) + (mid >> 64);
+		uint128		lh = (uint128) x0 * y1;
+		uint128		hl = (uint128) x1 * y0;
+		uint128		mid = (ll >> 64) + (uint64) lh + (uint64) hl;
+		uint128		hi = (uint128) x1 * y1 + (lh >> 64) + (hl >> 64) + (mid >> 64);
 
 		p[1] = (uint64) mid;
 		p[2] = (uint64) hi;
@@ -177,41 +234,12 @@ U256Div256By128(const uint64 p[4], uint128 d, uint128 *q, bool *inexact)
 	}
 	else
 	{
-		uint128 top = ((uint128) p[3] << 64) | p[2];
-		int			s = __builtin_clzll(d1);
-		int			rs = 63 - s;
-		uint64		dn1,
-					dn0,
-					v,
-					n3,
-					n2,
-					n1,
-					n0,
-					r1,
-					r0,
-					q1,
-					q0;
+		U256Div2	dv;
 
-		if (top >= d)
+		if ((((uint128) p[3] << 64) | p[2]) >= d)
 			return false;
-
-		/*
-		 * Normalize: the top bit of the divisor set.  (x >> 1) >> (63 - s) is
-		 * x >> (64 - s), and 0 when s is 0.  p's high half is below d, so
-		 * shifted it stays below the shifted divisor and loses no bits.
-		 */
-		dn1 = (d1 << s) | (((uint64) d >> 1) >> rs);
-		dn0 = (uint64) d << s;
-		n3 = (p[3] << s) | ((p[2] >> 1) >> rs);
-		n2 = (p[2] << s) | ((p[1] >> 1) >> rs);
-		n1 = (p[1] << s) | ((p[0] >> 1) >> rs);
-		n0 = p[0] << s;
-		v = U256Reciprocal3By2(dn1, dn0);
-		q1 = U256Div3By2(n3, n2, n1, dn1, dn0, v, &r1, &r0);
-		q0 = U256Div3By2(r1, r0, n0, dn1, dn0, v, &r1, &r0);
-		*q = ((uint128) q1 << 64) | q0;
-		*inexact = (r1 | r0) != 0;
-		return true;
+		U256Div2Prepare(d, &dv);
+		return U256Div256ByPre2(p, &dv, q, inexact);
 	}
 }
 

@@ -78,35 +78,63 @@ AllU128(const Uint256 *x, const Uint256 *y, const Uint256 *d)
 }
 
 /*
- * floor(n / d) for a constant divisor below 2^64: one 64-bit division
- * (which the compiler turns into a multiplication) when n fits 64 bits, two
- * divq otherwise.
+ * floor(n / d) for d below 2^64, inlined so that a constant d makes the
+ * common case of n below 2^64 a multiplication; a quotient that fits 64
+ * bits is one divq (on this hardware faster than multiplying by a
+ * reciprocal), a wider one the compiler's 128-bit division.
  */
-static inline uint128
+static pg_attribute_always_inline uint128
 UDiv128By64(uint128 n, uint64 d)
 {
 	uint64		hi = (uint64) (n >> 64);
-	uint64		lo = (uint64) n;
-	uint64		q1 = 0;
 	uint64		r;
 
 	if (hi == 0)
-		return lo / d;
-	if (hi >= d)
-	{
-		q1 = hi / d;
-		hi %= d;
-	}
-	return ((uint128) q1 << 64) | U256Div2By1(hi, lo, d, &r);
+		return (uint64) n / d;
+	if (hi < d)
+		return U256Div2By1(hi, (uint64) n, d, &r);
+	return n / d;
 }
 
 /* n / d truncated toward zero (Solidity's signed division), d below 2^63. */
-static inline int128
+static pg_attribute_always_inline int128
 SDiv128By64(int128 n, uint64 d)
 {
 	if (n >= 0)
 		return (int128) UDiv128By64((uint128) n, d);
 	return -(int128) UDiv128By64(-(uint128) n, d);
+}
+
+/*
+ * The oracle price scale 1e36, prepared for U256Div256ByPre2 on first use
+ * (the reciprocal takes a divq; the value never changes).
+ */
+static const U256Div2 *
+Div1e36(void)
+{
+	static U256Div2 d;
+
+	if (unlikely(d.v == 0))
+		U256Div2Prepare(ToU128(&MORPHO_ORACLE_PRICE_SCALE), &d);
+	return &d;
+}
+
+/*
+ * floor(x * y / d) for x, y and a nonzero d below 2^128, when the quotient
+ * fits 128 bits (false otherwise): 1e36 by its prepared reciprocal, other
+ * divisors by U256MulDiv128.
+ */
+static inline bool
+MulDiv128(uint128 x, uint128 y, uint128 d, uint128 *q, bool *inexact)
+{
+	if (d == ToU128(&MORPHO_ORACLE_PRICE_SCALE))
+	{
+		uint64		p[4];
+
+		U256Mul128(x, y, p);
+		return U256Div256ByPre2(p, Div1e36(), q, inexact);
+	}
+	return U256MulDiv128(x, y, d, q, inexact);
 }
 
 /* ---- MathLib ---- */
@@ -199,7 +227,7 @@ MorphoMulDivDown(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *
 
 		if (d->w[0] == 0 && d->w[1] == 0)
 			return MORPHO_ERR_DIV_ZERO;
-		if (U256MulDiv128(ToU128(x), ToU128(y), ToU128(d), &q, &inexact))
+		if (MulDiv128(ToU128(x), ToU128(y), ToU128(d), &q, &inexact))
 		{
 			SetU128(r, q);
 			return MORPHO_OK;
@@ -235,7 +263,7 @@ MorphoMulDivUp(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *r)
 
 		if (d->w[0] == 0 && d->w[1] == 0)
 			return MORPHO_ERR_OVERFLOW;
-		if (U256MulDiv128(ToU128(x), ToU128(y), ToU128(d), &q, &inexact))
+		if (MulDiv128(ToU128(x), ToU128(y), ToU128(d), &q, &inexact))
 		{
 			if (inexact && ++q == 0)
 			{
