@@ -4,15 +4,41 @@
  * Limb-level division primitives shared by the 256-bit arithmetic of
  * u256_math.c and the protocol math that works on 128-bit operands (Morpho
  * Blue's uint128 totals, Aave's rays): a 2-by-1 limb division, Möller and
- * Granlund's reciprocal 3-by-2 division, and from them an exact floor
- * (x * y) / d for x, y, d below 2^128.  All static inline, so a caller's
- * constants fold and no call is paid per operation; nothing allocates or
- * raises.
+ * Granlund's reciprocal 3-by-2 division (with the divisor prepared once when
+ * it is a constant), and from them an exact floor(x * y / d) for x, y, d
+ * below 2^128, plus the conversions between a Uint256 that fits 128 bits
+ * and a native integer.  All static inline, so a caller's constants fold and
+ * no call is paid per operation; nothing allocates or raises.
  */
 #ifndef AMPLIFIED_U256_LIMB_H
 #define AMPLIFIED_U256_LIMB_H
 
 #include "postgres.h"
+
+#include "evm/evm.h"
+
+/* Whether a uint256 fits 128 bits (its two high limbs are zero). */
+static inline bool
+Uint256FitsU128(const Uint256 *a)
+{
+	return (a->w[2] | a->w[3]) == 0;
+}
+
+/* The low 128 bits of a, all of it when Uint256FitsU128(a). */
+static inline uint128
+Uint256Lo128(const Uint256 *a)
+{
+	return ((uint128) a->w[1] << 64) | a->w[0];
+}
+
+/* Set r to the 128-bit value v. */
+static inline void
+Uint256FromU128(Uint256 *r, uint128 v)
+{
+	r->w[0] = (uint64) v;
+	r->w[1] = (uint64) (v >> 64);
+	r->w[2] = r->w[3] = 0;
+}
 
 /*
  * q = (hi * 2^64 + lo) / d and *rem the remainder, for hi < d (so q fits in
@@ -136,6 +162,19 @@ U256Div2Prepare(uint128 d, U256Div2 *p)
 	p->dn1 = (d1 << s) | (((uint64) d >> 1) >> (63 - s));
 	p->dn0 = (uint64) d << s;
 	p->v = U256Reciprocal3By2(p->dn1, p->dn0);
+}
+
+/*
+ * A constant divisor d (2^64 <= d < 2^128) prepared in *p on first use and
+ * kept (p is a caller's static, zeroed until then): the reciprocal costs a
+ * divq once per backend instead of once per division.
+ */
+static inline const U256Div2 *
+U256Div2Constant(U256Div2 *p, const Uint256 *d)
+{
+	if (unlikely(p->d == 0))
+		U256Div2Prepare(Uint256Lo128(d), p);
+	return p;
 }
 
 /*

@@ -47,29 +47,6 @@ I64(int64 v)
 	return r;
 }
 
-/* Whether a value fits uint128 (its two high limbs are zero). */
-static inline bool
-FitsU128(const Uint256 *a)
-{
-	return a->w[2] == 0 && a->w[3] == 0;
-}
-
-/* A value that fits uint128 (FitsU128) as a native integer. */
-static inline uint128
-ToU128(const Uint256 *a)
-{
-	return ((uint128) a->w[1] << 64) | a->w[0];
-}
-
-/* Set r to a 128-bit value. */
-static inline void
-SetU128(Uint256 *r, uint128 v)
-{
-	r->w[0] = (uint64) v;
-	r->w[1] = (uint64) (v >> 64);
-	r->w[2] = r->w[3] = 0;
-}
-
 /* Whether x, y and d all fit uint128. */
 static inline bool
 AllU128(const Uint256 *x, const Uint256 *y, const Uint256 *d)
@@ -105,19 +82,8 @@ SDiv128By64(int128 n, uint64 d)
 	return -(int128) UDiv128By64(-(uint128) n, d);
 }
 
-/*
- * The oracle price scale 1e36, prepared for U256Div256ByPre2 on first use
- * (the reciprocal takes a divq; the value never changes).
- */
-static const U256Div2 *
-Div1e36(void)
-{
-	static U256Div2 d;
-
-	if (unlikely(d.v == 0))
-		U256Div2Prepare(ToU128(&MORPHO_ORACLE_PRICE_SCALE), &d);
-	return &d;
-}
+/* The oracle price scale 1e36 as a prepared divisor (U256Div2Constant). */
+static U256Div2 div_1e36;
 
 /*
  * floor(x * y / d) for x, y and a nonzero d below 2^128, when the quotient
@@ -127,12 +93,13 @@ Div1e36(void)
 static inline bool
 MulDiv128(uint128 x, uint128 y, uint128 d, uint128 *q, bool *inexact)
 {
-	if (d == ToU128(&MORPHO_ORACLE_PRICE_SCALE))
+	if (d == Uint256Lo128(&MORPHO_ORACLE_PRICE_SCALE))
 	{
 		uint64		p[4];
 
 		U256Mul128(x, y, p);
-		return U256Div256ByPre2(p, Div1e36(), q, inexact);
+		return U256Div256ByPre2(p, U256Div2Constant(&div_1e36, &MORPHO_ORACLE_PRICE_SCALE),
+								q, inexact);
 	}
 	return U256MulDiv128(x, y, d, q, inexact);
 }
@@ -227,9 +194,9 @@ MorphoMulDivDown(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *
 
 		if (d->w[0] == 0 && d->w[1] == 0)
 			return MORPHO_ERR_DIV_ZERO;
-		if (MulDiv128(ToU128(x), ToU128(y), ToU128(d), &q, &inexact))
+		if (MulDiv128(Uint256Lo128(x), Uint256Lo128(y), Uint256Lo128(d), &q, &inexact))
 		{
-			SetU128(r, q);
+			Uint256FromU128(r, q);
 			return MORPHO_OK;
 		}
 	}
@@ -263,7 +230,7 @@ MorphoMulDivUp(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *r)
 
 		if (d->w[0] == 0 && d->w[1] == 0)
 			return MORPHO_ERR_OVERFLOW;
-		if (MulDiv128(ToU128(x), ToU128(y), ToU128(d), &q, &inexact))
+		if (MulDiv128(Uint256Lo128(x), Uint256Lo128(y), Uint256Lo128(d), &q, &inexact))
 		{
 			if (inexact && ++q == 0)
 			{
@@ -272,7 +239,7 @@ MorphoMulDivUp(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *r)
 				r->w[2] = 1;
 			}
 			else
-				SetU128(r, q);
+				Uint256FromU128(r, q);
 			return MORPHO_OK;
 		}
 	}
@@ -388,13 +355,13 @@ SharesFast(const Uint256 *x, const Uint256 *a, uint64 va, const Uint256 *b, uint
 	bool		inexact;
 
 	if (!AllU128(x, a, b) ||
-		__builtin_add_overflow(ToU128(a), (uint128) va, &num) ||
-		__builtin_add_overflow(ToU128(b), (uint128) vb, &den) ||
-		!U256MulDiv128(ToU128(x), num, den, &q, &inexact))
+		__builtin_add_overflow(Uint256Lo128(a), (uint128) va, &num) ||
+		__builtin_add_overflow(Uint256Lo128(b), (uint128) vb, &den) ||
+		!U256MulDiv128(Uint256Lo128(x), num, den, &q, &inexact))
 		return false;
 	if (round_up && inexact && ++q == 0)
 		return false;			/* the ceiling 2^128: left to the general path */
-	SetU128(r, q);
+	Uint256FromU128(r, q);
 	return true;
 }
 
@@ -487,9 +454,9 @@ MorphoWExp(const Uint256 *x, Uint256 *r)
 		*r = WEXP_UPPER_VALUE;
 		return;
 	}
-	q = WExpParts((int128) ToU128(x), &exp_r);
+	q = WExpParts((int128) Uint256Lo128(x), &exp_r);
 	/* exp_r is positive, so shifts are logical */
-	SetU128(&e, (uint128) exp_r);
+	Uint256FromU128(&e, (uint128) exp_r);
 	if (q >= 0)
 		Uint256Shl(&e, q, r);
 	else
@@ -570,9 +537,9 @@ NewRateAtTargetFast(int128 start, int128 adaptation)
 	int128		exp_r;
 	int			q;
 
-	if (adaptation < (int128) ToU128(&LN_WEI_INT))
+	if (adaptation < (int128) Uint256Lo128(&LN_WEI_INT))
 		v = 0;					/* wExp is 0 */
-	else if (adaptation < (int128) ToU128(&WEXP_UPPER_BOUND) &&
+	else if (adaptation < (int128) Uint256Lo128(&WEXP_UPPER_BOUND) &&
 			 (q = WExpParts(adaptation, &exp_r)) <= 3)
 	{
 		/* q >= -60 above ln(1e-18); exp_r < 2^61, so e < 2^64 */
@@ -664,8 +631,8 @@ MorphoStatus
 MorphoBorrowRate(const Uint256 *rate_at_target, const Uint256 *utilization,
 				 uint64 elapsed, Uint256 *avg_rate, Uint256 *end_rate_at_target)
 {
-	Uint256		wad = I64(MORPHO_WAD);
-	Uint256		target = I64(MORPHO_IRM_TARGET_UTILIZATION);
+	Uint256		wad = U64(MORPHO_WAD);	/* positive: as int256 too */
+	Uint256		target = U64(MORPHO_IRM_TARGET_UTILIZATION);
 	Uint256		norm;
 	Uint256		diff;
 	Uint256		err;
@@ -779,12 +746,12 @@ AccrueFast(MorphoMarket *m, const Uint256 *fee, const Uint256 *borrow_rate,
 	second = UDiv128By64(first * first, 2 * MORPHO_WAD);
 	(void) U256MulDiv128(second, first, 3 * MORPHO_WAD, &third, &inexact);
 	/* interest = totalBorrowAssets.wMulDown(growth), added to both totals */
-	if (!U256MulDiv128(ToU128(&m->total_borrow_assets), first + second + third,
+	if (!U256MulDiv128(Uint256Lo128(&m->total_borrow_assets), first + second + third,
 					   MORPHO_WAD, &i, &inexact) ||
-		__builtin_add_overflow(ToU128(&m->total_borrow_assets), i, &tba) ||
-		__builtin_add_overflow(ToU128(&m->total_supply_assets), i, &tsa))
+		__builtin_add_overflow(Uint256Lo128(&m->total_borrow_assets), i, &tba) ||
+		__builtin_add_overflow(Uint256Lo128(&m->total_supply_assets), i, &tsa))
 		return false;
-	tss = ToU128(&m->total_supply_shares);
+	tss = Uint256Lo128(&m->total_supply_shares);
 	if (fee->w[0] != 0)
 	{
 		uint128		fee_amount;
@@ -800,13 +767,13 @@ AccrueFast(MorphoMarket *m, const Uint256 *fee, const Uint256 *borrow_rate,
 			__builtin_add_overflow(tss, shares, &tss))
 			return false;
 	}
-	SetU128(&m->total_borrow_assets, tba);
-	SetU128(&m->total_supply_assets, tsa);
-	SetU128(&m->total_supply_shares, tss);
+	Uint256FromU128(&m->total_borrow_assets, tba);
+	Uint256FromU128(&m->total_supply_assets, tsa);
+	Uint256FromU128(&m->total_supply_shares, tss);
 	if (interest)
-		SetU128(interest, i);
+		Uint256FromU128(interest, i);
 	if (fee_shares)
-		SetU128(fee_shares, shares);
+		Uint256FromU128(fee_shares, shares);
 	return true;
 }
 
@@ -841,11 +808,11 @@ MorphoAccrue(MorphoMarket *m, const Uint256 *fee, const Uint256 *borrow_rate,
 		return st;
 	if ((st = MorphoWMulDown(&m->total_borrow_assets, &growth, &i)) != MORPHO_OK)
 		return st;
-	if (!FitsU128(&i))
+	if (!Uint256FitsU128(&i))
 		return MORPHO_ERR_OVERFLOW;
 	(void) Uint256Add(&m->total_borrow_assets, &i, &m->total_borrow_assets);
 	(void) Uint256Add(&m->total_supply_assets, &i, &m->total_supply_assets);
-	if (!FitsU128(&m->total_borrow_assets) || !FitsU128(&m->total_supply_assets))
+	if (!Uint256FitsU128(&m->total_borrow_assets) || !Uint256FitsU128(&m->total_supply_assets))
 		return MORPHO_ERR_OVERFLOW;
 	if (!Uint256IsZero(fee))
 	{
@@ -858,10 +825,10 @@ MorphoAccrue(MorphoMarket *m, const Uint256 *fee, const Uint256 *borrow_rate,
 			return MORPHO_ERR_OVERFLOW;
 		if ((st = MorphoToShares(&fee_amount, &base, &m->total_supply_shares, false, &shares)) != MORPHO_OK)
 			return st;
-		if (!FitsU128(&shares))
+		if (!Uint256FitsU128(&shares))
 			return MORPHO_ERR_OVERFLOW;
 		(void) Uint256Add(&m->total_supply_shares, &shares, &m->total_supply_shares);
-		if (!FitsU128(&m->total_supply_shares))
+		if (!Uint256FitsU128(&m->total_supply_shares))
 			return MORPHO_ERR_OVERFLOW;
 	}
 	if (interest)
@@ -987,7 +954,7 @@ MorphoLiquidate(Uint256 *seized_assets, Uint256 *repaid_shares,
 	}
 	if ((st = MorphoToAssets(repaid_shares, total_borrow_assets, total_borrow_shares, true, repaid_assets)) != MORPHO_OK)
 		return st;
-	if (!FitsU128(repaid_shares) || !FitsU128(seized_assets))
+	if (!Uint256FitsU128(repaid_shares) || !Uint256FitsU128(seized_assets))
 		return MORPHO_ERR_OVERFLOW;
 	return MORPHO_OK;
 }
