@@ -13,9 +13,7 @@
 
 #include "evm/codec.h"
 #include "evm/evm.h"
-
-typedef unsigned __int128 uint128;
-typedef __int128 int128_t;
+#include "evm/u256_limb.h"
 
 #define TOP_BIT		UINT64CONST(0x8000000000000000)
 #define POW10_19	UINT64CONST(10000000000000000000)
@@ -158,101 +156,6 @@ Uint256Mul(const Uint256 *a, const Uint256 *b, Uint256 *r)
 }
 
 /*
- * q = (hi * 2^64 + lo) / d and *rem the remainder, for hi < d (so q fits in
- * 64 bits).  On x86-64 this is one divq; elsewhere the compiler's 128-bit
- * division.
- */
-static inline uint64
-Div2By1(uint64 hi, uint64 lo, uint64 d, uint64 *rem)
-{
-#if defined(__x86_64__)
-	uint64		q,
-				r;
-
-	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
-	*rem = r;
-	return q;
-#else
-	uint128		n = ((uint128) hi << 64) | lo;
-	uint64		q = (uint64) (n / d);
-
-	*rem = (uint64) (n - (uint128) q * d);
-	return q;
-#endif
-}
-
-/*
- * The reciprocal of the normalized two-limb divisor (d1, d0), d1's top bit
- * set: floor((2^192 - 1) / (d1, d0)) - 2^64 (Moller and Granlund, "Improved
- * division by invariant integers", IEEE Trans. Computers 60(2), 2011,
- * algorithm 6).  One divq here replaces one per quotient limb in Div3By2.
- */
-static inline uint64
-Reciprocal3By2(uint64 d1, uint64 d0)
-{
-	uint64		rem;
-	uint64		v = Div2By1(~d1, ~UINT64CONST(0), d1, &rem);	/* 2-by-1 reciprocal */
-	uint64		p = d1 * v + d0;
-	uint128		t;
-	uint64		t1,
-				t0;
-
-	if (p < d0)
-	{
-		v--;
-		if (p >= d1)
-		{
-			v--;
-			p -= d1;
-		}
-		p -= d1;
-	}
-	t = (uint128) v * d0;
-	t1 = (uint64) (t >> 64);
-	t0 = (uint64) t;
-	p += t1;
-	if (p < t1)
-	{
-		v--;
-		if (p > d1 || (p == d1 && t0 >= d0))
-			v--;
-	}
-	return v;
-}
-
-/*
- * The quotient limb of (u2, u1, u0) / (d1, d0) for a normalized divisor with
- * reciprocal v and (u2, u1) < (d1, d0); the remainder goes to (*r1, *r0).
- * Multiplications only (Moller and Granlund, algorithm 5).
- */
-static inline uint64
-Div3By2(uint64 u2, uint64 u1, uint64 u0, uint64 d1, uint64 d0, uint64 v,
-		uint64 *r1, uint64 *r0)
-{
-	uint128		d = ((uint128) d1 << 64) | d0;
-	uint128		q = (uint128) v * u2 + (((uint128) u2 << 64) | u1);
-	uint64		q1 = (uint64) (q >> 64);
-	uint64		q0 = (uint64) q;
-	uint128		r;
-
-	r = (((uint128) (u1 - q1 * d1) << 64) | u0) - (uint128) d0 * q1 - d;
-	q1++;
-	if ((uint64) (r >> 64) >= q0)
-	{
-		q1--;
-		r += d;
-	}
-	if (r >= d)
-	{
-		q1++;
-		r -= d;
-	}
-	*r1 = (uint64) (r >> 64);
-	*r0 = (uint64) r;
-	return q1;
-}
-
-/*
  * DivModLimbs for a two-limb divisor (the common case of a 65- to 128-bit c
  * in mul_div): each quotient limb comes from a 3-by-2 division by
  * reciprocal, one divq in all instead of one per limb and no correction
@@ -269,7 +172,7 @@ DivModBy2(const uint64 *u, int m, const uint64 *v, uint64 *q, uint64 *r)
 	int			rs = 63 - s;
 	uint64		d1 = (v[1] << s) | ((v[0] >> 1) >> rs);
 	uint64		d0 = v[0] << s;
-	uint64		rv = Reciprocal3By2(d1, d0);
+	uint64		rv = U256Reciprocal3By2(d1, d0);
 	uint64		r1 = (u[m - 1] >> 1) >> rs;
 	uint64		r0 = (u[m - 1] << s) | ((u[m - 2] >> 1) >> rs);
 	int			j;
@@ -277,7 +180,7 @@ DivModBy2(const uint64 *u, int m, const uint64 *v, uint64 *q, uint64 *r)
 	for (j = m - 2; j >= 0; j--)
 	{
 		uint64		uj = (u[j] << s) | (j > 0 ? (u[j - 1] >> 1) >> rs : 0);
-		uint64		qd = Div3By2(r1, r0, uj, d1, d0, rv, &r1, &r0);
+		uint64		qd = U256Div3By2(r1, r0, uj, d1, d0, rv, &r1, &r0);
 
 		if (q)
 			q[j] = qd;
@@ -335,7 +238,7 @@ AddN(uint64 *r, const uint64 *v, int n)
  * divq per limb, two limb ones DivModBy2.  Longer divisors use schoolbook
  * division (Knuth, TAOCP vol. 2, 4.3.1, algorithm D) with each quotient limb
  * taken from the top three numerator limbs and the top two divisor limbs by
- * the 3-by-2 reciprocal division of Div3By2, as GMP's mpn_sbpi1_div_qr does:
+ * the 3-by-2 reciprocal division of U256Div3By2, as GMP's mpn_sbpi1_div_qr does:
  * one divq for the whole division, and the estimate is exact or one too
  * large, so a single add-back corrects it.
  */
@@ -358,7 +261,7 @@ DivModLimbs(const uint64 *u, int m, const uint64 *v, int n, uint64 *q, uint64 *r
 
 		for (i = m - 1; i >= 0; i--)
 		{
-			uint64		qd = Div2By1(rem, u[i], v[0], &rem);
+			uint64		qd = U256Div2By1(rem, u[i], v[0], &rem);
 
 			if (q)
 				q[i] = qd;
@@ -387,12 +290,12 @@ DivModLimbs(const uint64 *u, int m, const uint64 *v, int n, uint64 *q, uint64 *r
 	/*
 	 * The window un[j .. j+n] holds the running remainder (below the divisor
 	 * once its top limb, kept in n1, is dropped).  un[m] < 2^s <= vn[n-1],
-	 * so the first window's top two limbs are below (d1, d0) as Div3By2
+	 * so the first window's top two limbs are below (d1, d0) as U256Div3By2
 	 * requires; each step keeps it so.
 	 */
 	d1 = vn[n - 1];
 	d0 = vn[n - 2];
-	dinv = Reciprocal3By2(d1, d0);
+	dinv = U256Reciprocal3By2(d1, d0);
 	n1 = un[m];
 	for (j = m - n; j >= 0; j--)
 	{
@@ -412,7 +315,7 @@ DivModLimbs(const uint64 *u, int m, const uint64 *v, int n, uint64 *q, uint64 *r
 						cy,
 						cy1;
 
-			qd = Div3By2(n1, un[j + n - 1], un[j + n - 2], d1, d0, dinv, &r1, &r0);
+			qd = U256Div3By2(n1, un[j + n - 1], un[j + n - 2], d1, d0, dinv, &r1, &r0);
 			cy = SubMul1(un + j, vn, n - 2, qd);
 			cy1 = r0 < cy;
 			r0 -= cy;
@@ -497,6 +400,28 @@ Uint256MulDiv(const Uint256 *a, const Uint256 *b, const Uint256 *c,
 	{
 		Uint256FromUint64(r, 0);
 		return true;
+	}
+	if (la <= 2 && lb <= 2 && n <= 2)
+	{
+		/*
+		 * All three below 2^128 and c not a power of two (those are shifts,
+		 * below): the inline 256-by-128 division, when the quotient fits
+		 * 128 bits (it falls through otherwise).
+		 */
+		uint128		cc = ((uint128) c->w[1] << 64) | c->w[0];
+		uint128		q;
+
+		if ((cc & (cc - 1)) != 0 &&
+			U256MulDiv128(((uint128) a->w[1] << 64) | a->w[0],
+						  ((uint128) b->w[1] << 64) | b->w[0], cc, &q, &inexact))
+		{
+			r->w[2] = r->w[3] = 0;
+			if (round_up && inexact && ++q == 0)
+				r->w[2] = 1;	/* the ceiling is 2^128 */
+			r->w[0] = (uint64) q;
+			r->w[1] = (uint64) (q >> 64);
+			return true;
+		}
 	}
 	if (la <= 2 && lb <= 2)
 	{
@@ -818,7 +743,7 @@ DivSmall(Uint256 *r, uint64 d)
 	int			i;
 
 	for (i = 3; i >= 0; i--)
-		r->w[i] = Div2By1(rem, r->w[i], d, &rem);
+		r->w[i] = U256Div2By1(rem, r->w[i], d, &rem);
 	return rem;
 }
 

@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include "evm/u256_limb.h"
 #include "lending/aave.h"
 
 const Uint256 AAVE_WAD = {{UINT64CONST(1000000000000000000), 0, 0, 0}};
@@ -64,10 +65,45 @@ Div(const Uint256 *a, const Uint256 *b, Uint256 *r)
 
 #define TRY(x) do { AaveStatus st_ = (x); if (st_ != AAVE_OK) return st_; } while (0)
 
+/* RAY as a prepared divisor (U256Div2Constant), for rayMul. */
+static U256Div2 div_ray;
+
+/*
+ * (x * y + add) / d for x, y, add and a nonzero d below 2^128, when the
+ * quotient fits 128 bits; false otherwise.  The sum cannot overflow 256
+ * bits ((2^128 - 1)^2 + 2^128 < 2^256).  RAY goes by its prepared
+ * reciprocal.
+ */
+static inline bool
+MulAddDiv128(uint128 x, uint128 y, uint128 add, const Uint256 *d, Uint256 *r)
+{
+	uint64		p[4];
+	uint128		lo;
+	uint128		q;
+	bool		inexact;
+	bool		ok;
+
+	U256Mul128(x, y, p);
+	lo = (((uint128) p[1] << 64) | p[0]) + add;
+	if (lo < add && ++p[2] == 0)
+		p[3]++;
+	p[0] = (uint64) lo;
+	p[1] = (uint64) (lo >> 64);
+	if (d->w[0] == AAVE_RAY.w[0] && d->w[1] == AAVE_RAY.w[1] && d->w[2] == 0 && d->w[3] == 0)
+		ok = U256Div256ByPre2(p, U256Div2Constant(&div_ray, &AAVE_RAY), &q, &inexact);
+	else
+		ok = U256Div256By128(p, Uint256Lo128(d), &q, &inexact);
+	if (ok)
+		Uint256FromU128(r, q);
+	return ok;
+}
+
 /*
  * The half-up multiplication of WadRayMath and PercentageMath:
  * (a * b + half) / unit, reverting when b != 0 and a > (MAX - half) / b,
- * exactly the assembly's test.
+ * exactly the assembly's test.  When a, b, half and unit fit 128 bits,
+ * a * b + half < 2^256 and the test cannot fire: the product, the sum and
+ * the division are done inline (MulAddDiv128).
  */
 static AaveStatus
 MulHalfUp(const Uint256 *a, const Uint256 *b, const Uint256 *half,
@@ -76,6 +112,10 @@ MulHalfUp(const Uint256 *a, const Uint256 *b, const Uint256 *half,
 	Uint256		t,
 				lim;
 
+	if (Uint256FitsU128(a) && Uint256FitsU128(b) && Uint256FitsU128(half) &&
+		Uint256FitsU128(unit) &&
+		MulAddDiv128(Uint256Lo128(a), Uint256Lo128(b), Uint256Lo128(half), unit, r))
+		return AAVE_OK;
 	if (!Uint256IsZero(b))
 	{
 		(void) Uint256Sub(&AAVE_UINT256_MAX, half, &lim);
@@ -91,7 +131,9 @@ MulHalfUp(const Uint256 *a, const Uint256 *b, const Uint256 *half,
 
 /*
  * The half-up division: (a * unit + b / 2) / b, reverting when b == 0 or
- * a > (MAX - b / 2) / unit.
+ * a > (MAX - b / 2) / unit.  When a, b and unit fit 128 bits,
+ * a * unit + b / 2 < 2^256 and only the zero test can fire: the rest is
+ * done inline (MulAddDiv128).
  */
 static AaveStatus
 DivHalfUp(const Uint256 *a, const Uint256 *b, const Uint256 *unit,
@@ -103,6 +145,9 @@ DivHalfUp(const Uint256 *a, const Uint256 *b, const Uint256 *unit,
 
 	if (Uint256IsZero(b))
 		return zero;
+	if (Uint256FitsU128(a) && Uint256FitsU128(b) && Uint256FitsU128(unit) &&
+		MulAddDiv128(Uint256Lo128(a), Uint256Lo128(unit), Uint256Lo128(b) >> 1, b, r))
+		return AAVE_OK;
 	Uint256Shr(b, 1, &half);
 	(void) Uint256Sub(&AAVE_UINT256_MAX, &half, &lim);
 	(void) Div(&lim, unit, &lim);

@@ -5,19 +5,15 @@
  * an analyst's query.  A composite result's descriptor and field offsets
  * are looked up once per call site and kept in fn_extra; each row then
  * costs one palloc0 and a copy per field, where heap_form_tuple would walk
- * the descriptor twice.  WAD-scaled ratios become numeric through
- * numeric_recv, the binary input function, from base-10000 digits computed
- * in integers (or int64_div_fast_to_numeric when the value times 1e18
- * fits int64): exact, and without printing and parsing decimal text.
+ * the descriptor twice.  WAD-scaled ratios become numeric from base-10000
+ * digits computed in integers and written in the numeric short format:
+ * exact, and without printing and parsing decimal text.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "funcapi.h"
-#include "lib/stringinfo.h"
-#include "port/pg_bswap.h"
 #include "utils/builtins.h"
-#include "utils/numeric.h"
 
 #include "lending/lending_sql.h"
 
@@ -101,6 +97,8 @@ LendResultForm(const LendResult *res, const Datum *values)
 
 		if (att->attbyval)
 			store_att_byval(data + res->off[i], values[i], att->attlen);
+		else if (att->attlen == 32)
+			memcpy(data + res->off[i], DatumGetPointer(values[i]), 32);	/* uint256: inlined */
 		else
 			memcpy(data + res->off[i], DatumGetPointer(values[i]), att->attlen);
 	}
@@ -108,39 +106,55 @@ LendResultForm(const LendResult *res, const Datum *values)
 }
 
 /*
+ * The header of a numeric in PostgreSQL's short on-disk format (numeric.c,
+ * struct NumericShort, in every release since 9.1 and fixed by pg_upgrade
+ * compatibility): a varlena whose first uint16 packs the short-format flag,
+ * the sign, the display scale and the weight of the first base-10000 digit,
+ * followed by the digits as int16.  make_result writes this format for a
+ * display scale up to 63 and a weight in [-64, 63].
+ */
+#define LEND_NUMERIC_SHORT			0x8000
+#define LEND_NUMERIC_DSCALE_SHIFT	7
+#define LEND_NUMERIC_WEIGHT_SIGN	0x0040
+#define LEND_NUMERIC_WEIGHT_MASK	0x003F
+#define LEND_NUMERIC_HDRSZ_SHORT	(VARHDRSZ + sizeof(uint16))
+
+/*
  * The numeric q + f / 1e18 for an integer part q and an 18-digit fraction
- * f < 1e18, with display scale 18, exactly.  Three ways, fastest first (as
- * measured by bench/lending.sh): below 9.2 the value times 1e18 fits int64
- * and int64_div_fast_to_numeric builds it; for q below 2^64 the base-10000
- * digits, zeros at either end left out, go to numeric_recv in its wire
- * format; a larger q is printed and parsed.
+ * f < 1e18, with display scale 18, exactly.  For q below 2^64 the
+ * base-10000 digits are computed in integers (five for the integer part,
+ * five for the fraction: 4 + 4 + 4 + 4 + 2 decimals, the last padded) and
+ * written, zeros at either end left out, in the short format exactly as
+ * make_result writes it: one palloc, no NumericVar, no 128-bit digit
+ * divisions (int64_div_fast_to_numeric's) and no wire-format parsing
+ * (numeric_recv's), which cost more than the lending math itself.  A larger
+ * q is printed and parsed.
  */
 Datum
 LendWadNumeric(const Uint256 *q, uint64 f)
 {
-	/* 5 digits of the integer part (q < 2^64 < 1e20), 5 of the fraction */
 	int16		digits[10];
-	uint16		msg[4 + 10];
 	char		text[UINT256_DEC_BUFLEN + 24];
-	StringInfoData buf;
 	uint64		v;
 	int			first;
 	int			last;
 	int			i;
 	int			len;
 
-	if (q->w[1] == 0 && q->w[2] == 0 && q->w[3] == 0 &&
-		q->w[0] < (uint64) (PG_INT64_MAX / (int64) LEND_WAD))
-		return NumericGetDatum(int64_div_fast_to_numeric((int64) (q->w[0] * LEND_WAD + f), 18));
 	if (q->w[1] == 0 && q->w[2] == 0 && q->w[3] == 0)
 	{
+		int			ndigits;
+		int			weight;
+		Size		size;
+		char	   *res;
+		uint16		header;
+
 		v = q->w[0];
 		for (i = 4; i >= 0; i--)
 		{
 			digits[i] = (int16) (v % 10000);
 			v /= 10000;
 		}
-		/* 18 decimals: four digits of four, then two padded to four */
 		digits[9] = (int16) ((f % 100) * 100);
 		v = f / 100;
 		for (i = 8; i >= 5; i--)
@@ -148,23 +162,23 @@ LendWadNumeric(const Uint256 *q, uint64 f)
 			digits[i] = (int16) (v % 10000);
 			v /= 10000;
 		}
-		/* q >= 9 here: some integer digit is nonzero */
-		for (first = 0; digits[first] == 0; first++)
+		for (first = 0; first < 10 && digits[first] == 0; first++)
 			;
-		for (last = 9; last > 4 && digits[last] == 0; last--)
+		for (last = 9; last >= first && digits[last] == 0; last--)
 			;
-		msg[0] = pg_hton16((uint16) (last - first + 1));	/* ndigits */
-		msg[1] = pg_hton16((uint16) (4 - first));	/* weight of the first */
-		msg[2] = pg_hton16(0);	/* NUMERIC_POS */
-		msg[3] = pg_hton16(18); /* dscale */
-		for (i = first; i <= last; i++)
-			msg[4 + i - first] = pg_hton16((uint16) digits[i]);
-		buf.data = (char *) msg;
-		buf.len = (4 + last - first + 1) * sizeof(uint16);
-		buf.maxlen = sizeof(msg);
-		buf.cursor = 0;
-		return DirectFunctionCall3(numeric_recv, PointerGetDatum(&buf),
-								   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+		ndigits = last - first + 1;
+		/* zero: no digits, weight 0 (make_result's convention) */
+		weight = ndigits > 0 ? 4 - first : 0;
+		size = LEND_NUMERIC_HDRSZ_SHORT + ndigits * sizeof(int16);
+		res = palloc(size);
+		SET_VARSIZE(res, size);
+		header = LEND_NUMERIC_SHORT | (18 << LEND_NUMERIC_DSCALE_SHIFT) |
+			(weight < 0 ? LEND_NUMERIC_WEIGHT_SIGN : 0) |
+			(weight & LEND_NUMERIC_WEIGHT_MASK);
+		memcpy(res + VARHDRSZ, &header, sizeof(uint16));
+		if (ndigits > 0)
+			memcpy(res + LEND_NUMERIC_HDRSZ_SHORT, digits + first, ndigits * sizeof(int16));
+		return PointerGetDatum(res);
 	}
 	len = Uint256ToDecimal(q, text);
 	snprintf(text + len, sizeof(text) - len, ".%018" INT64_MODIFIER "u", f);

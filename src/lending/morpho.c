@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "evm/u256_limb.h"
 #include "lending/morpho.h"
 
 const Uint256 MORPHO_ORACLE_PRICE_SCALE = {{UINT64CONST(0xb34b9f1000000000), UINT64CONST(0xc097ce7bc90715), 0, 0}};
@@ -46,11 +47,61 @@ I64(int64 v)
 	return r;
 }
 
-/* Whether a value fits uint128 (its two high limbs are zero). */
+/* Whether x, y and d all fit uint128. */
 static inline bool
-FitsU128(const Uint256 *a)
+AllU128(const Uint256 *x, const Uint256 *y, const Uint256 *d)
 {
-	return a->w[2] == 0 && a->w[3] == 0;
+	return (x->w[2] | x->w[3] | y->w[2] | y->w[3] | d->w[2] | d->w[3]) == 0;
+}
+
+/*
+ * floor(n / d) for d below 2^64, inlined so that a constant d makes the
+ * common case of n below 2^64 a multiplication; a quotient that fits 64
+ * bits is one divq (on this hardware faster than multiplying by a
+ * reciprocal), a wider one the compiler's 128-bit division.
+ */
+static pg_attribute_always_inline uint128
+UDiv128By64(uint128 n, uint64 d)
+{
+	uint64		hi = (uint64) (n >> 64);
+	uint64		r;
+
+	if (hi == 0)
+		return (uint64) n / d;
+	if (hi < d)
+		return U256Div2By1(hi, (uint64) n, d, &r);
+	return n / d;
+}
+
+/* n / d truncated toward zero (Solidity's signed division), d below 2^63. */
+static pg_attribute_always_inline int128
+SDiv128By64(int128 n, uint64 d)
+{
+	if (n >= 0)
+		return (int128) UDiv128By64((uint128) n, d);
+	return -(int128) UDiv128By64(-(uint128) n, d);
+}
+
+/* The oracle price scale 1e36 as a prepared divisor (U256Div2Constant). */
+static U256Div2 div_1e36;
+
+/*
+ * floor(x * y / d) for x, y and a nonzero d below 2^128, when the quotient
+ * fits 128 bits (false otherwise): 1e36 by its prepared reciprocal, other
+ * divisors by U256MulDiv128.
+ */
+static inline bool
+MulDiv128(uint128 x, uint128 y, uint128 d, uint128 *q, bool *inexact)
+{
+	if (d == Uint256Lo128(&MORPHO_ORACLE_PRICE_SCALE))
+	{
+		uint64		p[4];
+
+		U256Mul128(x, y, p);
+		return U256Div256ByPre2(p, U256Div2Constant(&div_1e36, &MORPHO_ORACLE_PRICE_SCALE),
+								q, inexact);
+	}
+	return U256MulDiv128(x, y, d, q, inexact);
 }
 
 /* ---- MathLib ---- */
@@ -72,29 +123,6 @@ Mul128x128(const Uint256 *x, const Uint256 *y, Uint256 *r)
 	r->w[3] = (uint64) ((top >> 64) + (hh >> 64));
 }
 
-/*
- * (hi:lo) / d and its remainder for hi < d, so the quotient fits 64 bits:
- * one divq on x86-64 (the compiler would call the general 128-bit division
- * routine instead), plain 128-bit arithmetic elsewhere.
- */
-static inline uint64
-Div128By64(uint64 hi, uint64 lo, uint64 d, uint64 *rem)
-{
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-	uint64		q;
-	uint64		r;
-
-	__asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
-	*rem = r;
-	return q;
-#else
-	uint128		n = ((uint128) hi << 64) | lo;
-
-	*rem = (uint64) (n % d);
-	return (uint64) (n / d);
-#endif
-}
-
 /* q = p / d for a nonzero divisor below 2^64, limb by limb; returns p % d. */
 static inline uint64
 DivSmall(const Uint256 *p, uint64 d, Uint256 *q)
@@ -105,7 +133,7 @@ DivSmall(const Uint256 *p, uint64 d, Uint256 *q)
 	while (i > 0 && p->w[i] == 0)
 		q->w[i--] = 0;
 	for (; i >= 0; i--)
-		q->w[i] = Div128By64(rem, p->w[i], d, &rem);
+		q->w[i] = U256Div2By1(rem, p->w[i], d, &rem);
 	return rem;
 }
 
@@ -149,8 +177,10 @@ CheckedMul(const Uint256 *x, const Uint256 *y, Uint256 *p)
 
 /*
  * (x * y) / d, reverting when x * y overflows (checked mul) or d is zero.
- * When both factors fit 128 bits the product cannot overflow and the 512-bit
- * Uint256MulDiv gives the same quotient; small divisors go faster still.
+ * When x, y and d fit 128 bits the product cannot overflow and the inline
+ * 256-by-128 division gives the quotient (if it fits 128 bits); small
+ * divisors of wider products go through DivFast, the rest the general
+ * 256-bit division.
  */
 MorphoStatus
 MorphoMulDivDown(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *r)
@@ -158,6 +188,18 @@ MorphoMulDivDown(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *
 	Uint256		p;
 	bool		inexact;
 
+	if (AllU128(x, y, d))
+	{
+		uint128		q;
+
+		if (d->w[0] == 0 && d->w[1] == 0)
+			return MORPHO_ERR_DIV_ZERO;
+		if (MulDiv128(Uint256Lo128(x), Uint256Lo128(y), Uint256Lo128(d), &q, &inexact))
+		{
+			Uint256FromU128(r, q);
+			return MORPHO_OK;
+		}
+	}
 	if (Uint256IsZero(d))
 		return MORPHO_ERR_DIV_ZERO;
 	if (!CheckedMul(x, y, &p))
@@ -170,7 +212,9 @@ MorphoMulDivDown(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *
 /*
  * (x * y + (d - 1)) / d with each step checked: a zero d underflows (an
  * arithmetic panic in Solidity), and the sum may overflow even when the
- * product fits; otherwise it is the ceiling of x * y / d.
+ * product fits; otherwise it is the ceiling of x * y / d.  Below 2^128 the
+ * sum cannot overflow ((2^128 - 1)^2 + 2^128 < 2^256), so the ceiling comes
+ * from the inline division's remainder.
  */
 MorphoStatus
 MorphoMulDivUp(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *r)
@@ -180,6 +224,25 @@ MorphoMulDivUp(const Uint256 *x, const Uint256 *y, const Uint256 *d, Uint256 *r)
 	Uint256		one = U64(1);
 	bool		inexact;
 
+	if (AllU128(x, y, d))
+	{
+		uint128		q;
+
+		if (d->w[0] == 0 && d->w[1] == 0)
+			return MORPHO_ERR_OVERFLOW;
+		if (MulDiv128(Uint256Lo128(x), Uint256Lo128(y), Uint256Lo128(d), &q, &inexact))
+		{
+			if (inexact && ++q == 0)
+			{
+				/* the ceiling is 2^128 */
+				r->w[0] = r->w[1] = r->w[3] = 0;
+				r->w[2] = 1;
+			}
+			else
+				Uint256FromU128(r, q);
+			return MORPHO_OK;
+		}
+	}
 	if (Uint256IsZero(d))
 		return MORPHO_ERR_OVERFLOW;
 	if (!CheckedMul(x, y, &p))
@@ -275,6 +338,33 @@ MorphoMarketId(const uint8 *loan, const uint8 *collateral, const uint8 *oracle,
 
 /* ---- SharesMathLib ---- */
 
+/*
+ * x * (a + va) / (b + vb), rounded down or up, in native 128-bit arithmetic
+ * when x, a and b fit 128 bits, the two sums do too and so does the
+ * quotient; false otherwise (the caller's general path then computes the
+ * same, or reverts).  Nothing reverts here: the sums fit, the product of
+ * two 128-bit values fits 256 bits, and b + vb > 0.
+ */
+static inline bool
+SharesFast(const Uint256 *x, const Uint256 *a, uint64 va, const Uint256 *b, uint64 vb,
+		   bool round_up, Uint256 *r)
+{
+	uint128		num;
+	uint128		den;
+	uint128		q;
+	bool		inexact;
+
+	if (!AllU128(x, a, b) ||
+		__builtin_add_overflow(Uint256Lo128(a), (uint128) va, &num) ||
+		__builtin_add_overflow(Uint256Lo128(b), (uint128) vb, &den) ||
+		!U256MulDiv128(Uint256Lo128(x), num, den, &q, &inexact))
+		return false;
+	if (round_up && inexact && ++q == 0)
+		return false;			/* the ceiling 2^128: left to the general path */
+	Uint256FromU128(r, q);
+	return true;
+}
+
 /* toAssetsDown / toAssetsUp: shares * (totalAssets + 1) / (totalShares + 1e6). */
 MorphoStatus
 MorphoToAssets(const Uint256 *shares, const Uint256 *total_assets,
@@ -285,6 +375,9 @@ MorphoToAssets(const Uint256 *shares, const Uint256 *total_assets,
 	Uint256		num;
 	Uint256		den;
 
+	if (SharesFast(shares, total_assets, MORPHO_VIRTUAL_ASSETS, total_shares,
+				   MORPHO_VIRTUAL_SHARES, round_up, r))
+		return MORPHO_OK;
 	if (!Uint256Add(total_assets, &va, &num) || !Uint256Add(total_shares, &vs, &den))
 		return MORPHO_ERR_OVERFLOW;
 	return round_up ? MorphoMulDivUp(shares, &num, &den, r) : MorphoMulDivDown(shares, &num, &den, r);
@@ -300,6 +393,9 @@ MorphoToShares(const Uint256 *assets, const Uint256 *total_assets,
 	Uint256		num;
 	Uint256		den;
 
+	if (SharesFast(assets, total_shares, MORPHO_VIRTUAL_SHARES, total_assets,
+				   MORPHO_VIRTUAL_ASSETS, round_up, r))
+		return MORPHO_OK;
 	if (!Uint256Add(total_shares, &vs, &num) || !Uint256Add(total_assets, &va, &den))
 		return MORPHO_ERR_OVERFLOW;
 	return round_up ? MorphoMulDivUp(assets, &num, &den, r) : MorphoMulDivDown(assets, &num, &den, r);
@@ -320,20 +416,32 @@ MorphoUtilization(const Uint256 *total_supply_assets, const Uint256 *total_borro
 }
 
 /*
- * ExpLib.wExp: e^x for a WAD-scaled int256 x, as 2^q * e^r with
- * x = q ln 2 + r and e^r to the second order.  0 below ln(1e-18), clipped
- * above WEXP_UPPER_BOUND.  Between the bounds x fits 128 bits, so the
- * Solidity unchecked block is computed in native int128 arithmetic, whose
- * division truncates toward zero as Solidity's does.
+ * The unchecked core of ExpLib.wExp for x between its bounds (x fits 128
+ * bits there): x = q ln 2 + r with r rounded to nearest, and e^r to the
+ * second order, WAD + r + r^2 / WAD / 2, into *exp_r; returns q.  Native
+ * int128 arithmetic whose divisions truncate toward zero as Solidity's do.
+ * exp_r lies in about [0.7, 1.5] WAD, below 2^61.
+ */
+static inline int
+WExpParts(int128 xi, int128 *exp_r)
+{
+	int128		adj = xi < 0 ? -(LN_2_INT / 2) : LN_2_INT / 2;
+	int128		q = SDiv128By64(xi + adj, (uint64) LN_2_INT);
+	int128		rr = xi - q * LN_2_INT;
+
+	*exp_r = (int128) MORPHO_WAD + rr + (int128) (UDiv128By64((uint128) (rr * rr), MORPHO_WAD) / 2);
+	return (int) q;
+}
+
+/*
+ * ExpLib.wExp: e^x for a WAD-scaled int256 x, as 2^q * e^r (WExpParts).
+ * 0 below ln(1e-18), clipped above WEXP_UPPER_BOUND.
  */
 void
 MorphoWExp(const Uint256 *x, Uint256 *r)
 {
-	int128		xi;
-	int128		adj;
-	int128		q;
-	int128		rr;
 	int128		exp_r;
+	int			q;
 	Uint256		e;
 
 	if (Int256Cmp(x, &LN_WEI_INT) < 0)
@@ -346,19 +454,13 @@ MorphoWExp(const Uint256 *x, Uint256 *r)
 		*r = WEXP_UPPER_VALUE;
 		return;
 	}
-	xi = (int128) (((uint128) x->w[1] << 64) | x->w[0]);
-	adj = xi < 0 ? -(LN_2_INT / 2) : LN_2_INT / 2;
-	q = (xi + adj) / LN_2_INT;
-	rr = xi - q * LN_2_INT;
-	exp_r = (int128) MORPHO_WAD + rr + (rr * rr) / (int128) MORPHO_WAD / 2;
-	/* exp_r lies in about [0.7, 1.5] WAD: positive, so shifts are logical */
-	e.w[0] = (uint64) exp_r;
-	e.w[1] = (uint64) ((uint128) exp_r >> 64);
-	e.w[2] = e.w[3] = 0;
+	q = WExpParts((int128) Uint256Lo128(x), &exp_r);
+	/* exp_r is positive, so shifts are logical */
+	Uint256FromU128(&e, (uint128) exp_r);
 	if (q >= 0)
-		Uint256Shl(&e, (int) q, r);
+		Uint256Shl(&e, q, r);
 	else
-		Uint256Shr(&e, (int) -q, r);
+		Uint256Shr(&e, -q, r);
 }
 
 /* MathLib (IRM) wMulToZero: x * y / WAD, truncated toward zero, checked. */
@@ -424,25 +526,36 @@ Int256FromInt128(int128 v, Uint256 *r)
 }
 
 /*
- * _newRateAtTarget in int128 for 0 <= start < 2^40: wExp below 2^64 keeps
- * start * wExp below 2^104; a larger wExp takes the 256-bit path.
+ * _newRateAtTarget in int128 for 0 <= start < 2^40: a wExp below 2^64
+ * (adaptation below about 3.4 WAD, q <= 3) keeps start * wExp below 2^104
+ * and is computed natively; a larger one takes the 256-bit path.
  */
 static int128
 NewRateAtTargetFast(int128 start, int128 adaptation)
 {
-	Uint256		a;
-	Uint256		e;
 	int128		v;
+	int128		exp_r;
+	int			q;
 
-	Int256FromInt128(adaptation, &a);
-	MorphoWExp(&a, &e);
-	if (e.w[1] == 0 && e.w[2] == 0 && e.w[3] == 0)
-		v = start * (int128) e.w[0] / (int128) MORPHO_WAD;
+	if (adaptation < (int128) Uint256Lo128(&LN_WEI_INT))
+		v = 0;					/* wExp is 0 */
+	else if (adaptation < (int128) Uint256Lo128(&WEXP_UPPER_BOUND) &&
+			 (q = WExpParts(adaptation, &exp_r)) <= 3)
+	{
+		/* q >= -60 above ln(1e-18); exp_r < 2^61, so e < 2^64 */
+		uint128		e = q >= 0 ? (uint128) exp_r << q : (uint128) exp_r >> -q;
+
+		v = (int128) UDiv128By64((uint128) start * e, MORPHO_WAD);
+	}
 	else
 	{
+		Uint256		a;
+		Uint256		e;
 		Uint256		s;
 		Uint256		r;
 
+		Int256FromInt128(adaptation, &a);
+		MorphoWExp(&a, &e);
 		Int256FromInt128(start, &s);
 		(void) WMulToZero(&s, &e, &r);	/* < 2^40 * 2^196: fits */
 		if (r.w[1] != 0 || r.w[2] != 0 || r.w[3] != 0 || r.w[0] > (uint64) MORPHO_IRM_MAX_RATE_AT_TARGET)
@@ -483,12 +596,12 @@ BorrowRateFast(const Uint256 *rate_at_target, const Uint256 *utilization,
 		return false;
 	u = (int128) utilization->w[0];
 	start = (int128) rate_at_target->w[0];
-	err = (u - target) * wad / (u > target ? wad - target : target);
+	err = SDiv128By64((u - target) * wad, (uint64) (u > target ? wad - target : target));
 	if (start == 0)
 		avg = end = MORPHO_IRM_INITIAL_RATE_AT_TARGET;
 	else
 	{
-		int128		speed = (int128) MORPHO_IRM_ADJUSTMENT_SPEED * err / wad;
+		int128		speed = SDiv128By64((int128) MORPHO_IRM_ADJUSTMENT_SPEED * err, MORPHO_WAD);
 		int128		linear = speed * (int128) elapsed;
 
 		if (linear == 0)
@@ -501,7 +614,7 @@ BorrowRateFast(const Uint256 *rate_at_target, const Uint256 *utilization,
 	}
 	coeff = err < 0 ? wad - wad * wad / MORPHO_IRM_CURVE_STEEPNESS
 		: MORPHO_IRM_CURVE_STEEPNESS - wad;
-	Int256FromInt128((coeff * err / wad + wad) * avg / wad, avg_rate);
+	Int256FromInt128(SDiv128By64((SDiv128By64(coeff * err, MORPHO_WAD) + wad) * avg, MORPHO_WAD), avg_rate);
 	Int256FromInt128(end, end_rate_at_target);
 	return true;
 }
@@ -518,8 +631,8 @@ MorphoStatus
 MorphoBorrowRate(const Uint256 *rate_at_target, const Uint256 *utilization,
 				 uint64 elapsed, Uint256 *avg_rate, Uint256 *end_rate_at_target)
 {
-	Uint256		wad = I64(MORPHO_WAD);
-	Uint256		target = I64(MORPHO_IRM_TARGET_UTILIZATION);
+	Uint256		wad = U64(MORPHO_WAD);	/* positive: as int256 too */
+	Uint256		target = U64(MORPHO_IRM_TARGET_UTILIZATION);
 	Uint256		norm;
 	Uint256		diff;
 	Uint256		err;
@@ -601,6 +714,70 @@ MorphoBorrowRate(const Uint256 *rate_at_target, const Uint256 *utilization,
 /* ---- Morpho ---- */
 
 /*
+ * Morpho._accrueInterest in native 128-bit arithmetic, for the values of a
+ * live market: the fee and borrow rate * elapsed below 2^64 (rate * elapsed
+ * is the period's linear interest, about 18 WAD at that bound), so each
+ * Taylor term fits 128 bits and no step can overflow uint256.  Each step is
+ * the general path's, in the same order; when one would leave 128 bits or
+ * revert (a uint128 total overflowing) this gives up before touching m, and
+ * the general path computes it again and reports the revert.
+ */
+static bool
+AccrueFast(MorphoMarket *m, const Uint256 *fee, const Uint256 *borrow_rate,
+		   uint64 elapsed, Uint256 *interest, Uint256 *fee_shares)
+{
+	uint128		first;
+	uint128		second;
+	uint128		third;
+	uint128		i;
+	uint128		tba;
+	uint128		tsa;
+	uint128		tss;
+	uint128		shares = 0;
+	bool		inexact;
+
+	if ((borrow_rate->w[1] | borrow_rate->w[2] | borrow_rate->w[3] |
+		 fee->w[1] | fee->w[2] | fee->w[3]) != 0)
+		return false;
+	/* wTaylorCompounded: first < 2^64, second < 2^67, third < 2^67 */
+	first = (uint128) borrow_rate->w[0] * elapsed;
+	if ((first >> 64) != 0)
+		return false;
+	second = UDiv128By64(first * first, 2 * MORPHO_WAD);
+	(void) U256MulDiv128(second, first, 3 * MORPHO_WAD, &third, &inexact);
+	/* interest = totalBorrowAssets.wMulDown(growth), added to both totals */
+	if (!U256MulDiv128(Uint256Lo128(&m->total_borrow_assets), first + second + third,
+					   MORPHO_WAD, &i, &inexact) ||
+		__builtin_add_overflow(Uint256Lo128(&m->total_borrow_assets), i, &tba) ||
+		__builtin_add_overflow(Uint256Lo128(&m->total_supply_assets), i, &tsa))
+		return false;
+	tss = Uint256Lo128(&m->total_supply_shares);
+	if (fee->w[0] != 0)
+	{
+		uint128		fee_amount;
+		uint128		num;
+		uint128		den;
+
+		/* feeAmount.toSharesDown(totalSupplyAssets - feeAmount, totalSupplyShares) */
+		if (!U256MulDiv128(i, fee->w[0], MORPHO_WAD, &fee_amount, &inexact) ||
+			fee_amount > tsa ||
+			__builtin_add_overflow(tss, (uint128) MORPHO_VIRTUAL_SHARES, &num) ||
+			__builtin_add_overflow(tsa - fee_amount, (uint128) MORPHO_VIRTUAL_ASSETS, &den) ||
+			!U256MulDiv128(fee_amount, num, den, &shares, &inexact) ||
+			__builtin_add_overflow(tss, shares, &tss))
+			return false;
+	}
+	Uint256FromU128(&m->total_borrow_assets, tba);
+	Uint256FromU128(&m->total_supply_assets, tsa);
+	Uint256FromU128(&m->total_supply_shares, tss);
+	if (interest)
+		Uint256FromU128(interest, i);
+	if (fee_shares)
+		Uint256FromU128(fee_shares, shares);
+	return true;
+}
+
+/*
  * Morpho._accrueInterest with the IRM's borrow rate given: interest is
  * totalBorrowAssets.wMulDown(rate.wTaylorCompounded(elapsed)), added to both
  * totals (uint128, checked); with a fee, the fee's share of the interest is
@@ -625,15 +802,17 @@ MorphoAccrue(MorphoMarket *m, const Uint256 *fee, const Uint256 *borrow_rate,
 			*fee_shares = U64(0);
 		return MORPHO_OK;
 	}
+	if (AccrueFast(m, fee, borrow_rate, elapsed, interest, fee_shares))
+		return MORPHO_OK;
 	if ((st = MorphoWTaylorCompounded(borrow_rate, elapsed, &growth)) != MORPHO_OK)
 		return st;
 	if ((st = MorphoWMulDown(&m->total_borrow_assets, &growth, &i)) != MORPHO_OK)
 		return st;
-	if (!FitsU128(&i))
+	if (!Uint256FitsU128(&i))
 		return MORPHO_ERR_OVERFLOW;
 	(void) Uint256Add(&m->total_borrow_assets, &i, &m->total_borrow_assets);
 	(void) Uint256Add(&m->total_supply_assets, &i, &m->total_supply_assets);
-	if (!FitsU128(&m->total_borrow_assets) || !FitsU128(&m->total_supply_assets))
+	if (!Uint256FitsU128(&m->total_borrow_assets) || !Uint256FitsU128(&m->total_supply_assets))
 		return MORPHO_ERR_OVERFLOW;
 	if (!Uint256IsZero(fee))
 	{
@@ -646,10 +825,10 @@ MorphoAccrue(MorphoMarket *m, const Uint256 *fee, const Uint256 *borrow_rate,
 			return MORPHO_ERR_OVERFLOW;
 		if ((st = MorphoToShares(&fee_amount, &base, &m->total_supply_shares, false, &shares)) != MORPHO_OK)
 			return st;
-		if (!FitsU128(&shares))
+		if (!Uint256FitsU128(&shares))
 			return MORPHO_ERR_OVERFLOW;
 		(void) Uint256Add(&m->total_supply_shares, &shares, &m->total_supply_shares);
-		if (!FitsU128(&m->total_supply_shares))
+		if (!Uint256FitsU128(&m->total_supply_shares))
 			return MORPHO_ERR_OVERFLOW;
 	}
 	if (interest)
@@ -775,7 +954,7 @@ MorphoLiquidate(Uint256 *seized_assets, Uint256 *repaid_shares,
 	}
 	if ((st = MorphoToAssets(repaid_shares, total_borrow_assets, total_borrow_shares, true, repaid_assets)) != MORPHO_OK)
 		return st;
-	if (!FitsU128(repaid_shares) || !FitsU128(seized_assets))
+	if (!Uint256FitsU128(repaid_shares) || !Uint256FitsU128(seized_assets))
 		return MORPHO_ERR_OVERFLOW;
 	return MORPHO_OK;
 }

@@ -85,9 +85,8 @@ static const Uint256 *
 GetLltvArg(FunctionCallInfo fcinfo, int n, const char *fn)
 {
 	const Uint256 *v = PG_GETARG_UINT256_P(n);
-	Uint256		wad = {{MORPHO_WAD, 0, 0, 0}};
 
-	if (Uint256Cmp(v, &wad) >= 0)
+	if ((v->w[1] | v->w[2] | v->w[3]) != 0 || v->w[0] >= MORPHO_WAD)
 	{
 		char		buf[UINT256_DEC_BUFLEN];
 
@@ -105,9 +104,8 @@ static const Uint256 *
 GetFeeArg(FunctionCallInfo fcinfo, int n, const char *fn)
 {
 	const Uint256 *v = PG_GETARG_UINT256_P(n);
-	Uint256		max_fee = {{MORPHO_MAX_FEE, 0, 0, 0}};
 
-	if (Uint256Cmp(v, &max_fee) > 0)
+	if ((v->w[1] | v->w[2] | v->w[3]) != 0 || v->w[0] > MORPHO_MAX_FEE)
 	{
 		char		buf[UINT256_DEC_BUFLEN];
 
@@ -134,9 +132,12 @@ GetElapsedArg(FunctionCallInfo fcinfo, int n, const char *fn)
 }
 
 /*
- * a / b as a numeric with 18 decimals, rounded down or up at the 18th: the
- * integer part and the remainder's fraction separately, so the value is
- * exact for any uint256 a and nonzero b.
+ * a / b as a numeric with 18 decimals, rounded down or up at the 18th,
+ * exactly, for any uint256 a and nonzero b.  That is t / 1e18 with
+ * t = floor or ceil(a * 1e18 / b), one mul-div (512-bit product), split
+ * into integer part and fraction for LendWadNumeric.  When t itself exceeds
+ * 2^256 the integer part and the remainder's fraction are computed
+ * separately.
  */
 static Datum
 RatioNumeric(const Uint256 *a, const Uint256 *b, bool round_up)
@@ -146,6 +147,18 @@ RatioNumeric(const Uint256 *a, const Uint256 *b, bool round_up)
 	Uint256		f;
 	Uint256		wad = {{MORPHO_WAD, 0, 0, 0}};
 
+	if (Uint256MulDiv(a, &wad, b, round_up, &q))
+	{
+		if (q.w[1] == 0 && q.w[2] == 0 && q.w[3] == 0)
+		{
+			uint64		t = q.w[0];
+
+			q.w[0] = t / MORPHO_WAD;
+			return LendWadNumeric(&q, t % MORPHO_WAD);
+		}
+		(void) Uint256DivMod(&q, &wad, &q, &rem);
+		return LendWadNumeric(&q, rem.w[0]);
+	}
 	(void) Uint256DivMod(a, b, &q, &rem);
 	(void) Uint256MulDiv(&rem, &wad, b, round_up, &f);
 	if (f.w[0] == MORPHO_WAD)
@@ -227,12 +240,13 @@ morpho_borrow_rate(PG_FUNCTION_ARGS)
 	Uint256		end;
 	Datum		values[2];
 
-	if (Int256IsNeg(rat))
+	/* the int256 sign bit, the top bit of the top limb */
+	if ((int64) rat->w[3] < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("morpho_borrow_rate: rate_at_target must not be negative"),
 				 errdetail("The IRM stores 0 for a new market and a rate between MIN_RATE_AT_TARGET and MAX_RATE_AT_TARGET otherwise.")));
-	if (Int256IsNeg(util))
+	if ((int64) util->w[3] < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("morpho_borrow_rate: utilization_wad out of range for int256")));

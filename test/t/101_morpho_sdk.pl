@@ -223,6 +223,19 @@ my @vectors = (
 	[ "morpho_ltv('10', '0', '1')", '0.000000000000000000' ],
 	[ "morpho_ltv('0', '10', '1')", 'Infinity' ],
 	[ "morpho_ltv('3', '1', '1000000000000000000000000000000000000')", '0.333333333333333334' ],
+	# ratios are written in numeric's short format by hand: byte for byte what numeric_in makes
+	# of their text (record_image_eq), for zero, a lone last decimal, integer parts up to 2^64
+	# and beyond, and a full fraction
+	[ "bool_and(a *= b) FROM (SELECT ROW(x, 0) AS a, ROW(x::text::numeric, 0) AS b FROM
+	   (SELECT morpho_health_factor(c::uint256, '1000000', '1', '1000000', p::uint256, '900000000000000000') AS x
+		  FROM (VALUES ('0', '1'), ('5', '123456789012345678901234567890'),
+					   ('1000000', '1000000000000000000000000000000000000'),
+					   ('1', '340282366920938463463374607431768211455'),
+					   ('99999999999999999999999999999', '1000000000000000000000000000000000000'),
+					   ('340282366920938463463374607431768211455', '340282366920938463463374607431768211455'),
+					   ('3', '123456789012345678901234567890123456789')) v(c, p)
+		UNION ALL SELECT morpho_ltv('1000000000000000000', '1', '1000000000000000000000000000000000000')
+		UNION ALL SELECT morpho_ltv('3', '1', '1000000000000000000000000000000000000')) s) r", 't' ],
 	# e^(1e-9 * 31536000) - 1 for a rate of 1e9 wei per second
 	[ "round(morpho_rate_to_apy('1000000000')::numeric, 12)", '0.032038528314' ],
 );
