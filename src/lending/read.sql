@@ -248,7 +248,7 @@ COMMENT ON FUNCTION @extschema@.aave_account_emode_at(bigint, @extschema@.addres
 -- CreateMarket logs, Aave reserves from their reads.
 CREATE VIEW @extschema@.lend_markets AS
 	SELECT m.chain_id, 'morpho_blue'::text AS protocol, m.id AS market, m.morpho AS pool,
-		   m.loan_token, m.collateral_token, m.oracle, m.irm, m.lltv::numeric / 1e18 AS lltv, m.block_number AS created_block
+		   m.loan_token, m.collateral_token, m.oracle, m.irm, m.lltv::numeric * 1e-18 AS lltv, m.block_number AS created_block
 	  FROM @extschema@.morpho_markets m
 	UNION ALL
 	SELECT DISTINCT ON (r.chain_id, r.pool, r.asset) r.chain_id, 'aave_v3', @extschema@.aave_market_id(r.pool, r.asset), r.pool,
@@ -488,7 +488,7 @@ BEGIN
 	SELECT * INTO p FROM aave_position_at(chain_id, lm.pool, lm.loan_token, account, block);
 	RETURN ROW('aave_v3', market, account, block, p.supplied, p.scaled_supplied, p.variable_debt, p.scaled_variable_debt,
 		NULL,
-		CASE WHEN p.total_debt_base > 0 THEN p.health_factor::numeric / 1e18 END,
+		CASE WHEN p.total_debt_base > 0 THEN p.health_factor::numeric * 1e-18 END,
 		CASE WHEN p.total_collateral_base > 0 THEN p.total_debt_base::numeric / p.total_collateral_base::numeric END,
 		NULL)::lend_position;
 END

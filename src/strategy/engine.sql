@@ -821,6 +821,15 @@ $$;
 COMMENT ON FUNCTION @extschema@.strategy_sync_account(@extschema@.strategies, bigint, @extschema@.address, @extschema@.address[]) IS
 	'the token balances of a contract account the strategy''s owner controls at a block, as "account" positions';
 
+-- 10^-decimals, exactly: raw token units times it are whole units without
+-- the rounding of a numeric division (which keeps 16 significant digits).
+CREATE FUNCTION @extschema@.strategy_unit(decimals integer)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ('1e' || (-decimals)::text)::numeric;
+COMMENT ON FUNCTION @extschema@.strategy_unit(integer) IS
+	'10^-decimals as an exact numeric: raw units times it are whole units';
+
 -- Whether a state is too old to act on: its block's time plus the
 -- strategy's deadline_seconds is not after the decision's time (decided_at,
 -- the engine's, so that a policy reads no clock).

@@ -173,7 +173,7 @@ DECLARE
 	holdings strategy_holding[];
 	value numeric;
 BEGIN
-	value := idle / 10::numeric ^ dec;
+	value := idle * strategy_unit(dec);
 	holdings := ARRAY[ROW(tok, 'account', idle, dec, 1, 0, NULL, NULL)::strategy_holding];
 	FOR c IN SELECT e FROM jsonb_array_elements(p -> 'candidates') e LOOP
 		i := i + 1;
@@ -202,7 +202,7 @@ BEGIN
 			'risk_level', CASE WHEN c ->> 'collateral_token' IS NOT NULL
 							   THEN risk_asset_level(s.chain_id, (c ->> 'collateral_token')::address) ELSE 'ok' END,
 			'supplied', sup::text, 'known', mk.market IS NOT NULL));
-		value := value + sup / 10::numeric ^ dec;
+		value := value + sup * strategy_unit(dec);
 		-- interest leg: the supply grows with the market's supply index
 		holdings := holdings || ROW(tok, (c ->> 'protocol') || ':' || (c ->> 'market'), sup, dec, 1, 0,
 			CASE WHEN (SELECT x.detail ->> 'shares' FROM positions x WHERE x.strategy_id = s.id AND x.protocol = c ->> 'protocol'
@@ -263,7 +263,7 @@ BEGIN
 
 	FOR cand IN SELECT x FROM jsonb_array_elements(state -> 'candidates') x WHERE (x ->> 'supplied')::numeric > 0 LOOP
 		amt := least((cand ->> 'supplied')::numeric, (cand ->> 'liquidity')::numeric);
-		CONTINUE WHEN amt / 10::numeric ^ dec < (p ->> 'min_trade')::numeric;
+		CONTINUE WHEN amt * strategy_unit(dec) < (p ->> 'min_trade')::numeric;
 		IF cand ->> 'risk_level' IN ('reduce_only', 'halt') THEN
 			action := 'withdraw';
 			reasons := ARRAY['risk_' || (cand ->> 'risk_level')];
@@ -271,7 +271,7 @@ BEGIN
 			-- what the best would pay with this added, against what this pays now
 			gain := (strategy_lend_apy_after(best, amt)::numeric - (cand ->> 'supply_apy')::numeric);
 			CONTINUE WHEN gain IS NULL OR gain <= (p ->> 'switch_threshold')::numeric;
-			gain := gain * years * amt / 10::numeric ^ dec;
+			gain := gain * years * amt * strategy_unit(dec);
 			CONTINUE WHEN gain <= 2 * (p ->> 'gas_cost')::numeric + (p ->> 'min_advantage')::numeric;
 			action := 'withdraw';
 			reasons := ARRAY['better_apy'];
@@ -293,7 +293,7 @@ BEGIN
 		EXIT;
 	END LOOP;
 
-	IF action IS NULL AND best IS NOT NULL AND idle / 10::numeric ^ dec >= (p ->> 'min_trade')::numeric THEN
+	IF action IS NULL AND best IS NOT NULL AND idle * strategy_unit(dec) >= (p ->> 'min_trade')::numeric THEN
 		amt := CASE WHEN best ->> 'cap_room' IS NOT NULL THEN least(idle, (best ->> 'cap_room')::numeric) ELSE idle END;
 		action := 'supply';
 		reasons := ARRAY['idle_funds'];
@@ -325,7 +325,7 @@ BEGIN
 			format('%s %s of %s %s %s market %s', action, amt, tok, CASE WHEN action = 'supply' THEN 'to' ELSE 'from' END,
 				target ->> 'protocol', target ->> 'market'))),
 		'proposal', jsonb_build_object('action', action, 'reduces_risk', action = 'withdraw',
-			'value', (state -> 'valuation' ->> 'value')::numeric, 'turnover', amt / 10::numeric ^ dec,
+			'value', (state -> 'valuation' ->> 'value')::numeric, 'turnover', amt * strategy_unit(dec),
 			'slippage_bps', 0, 'chain_id', s.chain_id, 'assets', jsonb_build_array(tok::text)));
 END
 $$;

@@ -240,7 +240,7 @@ BEGIN
 		lltv := (SELECT a.liquidation_threshold_bps FROM aave_position_at(s.chain_id, (p ->> 'aave_pool')::address, loan, acct, block) a
 				  WHERE a.total_collateral_base > 0) / 1e4;
 		lltv := coalesce(lltv, (SELECT r.liquidation_threshold_bps FROM aave_reserve_at(s.chain_id, (p ->> 'aave_pool')::address, coll, block) r) / 1e4);
-		liq_price := CASE WHEN c > 0 AND d > 0 AND lltv > 0 THEN (d / 10::numeric ^ ld) / (c / 10::numeric ^ cd * lltv) END;
+		liq_price := CASE WHEN c > 0 AND d > 0 AND lltv > 0 THEN (d * strategy_unit(ld)) / (c * strategy_unit(cd) * lltv) END;
 		borrow_apy := lend_borrow_apy_avg(s.chain_id, aave_market_id((p ->> 'aave_pool')::address, loan), block,
 			(p ->> 'carry_window')::interval);
 		debt_index := CASE WHEN dp.borrow_shares::numeric > 0 THEN d / dp.borrow_shares::numeric END;
@@ -250,8 +250,8 @@ BEGIN
 	apr := yield_apr_window(s.chain_id, coll, (p ->> 'carry_window')::interval, at);
 	idle_c := (SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = 'account' AND x.asset = coll);
 	idle_l := (SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = 'account' AND x.asset = loan);
-	value := coalesce(c / 10::numeric ^ cd * price, 0) - d / 10::numeric ^ ld
-			 + coalesce(idle_c, 0) / 10::numeric ^ cd * coalesce(price, 0) + coalesce(idle_l, 0) / 10::numeric ^ ld;
+	value := coalesce(c * strategy_unit(cd) * price, 0) - d * strategy_unit(ld)
+			 + coalesce(idle_c, 0) * strategy_unit(cd) * coalesce(price, 0) + coalesce(idle_l, 0) * strategy_unit(ld);
 	holdings := ARRAY[
 		ROW(coll, p ->> 'protocol' || ':collateral', c, cd, price, 0, rate::numeric, CASE WHEN rate IS NOT NULL THEN 'staking' END)::strategy_holding,
 		ROW(loan, p ->> 'protocol' || ':debt', -d, ld, 1, 0, debt_index, CASE WHEN debt_index IS NOT NULL THEN 'interest' END)::strategy_holding,
@@ -261,7 +261,7 @@ BEGIN
 		'kind', 'leverage', 'block_number', block, 'at', at,
 		'collateral', c::text, 'debt', d::text, 'price', price,
 		'borrow_shares', coalesce(CASE WHEN p ->> 'protocol' = 'morpho_blue' THEN lp.borrow_shares ELSE dp.borrow_shares END, '0')::text,
-		'ltv', CASE WHEN c > 0 AND price > 0 THEN (d / 10::numeric ^ ld) / (c / 10::numeric ^ cd * price) END,
+		'ltv', CASE WHEN c > 0 AND price > 0 THEN (d * strategy_unit(ld)) / (c * strategy_unit(cd) * price) END,
 		'health_factor', hf, 'lltv', lltv, 'liquidation_price', liq_price,
 		-- both over carry_window: what borrowing cost and what staking paid
 		'borrow_apy', borrow_apy, 'staking_apr', apr, 'borrow_apy_now', mk.borrow_apy,
@@ -297,10 +297,10 @@ DECLARE
 	slip int := (p ->> 'slippage_bps')::int;
 	t numeric := (p ->> 'target_ltv')::numeric;
 	band numeric := (p ->> 'band')::numeric;
-	c numeric := (state ->> 'collateral')::numeric / 10::numeric ^ cd;
+	c numeric := (state ->> 'collateral')::numeric * strategy_unit(cd);
 	-- collateral the account holds idle: a lever supplies it too
-	ic numeric := coalesce((state ->> 'idle_collateral')::numeric, 0) / 10::numeric ^ cd;
-	d numeric := (state ->> 'debt')::numeric / 10::numeric ^ ld;
+	ic numeric := coalesce((state ->> 'idle_collateral')::numeric, 0) * strategy_unit(cd);
+	d numeric := (state ->> 'debt')::numeric * strategy_unit(ld);
 	price numeric := (state ->> 'price')::numeric;
 	ltv numeric := (state ->> 'ltv')::numeric;
 	hf numeric := (state ->> 'health_factor')::numeric;
@@ -366,7 +366,7 @@ BEGIN
 		FOR k IN 1 .. 2 LOOP
 			q_out := strategy_leverage_quote(p, state -> 'swap', true, y * 10::numeric ^ cd);
 			EXIT WHEN q_out <= 0 OR q_out >= x * (1 + slip / 1e4) * 10::numeric ^ ld;
-			eff := q_out / 10::numeric ^ ld / y;
+			eff := q_out * strategy_unit(ld) / y;
 			EXIT WHEN 1 - t * price * (1 + slip / 1e4) / eff <= 0;
 			x := (d - t * price * c) / (1 - t * price * (1 + slip / 1e4) / eff);
 			y := x / eff * (1 + slip / 1e4);
@@ -418,7 +418,7 @@ BEGIN
 		FOR k IN 1 .. 2 LOOP
 			EXIT WHEN x < (p ->> 'min_trade')::numeric;
 			q_out := strategy_leverage_quote(p, state -> 'swap', false, x * 10::numeric ^ ld);
-			eff := q_out / 10::numeric ^ cd / x;
+			eff := q_out * strategy_unit(cd) / x;
 			EXIT WHEN 1 - t * price * eff <= 0;
 			x := (t * price * c - d) / (1 - t * price * eff);
 		END LOOP;
@@ -431,7 +431,7 @@ BEGIN
 			RETURN jsonb_build_object('action', 'hold', 'reasons', '["no_swap_liquidity"]'::jsonb, 'intents', '[]'::jsonb,
 				'plan', jsonb_build_object('ltv', ltv, 'target_ltv', t, 'band', band));
 		END IF;
-		y := q_out / 10::numeric ^ cd;
+		y := q_out * strategy_unit(cd);
 	ELSE
 		RETURN jsonb_build_object('action', 'hold',
 			'reasons', to_jsonb(CASE WHEN c + ic = 0 AND d = 0 THEN ARRAY['no_collateral'] ELSE ARRAY['within_band'] END),
@@ -470,7 +470,7 @@ BEGIN
 		'debt_change', round(d_after - d, 18), 'collateral_change', round(c_after - c, 18),
 		'ltv_after', CASE WHEN c_after > 0 THEN d_after / (c_after * price) END,
 		-- what the swap loses against the oracle price (fee and price impact)
-		'swap_cost', CASE WHEN action = 'lever' THEN x - y * price ELSE y * price - q_out / 10::numeric ^ ld END,
+		'swap_cost', CASE WHEN action = 'lever' THEN x - y * price ELSE y * price - q_out * strategy_unit(ld) END,
 		'swap_out', q_out::text,
 		-- the action's one call swaps (strategy_pnl counts its swap_cost once mined)
 		'swap_steps', jsonb_build_array(action));
@@ -523,10 +523,10 @@ BEGIN
 			why := why || 'no_result'::text;
 			CONTINUE;
 		END IF;
-		c_after := (abi_decode('(uint256,uint256,uint256)', decode(substr(r ->> 'return', 3), 'hex')) ->> 0)::numeric / 10::numeric ^ cd;
-		d_after := (abi_decode('(uint256,uint256,uint256)', decode(substr(r ->> 'return', 3), 'hex')) ->> 1)::numeric / 10::numeric ^ ld;
+		c_after := (abi_decode('(uint256,uint256,uint256)', decode(substr(r ->> 'return', 3), 'hex')) ->> 0)::numeric * strategy_unit(cd);
+		d_after := (abi_decode('(uint256,uint256,uint256)', decode(substr(r ->> 'return', 3), 'hex')) ->> 1)::numeric * strategy_unit(ld);
 		-- the loan token the account holds after the action (a delever's leftover)
-		idle := (abi_decode('(uint256,uint256,uint256)', decode(substr(r ->> 'return', 3), 'hex')) ->> 2)::numeric / 10::numeric ^ ld;
+		idle := (abi_decode('(uint256,uint256,uint256)', decode(substr(r ->> 'return', 3), 'hex')) ->> 2)::numeric * strategy_unit(ld);
 		ltv_after := CASE WHEN c_after > 0 THEN d_after / (c_after * price) END;
 		IF result ->> 'action' = 'unwind' THEN
 			IF d_after > 0 THEN
@@ -538,7 +538,7 @@ BEGIN
 		-- equity at the oracle price (a lever supplies the idle collateral; the others leave it)
 		eq_after := c_after * price - d_after + idle
 					+ CASE WHEN result ->> 'action' = 'lever' THEN 0
-						   ELSE (state ->> 'idle_collateral')::numeric / 10::numeric ^ cd * price END;
+						   ELSE (state ->> 'idle_collateral')::numeric * strategy_unit(cd) * price END;
 		cap := CASE WHEN result ->> 'action' = 'unwind'
 					THEN coalesce((p ->> 'max_unwind_loss_bps')::numeric, (p ->> 'max_loss_bps')::numeric)
 					ELSE (p ->> 'max_loss_bps')::numeric END;
