@@ -219,7 +219,7 @@ my @acc = aave_account($acct6);
 my $ltv_a = (Math::BigFloat->new($acc[1]) / Math::BigFloat->new($acc[0]))->numify;
 ok(abs($ltv_a - 0.75) <= 0.03, "on chain, the Aave LTV $ltv_a is inside the band 0.75 +- 0.03");
 my $h2 = head();
-is(sql("SELECT (lend_position_at(31337, aave_market_id('$aave->{pool}', '$weth'), '$acct6', $h2)).health_factor = $acc[5]::numeric / 1e18"), 't',
+is(sql("SELECT (lend_position_at(31337, aave_market_id('$aave->{pool}', '$weth'), '$acct6', $h2)).health_factor = $acc[5]::numeric * 1e-18"), 't',
 	"lend_position_at: the Aave health factor is the chain's ($acc[5])");
 
 # ---- time moves: accrued debt against the chain ----
