@@ -19,20 +19,34 @@ CREATE ROLE amp_r_mallory NOLOGIN;
 -- ---- the built-in rows: each protocol module registered its own
 
 SELECT is((SELECT array_agg(name || ':' || module || ':' || target::text ORDER BY name) FROM ingest_event_decoders),
-	ARRAY['erc20_transfer:tokens:erc20_transfers', 'univ3_burn:univ3:univ3_burns', 'univ3_collect:univ3:univ3_collects',
+	ARRAY['aave_borrow:lending:aave_borrows', 'aave_liquidation_call:lending:aave_liquidations', 'aave_repay:lending:aave_repays',
+		  'aave_reserve_data_updated:lending:aave_reserve_updates', 'aave_supply:lending:aave_supplies',
+		  'aave_user_emode_set:lending:aave_emode_sets', 'aave_withdraw:lending:aave_withdraws',
+		  'erc20_transfer:tokens:erc20_transfers', 'morpho_accrue_interest:lending:morpho_accruals',
+		  'morpho_borrow:lending:morpho_borrows', 'morpho_create_market:lending:morpho_markets',
+		  'morpho_irm_borrow_rate_update:lending:morpho_irm_updates', 'morpho_liquidate:lending:morpho_liquidations',
+		  'morpho_repay:lending:morpho_repays', 'morpho_set_fee:lending:morpho_fee_sets',
+		  'morpho_set_fee_recipient:lending:morpho_fee_recipients', 'morpho_supply:lending:morpho_supplies',
+		  'morpho_supply_collateral:lending:morpho_collateral_supplies', 'morpho_withdraw:lending:morpho_withdraws',
+		  'morpho_withdraw_collateral:lending:morpho_collateral_withdraws',
+		  'univ3_burn:univ3:univ3_burns', 'univ3_collect:univ3:univ3_collects',
 		  'univ3_mint:univ3:univ3_mints', 'univ3_swap:univ3:univ3_swaps'],
-	'the built-in event decoders: tokens'' Transfer, univ3''s Swap, Mint, Burn and Collect');
+	'the built-in event decoders: tokens'' Transfer, univ3''s Swap, Mint, Burn and Collect, lending''s Morpho Blue and Aave v3 events');
 -- Topic 0 as published (etherscan's event signatures), computed by the table.
 SELECT is((SELECT topic0::text FROM ingest_event_decoders WHERE name = 'erc20_transfer'),
 	'0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef', 'Transfer''s topic 0 is keccak of its signature');
 SELECT is((SELECT topic0::text FROM ingest_event_decoders WHERE name = 'univ3_swap'),
 	'0xc42079f94a6350d7e6235f29174924f928cc2ac818eb64fed8004e115fbcca67', 'Swap''s topic 0 is keccak of its signature');
 SELECT is((SELECT array_agg(kind ORDER BY kind) FROM ingest_contract_kinds),
-	ARRAY['erc20', 'erc4626', 'generic', 'lst', 'oracle', 'univ3_pool', 'univ3_position_manager'],
+	ARRAY['aave_oracle', 'aave_pool', 'aave_token', 'erc20', 'erc4626', 'generic', 'lst', 'morpho_blue', 'morpho_irm',
+		  'morpho_oracle', 'oracle', 'univ3_pool', 'univ3_position_manager'],
 	'the built-in contract kinds');
 SELECT is((SELECT array_agg(DISTINCT registry_call_name(decode)) FROM ingest_state_reads WHERE decode IS NOT NULL),
-	ARRAY['amplified.token_decode_reads', 'amplified.univ3_decode_reads'],
-	'the state reads are decoded by tokens'' and univ3''s functions');
+	ARRAY['amplified.aave_decode_reads', 'amplified.morpho_decode_reads', 'amplified.token_decode_reads', 'amplified.univ3_decode_reads'],
+	'the state reads are decoded by tokens'', univ3''s and lending''s functions');
+-- A bytes32 column (Morpho's market id topic) is a decoder type.
+SELECT is((SELECT (c).type FROM ingest_event_decoders d, unnest(d.columns) c WHERE d.name = 'morpho_supply' AND (c).name = 'id'),
+	'bytes32', 'a Morpho id topic is decoded as bytes32');
 SELECT is((SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS c(t, cond)
 			WHERE e.extname = 'amplified' AND cond = 'WHERE NOT builtin'
 			  AND t IN ('amplified.ingest_event_decoders'::regclass, 'amplified.ingest_state_reads'::regclass,
