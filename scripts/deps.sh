@@ -19,10 +19,15 @@ cd "$(dirname "$0")/.."
 #   tests     perl (prove, Test::More), IPC::Run for PostgreSQL::Test::Cluster,
 #             pg_prove (libtap-parser-sourcehandler-pgtap-perl, only a
 #             Recommends of postgresql-15-pgtap), clang and its runtime for
-#             the fuzz targets, curl for the scripts' chain probes
+#             the fuzz targets, curl for the scripts' chain probes; R with
+#             fGarch and cvar (r-cran-fgarch pulls r-cran-cvar), the
+#             independent implementations the risk models are checked against
+#             (run by the tests, never linked)
+#   optimiser NLopt (libnlopt-dev: LGPL-2.1+/MIT, linked dynamically) for the
+#             maximum-likelihood fits of the risk module
 PKGS=(gcc libc6-dev make perl
       postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-pgtap
-      libcurl4-openssl-dev libsecp256k1-dev nettle-dev
+      libcurl4-openssl-dev libsecp256k1-dev nettle-dev libnlopt-dev r-base-core r-cran-fgarch r-cran-cvar
       libipc-run-perl libtap-parser-sourcehandler-pgtap-perl
       clang libclang-rt-14-dev curl ca-certificates)
 
