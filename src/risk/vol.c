@@ -228,7 +228,8 @@ GarchScaledLoglik(GarchProblem *g, const double *x)
 /*
  * NLopt's objective over (mu/sd, omega/sd^2, s, p, 1/shape); a very low finite
  * value where the likelihood is not finite, and a forced stop on a pending
- * interrupt (the wrapper serves it once NLopt has freed its memory).
+ * cancel or termination (the wrapper serves it once NLopt has freed its
+ * memory: throwing from here would leak NLopt's malloc'd state).
  */
 static double
 GarchObjective(unsigned nx, const double *x, double *grad, void *data)
@@ -239,7 +240,8 @@ GarchObjective(unsigned nx, const double *x, double *grad, void *data)
 
 	(void) nx;
 	(void) grad;
-	if (InterruptPending)
+	if (InterruptPending && (QueryCancelPending || ProcDiePending) &&
+		INTERRUPTS_CAN_BE_PROCESSED())
 	{
 		g->interrupted = true;
 		nlopt_force_stop(g->opt);
@@ -690,7 +692,13 @@ risk_garch_fit(PG_FUNCTION_ARGS)
 
 	st = RiskGarchFitSeries(r, n, dist, &fit);
 	if (fit.interrupted)
+	{
+		/* a cancel or a termination stopped the optimiser; serve it */
 		CHECK_FOR_INTERRUPTS();
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("canceling the GARCH fit on an interrupt")));
+	}
 	elog(DEBUG1, "risk_garch_fit: %d returns, %d likelihood evaluations, NLopt result %d",
 		 n, fit.evaluations, fit.nlopt_result);
 	switch (st)

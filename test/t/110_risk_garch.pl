@@ -23,7 +23,7 @@
 # Parameter recovery: on n = 5000 each estimate lies within 3 standard
 # errors of the value simulated.  EWMA against the recursion and the
 # weighted-sum form computed here, and the h-step forecasts against the
-# closed form.  No timing is asserted.
+# closed form; a cancel during a long fit.  No timing is asserted.
 use strict;
 use warnings;
 
@@ -242,5 +242,16 @@ for my $lambda (0.94, 0.97)
 	$sum += $lambda**@x * $seed;
 	close_to($fc, $sum, 1e-12, undef, "EWMA forecast, lambda $lambda, as the weighted sum");
 }
+
+# A cancel stops the optimiser cleanly: a t fit of 400,000 returns runs far
+# longer than the 100 ms timeout; the session and the server carry on.
+$node->safe_psql('postgres',
+	'CREATE TABLE big AS SELECT ARRAY(SELECT sin(i * 0.7) * 0.01 * (1 + (i % 7)) FROM generate_series(1, 400000) i) AS r');
+my ($rc, $cout, $cerr) = $node->psql('postgres', <<'SQL');
+SET statement_timeout = '100ms';
+SELECT f.converged FROM big, amplified.risk_garch_fit(big.r, 't') f;
+SQL
+like($cerr, qr/canceling statement due to statement timeout/, 'a statement timeout cancels a long fit');
+is($node->safe_psql('postgres', 'SELECT 1'), '1', 'the server carries on after the cancel');
 
 done_testing();
