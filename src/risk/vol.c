@@ -438,6 +438,8 @@ RiskGarchFitSeries(const double *r, int n, RiskGarchDist dist, RiskGarchFit *fit
 				xs[RISK_GARCH_MAXPAR];
 	double		best = -INFINITY;
 	double		maxabs = 0;
+	double		gain = 0;
+	bool		ok[2] = {false, false};
 	nlopt_result res;
 	int			t,
 				run;
@@ -494,6 +496,7 @@ RiskGarchFitSeries(const double *r, int n, RiskGarchDist dist, RiskGarchFit *fit
 	for (run = 0; run < 2; run++)
 	{
 		double		f = -INFINITY;
+		double		xr[RISK_GARCH_MAXPAR];
 
 		if (run == 1)
 		{
@@ -503,7 +506,8 @@ RiskGarchFitSeries(const double *r, int n, RiskGarchDist dist, RiskGarchFit *fit
 			step[3] = 0.02;
 			step[4] = Max(Min(0.1 * x[4], 0.5 * (x[4] - lb[4])), 1e-4);
 		}
-		res = GarchOptimise(&g, k, lb, ub, step, x, &f);
+		memcpy(xr, x, sizeof(xr));
+		res = GarchOptimise(&g, k, lb, ub, step, xr, &f);
 		if (g.interrupted)
 		{
 			fit->interrupted = true;
@@ -511,9 +515,15 @@ RiskGarchFitSeries(const double *r, int n, RiskGarchDist dist, RiskGarchFit *fit
 		}
 		if (res == NLOPT_OUT_OF_MEMORY)
 			return RISK_VOL_NOMEM;
-		best = f;
+		ok[run] = res > 0 && res != NLOPT_MAXEVAL_REACHED && res != NLOPT_MAXTIME_REACHED;
+		gain = isfinite(f) && isfinite(best) ? f - best : 0;
+		if (isfinite(f) && f > -1e300 && f >= best)
+		{
+			best = f;
+			memcpy(x, xr, sizeof(xr));
+		}
+		fit->nlopt_result = res;
 	}
-	fit->nlopt_result = res;
 	if (!(best > -1e300) || !isfinite(best))
 		return RISK_VOL_FAILED;
 
@@ -527,7 +537,8 @@ RiskGarchFitSeries(const double *r, int n, RiskGarchDist dist, RiskGarchFit *fit
 	fit->loglik = GarchProblemLoglik(&g, &fit->p);
 	if (!isfinite(fit->loglik))
 		return RISK_VOL_FAILED;
-	fit->converged = res > 0 && res != NLOPT_MAXEVAL_REACHED && res != NLOPT_MAXTIME_REACHED;
+	/* the restart converged, or the first run did and the restart found nothing better */
+	fit->converged = ok[1] || (ok[0] && gain <= 1e-6);
 	if (!GarchStandardErrors(&g, xs, k, fit->loglik, fit))
 		fit->converged = false;
 	fit->evaluations = g.evaluations;

@@ -2,7 +2,7 @@
 -- input, one per line.  The fits themselves are checked against R's fGarch
 -- in test/t/110_risk_garch.pl.
 BEGIN;
-SELECT plan(39);
+SELECT plan(41);
 SET LOCAL search_path = amplified, public;
 
 -- EWMA by hand: seed = mean of squares = (0.0001 + 0.0004 + 0.0009) / 3
@@ -17,6 +17,13 @@ SELECT is(risk_ewma_variance('{0.01,-0.01,0.01,-0.01}'), '{0.0001,0.0001,0.0001,
 SELECT is(risk_ewma_forecast('{0,0,0}'), 0::float8, 'all-zero returns: zero variance, not NaN');
 SELECT is(risk_ewma_forecast('{0.02}'), 0.0004::float8, 'one return: the forecast is its square');
 SELECT is(array_length(risk_ewma_variance('{0.01,0.02}'), 1), 2, 'one variance per return');
+-- Hull, Risk Management and Financial Institutions, Example 5.2: lambda 0.9,
+-- yesterday's volatility 1 %, yesterday's return 2 %: variance 0.00013, volatility 1.14 %.
+-- 300 returns of 1 % make yesterday's variance 0.0001 to within 0.9^300.
+SELECT ok(abs(risk_ewma_forecast(array_fill(0.01::float8, ARRAY[300]) || 0.02::float8, 0.9) - 0.00013) < 1e-15,
+	'Hull Example 5.2: EWMA variance 0.00013');
+SELECT is(round(sqrt(risk_ewma_forecast(array_fill(0.01::float8, ARRAY[300]) || 0.02::float8, 0.9))::numeric * 100, 2),
+	1.14, 'Hull Example 5.2: EWMA volatility 1.14 %');
 
 -- GARCH forecast, closed form: omega / (1 - a - b) + (a + b)^(k-1) (next - omega / (1 - a - b))
 SELECT ok(abs(h[1] - (1e-6 + 0.9 * 0.00025)) < 1e-18
