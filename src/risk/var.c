@@ -443,6 +443,15 @@ VarEstimate(const double *r, int n, double confidence, VarMethod method,
 				tail = VarDnorm(z) / alpha *
 					(-1.0 - a * z + b * (1.0 - z2) - c * (1.0 - 2.0 * z2));
 				*cvar = -(mean + sd * tail);
+
+				/*
+				 * The expansion is a quantile function only where it
+				 * increases: refuse a sample whose expansion decreases at
+				 * z_alpha or whose tail mean is above the quantile.
+				 */
+				if (!(1.0 + 2.0 * a * z + b * (3.0 * z2 - 3.0) - c * (6.0 * z2 - 5.0) > 0) ||
+					tail > zcf)
+					return VAR_ERR_CF;
 				return VAR_STATUS_OK;
 			}
 
@@ -712,6 +721,13 @@ VarRaise(VarStatus st, VarMethod method)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("GARCH estimates unusable for filtered historical simulation"),
 					 errdetail("omega must be positive, alpha and beta non-negative and all finite.")));
+			break;
+		case VAR_ERR_CF:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the Cornish-Fisher expansion of this sample is not an increasing quantile function in its tail"),
+					 errdetail("Its skewness and excess kurtosis are too far from the normal's for the expansion."),
+					 errhint("Use method historical, t or fhs_ewma.")));
 			break;
 		case VAR_ERR_NOT_PD:
 			ereport(ERROR,

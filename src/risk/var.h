@@ -37,6 +37,7 @@ typedef enum VarStatus
 	VAR_ERR_CONSTANT,			/* no variance where the method needs one */
 	VAR_ERR_SHAPE,				/* Student-t shape not > 2 */
 	VAR_ERR_GARCH,				/* GARCH parameters unusable */
+	VAR_ERR_CF,					/* Cornish-Fisher expansion not increasing */
 	VAR_ERR_NOT_PD				/* covariance not positive definite */
 } VarStatus;
 
