@@ -39,6 +39,8 @@ const char *const VarMethodNames[VAR_NMETHODS] = {
 
 /* Largest number of Monte Carlo paths (80 MB of doubles). */
 #define VAR_MAX_PATHS 10000000
+/* Largest number of assets of a covariance (Cholesky is cubic). */
+#define VAR_MAX_ASSETS 2000
 
 /* The method called name, or -1. */
 int
@@ -171,6 +173,21 @@ VarBetaCF(double a, double b, double x)
 }
 
 /*
+ * log(Gamma(a + 1/2) / Gamma(a)): the difference of lgamma for moderate a,
+ * and for a >= 1000, where that difference of two large numbers would lose
+ * digits, the asymptotic series 1/2 log a - 1/(8a) + 1/(192a^3) -
+ * 1/(640a^5) (next term below 1e-19 there).
+ */
+static double
+VarLogGammaHalfRatio(double a)
+{
+	if (a < 1000)
+		return lgamma(a + 0.5) - lgamma(a);
+	return 0.5 * log(a) - 1.0 / (8.0 * a) + 1.0 / (192.0 * a * a * a)
+		- 1.0 / (640.0 * a * a * a * a * a);
+}
+
+/*
  * Student-t distribution function with df degrees of freedom (df > 0, not
  * necessarily whole): P(T <= t) = I_x(df/2, 1/2) / 2 for t < 0 with
  * x = df / (df + t^2), the logarithms of x and 1 - x taken directly so
@@ -196,7 +213,7 @@ VarPt(double t, double df)
 	x = df / (df + t * t);
 	lx = -log1p(t * t / df);
 	ly = log(t * t / (df + t * t));
-	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * lx + b * ly);
+	front = exp(VarLogGammaHalfRatio(a) - lgamma(b) + a * lx + b * ly);
 	if (x < (a + 1.0) / (a + b + 2.0))
 		ib = front * VarBetaCF(a, b, x) / a;
 	else
@@ -208,7 +225,7 @@ VarPt(double t, double df)
 double
 VarDt(double t, double df)
 {
-	return exp(lgamma((df + 1.0) / 2.0) - lgamma(df / 2.0) - 0.5 * log(df * M_PI)
+	return exp(VarLogGammaHalfRatio(df / 2.0) - 0.5 * log(df * M_PI)
 			   - (df + 1.0) / 2.0 * log1p(t * t / df));
 }
 
@@ -800,6 +817,10 @@ VarGetCov(ArrayType *arr, int n)
 				i,
 				j;
 
+	if (n > VAR_MAX_ASSETS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("at most %d assets: %d weights given", VAR_MAX_ASSETS, n)));
 	if (!((ARR_NDIM(arr) == 2 && ARR_DIMS(arr)[0] == n && ARR_DIMS(arr)[1] == n) ||
 		  (ARR_NDIM(arr) == 1 && ARR_DIMS(arr)[0] == n * n)))
 		ereport(ERROR,
@@ -1204,11 +1225,11 @@ risk_var_backtest(PG_FUNCTION_ARGS)
 				t,
 				x = 0,
 				m;
-	double	   *r = VarGetVector(PG_GETARG_ARRAYTYPE_P(0), "returns", &n);
-	int32		window = PG_GETARG_INT32(1);
-	double		confidence = PG_GETARG_FLOAT8(2);
-	VarMethod	method = VarGetMethod(PG_GETARG_TEXT_PP(3));
-	double		shape = VarGetShape(fcinfo, 4);
+	double	   *r;
+	int32		window;
+	double		confidence;
+	VarMethod	method;
+	double		shape;
 	Oid			fit = InvalidOid;
 	double	   *work;
 	bool	   *hits;
@@ -1217,6 +1238,14 @@ risk_var_backtest(PG_FUNCTION_ARGS)
 	Datum		values[7];
 	bool		nulls[7] = {false, false, false, false, false, false, false};
 
+	/* not strict, for shape's NULL default: any other NULL gives NULL */
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		PG_RETURN_NULL();
+	r = VarGetVector(PG_GETARG_ARRAYTYPE_P(0), "returns", &n);
+	window = PG_GETARG_INT32(1);
+	confidence = PG_GETARG_FLOAT8(2);
+	method = VarGetMethod(PG_GETARG_TEXT_PP(3));
+	shape = VarGetShape(fcinfo, 4);
 	VarCheckConfidence(confidence);
 	if (window < 2 || window > n - 2)
 		ereport(ERROR,

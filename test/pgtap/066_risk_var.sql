@@ -2,7 +2,7 @@
 -- and the functions' declarations.  Values against R are in
 -- test/t/111_risk_var.pl; here every error has its SQLSTATE, one per line.
 BEGIN;
-SELECT plan(67);
+SELECT plan(70);
 SET LOCAL search_path = amplified, public;
 
 -- ---- risk_var / risk_cvar ----
@@ -89,6 +89,9 @@ SELECT throws_ok($$SELECT risk_var_backtest('{0.01,0.02,0.03,0.04}', 3, 0.99, 'h
 SELECT throws_ok($$SELECT risk_var_backtest('{0.01,0.02,0.03,0.04,0.05}', 1, 0.99, 'historical')$$, '22023', NULL, 'window 1');
 SELECT throws_ok($$SELECT risk_var_backtest('{0.01,0.01,0.01,0.01,0.02}', 2, 0.99, 'normal')$$, '22023', NULL, 'a constant window, normal');
 SELECT throws_ok($$SELECT risk_var_backtest('{0.01,0.02,0.03,0.04,0.05}', 2, 0.99, 'nope')$$, '22023', NULL, 'backtest, unknown method');
+SELECT is(risk_var_backtest(NULL, 2, 0.99, 'normal'), NULL, 'backtest, NULL returns: NULL');
+SELECT is(risk_var_backtest('{0.01,0.02,0.03,0.04,0.05}', NULL, 0.99), NULL, 'backtest, NULL window: NULL');
+SELECT throws_ok($$SELECT risk_var_mc(array_fill(1::float8, ARRAY[2001]), '{1}', 0.99, 100, 1)$$, '54000', NULL, 'too many assets');
 
 -- ---- declarations: immutable, parallel safe, commented, PUBLIC may execute ----
 SELECT is((SELECT count(*) FROM pg_proc p

@@ -81,7 +81,7 @@ for (nm in names(series)) {
 for (conf in c(0.6, 0.9, 0.95, 0.99, 0.999, 0.99999, 0.999999999999))
   writeLines(paste("qnorm", conf, num(qnorm(1 - conf)), sep = "\t"), out)
 for (conf in c(0.6, 0.9, 0.95, 0.99, 0.999, 0.99999))
-  for (nu in c(2.5, 3, 4.5, 5, 10, 30, 100))
+  for (nu in c(2.5, 3, 4.5, 5, 10, 30, 100, 1999, 2001, 1e5))
     writeLines(paste("qt", conf, nu, num(qt(1 - conf, nu)), sep = "\t"), out)
 # Kupiec by hand
 kup <- function(n, x, p) {
