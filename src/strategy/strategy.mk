@@ -10,4 +10,6 @@ SQL_PIECES += src/strategy/kinds/lp_univ3.sql
 SQL_PIECES += src/strategy/kinds/stake.sql
 SQL_PIECES += src/strategy/kinds/lend.sql
 SQL_PIECES += src/strategy/kinds/leverage.sql
+# stress.sql: the stress tests of a strategy (risk scenarios on its positions)
+SQL_PIECES += src/strategy/stress.sql
 ISOLATION  += strategy_run_lock
