@@ -212,6 +212,22 @@ INSERT INTO matrix VALUES
 	('amplified.risk_asset_level(bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_limit(bigint,text)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_check_leverage(bigint,bigint,amplified.address[],amplified.risk_proposal)', 'EXECUTE', NULL),
+	-- stress scenarios: readers run them; admins add their own (INSERT and UPDATE
+	-- on every column but builtin, checked below) and classify assets
+	('amplified.risk_scenarios', 'SELECT', 'amplified_reader'),
+	('amplified.risk_scenarios', 'INSERT', NULL),
+	('amplified.risk_scenarios', 'UPDATE', NULL),
+	('amplified.risk_scenarios', 'DELETE', 'amplified_admin'),
+	('amplified.risk_asset_classes', 'SELECT', 'amplified_reader'),
+	('amplified.risk_asset_classes', 'INSERT', 'amplified_admin'),
+	('amplified.risk_asset_classes', 'UPDATE', 'amplified_admin'),
+	('amplified.risk_asset_classes', 'DELETE', 'amplified_admin'),
+	('amplified.risk_scenarios_check()', 'EXECUTE', NULL),
+	('amplified.risk_asset_class(jsonb,bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_stress_prices(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_stress_factor(jsonb,bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_stress(bigint,text,bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_stress_summary(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
 	-- INSERT and UPDATE of risk_checks are the admin's on every column but builtin
 	('amplified.risk_checks', 'SELECT', 'amplified_reader'),
 	('amplified.risk_checks', 'INSERT', NULL),
@@ -443,6 +459,16 @@ SELECT is(
 	ARRAY['name:INSERT', 'name:UPDATE', 'check_fn:INSERT', 'check_fn:UPDATE', 'description:INSERT', 'description:UPDATE',
 		  'enabled:INSERT', 'enabled:UPDATE'],
 	'INSERT and UPDATE on amplified.risk_checks: the admin''s on every column but builtin');
+
+SELECT is(
+	(SELECT array_agg(c.attname || ':' || p.privilege ORDER BY c.attnum, p.privilege) FROM pg_attribute c
+	  CROSS JOIN (VALUES ('INSERT'), ('UPDATE')) p(privilege)
+	  WHERE c.attrelid = 'amplified.risk_scenarios'::regclass AND c.attnum > 0 AND NOT c.attisdropped
+		AND has_column_privilege('amplified_admin', 'amplified.risk_scenarios', c.attname, p.privilege)
+		AND NOT has_column_privilege('amplified_operator', 'amplified.risk_scenarios', c.attname, p.privilege)),
+	ARRAY['name:INSERT', 'name:UPDATE', 'description:INSERT', 'description:UPDATE', 'kind:INSERT', 'kind:UPDATE',
+		  'shocks:INSERT', 'shocks:UPDATE'],
+	'INSERT and UPDATE on amplified.risk_scenarios: the admin''s on every column but builtin');
 
 -- The other registries the same way: the admin writes every column but builtin.
 SELECT is(
