@@ -2,7 +2,7 @@
 -- an asset), the exact revaluation of a v3 range and of a Morpho position
 -- under a shock, and strategy_stress on a synthetic lp_univ3 strategy.
 BEGIN;
-SELECT plan(44);
+SELECT plan(49);
 SET LOCAL search_path = amplified, public;
 
 -- ---- scenarios ----
@@ -32,6 +32,17 @@ SELECT throws_ok($$UPDATE risk_scenarios SET shocks = '{"peg": {"lst": -1}}' WHE
 	'22023', NULL, 'updates are checked');
 SELECT lives_ok($$INSERT INTO risk_scenarios (name, description, shocks) VALUES ('a0_half', 'token a0 halves',
 	'{"price": {"0x00000000000000000000000000000000000000A0": 0.5}, "peg": {"lst": 0.9}}')$$, 'a user scenario');
+SELECT is((SELECT x.cond FROM pg_extension e, unnest(e.extconfig, e.extcondition) x(rel, cond)
+			WHERE e.extname = 'amplified' AND x.rel = 'amplified.risk_scenarios'::regclass),
+	'WHERE NOT builtin', 'scenarios are configuration, dumped but for the builtin rows');
+SET LOCAL ROLE amplified_admin;
+SELECT throws_ok($$DELETE FROM risk_scenarios WHERE name = 'steth_june_2022'$$, '42501', NULL, 'an admin may not delete a builtin scenario');
+SELECT throws_ok($$UPDATE risk_scenarios SET shocks = '{"peg": {"lst": 0.9}}' WHERE name = 'steth_june_2022'$$, '42501', NULL,
+	'nor change its shocks');
+SELECT lives_ok($$UPDATE risk_scenarios SET description = description || '.' WHERE name = 'steth_june_2022'$$, 'but may its description');
+SELECT lives_ok($$UPDATE risk_scenarios SET shocks = '{"price": {"0x00000000000000000000000000000000000000a0": 0.5}}' WHERE name = 'a0_half'$$,
+	'and may change a scenario of its own');
+RESET ROLE;
 SELECT is(risk_scenario_factor('{"peg": {"lst": 0.935}}', '0x00000000000000000000000000000000000000a0', 'lst'), 0.935::float8, 'lst peg');
 SELECT is(risk_scenario_factor('{"peg": {"lst": 0.935}}', '0x00000000000000000000000000000000000000a0', NULL), 1::float8, 'no class: no move');
 SELECT is(risk_scenario_factor('{"peg": {"lst": 0.935, "0x00000000000000000000000000000000000000a0": 0.5}, "price": {"lst": 2}}',
