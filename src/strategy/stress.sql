@@ -163,7 +163,9 @@ BEGIN
 			   AND p.detail ->> 'side' = 'debt' AND p.detail ->> 'account' = pos.detail ->> 'account'
 			   AND coalesce(p.detail ->> 'market', p.detail ->> 'pool') = coalesce(pos.detail ->> 'market', pos.detail ->> 'pool');
 			"position" := lbl;
-			r := NULL;
+			-- No market state or oracle price: the legs at the shocked prices, no health.
+			SELECT NULL::numeric AS hb, NULL::numeric AS ha, false AS liq, 0::numeric AS repaid, 0::numeric AS seized,
+				   0::numeric AS bad INTO r;
 			apy := NULL;
 			IF coll.asset IS NOT NULL AND debt.asset IS NOT NULL AND pos.protocol = 'morpho_blue' THEN
 				SELECT * INTO mk FROM morpho_market_state_at(s.chain_id, (pos.detail ->> 'market')::bytes32, blk);

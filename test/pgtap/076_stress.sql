@@ -2,7 +2,7 @@
 -- an asset), the exact revaluation of a v3 range and of a Morpho position
 -- under a shock, and strategy_stress on a synthetic lp_univ3 strategy.
 BEGIN;
-SELECT plan(49);
+SELECT plan(51);
 SET LOCAL search_path = amplified, public;
 
 -- ---- scenarios ----
@@ -137,6 +137,19 @@ SELECT is((SELECT array_agg(value_after ORDER BY asset) FROM st WHERE position =
 SELECT is((SELECT (scenario, round(loss_share, 6) > 0, liquidations) FROM strategy_stress_summary((SELECT id FROM lp))
 	WHERE scenario = 'steth_june_2022'), ('steth_june_2022'::text, true, 0), 'the summary: a loss, no liquidation');
 SELECT is((SELECT count(*) FROM strategy_stress_summary((SELECT id FROM lp))), 5::bigint, 'the summary has every scenario');
+
+-- A Morpho position whose market the read models do not know: its legs at the shocked prices, no health.
+INSERT INTO positions (strategy_id, protocol, asset, position_id, amount, detail, block_number) VALUES
+	((SELECT id FROM lp), 'morpho_blue', '0x00000000000000000000000000000000000000a0', 0, '3000000000000000000',
+	 '{"market": "0x0000000000000000000000000000000000000000000000000000000000000001", "account": "0x00000000000000000000000000000000000000f0", "side": "collateral"}', 2),
+	((SELECT id FROM lp), 'morpho_blue', '0x00000000000000000000000000000000000000b0', 0, '-2000000000000000000',
+	 '{"market": "0x0000000000000000000000000000000000000000000000000000000000000001", "account": "0x00000000000000000000000000000000000000f0", "side": "debt"}', 2);
+SELECT is((SELECT array_agg(ROW(trim_scale(value_before), trim_scale(value_after), health_after, liquidated)::text ORDER BY asset)
+			 FROM strategy_stress((SELECT id FROM lp), 'steth_june_2022') WHERE position LIKE 'morpho_blue:%'),
+	ARRAY[ROW(3 * 1.0005, 3 * 1.0005 * 0.935, NULL::numeric, false)::text, ROW(-2::numeric, -2::numeric, NULL::numeric, false)::text],
+	'a Morpho position without market state: both legs at the shocked prices, no health factor');
+SELECT is((SELECT count(DISTINCT position) FROM strategy_stress((SELECT id FROM lp), 'borrow_rates_x3')), 3::bigint,
+	'legs of one position share its label: wallet, the range, the Morpho position');
 
 SELECT * FROM finish();
 ROLLBACK;
