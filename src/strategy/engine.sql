@@ -1458,12 +1458,13 @@ $$;
 COMMENT ON FUNCTION @extschema@.strategy_housekeeping(interval, interval) IS
 	'Delete strategy_runs older than keep_runs; keep only each day''s last snapshot older than keep_snapshots';
 
--- Register the strategy run and the housekeeping in pg_cron (when installed);
+-- Register the strategy run, the housekeeping and the risk reports
+-- (risk_refresh_reports, src/strategy/risk_views.sql) in pg_cron (when installed);
 -- calling it again updates the schedules.  As the extension's owner, so that
 -- an admin needs no privilege on pg_cron's schema and the jobs are the same
 -- whoever schedules them: they run as the owner, the commands are fixed.
 CREATE FUNCTION @extschema@.schedule_defaults(run_schedule text DEFAULT '* * * * *',
-	housekeeping_schedule text DEFAULT '17 3 * * *')
+	housekeeping_schedule text DEFAULT '17 3 * * *', risk_schedule text DEFAULT '7 * * * *')
 RETURNS TABLE (jobname text, schedule text, command text, jobid bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -1479,7 +1480,8 @@ BEGIN
 	END IF;
 	FOR j IN SELECT * FROM (VALUES
 			('amplified-run-strategies', run_schedule, 'SELECT @extschema@.run_strategies()'),
-			('amplified-housekeeping', housekeeping_schedule, 'SELECT @extschema@.strategy_housekeeping()')) v(n, s, c)
+			('amplified-housekeeping', housekeeping_schedule, 'SELECT @extschema@.strategy_housekeeping()'),
+			('amplified-risk-reports', risk_schedule, 'SELECT @extschema@.risk_refresh_reports()')) v(n, s, c)
 	LOOP
 		jobname := j.n;
 		schedule := j.s;
@@ -1489,8 +1491,8 @@ BEGIN
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.schedule_defaults(text, text) IS
-	'Schedule run_strategies() (every minute) and strategy_housekeeping() (daily) in pg_cron; again to change the cadence';
+COMMENT ON FUNCTION @extschema@.schedule_defaults(text, text, text) IS
+	'Schedule run_strategies() (every minute), strategy_housekeeping() (daily) and risk_refresh_reports() (hourly) in pg_cron; again to change the cadence';
 
 -- ---- audit: replaying a decision ----
 
@@ -1702,7 +1704,7 @@ BEGIN
 	-- Which vault a strategy runs and which contracts it may send the vault's
 	-- funds to are configuration, as signers are: strategy_create and
 	-- strategy_update_contracts are the admin's.
-	FOREACH f IN ARRAY ARRAY['strategy_housekeeping(interval, interval)', 'schedule_defaults(text, text)',
+	FOREACH f IN ARRAY ARRAY['strategy_housekeeping(interval, interval)', 'schedule_defaults(text, text, text)',
 		'strategy_create(text, text, bigint, @extschema@.address, jsonb, boolean)',
 		'strategy_update_contracts(bigint, jsonb)'] LOOP
 		EXECUTE format('REVOKE ALL ON FUNCTION @extschema@.%s FROM PUBLIC', f);

@@ -3,6 +3,8 @@
 # snapshots, run_strategies(), replay, pg_cron defaults and dashboards.
 # kinds/<kind>.sql: one file per kind (its functions and its registry row);
 # a new kind is one more file here, in the order of the kinds it uses.
+# risk_views.sql: risk_reports, risk_refresh_reports() and v_strategy_risk
+# (after the kinds: it reads v_lend_positions).
 # strategy_math.c holds the computations the policies call beyond univ3's.
 OBJS       += src/strategy/strategy_math.o
 SQL_PIECES += src/strategy/engine.sql
@@ -10,6 +12,7 @@ SQL_PIECES += src/strategy/kinds/lp_univ3.sql
 SQL_PIECES += src/strategy/kinds/stake.sql
 SQL_PIECES += src/strategy/kinds/lend.sql
 SQL_PIECES += src/strategy/kinds/leverage.sql
+SQL_PIECES += src/strategy/risk_views.sql
 # stress.sql: the stress tests of a strategy (risk scenarios on its positions)
 SQL_PIECES += src/strategy/stress.sql
 ISOLATION  += strategy_run_lock

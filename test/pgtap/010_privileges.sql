@@ -228,6 +228,17 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_stress_factor(jsonb,bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_stress(bigint,text,bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_stress_summary(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
+	-- portfolio VaR (src/risk/portfolio.sql): readers measure, the gate's check is the owner's
+	('amplified.risk_check_var(bigint,bigint,amplified.address[],amplified.risk_proposal)', 'EXECUTE', NULL),
+	('amplified.risk_portfolio_quote(bigint,amplified.address,amplified.address)', 'EXECUTE', 'amplified_reader'),
+	('amplified.risk_portfolio_returns(bigint,amplified.risk_exposure[],interval,timestamp with time zone,amplified.address)', 'EXECUTE', 'amplified_reader'),
+	('amplified.risk_portfolio_var_eval(bigint,amplified.risk_exposure[],double precision,text,interval,timestamp with time zone,amplified.address)', 'EXECUTE', 'amplified_reader'),
+	('amplified.risk_portfolio_var(bigint,amplified.risk_exposure[],double precision,text,interval,timestamp with time zone,amplified.address)', 'EXECUTE', 'amplified_reader'),
+	('amplified.risk_portfolio_var_contributions(bigint,amplified.risk_exposure[],double precision,text,interval,timestamp with time zone,amplified.address)', 'EXECUTE', 'amplified_reader'),
+	-- strategy risk reports (src/strategy/risk_views.sql)
+	('amplified.risk_reports', 'SELECT', 'amplified_reader'),
+	('amplified.v_strategy_risk', 'SELECT', 'amplified_reader'),
+	('amplified.risk_refresh_reports(interval)', 'EXECUTE', 'amplified_operator'),
 	-- INSERT and UPDATE of risk_checks are the admin's on every column but builtin
 	('amplified.risk_checks', 'SELECT', 'amplified_reader'),
 	('amplified.risk_checks', 'INSERT', NULL),
@@ -235,7 +246,7 @@ INSERT INTO matrix VALUES
 	('amplified.risk_checks', 'DELETE', 'amplified_admin'),
 	('amplified.risk_halt(text)', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_resume()', 'EXECUTE', 'amplified_admin'),
-	('amplified.risk_set_limits(bigint,numeric,numeric,numeric,numeric,numeric,numeric)', 'EXECUTE', 'amplified_admin'),
+	('amplified.risk_set_limits(bigint,numeric,numeric,numeric,numeric,numeric,numeric,numeric,numeric,numeric)', 'EXECUTE', 'amplified_admin'),
 	('amplified.risk_add_breaker(text,text,bigint,amplified.address,amplified.address,amplified.address,interval,interval,double precision,double precision,double precision,double precision,boolean,integer)', 'EXECUTE', 'amplified_admin'),
 	-- txq signing: decoding and hashing are harmless; signing and checking signers the admin's
 	('amplified.txq_decode_transaction(bytea)', 'EXECUTE', 'public'),
@@ -333,7 +344,7 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_sync_positions(bigint,bigint)', 'EXECUTE', 'amplified_operator'),
 	('amplified.run_strategies(boolean,bigint[])',    'EXECUTE', 'amplified_operator'),
 	('amplified.strategy_housekeeping(interval,interval)', 'EXECUTE', 'amplified_admin'),
-	('amplified.schedule_defaults(text,text)',        'EXECUTE', 'amplified_admin'),
+	('amplified.schedule_defaults(text,text,text)',       'EXECUTE', 'amplified_admin'),
 	('amplified.strategy_eth_call(bigint,amplified.address,amplified.address,bytea,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_read_word(bigint,amplified.address,text,text)', 'EXECUTE', NULL),
 	('amplified.strategy_validate_lp_univ3(jsonb,bigint)', 'EXECUTE', NULL),

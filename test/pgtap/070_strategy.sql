@@ -660,13 +660,16 @@ SELECT throws_ok($$SELECT * FROM schedule_defaults()$$, '55000', 'pg_cron is not
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 SELECT is((SELECT array_agg(ROW(jobname, schedule, command)::text ORDER BY jobname) FROM schedule_defaults()),
 	ARRAY[ROW('amplified-housekeeping', '17 3 * * *', 'SELECT amplified.strategy_housekeeping()')::text,
+		  ROW('amplified-risk-reports', '7 * * * *', 'SELECT amplified.risk_refresh_reports()')::text,
 		  ROW('amplified-run-strategies', '* * * * *', 'SELECT amplified.run_strategies()')::text],
-	'schedule_defaults: the run every minute, housekeeping daily');
+	'schedule_defaults: the run every minute, housekeeping daily, the risk reports hourly');
 SELECT is((SELECT array_agg(ROW(jobname, schedule)::text ORDER BY jobname) FROM schedule_defaults('*/5 * * * *')),
-	ARRAY[ROW('amplified-housekeeping', '17 3 * * *')::text, ROW('amplified-run-strategies', '*/5 * * * *')::text],
+	ARRAY[ROW('amplified-housekeeping', '17 3 * * *')::text, ROW('amplified-risk-reports', '7 * * * *')::text,
+		  ROW('amplified-run-strategies', '*/5 * * * *')::text],
 	'calling it again changes the cadence');
 SELECT is((SELECT array_agg(ROW(jobname, schedule, command)::text ORDER BY jobname) FROM cron.job WHERE jobname LIKE 'amplified-%'),
 	ARRAY[ROW('amplified-housekeeping', '17 3 * * *', 'SELECT amplified.strategy_housekeeping()')::text,
+		  ROW('amplified-risk-reports', '7 * * * *', 'SELECT amplified.risk_refresh_reports()')::text,
 		  ROW('amplified-run-strategies', '*/5 * * * *', 'SELECT amplified.run_strategies()')::text],
 	'pg_cron holds one job of each, updated in place');
 
