@@ -6,8 +6,9 @@
 -- One report per strategy and snapshot time, and a total per chain and
 -- numeraire (strategy_id NULL): value, one-day VaR and CVaR at 95 % and
 -- 99 % (historical method over the 30 days before the snapshot), the
--- minimum health factor of its lending positions, and stress (stressed
--- losses per scenario; NULL until the stress tests fill it).  detail holds
+-- minimum health factor of its lending positions, and stress (per
+-- scenario of risk_scenarios, strategy_stress_summary's loss, loss share,
+-- minimum health factor and liquidations at risk).  detail holds
 -- the exposures, the observations and, for a strategy that could not be
 -- measured, the error.
 CREATE TABLE @extschema@.risk_reports (
@@ -65,6 +66,7 @@ DECLARE
 	written int := 0;
 	hf numeric;
 	err text;
+	st jsonb;
 BEGIN
 	FOR s IN
 		-- each strategy's latest snapshot, and per chain and numeraire the
@@ -92,10 +94,24 @@ BEGIN
 			GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
 		END;
 		SELECT min(lp.health_factor) INTO hf FROM v_lend_positions lp WHERE lp.strategy_id = ANY (s.ids);
+		-- the stressed losses per scenario (strategy_stress_summary), summed
+		-- over the strategies of a total row
+		BEGIN
+			SELECT jsonb_object_agg(x.scenario, jsonb_build_object('loss', x.loss, 'loss_share',
+						CASE WHEN x.value_before > 0 THEN round(x.loss / x.value_before, 6) END,
+						'min_health_factor', x.min_hf, 'liquidations', x.liquidations))
+			  INTO st
+			  FROM (SELECT m.scenario, sum(m.value_before) AS value_before, sum(m.loss) AS loss,
+						   min(m.min_health_factor) AS min_hf, sum(m.liquidations)::int AS liquidations
+					  FROM unnest(s.ids) AS i(id) CROSS JOIN LATERAL strategy_stress_summary(i.id) AS m
+					 GROUP BY m.scenario) x;
+		EXCEPTION WHEN invalid_parameter_value OR object_not_in_prerequisite_state THEN
+			st := NULL;
+		END;
 		INSERT INTO risk_reports AS rr (strategy_id, chain_id, numeraire, at, value, var95, cvar95, var99, cvar99,
-									   method, min_health_factor, detail)
+									   method, min_health_factor, stress, detail)
 		VALUES (s.strategy_id, s.chain_id, s.numeraire, s.at, s.value, r95.var, r95.cvar, r99.var, r99.cvar,
-				'historical', hf,
+				'historical', hf, st,
 				jsonb_strip_nulls(jsonb_build_object('window', window_length::text, 'observations', r99.observations,
 					'exposures', (SELECT jsonb_agg(jsonb_build_object('asset', e.asset, 'notional', e.notional))
 									FROM unnest(s.exposures) e),
@@ -103,7 +119,7 @@ BEGIN
 		ON CONFLICT (strategy_id, chain_id, numeraire, at) DO UPDATE
 		   SET value = excluded.value, var95 = excluded.var95, cvar95 = excluded.cvar95, var99 = excluded.var99,
 			   cvar99 = excluded.cvar99, method = excluded.method, min_health_factor = excluded.min_health_factor,
-			   detail = excluded.detail, computed_at = now();
+			   stress = excluded.stress, detail = excluded.detail, computed_at = now();
 		written := written + 1;
 	END LOOP;
 	RETURN written;

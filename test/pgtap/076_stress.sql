@@ -2,7 +2,7 @@
 -- an asset), the exact revaluation of a v3 range and of a Morpho position
 -- under a shock, and strategy_stress on a synthetic lp_univ3 strategy.
 BEGIN;
-SELECT plan(51);
+SELECT plan(54);
 SET LOCAL search_path = amplified, public;
 
 -- ---- scenarios ----
@@ -150,6 +150,16 @@ SELECT is((SELECT array_agg(ROW(trim_scale(value_before), trim_scale(value_after
 	'a Morpho position without market state: both legs at the shocked prices, no health factor');
 SELECT is((SELECT count(DISTINCT position) FROM strategy_stress((SELECT id FROM lp), 'borrow_rates_x3')), 3::bigint,
 	'legs of one position share its label: wallet, the range, the Morpho position');
+
+-- The risk reports carry the stressed losses per scenario (no market data
+-- here, so the VaR is NULL with its reason; the stress needs none).
+SELECT lives_ok($$SELECT risk_refresh_reports()$$, 'risk_refresh_reports with the stressed strategy');
+SELECT is((SELECT (stress -> 'steth_june_2022' ->> 'loss')::numeric = (SELECT loss FROM strategy_stress_summary((SELECT id FROM lp))
+												  WHERE scenario = 'steth_june_2022')
+		  FROM risk_reports WHERE strategy_id = (SELECT id FROM lp) ORDER BY at DESC LIMIT 1), true,
+	'its report''s stress: the summary''s loss for each scenario');
+SELECT is((SELECT (SELECT count(*) FROM jsonb_object_keys(stress)) FROM risk_reports WHERE strategy_id = (SELECT id FROM lp)
+			ORDER BY at DESC LIMIT 1), 5::bigint, 'every scenario');
 
 SELECT * FROM finish();
 ROLLBACK;
