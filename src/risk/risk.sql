@@ -967,7 +967,7 @@ COMMENT ON FUNCTION @extschema@.risk_asset_level(bigint, @extschema@.address) IS
 	'the worst circuit-breaker level currently set on an asset (ok, warn, reduce_only, halt)';
 
 -- Every circuit breaker with its state, and the kill switches.
-CREATE VIEW @extschema@.v_risk AS
+CREATE VIEW @extschema@.v_risk_breakers AS
 	SELECT cb.id AS breaker_id, cb.name, cb.kind, cb.chain_id, cb.asset, cb.pool, cb.oracle, cb.enabled,
 		   coalesce(s.level::text, 'unevaluated') AS level, s.since, s.value, s.detail,
 		   cb.warn_at, cb.reduce_only_at, cb.halt_at, cb.band, cb.move_window,
@@ -976,14 +976,14 @@ CREATE VIEW @extschema@.v_risk AS
 		   s.evaluated_at
 	  FROM @extschema@.circuit_breakers cb
 	  LEFT JOIN @extschema@.circuit_breaker_state s ON s.breaker_id = cb.id;
-COMMENT ON VIEW @extschema@.v_risk IS
+COMMENT ON VIEW @extschema@.v_risk_breakers IS
 	'Circuit breakers with their level, since when and latest value, and the kill switches; evaluated_at is the time column';
 
 -- ---- privileges ----
 REVOKE ALL ON TABLE @extschema@.risk_settings, @extschema@.risk_limits, @extschema@.circuit_breakers,
-	@extschema@.circuit_breaker_state, @extschema@.risk_turnover, @extschema@.v_risk FROM PUBLIC;
+	@extschema@.circuit_breaker_state, @extschema@.risk_turnover, @extschema@.v_risk_breakers FROM PUBLIC;
 GRANT SELECT ON @extschema@.risk_settings, @extschema@.risk_limits, @extschema@.circuit_breakers,
-	@extschema@.circuit_breaker_state, @extschema@.risk_turnover, @extschema@.v_risk TO amplified_reader;
+	@extschema@.circuit_breaker_state, @extschema@.risk_turnover, @extschema@.v_risk_breakers TO amplified_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.risk_limits, @extschema@.circuit_breakers TO amplified_admin;
 -- Admins register checks of their own (functions of the extension's owner); builtin is the install script's.
 REVOKE ALL ON TABLE @extschema@.risk_checks FROM PUBLIC;

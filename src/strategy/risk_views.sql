@@ -1,7 +1,7 @@
 -- src/strategy/risk_views.sql: the strategies' risk as measured by the risk
 -- module (risk_portfolio_var) on their latest snapshot's holdings, stored
 -- by risk_refresh_reports() (scheduled by schedule_defaults) and shown by
--- v_strategy_risk (docs/risk.md, "Portfolio VaR, limits and v_risk").
+-- v_risk (docs/risk.md, "Portfolio VaR, limits and v_risk").
 
 -- One report per strategy and snapshot time, and a total per chain and
 -- numeraire (strategy_id NULL): value, one-day VaR and CVaR at 95 % and
@@ -129,7 +129,7 @@ COMMENT ON FUNCTION @extschema@.risk_refresh_reports(interval) IS
 	'measure every strategy (and the total per chain and numeraire) at its latest snapshot into risk_reports: one-day VaR/CVaR 95 and 99, minimum health factor';
 
 -- The latest report of each strategy and each total.
-CREATE VIEW @extschema@.v_strategy_risk AS
+CREATE VIEW @extschema@.v_risk AS
 	SELECT DISTINCT ON (r.strategy_id, r.chain_id, r.numeraire)
 		   r.at, r.strategy_id, coalesce(st.name, 'total') AS strategy, r.chain_id, r.numeraire,
 		   r.value, r.var95, r.cvar95, r.var99, r.cvar99, r.method, r.min_health_factor, r.stress,
@@ -137,10 +137,10 @@ CREATE VIEW @extschema@.v_strategy_risk AS
 	  FROM @extschema@.risk_reports r
 	  LEFT JOIN @extschema@.strategies st ON st.id = r.strategy_id
 	 ORDER BY r.strategy_id, r.chain_id, r.numeraire, r.at DESC;
-COMMENT ON VIEW @extschema@.v_strategy_risk IS
+COMMENT ON VIEW @extschema@.v_risk IS
 	'Each strategy''s latest risk report and the total per chain and numeraire (strategy "total"): value, one-day VaR/CVaR 95 and 99, model, minimum health factor, stressed losses; at is the time column';
 
-REVOKE ALL ON @extschema@.risk_reports, @extschema@.v_strategy_risk FROM PUBLIC;
-GRANT SELECT ON @extschema@.risk_reports, @extschema@.v_strategy_risk TO amplified_reader;
+REVOKE ALL ON @extschema@.risk_reports, @extschema@.v_risk FROM PUBLIC;
+GRANT SELECT ON @extschema@.risk_reports, @extschema@.v_risk TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.risk_refresh_reports(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.risk_refresh_reports(interval) TO amplified_operator;

@@ -3,7 +3,7 @@
 # snapshots, run_strategies(), replay, pg_cron defaults and dashboards.
 # kinds/<kind>.sql: one file per kind (its functions and its registry row);
 # a new kind is one more file here, in the order of the kinds it uses.
-# risk_views.sql: risk_reports, risk_refresh_reports() and v_strategy_risk
+# risk_views.sql: risk_reports, risk_refresh_reports() and v_risk
 # (after the kinds: it reads v_lend_positions).
 # strategy_math.c holds the computations the policies call beyond univ3's.
 OBJS       += src/strategy/strategy_math.o

@@ -199,7 +199,7 @@ INSERT INTO matrix VALUES
 	('amplified.circuit_breakers', 'DELETE', 'amplified_admin'),
 	('amplified.circuit_breaker_state', 'SELECT', 'amplified_reader'),
 	('amplified.risk_turnover', 'SELECT', 'amplified_reader'),
-	('amplified.v_risk', 'SELECT', 'amplified_reader'),
+	('amplified.v_risk_breakers', 'SELECT', 'amplified_reader'),
 	('amplified.risk_pool_prices(bigint,amplified.address,timestamp with time zone,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_oracle_prices(bigint,amplified.address,timestamp with time zone,timestamp with time zone,integer)', 'EXECUTE', 'amplified_reader'),
 	('amplified.risk_breaker_value(bigint,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
@@ -237,7 +237,7 @@ INSERT INTO matrix VALUES
 	('amplified.risk_portfolio_var_contributions(bigint,amplified.risk_exposure[],double precision,text,interval,timestamp with time zone,amplified.address)', 'EXECUTE', 'amplified_reader'),
 	-- strategy risk reports (src/strategy/risk_views.sql)
 	('amplified.risk_reports', 'SELECT', 'amplified_reader'),
-	('amplified.v_strategy_risk', 'SELECT', 'amplified_reader'),
+	('amplified.v_risk', 'SELECT', 'amplified_reader'),
 	('amplified.risk_refresh_reports(interval)', 'EXECUTE', 'amplified_operator'),
 	-- INSERT and UPDATE of risk_checks are the admin's on every column but builtin
 	('amplified.risk_checks', 'SELECT', 'amplified_reader'),

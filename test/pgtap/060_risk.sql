@@ -114,8 +114,8 @@ SELECT is((SELECT since FROM seq WHERE n = 270), (SELECT at FROM t WHERE n = 270
 SELECT ok(abs((SELECT value FROM seq WHERE n = 250) - (1 - 1.0948 / 1.15) * 10000) < 1e-6, 'the value of each evaluation');
 SELECT is((SELECT (level, since, evaluated_at)::text FROM circuit_breaker_state WHERE breaker_id = :depeg_id),
 	(SELECT ('warn', at, at)::text FROM t WHERE n = 288), 'circuit_breaker_state holds the latest evaluation');
-SELECT is((SELECT level FROM v_risk WHERE name = 'wsteth-depeg'), 'warn', 'v_risk shows it');
-SELECT is((SELECT level FROM v_risk WHERE name = 'q-move'), 'unevaluated', 'v_risk: a breaker never evaluated');
+SELECT is((SELECT level FROM v_risk_breakers WHERE name = 'wsteth-depeg'), 'warn', 'v_risk_breakers shows it');
+SELECT is((SELECT level FROM v_risk_breakers WHERE name = 'q-move'), 'unevaluated', 'v_risk_breakers: a breaker never evaluated');
 
 -- all enabled breakers now
 CREATE TEMP TABLE now_states AS SELECT * FROM risk_evaluate_breakers();

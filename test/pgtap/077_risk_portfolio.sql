@@ -118,7 +118,7 @@ SELECT is((SELECT (g.allowed, g.reasons)::text FROM risk_gate(990077, jsonb_buil
 	'(f,{limit:var:unmeasured})', 'exposures the market layer cannot measure are blocked under a VaR limit');
 SELECT throws_ok($$SELECT risk_limit(990077, 'max_vars')$$, '22023', NULL, 'a misspelt limit is an error');
 
--- ---- risk reports and v_strategy_risk ----
+-- ---- risk reports and v_risk ----
 INSERT INTO strategies (name, kind, chain_id, owner, params)
 	VALUES ('risk-report', 'lp_univ3', 990077, '0x00000000000000000000000000000000000000f1', '{}');
 INSERT INTO strategy_snapshots (strategy_id, block_number, at, numeraire, value, hold_value, holdings, hold_basis)
@@ -138,10 +138,10 @@ SELECT is(risk_refresh_reports(), 2, 'again for the same snapshot: replaced');
 SELECT is((SELECT count(*)::int FROM risk_reports), 2, 'still two reports');
 SELECT is((SELECT array_agg((v.strategy, v.value, v.method, v.stress IS NULL, v.error IS NULL, v.at = now(),
 							 abs(v.var99 - p99.var) < 1e-9, abs(v.cvar95 - p95.cvar) < 1e-9)::text ORDER BY v.strategy)
-			 FROM v_strategy_risk v, x,
+			 FROM v_risk v, x,
 				  risk_portfolio_var(990077, x.e, 0.99) p99, risk_portfolio_var(990077, x.e, 0.95) p95),
 	ARRAY['(risk-report,1700,historical,t,t,t,t,t)', '(total,1700,historical,t,t,t,t,t)'],
-	'v_strategy_risk: the strategy and the total, VaR/CVaR 95 and 99 as risk_portfolio_var gives them');
+	'v_risk: the strategy and the total, VaR/CVaR 95 and 99 as risk_portfolio_var gives them');
 
 -- ---- the schedule ----
 SELECT ok(pg_get_function_arguments('schedule_defaults(text, text, text)'::regprocedure) LIKE '%risk_schedule text DEFAULT ''7 * * * *''%',
