@@ -552,6 +552,7 @@ PG_FUNCTION_INFO_V1(risk_ewma_forecast);
 PG_FUNCTION_INFO_V1(risk_garch_fit);
 PG_FUNCTION_INFO_V1(risk_garch_conditional_variance);
 PG_FUNCTION_INFO_V1(risk_garch_forecast);
+PG_FUNCTION_INFO_V1(risk_ewma_covariance);
 
 /*
  * The returns of a float8[] argument as a palloc'd C array: one dimension,
@@ -655,6 +656,99 @@ risk_ewma_forecast(PG_FUNCTION_ARGS)
 
 	RiskVolMakeArray(&next, 1);
 	PG_RETURN_FLOAT8(next);
+}
+
+/*
+ * risk_ewma_covariance(returns float8[][], lambda): the EWMA covariance
+ * matrix of the next period (RiskMetrics), from T rows of n assets' returns
+ * (oldest first): seeded, as risk_ewma_variance, with the mean of the
+ * outer products r r' (zero mean), then S = lambda S + (1 - lambda) r r'
+ * for each row.  Its diagonal is risk_ewma_forecast of each column; it is
+ * what risk_var_mc takes as cov.
+ */
+Datum
+risk_ewma_covariance(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	double		lambda = RiskVolLambda(PG_GETARG_FLOAT8(1));
+	Datum	   *elems;
+	bool	   *nulls;
+	double	   *r;
+	double	   *cov;
+	Datum	   *out;
+	int			nelems,
+				rows,
+				n,
+				t,
+				i,
+				j;
+	int			dims[2];
+	int			lbs[2] = {1, 1};
+
+	if (ARR_NDIM(arr) != 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("returns must be a two-dimensional array: one row per period, one column per asset")));
+	rows = ARR_DIMS(arr)[0];
+	n = ARR_DIMS(arr)[1];
+	if (rows < 1 || n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("returns has no rows or no columns")));
+	if (n > 2000)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("returns has %d columns, at most 2000 assets are supported", n)));
+	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, &nelems);
+	r = palloc(sizeof(double) * nelems);
+	for (i = 0; i < nelems; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("returns must not contain NULL (row %d, column %d)", i / n + 1, i % n + 1)));
+		r[i] = DatumGetFloat8(elems[i]);
+		if (!isfinite(r[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("returns must be finite (row %d, column %d is \"%g\")", i / n + 1, i % n + 1, r[i])));
+	}
+	cov = palloc0(sizeof(double) * n * n);
+	for (t = 0; t < rows; t++)
+	{
+		const double *x = r + (size_t) t * n;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = 0; i < n; i++)
+			for (j = 0; j <= i; j++)
+				cov[i * n + j] += x[i] * x[j] / rows;
+	}
+	for (t = 0; t < rows; t++)
+	{
+		const double *x = r + (size_t) t * n;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = 0; i < n; i++)
+			for (j = 0; j <= i; j++)
+				cov[i * n + j] = lambda * cov[i * n + j] + (1 - lambda) * x[i] * x[j];
+	}
+	out = palloc(sizeof(Datum) * n * n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+		{
+			double		v = j <= i ? cov[i * n + j] : cov[j * n + i];
+
+			if (!isfinite(v))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("covariance out of range at (%d, %d)", i + 1, j + 1)));
+			out[i * n + j] = Float8GetDatum(v);
+		}
+	dims[0] = n;
+	dims[1] = n;
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(out, NULL, 2, dims, lbs, FLOAT8OID, sizeof(float8),
+											 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 /* Appends "name": value (JSON null when !ok) to a JSON object being built. */

@@ -30,6 +30,13 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.risk_ewma_forecast(float8[], float8) IS
 	'RiskMetrics EWMA variance of the period after the last return';
 
+CREATE FUNCTION @extschema@.risk_ewma_covariance(returns float8[], lambda float8 DEFAULT 0.94)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'risk_ewma_covariance'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.risk_ewma_covariance(float8[], float8) IS
+	'RiskMetrics EWMA covariance matrix of the next period from a T x n array of returns (rows oldest first), seeded with the mean outer product: diagonal = risk_ewma_forecast of each column; risk_var_mc takes it as cov';
+
 CREATE FUNCTION @extschema@.risk_garch_fit(returns float8[], dist text DEFAULT 'normal')
 RETURNS @extschema@.risk_garch_model
 AS 'MODULE_PATHNAME', 'risk_garch_fit'

@@ -2,7 +2,7 @@
 -- input, one per line.  The fits themselves are checked against R's fGarch
 -- in test/t/110_risk_garch.pl.
 BEGIN;
-SELECT plan(41);
+SELECT plan(50);
 SET LOCAL search_path = amplified, public;
 
 -- EWMA by hand: seed = mean of squares = (0.0001 + 0.0004 + 0.0009) / 3
@@ -79,6 +79,36 @@ SELECT ok(f.converged IS NOT NULL AND f.loglik > '-Infinity' AND f.loglik < 'Inf
   FROM risk_garch_fit(ARRAY(SELECT (sin(i * 7.3) * 0.01)::float8 FROM generate_series(1, 30) i)) f;
 SELECT ok(f.shape > 2 AND f.se ? 'shape', 'a t fit reports a shape above 2 and its standard error key')
   FROM risk_garch_fit(ARRAY(SELECT (sin(i * 7.3) * 0.01)::float8 FROM generate_series(1, 30) i), 't') f;
+
+-- ---- EWMA covariance ----
+CREATE TEMP TABLE ec AS SELECT ARRAY(SELECT ARRAY[(sin(i * 1.7) * 0.02)::float8, (cos(i * 0.9) * 0.01 + sin(i * 1.7) * 0.005)::float8]
+									 FROM generate_series(1, 40) i) AS r;
+-- the columns, and their product, as one-dimensional series
+CREATE TEMP TABLE ecc AS SELECT ARRAY(SELECT r[i][1] FROM ec, generate_series(1, 40) i ORDER BY i) AS a,
+								ARRAY(SELECT r[i][2] FROM ec, generate_series(1, 40) i ORDER BY i) AS b FROM ec;
+SELECT is((SELECT array_dims(risk_ewma_covariance(r)) FROM ec), '[1:2][1:2]', 'EWMA covariance: an n x n matrix');
+SELECT ok((SELECT abs((risk_ewma_covariance(r))[1][1] - risk_ewma_forecast(a)) < 1e-18
+			  AND abs((risk_ewma_covariance(r))[2][2] - risk_ewma_forecast(b)) < 1e-18 FROM ec, ecc),
+	'its diagonal is risk_ewma_forecast of each column');
+-- the off-diagonal by the recursion, written out: seed mean(a*b), then lambda s + (1 - lambda) a b
+CREATE FUNCTION pg_temp.ewma_cross(a float8[], b float8[], l float8) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE s float8 := 0; i int;
+BEGIN
+	FOR i IN 1 .. cardinality(a) LOOP s := s + a[i] * b[i] / cardinality(a); END LOOP;
+	FOR i IN 1 .. cardinality(a) LOOP s := l * s + (1 - l) * a[i] * b[i]; END LOOP;
+	RETURN s;
+END $$;
+SELECT ok((SELECT abs((risk_ewma_covariance(r, 0.9))[1][2] - pg_temp.ewma_cross(a, b, 0.9)) < 1e-15
+			  AND (risk_ewma_covariance(r, 0.9))[1][2] = (risk_ewma_covariance(r, 0.9))[2][1] FROM ec, ecc),
+	'off the diagonal: the cross recursion (lambda 0.9), symmetric');
+SELECT ok((SELECT (risk_var_mc(ARRAY[0.5, 0.5], risk_ewma_covariance(r), 0.99, 20000, 7)).var > 0 FROM ec),
+	'risk_var_mc takes it as its covariance');
+SELECT throws_ok($$SELECT risk_ewma_covariance('{0.01, 0.02}')$$, '22023', NULL, 'a one-dimensional array: 22023');
+SELECT throws_ok($$SELECT risk_ewma_covariance('{{0.01, NULL}}')$$, '22004', NULL, 'a NULL element: 22004');
+SELECT throws_ok($$SELECT risk_ewma_covariance('{{0.01, NaN}}')$$, '22023', NULL, 'NaN: 22023');
+SELECT throws_ok($$SELECT risk_ewma_covariance('{{0.01, 0.02}}', 1)$$, '22023', NULL, 'lambda 1: 22023');
+SELECT is(risk_ewma_covariance('{{0.01, 0.02}}'), '{{0.0001,0.0002},{0.0002,0.0004}}'::float8[],
+	'one row: the outer product (seed and step agree)');
 
 SELECT * FROM finish();
 ROLLBACK;
