@@ -7,7 +7,7 @@
 //
 // REQUESTS is a JSON array; each element is
 //   {"to": ADDR, "sig": "function f(uint256) view returns (uint256)", "args": [...],
-//    "block": "latest"}                                       a call, or
+//    "block": "latest", "from": ADDR}                         a call (from optional), or
 //   {"send": true, "from": ADDR, "to": ADDR, "sig": ..., "args": [...], "value": "0"}
 // a transaction from one of the node's unlocked accounts. The answer, on
 // standard output, is a JSON array in the same order: for a call
@@ -49,7 +49,7 @@ async function one(chain, r)
 		}
 	}
 	try {
-		const ret = await chain.send('eth_call', [{ to: r.to, data }, r.block || 'latest']);
+		const ret = await chain.send('eth_call', [r.from ? { from: r.from, to: r.to, data } : { to: r.to, data }, r.block || 'latest']);
 		return { result: plain(Array.from(iface.decodeFunctionResult(fn, ret))) };
 	} catch (e) {
 		return { error: lib.rpcErrorText(e) };

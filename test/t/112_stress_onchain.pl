@@ -135,4 +135,41 @@ for my $sc ([ 'steth_june_2022', '0.935' ], [ 'lst_peg_70', '0.7' ])
 		"$name: the oracle put back");
 }
 
+# ---- a Uniswap v3 range: the pool moved on chain, the amounts the chain pays ----
+# The fixture's narrow position (token 2, the deployer's) in the wstETH/WETH
+# 0.05 % pool.  A swap pushes the pool's price; what the position would pay
+# out at the new price (decreaseLiquidity of all of it, eth_call'ed from its
+# owner) equals univ3_amounts_for_liquidity at the chain's new sqrt price to
+# the wei, and risk_stress_univ3, given the same move as a price factor,
+# lands on that sqrt price within the float8 rounding of the factor's square
+# root and on those amounts within the same relative error.
+{
+	my $npm = $d->{uniswap}{positionManager};
+	my $deployer = $d->{accounts}[0];
+	my ($pos) = grep { $_->{kind} eq 'narrow' } @{ $d->{pools}{'wstETH-WETH-500'}{positions} };
+	my $slot0 = 'function slot0() view returns (uint160,int24,uint16,uint16,uint16,uint8,bool)';
+	my ($sqrt_before, $tick_before) = $chain->call($pool, $slot0);
+	my @p = $chain->call($npm, 'function positions(uint256) view returns (uint96,address,address,address,uint24,int24,int24,uint128,uint256,uint256,uint128,uint128)', $pos->{tokenId});
+	my ($lower, $upper, $liq) = @p[5, 6, 7];
+	# into the range's upper half: both tokens still in it, in other proportions
+	my $target = int(($tick_before + $upper) / 2);
+	scenario('push', '--pool', 'wstETH-WETH-500', '--tick', $target);
+	my ($sqrt_after, $tick_after) = $chain->call($pool, $slot0);
+	ok($tick_after != $tick_before, "the pool moved on chain: tick $tick_before -> $tick_after");
+	my $r = $chain->calls([ { to => $npm, from => $deployer,
+		sig => 'function decreaseLiquidity((uint256,uint128,uint256,uint256,uint256)) returns (uint256,uint256)',
+		args => [ [ $pos->{tokenId}, $liq, 0, 0, '99999999999' ] ] } ])->[0];
+	ok(!$r->{error}, 'decreaseLiquidity eth_call\'ed from the owner') or diag($r->{error});
+	my ($c0, $c1) = @{ $r->{result} };
+	is(sql("SELECT a.amount0 || ',' || a.amount1 FROM univ3_amounts_for_liquidity('$sqrt_after', univ3_sqrt_price_at_tick($lower),
+			univ3_sqrt_price_at_tick($upper), '$liq') a"), "$c0,$c1",
+		"the range at the chain's new price: univ3_amounts_for_liquidity is what the chain pays, to the wei ($c0, $c1)");
+	my $st = sql(qq{SELECT s.sqrt_price_after::numeric / $sqrt_after - 1, s.amount0_after::numeric / $c0 - 1, s.amount1_after::numeric / $c1 - 1
+		  FROM risk_stress_univ3('$sqrt_before', $lower, $upper, '$liq',
+				((${sqrt_after}::numeric / ${sqrt_before}::numeric) ^ 2)::float8) s});
+	my @e = split /\|/, $st;
+	ok(abs($e[0]) < 1e-14, "risk_stress_univ3 with the move as a factor: the sqrt price within 1e-14 of the chain's ($e[0])");
+	ok(abs($e[1]) < 1e-12 && abs($e[2]) < 1e-12, "and the amounts within 1e-12 of what the chain pays ($e[1], $e[2])");
+}
+
 done_testing();
