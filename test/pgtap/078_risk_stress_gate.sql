@@ -43,6 +43,14 @@ SELECT is((SELECT round(s.loss, 9) FROM risk_stress_exposures(990078,
 			ARRAY[ROW('0x1111111111111111111111111111111111111111', NULL, -100, NULL, NULL, NULL)::risk_exposure]) s
 			WHERE s.scenario = 'steth_june_2022'),
 	-6.5::numeric, 'a short LST gains in June 2022 (a negative loss)');
+SELECT is((SELECT array_agg((s.scenario, s.value, s.loss, s.loss_share)::text ORDER BY s.scenario)
+			 FROM risk_stress_exposures(990078, ARRAY[
+				ROW('0x1111111111111111111111111111111111111111', NULL, 200, NULL, NULL, NULL)::risk_exposure,
+				ROW('0x2222222222222222222222222222222222222222', NULL, 20, NULL, NULL, NULL)::risk_exposure,
+				ROW('0x4444444444444444444444444444444444444444', NULL, 80, NULL, NULL, NULL)::risk_exposure]) s),
+	ARRAY['(borrow_rates_x3,300,0,0)', '(eth_minus_30,300,0,0)', '(lrt_april_2024,300,4,0.013333333333333333)',
+		  '(steth_june_2022,300,13,0.043333333333333333)'],
+	'the example of docs/risk.md: losses and shares as shown');
 
 -- ---- limits ----
 SELECT is((SELECT (l.max_stress_loss, l.max_stress_loss_share)::text FROM risk_set_limits(990078, max_stress_loss => 10,
