@@ -101,11 +101,13 @@ CREATE TABLE @extschema@.risk_limits (
 	max_var				numeric CHECK (max_var >= 0),
 	max_cvar			numeric CHECK (max_cvar >= 0),
 	max_var_share		numeric CHECK (max_var_share > 0 AND max_var_share <= 1),
+	max_stress_loss		numeric CHECK (max_stress_loss >= 0),
+	max_stress_loss_share	numeric CHECK (max_stress_loss_share > 0 AND max_stress_loss_share <= 1),
 	updated_at			timestamptz NOT NULL DEFAULT now(),
 	UNIQUE NULLS NOT DISTINCT (strategy_id)
 );
 COMMENT ON TABLE @extschema@.risk_limits IS
-	'Per-strategy limits in the quote unit (strategy_id NULL: the default for all; max_var, max_cvar: 99 % one day in the numeraire, max_var_share: VaR / value); NULL columns inherit the default';
+	'Per-strategy limits in the quote unit (strategy_id NULL: the default for all; max_var, max_cvar: 99 % one day in the numeraire, max_var_share: VaR / value; max_stress_loss: the worst scenario''s linear loss in the numeraire, max_stress_loss_share: that loss / value); NULL columns inherit the default';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_limits', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_limits_id_seq', '');
 
@@ -289,17 +291,20 @@ CREATE FUNCTION @extschema@.risk_set_limits(strategy_id bigint,
 	max_position_value numeric DEFAULT NULL, max_daily_turnover numeric DEFAULT NULL,
 	max_slippage_bps numeric DEFAULT NULL, min_health_factor numeric DEFAULT NULL,
 	max_ltv numeric DEFAULT NULL, max_leverage numeric DEFAULT NULL,
-	max_var numeric DEFAULT NULL, max_cvar numeric DEFAULT NULL, max_var_share numeric DEFAULT NULL)
+	max_var numeric DEFAULT NULL, max_cvar numeric DEFAULT NULL, max_var_share numeric DEFAULT NULL,
+	max_stress_loss numeric DEFAULT NULL, max_stress_loss_share numeric DEFAULT NULL)
 RETURNS @extschema@.risk_limits
 LANGUAGE sql
 SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
 	INSERT INTO @extschema@.risk_limits AS l (strategy_id, max_position_value, max_daily_turnover, max_slippage_bps,
-		min_health_factor, max_ltv, max_leverage, max_var, max_cvar, max_var_share)
+		min_health_factor, max_ltv, max_leverage, max_var, max_cvar, max_var_share,
+		max_stress_loss, max_stress_loss_share)
 	VALUES (risk_set_limits.strategy_id, risk_set_limits.max_position_value,
 			risk_set_limits.max_daily_turnover, risk_set_limits.max_slippage_bps,
 			risk_set_limits.min_health_factor, risk_set_limits.max_ltv, risk_set_limits.max_leverage,
-			risk_set_limits.max_var, risk_set_limits.max_cvar, risk_set_limits.max_var_share)
+			risk_set_limits.max_var, risk_set_limits.max_cvar, risk_set_limits.max_var_share,
+			risk_set_limits.max_stress_loss, risk_set_limits.max_stress_loss_share)
 	ON CONFLICT (strategy_id) DO UPDATE
 	   SET max_position_value = excluded.max_position_value,
 		   max_daily_turnover = excluded.max_daily_turnover,
@@ -310,11 +315,13 @@ BEGIN ATOMIC
 		   max_var = excluded.max_var,
 		   max_cvar = excluded.max_cvar,
 		   max_var_share = excluded.max_var_share,
+		   max_stress_loss = excluded.max_stress_loss,
+		   max_stress_loss_share = excluded.max_stress_loss_share,
 		   updated_at = now()
 	RETURNING *;
 END;
-COMMENT ON FUNCTION @extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS
-	'set a strategy''s limits (strategy_id NULL: the default for all)';
+COMMENT ON FUNCTION @extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS
+	'set a strategy''s limits (strategy_id NULL: the default for all; max_var, max_cvar, max_var_share: check var; max_stress_loss, max_stress_loss_share: check stress)';
 
 -- Pull the risk kill switch: the gate allows nothing until risk_resume().
 CREATE FUNCTION @extschema@.risk_halt(reason text)
@@ -664,9 +671,9 @@ BEGIN
 	-- A misspelt limit is an error, never a limit silently unset.
 	IF name IS NULL OR name NOT IN ('max_position_value', 'max_daily_turnover', 'max_slippage_bps',
 									'min_health_factor', 'max_ltv', 'max_leverage', 'max_var', 'max_cvar',
-									'max_var_share') THEN
+									'max_var_share', 'max_stress_loss', 'max_stress_loss_share') THEN
 		RAISE EXCEPTION 'unknown risk limit "%"', name USING ERRCODE = 'invalid_parameter_value',
-			HINT = 'The limits are max_position_value, max_daily_turnover, max_slippage_bps, min_health_factor, max_ltv, max_leverage, max_var, max_cvar and max_var_share.';
+			HINT = 'The limits are max_position_value, max_daily_turnover, max_slippage_bps, min_health_factor, max_ltv, max_leverage, max_var, max_cvar, max_var_share, max_stress_loss and max_stress_loss_share.';
 	END IF;
 	RETURN coalesce((SELECT to_jsonb(s) ->> name FROM risk_limits s WHERE s.strategy_id = risk_limit.strategy_id),
 					(SELECT to_jsonb(d) ->> name FROM risk_limits d WHERE d.strategy_id IS NULL))::numeric;
@@ -996,7 +1003,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.risk_limit(bigint, text) TO amplified_read
 REVOKE ALL ON FUNCTION
 	@extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,
 		@extschema@.address, interval, interval, float8, float8, float8, float8, boolean, integer),
-	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric),
+	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric),
 	@extschema@.risk_halt(text), @extschema@.risk_resume(),
 	@extschema@.risk_pool_prices(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.risk_oracle_prices(bigint, @extschema@.address, timestamptz, timestamptz, integer),
@@ -1020,4 +1027,4 @@ GRANT EXECUTE ON FUNCTION @extschema@.risk_evaluate_breakers(timestamptz, bigint
 GRANT EXECUTE ON FUNCTION
 	@extschema@.risk_add_breaker(text, text, bigint, @extschema@.address, @extschema@.address,
 		@extschema@.address, interval, interval, float8, float8, float8, float8, boolean, integer),
-	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric), @extschema@.risk_resume() TO amplified_admin;
+	@extschema@.risk_set_limits(bigint, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric), @extschema@.risk_resume() TO amplified_admin;

@@ -261,6 +261,84 @@ INSERT INTO @extschema@.risk_scenarios (name, description, kind, shocks, builtin
 	('borrow_rates_x3', 'Borrow rates x3: no value moves; one more day of interest at twice the rate on every debt', 'historical',
 	 '{"borrow_rate_mult": 3}', true);
 
+-- The linear stress of a set of exposures (the gate's view of what a
+-- proposal leaves): in each scenario of risk_scenarios every exposure's
+-- notional moves by its asset's price factor against the numeraire's,
+-- notional x (f(asset) / f(numeraire) - 1), so its loss is notional x
+-- (1 - f(asset) / f(numeraire)), positive when value is lost.  The factors
+-- are risk_scenario_factor's with the asset's class (risk_asset_class); a
+-- NULL numeraire is ETH, the scenarios' reference (factor 1).  This is the
+-- first-order stress of the exposures' notionals: it does not revalue a v3
+-- range along its curve, nor liquidate a loan, as strategy_stress does for
+-- a strategy's positions.  value is the sum of the notionals, loss_share
+-- loss / value (NULL when the value is not positive).
+CREATE FUNCTION @extschema@.risk_stress_exposures(chain_id bigint, exposures @extschema@.risk_exposure[],
+	numeraire @extschema@.address DEFAULT NULL)
+RETURNS TABLE (scenario text, value numeric, loss numeric, loss_share numeric)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	WITH e AS (SELECT x.asset, sum(x.notional) AS notional FROM unnest(exposures) x
+				WHERE x.notional IS NOT NULL GROUP BY x.asset),
+	v AS (SELECT coalesce(sum(e.notional), 0) AS value FROM e),
+	l AS (SELECT sc.name,
+				 coalesce(sum(e.notional * (1 - (risk_scenario_factor(sc.shocks, e.asset, risk_asset_class(sc.shocks, $1, e.asset))
+						/ CASE WHEN numeraire IS NULL THEN 1::float8
+							   ELSE risk_scenario_factor(sc.shocks, numeraire, risk_asset_class(sc.shocks, $1, numeraire)) END)::numeric)), 0) AS loss
+			FROM risk_scenarios sc LEFT JOIN e ON true
+		   GROUP BY sc.name)
+	SELECT l.name, v.value, trim_scale(round(l.loss, 18)), CASE WHEN v.value > 0 THEN trim_scale(round(l.loss / v.value, 18)) END
+	  FROM l CROSS JOIN v ORDER BY l.name
+$$;
+COMMENT ON FUNCTION @extschema@.risk_stress_exposures(bigint, @extschema@.risk_exposure[], @extschema@.address) IS
+	'the linear (first-order) stress of exposures per scenario: loss = sum of notional x (1 - factor(asset) / factor(numeraire)), positive a loss, and loss / value; strategy_stress revalues positions exactly';
+
+-- The stress check (registered in risk_checks as "stress"): the worst
+-- scenario's linear loss of the exposures a proposal leaves
+-- (risk_stress_exposures, in ETH terms) against the strategy's
+-- max_stress_loss (numeraire) and max_stress_loss_share (loss / value).
+-- Reasons carry the scenario and the figures:
+-- limit:max_stress_loss:<scenario>:<loss>><limit>.  An action that only
+-- reduces risk, or a hold, is not held back.
+CREATE FUNCTION @extschema@.risk_check_stress(strategy_id bigint, chain bigint, assets @extschema@.address[],
+	proposal @extschema@.risk_proposal)
+RETURNS @extschema@.risk_finding[]
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	max_loss numeric := risk_limit(strategy_id, 'max_stress_loss');
+	max_share numeric := risk_limit(strategy_id, 'max_stress_loss_share');
+	f risk_finding[] := '{}';
+	w record;
+BEGIN
+	IF coalesce(proposal.reduces_risk, false) OR proposal.action = 'hold'
+	   OR (max_loss IS NULL AND max_share IS NULL)
+	   OR NOT EXISTS (SELECT 1 FROM unnest(proposal.exposures) x WHERE x.notional IS NOT NULL AND x.notional <> 0) THEN
+		RETURN f;
+	END IF;
+	-- the worst scenario: the largest loss (the first name on a tie)
+	SELECT s.* INTO w FROM risk_stress_exposures(chain, proposal.exposures) s ORDER BY s.loss DESC, s.scenario LIMIT 1;
+	IF w.scenario IS NULL OR w.loss <= 0 THEN
+		RETURN f;
+	END IF;
+	IF max_loss IS NOT NULL AND w.loss > max_loss THEN
+		f := f || ROW(format('limit:max_stress_loss:%s:%s>%s', w.scenario, risk_figure(w.loss), risk_figure(max_loss)),
+					  'ok', true)::risk_finding;
+	END IF;
+	IF max_share IS NOT NULL AND (w.value <= 0 OR w.loss / w.value > max_share) THEN
+		f := f || ROW(format('limit:max_stress_loss_share:%s:%s>%s', w.scenario,
+							 CASE WHEN w.value > 0 THEN risk_figure(w.loss / w.value) ELSE 'inf' END,
+							 risk_figure(max_share)), 'ok', true)::risk_finding;
+	END IF;
+	RETURN f;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.risk_check_stress(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal) IS
+	'risk check "stress": the worst scenario''s linear loss of the exposures a proposal leaves against max_stress_loss and max_stress_loss_share';
+INSERT INTO @extschema@.risk_checks (name, check_fn, description, builtin) VALUES
+	('stress', '@extschema@.risk_check_stress', 'The worst stress scenario''s linear loss of the exposures a proposal leaves, against the strategy''s limits', true);
+
 -- ---- privileges ----
 REVOKE ALL ON TABLE @extschema@.risk_scenarios, @extschema@.risk_asset_classes FROM PUBLIC;
 GRANT SELECT ON @extschema@.risk_scenarios, @extschema@.risk_asset_classes TO amplified_reader;
@@ -270,3 +348,7 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.risk_asset_classes TO amplified_admi
 REVOKE ALL ON FUNCTION @extschema@.risk_scenarios_check() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.risk_asset_class(jsonb, bigint, @extschema@.address) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.risk_asset_class(jsonb, bigint, @extschema@.address) TO amplified_reader;
+REVOKE ALL ON FUNCTION @extschema@.risk_stress_exposures(bigint, @extschema@.risk_exposure[], @extschema@.address),
+	@extschema@.risk_check_stress(bigint, bigint, @extschema@.address[], @extschema@.risk_proposal) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.risk_stress_exposures(bigint, @extschema@.risk_exposure[], @extschema@.address)
+	TO amplified_reader;

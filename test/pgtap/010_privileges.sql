@@ -224,6 +224,8 @@ INSERT INTO matrix VALUES
 	('amplified.risk_asset_classes', 'DELETE', 'amplified_admin'),
 	('amplified.risk_scenarios_check()', 'EXECUTE', NULL),
 	('amplified.risk_asset_class(jsonb,bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
+	('amplified.risk_stress_exposures(bigint,amplified.risk_exposure[],amplified.address)', 'EXECUTE', 'amplified_reader'),
+	('amplified.risk_check_stress(bigint,bigint,amplified.address[],amplified.risk_proposal)', 'EXECUTE', NULL),
 	('amplified.strategy_stress_prices(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_stress_factor(jsonb,bigint,amplified.address)', 'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_stress(bigint,text,bigint)', 'EXECUTE', 'amplified_reader'),
@@ -246,7 +248,7 @@ INSERT INTO matrix VALUES
 	('amplified.risk_checks', 'DELETE', 'amplified_admin'),
 	('amplified.risk_halt(text)', 'EXECUTE', 'amplified_operator'),
 	('amplified.risk_resume()', 'EXECUTE', 'amplified_admin'),
-	('amplified.risk_set_limits(bigint,numeric,numeric,numeric,numeric,numeric,numeric,numeric,numeric,numeric)', 'EXECUTE', 'amplified_admin'),
+	('amplified.risk_set_limits(bigint,numeric,numeric,numeric,numeric,numeric,numeric,numeric,numeric,numeric,numeric,numeric)', 'EXECUTE', 'amplified_admin'),
 	('amplified.risk_add_breaker(text,text,bigint,amplified.address,amplified.address,amplified.address,interval,interval,double precision,double precision,double precision,double precision,boolean,integer)', 'EXECUTE', 'amplified_admin'),
 	-- txq signing: decoding and hashing are harmless; signing and checking signers the admin's
 	('amplified.txq_decode_transaction(bytea)', 'EXECUTE', 'public'),

@@ -256,7 +256,7 @@ SELECT throws_ok($$SELECT * FROM risk_gate(9, '{"action": "leverage", "chain_id"
 SELECT throws_ok($$SELECT * FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "exposures": {"asset": "0x00"}}')$$, '22023',
 	NULL, 'exposures not an array');
 -- The leverage limits are a registered check: disabled, they are not applied.
-SELECT is((SELECT array_agg(name || ':' || builtin ORDER BY name) FROM risk_checks), ARRAY['leverage:true', 'var:true'], 'the builtin risk checks');
+SELECT is((SELECT array_agg(name || ':' || builtin ORDER BY name) FROM risk_checks), ARRAY['leverage:true', 'stress:true', 'var:true'], 'the builtin risk checks');
 UPDATE risk_checks SET enabled = false WHERE name = 'leverage';
 SELECT is((SELECT (allowed, reasons)::text FROM risk_gate(9, '{"action": "leverage", "chain_id": 990060, "value": 10, "turnover": 1, "slippage_bps": 5,
 			"exposures": [{"asset": "0x00000000000000000000000000000000000000a1", "ltv": 0.85, "health_factor": 1.1}]}')),
