@@ -41,6 +41,7 @@ include src/tokens/tokens.mk
 include src/lending/lending.mk
 include src/yield/yield.mk
 include src/risk/risk.mk
+include src/forecast/forecast.mk
 include src/strategy/strategy.mk
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
@@ -59,6 +60,7 @@ PG_CPPFLAGS += -I$(srcdir)/src
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(PGXS),)
 include $(PGXS)
+include src/forecast/forecast_lib.mk
 else
 all:
 	@echo "pg_config not found: run 'make demo' or 'make test' (they install the dependencies), or scripts/deps.sh" >&2; exit 1

@@ -15,6 +15,7 @@
 #include "miscadmin.h"
 
 #include "amplified.h"
+#include "forecast/progress.h"
 #include "ingest/ingest.h"
 #include "txq/txq.h"
 #include "worker/worker.h"
@@ -37,5 +38,6 @@ _PG_init(void)
 		WorkerInit();
 		IngestInit();
 		TxqInit();
+		ForecastShmemInit();
 	}
 }
