@@ -272,12 +272,10 @@ forecast_fit_forecast(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* A regime as a (state, label, probs, labels) record of tupdesc. */
-Datum
-ForecastRegimeDatum(const ForecastRegime *r, TupleDesc tupdesc)
+/* A regime's (state, label, probs, labels) as four datums. */
+void
+ForecastRegimeValues(const ForecastRegime *r, Datum *values)
 {
-	Datum		values[4];
-	bool		nulls[4] = {0};
 	Datum	   *labels = palloc(Max(r->nstates, 1) * sizeof(Datum));
 	int			i;
 
@@ -287,7 +285,6 @@ ForecastRegimeDatum(const ForecastRegime *r, TupleDesc tupdesc)
 	values[1] = CStringGetTextDatum(r->label);
 	values[2] = PointerGetDatum(ForecastFloatArray(r->probs, r->nstates));
 	values[3] = PointerGetDatum(construct_array(labels, r->nstates, TEXTOID, -1, false, TYPALIGN_INT));
-	return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls));
 }
 
 PG_FUNCTION_INFO_V1(forecast_fit_regime);
@@ -314,5 +311,11 @@ forecast_fit_regime(PG_FUNCTION_ARGS)
 	m = ForecastModelLoad(f.kind, f.state, 0);
 	memset(&r, 0, sizeof(r));
 	f.kind->regime(m, y, n, &r);
-	PG_RETURN_DATUM(ForecastRegimeDatum(&r, tupdesc));
+	{
+		Datum		values[4];
+		bool		nulls[4] = {0};
+
+		ForecastRegimeValues(&r, values);
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+	}
 }

@@ -21,6 +21,42 @@ extern void ForecastTrainRun(const ForecastKind *kind, const ForecastData *d, Js
 							 int64 model_id, ForecastFit *out);
 extern void *ForecastModelLoad(const ForecastKind *kind, const bytea *state, int64 key);
 
+/* source.c: a model's data read from its source query */
+#include "datatype/timestamp.h"
+typedef struct ForecastSource
+{
+	ForecastData d;
+	char	  **names;			/* the feature columns, in order */
+	char	   *time_column;	/* the time index column, or NULL */
+	TimestampTz *times;			/* its values, or NULL */
+} ForecastSource;
+extern void ForecastLoadSource(const char *source, const char *target, bool series,
+							   char **want, int nwant, ForecastSource *out);
+
+/* registry.c */
+typedef struct ForecastLiveModel
+{
+	int64		id;
+	const ForecastKind *kind;
+	bytea	   *state;
+	void	   *model;			/* loaded (cached by id) */
+	char	  **features;
+	int			nfeatures;
+	char	   *target;
+	char	   *project;
+	char	   *source;
+	double		sigma;			/* in-sample residual sd (NaN: none) */
+	Jsonb	   *params;			/* as trained */
+	int64		seed;
+} ForecastLiveModel;
+extern int	ForecastRegistryExec(const char *sql, int nargs, Oid *argtypes, Datum *values,
+								 const char *nulls, bool read_only, long tcount);
+extern void ForecastCheckProject(const char *project);
+extern void ForecastGetModel(const char *project, int64 model_id, ForecastLiveModel *out);
+
+/* stats.c */
+extern double ForecastNormalQuantile(double p);
+
 /* direct.c */
 #include "access/tupdesc.h"
 #include "utils/array.h"
@@ -28,6 +64,6 @@ extern double *ForecastArrayValues(ArrayType *a, const char *what, bool as_colum
 								   int *rows, int *cols);
 extern ArrayType *ForecastFloatArray(const double *v, int n);
 extern void ForecastCheckHorizon(int h);
-extern Datum ForecastRegimeDatum(const ForecastRegime *r, TupleDesc tupdesc);
+extern void ForecastRegimeValues(const ForecastRegime *r, Datum *values);
 
 #endif							/* AMPLIFIED_FORECAST_INT_H */

@@ -26,6 +26,12 @@
 static ForecastProgressShared *shared = NULL;
 static bool attach_failed = false;
 
+/*
+ * Nesting: a backtest holds the slot while it retrains the model fold by
+ * fold; the inner trainings report into the same slot and do not free it.
+ */
+static int	progress_depth = 0;
+
 /* Attach to the shared area (once per backend); NULL when there is none. */
 static ForecastProgressShared *
 ProgressShared(void)
@@ -94,6 +100,8 @@ ForecastProgressBegin(ForecastTrainCtx *ctx, const char *task, const char *proje
 	ctx->progress = slot;
 	if (slot == NULL)
 		return;
+	if (progress_depth++ > 0)
+		return;
 	SpinLockAcquire(&slot->mutex);
 	slot->pid = MyProcPid;
 	slot->userid = GetUserId();
@@ -118,10 +126,12 @@ ForecastProgressEnd(ForecastTrainCtx *ctx)
 
 	if (slot == NULL)
 		return;
+	ctx->progress = NULL;
+	if (--progress_depth > 0)
+		return;
 	SpinLockAcquire(&slot->mutex);
 	slot->pid = 0;
 	SpinLockRelease(&slot->mutex);
-	ctx->progress = NULL;
 }
 
 /* See forecast.h: report a step and honour a pending cancel. */
