@@ -24,7 +24,7 @@
 # (eps 1e-6) of its loss must match our backpropagated gradient to 1e-6 with
 # the same near-zero floor as above (errors about 1e-10).
 #
-# Learning: a sine of period 25 with N(0, 0.2^2) noise (numpy seed 123),
+# Learning (an AR(2) too, below): a sine of period 25 with N(0, 0.2^2) noise (numpy seed 123),
 # trained on the first 800 values; one-step forecasts of the last 200 (each
 # after the series up to the step before) must beat the naive last-value
 # forecast (RMSE about 0.31) by at least 20 % and come within 25 % of the
@@ -225,6 +225,32 @@ SQL
 diag(sprintf('one-step RMSE on the last 200: lstm %.4f, naive %.4f, noise sd 0.2', $lstm, $naive));
 ok($lstm < 0.8 * $naive, 'the lstm beats the naive forecast by 20 % at least');
 ok($lstm < 0.25, 'the lstm comes within 25 % of the noise sd');
+
+# An AR(2), y_t = 1.2 y_{t-1} - 0.5 y_{t-2} + e_t (numpy seed 321, burn-in
+# 100), trained with early stopping on the first 800 values: on the last
+# 200 the one-step RMSE must be within 10 % of the true model's (the floor,
+# about 1) and 10 % below the naive forecast's (about 1.18).
+my $ar = python(<<'PY', '');
+import numpy as np
+r = np.random.default_rng(321)
+e = r.standard_normal(1100)
+y = np.zeros(1100)
+for t in range(2, 1100):
+    y[t] = 1.2 * y[t - 1] - 0.5 * y[t - 2] + e[t]
+print('{' + ','.join('%.17g' % v for v in y[100:]) + '}')
+PY
+chomp $ar;
+my ($ar_lstm, $ar_naive, $ar_true, $ar_epochs) = split /\|/, $node->safe_psql('postgres', <<"SQL");
+CREATE TABLE ar AS SELECT '$ar'::float8[] AS y;
+CREATE TABLE far AS SELECT amplified.forecast_fit('lstm', y[1:800], NULL,
+	'{"seed": 7, "hidden": 8, "window": 8, "epochs": 200, "learning_rate": 0.003, "validation": 0.2}') AS f FROM ar;
+SELECT sqrt(avg((fc.mean - ar.y[t + 1]) ^ 2)), sqrt(avg((ar.y[t] - ar.y[t + 1]) ^ 2)),
+       sqrt(avg((1.2 * ar.y[t] - 0.5 * ar.y[t - 1] - ar.y[t + 1]) ^ 2)), max((far.f).summary->>'epochs_run')
+  FROM ar, far, generate_series(800, 999) t, amplified.forecast_fit_forecast(far.f, 1, ar.y[1:t]) fc
+SQL
+diag(sprintf('AR(2): one-step RMSE lstm %.4f, naive %.4f, true model %.4f; %s epochs', $ar_lstm, $ar_naive, $ar_true, $ar_epochs));
+ok($ar_lstm < 1.1 * $ar_true, 'AR(2): the lstm comes within 10 % of the true model');
+ok($ar_lstm < 0.9 * $ar_naive, 'AR(2): the lstm beats the naive forecast by 10 %');
 
 # validation and early stopping
 my ($vw, $vl, $er) = split /\|/, $node->safe_psql('postgres', q{
