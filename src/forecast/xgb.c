@@ -113,48 +113,76 @@ XgbSet(BoosterHandle b, const char *name, const char *value)
 	XgbCheck(XGBoosterSetParam(b, name, value), psprintf("setting \"%s\"", name));
 }
 
+/* Whether params has key (not null). */
+static bool
+XgbGiven(Jsonb *params, const char *key)
+{
+	JsonbValue	v;
+
+	return params != NULL && JB_ROOT_IS_OBJECT(params) &&
+		getKeyJsonValueFromContainer(&params->root, key, strlen(key), &v) != NULL &&
+		v.type != jbvNull;
+}
+
 /*
- * Set a float parameter, written as the shortest decimal that reads back as
- * the same double (as Python's str() of a float, so both pass XGBoost the
- * same text).
+ * A float parameter: read from params (dflt: XGBoost's own default), passed
+ * to XGBoost only when given (as Python's xgboost.train does: a default set
+ * explicitly can leave a trace in the model, base_score does), written as
+ * the shortest decimal that reads back as the same double (as Python's
+ * str() of a float, so both give XGBoost the same text), and added to the
+ * summary either way.
  */
 static void
-XgbSetFloat(BoosterHandle b, StringInfo summary, const char *name, double v)
+XgbFloat(BoosterHandle b, ForecastTrainCtx *ctx, StringInfo summary, const char *name,
+		 const char *xgb_name, double dflt, double min, double max)
 {
 	char		buf[DOUBLE_SHORTEST_DECIMAL_LEN];
+	double		v = ForecastParamFloat(ctx->params, name, dflt, min, max);
 
 	double_to_shortest_decimal_buf(v, buf);
-	XgbSet(b, name, buf);
+	if (XgbGiven(ctx->params, name))
+		XgbSet(b, xgb_name, buf);
 	appendStringInfo(summary, ", \"%s\": %s", name, buf);
 }
 
-/* Set an integer parameter. */
+/* An integer parameter, as XgbFloat. */
 static void
-XgbSetInt(BoosterHandle b, StringInfo summary, const char *name, int v)
+XgbInt(BoosterHandle b, ForecastTrainCtx *ctx, StringInfo summary, const char *name,
+	   int dflt, int min, int max)
 {
-	XgbSet(b, name, psprintf("%d", v));
+	int			v = ForecastParamInt(ctx->params, name, dflt, min, max);
+
+	if (XgbGiven(ctx->params, name))
+		XgbSet(b, name, psprintf("%d", v));
 	appendStringInfo(summary, ", \"%s\": %d", name, v);
 }
 
-/* A text parameter that must be one of allowed. */
-static char *
-XgbParamChoice(Jsonb *params, const char *key, const char *dflt, const char *const *allowed)
+/* A text parameter that must be one of allowed, as XgbFloat. */
+static void
+XgbChoice(BoosterHandle b, ForecastTrainCtx *ctx, StringInfo summary, const char *name,
+		  const char *dflt, const char *const *allowed)
 {
-	char	   *v = ForecastParamText(params, key, dflt);
+	char	   *v = ForecastParamText(ctx->params, name, dflt);
 	const char *const *a;
 	StringInfoData s;
 
 	for (a = allowed; *a; a++)
 		if (strcmp(v, *a) == 0)
-			return v;
-	initStringInfo(&s);
-	for (a = allowed; *a; a++)
-		appendStringInfo(&s, "%s%s", a == allowed ? "" : ", ", *a);
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("parameter \"%s\" has an unsupported value \"%s\"", key, v),
-			 errdetail("It must be one of: %s.", s.data)));
-	return NULL;				/* keep the compiler quiet */
+			break;
+	if (*a == NULL)
+	{
+		initStringInfo(&s);
+		for (a = allowed; *a; a++)
+			appendStringInfo(&s, "%s%s", a == allowed ? "" : ", ", *a);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("parameter \"%s\" has an unsupported value \"%s\"", name, v),
+				 errdetail("It must be one of: %s.", s.data)));
+	}
+	if (XgbGiven(ctx->params, name))
+		XgbSet(b, name, v);
+	appendStringInfo(summary, ", \"%s\": ", name);
+	escape_json(summary, v);
 }
 
 /* Append a number to JSON text (null when it is not finite). */
@@ -168,28 +196,19 @@ XgbJsonNumber(StringInfo s, double v)
 }
 
 /*
- * Set the booster's parameters from params, with XGBoost 1.7's defaults,
- * and write them to the summary's "params" object.  Returns the number of
- * rounds.
+ * Set the booster's parameters from params, XGBoost 1.7's defaults for the
+ * ones not given, and write them all to the summary's "params" object.
+ * Returns the number of rounds.
  */
 static int
 XgbConfigure(BoosterHandle b, ForecastTrainCtx *ctx, StringInfo s)
 {
-	Jsonb	   *params = ctx->params;
-	int			rounds = ForecastParamInt(params, "n_estimators", 100, 1, 100000);
-	double		eta;
-	char	   *objective = XgbParamChoice(params, "objective", "reg:squarederror", xgb_objectives);
-	char	   *tree_method = XgbParamChoice(params, "tree_method", "auto", xgb_tree_methods);
-	JsonbValue	v;
+	int			rounds = ForecastParamInt(ctx->params, "n_estimators", 100, 1, 100000);
 
-	if (params && JB_ROOT_IS_OBJECT(params) &&
-		getKeyJsonValueFromContainer(&params->root, "eta", 3, &v) != NULL &&
-		getKeyJsonValueFromContainer(&params->root, "learning_rate", 13, &v) != NULL)
+	if (XgbGiven(ctx->params, "eta") && XgbGiven(ctx->params, "learning_rate"))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("parameters \"eta\" and \"learning_rate\" are the same; give one")));
-	eta = ForecastParamFloat(params, "eta", 0.3, 0, 1);
-	eta = ForecastParamFloat(params, "learning_rate", eta, 0, 1);
 
 	/* the rules of the module first: one thread, the seed, no chatter */
 	XgbSet(b, "nthread", "1");
@@ -198,25 +217,21 @@ XgbConfigure(BoosterHandle b, ForecastTrainCtx *ctx, StringInfo s)
 	XgbSet(b, "seed", psprintf(INT64_FORMAT, (int64) ctx->seed));
 
 	appendStringInfo(s, "{\"n_estimators\": %d", rounds);
-	XgbSet(b, "objective", objective);
-	appendStringInfoString(s, ", \"objective\": ");
-	escape_json(s, objective);
-	XgbSet(b, "tree_method", tree_method);
-	appendStringInfoString(s, ", \"tree_method\": ");
-	escape_json(s, tree_method);
-	XgbSetFloat(b, s, "eta", eta);
-	XgbSetInt(b, s, "max_depth", ForecastParamInt(params, "max_depth", 6, 0, 64));
-	XgbSetFloat(b, s, "subsample", ForecastParamFloat(params, "subsample", 1, 1e-6, 1));
-	XgbSetFloat(b, s, "colsample_bytree",
-				ForecastParamFloat(params, "colsample_bytree", 1, 1e-6, 1));
-	XgbSetFloat(b, s, "min_child_weight",
-				ForecastParamFloat(params, "min_child_weight", 1, 0, 1e300));
-	XgbSetFloat(b, s, "lambda", ForecastParamFloat(params, "lambda", 1, 0, 1e300));
-	XgbSetFloat(b, s, "alpha", ForecastParamFloat(params, "alpha", 0, 0, 1e300));
-	XgbSetFloat(b, s, "gamma", ForecastParamFloat(params, "gamma", 0, 0, 1e300));
-	XgbSetInt(b, s, "max_bin", ForecastParamInt(params, "max_bin", 256, 2, 65536));
-	XgbSetFloat(b, s, "base_score",
-				ForecastParamFloat(params, "base_score", 0.5, -1e300, 1e300));
+	XgbChoice(b, ctx, s, "objective", "reg:squarederror", xgb_objectives);
+	XgbChoice(b, ctx, s, "tree_method", "auto", xgb_tree_methods);
+	if (XgbGiven(ctx->params, "learning_rate"))
+		XgbFloat(b, ctx, s, "learning_rate", "eta", 0.3, 0, 1);
+	else
+		XgbFloat(b, ctx, s, "eta", "eta", 0.3, 0, 1);
+	XgbInt(b, ctx, s, "max_depth", 6, 0, 64);
+	XgbFloat(b, ctx, s, "subsample", "subsample", 1, 1e-6, 1);
+	XgbFloat(b, ctx, s, "colsample_bytree", "colsample_bytree", 1, 1e-6, 1);
+	XgbFloat(b, ctx, s, "min_child_weight", "min_child_weight", 1, 0, 1e300);
+	XgbFloat(b, ctx, s, "lambda", "lambda", 1, 0, 1e300);
+	XgbFloat(b, ctx, s, "alpha", "alpha", 0, 0, 1e300);
+	XgbFloat(b, ctx, s, "gamma", "gamma", 0, 0, 1e300);
+	XgbInt(b, ctx, s, "max_bin", 256, 2, 65536);
+	XgbFloat(b, ctx, s, "base_score", "base_score", 0.5, -1e300, 1e300);
 	appendStringInfoChar(s, '}');
 	return rounds;
 }
@@ -278,6 +293,16 @@ XgbTrain(const ForecastData *d, ForecastTrainCtx *ctx, ForecastFit *out)
 			XgbCheck(XGBoosterUpdateOneIter(bh, r, dm), "boosting a round");
 		}
 		ForecastProgress(ctx, "boosting", rounds, rounds);
+
+		/*
+		 * The attributes Python's xgboost.train() leaves on a model trained
+		 * without early stopping: with them the saved model is byte for byte
+		 * the one Python saves, and Python's scikit-learn wrapper reads them.
+		 */
+		XgbCheck(XGBoosterSetAttr(bh, "best_iteration", psprintf("%d", rounds - 1)),
+				 "setting an attribute");
+		XgbCheck(XGBoosterSetAttr(bh, "best_ntree_limit", psprintf("%d", rounds)),
+				 "setting an attribute");
 
 		/* in-sample figures */
 		XgbCheck(XGBoosterPredictFromDMatrix(bh, dm,
