@@ -121,6 +121,7 @@ typedef struct ArimaFitResult
 	double		sigma2;
 	bool		converged;
 	bool		ok;
+	int64		evals;			/* likelihood evaluations */
 } ArimaFitResult;
 
 /* What the optimiser's objective needs. */
@@ -241,7 +242,7 @@ ArimaKalman(int p, int q, const double *phi, const double *theta,
 	double		a[ARIMA_MAX_R],
 				an[ARIMA_MAX_R],
 				K[ARIMA_MAX_R];
-	double		F = 1;
+	double		F;
 	bool		steady = false;
 	int			t,
 				i,
@@ -256,37 +257,29 @@ ArimaKalman(int p, int q, const double *phi, const double *theta,
 	f->ssq = 0;
 	f->sumlog = 0;
 	f->nu = 0;
-	for (t = 0; t < m; t++)
+	for (t = 0; t < m && !steady; t++)
 	{
 		double		v;
+		double		change = 0;
 
 		/* here a, P are the prediction of the state at t */
-		if (!steady)
-		{
-			F = P[0];
-			if (!(F > 0) || !isfinite(F))
-				return false;
-			for (i = 0; i < r; i++)
-				K[i] = P[i * r] / F;
-		}
+		F = P[0];
+		if (!(F > 0) || !isfinite(F))
+			return false;
+		for (i = 0; i < r; i++)
+			K[i] = P[i * r] / F;
 		v = z[t] - a[0];
 		f->ssq += v * v / F;
 		f->sumlog += log(F);
 		f->nu++;
-		/* update: a += K v; P -= P[:,0] P[0,:] / F */
+		/* update a += K v, then predict a = T a */
 		for (i = 0; i < r; i++)
 			a[i] += K[i] * v;
-		/* predict: a = T a */
+		if (t == m - 1)
+			memcpy(f->a, a, sizeof(double) * r);
 		for (i = 0; i < r; i++)
 			an[i] = (i < p ? phi[i] * a[0] : 0) + (i + 1 < r ? a[i + 1] : 0);
-		if (t == m - 1)
-		{
-			/* keep the filtered state (before the last prediction) */
-			memcpy(f->a, a, sizeof(double) * r);
-		}
 		memcpy(a, an, sizeof(double) * r);
-		if (steady)
-			continue;
 		/* P = T (P - P[:,0] P[0,:] / F) T' + R R' */
 		for (i = 0; i < r; i++)
 			for (j = 0; j < r; j++)
@@ -296,22 +289,107 @@ ArimaKalman(int p, int q, const double *phi, const double *theta,
 			for (j = 0; j < r; j++)
 				TP[i * r + j] = (i < p ? phi[i] * Pn[j] : 0) +
 					(i + 1 < r ? Pn[(i + 1) * r + j] : 0);
-		/* Pn = TP T' + R R': column j of T' is row j of T */
+		/* P = TP T' + R R': column j of T' is row j of T */
+		for (i = 0; i < r; i++)
+			for (j = 0; j < r; j++)
+			{
+				double		vv = (j < p ? TP[i * r] * phi[j] : 0) +
+					(j + 1 < r ? TP[i * r + j + 1] : 0) + R[i] * R[j];
+
+				change = Max(change, fabs(vv - P[i * r + j]));
+				P[i * r + j] = vv;
+			}
+		if (change < 1e-13)
+			steady = true;
+	}
+	if (t < m)
+	{
+		/*
+		 * Steady state: the gain and the innovation variance no longer
+		 * change, so the rest is a plain recursion (F, K from the last P).
+		 */
+		double		ssq = 0;
+		int			t0 = t;
+
+		F = P[0];
+		if (!(F > 0) || !isfinite(F))
+			return false;
+		for (i = 0; i < r; i++)
+			K[i] = P[i * r] / F;
+		if (r <= 6)
 		{
-			double		change = 0;
+			/* the same recursion with the state in registers (zero-padded to 6) */
+			double		ph[6] = {0},
+						k6[6] = {0};
+			double		a0,
+						a1,
+						a2,
+						a3,
+						a4,
+						a5;
+			double		pad[6] = {0};
 
+			for (i = 0; i < p; i++)
+				ph[i] = phi[i];
 			for (i = 0; i < r; i++)
-				for (j = 0; j < r; j++)
-				{
-					double		vv = (j < p ? TP[i * r] * phi[j] : 0) +
-						(j + 1 < r ? TP[i * r + j + 1] : 0) + R[i] * R[j];
+			{
+				k6[i] = K[i];
+				pad[i] = a[i];
+			}
+			a0 = pad[0];
+			a1 = pad[1];
+			a2 = pad[2];
+			a3 = pad[3];
+			a4 = pad[4];
+			a5 = pad[5];
+			for (; t < m; t++)
+			{
+				double		v = z[t] - a0;
+				double		zt = a0 + k6[0] * v;
+				double		b0 = a1 + k6[1] * v,
+							b1 = a2 + k6[2] * v,
+							b2 = a3 + k6[3] * v,
+							b3 = a4 + k6[4] * v,
+							b4 = a5 + k6[5] * v;
 
-					change = Max(change, fabs(vv - P[i * r + j]));
-					P[i * r + j] = vv;
+				ssq += v * v;
+				if (t == m - 1)
+				{
+					pad[0] = zt;
+					pad[1] = b0;
+					pad[2] = b1;
+					pad[3] = b2;
+					pad[4] = b3;
+					pad[5] = b4;
+					memcpy(f->a, pad, sizeof(double) * r);
 				}
-			if (change < 1e-13)
-				steady = true;
+				a0 = ph[0] * zt + b0;
+				a1 = ph[1] * zt + b1;
+				a2 = ph[2] * zt + b2;
+				a3 = ph[3] * zt + b3;
+				a4 = ph[4] * zt + b4;
+				a5 = ph[5] * zt;
+			}
 		}
+		for (; t < m; t++)
+		{
+			double		v = z[t] - a[0];
+			double		a0;
+
+			ssq += v * v;
+			for (i = 0; i < r; i++)
+				a[i] += K[i] * v;
+			if (t == m - 1)
+				memcpy(f->a, a, sizeof(double) * r);
+			/* a = T a, in place: row i is phi_i a[0] + a[i+1] */
+			a0 = a[0];
+			for (i = 0; i + 1 < r; i++)
+				a[i] = (i < p ? phi[i] * a0 : 0) + a[i + 1];
+			a[r - 1] = r - 1 < p ? phi[r - 1] * a0 : 0;
+		}
+		f->ssq += ssq / F;
+		f->sumlog += (m - t0) * log(F);
+		f->nu += m - t0;
 	}
 	return true;
 }
@@ -501,6 +579,7 @@ ArimaFitOrder(const double *w, int m, int p, int q, bool include_mean,
 	res->loglik = ArimaLoglik(&g, res->phi, res->theta, res->mean, &res->sigma2);
 	res->ok = isfinite(res->loglik);
 	res->converged = k == 0 || ok[1] || (ok[0] && gain <= 1e-6);
+	res->evals = g.evals;
 	pfree(g.buf);
 }
 
@@ -925,8 +1004,8 @@ ArimaTrain(const ForecastData *data, ForecastTrainCtx *ctx, ForecastFit *out)
 	ArimaJsonNum(&js, aicc);
 	appendStringInfoString(&js, ",\"bic\":");
 	ArimaJsonNum(&js, bic);
-	appendStringInfo(&js, ",\"nobs\":%d,\"method\":\"ML\",\"converged\":%s,\"d_rule\":\"%s\"",
-					 m, best.converged ? "true" : "false",
+	appendStringInfo(&js, ",\"nobs\":%d,\"method\":\"ML\",\"converged\":%s,\"evaluations\":%lld,\"d_rule\":\"%s\"",
+					 m, best.converged ? "true" : "false", (long long) best.evals,
 					 d_fixed ? "fixed" : "kpss");
 	if (!fixed)
 		appendStringInfo(&js, ",\"criterion\":\"aicc\",\"candidates\":[%s]", cand.data);
