@@ -13,22 +13,26 @@
  * ssq the sum of squared standardized innovations, sumlog the sum of the log
  * innovation variances and m = n - d observations
  *     loglik = -0.5 (m log(2 pi ssq / m) + sumlog + m),
- * exactly R's figures (R's diffuse prior on the differenced part drops the
- * first d observations from the likelihood, which is this).  The sigma2
+ * R's arima(method = "ML") figure on the differenced series.  (On the
+ * undifferenced series R puts a diffuse prior, kappa = 1e6, on the
+ * differenced part and drops its first d observations; the likelihood it
+ * reports is then about 1e-7 to 1e-6 above this exact one.)  A mean is
+ * fitted for d = 0 only (no drift for d > 0), as forecast::Arima does
+ * without include.drift.  p and q are at most 10 and d at most 3.  The sigma2
  * reported and used for the forecasts' spread is forecast::Arima's,
  * ssq / (m - k) with k the number of coefficients (ar, ma, mean); the ML
  * estimate ssq / m is reported as sigma2_ml.  Once the
- * filter's covariance stops changing (below 1e-13) its gain is kept
- * (R's arima does the same), which changes nothing visible and makes long
- * series cheap.
+ * filter's covariance stops changing (below 1e-13) its gain is kept and
+ * the rest of the series runs as a plain recursion with the state in
+ * registers, which changes nothing visible and makes long series cheap.
  *
  * The optimiser is NLopt's BOBYQA (derivative-free), run twice (the second
  * time from the first optimum), over unconstrained coordinates mapped as
  * R's transform.pars does: each block of AR coefficients comes from partial
  * autocorrelations tanh(u) through the Durbin-Levinson recursion, so every
  * point is stationary; the MA block the same way with its sign flipped, so
- * every point is invertible (R flips non-invertible MA roots after its fit
- * instead; the likelihood is the same); the mean as (mean - ybar) / sd.  A
+ * every point is invertible (R leaves the MA part free; at an invertible
+ * optimum the likelihood is the same); the mean as (mean - ybar) / sd.  A
  * pending cancel stops NLopt cleanly (nlopt_force_stop) and is served once
  * NLopt has freed its memory.
  *
