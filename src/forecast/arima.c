@@ -674,6 +674,7 @@ ArimaKpss(const double *x, int n, int l)
 	{
 		double		c = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		for (t = i; t < n; t++)
 			c += (x[t] - mean) * (x[t - i] - mean);
 		s2 += 2.0 / n * (1 - (double) i / (l + 1)) * c;
