@@ -242,7 +242,36 @@ INSERT INTO sample VALUES
 	('amplified.ingest_decode_reads(bigint,bigint,bigint)', 'SELECT amplified.ingest_decode_reads(990011, 0, 10)', 'ok'),
 	('amplified.strategy_housekeeping(interval,interval)', 'SELECT amplified.strategy_housekeeping()', 'ok'),
 	('amplified.schedule_defaults(text,text,text)', 'SELECT * FROM amplified.schedule_defaults()',
-	 CASE WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN 'ok' ELSE '55000' END);
+	 CASE WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN 'ok' ELSE '55000' END),
+	-- forecast: the kinds on arrays, the registry (no project exists: 55000/42704 prove the call got in)
+	('amplified.forecast_progress()', 'SELECT * FROM amplified.forecast_progress()', 'ok'),
+	('amplified.forecast_fit(text,double precision[],double precision[],jsonb)',
+	 $$SELECT amplified.forecast_fit('linear', '{1,2,4}', '{{1},{2},{3}}')$$, 'ok'),
+	('amplified.forecast_fit_predict(amplified.forecast_fit,double precision[])',
+	 $$SELECT amplified.forecast_fit_predict(amplified.forecast_fit('linear', '{1,2,4}', '{{1},{2},{3}}'), '{5}')$$, 'ok'),
+	('amplified.forecast_fit_forecast(amplified.forecast_fit,integer,double precision[])',
+	 $$SELECT * FROM amplified.forecast_fit_forecast(amplified.forecast_fit('arima', (SELECT array_agg(sin(g) + g % 3) FROM generate_series(1, 80) g), params => '{"order": [1, 0, 0]}'), 2)$$, 'ok'),
+	('amplified.forecast_fit_regime(amplified.forecast_fit,double precision[])',
+	 $$SELECT * FROM amplified.forecast_fit_regime(amplified.forecast_fit('hmm', (SELECT array_agg(sin(g) * (1 + g % 7)) FROM generate_series(1, 100) g), params => '{"states": 2, "seed": 1}'))$$, 'ok'),
+	('amplified.forecast_hmm_viterbi(amplified.forecast_fit,double precision[])',
+	 $$SELECT amplified.forecast_hmm_viterbi(amplified.forecast_fit('hmm', (SELECT array_agg(sin(g) * (1 + g % 7)) FROM generate_series(1, 100) g), params => '{"states": 2, "seed": 1}'))$$, 'ok'),
+	('amplified.forecast_hmm_loglik(amplified.forecast_fit,double precision[])',
+	 $$SELECT amplified.forecast_hmm_loglik(amplified.forecast_fit('hmm', (SELECT array_agg(sin(g) * (1 + g % 7)) FROM generate_series(1, 100) g), params => '{"states": 2, "seed": 1}'))$$, 'ok'),
+	('amplified.forecast_lstm_gradient_check(bigint,integer,integer,double precision)',
+	 'SELECT * FROM amplified.forecast_lstm_gradient_check(1, 4, 2)', 'ok'),
+	('amplified.forecast_lstm_loss_gradient(amplified.forecast_fit,double precision[])',
+	 $$SELECT amplified.forecast_lstm_loss_gradient(amplified.forecast_fit('lstm', (SELECT array_agg(sin(g)) FROM generate_series(1, 40) g), params => '{"epochs": 1, "window": 4, "hidden": 2, "seed": 1}'), (SELECT array_agg(sin(g)) FROM generate_series(1, 40) g))$$, 'ok'),
+	('amplified.forecast_train(text,text,text,text,jsonb)',
+	 $$SELECT amplified.forecast_train('role_test', 'linear', 'SELECT g::float8 AS x, 2.0 * g + 1 AS y FROM generate_series(1, 5) g', 'y')$$, 'ok'),
+	('amplified.forecast_predict(text,jsonb)', $$SELECT amplified.forecast_predict('role_none', '{}')$$, '55000'),
+	('amplified.forecast_predict_batch(text,text)', $$SELECT * FROM amplified.forecast_predict_batch('role_none', 'SELECT 1 AS x')$$, '55000'),
+	('amplified.forecast_predict_horizon(text,integer,double precision[],double precision)',
+	 $$SELECT * FROM amplified.forecast_predict_horizon('role_none', 1)$$, '55000'),
+	('amplified.forecast_regime(text,double precision[])', $$SELECT * FROM amplified.forecast_regime('role_none')$$, '55000'),
+	('amplified.forecast_backtest(bigint,integer,integer,integer,integer,integer,double precision,integer,integer)',
+	 'SELECT amplified.forecast_backtest(-1)', '42704'),
+	('amplified.forecast_deploy(bigint)', 'SELECT amplified.forecast_deploy(-1)', '42704'),
+	('amplified.forecast_rollback(text)', $$SELECT amplified.forecast_rollback('role_none')$$, '42704');
 
 -- Every function of the extension that some role may execute and PUBLIC may not.
 CREATE TEMP TABLE granted AS
