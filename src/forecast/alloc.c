@@ -48,7 +48,7 @@
 #define MV_ACTIVE_TOL	1e-7
 #define MV_FEAS_TOL		1e-10
 #define MV_MAX_ASSETS	2000
-#define CVAR_MAX_SCENARIOS 20000
+#define CVAR_MAX_SCENARIOS 2000
 
 /* ---- argument helpers ---- */
 
