@@ -378,7 +378,10 @@ ForecastLinprog(const ForecastLp *lp, double *x, double *objective, int *iterati
 						T(&tb, m, j) -= T(&tb, i, j);
 		LpIterate(&tb, tb.ncol, LP_TOL_COST);
 		if (-T(&tb, m, tb.ncol) > LP_TOL_FEAS * tb.bscale)
+		{
+			*iterations = tb.iterations;
 			return FORECAST_LP_INFEASIBLE;
+		}
 		/* pivot the artificials left basic (at zero) out where possible */
 		for (i = 0; i < m; i++)
 		{
