@@ -9,13 +9,14 @@
  * with NLopt's SLSQP.  The absolute values are made smooth by splitting
  * the move: w = w0 + u - v with u, v >= 0 (equality constraints), whose
  * cost tau (u + v) equals tau |w - w0| at the optimum whenever tau > 0.
- * SLSQP's answer is then polished: the constraints active there (within
- * 1e-7) are taken as equalities, the KKT system of that equality-constrained
- * quadratic program is solved exactly (LAPACK dgelsd), inequality
- * multipliers of the wrong sign drop their constraint and the system is
- * solved again; the polished point is kept only when it is feasible,
- * satisfies the KKT conditions and scores at least as well.  That is what
- * makes the weights exact to rounding rather than to SLSQP's tolerances.
+ * SLSQP's answer is then polished: the variables at a bound there (within
+ * 1e-7) are fixed at it, the group caps active there become equalities,
+ * and the KKT system of the free variables is solved exactly (LAPACK
+ * dgelsd); a bound or group cap whose multiplier has the wrong sign is
+ * released and the system solved again.  A polished point is kept only when
+ * it is feasible and scores at least as well; the status is 'optimal' when
+ * its multipliers all have the right sign.  That is what makes the weights
+ * exact to rounding rather than to SLSQP's tolerances.
  *
  * forecast_allocate_cvar minimises the conditional value at risk of the
  * loss -r'w over S equally likely return scenarios, by Rockafellar and
@@ -369,151 +370,205 @@ MvViolation(const MvProblem *p, const double *x, const double *lo, const double 
 }
 
 /*
- * Polish x: solve the KKT system of the quadratic program with the
- * constraints active at x as equalities, dropping inequalities whose
- * multiplier has the wrong sign.  True (x replaced) when the result is
- * feasible, satisfies the KKT conditions and scores no worse.
+ * Polish x: solve exactly the quadratic program whose active set SLSQP
+ * found.  Variables at a bound (within MV_ACTIVE_TOL) are fixed there, the
+ * group caps active at x become equalities, and the KKT system of the free
+ * variables (LAPACK dgelsd, which tolerates a rank-deficient system) gives
+ * them and the multipliers.  A fixed variable whose bound multiplier has
+ * the wrong sign is freed, an active group whose multiplier has the wrong
+ * sign dropped, and the system solved again (at most 20 rounds).  True (x
+ * replaced) when the result is feasible, satisfies the KKT conditions and
+ * scores no worse than x; *candidate says whether a feasible, no worse
+ * point was found without the multiplier check passing (x is then replaced
+ * by it, and false returned).
  */
 static bool
-MvPolish(MvProblem *p, double *x, const double *lo, const double *hi)
+MvPolish(MvProblem *p, double *x, const double *lo, const double *hi, bool *candidate)
 {
 	int			n = p->n,
 				nx = p->nx,
 				ng = p->lim->ngroups,
-				maxrows = 1 + n + ng + nx,
-				nrow = 0,
 				i,
 				j,
 				k,
 				round;
+	int			maxrows = 1 + n + ng;
 	MvRow	   *rows = palloc(maxrows * sizeof(MvRow));
 	double	   *gs = palloc0((ng + 1) * sizeof(double));
 	double	   *cand = palloc(nx * sizeof(double));
+	double	   *grad = palloc(nx * sizeof(double));
+	int		   *fixed = palloc(nx * sizeof(int));	/* 0 free, -1 at lo, 1 at hi */
+	int		   *freeidx = palloc(nx * sizeof(int));
+	bool	   *active = palloc0((ng + 1) * sizeof(bool));
 	double		fx,
-				scale = 1;
+				scale = 1,
+				tolm;
 
+	*candidate = false;
 	for (i = 0; i < n; i++)
 		gs[p->lim->group[i]] += x[i];
 	for (i = 0; i < n; i++)
 		scale = Max(scale, Max(fabs(p->mu[i]), p->gamma * fabs(p->cov[(size_t) i * n + i])));
 	scale = Max(scale, p->tau);
-
-	/* equalities */
-	rows[nrow].row = palloc0(nx * sizeof(double));
-	for (i = 0; i < n; i++)
-		rows[nrow].row[i] = 1;
-	rows[nrow].rhs = p->lim->budget;
-	rows[nrow++].equality = true;
-	if (nx > n)
-		for (i = 0; i < n; i++)
-		{
-			rows[nrow].row = palloc0(nx * sizeof(double));
-			rows[nrow].row[i] = 1;
-			rows[nrow].row[n + i] = -1;
-			rows[nrow].row[2 * n + i] = 1;
-			rows[nrow].rhs = p->w0[i];
-			rows[nrow++].equality = true;
-		}
-	/* the inequalities active at x */
+	tolm = 1e-10 * scale;
 	for (k = 1; k <= ng; k++)
-		if (gs[k] >= p->lim->gcaps[k - 1] - MV_ACTIVE_TOL)
-		{
-			rows[nrow].row = palloc0(nx * sizeof(double));
-			for (i = 0; i < n; i++)
-				if (p->lim->group[i] == k)
-					rows[nrow].row[i] = 1;
-			rows[nrow].rhs = p->lim->gcaps[k - 1];
-			rows[nrow++].equality = false;
-		}
+		active[k] = gs[k] >= p->lim->gcaps[k - 1] - MV_ACTIVE_TOL;
 	for (i = 0; i < nx; i++)
-	{
-		if (x[i] <= lo[i] + MV_ACTIVE_TOL)
-		{
-			rows[nrow].row = palloc0(nx * sizeof(double));
-			rows[nrow].row[i] = -1;
-			rows[nrow].rhs = -lo[i];
-		}
-		else if (x[i] >= hi[i] - MV_ACTIVE_TOL)
-		{
-			rows[nrow].row = palloc0(nx * sizeof(double));
-			rows[nrow].row[i] = 1;
-			rows[nrow].rhs = hi[i];
-		}
-		else
-			continue;
-		rows[nrow++].equality = false;
-	}
-
+		fixed[i] = x[i] <= lo[i] + MV_ACTIVE_TOL ? -1 : x[i] >= hi[i] - MV_ACTIVE_TOL ? 1 : 0;
 	fx = MvObjective(nx, x, NULL, p);
-	for (round = 0; round <= maxrows; round++)
-	{
-		int			dim = nx + nrow;
-		double	   *kkt = palloc0((size_t) dim * dim * sizeof(double));	/* column-major */
-		double	   *kk2 = palloc((size_t) dim * dim * sizeof(double));
-		double	   *rhs = palloc0(dim * sizeof(double));
-		double	   *sol = palloc(dim * sizeof(double));
-		double	   *sv = palloc(dim * sizeof(double));
-		lapack_int	rank;
-		double		worst = 0,
-					resid = 0;
-		int			drop = -1;
 
-#define KKT(r, c) kkt[(size_t) (c) * dim + (r)]
+	for (round = 0; round < 20; round++)
+	{
+		int			nf = 0,
+					nrow = 0,
+					dim;
+		double	   *kkt,
+				   *kk2,
+				   *rhs,
+				   *sol,
+				   *sv;
+		lapack_int	rank;
+		double		resid = 0;
+		bool		changed = false;
+
+		/* the equalities: budget, split move, active groups */
+		rows[nrow].row = palloc0(nx * sizeof(double));
 		for (i = 0; i < n; i++)
-			for (j = 0; j < n; j++)
-				KKT(i, j) = p->gamma * p->cov[(size_t) i * n + j];
+			rows[nrow].row[i] = 1;
+		rows[nrow].rhs = p->lim->budget;
+		rows[nrow++].equality = true;
+		if (nx > n)
+			for (i = 0; i < n; i++)
+			{
+				rows[nrow].row = palloc0(nx * sizeof(double));
+				rows[nrow].row[i] = 1;
+				rows[nrow].row[n + i] = -1;
+				rows[nrow].row[2 * n + i] = 1;
+				rows[nrow].rhs = p->w0[i];
+				rows[nrow++].equality = true;
+			}
+		for (k = 1; k <= ng; k++)
+			if (active[k])
+			{
+				rows[nrow].row = palloc0(nx * sizeof(double));
+				for (i = 0; i < n; i++)
+					if (p->lim->group[i] == k)
+						rows[nrow].row[i] = 1;
+				rows[nrow].rhs = p->lim->gcaps[k - 1];
+				rows[nrow++].equality = false;
+			}
+
+		/* start from x with the fixed variables at their bounds */
 		for (i = 0; i < nx; i++)
-			rhs[i] = i < n ? p->mu[i] : -p->tau;
+		{
+			cand[i] = fixed[i] < 0 ? lo[i] : fixed[i] > 0 ? hi[i] : x[i];
+			if (fixed[i] == 0)
+				freeidx[nf++] = i;
+		}
+		dim = nf + nrow;
+		kkt = palloc0((size_t) dim * dim * sizeof(double));	/* column-major */
+		kk2 = palloc((size_t) dim * dim * sizeof(double));
+		rhs = palloc0(dim * sizeof(double));
+		sol = palloc(dim * sizeof(double));
+		sv = palloc(dim * sizeof(double));
+#define KKT(r, c) kkt[(size_t) (c) * dim + (r)]
+		/* stationarity of the free variables: H_ff x_f + A_f' lambda = -g_f - H_fc x_c */
+		for (i = 0; i < nf; i++)
+		{
+			int			a = freeidx[i];
+			double		r = a < n ? p->mu[a] : -p->tau;
+
+			if (a < n)
+			{
+				for (j = 0; j < nf; j++)
+					if (freeidx[j] < n)
+						KKT(i, j) = p->gamma * p->cov[(size_t) a * n + freeidx[j]];
+				for (j = 0; j < n; j++)
+					if (fixed[j] != 0)
+						r -= p->gamma * p->cov[(size_t) a * n + j] * cand[j];
+			}
+			for (k = 0; k < nrow; k++)
+				KKT(i, nf + k) = rows[k].row[a];
+			rhs[i] = r;
+		}
+		/* feasibility: A_f x_f = b - A_c x_c */
 		for (k = 0; k < nrow; k++)
 		{
-			for (i = 0; i < nx; i++)
-			{
-				KKT(nx + k, i) = rows[k].row[i];
-				KKT(i, nx + k) = rows[k].row[i];
-			}
-			rhs[nx + k] = rows[k].rhs;
+			double		r = rows[k].rhs;
+
+			for (j = 0; j < nx; j++)
+				if (fixed[j] != 0)
+					r -= rows[k].row[j] * cand[j];
+			for (i = 0; i < nf; i++)
+				KKT(nf + k, i) = rows[k].row[freeidx[i]];
+			rhs[nf + k] = r;
 		}
 		memcpy(kk2, kkt, (size_t) dim * dim * sizeof(double));
 		memcpy(sol, rhs, dim * sizeof(double));
-		if (LAPACKE_dgelsd(LAPACK_COL_MAJOR, dim, dim, 1, kk2, dim, sol, dim, sv,
+		if (dim > 0 &&
+			LAPACKE_dgelsd(LAPACK_COL_MAJOR, dim, dim, 1, kk2, dim, sol, dim, sv,
 						   1e-13, &rank) != 0)
 			return false;
 		/* the system must be solved, not merely fitted */
 		for (i = 0; i < dim; i++)
 		{
-			double		s = -rhs[i];
+			double		r = -rhs[i];
 
 			for (j = 0; j < dim; j++)
-				s += KKT(i, j) * sol[j];
-			resid = Max(resid, fabs(s));
+				r += KKT(i, j) * sol[j];
+			resid = Max(resid, fabs(r));
 		}
 #undef KKT
 		if (!(resid <= 1e-9 * scale * (1 + p->lim->budget)))
 			return false;
-		for (k = 0; k < nrow; k++)
-			if (!rows[k].equality && sol[nx + k] < worst)
-			{
-				worst = sol[nx + k];
-				drop = k;
-			}
-		if (drop >= 0 && worst < -1e-10 * scale)
+		for (i = 0; i < nf; i++)
+			cand[freeidx[i]] = sol[i];
+
+		/* a feasible point no worse than x is a candidate in any case */
+		if (MvViolation(p, cand, lo, hi) <= MV_FEAS_TOL * (1 + p->lim->budget) &&
+			MvObjective(nx, cand, grad, p) <= fx + 1e-14 * scale * (1 + p->lim->budget))
 		{
-			rows[drop] = rows[--nrow];
-			continue;
+			memcpy(x, cand, nx * sizeof(double));
+			fx = MvObjective(nx, x, NULL, p);
+			*candidate = true;
 		}
-		memcpy(cand, sol, nx * sizeof(double));
-		break;
+		else
+			return false;
+
+		/* the multipliers' signs: groups lambda >= 0; bounds from grad + A'lambda */
+		for (k = 0, j = 0; k < nrow; k++)
+		{
+			if (rows[k].equality)
+				continue;
+			/* the k-th row is the j-th active group in order */
+			while (!active[++j])
+				;
+			if (sol[nf + k] < -tolm)
+			{
+				active[j] = false;
+				changed = true;
+			}
+		}
+		for (i = 0; i < nx; i++)
+		{
+			double		r;
+
+			if (fixed[i] == 0)
+				continue;
+			r = grad[i];
+			for (k = 0; k < nrow; k++)
+				r += rows[k].row[i] * sol[nf + k];
+			/* min f: r = mu_lo >= 0 at the lower bound, r = -mu_hi <= 0 at the upper */
+			if ((fixed[i] < 0 && r < -tolm) || (fixed[i] > 0 && r > tolm))
+			{
+				fixed[i] = 0;
+				changed = true;
+			}
+		}
+		if (!changed)
+			return true;
 	}
-	if (round > maxrows)
-		return false;
-	for (i = 0; i < nx; i++)
-		cand[i] = Min(Max(cand[i], lo[i]), hi[i]);
-	if (MvViolation(p, cand, lo, hi) > MV_FEAS_TOL * (1 + p->lim->budget))
-		return false;
-	if (MvObjective(nx, cand, NULL, p) > fx + 1e-14 * scale * (1 + p->lim->budget))
-		return false;
-	memcpy(x, cand, nx * sizeof(double));
-	return true;
+	return false;
 }
 
 /* What forecast_allocate_mv returns. */
@@ -545,7 +600,8 @@ MvSolve(MvProblem *p, MvResult *res)
 	nlopt_opt	opt;
 	nlopt_result r;
 	int			evals = 0;
-	bool		polished;
+	bool		polished,
+				candidate;
 
 	for (i = 0; i < n; i++)
 	{
@@ -608,8 +664,8 @@ MvSolve(MvProblem *p, MvResult *res)
 
 	for (i = 0; i < nx; i++)
 		x[i] = Min(Max(x[i], lo[i]), hi[i]);
-	polished = MvPolish(p, x, lo, hi);
-	if (!polished && MvViolation(p, x, lo, hi) > 1e-6 * (1 + p->lim->budget))
+	polished = MvPolish(p, x, lo, hi, &candidate);
+	if (!polished && !candidate && MvViolation(p, x, lo, hi) > 1e-6 * (1 + p->lim->budget))
 		ereport(ERROR,
 				(errcode(FORECAST_ERRCODE_LIBRARY),
 				 errmsg("the mean-variance optimiser stopped at an infeasible point (%s)",
@@ -744,7 +800,15 @@ forecast_allocate_mv(PG_FUNCTION_ARGS)
 	p.cov = cov;
 	p.w0 = w0;
 	p.lim = &lim;
-	MvSolve(&p, &res);
+	if (lim.budget == 0)
+	{
+		/* long only: nothing to place, nothing to choose */
+		res.w = palloc0(n * sizeof(double));
+		res.status = "optimal";
+		res.evaluations = 0;
+	}
+	else
+		MvSolve(&p, &res);
 
 	for (i = 0; i < n; i++)
 	{

@@ -477,6 +477,10 @@ for my $b (@bad)
 	like($err, qr/ERROR:  $state: .*\Q$msg\E/, "$what: $state") or diag($err);
 }
 
+# a budget of 0 leaves nothing to place; the turnover is what is sold
+is($node->safe_psql('postgres', q{SELECT weights, turnover, status FROM amplified.forecast_allocate_mv('{0.1,0.2}', '{{0.04,0.01},{0.01,0.09}}', budget => 0, current => '{0.5,0.5}', turnover_penalty => 0.1)}),
+	'{0,0}|1|optimal', 'mv: a budget of 0 gives zero weights');
+
 # infeasible and unbounded programs are statuses of forecast_linprog, not errors
 is($node->safe_psql('postgres', q{SELECT status FROM amplified.forecast_linprog('{1,1}', '{{1,1},{-1,-1}}', '{1,-2}')}),
 	'infeasible', 'linprog: an infeasible program has that status');
