@@ -270,6 +270,12 @@ INSERT INTO sample VALUES
 	('amplified.forecast_regime(text,double precision[])', $$SELECT * FROM amplified.forecast_regime('role_none')$$, '55000'),
 	('amplified.forecast_backtest(bigint,integer,integer,integer,integer,integer,double precision,integer,integer)',
 	 'SELECT amplified.forecast_backtest(-1)', '42704'),
+	('amplified.forecast_allocate_mv(double precision[],double precision[],double precision,double precision[],integer[],double precision[],double precision[],double precision,double precision)',
+	 $$SELECT * FROM amplified.forecast_allocate_mv('{0.05,0.03}', '{{0.04,0.01},{0.01,0.02}}')$$, 'ok'),
+	('amplified.forecast_allocate_cvar(double precision[],double precision,double precision[],integer[],double precision[],double precision,double precision[],double precision)',
+	 $$SELECT * FROM amplified.forecast_allocate_cvar('{{0.01,-0.02},{-0.03,0.01},{0.02,0.0}}', 0.5)$$, 'ok'),
+	('amplified.forecast_linprog(double precision[],double precision[],double precision[],double precision[],double precision[],double precision[],double precision[])',
+	 $$SELECT * FROM amplified.forecast_linprog('{-1,-1}', '{{1,2},{3,1}}', '{4,6}')$$, 'ok'),
 	('amplified.forecast_deploy(bigint)', 'SELECT amplified.forecast_deploy(-1)', '42704'),
 	('amplified.forecast_rollback(text)', $$SELECT amplified.forecast_rollback('role_none')$$, '42704');
 
