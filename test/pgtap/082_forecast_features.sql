@@ -322,5 +322,27 @@ SELECT throws_ok($$SELECT * FROM forecast_pool_features(990082, '0x1111111111111
 SELECT throws_ok($$SELECT * FROM forecast_pool_features(990082, '0x1111111111111111111111111111111111111111', 3000, now(), now(), interval '1 hour', 2, 1)$$,
 	'22023', NULL, 'pool features: a long window of 1');
 
+-- ---- a feature builder as the source of forecast_train ----
+-- The linear kind on one feature (change) for next_change: its slope and
+-- intercept are ordinary least squares, which regr_slope/regr_intercept
+-- compute independently over the same rows (within 1e-9: both are double
+-- precision solutions of a well-conditioned 2-parameter problem).
+CREATE TEMP TABLE src AS SELECT $q$SELECT at, change, next_change
+	FROM amplified.forecast_features(990082, '0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', '2026-01-01 01:00+00', '2026-01-02 16:00+00',
+		 '0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', '1 hour', 5, 12)
+	WHERE change IS NOT NULL AND next_change IS NOT NULL$q$ AS q;
+CREATE TEMP TABLE m AS SELECT forecast_train('f082_features', 'linear', (SELECT q FROM src), 'next_change') AS id;
+SELECT is((SELECT (f.features, f.time_column, f.train_rows, f.train_from, f.train_to)::text FROM forecast_models f, m WHERE f.id = m.id),
+	(SELECT ('{change}'::text[], 'at'::text, count(*)::int, min(x.at), max(x.at))::text FROM pf x
+	  WHERE x.change IS NOT NULL AND x.next_change IS NOT NULL),
+	'forecast_train on forecast_features: the feature columns, at as the time index, the rows with their targets');
+SELECT ok((SELECT abs((f.summary -> 'coefficients' ->> 0)::float8 - o.slope) < 1e-9
+			  AND abs((f.summary ->> 'intercept')::float8 - o.icpt) < 1e-9
+		     FROM forecast_models f, m,
+				  (SELECT regr_slope(x.next_change, x.change) AS slope, regr_intercept(x.next_change, x.change) AS icpt
+					 FROM pf x WHERE x.change IS NOT NULL AND x.next_change IS NOT NULL) o
+			WHERE f.id = m.id),
+	'forecast_train on forecast_features: the linear fit is the least-squares line of next_change on change');
+
 SELECT * FROM finish();
 ROLLBACK;
