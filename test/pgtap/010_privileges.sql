@@ -239,6 +239,8 @@ INSERT INTO matrix VALUES
 	('amplified.risk_portfolio_var_contributions(bigint,amplified.risk_exposure[],double precision,text,interval,timestamp with time zone,amplified.address)', 'EXECUTE', 'amplified_reader'),
 	-- strategy risk reports (src/strategy/risk_views.sql)
 	('amplified.risk_reports', 'SELECT', 'amplified_reader'),
+	('amplified.ingest_block_at(bigint,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
+	('amplified.univ3_pool_activity(bigint,amplified.address,timestamp with time zone,timestamp with time zone,interval,integer)', 'EXECUTE', 'amplified_reader'),
 	-- forecast module: readers see the registry and progress; analysts train,
 	-- backtest, predict and use the kinds on arrays; operators choose the live model
 	('amplified.forecast_projects',      'SELECT',  'amplified_reader'),
@@ -259,6 +261,11 @@ INSERT INTO matrix VALUES
 	('amplified.forecast_lstm_gradient_check(bigint,integer,integer,double precision)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.forecast_lstm_loss_gradient(amplified.forecast_fit,double precision[])', 'EXECUTE', 'amplified_analyst'),
 	('amplified.forecast_train(text,text,text,text,jsonb)', 'EXECUTE', 'amplified_analyst'),
+	('amplified.forecast_features(bigint,amplified.address,timestamp with time zone,timestamp with time zone,amplified.address,interval,integer,integer,text)', 'EXECUTE', 'amplified_analyst'),
+	('amplified.forecast_spread_features(bigint,amplified.address,amplified.bytes32,timestamp with time zone,timestamp with time zone,interval,integer,integer,text)', 'EXECUTE', 'amplified_analyst'),
+	('amplified.forecast_pool_features(bigint,amplified.address,integer,timestamp with time zone,timestamp with time zone,interval,integer,integer,integer,integer)', 'EXECUTE', 'amplified_analyst'),
+	('amplified.forecast_rate_buckets(bigint,amplified.address,timestamp with time zone,timestamp with time zone,interval,text)', 'EXECUTE', 'amplified_analyst'),
+	('amplified.forecast_series_changes(bigint,amplified.address,amplified.address,timestamp with time zone,timestamp with time zone,interval,text)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.forecast_allocate_mv(double precision[],double precision[],double precision,double precision[],integer[],double precision[],double precision[],double precision,double precision)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.forecast_allocate_cvar(double precision[],double precision,double precision[],integer[],double precision[],double precision,double precision[],double precision)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.forecast_linprog(double precision[],double precision[],double precision[],double precision[],double precision[],double precision[],double precision[])', 'EXECUTE', 'amplified_analyst'),
