@@ -18,6 +18,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -213,6 +214,30 @@ forecast_backtest(PG_FUNCTION_ARGS)
 	z = ForecastNormalQuantile(0.5 + level / 2);
 
 	ForecastGetModel(NULL, model_id, &m);
+
+	/*
+	 * The source is the trainer's query and runs as the caller: only a
+	 * caller with the trainer's privileges may run it (else a query written
+	 * by one user would run with another's rights).
+	 */
+	{
+		Oid			trainer = get_role_oid(m.trained_by, true);
+
+		if (!OidIsValid(trainer) || !has_privs_of_role(GetUserId(), trainer))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to backtest model " INT64_FORMAT, model_id),
+					 errdetail("Its source query was written by role \"%s\" and would run with your privileges.",
+							   m.trained_by),
+					 errhint("Backtest it as a member of \"%s\", or train your own model on the same source.",
+							 m.trained_by)));
+	}
+	if (strcmp(m.kind->name, "garch") == 0 && !ForecastParamBool(m.params, "returns", true))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a garch model trained on prices cannot be backtested"),
+				 errdetail("Its forecasts are of log returns and their volatility, not of the prices in its source."),
+				 errhint("Train it on returns (\"returns\": true) to backtest it.")));
 	/* the data as of now, read as the caller, as at training */
 	ForecastLoadSource(m.source, m.target, m.kind->series, NULL, 0, &src);
 	if (src.d.p != m.nfeatures)
@@ -236,15 +261,17 @@ forecast_backtest(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("min_train must be at least 1: %d", min_train)));
-	first = min_train + purge;
-	last = n - h;
-	if (last < first || last - first + 1 < folds)
+	/* in 64 bits: min_train + purge may not fit an int */
+	if ((int64) min_train + purge > (int64) n - h ||
+		(int64) n - h - min_train - purge + 1 < folds)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%d rows are too few for %d folds of horizon %d after %d training rows and a purge of %d",
 						n, folds, h, min_train, purge),
-				 errdetail("The origins must lie between row %d and row %d, one row apart at least.",
-						   first + 1, last + 1)));
+				 errdetail("The origins must lie between row %lld and row %d, one row apart at least.",
+						   (long long) min_train + purge + 1, n - h + 1)));
+	first = min_train + purge;
+	last = n - h;
 	origins = palloc(folds * sizeof(int));
 	for (k = 0; k < folds; k++)
 		origins[k] = folds == 1 ? last :
@@ -284,8 +311,9 @@ forecast_backtest(PG_FUNCTION_ARGS)
 
 	memset(&pctx, 0, sizeof(pctx));
 	pctx.seed = (uint64) m.seed;
-	ForecastProgressBegin(&pctx, "backtest", m.project, m.kind->name, model_id);
 	fold_cxt = AllocSetContextCreate(CurrentMemoryContext, "forecast backtest fold", ALLOCSET_DEFAULT_SIZES);
+	/* Begin right before the PG_TRY whose PG_FINALLY ends it */
+	ForecastProgressBegin(&pctx, "backtest", m.project, m.kind->name, model_id);
 	PG_TRY();
 	{
 		for (k = 0; k < folds; k++)
@@ -295,23 +323,26 @@ forecast_backtest(PG_FUNCTION_ARGS)
 			int			train_start = rolling ? Max(0, train_end - rolling) : 0;
 			ForecastData d;
 			ForecastFit fit;
-			double		mean[BT_NMETHODS][1],
-					   *means[BT_NMETHODS],
+			double	   *means[BT_NMETHODS],
 					   *sds[BT_NMETHODS];
 			BtScore		score[BT_NMETHODS];
 			double		scale,
-						lastv = y[origin - 1];
+						lastv;
 			int			meth,
 						j;
 			void	   *model;
 
-			(void) mean;
 			ForecastProgress(&pctx, "fold", k, folds);
 
-			/* no look-ahead: the training rows end before the origin */
-			if (train_end > origin - purge || train_end > origin || train_start >= train_end)
-				elog(ERROR, "fold %d: training rows [%d, %d) reach its origin %d", k + 1,
-					 train_start, train_end, origin);
+			/*
+			 * No look-ahead: the training rows end purge rows before the
+			 * origin; and every index below stays inside the data.
+			 */
+			if (origin < 1 || origin + h > n || train_start < 0 || train_end < 1 ||
+				train_end > origin - purge || train_start >= train_end)
+				elog(ERROR, "fold %d: training rows [%d, %d) do not end before its origin %d less %d",
+					 k + 1, train_start, train_end, origin, purge);
+			lastv = y[origin - 1];
 
 			MemoryContextReset(fold_cxt);
 			old = MemoryContextSwitchTo(fold_cxt);
@@ -344,23 +375,30 @@ forecast_backtest(PG_FUNCTION_ARGS)
 			{
 				double		rms1 = DiffRms(y, train_start, origin, 1);
 				double		avg = 0,
-							ss = 0;
-				int			a = Min(average, origin),
+							ss = 0,
+							run = 0;
+				int			a = Min(average, origin - train_start),
 							cnt = 0,
 							t;
 
 				for (t = origin - a; t < origin; t++)
 					avg += y[t] / a;
-				/* the one-step errors of the trailing mean over the history */
+
+				/*
+				 * The one-step errors of the trailing mean over the history,
+				 * with a running sum (one pass, however long the window).
+				 */
+				for (t = train_start; t < train_start + a; t++)
+					run += y[t];
 				for (t = train_start + a; t < origin; t++)
 				{
-					double		mt = 0;
-					int			u;
+					double		mt = run / a;
 
-					for (u = t - a; u < t; u++)
-						mt += y[u] / a;
 					ss += (y[t] - mt) * (y[t] - mt);
 					cnt++;
+					run += y[t] - y[t - a];
+					if ((t & 0xFFFF) == 0)
+						CHECK_FOR_INTERRUPTS();
 				}
 				for (j = 0; j < h; j++)
 				{

@@ -174,4 +174,11 @@ extern bytea *ForecastBytea(const void *data, Size len);
 /* jsonb from a C string of JSON text. */
 extern Jsonb *ForecastJsonb(const char *json);
 
+/*
+ * The kind's own state inside a stored (sealed) state, checked: what a
+ * kind's extra SQL functions that take a forecast_fit pass to their loader
+ * (seal.c; the registry and forecast_fit_* do it themselves).
+ */
+extern bytea *ForecastStateOpen(const bytea *sealed);
+
 #endif							/* AMPLIFIED_FORECAST_H */

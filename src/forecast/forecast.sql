@@ -421,3 +421,19 @@ GRANT EXECUTE ON FUNCTION @extschema@.forecast_train(text, text, text, text, jso
 	@extschema@.forecast_backtest(bigint, int, int, int, int, int, float8, int, int) TO amplified_analyst;
 GRANT EXECUTE ON FUNCTION @extschema@.forecast_deploy(bigint), @extschema@.forecast_rollback(text)
 	TO amplified_operator;
+
+-- The keys that seal model states (seal.c): every state a training makes
+-- ends with an HMAC-SHA256 tag under the oldest key, and a state is read
+-- only when a key here verifies its tag, so no hand-made bytes ever reach a
+-- kind's parser.  The extension's owner alone reads them.  Dumped with the
+-- database: a restore adds the old keys beside the new install's, and the
+-- oldest (the dumped one) keeps signing.
+CREATE TABLE @extschema@.forecast_keys (
+	key			bytea PRIMARY KEY CHECK (length(key) = 32),
+	created_at	timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.forecast_keys IS
+	'keys of the HMAC-SHA256 seals on model states: the oldest signs, any verifies (the extension owner''s only)';
+INSERT INTO @extschema@.forecast_keys (key) VALUES (uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid()));
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.forecast_keys', '');
+REVOKE ALL ON @extschema@.forecast_keys FROM PUBLIC;

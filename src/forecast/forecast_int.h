@@ -48,6 +48,7 @@ typedef struct ForecastLiveModel
 	double		sigma;			/* in-sample residual sd (NaN: none) */
 	Jsonb	   *params;			/* as trained */
 	int64		seed;
+	char	   *trained_by;		/* the role that trained it */
 } ForecastLiveModel;
 extern int	ForecastRegistryExec(const char *sql, int nargs, Oid *argtypes, Datum *values,
 								 const char *nulls, bool read_only, long tcount);
@@ -56,6 +57,10 @@ extern void ForecastGetModel(const char *project, int64 model_id, ForecastLiveMo
 
 /* stats.c */
 extern double ForecastNormalQuantile(double p);
+
+/* seal.c */
+extern bytea *ForecastStateSeal(const bytea *state);
+extern bytea *ForecastStateOpen(const bytea *sealed);
 
 /* direct.c */
 #include "access/tupdesc.h"

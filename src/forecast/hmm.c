@@ -1349,7 +1349,7 @@ HmmFitArg(FunctionCallInfo fcinfo, const double **y, int *n)
 		*y = ForecastArrayValues(a, "y", true, &rows, &cols);
 		*n = rows;
 	}
-	return HmmLoad(DatumGetByteaPP(d));
+	return HmmLoad(ForecastStateOpen(DatumGetByteaPP(d)));
 }
 
 PG_FUNCTION_INFO_V1(forecast_hmm_viterbi);

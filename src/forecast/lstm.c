@@ -923,7 +923,7 @@ forecast_lstm_loss_gradient(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the fit has no state")));
-	m = LstmLoad(DatumGetByteaPP(sd));
+	m = LstmLoad(ForecastStateOpen(DatumGetByteaPP(sd)));
 	if (ARR_NDIM(ya) > 1 || ARR_ELEMTYPE(ya) != FLOAT8OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),

@@ -14,7 +14,9 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/backendid.h"
+#include "storage/ipc.h"
 #include "storage/lwlock.h"
+#include "storage/procarray.h"
 #include "storage/shmem.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -32,11 +34,29 @@ static bool attach_failed = false;
  */
 static int	progress_depth = 0;
 
+/* At backend exit: free this backend's slot if it still holds it. */
+static void
+ProgressExit(int code, Datum arg)
+{
+	ForecastProgressSlot *slot;
+
+	if (shared == NULL || MyBackendId < 1 || MyBackendId > shared->nslots)
+		return;
+	slot = &shared->slots[MyBackendId - 1];
+	SpinLockAcquire(&slot->mutex);
+	if (slot->pid == MyProcPid)
+		slot->pid = 0;
+	SpinLockRelease(&slot->mutex);
+	progress_depth = 0;
+}
+
 /* Attach to the shared area (once per backend); NULL when there is none. */
 static ForecastProgressShared *
 ProgressShared(void)
 {
 	bool		found;
+
+	MemoryContext oldcxt = CurrentMemoryContext;
 
 	if (shared != NULL || attach_failed)
 		return shared;
@@ -57,10 +77,13 @@ ProgressShared(void)
 		}
 		LWLockRelease(AddinShmemInitLock);
 		shared = s;
+		/* a backend that exits mid-training (FATAL) frees its slot */
+		before_shmem_exit(ProgressExit, (Datum) 0);
 	}
 	PG_CATCH();
 	{
 		/* no room in shared memory: report nothing, say so once */
+		MemoryContextSwitchTo(oldcxt);
 		FlushErrorState();
 		LWLockReleaseAll();
 		attach_failed = true;
@@ -175,7 +198,7 @@ forecast_progress(PG_FUNCTION_ARGS)
 		SpinLockAcquire(&s->slots[i].mutex);
 		memcpy(&c, &s->slots[i], sizeof(c));
 		SpinLockRelease(&s->slots[i].mutex);
-		if (c.pid == 0)
+		if (c.pid == 0 || BackendPidGetProc(c.pid) == NULL)
 			continue;
 		values[0] = Int32GetDatum(c.pid);
 		values[1] = ObjectIdGetDatum(c.userid);

@@ -321,7 +321,9 @@ forecast_train(PG_FUNCTION_ARGS)
 
 /*
  * The live model of project (or the model model_id when project is NULL),
- * read as the registry's owner; loaded through the per-backend cache.
+ * read as the registry's owner; loaded through the per-backend cache.  A
+ * model asked for by id is read with a fresh snapshot (a backtest may be
+ * handed the id of a model trained earlier in the same statement).
  */
 void
 ForecastGetModel(const char *project, int64 model_id, ForecastLiveModel *out)
@@ -343,12 +345,12 @@ ForecastGetModel(const char *project, int64 model_id, ForecastLiveModel *out)
 	values[1] = Int64GetDatum(model_id);
 	SPI_connect();
 	ForecastRegistryExec(project
-						 ? "SELECT m.id, m.kind, m.state, m.features, m.target, (m.metrics OPERATOR(pg_catalog.->>) 'sigma')::float8, m.project, m.source, m.params, m.seed "
+						 ? "SELECT m.id, m.kind, m.state, m.features, m.target, (m.metrics OPERATOR(pg_catalog.->>) 'sigma')::float8, m.project, m.source, m.params, m.seed, m.trained_by::text "
 						 "FROM amplified.forecast_deployments d JOIN amplified.forecast_models m ON m.id OPERATOR(pg_catalog.=) d.model_id "
 						 "WHERE d.project OPERATOR(pg_catalog.=) $1 ORDER BY d.id DESC LIMIT 1"
-						 : "SELECT m.id, m.kind, m.state, m.features, m.target, (m.metrics OPERATOR(pg_catalog.->>) 'sigma')::float8, m.project, m.source, m.params, m.seed "
+						 : "SELECT m.id, m.kind, m.state, m.features, m.target, (m.metrics OPERATOR(pg_catalog.->>) 'sigma')::float8, m.project, m.source, m.params, m.seed, m.trained_by::text "
 						 "FROM amplified.forecast_models m WHERE m.id OPERATOR(pg_catalog.=) $2 AND $1 IS NULL",
-						 2, types, values, nulls, true, 1);
+						 2, types, values, nulls, project != NULL, 1);
 	if (SPI_processed == 0)
 	{
 		if (project)
@@ -399,6 +401,7 @@ ForecastGetModel(const char *project, int64 model_id, ForecastLiveModel *out)
 		memcpy(out->params, j, len);
 	}
 	out->seed = DatumGetInt64(SPI_getbinval(tup, desc, 10, &isnull));
+	out->trained_by = MemoryContextStrdup(caller, TextDatumGetCString(SPI_getbinval(tup, desc, 11, &isnull)));
 	SPI_finish();
 	out->model = ForecastModelLoad(out->kind, out->state, out->id);
 }

@@ -1,9 +1,11 @@
 /*
  * src/forecast/source.c
  *
- * Reading a model's data from its source: the text of a query, run as the
- * caller (read-only: it cannot write), whose rows in their order are the
- * training rows.  The target column is y; a column of a time type (at most
+ * Reading a model's data from its source: the text of one SELECT, run as
+ * the caller in read-only mode (no data-modifying statement or WITH; the
+ * functions it calls run with the caller's rights, as in any query), whose
+ * rows in their order are the training rows.  A time column must not go
+ * backwards (rows are taken in order).  The target column is y; a column of a time type (at most
  * one) is the time index and not a feature; every other column is a
  * feature and must be numeric (smallint, integer, bigint, real, double
  * precision, numeric or boolean).  Series kinds take the target column and
@@ -130,7 +132,7 @@ ForecastLoadSource(const char *source, const char *target, bool series,
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the source returned too many rows: " UINT64_FORMAT, n)));
-	fcols = MemoryContextAlloc(caller, Max(ncol, 1) * sizeof(int));
+	fcols = MemoryContextAlloc(caller, Max(Max(ncol, nwant), 1) * sizeof(int));
 
 	/* classify the columns */
 	for (c = 0; c < ncol; c++)
@@ -138,6 +140,8 @@ ForecastLoadSource(const char *source, const char *target, bool series,
 		Form_pg_attribute a = TupleDescAttr(desc, c);
 		const char *name = NameStr(a->attname);
 
+		if (want != NULL)
+			continue;			/* serving: the features are found by name below */
 		if (target && strcmp(name, target) == 0)
 		{
 			if (tcol >= 0)
@@ -175,6 +179,13 @@ ForecastLoadSource(const char *source, const char *target, bool series,
 						 errmsg("feature column \"%s\" is of type %s, not a number",
 								name, format_type_be(a->atttypid)),
 						 errhint("Cast it to double precision in the source, or leave it out.")));
+			/* features are served by name: each name once */
+			for (i = 0; i < nf; i++)
+				if (strcmp(NameStr(TupleDescAttr(desc, fcols[i])->attname), name) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DUPLICATE_COLUMN),
+							 errmsg("the source has two columns named \"%s\"", name),
+							 errhint("Give each feature its own name.")));
 			fcols[nf++] = c;
 		}
 	}
@@ -246,6 +257,13 @@ ForecastLoadSource(const char *source, const char *target, bool series,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("the time of row %d of the source is NULL", r + 1)));
 			times[r] = TimeValue(d, TupleDescAttr(desc, timecol)->atttypid);
+			/* rows are taken in time order: a source out of order would leak */
+			if (r > 0 && times[r] < times[r - 1])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("row %d of the source is earlier than row %d in column \"%s\"",
+								r + 1, r, NameStr(TupleDescAttr(desc, timecol)->attname)),
+						 errhint("Order the source by its time column: rows are used in their order, and a backtest trains on the rows before each origin.")));
 		}
 	}
 

@@ -35,7 +35,9 @@ ForecastSeed(Jsonb *params)
 	{
 		int64		s;
 
-		if (v.type != jbvNumeric)
+		if (v.type != jbvNumeric ||
+			!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(v.val.numeric),
+											  DirectFunctionCall1(numeric_floor, NumericGetDatum(v.val.numeric)))))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("parameter \"seed\" must be an integer")));
@@ -145,6 +147,7 @@ ForecastTrainRun(const ForecastKind *kind, const ForecastData *d, Jsonb *params,
 	PG_END_TRY();
 	if (out->state == NULL)
 		elog(ERROR, "model kind \"%s\" returned no state", kind->name);
+	out->state = ForecastStateSeal(out->state);
 }
 
 /* ---- loaded models, cached per backend ---- */
@@ -169,17 +172,9 @@ LoadInto(const ForecastKind *kind, const bytea *state, MemoryContext cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	void	   *m;
+	bytea	   *inner = ForecastStateOpen(state);	/* checked, in cxt */
 
-	if (kind->load)
-		m = kind->load(state);
-	else
-	{
-		Size		len = VARSIZE_ANY(state);
-		bytea	   *copy = palloc(len);
-
-		memcpy(copy, state, len);
-		m = copy;
-	}
+	m = kind->load ? kind->load(inner) : inner;
 	MemoryContextSwitchTo(old);
 	return m;
 }

@@ -243,6 +243,7 @@ INSERT INTO matrix VALUES
 	('amplified.univ3_pool_activity(bigint,amplified.address,timestamp with time zone,timestamp with time zone,interval,integer)', 'EXECUTE', 'amplified_reader'),
 	-- forecast module: readers see the registry and progress; analysts train,
 	-- backtest, predict and use the kinds on arrays; operators choose the live model
+	('amplified.forecast_keys',          'SELECT',  NULL),
 	('amplified.forecast_projects',      'SELECT',  'amplified_reader'),
 	('amplified.forecast_models',        'SELECT',  'amplified_reader'),
 	('amplified.forecast_deployments',   'SELECT',  'amplified_reader'),
