@@ -17,6 +17,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/plancache.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -99,6 +100,8 @@ ForecastLoadSource(const char *source, const char *target, bool series,
 			   *y;
 	TimestampTz *times = NULL;
 	int			rc;
+	SPIPlanPtr	plan;
+	List	   *sources;
 
 	memset(out, 0, sizeof(*out));
 	if (source == NULL || source[0] == '\0')
@@ -106,12 +109,20 @@ ForecastLoadSource(const char *source, const char *target, bool series,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the source query must not be empty")));
 	SPI_connect();
-	rc = SPI_execute(source, true, 0);
-	if (rc != SPI_OK_SELECT || SPI_tuptable == NULL)
+	plan = SPI_prepare(source, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare the source: %s", SPI_result_code_string(SPI_result));
+	sources = SPI_plan_get_plan_sources(plan);
+	if (list_length(sources) != 1 ||
+		((CachedPlanSource *) linitial(sources))->commandTag != CMDTAG_SELECT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the source must be a query that returns rows"),
-				 errdetail("It ran as \"%s\".", SPI_result_code_string(rc))));
+				 errmsg("the source must be one SELECT query"),
+				 errdetail("It reads the training rows; it cannot change anything.")));
+	/* read-only: a data-modifying WITH in it is refused too */
+	rc = SPI_execute_plan(plan, NULL, NULL, true, 0);
+	if (rc != SPI_OK_SELECT || SPI_tuptable == NULL)
+		elog(ERROR, "the source returned no rows: %s", SPI_result_code_string(rc));
 	desc = SPI_tuptable->tupdesc;
 	ncol = desc->natts;
 	n = SPI_processed;
