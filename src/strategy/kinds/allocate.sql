@@ -504,3 +504,146 @@ INSERT INTO @extschema@.strategy_kinds (kind, validate, sync, gather, policy, de
 	 '@extschema@.strategy_gather_allocate', '@extschema@.strategy_policy_allocate',
 	 'Move an ERC-20 between the vaults of member strategies toward the allocator''s weights (mean-variance or CVaR) when they drift beyond a band and the gain beats the cost',
 	 true);
+
+-- ---- backtest ----
+
+-- The allocator over a history of member returns (T x n, oldest first),
+-- against equal weights and the best single member, without look-ahead:
+-- from row min_history + 1 on, every rebalance_every periods the weights
+-- are set from the rows before (the last lookback of them: their means as
+-- expected returns, their EWMA covariance or the rows as CVaR scenarios);
+-- between rebalances the weights drift with the returns.  Equal weights are
+-- reset to 1/n at the same times.  The best single member is chosen in
+-- hindsight (the highest compounded return over the same periods): a bound,
+-- not a strategy, and labelled so.  Per method: the periods evaluated, the
+-- annualised return (compounded), the annualised volatility, the Sharpe
+-- ratio (strategy_sharpe, no risk-free rate), the maximum drawdown of the
+-- compounded value and the turnover (one-way: the sum over rebalances of
+-- half the absolute weight changes).
+CREATE FUNCTION @extschema@.allocate_backtest_returns(params jsonb, returns float8[], rebalance_every int DEFAULT 1,
+	periods_per_year float8 DEFAULT 365)
+RETURNS TABLE (method text, member int, periods int, annual_return float8, volatility float8, sharpe float8,
+	max_drawdown float8, turnover float8)
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	n int := jsonb_array_length(params -> 'members');
+	tt int := coalesce(array_length(returns, 1), 0);
+	h int := (params ->> 'min_history')::int;
+	lb int := (params ->> 'lookback')::int;
+	w float8[];
+	e float8[];
+	win float8[];
+	mu float8[];
+	tg record;
+	rp float8;
+	re float8;
+	ra float8[] := '{}';
+	rq float8[] := '{}';
+	to_a float8 := 0;
+	to_e float8 := 0;
+	t int;
+	j int;
+	lo int;
+	best int;
+BEGIN
+	IF returns IS NULL OR array_ndims(returns) <> 2 OR array_length(returns, 2) <> n THEN
+		RAISE EXCEPTION 'returns must be a T x % array (one column per member)', n USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF rebalance_every IS NULL OR rebalance_every < 1 OR periods_per_year IS NULL OR periods_per_year <= 0 THEN
+		RAISE EXCEPTION 'rebalance_every must be at least 1 and periods_per_year positive' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF tt <= h THEN
+		RAISE EXCEPTION 'a backtest needs more than min_history (%) periods, there are %', h, tt
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	w := array_fill(1.0::float8 / n, ARRAY[n]);
+	e := w;
+	FOR t IN h + 1 .. tt LOOP
+		IF (t - h - 1) % rebalance_every = 0 THEN
+			-- Only the rows before t.
+			lo := greatest(1, t - lb);
+			win := returns[lo:t - 1][1:n];
+			mu := ARRAY(SELECT avg(win[q][c]) FROM generate_series(1, n) c, generate_series(1, t - lo) q GROUP BY c ORDER BY c);
+			SELECT * INTO tg FROM allocate_target(params, win, mu, w);
+			IF tg.weights IS NOT NULL AND tg.status IN ('optimal', 'converged', 'roundoff_limited') THEN
+				to_a := to_a + (SELECT sum(abs(tg.weights[c] - w[c])) FROM generate_series(1, n) c) / 2;
+				w := tg.weights;
+			END IF;
+			to_e := to_e + (SELECT sum(abs(1.0 / n - e[c])) FROM generate_series(1, n) c) / 2;
+			e := array_fill(1.0::float8 / n, ARRAY[n]);
+		END IF;
+		rp := (SELECT sum(w[c] * returns[t][c]) FROM generate_series(1, n) c);
+		re := (SELECT sum(e[c] * returns[t][c]) FROM generate_series(1, n) c);
+		ra := ra || rp;
+		rq := rq || re;
+		w := ARRAY(SELECT w[c] * (1 + returns[t][c]) / (1 + rp) FROM generate_series(1, n) c);
+		e := ARRAY(SELECT e[c] * (1 + returns[t][c]) / (1 + re) FROM generate_series(1, n) c);
+	END LOOP;
+	SELECT c INTO best FROM generate_series(1, n) c
+	 ORDER BY (SELECT sum(ln(1 + returns[q][c])) FROM generate_series(h + 1, tt) q) DESC, c LIMIT 1;
+	RETURN QUERY
+	SELECT x.method, x.member, cardinality(x.r),
+		   exp(sum(ln(1 + v)) * periods_per_year / cardinality(x.r)) - 1,
+		   stddev_samp(v) * sqrt(periods_per_year),
+		   strategy_sharpe(x.r, periods_per_year),
+		   (SELECT max(1 - cv / cm) FROM (SELECT exp(sum(ln(1 + y)) OVER (ORDER BY o)) AS cv,
+												 greatest(1, max(exp(sum(ln(1 + y)) OVER (ORDER BY o))) OVER (ORDER BY o)) AS cm
+											FROM unnest(x.r) WITH ORDINALITY z(y, o)) d),
+		   x.turnover
+	  FROM (VALUES ('allocator_' || (params ->> 'method'), NULL::int, ra, to_a, 1),
+				   ('equal_weight', NULL, rq, to_e, 2),
+				   ('best_single_hindsight', best,
+					ARRAY(SELECT returns[q][best] FROM generate_series(h + 1, tt) q ORDER BY q), 0::float8, 3)) x(method, member, r, turnover, o)
+	 CROSS JOIN LATERAL unnest(x.r) v
+	 GROUP BY x.method, x.member, x.r, x.turnover, x.o
+	 ORDER BY x.o;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.allocate_backtest_returns(jsonb, float8[], int, float8) IS
+	'the allocator over a return history (no look-ahead: weights at t from the rows before t) against equal weights and the best single member in hindsight: annualised return, volatility, Sharpe, max drawdown, turnover';
+
+-- An allocate strategy's backtest over its members' snapshot history (all
+-- of it, per return_interval; the strategy's own transfers taken out).
+-- member is the best single member's strategy id.
+CREATE FUNCTION @extschema@.allocate_backtest(strategy_id bigint, rebalance_every int DEFAULT 1,
+	periods_per_year float8 DEFAULT NULL)
+RETURNS TABLE (method text, member bigint, periods int, annual_return float8, volatility float8, sharpe float8,
+	max_drawdown float8, turnover float8)
+LANGUAGE plpgsql STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	s strategies;
+	rm record;
+BEGIN
+	SELECT * INTO s FROM strategies x WHERE x.id = allocate_backtest.strategy_id AND x.kind = 'allocate';
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'strategy % is not an allocate strategy', allocate_backtest.strategy_id USING ERRCODE = 'undefined_object';
+	END IF;
+	s.params := s.params || '{"lookback": 100000000}';
+	SELECT * INTO rm FROM allocate_member_returns(s, 'infinity');
+	RETURN QUERY
+	SELECT b.method, (s.params -> 'members' -> (b.member - 1) ->> 'strategy_id')::bigint, b.periods, b.annual_return,
+		   b.volatility, b.sharpe, b.max_drawdown, b.turnover
+	  FROM allocate_backtest_returns(s.params || jsonb_build_object('lookback', (SELECT x.params -> 'lookback' FROM strategies x WHERE x.id = s.id)),
+			coalesce(rm.returns, '{}'), rebalance_every,
+			coalesce(periods_per_year, extract(epoch FROM interval '365 days') / extract(epoch FROM (s.params ->> 'return_interval')::interval))) b;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.allocate_backtest(bigint, int, float8) IS
+	'backtest of an allocate strategy over its members'' snapshot history: the allocator, equal weights, the best single member (hindsight)';
+
+-- Privileges: the kind's slots lose PUBLIC's EXECUTE when its row is
+-- registered; its helpers are internal but for the backtests (analysts)
+-- and the pure functions.
+REVOKE ALL ON FUNCTION @extschema@.allocate_member_returns(@extschema@.strategies, timestamptz),
+	@extschema@.allocate_target(jsonb, float8[], float8[], float8[]),
+	@extschema@.allocate_transfer_intent(@extschema@.address, @extschema@.address, @extschema@.address, @extschema@.uint256),
+	@extschema@.allocate_backtest_returns(jsonb, float8[], int, float8),
+	@extschema@.allocate_backtest(bigint, int, float8) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.allocate_target(jsonb, float8[], float8[], float8[]),
+	@extschema@.allocate_backtest_returns(jsonb, float8[], int, float8),
+	@extschema@.allocate_backtest(bigint, int, float8) TO amplified_analyst;
