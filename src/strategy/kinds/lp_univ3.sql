@@ -30,8 +30,8 @@ LANGUAGE sql IMMUTABLE
 RETURN ARRAY['k', 'width_factor', 'min_width', 'limit_width', 'full_range_share', 'limit_order', 'pause'];
 
 -- The pool's log-price returns over the last lookback buckets before at,
--- oldest first: the tick at each bucket's end (the last swap or reading at
--- or before it) minus the tick at the one before, times ln(1.0001).  What a
+-- oldest first: the tick at each bucket's end (the last swap or state
+-- reading at or before it, univ3_pool_observations) minus the tick at the one before, times ln(1.0001).  What a
 -- regime model of an lp_univ3 strategy is conditioned on (regime_feed
 -- "pool"), and the series to train it on (with a long lookback).
 CREATE FUNCTION @extschema@.strategy_lp_regime_series(chain_id bigint, pool @extschema@.address, at timestamptz,
@@ -41,8 +41,8 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	WITH t AS (
-		SELECT x.at, x.tick, row_number() OVER (ORDER BY x.at, x.block_number, x.log_index NULLS FIRST) AS o
-		  FROM univ3_pool_ticks($1, $2, $3 - $4 * $5, $3) x),
+		SELECT x.at, x.tick, row_number() OVER (ORDER BY x.block_number, x.log_index NULLS LAST) AS o
+		  FROM univ3_pool_observations($1, $2, $3 - $4 * $5, $3) x),
 	e AS (
 		SELECT g, (SELECT t.tick FROM t WHERE t.at <= $3 - ($5 - g) * $4 ORDER BY t.o DESC LIMIT 1) AS tick
 		  FROM generate_series(0, $5) g)
@@ -390,8 +390,9 @@ BEGIN
 							(2, t1, (n ->> 'amount1')::numeric, (n ->> 'owed1')::numeric, (p ->> 'decimals1')::int, price1, rate1))
 							AS l(leg, asset, amount, owed, decimals, price, rate)
 					  ORDER BY e.o, l.leg)))
-		-- The regime, when the strategy has a regime model (its own errors included).
-		|| CASE WHEN p ? 'regime_project' THEN jsonb_build_object('regime', strategy_lp_regime(s, v_at)) ELSE '{}' END;
+		-- The regime, when the strategy has a regime model (its own errors
+		-- included); null when it has none.
+		|| jsonb_build_object('regime', CASE WHEN p ? 'regime_project' THEN strategy_lp_regime(s, v_at) END);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_gather_lp_univ3(@extschema@.strategies, bigint) IS
