@@ -145,14 +145,14 @@ AS $$
 DECLARE
 	m jsonb;
 	bal uint256;
-	asset address := (s.params ->> 'asset')::address;
+	v_asset address := (s.params ->> 'asset')::address;
 BEGIN
 	PERFORM strategy_require_block(s.chain_id, block);
 	PERFORM strategy_clear_positions(s.id);
 	FOR m IN SELECT e FROM jsonb_array_elements(s.params -> 'members') e LOOP
-		bal := (abi_decode('(uint256)', strategy_eth_call(s.chain_id, s.owner, asset,
+		bal := (abi_decode('(uint256)', strategy_eth_call(s.chain_id, s.owner, v_asset,
 			abi_encode_call('balanceOf(address)', jsonb_build_array(m ->> 'owner')), block)) ->> 0)::uint256;
-		PERFORM strategy_put_position(s.id, block, ROW('member', asset, (m ->> 'strategy_id')::numeric, bal::int256,
+		PERFORM strategy_put_position(s.id, block, ROW('member', v_asset, (m ->> 'strategy_id')::numeric, bal::int256,
 			jsonb_build_object('owner', m ->> 'owner', 'strategy_id', (m ->> 'strategy_id')::bigint))::strategy_position);
 	END LOOP;
 END
@@ -231,7 +231,7 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := s.params;
-	asset address := (p ->> 'asset')::address;
+	v_asset address := (p ->> 'asset')::address;
 	unit numeric := strategy_unit((p ->> 'asset_decimals')::int);
 	v_at timestamptz := ingest_block_time(s.chain_id, block);
 	rm record;
@@ -251,7 +251,7 @@ BEGIN
 	FOR m IN SELECT e FROM jsonb_array_elements(p -> 'members') e LOOP
 		j := j + 1;
 		bal := coalesce((SELECT x.amount::numeric FROM positions x WHERE x.strategy_id = s.id AND x.protocol = 'member'
-						  AND x.asset = asset AND x.position_id = (m ->> 'strategy_id')::numeric), 0);
+						  AND x.asset = v_asset AND x.position_id = (m ->> 'strategy_id')::numeric), 0);
 		col := CASE WHEN rm.returns IS NOT NULL THEN ARRAY(SELECT rm.returns[t][j] FROM generate_series(1, array_length(rm.returns, 1)) t) END;
 		mu := NULL;
 		src := 'history';
@@ -284,7 +284,7 @@ BEGIN
 			'busy', txq_strategy_busy((m ->> 'strategy_id')::bigint, block),
 			'mu', mu, 'mu_source', src, 'forecast', fc, 'forecast_error', err));
 		total := total + bal * unit;
-		holdings := holdings || ROW(asset, 'member:' || (m ->> 'strategy_id'), bal, (p ->> 'asset_decimals')::int,
+		holdings := holdings || ROW(v_asset, 'member:' || (m ->> 'strategy_id'), bal, (p ->> 'asset_decimals')::int,
 									1, 0, NULL, NULL)::strategy_holding;
 	END LOOP;
 	RETURN jsonb_build_object(
@@ -292,7 +292,7 @@ BEGIN
 		'members', mems,
 		'periods', coalesce(to_jsonb(rm.buckets), '[]'),
 		'returns', coalesce(to_jsonb(rm.returns), '[]'),
-		'valuation', strategy_valuation_json(asset, total, holdings));
+		'valuation', strategy_valuation_json(v_asset, total, holdings));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_gather_allocate(@extschema@.strategies, bigint) IS
@@ -332,12 +332,13 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	n int := jsonb_array_length(params -> 'members');
-	caps float8[] := ARRAY(SELECT (e ->> 'cap')::float8 FROM jsonb_array_elements(params -> 'members') WITH ORDINALITY x(e, o) ORDER BY o);
+	caps float8[] := ARRAY(SELECT coalesce((e ->> 'cap')::float8, 1) FROM jsonb_array_elements(params -> 'members') WITH ORDINALITY x(e, o) ORDER BY o);
 	gnames text[] := ARRAY(SELECT g FROM jsonb_object_keys(coalesce(params -> 'group_caps', '{}')) g ORDER BY g);
 	groups int[];
 	gcaps float8[];
 	cov float8[];
-	ra float8 := (params ->> 'risk_aversion')::float8;
+	ra float8 := coalesce((params ->> 'risk_aversion')::float8, 1);
+	beta float8 := coalesce((params ->> 'beta')::float8, 0.95);
 	r record;
 BEGIN
 	IF cardinality(gnames) > 0 THEN
@@ -346,18 +347,17 @@ BEGIN
 		gcaps := ARRAY(SELECT (params -> 'group_caps' ->> g)::float8 FROM unnest(gnames) WITH ORDINALITY u(g, o) ORDER BY o);
 	END IF;
 	IF params ->> 'method' = 'cvar' THEN
-		SELECT * INTO r FROM forecast_allocate_cvar(returns, (params ->> 'beta')::float8, caps, groups, gcaps, NULL, mu, 1);
+		SELECT * INTO r FROM forecast_allocate_cvar(returns, beta, caps, groups, gcaps, NULL, mu, 1);
 		weights := r.weights;
 		status := r.status;
 		IF weights IS NOT NULL THEN
 			mean_gain := (SELECT sum(mu[j] * (weights[j] - current[j])) FROM generate_series(1, n) j);
-			risk_gain := allocate_cvar_of(returns, current, (params ->> 'beta')::float8)
-						 - allocate_cvar_of(returns, weights, (params ->> 'beta')::float8);
+			risk_gain := allocate_cvar_of(returns, current, beta) - allocate_cvar_of(returns, weights, beta);
 		END IF;
 	ELSE
-		cov := risk_ewma_covariance(returns, (params ->> 'lambda')::float8);
+		cov := risk_ewma_covariance(returns, coalesce((params ->> 'lambda')::float8, 0.94));
 		SELECT * INTO r FROM forecast_allocate_mv(mu, cov, ra, caps, groups, gcaps, current,
-			(params ->> 'turnover_penalty')::float8, 1);
+			coalesce((params ->> 'turnover_penalty')::float8, 0), 1);
 		weights := r.weights;
 		status := r.status;
 		IF weights IS NOT NULL THEN
@@ -381,7 +381,7 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	p jsonb := s.params;
-	asset address := (p ->> 'asset')::address;
+	v_asset address := (p ->> 'asset')::address;
 	dec int := (p ->> 'asset_decimals')::int;
 	unit numeric := strategy_unit(dec);
 	n int := jsonb_array_length(p -> 'members');
@@ -453,7 +453,7 @@ BEGIN
 			'from_strategy', (mems -> (snd - 1) ->> 'strategy_id')::bigint, 'from', mems -> (snd - 1) ->> 'owner',
 			'to_strategy', (mems -> (rcv - 1) ->> 'strategy_id')::bigint, 'to', mems -> (rcv - 1) ->> 'owner',
 			'amount', amt::text, 'value', amt * unit));
-		intents := intents || jsonb_build_array(allocate_transfer_intent(asset, (mems -> (snd - 1) ->> 'owner')::address,
+		intents := intents || jsonb_build_array(allocate_transfer_intent(v_asset, (mems -> (snd - 1) ->> 'owner')::address,
 			(mems -> (rcv - 1) ->> 'owner')::address, amt::uint256));
 		turnover := turnover + amt * unit;
 	END LOOP;
@@ -480,7 +480,7 @@ BEGIN
 		'plan', plan, 'intents', intents,
 		'proposal', jsonb_build_object('action', 'rebalance', 'reduces_risk', false,
 			'value', total * unit, 'turnover', turnover,
-			'assets', jsonb_build_array(asset::text), 'chain_id', s.chain_id));
+			'assets', jsonb_build_array(v_asset::text), 'chain_id', s.chain_id));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_policy_allocate(@extschema@.strategies, jsonb) IS
@@ -530,8 +530,8 @@ AS $$
 DECLARE
 	n int := jsonb_array_length(params -> 'members');
 	tt int := coalesce(array_length(returns, 1), 0);
-	h int := (params ->> 'min_history')::int;
-	lb int := (params ->> 'lookback')::int;
+	h int := coalesce((params ->> 'min_history')::int, 10);
+	lb int := coalesce((params ->> 'lookback')::int, 90);
 	w float8[];
 	e float8[];
 	win float8[];
@@ -588,11 +588,12 @@ BEGIN
 		   exp(sum(ln(1 + v)) * periods_per_year / cardinality(x.r)) - 1,
 		   stddev_samp(v) * sqrt(periods_per_year),
 		   strategy_sharpe(x.r, periods_per_year),
-		   (SELECT max(1 - cv / cm) FROM (SELECT exp(sum(ln(1 + y)) OVER (ORDER BY o)) AS cv,
-												 greatest(1, max(exp(sum(ln(1 + y)) OVER (ORDER BY o))) OVER (ORDER BY o)) AS cm
-											FROM unnest(x.r) WITH ORDINALITY z(y, o)) d),
+		   (SELECT max(1 - d.cv / greatest(1, d.cm))
+			  FROM (SELECT c.cv, max(c.cv) OVER (ORDER BY c.o) AS cm
+					  FROM (SELECT z.o, exp(sum(ln(1 + z.y)) OVER (ORDER BY z.o)) AS cv
+							  FROM unnest(x.r) WITH ORDINALITY z(y, o)) c) d),
 		   x.turnover
-	  FROM (VALUES ('allocator_' || (params ->> 'method'), NULL::int, ra, to_a, 1),
+	  FROM (VALUES ('allocator_' || coalesce(params ->> 'method', 'mv'), NULL::int, ra, to_a, 1),
 				   ('equal_weight', NULL, rq, to_e, 2),
 				   ('best_single_hindsight', best,
 					ARRAY(SELECT returns[q][best] FROM generate_series(h + 1, tt) q ORDER BY q), 0::float8, 3)) x(method, member, r, turnover, o)
