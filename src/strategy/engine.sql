@@ -1144,8 +1144,9 @@ BEGIN
 	IF d.chain_id <> strategy_intent_check.chain_id THEN
 		v.refusal := format('decision %s is of chain %s, not %s', d.id, d.chain_id, chain_id);
 	ELSIF s.owner <> sender AND NOT sender = ANY (strategy_member_vaults(s)) THEN
-		v.refusal := format('decision %s is one of strategy %s, whose vault is %s (and its members'' %s), not %s',
-							d.id, s.id, s.owner, strategy_member_vaults(s), sender);
+		v.refusal := format('decision %s is one of strategy %s, whose vault is %s%s, not %s', d.id, s.id, s.owner,
+							CASE WHEN cardinality(strategy_member_vaults(s)) > 0
+								 THEN format(' (and its members'' %s)', strategy_member_vaults(s)) ELSE '' END, sender);
 	ELSIF d.status <> 'enqueued' OR d.risk_allowed IS NOT TRUE THEN
 		v.refusal := format('decision %s is %s: the risk gate did not allow it', d.id, d.status);
 	ELSIF cardinality(d.intent_ids) > 0 THEN
@@ -1158,8 +1159,9 @@ BEGIN
 		   AND coalesce(e ->> 'value', '0')::uint256 = strategy_intent_check.value
 		   AND decode(substr(e ->> 'data', 3), 'hex') = strategy_intent_check.data;
 		IF v.listed = 0 THEN
-			v.refusal := format('decision %s lists no intent from %s to %s with this value and data',
-								d.id, sender, coalesce(target::text, 'a new contract'));
+			v.refusal := format('decision %s lists no intent %sto %s with this value and data', d.id,
+								CASE WHEN sender <> s.owner THEN format('from %s ', sender) ELSE '' END,
+								coalesce(target::text, 'a new contract'));
 		END IF;
 	END IF;
 	RETURN v;
