@@ -10,3 +10,6 @@ OBJS          += src/forecast/progress_shmem.o
 FORECAST_OBJS  = $(patsubst %.c,%.o,$(filter-out src/forecast/progress_shmem.c,$(wildcard src/forecast/*.c)))
 FORECAST_LIBS  = -lxgboost -llapacke -llapack -lblas -lnlopt -lm
 SQL_PIECES    += src/forecast/forecast.sql $(filter-out src/forecast/forecast.sql,$(sort $(wildcard src/forecast/*.sql)))
+# The garch kind reuses the risk module's GARCH(1,1) (plain C over NLopt;
+# its fmgr wrappers come along unused, and only need the server's symbols).
+FORECAST_OBJS += src/risk/vol.o

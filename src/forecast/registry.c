@@ -20,6 +20,8 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/numeric.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -124,15 +126,33 @@ JsonNumber(StringInfo s, const char *key, double v)
 		appendStringInfoString(s, "null");
 }
 
+/* A number at key of a summary object, if there is one. */
+static bool
+SummaryNumber(Jsonb *summary, const char *key, double *out)
+{
+	JsonbValue	v;
+
+	if (summary == NULL || !JB_ROOT_IS_OBJECT(summary) ||
+		getKeyJsonValueFromContainer(&summary->root, key, strlen(key), &v) == NULL ||
+		v.type != jbvNumeric)
+		return false;
+	*out = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v.val.numeric)));
+	return true;
+}
+
 /*
  * The in-sample figures of a fit as a JSON object: n, and sigma, loglik,
  * aic, nparams when the kind has them; for feature kinds also the in-sample
- * RMSE, MAE and R² of the model's predictions of its training rows.
+ * RMSE and R² of the model's predictions of its training rows (and their
+ * MAE when the registry predicts them itself, for kinds that do not report
+ * RMSE and R² in their summary).
  */
 static char *
 InSampleMetrics(const ForecastKind *kind, const ForecastData *d, const ForecastFit *fit)
 {
 	StringInfoData s;
+	double		rmse,
+				r2;
 
 	initStringInfo(&s);
 	appendStringInfoChar(&s, '{');
@@ -141,7 +161,14 @@ InSampleMetrics(const ForecastKind *kind, const ForecastData *d, const ForecastF
 	JsonNumber(&s, "loglik", fit->loglik);
 	JsonNumber(&s, "aic", fit->aic);
 	JsonNumber(&s, "nparams", fit->nparams);
-	if (!kind->series)
+	if (!kind->series && SummaryNumber(fit->summary, "rmse", &rmse) &&
+		SummaryNumber(fit->summary, "r2", &r2))
+	{
+		/* the kind measured its fit already (xgboost): no second pass */
+		JsonNumber(&s, "rmse", rmse);
+		JsonNumber(&s, "r2", r2);
+	}
+	else if (!kind->series)
 	{
 		void	   *m = ForecastModelLoad(kind, fit->state, 0);
 		double	   *pred = palloc(d->n * sizeof(double));

@@ -234,6 +234,8 @@ CREATE TABLE @extschema@.blocks (
 	UNIQUE (chain_id, hash)
 );
 COMMENT ON TABLE @extschema@.blocks IS 'Canonical block headers as ingested; deleting one rolls back everything derived from it';
+-- The block at a time (ingest_block_at).
+CREATE INDEX blocks_time_idx ON @extschema@.blocks (chain_id, timestamp, number);
 
 -- Raw logs of watched contracts.
 CREATE TABLE @extschema@.logs (
@@ -767,6 +769,23 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.ingest_block_time(bigint, bigint) IS 'the timestamp of a stored block (NULL when it is not stored)';
 
+-- The newest stored block at or before a time (NULL when none): the block
+-- in effect then, as far as the stored headers tell (the head follower
+-- stores every block it passes; a backfill only the blocks holding logs, so
+-- there it may be an earlier block).  Block times never decrease along a
+-- chain, so this is also the greatest such number; blocks_time_idx serves
+-- it.  Bucketed series find the block at each bucket end with it.
+CREATE FUNCTION @extschema@.ingest_block_at(chain_id bigint, at timestamptz)
+RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT b.number FROM @extschema@.blocks AS b
+	 WHERE b.chain_id = ingest_block_at.chain_id AND b.timestamp <= ingest_block_at.at
+	 ORDER BY b.timestamp DESC, b.number DESC LIMIT 1;
+END;
+COMMENT ON FUNCTION @extschema@.ingest_block_at(bigint, timestamptz) IS 'the newest stored block at or before a time (NULL when none)';
+
 -- Whether a chain's node can answer for a block, asked before anything reads
 -- chain state pinned to an ingested block (strategy syncs).  reason is:
 --   ok              the node has the block, with the hash ingested
@@ -865,8 +884,10 @@ REVOKE ALL ON FUNCTION @extschema@.watch_contract(bigint, @extschema@.address, t
 REVOKE ALL ON FUNCTION @extschema@.ingest_resume(bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_node_has_block(bigint, bigint, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_node_has_block(bigint, bigint, boolean) TO amplified_analyst;
-REVOKE ALL ON FUNCTION @extschema@.ingest_head_block(bigint), @extschema@.ingest_block_time(bigint, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.ingest_head_block(bigint), @extschema@.ingest_block_time(bigint, bigint) TO amplified_reader;
+REVOKE ALL ON FUNCTION @extschema@.ingest_head_block(bigint), @extschema@.ingest_block_time(bigint, bigint),
+	@extschema@.ingest_block_at(bigint, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.ingest_head_block(bigint), @extschema@.ingest_block_time(bigint, bigint),
+	@extschema@.ingest_block_at(bigint, timestamptz) TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.chains_wake_launcher() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_decode(bigint, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ingest_decode_reads(bigint, bigint, bigint) FROM PUBLIC;

@@ -90,25 +90,86 @@ $$;
 COMMENT ON FUNCTION @extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz) IS
 	'a pool''s swap or state reading in effect at from_ts, then every swap and reading up to to_ts, in chain order';
 
+-- The fee one swap paid, in raw token1 units: fee / 1e6 of the amount paid
+-- in; a swap paying in token0 (amount0 > 0) is valued at its price after
+-- the swap (sqrt_price^2 / 2^192 token1 per token0).  Exact in numeric.
+CREATE FUNCTION @extschema@.univ3_swap_fee_token1(amount0 @extschema@.int256, amount1 @extschema@.int256,
+	sqrt_price @extschema@.uint256, fee int)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT CASE WHEN $1::numeric > 0
+				THEN $1::numeric * (($3::numeric * $3::numeric)
+					/ 6277101735386680763835789423207666416102355444464034512896::numeric * power(10::numeric, 0))
+				ELSE $2::numeric END * $4::numeric / 1000000
+$$;
+COMMENT ON FUNCTION @extschema@.univ3_swap_fee_token1(@extschema@.int256, @extschema@.int256, @extschema@.uint256, int) IS
+	'the fee a swap paid at a fee tier (millionths), in raw token1 units (token0 paid in valued at the price after the swap)';
+
 -- The fees a pool's swaps paid after `since` up to a block, in raw token1
--- units: a swap paying in token0 (amount0 > 0) is valued at its price
--- after the swap, the fee being fee / 1e6 of the amount paid in.
+-- units (univ3_swap_fee_token1 of each).
 CREATE FUNCTION @extschema@.univ3_pool_fees_token1(chain_id bigint, pool @extschema@.address, fee int,
 	since timestamptz, block bigint)
 RETURNS numeric
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT sum(CASE WHEN sw.amount0::numeric > 0
-					THEN sw.amount0::numeric * ((sw.sqrt_price_x96::numeric * sw.sqrt_price_x96::numeric)
-						/ 6277101735386680763835789423207666416102355444464034512896::numeric * power(10::numeric, 0))
-					ELSE sw.amount1::numeric END * $3::numeric / 1000000)
+	SELECT sum(univ3_swap_fee_token1(sw.amount0, sw.amount1, sw.sqrt_price_x96, $3))
 	  FROM univ3_swaps sw JOIN blocks b ON b.chain_id = sw.chain_id AND b.number = sw.block_number
 	 WHERE sw.chain_id = $1 AND sw.pool = $2 AND sw.block_number <= $5
 	   AND b.timestamp > $4
 $$;
 COMMENT ON FUNCTION @extschema@.univ3_pool_fees_token1(bigint, @extschema@.address, int, timestamptz, bigint) IS
 	'fees the pool''s swaps paid after since up to a block, in raw token1 units (token0 at the swap''s price)';
+
+-- A pool's trading per bucket: one row per bucket end from_ts, from_ts +
+-- bucket, ... up to to_ts (the grid of market_series), each with the swaps
+-- of (at - bucket, at]: their number, the token0 and token1 that changed
+-- hands (the sum of |amount0| and of |amount1|, raw units, exact) and, with
+-- the pool's fee tier (millionths), the fees they paid in raw token1 units
+-- (univ3_swap_fee_token1; NULL without a fee).  Buckets without swaps have
+-- zeros.  The window and bucket are checked as market_check_window does.
+CREATE FUNCTION @extschema@.univ3_pool_activity(chain_id bigint, pool @extschema@.address,
+	from_ts timestamptz, to_ts timestamptz, bucket interval, fee int DEFAULT NULL)
+RETURNS TABLE (at timestamptz, swaps bigint, volume0 numeric, volume1 numeric, fees1 numeric)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	secs numeric := extract(epoch FROM bucket);
+	last_k bigint;
+BEGIN
+	PERFORM market_check_window(from_ts, to_ts, coalesce(bucket, interval '0'));
+	IF fee < 0 OR fee >= 1000000 THEN
+		RAISE EXCEPTION 'fee must be a fee tier in millionths between 0 and 999999, not %', fee
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	last_k := floor(extract(epoch FROM to_ts - from_ts) / secs)::bigint;
+	RETURN QUERY
+	WITH g AS (
+		SELECT k, from_ts + make_interval(secs => k * secs) AS e FROM generate_series(0, last_k) AS k),
+	-- block numbers bound the index scan: block times never decrease
+	lim AS (
+		SELECT ingest_block_at(univ3_pool_activity.chain_id, from_ts - bucket) AS lo,
+			   ingest_block_at(univ3_pool_activity.chain_id, (SELECT max(g.e) FROM g)) AS hi),
+	sw AS (
+		SELECT ceil(extract(epoch FROM b.timestamp - from_ts) / secs)::bigint AS k,
+			   s.amount0, s.amount1, s.sqrt_price_x96
+		  FROM lim, univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
+		 WHERE s.chain_id = univ3_pool_activity.chain_id AND s.pool = univ3_pool_activity.pool
+		   AND s.block_number > coalesce(lim.lo, -1) AND s.block_number <= lim.hi
+		   AND b.timestamp > from_ts - bucket AND b.timestamp <= (SELECT max(g.e) FROM g))
+	SELECT g.e, count(sw.k), coalesce(sum(abs(sw.amount0::numeric)), 0), coalesce(sum(abs(sw.amount1::numeric)), 0),
+		   CASE WHEN fee IS NOT NULL
+				THEN coalesce(sum(univ3_swap_fee_token1(sw.amount0, sw.amount1, sw.sqrt_price_x96, fee)), 0) END
+	  FROM g LEFT JOIN sw ON sw.k = g.k
+	 GROUP BY g.k, g.e
+	 ORDER BY g.k;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.univ3_pool_activity(bigint, @extschema@.address, timestamptz, timestamptz, interval, int) IS
+	'a pool''s swaps per bucket end: count, token0 and token1 that changed hands (raw, exact) and fees in raw token1 at a fee tier';
 
 -- The pool price source of the market layer: raw token1 per token0
 -- (sqrt_price^2 / 2^192) at the observation in effect at from_ts and at
@@ -164,11 +225,13 @@ COMMENT ON FUNCTION @extschema@.univ3_pool_liquidity_net_at(bigint, @extschema@.
 REVOKE ALL ON FUNCTION @extschema@.univ3_pool_liquidity_net_at(bigint, @extschema@.address, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.univ3_pool_liquidity_net_at(bigint, @extschema@.address, bigint) TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint),
+	@extschema@.univ3_pool_activity(bigint, @extschema@.address, timestamptz, timestamptz, interval, int),
 	@extschema@.univ3_pool_latest(bigint, @extschema@.address, bigint, timestamptz, boolean),
 	@extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.univ3_pool_fees_token1(bigint, @extschema@.address, int, timestamptz, bigint),
 	@extschema@.univ3_market_prices(bigint, @extschema@.address, timestamptz, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint),
+	@extschema@.univ3_pool_activity(bigint, @extschema@.address, timestamptz, timestamptz, interval, int),
 	@extschema@.univ3_pool_latest(bigint, @extschema@.address, bigint, timestamptz, boolean),
 	@extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.univ3_pool_fees_token1(bigint, @extschema@.address, int, timestamptz, bigint),
