@@ -121,16 +121,20 @@ CREATE TYPE @extschema@.strategy_pnl AS (
 COMMENT ON TYPE @extschema@.strategy_pnl IS
 	'P&L components in numeraire units: fees, divergence loss, staking yield, interest earned and paid, gas, swap cost';
 
--- One transaction a decision asks for.
+-- One transaction a decision asks for.  sender is NULL for the strategy's
+-- own vault (its owner), which sends nearly every intent; a strategy whose
+-- parameters name member strategies (the allocate kind) may send from a
+-- member's vault (strategy_member_vaults), and names it here.
 CREATE TYPE @extschema@.strategy_intent AS (
 	step			text,
 	target			@extschema@.address,
 	value			@extschema@.uint256,
 	data			bytea,
-	note			text
+	note			text,
+	sender			@extschema@.address
 );
 COMMENT ON TYPE @extschema@.strategy_intent IS
-	'a transaction of a decision: step name, target (NULL creates a contract), wei value, calldata, a note for people';
+	'a transaction of a decision: step name, target (NULL creates a contract), wei value, calldata, a note for people, the sending vault (NULL: the strategy''s owner)';
 
 -- What a policy decided, typed: the engine turns a policy's result into
 -- this (strategy_result) before anything leaves the module.
@@ -920,15 +924,16 @@ BEGIN
 		END IF;
 		FOR i IN SELECT x FROM jsonb_array_elements(result -> 'intents') x LOOP
 			SELECT min(j.key) INTO k FROM jsonb_object_keys(CASE WHEN jsonb_typeof(i) = 'object' THEN i ELSE '{}' END) j(key)
-			 WHERE j.key NOT IN ('step', 'target', 'value', 'data', 'note');
+			 WHERE j.key NOT IN ('step', 'target', 'value', 'data', 'note', 'from');
 			IF jsonb_typeof(i) <> 'object' OR k IS NOT NULL OR jsonb_typeof(i -> 'step') IS DISTINCT FROM 'string'
-			   OR coalesce(i ->> 'data', '') !~ '^0x([0-9a-f]{2})*$' THEN
+			   OR coalesce(i ->> 'data', '') !~ '^0x([0-9a-f]{2})*$'
+			   OR (i ? 'from' AND jsonb_typeof(i -> 'from') NOT IN ('string', 'null')) THEN
 				RAISE EXCEPTION 'policy of strategy % returned a malformed intent: %', strategy_id, left(i::text, 200)
 					USING ERRCODE = 'invalid_parameter_value',
-						  HINT = 'An intent has step, target, value, data (0x hex) and note: build it with strategy_intent().';
+						  HINT = 'An intent has step, target, value, data (0x hex), note and optionally from: build it with strategy_intent().';
 			END IF;
 			it := ROW(i ->> 'step', (i ->> 'target')::address, coalesce(i ->> 'value', '0')::uint256,
-					  decode(substr(i ->> 'data', 3), 'hex'), i ->> 'note');
+					  decode(substr(i ->> 'data', 3), 'hex'), i ->> 'note', (i ->> 'from')::address);
 			r.intents := r.intents || it;
 		END LOOP;
 	END IF;
@@ -1072,6 +1077,30 @@ $$;
 COMMENT ON FUNCTION @extschema@.strategy_record_snapshot(bigint, bigint, timestamptz, @extschema@.strategy_valuation) IS
 	'write a strategy_snapshots row from a valuation: value, holding value, fees owed and collected, staking yield, interest earned and paid';
 
+-- The vaults a strategy may send from besides its own: the owners of the
+-- strategies its parameters name as members (the allocate kind's
+-- "members", each a strategy id or an object with "strategy_id"), on its
+-- chain, itself excluded.  A decision's intent names one of them as its
+-- sender; the enqueue guard (strategy_intent_check) accepts no other.
+-- Who may change a strategy's members is the admin's: validate writes each
+-- member's owner into the parameters, so a new member is a new address
+-- (strategy_update refuses it, strategy_update_contracts may).
+CREATE FUNCTION @extschema@.strategy_member_vaults(s @extschema@.strategies)
+RETURNS @extschema@.address[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT coalesce(array_agg(m.owner ORDER BY m.id), '{}')
+	  FROM strategies m
+	 WHERE m.chain_id = s.chain_id AND m.id <> s.id
+	   AND m.id IN (SELECT CASE jsonb_typeof(e) WHEN 'number' THEN (e #>> '{}')::bigint
+										   WHEN 'object' THEN (e ->> 'strategy_id')::bigint END
+					  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.params -> 'members') = 'array'
+													 THEN s.params -> 'members' ELSE '[]' END) e)
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_member_vaults(@extschema@.strategies) IS
+	'the owners of the member strategies a strategy''s parameters name (same chain): the vaults its decisions may send from';
+
 -- What the strategy module says about an intent the queue is asked to take
 -- (its enqueue guard, registered in txq_enqueue_guards: the queue reads no
 -- strategy table and names no strategy function).  Without a
@@ -1114,21 +1143,25 @@ BEGIN
 	SELECT * INTO s FROM strategies AS x WHERE x.id = d.strategy_id;
 	IF d.chain_id <> strategy_intent_check.chain_id THEN
 		v.refusal := format('decision %s is of chain %s, not %s', d.id, d.chain_id, chain_id);
-	ELSIF s.owner <> sender THEN
-		v.refusal := format('decision %s is one of strategy %s, whose vault is %s, not %s', d.id, s.id, s.owner, sender);
+	ELSIF s.owner <> sender AND NOT sender = ANY (strategy_member_vaults(s)) THEN
+		v.refusal := format('decision %s is one of strategy %s, whose vault is %s%s, not %s', d.id, s.id, s.owner,
+							CASE WHEN cardinality(strategy_member_vaults(s)) > 0
+								 THEN format(' (and its members'' %s)', strategy_member_vaults(s)) ELSE '' END, sender);
 	ELSIF d.status <> 'enqueued' OR d.risk_allowed IS NOT TRUE THEN
 		v.refusal := format('decision %s is %s: the risk gate did not allow it', d.id, d.status);
 	ELSIF cardinality(d.intent_ids) > 0 THEN
 		v.refusal := format('decision %s is used up: its intents %s were queued', d.id, d.intent_ids);
 	ELSE
 		SELECT count(*)::integer INTO v.listed FROM jsonb_array_elements(d.intents) AS e
-		 WHERE CASE WHEN e ->> 'target' IS NULL THEN strategy_intent_check.target IS NULL
+		 WHERE coalesce((e ->> 'from')::address, s.owner) = sender
+		   AND CASE WHEN e ->> 'target' IS NULL THEN strategy_intent_check.target IS NULL
 					ELSE (e ->> 'target')::address = strategy_intent_check.target END
 		   AND coalesce(e ->> 'value', '0')::uint256 = strategy_intent_check.value
 		   AND decode(substr(e ->> 'data', 3), 'hex') = strategy_intent_check.data;
 		IF v.listed = 0 THEN
-			v.refusal := format('decision %s lists no intent to %s with this value and data',
-								d.id, coalesce(target::text, 'a new contract'));
+			v.refusal := format('decision %s lists no intent %sto %s with this value and data', d.id,
+								CASE WHEN sender <> s.owner THEN format('from %s ', sender) ELSE '' END,
+								coalesce(target::text, 'a new contract'));
 		END IF;
 	END IF;
 	RETURN v;
@@ -1166,11 +1199,11 @@ BEGIN
 		BEGIN
 			IF i.value IS NOT NULL AND i.value > 0 THEN
 				ret := decode(substr(rpc_call(s.chain_id, 'eth_call',
-					jsonb_build_array(jsonb_build_object('from', s.owner::text, 'to', i.target::text,
+					jsonb_build_array(jsonb_build_object('from', coalesce(i.sender, s.owner)::text, 'to', i.target::text,
 						'value', to_hex(i.value),
 						'data', '0x' || encode(i.data, 'hex')), '0x' || to_hex(block))) #>> '{}', 3), 'hex');
 			ELSE
-				ret := strategy_eth_call(s.chain_id, s.owner, i.target, i.data, block);
+				ret := strategy_eth_call(s.chain_id, coalesce(i.sender, s.owner), i.target, i.data, block);
 			END IF;
 			out := out || jsonb_build_array(jsonb_build_object('step', i.step, 'target', i.target::text, 'ok', true,
 				'return', '0x' || encode(ret, 'hex')));
@@ -1280,7 +1313,7 @@ BEGIN
 	valid_until := (state ->> 'at')::timestamptz + make_interval(secs => coalesce((s.params ->> 'deadline_seconds')::float8, 3600));
 	FOREACH i IN ARRAY r.intents LOOP
 		n := n + 1;
-		ids := ids || txq_enqueue(s.chain_id, s.owner, i.target, i.value, i.data,
+		ids := ids || txq_enqueue(s.chain_id, coalesce(i.sender, s.owner), i.target, i.value, i.data,
 			jsonb_build_object('idempotency_key', format('strategy:%s:block:%s:%s:%s', s.id, block, n, i.step),
 				'strategy_id', s.id, 'decision_id', d.id, 'valid_until', valid_until));
 	END LOOP;
@@ -1673,6 +1706,7 @@ BEGIN
 		'strategy_record_snapshot(bigint, bigint, timestamptz, @extschema@.strategy_valuation)',
 		'strategy_update_as(bigint, jsonb, text, boolean)',
 		'strategy_intent_check(bigint, @extschema@.address, bigint, @extschema@.address, @extschema@.uint256, bytea)',
+		'strategy_member_vaults(@extschema@.strategies)',
 		'strategy_record_decision(@extschema@.strategies, bigint, bigint, jsonb, jsonb)',
 		'strategy_simulate_intents(@extschema@.strategies, bigint, @extschema@.strategy_intent[])',
 		'strategy_run_one(@extschema@.strategies, bigint, boolean)',

@@ -12,6 +12,8 @@ SQL_PIECES += src/strategy/kinds/lp_univ3.sql
 SQL_PIECES += src/strategy/kinds/stake.sql
 SQL_PIECES += src/strategy/kinds/lend.sql
 SQL_PIECES += src/strategy/kinds/leverage.sql
+# allocate.sql: capital moved between member strategies' vaults (src/forecast/alloc.sql solves)
+SQL_PIECES += src/strategy/kinds/allocate.sql
 SQL_PIECES += src/strategy/risk_views.sql
 # stress.sql: the stress tests of a strategy (risk scenarios on its positions)
 SQL_PIECES += src/strategy/stress.sql

@@ -1183,11 +1183,11 @@ SELECT lives_ok($$UPDATE strategy_kinds SET simulate = NULL WHERE kind = 'lev2'$
 SELECT lives_ok($$DELETE FROM strategy_kinds WHERE kind = 'lev2'$$, 'and the kind removed');
 RESET ROLE;
 SELECT is((SELECT array_agg(kind || ':' || (simulate IS NOT NULL) ORDER BY kind) FROM strategy_kinds WHERE builtin),
-	ARRAY['lend:true', 'leverage:true', 'lp_univ3:false', 'stake:false'], 'the lending kinds simulate; the others do not');
+	ARRAY['allocate:false', 'lend:true', 'leverage:true', 'lp_univ3:false', 'stake:false'], 'the lending kinds simulate; the others do not');
 SELECT is(strategy_simulate_intents(pg_temp.strat('leverage', (SELECT p FROM lev_params)), 4, '{}'), '[]'::jsonb,
 	'strategy_simulate_intents of no intent calls nothing');
 SELECT throws_ok($$SELECT strategy_simulate_intents(pg_temp.strat('leverage', (SELECT p FROM lev_params)), 4,
-	ARRAY[ROW('lever', pg_temp.a('account'), '0', '\x01', 'n')::strategy_intent])$$, '58R01', NULL,
+	ARRAY[ROW('lever', pg_temp.a('account'), '0', '\x01', 'n', NULL)::strategy_intent])$$, '58R01', NULL,
 	'a node that does not answer is an error, not a revert (only the node''s error answer is one)');
 
 -- The kinds run on the read models above (b4): the swap pool (a

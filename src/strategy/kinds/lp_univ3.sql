@@ -19,6 +19,80 @@ LANGUAGE sql IMMUTABLE
 RETURN (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(params)
 		 WHERE key IN ('min_period_seconds', 'min_tick_move', 'max_twap_deviation', 'boundary_threshold', 'cost_factor'));
 
+-- The keys a regime's settings may hold (the "regimes" parameter: one
+-- object per label of the regime model): ALM parameters that replace the
+-- strategy's (k, min_width, limit_width, full_range_share), width_factor
+-- (multiplies k: the base range's width), limit_order (false: the plan's
+-- limit row is not minted) and pause (true: no open and no rebalance).
+CREATE FUNCTION @extschema@.strategy_lp_regime_keys()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE
+RETURN ARRAY['k', 'width_factor', 'min_width', 'limit_width', 'full_range_share', 'limit_order', 'pause'];
+
+-- The pool's log-price returns over the last lookback buckets before at,
+-- oldest first: the tick at each bucket's end (the last swap or state
+-- reading at or before it, univ3_pool_observations) minus the tick at the one before, times ln(1.0001).  What a
+-- regime model of an lp_univ3 strategy is conditioned on (regime_feed
+-- "pool"), and the series to train it on (with a long lookback).
+CREATE FUNCTION @extschema@.strategy_lp_regime_series(chain_id bigint, pool @extschema@.address, at timestamptz,
+	bucket interval, lookback int)
+RETURNS float8[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	WITH t AS (
+		SELECT x.at, x.tick, row_number() OVER (ORDER BY x.block_number, x.log_index NULLS LAST) AS o
+		  FROM univ3_pool_observations($1, $2, $3 - $4 * $5, $3) x),
+	e AS (
+		SELECT g, (SELECT t.tick FROM t WHERE t.at <= $3 - ($5 - g) * $4 ORDER BY t.o DESC LIMIT 1) AS tick
+		  FROM generate_series(0, $5) g)
+	SELECT coalesce(array_agg(r ORDER BY g) FILTER (WHERE r IS NOT NULL), '{}')
+	  FROM (SELECT g, (tick - lag(tick) OVER (ORDER BY g)) * ln(1.0001::float8) AS r FROM e) x
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_lp_regime_series(bigint, @extschema@.address, timestamptz, interval, int) IS
+	'a pool''s log-price returns per bucket over the last lookback buckets before a time, oldest first (the series an lp_univ3 regime model reads)';
+
+-- The regime an lp_univ3 strategy decides in: the live model of its
+-- regime_project, conditioned on the pool's recent returns (regime_feed
+-- "pool") or on the model's own training series ("model").  Never raises
+-- for the model's sake: a project without a live model, or a model that
+-- errors, gives {"error", "sqlstate"} and the policy falls back to the
+-- parameters without regimes.
+CREATE FUNCTION @extschema@.strategy_lp_regime(s @extschema@.strategies, at timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := s.params;
+	recent float8[];
+	r record;
+	msg text;
+	st text;
+BEGIN
+	IF p ->> 'regime_project' IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF p ->> 'regime_feed' = 'pool' THEN
+		recent := strategy_lp_regime_series(s.chain_id, (p ->> 'pool')::address, at,
+			(p ->> 'regime_bucket')::interval, (p ->> 'regime_lookback')::int);
+	END IF;
+	BEGIN
+		SELECT * INTO STRICT r FROM forecast_regime(p ->> 'regime_project', recent);
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, st = RETURNED_SQLSTATE;
+		RETURN jsonb_build_object('project', p ->> 'regime_project', 'feed', p ->> 'regime_feed',
+			'observations', cardinality(recent), 'error', msg, 'sqlstate', st);
+	END;
+	RETURN jsonb_build_object('project', p ->> 'regime_project', 'feed', p ->> 'regime_feed',
+		'observations', cardinality(recent), 'model_id', r.model_id, 'state', r.state, 'label', r.label,
+		'prob', r.probs[array_position(r.labels, r.label)],
+		'probs', to_jsonb(r.probs), 'labels', to_jsonb(r.labels));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_lp_regime(@extschema@.strategies, timestamptz) IS
+	'the regime of an lp_univ3 strategy at a time from its regime_project''s live model: model id, label, probability; or the error that makes the policy fall back';
+
 -- Validate lp_univ3 parameters; token0/token1/fee/tick_spacing and the
 -- decimals are read from the chain when not given.
 CREATE FUNCTION @extschema@.strategy_validate_lp_univ3(params jsonb, chain_id bigint)
@@ -31,13 +105,17 @@ DECLARE
 	k text := 'lp_univ3';
 	pool address;
 	d jsonb;
+	lbl text;
+	rs jsonb;
+	rk text;
 BEGIN
 	PERFORM strategy_check_keys(k, p, ARRAY['pool', 'position_manager', 'swap_router', 'token0', 'token1',
 		'fee', 'tick_spacing', 'decimals0', 'decimals1', 'numeraire', 'horizon_days', 'sigma',
 		'vol_window_seconds', 'twap_seconds', 'gas_cost', 'swap_cost', 'slippage_bps', 'deadline_seconds',
 		'swap', 'min_swap_share', 'apr_window',
 		'k', 'min_width', 'limit_width', 'full_range_share', 'peg_tick', 'peg_pull', 'appreciating', 'apr',
-		'min_period_seconds', 'min_tick_move', 'max_twap_deviation', 'boundary_threshold', 'cost_factor']);
+		'min_period_seconds', 'min_tick_move', 'max_twap_deviation', 'boundary_threshold', 'cost_factor',
+		'regime_project', 'regime_feed', 'regime_bucket', 'regime_lookback', 'regime_min_prob', 'regimes']);
 	pool := strategy_param_address(k, p, 'pool');
 	IF pool IS NULL THEN
 		PERFORM strategy_param_error(k, 'pool', 'the pool address is required');
@@ -88,6 +166,57 @@ BEGIN
 	END IF;
 	PERFORM univ3_alm_plan('79228162514264337593543950336', (p ->> 'tick_spacing')::int, 0.01, 1, 1, 1, d);
 	PERFORM univ3_alm_should_rebalance(-10, 10, 0, 0, 0, now(), now(), 0, 0, 0, strategy_lp_gate_params(p));
+	-- Regimes: a forecast project's live regime model, and per label what changes.
+	IF p ? 'regime_project' THEN
+		IF jsonb_typeof(p -> 'regime_project') <> 'string' OR p ->> 'regime_project' !~ '^[a-z][a-z0-9_]{0,62}$' THEN
+			PERFORM strategy_param_error(k, 'regime_project', 'a forecast project name');
+		END IF;
+		p := p || jsonb_build_object(
+			'regime_feed', coalesce(p -> 'regime_feed', '"pool"'),
+			'regime_bucket', coalesce(p -> 'regime_bucket', '"1 hour"'),
+			'regime_lookback', coalesce(strategy_param_number(k, p, 'regime_lookback', 2, 100000), 48),
+			'regime_min_prob', coalesce(strategy_param_number(k, p, 'regime_min_prob', 0, 1), 0),
+			'regimes', coalesce(p -> 'regimes', '{}'));
+		IF p ->> 'regime_feed' NOT IN ('pool', 'model') OR jsonb_typeof(p -> 'regime_feed') <> 'string' THEN
+			PERFORM strategy_param_error(k, 'regime_feed', '"pool" (the pool''s bucketed returns) or "model" (the model''s own series)');
+		END IF;
+		PERFORM strategy_param_interval(k, p, 'regime_bucket', '1 minute', '30 days');
+		IF (p ->> 'regime_lookback')::numeric <> trunc((p ->> 'regime_lookback')::numeric) THEN
+			PERFORM strategy_param_error(k, 'regime_lookback', 'a whole number of buckets');
+		END IF;
+		IF jsonb_typeof(p -> 'regimes') <> 'object' THEN
+			PERFORM strategy_param_error(k, 'regimes', 'an object of settings per regime label');
+		END IF;
+		FOR lbl, rs IN SELECT key, value FROM jsonb_each(p -> 'regimes') LOOP
+			IF length(lbl) NOT BETWEEN 1 AND 63 THEN
+				PERFORM strategy_param_error(k, 'regimes', format('"%s" is not a regime label', lbl));
+			END IF;
+			IF jsonb_typeof(rs) <> 'object' THEN
+				PERFORM strategy_param_error(k, format('regimes.%s', lbl), 'an object of settings');
+			END IF;
+			FOR rk IN SELECT jsonb_object_keys(rs) ORDER BY 1 LOOP
+				IF NOT rk = ANY (strategy_lp_regime_keys()) THEN
+					PERFORM strategy_param_error(k, format('regimes.%s', lbl),
+						format('unknown setting "%s" (settings are %s)', rk, array_to_string(strategy_lp_regime_keys(), ', ')));
+				END IF;
+			END LOOP;
+			FOREACH rk IN ARRAY ARRAY['limit_order', 'pause'] LOOP
+				IF rs ? rk AND jsonb_typeof(rs -> rk) <> 'boolean' THEN
+					PERFORM strategy_param_error(k, format('regimes.%s.%s', lbl, rk), 'true or false');
+				END IF;
+			END LOOP;
+			PERFORM strategy_param_number(k, rs, 'width_factor', 0.01, 100);
+			IF rs ? 'width_factor' AND jsonb_typeof(rs -> 'width_factor') <> 'number' THEN
+				PERFORM strategy_param_error(k, format('regimes.%s.width_factor', lbl), 'a number');
+			END IF;
+			-- Its ALM settings as the plan takes them.
+			PERFORM univ3_alm_plan('79228162514264337593543950336', (p ->> 'tick_spacing')::int, 0.01, 1, 1, 1,
+				d || (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(rs)
+					   WHERE key IN ('k', 'min_width', 'limit_width', 'full_range_share')));
+		END LOOP;
+	ELSIF EXISTS (SELECT 1 FROM jsonb_object_keys(p) x WHERE x LIKE 'regime%') THEN
+		PERFORM strategy_param_error(k, 'regime_project', 'the regime parameters need the forecast project of the regime model');
+	END IF;
 	RETURN p;
 END
 $$;
@@ -260,7 +389,10 @@ BEGIN
 							(1, t0, (n ->> 'amount0')::numeric, (n ->> 'owed0')::numeric, (p ->> 'decimals0')::int, price0, rate0),
 							(2, t1, (n ->> 'amount1')::numeric, (n ->> 'owed1')::numeric, (p ->> 'decimals1')::int, price1, rate1))
 							AS l(leg, asset, amount, owed, decimals, price, rate)
-					  ORDER BY e.o, l.leg)));
+					  ORDER BY e.o, l.leg)))
+		-- The regime, when the strategy has a regime model (its own errors
+		-- included); null when it has none.
+		|| jsonb_build_object('regime', CASE WHEN p ? 'regime_project' THEN strategy_lp_regime(s, v_at) END);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_gather_lp_univ3(@extschema@.strategies, bigint) IS
@@ -310,9 +442,32 @@ DECLARE
 	swap_cost numeric := 0;
 	price numeric;
 	max128 text := '340282366920938463463374607431768211455';
+	regime jsonb;
+	regime_reason text;
+	rset jsonb := '{}';
+	dropped jsonb;
 BEGIN
 	IF p ->> 'apr' = 'auto' THEN
 		alm := alm || jsonb_build_object('apr', coalesce(greatest((state ->> 'apr')::float8, 0), 0));
+	END IF;
+	-- The regime's settings (regimes.<label>) when the model answered with
+	-- enough confidence; else the parameters as they are (the reason says
+	-- which: regime:<label>, regime_uncertain:<label>, regime_unavailable).
+	IF p ? 'regime_project' THEN
+		regime := state -> 'regime';
+		IF regime IS NULL OR jsonb_typeof(regime) <> 'object' OR regime ? 'error' OR regime ->> 'label' IS NULL THEN
+			regime_reason := 'regime_unavailable';
+		ELSIF coalesce((regime ->> 'prob')::float8, 0) < (p ->> 'regime_min_prob')::float8 THEN
+			regime_reason := 'regime_uncertain:' || (regime ->> 'label');
+		ELSE
+			regime_reason := 'regime:' || (regime ->> 'label');
+			rset := coalesce(p -> 'regimes' -> (regime ->> 'label'), '{}');
+			alm := alm || (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(rset)
+							WHERE key IN ('k', 'min_width', 'limit_width', 'full_range_share'));
+			IF rset ? 'width_factor' THEN
+				alm := alm || jsonb_build_object('k', coalesce((alm ->> 'k')::float8, 2) * (rset ->> 'width_factor')::float8);
+			END IF;
+		END IF;
 	END IF;
 	has_liquidity := EXISTS (SELECT 1 FROM jsonb_array_elements(state -> 'nfts') x WHERE (x ->> 'liquidity')::numeric > 0);
 	-- The decision's time is in its inputs (decided_at, the engine's): a
@@ -357,8 +512,20 @@ BEGIN
 		reasons := gate.reasons;
 	END IF;
 
+	IF regime_reason IS NOT NULL THEN
+		reasons := reasons || regime_reason;
+		-- A paused regime neither opens nor moves the range.
+		IF action IN ('open', 'rebalance') AND coalesce((rset ->> 'pause')::boolean, false) THEN
+			reasons := reasons || ('regime_pause:' || action);
+			action := 'hold';
+		END IF;
+	END IF;
+
 	IF action = 'hold' THEN
-		RETURN jsonb_build_object('action', action, 'reasons', to_jsonb(reasons), 'intents', '[]'::jsonb);
+		RETURN jsonb_build_object('action', action, 'reasons', to_jsonb(reasons), 'intents', '[]'::jsonb)
+			|| CASE WHEN regime_reason IS NOT NULL
+					THEN jsonb_build_object('plan', jsonb_build_object('regime', regime, 'regime_settings', rset))
+					ELSE '{}' END;
 	END IF;
 
 	-- Withdraw everything: decreaseLiquidity, collect, burn per NFT.
@@ -435,6 +602,14 @@ BEGIN
 		END IF;
 	END IF;
 
+	-- A regime without limit orders: the plan's limit row is not minted
+	-- (what it would hold stays in the wallet).
+	IF rset ->> 'limit_order' = 'false' THEN
+		SELECT x INTO dropped FROM jsonb_array_elements(plan) x WHERE x ->> 'role' = 'limit';
+		plan := (SELECT coalesce(jsonb_agg(x ORDER BY o), '[]') FROM jsonb_array_elements(plan) WITH ORDINALITY e(x, o)
+				  WHERE x ->> 'role' <> 'limit');
+	END IF;
+
 	-- Approvals for what the mints take, then the mints.
 	SELECT coalesce(sum((x ->> 'amount0')::numeric), 0)::uint256, coalesce(sum((x ->> 'amount1')::numeric), 0)::uint256
 	  INTO need0, need1
@@ -470,7 +645,10 @@ BEGIN
 	RETURN jsonb_build_object(
 		'action', action, 'reasons', to_jsonb(reasons),
 		'plan', jsonb_build_object('sqrt_price', plan_price::text, 'holdings0', h0::text, 'holdings1', h1::text,
-			'sigma', (state ->> 'sigma')::float8, 'alm', alm, 'swap', swap_info, 'rows', plan, 'swap_cost', swap_cost),
+			'sigma', (state ->> 'sigma')::float8, 'alm', alm, 'swap', swap_info, 'rows', plan, 'swap_cost', swap_cost)
+			|| CASE WHEN regime_reason IS NOT NULL
+					THEN jsonb_build_object('regime', regime, 'regime_settings', rset, 'limit_dropped', dropped)
+					ELSE '{}' END,
 		'intents', intents,
 		'proposal', jsonb_build_object('action', action, 'reduces_risk', false,
 			'value', (state -> 'valuation' ->> 'value')::numeric, 'turnover', turnover,
@@ -511,3 +689,10 @@ COMMENT ON VIEW @extschema@.v_univ3_positions IS
 	'The strategies'' Uniswap v3 NFTs (as last synced): range, liquidity, owed fees, pool tick, in range, token amounts';
 REVOKE ALL ON @extschema@.v_univ3_positions FROM PUBLIC;
 GRANT SELECT ON @extschema@.v_univ3_positions TO amplified_reader;
+
+-- The regime helpers: the series is the pool's (readers see the pools);
+-- the regime lookup runs the forecast module as the engine (internal).
+REVOKE ALL ON FUNCTION @extschema@.strategy_lp_regime_series(bigint, @extschema@.address, timestamptz, interval, int),
+	@extschema@.strategy_lp_regime(@extschema@.strategies, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.strategy_lp_regime_series(bigint, @extschema@.address, timestamptz, interval, int)
+	TO amplified_reader;
