@@ -244,6 +244,18 @@ INSERT INTO matrix VALUES
 	-- forecast module: readers see the registry and progress; analysts train,
 	-- backtest, predict and use the kinds on arrays; operators choose the live model
 	('amplified.forecast_keys',          'SELECT',  NULL),
+	-- allocate kind and lp_univ3 regimes
+	('amplified.allocate_backtest(bigint,integer,double precision)', 'EXECUTE', 'amplified_analyst'),
+	('amplified.allocate_backtest_returns(jsonb,double precision[],integer,double precision)', 'EXECUTE', 'amplified_analyst'),
+	('amplified.allocate_target(jsonb,double precision[],double precision[],double precision[])', 'EXECUTE', 'amplified_analyst'),
+	('amplified.strategy_lp_regime(amplified.strategies,timestamp with time zone)', 'EXECUTE', NULL),
+	('amplified.strategy_validate_allocate(jsonb,bigint)', 'EXECUTE', NULL),
+	('amplified.strategy_sync_allocate(amplified.strategies,bigint)', 'EXECUTE', NULL),
+	('amplified.strategy_gather_allocate(amplified.strategies,bigint)', 'EXECUTE', NULL),
+	('amplified.strategy_policy_allocate(amplified.strategies,jsonb)', 'EXECUTE', NULL),
+	('amplified.allocate_member_returns(amplified.strategies,timestamp with time zone)', 'EXECUTE', NULL),
+	('amplified.strategy_lp_regime_series(bigint,amplified.address,timestamp with time zone,interval,integer)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_member_vaults(amplified.strategies)', 'EXECUTE', NULL),
 	('amplified.forecast_projects',      'SELECT',  'amplified_reader'),
 	('amplified.forecast_models',        'SELECT',  'amplified_reader'),
 	('amplified.forecast_deployments',   'SELECT',  'amplified_reader'),

@@ -289,6 +289,13 @@ INSERT INTO sample VALUES
 	('amplified.ingest_block_at(bigint,timestamp with time zone)', 'SELECT amplified.ingest_block_at(990011, now())', 'ok'),
 	('amplified.univ3_pool_activity(bigint,amplified.address,timestamp with time zone,timestamp with time zone,interval,integer)',
 	 $$SELECT count(*) FROM amplified.univ3_pool_activity(990011, '0x00000000000000000000000000000000000000aa', now() - interval '2 days', now(), '1 day')$$, 'ok'),
+	('amplified.allocate_backtest(bigint,integer,double precision)', 'SELECT count(*) FROM amplified.allocate_backtest(-1, 1, 365)', '42704'),
+	('amplified.allocate_target(jsonb,double precision[],double precision[],double precision[])',
+	 $$SELECT * FROM amplified.allocate_target('{"members": [{"strategy_id": 1}, {"strategy_id": 2}], "method": "mv"}', '{{0.01,0.02},{0.0,0.01},{0.02,-0.01},{0.01,0.0}}', '{0.01,0.005}', '{0.5,0.5}')$$, 'ok'),
+	('amplified.allocate_backtest_returns(jsonb,double precision[],integer,double precision)',
+	 $$SELECT count(*) FROM amplified.allocate_backtest_returns('{"members": [{"strategy_id": 1}, {"strategy_id": 2}], "method": "mv", "min_history": 2, "lookback": 3}', (SELECT array_agg(ARRAY[0.01 * sin(g), 0.01 * cos(g)]) FROM generate_series(1, 20) g)::float8[])$$, 'ok'),
+	('amplified.strategy_lp_regime_series(bigint,amplified.address,timestamp with time zone,interval,integer)',
+	 $$SELECT count(*) FROM amplified.strategy_lp_regime_series(990011, '0x00000000000000000000000000000000000000aa', now(), '1 hour', 4)$$, 'ok'),
 	('amplified.forecast_deploy(bigint)', 'SELECT amplified.forecast_deploy(-1)', '42704'),
 	('amplified.forecast_rollback(text)', $$SELECT amplified.forecast_rollback('role_none')$$, '42704');
 

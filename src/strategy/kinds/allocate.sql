@@ -639,10 +639,10 @@ COMMENT ON FUNCTION @extschema@.allocate_backtest(bigint, int, float8) IS
 
 -- Privileges: the kind's slots lose PUBLIC's EXECUTE when its row is
 -- registered; its helpers are internal but for the backtests (analysts)
--- and the pure functions.
+-- and the pure functions (allocate_transfer_intent only builds calldata:
+-- PUBLIC, as the other pure functions).
 REVOKE ALL ON FUNCTION @extschema@.allocate_member_returns(@extschema@.strategies, timestamptz),
 	@extschema@.allocate_target(jsonb, float8[], float8[], float8[]),
-	@extschema@.allocate_transfer_intent(@extschema@.address, @extschema@.address, @extschema@.address, @extschema@.uint256),
 	@extschema@.allocate_backtest_returns(jsonb, float8[], int, float8),
 	@extschema@.allocate_backtest(bigint, int, float8) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.allocate_target(jsonb, float8[], float8[], float8[]),
