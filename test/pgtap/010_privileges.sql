@@ -417,6 +417,8 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_sync_leverage(amplified.strategies,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_gather_leverage(amplified.strategies,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_policy_leverage(amplified.strategies,jsonb)', 'EXECUTE', NULL),
+	('amplified.strategy_policy_leverage_rules(amplified.strategies,jsonb)', 'EXECUTE', NULL),
+	('amplified.strategy_leverage_carry_forecast(amplified.strategies,timestamp with time zone)', 'EXECUTE', NULL),
 	('amplified.strategy_simulate_leverage(amplified.strategies,jsonb,jsonb,jsonb)', 'EXECUTE', NULL),
 	('amplified.strategy_validate_lend(jsonb,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_sync_lend(amplified.strategies,bigint)', 'EXECUTE', NULL),

@@ -197,6 +197,29 @@ CREATE TEMP TABLE pool AS SELECT strategy_price1per0(univ3_sqrt_price_at_price(1
 CREATE FUNCTION pg_temp.why(r jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
 	SELECT (r ->> 'action') || ':' || coalesce((SELECT string_agg(x, ',') FROM jsonb_array_elements_text(r -> 'reasons') x), '') $$;
 
+-- The carry that decides: a forecast's mean when gather has one.
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 6, jsonb_build_object('carry_forecast', jsonb_build_object('project', 'p', 'model_id', 3, 'mean', -0.001))))),
+	'unwind:negative_carry,carry_forecast', 'a negative carry forecast unwinds although the trailing carry is positive');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('staking_apr', 0.01, 'carry_forecast', jsonb_build_object('project', 'p', 'model_id', 3, 'mean', 0.004))))),
+	'lever:ltv_below_band,carry_forecast', 'a positive carry forecast levers although the trailing carry is negative');
+SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('staking_apr', 0.01, 'carry_forecast', jsonb_build_object('project', 'p', 'error', 'no live model', 'sqlstate', '55000'))))),
+	'unwind:negative_carry,carry_forecast_unavailable', 'no forecast: the trailing carry decides, and the decision says so');
+SELECT is((SELECT (r -> 'plan' -> 'carry_forecast' ->> 'model_id', round((r -> 'plan' ->> 'trailing_carry')::numeric, 6))::text
+			 FROM (SELECT pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('carry_forecast', jsonb_build_object('project', 'p', 'model_id', 3, 'mean', 0.004)))) r) x),
+	('3', 0.010000)::text, 'the plan keeps the forecast and the trailing carry beside it');
+SELECT is(pg_temp.lev(pg_temp.lev_state(10, 5)), amplified.strategy_policy_leverage_rules(pg_temp.strat('leverage', (SELECT p FROM lev_params)), pg_temp.lev_state(10, 5)),
+	'without carry_project the decision is the rules'' own');
+SELECT is((SELECT (strategy_validate_leverage(p || '{"carry_project": "spread"}', 990075) ->> 'carry_bucket',
+		strategy_validate_leverage(p || '{"carry_project": "spread"}', 990075) ->> 'carry_lookback',
+		strategy_validate_leverage(p || '{"carry_project": "spread"}', 990075) ->> 'carry_horizon')::text FROM lev_in),
+	('6 hours', '24', '4')::text, 'validate: carry_project gets its bucket, lookback and horizon defaults');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"carry_project": "Spread!"}' FROM lev_in), 990075)$$, '22023', NULL,
+	'validate: carry_project must be a project name');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"carry_bucket": "1 hour"}' FROM lev_in), 990075)$$, '22023', NULL,
+	'validate: carry_bucket without carry_project');
+SELECT throws_ok($$SELECT strategy_validate_leverage((SELECT p || '{"carry_project": "s", "carry_lookback": 1}' FROM lev_in), 990075)$$, '22023', NULL,
+	'validate: a lookback of one bucket');
+
 -- Hold: stale data, no price, within the band, no collateral.
 SELECT is(pg_temp.why(pg_temp.lev(pg_temp.lev_state(10, 5, jsonb_build_object('at', now() - interval '3600 seconds')))),
 	'hold:stale_chain_data', 'stale: data exactly deadline_seconds old');

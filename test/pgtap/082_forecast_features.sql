@@ -344,5 +344,37 @@ SELECT ok((SELECT abs((f.summary -> 'coefficients' ->> 0)::float8 - o.slope) < 1
 			WHERE f.id = m.id),
 	'forecast_train on forecast_features: the linear fit is the least-squares line of next_change on change');
 
+-- ---- a leverage strategy's carry forecast ----
+-- An AR(1) of the hourly spread above, the live model of project
+-- f082_carry; an Aave leverage strategy on that market and LST asks it
+-- (strategy_leverage_carry_forecast): its mean is the mean of the model's
+-- next carry_horizon steps conditioned on the spreads of the last
+-- carry_lookback hours, as forecast_predict_horizon gives them.
+CREATE TEMP TABLE carry_src AS SELECT $q$SELECT at, spread FROM amplified.forecast_spread_features(990082,
+	'0xcccccccccccccccccccccccccccccccccccccccc',
+	amplified.aave_market_id('0x00000000000000000000000000000000000000a1', '0x00000000000000000000000000000000000000e1'),
+	'2026-01-01 01:00+00', '2026-01-02 16:00+00', '1 hour', 4, 8) WHERE spread IS NOT NULL$q$ AS q;
+SELECT lives_ok($$SELECT forecast_train('f082_carry', 'arima', (SELECT q FROM carry_src), 'spread', '{"order": [1, 0, 0], "seed": 1}')$$,
+	'an AR(1) of the spread');
+CREATE TEMP TABLE lev_s AS SELECT jsonb_populate_record(NULL::amplified.strategies, jsonb_build_object(
+	'id', 1, 'name', 'carry', 'kind', 'leverage', 'chain_id', 990082, 'owner', '0x00000000000000000000000000000000000000f1',
+	'enabled', true, 'params', jsonb_build_object('protocol', 'aave_v3', 'aave_pool', '0x00000000000000000000000000000000000000a1',
+		'collateral_token', '0xcccccccccccccccccccccccccccccccccccccccc', 'loan_token', '0x00000000000000000000000000000000000000e1',
+		'carry_project', 'f082_carry', 'carry_bucket', '1 hour', 'carry_lookback', 12, 'carry_horizon', 3))) AS s;
+CREATE TEMP TABLE carry_fc AS SELECT strategy_leverage_carry_forecast((SELECT s FROM lev_s), pg_temp.t(40)) AS fc;
+CREATE TEMP TABLE carry_recent AS SELECT ARRAY(SELECT x.spread FROM forecast_spread_features(990082,
+	'0xcccccccccccccccccccccccccccccccccccccccc',
+	aave_market_id('0x00000000000000000000000000000000000000a1', '0x00000000000000000000000000000000000000e1'),
+	pg_temp.t(28), pg_temp.t(40), '1 hour') x WHERE x.spread IS NOT NULL ORDER BY x.at) AS y;
+SELECT is((SELECT (fc ->> 'points')::int FROM carry_fc), (SELECT cardinality(y) FROM carry_recent),
+	'carry forecast: conditioned on the spreads of the last 12 hours');
+SELECT ok((SELECT abs((fc ->> 'mean')::float8 - (SELECT avg(h.mean) FROM carry_recent r, forecast_predict_horizon('f082_carry', 3, r.y, 0.8) h)) < 1e-15
+			 FROM carry_fc), 'carry forecast: the mean of the model''s next 3 steps after them');
+SELECT is((SELECT (fc ->> 'model_id')::bigint FROM carry_fc), (SELECT model_id FROM v_forecast_models WHERE project = 'f082_carry' AND live),
+	'carry forecast: from the live model');
+SELECT is((SELECT fc ->> 'sqlstate' FROM (SELECT strategy_leverage_carry_forecast(
+		jsonb_populate_record(l.s, jsonb_build_object('params', (l.s).params || '{"carry_project": "f082_none"}')), pg_temp.t(40)) AS fc FROM lev_s l) x),
+	'55000', 'carry forecast: a project without a live model is reported, not raised');
+
 SELECT * FROM finish();
 ROLLBACK;

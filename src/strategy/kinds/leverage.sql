@@ -16,6 +16,13 @@
 --     positive, the collateral's level is ok, and the debt added is worth
 --     min_trade;
 --   else hold.
+-- The carry is the trailing one (staking APR less borrow APY over
+-- carry_window), or, with carry_project, the forecast of the LST's yield
+-- spread over the market's borrow APY by that forecast project's live
+-- series model (docs/forecast.md): the mean of its next carry_horizon
+-- steps, conditioned on the spread's last carry_lookback buckets of
+-- carry_bucket (forecast_spread_features).  When the project has no live
+-- model or it fails, the decision says so and the trailing carry decides.
 -- Every action is one call of the account, eth_call'ed at the decision's
 -- block before it is enqueued (strategy_simulate_leverage): refused when it
 -- reverts, when the LTV it leaves is outside the band (lever, delever), when
@@ -66,7 +73,8 @@ BEGIN
 	PERFORM strategy_check_keys(k, p, ARRAY['protocol', 'account', 'morpho', 'market', 'oracle', 'irm', 'lltv',
 		'aave_pool', 'emode_category', 'collateral_token', 'loan_token', 'collateral_decimals', 'loan_decimals',
 		'swap_pool', 'swap_fee', 'swap_tick_spacing', 'target_ltv', 'band', 'unwind_health', 'carry_window', 'min_trade',
-		'slippage_bps', 'max_loss_bps', 'max_unwind_loss_bps', 'gas_cost', 'deadline_seconds']);
+		'slippage_bps', 'max_loss_bps', 'max_unwind_loss_bps', 'gas_cost', 'deadline_seconds',
+		'carry_project', 'carry_bucket', 'carry_lookback', 'carry_horizon']);
 	IF p ->> 'protocol' IS NULL OR p ->> 'protocol' NOT IN ('morpho_blue', 'aave_v3') THEN
 		PERFORM strategy_param_error(k, 'protocol', '"morpho_blue" or "aave_v3"');
 	END IF;
@@ -131,6 +139,18 @@ BEGIN
 		'gas_cost', coalesce(strategy_param_number(k, p, 'gas_cost', 0, 1e30), 0),
 		'deadline_seconds', coalesce(strategy_param_number(k, p, 'deadline_seconds', 60, 604800), 3600));
 	PERFORM strategy_param_interval(k, p, 'carry_window', '1 minute', '3650 days');
+	IF p ? 'carry_project' THEN
+		IF jsonb_typeof(p -> 'carry_project') <> 'string' OR p ->> 'carry_project' !~ '^[a-z][a-z0-9_]{0,62}$' THEN
+			PERFORM strategy_param_error(k, 'carry_project', 'a forecast project''s name');
+		END IF;
+		p := p || jsonb_build_object(
+			'carry_bucket', coalesce(p -> 'carry_bucket', '"6 hours"'),
+			'carry_lookback', coalesce(strategy_param_number(k, p, 'carry_lookback', 2, 10000), 24),
+			'carry_horizon', coalesce(strategy_param_number(k, p, 'carry_horizon', 1, 1000), 4));
+		PERFORM strategy_param_interval(k, p, 'carry_bucket', '1 minute', '365 days');
+	ELSIF p ?| ARRAY['carry_bucket', 'carry_lookback', 'carry_horizon'] THEN
+		PERFORM strategy_param_error(k, 'carry_bucket', 'carry_bucket, carry_lookback and carry_horizon go with carry_project');
+	END IF;
 	-- the top of the band must not be where it unwinds: at LTV t + band the
 	-- health factor is lltv / (t + band), which must stay above unwind_health
 	IF p ->> 'protocol' = 'morpho_blue' AND (p ->> 'lltv')::numeric / 1e18 / (t + b) <= (p ->> 'unwind_health')::numeric THEN
@@ -181,6 +201,46 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_sync_leverage(@extschema@.strategies, bigint) IS
 	'leverage positions at a block: the account''s collateral and debt (lend_position_at) and its idle balances';
+
+-- The carry forecast of a leverage strategy with carry_project, at a time:
+-- the project's live series model conditioned on the last carry_lookback
+-- buckets of the spread of the collateral's yield over the borrow market's
+-- APY (forecast_spread_features), its mean over the next carry_horizon
+-- steps and the lowest 80 % bound.  An error (no live model, a regression
+-- model, no spread to condition on ...) is returned, not raised: the
+-- decision records it and falls back to the trailing carry.
+CREATE FUNCTION @extschema@.strategy_leverage_carry_forecast(s @extschema@.strategies, at timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := s.params;
+	b interval := (p ->> 'carry_bucket')::interval;
+	n int := (p ->> 'carry_lookback')::int;
+	h int := (p ->> 'carry_horizon')::int;
+	mkt bytes32 := CASE WHEN p ->> 'protocol' = 'morpho_blue' THEN (p ->> 'market')::bytes32
+						ELSE aave_market_id((p ->> 'aave_pool')::address, (p ->> 'loan_token')::address) END;
+	recent float8[];
+	f record;
+BEGIN
+	recent := ARRAY(SELECT x.spread FROM forecast_spread_features(s.chain_id, (p ->> 'collateral_token')::address, mkt,
+						at - n * b, at, b) x
+					 WHERE x.spread IS NOT NULL ORDER BY x.at);
+	IF cardinality(recent) = 0 THEN
+		RETURN jsonb_build_object('project', p ->> 'carry_project', 'error', 'no spread in the lookback to condition on',
+			'sqlstate', '55000');
+	END IF;
+	SELECT avg(x.mean) AS mean, min(x.lo) AS lo, max(x.model_id) AS model_id INTO f
+	  FROM forecast_predict_horizon(p ->> 'carry_project', h, recent, 0.8) x;
+	RETURN jsonb_build_object('project', p ->> 'carry_project', 'model_id', f.model_id, 'mean', f.mean, 'lo80', f.lo,
+		'horizon', h, 'bucket', p ->> 'carry_bucket', 'points', cardinality(recent), 'last_spread', recent[cardinality(recent)]);
+EXCEPTION WHEN OTHERS THEN
+	RETURN jsonb_build_object('project', p ->> 'carry_project', 'error', SQLERRM, 'sqlstate', SQLSTATE);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_leverage_carry_forecast(@extschema@.strategies, timestamptz) IS
+	'a leverage strategy''s carry forecast: its carry_project''s live series model on the recent LST yield spread over the borrow APY (errors returned, not raised)';
 
 -- leverage state: position, market, prices, carry, risk level, swap pool.
 CREATE FUNCTION @extschema@.strategy_gather_leverage(s @extschema@.strategies, block bigint)
@@ -265,6 +325,8 @@ BEGIN
 		'health_factor', hf, 'lltv', lltv, 'liquidation_price', liq_price,
 		-- both over carry_window: what borrowing cost and what staking paid
 		'borrow_apy', borrow_apy, 'staking_apr', apr, 'borrow_apy_now', mk.borrow_apy,
+		-- with carry_project: its live model's forecast of the spread
+		'carry_forecast', CASE WHEN p ? 'carry_project' THEN strategy_leverage_carry_forecast(s, at) END,
 		'market_liquidity', mk.liquidity::text,
 		'risk_level', risk_asset_level(s.chain_id, coll),
 		'swap', jsonb_build_object('sqrt_price', ps.sqrt_price::text, 'tick', ps.tick, 'liquidity', ps.liquidity::text,
@@ -281,7 +343,7 @@ COMMENT ON FUNCTION @extschema@.strategy_gather_leverage(@extschema@.strategies,
 	'inputs of a leverage decision at a block: collateral, debt, oracle price, LTV, health factor, LLTV, liquidation price, borrow APY, staking APR, risk level, swap pool';
 
 -- leverage: unwind, delever, lever or hold (the rules at the top of the file).
-CREATE FUNCTION @extschema@.strategy_policy_leverage(s @extschema@.strategies, state jsonb)
+CREATE FUNCTION @extschema@.strategy_policy_leverage_rules(s @extschema@.strategies, state jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, @extschema@, pg_temp
@@ -305,7 +367,9 @@ DECLARE
 	ltv numeric := (state ->> 'ltv')::numeric;
 	hf numeric := (state ->> 'health_factor')::numeric;
 	lvl text := state ->> 'risk_level';
-	carry float8 := (state ->> 'staking_apr')::float8 - (state ->> 'borrow_apy')::float8;
+	-- the forecast's when there is one, else the trailing carry
+	carry float8 := coalesce((state -> 'carry_forecast' ->> 'mean')::float8,
+							 (state ->> 'staking_apr')::float8 - (state ->> 'borrow_apy')::float8);
 	zero_for_one boolean := (state -> 'swap' ->> 'collateral_is_token0')::boolean;
 	morpho boolean := p ->> 'protocol' = 'morpho_blue';
 	-- loan per collateral selling collateral in the pool, after its fee
@@ -487,8 +551,33 @@ BEGIN
 				'liquidation_price', CASE WHEN d_after > 0 AND c_after > 0 THEN d_after / (c_after * (state ->> 'lltv')::numeric) END))));
 END
 $$;
+COMMENT ON FUNCTION @extschema@.strategy_policy_leverage_rules(@extschema@.strategies, jsonb) IS
+	'leverage rules: unwind on depeg, negative carry or low health; delever above the band; lever below it with positive carry; or hold';
+
+-- leverage: the rules' decision, with where its carry came from: reason
+-- carry_forecast (the model's mean decided) or carry_forecast_unavailable
+-- (the trailing carry decided), and the forecast in the plan.
+CREATE FUNCTION @extschema@.strategy_policy_leverage(s @extschema@.strategies, state jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	r jsonb := strategy_policy_leverage_rules(s, state);
+	fc jsonb := state -> 'carry_forecast';
+BEGIN
+	IF fc IS NULL OR jsonb_typeof(fc) <> 'object' THEN
+		RETURN r;
+	END IF;
+	RETURN r || jsonb_build_object(
+		'reasons', coalesce(r -> 'reasons', '[]'::jsonb)
+			|| to_jsonb(CASE WHEN fc ? 'mean' THEN 'carry_forecast' ELSE 'carry_forecast_unavailable' END),
+		'plan', coalesce(r -> 'plan', '{}'::jsonb) || jsonb_build_object('carry_forecast', fc,
+			'trailing_carry', (state ->> 'staking_apr')::float8 - (state ->> 'borrow_apy')::float8));
+END
+$$;
 COMMENT ON FUNCTION @extschema@.strategy_policy_leverage(@extschema@.strategies, jsonb) IS
-	'leverage decision: unwind on depeg, negative carry or low health; delever above the band; lever below it with positive carry; or hold';
+	'leverage decision: the rules (strategy_policy_leverage_rules), with the carry forecast that decided, or that it was unavailable';
 
 -- leverage: what the eth_call of the action says, against the band, the
 -- unwind's promise and max_loss_bps.  The account's actions return the
@@ -590,3 +679,6 @@ COMMENT ON VIEW @extschema@.v_lend_positions IS
 	'The lend and leverage strategies'' lending positions at their last synced block: supply, debt, collateral, health factor, LTV, liquidation price, and the market''s APYs';
 REVOKE ALL ON @extschema@.v_lend_positions FROM PUBLIC;
 GRANT SELECT ON @extschema@.v_lend_positions TO amplified_reader;
+-- The kind's helpers run inside its slots only.
+REVOKE ALL ON FUNCTION @extschema@.strategy_policy_leverage_rules(@extschema@.strategies, jsonb),
+	@extschema@.strategy_leverage_carry_forecast(@extschema@.strategies, timestamptz) FROM PUBLIC;
