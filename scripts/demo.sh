@@ -115,7 +115,7 @@ SELECT amplified.watch_contract(31337, c.address::amplified.address, c.label, c.
 SQL
 
 # Some traffic: swaps that move prices, mints, burns, transfers, rate and oracle updates.
-AMP_QUIET=1 node test/chain/traffic.js --rpc "$CHAIN_RPC_URL" --deployment "$deployment" --rounds 3 >/dev/null
+AMP_QUIET=1 node test/chain/traffic.js --rpc "$CHAIN_RPC_URL" --deployment "$deployment" --rounds 3 --seed 17 >/dev/null
 head=$(curl -s -m 2 -H 'content-type: application/json' \
 	--data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "$CHAIN_RPC_URL" |
 	sed -E 's/.*"result":"([^"]*)".*/\1/')
@@ -187,8 +187,42 @@ if [ "$fresh" = t ]; then
 	# The lender's account gets 20 WETH, the leverage account 2 wstETH.
 	lending fund --owner 6 --token WETH --amount 20 >/dev/null
 	lending fund --owner 7 --token wstETH --amount 2 >/dev/null
+	# Ten days of history first: wstETH's rate grows 1 to 3 bps every six
+	# hours (seeded), the series the forecasting step learns from.
+	scenario grow --hours 240 --steps 40 --wsteth-bps 2 --weeth-bps 2 --jitter 1 --seed 7 >/dev/null
 	scenario grow --hours 24 --steps 8 --wsteth-bps 1 --weeth-bps 2 >/dev/null
 	wait_ingested
+	q >/dev/null <<SQL
+SET search_path = amplified, public;
+-- the market layer's feed of wstETH's exchange rate (docs/market.md)
+INSERT INTO market_feeds (chain_id, asset, quote, source, contract, scale)
+SELECT 31337, '$WSTETH', NULL, 'lst_rate', '$WSTETH', -18
+ WHERE NOT EXISTS (SELECT 1 FROM market_feeds f WHERE f.chain_id = 31337 AND f.asset = '$WSTETH'::address AND f.source = 'lst_rate');
+SQL
+	# The pool then trades wstETH 1 % under the Morpho market's oracle, as
+	# LST pools often do (traffic leaves it anywhere; this makes the run the
+	# same every time, and the leverage strategy's swap worth doing).
+	disc_tick=$(q -Atc "SELECT floor(ln(CASE WHEN '$APPRECIATING' = 'token0' THEN r ELSE 1 / r END) / ln(1.0001))::int
+		FROM (SELECT (m.price::numeric / 1e36 * 0.99)::float8 AS r
+		        FROM (SELECT '$MKT'::jsonb AS j) y, LATERAL amplified.lend_market_at(31337, amplified.morpho_market_id(
+		             (j ->> 'loanToken')::amplified.address, (j ->> 'collateralToken')::amplified.address, (j ->> 'oracle')::amplified.address,
+		             (j ->> 'irm')::amplified.address, (j ->> 'lltv')::amplified.uint256), amplified.ingest_head_block(31337)) m) x")
+	scenario push --pool wstETH-WETH-500 --tick "$disc_tick" >/dev/null
+	wait_ingested
+	# Forecasting (docs/forecast.md): an ARIMA of wstETH's yield spread over
+	# the Morpho wstETH/WETH market's borrow APY in six-hour buckets, trained
+	# and backtested walk-forward beside naive baselines; the project's first
+	# model is live, and the leverage strategy's carry comes from it.
+	q >/dev/null <<SQL
+SET search_path = amplified, public;
+SELECT forecast_backtest(forecast_train('wsteth_spread', 'arima',
+	format(\$q\$SELECT at, spread FROM amplified.forecast_spread_features(31337, %L, %L, %L::timestamptz - interval '10 days', %L, '6 hours')
+	  WHERE spread IS NOT NULL ORDER BY at\$q\$, '$WSTETH', x.mid, x.t, x.t),
+	'spread', '{"seed": 1}'), folds => 5, horizon => 2)
+  FROM (SELECT morpho_market_id((m ->> 'loanToken')::address, (m ->> 'collateralToken')::address, (m ->> 'oracle')::address, (m ->> 'irm')::address, (m ->> 'lltv')::uint256)::text AS mid,
+			   (SELECT max(b.timestamp) FROM blocks b WHERE b.chain_id = 31337) AS t
+		  FROM (SELECT '$MKT'::jsonb AS m) y) x;
+SQL
 	q >/dev/null <<SQL
 SET search_path = amplified, public;
 SELECT add_signer(31337, '$LP_VAULT', 'key_file');
@@ -207,7 +241,8 @@ SELECT strategy_create('lend WETH', 'lend', 31337, '$LEND_OWNER', jsonb_build_ob
 SELECT strategy_create('leverage wstETH (Morpho)', 'leverage', 31337, '$LEV_OWNER', jsonb_build_object(
 	'protocol', 'morpho_blue', 'account', '$LEV_ACCOUNT', 'morpho', '$MORPHO', 'oracle', m ->> 'oracle', 'irm', m ->> 'irm',
 	'lltv', m ->> 'lltv', 'collateral_token', '$WSTETH', 'loan_token', '$WETH', 'swap_pool', '$POOL',
-	'target_ltv', 0.75, 'band', 0.03, 'carry_window', '24 hours', 'max_loss_bps', 500, 'slippage_bps', 50), enabled => true)
+	'target_ltv', 0.75, 'band', 0.03, 'carry_window', '24 hours', 'max_loss_bps', 500, 'slippage_bps', 50,
+	'carry_project', 'wsteth_spread', 'carry_bucket', '6 hours', 'carry_lookback', 12, 'carry_horizon', 2), enabled => true)
   FROM (SELECT '$MKT'::jsonb AS m) x;
 SQL
 	# Run 0: the lender supplies, the leverage strategy loops to its target
@@ -294,6 +329,16 @@ echo "Decisions with their reasons (SELECT * FROM amplified.v_decisions):"
 q -c "SELECT decision_id AS id, strategy, block_number AS block, action, status, array_to_string(reasons, ',') AS reasons,
              coalesce(array_to_string(risk_reasons, ','), '') AS risk, intents, executed, repeats
         FROM amplified.v_decisions ORDER BY decision_id"
+echo "Forecasting: each model against its naive baselines (SELECT * FROM amplified.v_forecast_models):"
+q -c "SELECT model_id, project, kind, live, train_rows, folds, round(rmse::numeric, 5) AS rmse, best_baseline,
+             round(best_baseline_rmse::numeric, 5) AS baseline_rmse, round(skill::numeric, 3) AS skill, verdict
+        FROM amplified.v_forecast_models ORDER BY model_id"
+echo "The leverage strategy's carry, from the live model (decisions.plan -> carry_forecast):"
+q -c "SELECT d.id AS decision, d.action, (d.plan -> 'carry_forecast' ->> 'model_id') AS model,
+             round((d.plan -> 'carry_forecast' ->> 'mean')::numeric, 4) AS carry_forecast,
+             round((d.plan ->> 'trailing_carry')::numeric, 4) AS trailing_carry
+        FROM amplified.decisions d JOIN amplified.strategies s ON s.id = d.strategy_id
+       WHERE s.kind = 'leverage' ORDER BY d.id"
 echo "Every decision replayed on its stored inputs (SELECT amplified.strategy_replay(id)):"
 q -c "SELECT count(*) AS decisions, count(*) FILTER (WHERE (amplified.strategy_replay(d.id) ->> 'matches')::boolean) AS replay_identically
         FROM amplified.decisions d WHERE d.status <> 'error'"

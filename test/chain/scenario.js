@@ -10,9 +10,13 @@
 //       WETH/wstETH/weETH balances trimmed to the amounts given (the rest goes
 //       to the deployer), and position NFTs they hold sent to the deployer.
 //   grow [--hours 24] [--steps 8] [--wsteth-bps 2] [--weeth-bps 1]
+//        [--jitter J] [--seed S]
 //       Time passes: in each step the clock moves hours/steps forward
 //       (evm_increaseTime), the LSTs' rates grow by their bps (increaseRate),
-//       and the wstETH/ETH oracle follows the wstETH rate.
+//       and the wstETH/ETH oracle follows the wstETH rate.  With --jitter,
+//       each step's bps is drawn uniformly from bps - J .. bps + J (at least
+//       0), from the seed (default 1): a yield series that varies, the same
+//       on every run.
 //   push --pool ID --tick T [--from N]
 //       Traffic: account N (default 1) swaps on the pool, exact input, with a
 //       price limit at tick T, until the pool's price reaches it.
@@ -24,6 +28,7 @@
 const fs = require('fs');
 const path = require('path');
 const lib = require('./lib');
+const { Rng } = require('./seeded');
 
 const { ethers } = lib;
 const erc20 = new ethers.utils.Interface([
@@ -90,13 +95,17 @@ async function grow(chain, dep, opts)
 	const hours = Number(opts.hours || 24);
 	const steps = Number(opts.steps || 8);
 	const bps = { wstETH: Number(opts['wsteth-bps'] || 2), weETH: Number(opts['weeth-bps'] || 1) };
+	const jitter = Number(opts.jitter || 0);
+	const rng = new Rng(BigInt(opts.seed || 1));
 	const oracle = Object.values(dep.oracles).find((o) => o.tracks === 'wstETH');
 	for (let i = 0; i < steps; i++) {
 		await chain.send('evm_increaseTime', [Math.round(hours * 3600 / steps)]);
-		for (const sym of ['wstETH', 'weETH'])
-			if (bps[sym] > 0)
+		for (const sym of ['wstETH', 'weETH']) {
+			const b = jitter > 0 ? Math.max(0, bps[sym] + rng.int(-jitter, jitter)) : bps[sym];
+			if (b > 0)
 				await chain.tx(`increaseRate ${sym}`, dep.deployer, dep.tokens[sym].address,
-					lstIface.encodeFunctionData('increaseRate', [bps[sym]]));
+					lstIface.encodeFunctionData('increaseRate', [b]));
+		}
 		if (oracle) {
 			const r = (await chain.call(dep.tokens.wstETH.address, lstIface, 'rate')).toBigInt();
 			await chain.tx('setAnswer wstETH/ETH', dep.deployer, oracle.address, aggIface.encodeFunctionData('setAnswer', [r]));
