@@ -66,6 +66,7 @@
 #include "utils/memutils.h"
 
 #include "forecast/forecast.h"
+#include "risk/vol.h"
 
 #define ARIMA_MAGIC 0x414D4941	/* "AIMA" */
 #define ARIMA_VERSION 1
@@ -461,35 +462,12 @@ ArimaObjective(unsigned nx, const double *x, double *grad, void *data)
 	return isfinite(ll) ? ll : -1e300;
 }
 
-/* One BOBYQA run from x; returns NLopt's result, *best the optimum. */
+/* One BOBYQA run from x; returns NLopt's result, *best the optimum (the risk module's runner). */
 static nlopt_result
 ArimaOptimise(ArimaProblem *g, int k, const double *lb, const double *ub,
 			  const double *step, double *x, double *best)
 {
-	nlopt_opt	opt = nlopt_create(NLOPT_LN_BOBYQA, k);
-	nlopt_result res;
-
-	if (opt == NULL)
-		return NLOPT_OUT_OF_MEMORY;
-	g->opt = opt;
-	res = nlopt_set_max_objective(opt, ArimaObjective, g);
-	if (res > 0)
-		res = nlopt_set_lower_bounds(opt, lb);
-	if (res > 0)
-		res = nlopt_set_upper_bounds(opt, ub);
-	if (res > 0)
-		res = nlopt_set_initial_step(opt, step);
-	if (res > 0)
-		res = nlopt_set_xtol_rel(opt, 1e-10);
-	if (res > 0)
-		res = nlopt_set_ftol_abs(opt, 1e-11);
-	if (res > 0)
-		res = nlopt_set_maxeval(opt, ARIMA_MAXEVAL);
-	if (res > 0)
-		res = nlopt_optimize(opt, x, best);
-	nlopt_destroy(opt);
-	g->opt = NULL;
-	return res;
+	return RiskBobyqaMaximise(ArimaObjective, g, &g->opt, k, lb, ub, step, ARIMA_MAXEVAL, x, best);
 }
 
 /*

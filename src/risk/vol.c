@@ -390,18 +390,26 @@ GarchStandardErrors(GarchProblem *g, const double *x, int k, double f0, RiskGarc
 	return all;
 }
 
-/* One BOBYQA run from x (updated in place); the NLopt result code. */
-static nlopt_result
-GarchOptimise(GarchProblem *g, int k, const double *lb, const double *ub, const double *step,
-			  double *x, double *best)
+/*
+ * One BOBYQA maximisation of objective over k parameters within [lb, ub]
+ * from x (updated in place), with the tolerances of the module's
+ * likelihood fits; *best the maximum, the NLopt result code returned.
+ * *slot holds the optimiser while it runs, so that the objective can call
+ * nlopt_force_stop on it (a pending interrupt).  Shared with the
+ * forecasting module's ARIMA fit.
+ */
+nlopt_result
+RiskBobyqaMaximise(nlopt_func objective, void *data, nlopt_opt *slot, int k,
+				   const double *lb, const double *ub, const double *step, int maxeval,
+				   double *x, double *best)
 {
 	nlopt_opt	opt = nlopt_create(NLOPT_LN_BOBYQA, k);
 	nlopt_result res;
 
 	if (opt == NULL)
 		return NLOPT_OUT_OF_MEMORY;
-	g->opt = opt;
-	res = nlopt_set_max_objective(opt, GarchObjective, g);
+	*slot = opt;
+	res = nlopt_set_max_objective(opt, objective, data);
 	if (res > 0)
 		res = nlopt_set_lower_bounds(opt, lb);
 	if (res > 0)
@@ -413,12 +421,20 @@ GarchOptimise(GarchProblem *g, int k, const double *lb, const double *ub, const 
 	if (res > 0)
 		res = nlopt_set_ftol_abs(opt, 1e-11);
 	if (res > 0)
-		res = nlopt_set_maxeval(opt, GARCH_MAXEVAL);
+		res = nlopt_set_maxeval(opt, maxeval);
 	if (res > 0)
 		res = nlopt_optimize(opt, x, best);
 	nlopt_destroy(opt);
-	g->opt = NULL;
+	*slot = NULL;
 	return res;
+}
+
+/* One BOBYQA run from x (updated in place); the NLopt result code. */
+static nlopt_result
+GarchOptimise(GarchProblem *g, int k, const double *lb, const double *ub, const double *step,
+			  double *x, double *best)
+{
+	return RiskBobyqaMaximise(GarchObjective, g, &g->opt, k, lb, ub, step, GARCH_MAXEVAL, x, best);
 }
 
 /*

@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 
+#include <nlopt.h>
+
 /* Fewest returns a GARCH(1,1) fit accepts. */
 #define RISK_GARCH_MIN_N 10
 
@@ -56,6 +58,11 @@ typedef enum RiskVolStatus
 	RISK_VOL_NOMEM,				/* the optimiser could not be created */
 	RISK_VOL_FAILED				/* no finite likelihood was found */
 } RiskVolStatus;
+
+/* One BOBYQA maximisation with the module's tolerances (vol.c). */
+extern nlopt_result RiskBobyqaMaximise(nlopt_func objective, void *data, nlopt_opt *slot, int k,
+									   const double *lb, const double *ub, const double *step,
+									   int maxeval, double *x, double *best);
 
 extern double RiskEwmaVariance(const double *r, int n, double lambda, double *var);
 extern double RiskGarchLoglik(const double *r, int n, const RiskGarchParams *p,
