@@ -30,11 +30,40 @@ PinThreads(const char *symbol)
 		setter(1);
 }
 
-/* Library load: one thread for OpenMP and OpenBLAS. */
+/*
+ * Library load: one thread for OpenMP and OpenBLAS.  An OpenBLAS built
+ * with pthreads starts its pool when it is loaded, before this runs: only
+ * OPENBLAS_NUM_THREADS=1 in the server's environment (which the preloaded
+ * amplified library sets) prevents it, so say so when it is missing.
+ */
 void
 _PG_init(void)
 {
+	const char *env = getenv("OPENBLAS_NUM_THREADS");
+
+	if (dlsym(RTLD_DEFAULT, "openblas_set_num_threads") != NULL &&
+		(env == NULL || strcmp(env, "1") != 0))
+		ereport(WARNING,
+				(errmsg("OpenBLAS was loaded without OPENBLAS_NUM_THREADS=1"),
+				 errdetail("It may have started a thread pool in this backend."),
+				 errhint("Add amplified to shared_preload_libraries, or set OPENBLAS_NUM_THREADS=1 in the server's environment.")));
 	PinThreads("omp_set_num_threads");
 	PinThreads("openblas_set_num_threads");
 	PinThreads("goto_set_num_threads");
+}
+
+/*
+ * LAPACK's error handler (reference LAPACK calls xerbla_ on an illegal
+ * argument, then stops the process): an error instead.  This library is
+ * loaded ahead of liblapack, so its definition is the one LAPACK calls.
+ */
+void		xerbla_(const char *srname, const int *info, size_t len);
+
+void
+xerbla_(const char *srname, const int *info, size_t len)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+			 errmsg("LAPACK routine %.*s: parameter %d had an illegal value",
+					(int) Min(len, 16), srname, info ? *info : 0)));
 }

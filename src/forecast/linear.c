@@ -17,6 +17,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include <float.h>
 #include <math.h>
 
@@ -188,6 +190,8 @@ LinearFit(const ForecastData *d, bool ridge, double alpha, bool intercept, bool 
 		{
 			double		v = 0;
 
+			/* O(n p^2) in all: a cancel is honoured between columns */
+			CHECK_FOR_INTERRUPTS();
 			for (i = 0; i < n; i++)
 				v += xc[(Size) j * n + i] * (d->y[i] - ymean);
 			coef[j] = v;
@@ -265,6 +269,8 @@ LinearFit(const ForecastData *d, bool ridge, double alpha, bool intercept, bool 
 				for (k = 0; k <= j; k++)
 				{
 					double		c = 0;
+
+					CHECK_FOR_INTERRUPTS();
 
 					for (i = 0; i < n; i++)
 						c += xc[(Size) j * n + i] * xc[(Size) k * n + i];
