@@ -42,6 +42,7 @@ include src/lending/lending.mk
 include src/yield/yield.mk
 include src/risk/risk.mk
 include src/forecast/forecast.mk
+include src/derivs/derivs.mk
 include src/strategy/strategy.mk
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql

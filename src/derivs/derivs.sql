@@ -1,0 +1,5 @@
+-- src/derivs/derivs.sql: derivatives and hedging analytics (docs/derivatives.md):
+-- option prices and greeks, implied volatility, Pendle-style fixed yield,
+-- perpetual funding carry, exact greeks of Uniswap v3 positions.  The
+-- concepts' own pieces (options.sql, pendle.sql, funding.sql,
+-- lp_greeks.sql) follow this one.
