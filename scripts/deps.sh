@@ -31,12 +31,14 @@ cd "$(dirname "$0")/.."
 #             never linked): scikit-learn, xgboost's Python package (the same
 #             library version), pomegranate, SciPy, statsmodels, and R's
 #             forecast and quadprog
+#   derivs    RQuantLib (r-cran-rquantlib), the option prices and greeks the
+#             derivatives tests compare with (run, never linked)
 PKGS=(gcc libc6-dev make perl
       postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-pgtap
       libcurl4-openssl-dev libsecp256k1-dev nettle-dev libnlopt-dev r-base-core r-cran-fgarch r-cran-cvar
       libxgboost-dev liblapacke-dev liblapack-dev libblas-dev
       python3 python3-numpy python3-scipy python3-sklearn python3-xgboost python3-pomegranate python3-statsmodels
-      r-cran-forecast r-cran-quadprog
+      r-cran-forecast r-cran-quadprog r-cran-rquantlib
       libipc-run-perl libtap-parser-sourcehandler-pgtap-perl
       clang libclang-rt-14-dev curl ca-certificates)
 
