@@ -92,7 +92,9 @@ OptBsGreeks(bool is_call, double spot, double strike, double t, double rate,
 				cd2,			/* N(theta_s d2) */
 				d2_over_vol,	/* d2 / vol */
 				d1d2_over_vol,	/* d1 d2 / vol */
-				term1;
+				term1,
+				forward,
+				intrinsic;
 
 	if (s > 0)
 	{
@@ -125,9 +127,17 @@ OptBsGreeks(bool is_call, double spot, double strike, double t, double rate,
 		d1d2_over_vol = 0;
 	}
 
-	g->price = th * (spot * dq * cd1 - strike * dr * cd2);
-	if (g->price < 0)
-		g->price = 0;			/* rounding in the far out-of-the-money tail */
+	/*
+	 * The price as the discounted intrinsic value of the forward plus the
+	 * time value, the out-of-the-money option's price DF sqrt(F K) b(-|x|,
+	 * s): no cancellation against the intrinsic value deep in the money,
+	 * and never below the bound implied_vol checks (same F, same DF).
+	 */
+	forward = spot * exp((rate - div_yield) * t);
+	intrinsic = th * (forward - strike);
+	g->price = dr * (intrinsic > 0 ? intrinsic : 0);
+	if (s > 0)
+		g->price += dr * sqrt(forward) * sqrt(strike) * OptNormalisedCall(-fabs(x), s);
 	g->prob_itm = cd2;
 	g->delta = th * dq * cd1;
 	g->gamma = dq * n_over_s / spot;
