@@ -39,6 +39,7 @@
 #include "funcapi.h"
 #include "access/htup_details.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 
 #include "derivs/options.h"
 
@@ -386,7 +387,10 @@ OptBlack76FromArgs(FunctionCallInfo fcinfo, OptGreeks *g)
 	OptBlack76Greeks(is_call, forward, strike, t, rate, vol, g);
 }
 
-/* Forms the greeks record: delta, gamma, vega, theta, rho, vanna, volga [, div_rho]. */
+/*
+ * Forms the greeks record: delta, gamma, vega, theta, rho, vanna, volga [,
+ * div_rho]; a limit of 0 reached from below is shown as 0, not -0.
+ */
 static Datum
 OptGreeksRecord(FunctionCallInfo fcinfo, const OptGreeks *g, bool with_div_rho)
 {
@@ -397,17 +401,17 @@ OptGreeksRecord(FunctionCallInfo fcinfo, const OptGreeks *g, bool with_div_rho)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
-	values[0] = Float8GetDatum(g->delta);
-	values[1] = Float8GetDatum(g->gamma);
+	values[0] = Float8GetDatum(g->delta + 0.0);
+	values[1] = Float8GetDatum(g->gamma + 0.0);
 	nulls[1] = !g->has_gamma;
-	values[2] = Float8GetDatum(g->vega);
-	values[3] = Float8GetDatum(g->theta);
+	values[2] = Float8GetDatum(g->vega + 0.0);
+	values[3] = Float8GetDatum(g->theta + 0.0);
 	nulls[3] = !g->has_theta;
-	values[4] = Float8GetDatum(g->rho);
-	values[5] = Float8GetDatum(g->vanna);
-	values[6] = Float8GetDatum(g->volga);
+	values[4] = Float8GetDatum(g->rho + 0.0);
+	values[5] = Float8GetDatum(g->vanna + 0.0);
+	values[6] = Float8GetDatum(g->volga + 0.0);
 	if (with_div_rho)
-		values[7] = Float8GetDatum(g->div_rho);
+		values[7] = Float8GetDatum(g->div_rho + 0.0);
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 
@@ -503,14 +507,16 @@ implied_vol(PG_FUNCTION_ARGS)
 		case OPT_IV_BELOW:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("price %.17g is not above the lower no-arbitrage bound %.17g", price, lower),
+					 errmsg("price %s is not above the lower no-arbitrage bound %s",
+							float8out_internal(price), float8out_internal(lower)),
 					 errdetail("A European %s is worth more than its discounted intrinsic value while it has time left; a price at or below it has no implied volatility.",
 							   is_call ? "call" : "put")));
 			break;
 		case OPT_IV_ABOVE:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("price %.17g is not below the upper no-arbitrage bound %.17g", price, upper),
+					 errmsg("price %s is not below the upper no-arbitrage bound %s",
+							float8out_internal(price), float8out_internal(upper)),
 					 errdetail("A European %s is worth less than the discounted %s; a price at or above it has no implied volatility.",
 							   is_call ? "call" : "put", is_call ? "forward" : "strike")));
 			break;
