@@ -30,7 +30,7 @@
 
 #include "derivs/lp_greeks.h"
 
-/* A uint256 as the nearest-ish double (each 64-bit word scaled exactly). */
+/* A uint256 as a double: the sum of its 64-bit words, each scaled exactly. */
 double
 DerivsUint256ToDouble(const Uint256 *a)
 {
