@@ -13,17 +13,21 @@ CREATE TYPE @extschema@.risk_level AS ENUM ('ok', 'warn', 'reduce_only', 'halt')
 -- What a strategy is exposed to in one asset, as its kind computes it:
 -- the signed amount (delta, raw units) and its worth (notional, numeraire
 -- units), and for a leveraged or borrowing position its loan-to-value,
--- health factor and liquidation price (NULL when not leveraged).
+-- health factor and liquidation price (NULL when not leveraged), and for a
+-- liquidity position its gamma: the change of delta per unit of the asset's
+-- price in the pool's other token, both raw (univ3_position_greeks; NULL
+-- for an exposure whose delta does not move with the price).
 CREATE TYPE @extschema@.risk_exposure AS (
 	asset				@extschema@.address,
 	delta				numeric,
 	notional			numeric,
 	ltv					float8,
 	health_factor		float8,
-	liquidation_price	numeric
+	liquidation_price	numeric,
+	gamma				float8
 );
 COMMENT ON TYPE @extschema@.risk_exposure IS
-	'exposure to one asset: signed delta (raw units), notional, and for leverage LTV, health factor and liquidation price';
+	'exposure to one asset: signed delta (raw units), notional, for leverage LTV, health factor and liquidation price, and for a liquidity position gamma (raw units of the asset per unit of its raw price in the pool''s other token)';
 
 -- What a decision proposes, as the gate reads it: the action, its value,
 -- turnover and slippage, whether it only reduces risk, the assets it
@@ -621,10 +625,10 @@ BEGIN
 					USING ERRCODE = 'invalid_parameter_value';
 			END IF;
 			SELECT min(j.key) INTO k FROM jsonb_object_keys(e) j(key)
-			 WHERE j.key NOT IN ('asset', 'delta', 'notional', 'ltv', 'health_factor', 'liquidation_price');
+			 WHERE j.key NOT IN ('asset', 'delta', 'notional', 'ltv', 'health_factor', 'liquidation_price', 'gamma');
 			IF k IS NOT NULL THEN
 				RAISE EXCEPTION 'exposure has an unknown field "%"', k USING ERRCODE = 'invalid_parameter_value',
-					HINT = 'The fields are asset, delta, notional, ltv, health_factor and liquidation_price.';
+					HINT = 'The fields are asset, delta, notional, ltv, health_factor, liquidation_price and gamma.';
 			END IF;
 			x := jsonb_populate_record(NULL::risk_exposure, e);
 			p.exposures := p.exposures || risk_exposure_check(x);
@@ -650,10 +654,11 @@ BEGIN
 	IF e.delta IN ('NaN', 'Infinity', '-Infinity') OR e.notional IN ('NaN', 'Infinity', '-Infinity')
 	   OR e.liquidation_price IN ('NaN', 'Infinity', '-Infinity') OR e.liquidation_price < 0
 	   OR e.ltv IN ('NaN', 'Infinity', '-Infinity') OR e.ltv < 0
-	   OR e.health_factor = 'NaN' OR e.health_factor < 0 THEN
+	   OR e.health_factor = 'NaN' OR e.health_factor < 0
+	   OR e.gamma IN ('NaN', 'Infinity', '-Infinity') THEN
 		RAISE EXCEPTION 'exposure of % has an out-of-range number: %', e.asset, e
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'delta, notional and liquidation_price are finite; ltv is at least 0; health_factor is at least 0 (Infinity without debt).';
+				  HINT = 'delta, notional, gamma and liquidation_price are finite; ltv is at least 0; health_factor is at least 0 (Infinity without debt).';
 	END IF;
 	RETURN e;
 END

@@ -40,7 +40,7 @@ RETURNS @extschema@.risk_exposure[]
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT coalesce(array_agg(ROW(h.asset, h.amount, h.notional, NULL, NULL, NULL)::risk_exposure
+	SELECT coalesce(array_agg(ROW(h.asset, h.amount, h.notional, NULL, NULL, NULL, NULL)::risk_exposure
 							  ORDER BY lower(h.asset::text)), '{}')
 	  FROM (SELECT x.asset, sum(x.amount) AS amount,
 				   sum(x.amount / 10::numeric ^ x.decimals * x.price) AS notional

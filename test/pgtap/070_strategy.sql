@@ -322,10 +322,28 @@ SELECT is((SELECT jsonb_agg(univ3_liquidity_for_amounts(univ3_sqrt_price_at_tick
 		univ3_sqrt_price_at_tick((m ->> 4)::int), (m ->> 5)::uint256, (m ->> 6)::uint256)::text ORDER BY o) FROM mints),
 	(SELECT jsonb_agg(r ->> 'liquidity') FROM d1, jsonb_array_elements(d1.plan -> 'rows') r WHERE r ->> 'role' <> 'idle'),
 	'the mints'' amounts give the plan''s liquidity');
-SELECT is((SELECT proposal - 'value' FROM d1), jsonb_build_object('action', 'open', 'reduces_risk', false,
+SELECT is((SELECT proposal - 'value' - 'exposures' FROM d1), jsonb_build_object('action', 'open', 'reduces_risk', false,
 	'turnover', (SELECT proposal -> 'turnover' FROM d1), 'slippage_bps', 50,
 	'assets', jsonb_build_array('0x00000000000000000000000000000000000000a0'::address::text, '0x00000000000000000000000000000000000000b0'::address::text),
 	'chain_id', 999001), 'the proposal the risk gate saw');
+-- Its exposures: per token, the minted ranges' exact amounts at the price
+-- plus what the wallet keeps, and the ranges' gamma (univ3_position_greeks).
+SELECT is((SELECT jsonb_agg(jsonb_build_array(e ->> 'asset', (e ->> 'delta')::numeric)) FROM d1, jsonb_array_elements(d1.proposal -> 'exposures') e),
+	(SELECT jsonb_build_array(
+		jsonb_build_array('0x00000000000000000000000000000000000000a0',
+			sum(g.amount0::numeric) + (d1.inputs -> 'wallet' ->> 'amount0')::numeric - sum((r ->> 'amount0')::numeric)),
+		jsonb_build_array('0x00000000000000000000000000000000000000B0',
+			sum(g.amount1::numeric) + (d1.inputs -> 'wallet' ->> 'amount1')::numeric - sum((r ->> 'amount1')::numeric)))
+	   FROM d1, jsonb_array_elements(d1.plan -> 'rows') r
+	  CROSS JOIN LATERAL univ3_position_greeks(univ3_sqrt_price_at_tick(5), (r ->> 'tick_lower')::int, (r ->> 'tick_upper')::int,
+			(r ->> 'liquidity')::uint256) g
+	  WHERE r ->> 'role' <> 'idle' GROUP BY d1.inputs),
+	'the proposal''s exposures: the ranges'' exact amounts plus what the wallet keeps, per token');
+SELECT is((SELECT (d1.proposal -> 'exposures' -> 0 ->> 'gamma')::float8 FROM d1),
+	(SELECT sum(g.gamma) FROM d1, jsonb_array_elements(d1.plan -> 'rows') r
+	  CROSS JOIN LATERAL univ3_position_greeks(univ3_sqrt_price_at_tick(5), (r ->> 'tick_lower')::int, (r ->> 'tick_upper')::int,
+			(r ->> 'liquidity')::uint256) g WHERE r ->> 'role' <> 'idle'),
+	'token0''s exposure carries the ranges'' gamma');
 SELECT is(round((SELECT (proposal ->> 'value')::numeric FROM d1), 9),
 	round(10 + 10 * (SELECT strategy_price1per0(univ3_sqrt_price_at_tick(5), 18, 18)), 9), 'proposal value: 10 token1 + 10 token0 at the price');
 SELECT is((SELECT risk_allowed FROM d1), true, 'the risk gate allowed it');

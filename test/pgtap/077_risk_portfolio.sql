@@ -40,8 +40,8 @@ INSERT INTO market_feeds (chain_id, asset, quote, source, contract) VALUES
 -- 1000 of A and 500 of B: the portfolio's daily return is
 -- (1000 rA + 500 rB) / 1500, by hand from the prices.
 CREATE TEMP TABLE x AS SELECT ARRAY[
-	ROW('0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', NULL, 1000, NULL, NULL, NULL)::risk_exposure,
-	ROW('0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', NULL, 500, NULL, NULL, NULL)::risk_exposure] AS e;
+	ROW('0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', NULL, 1000, NULL, NULL, NULL, NULL)::risk_exposure,
+	ROW('0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', NULL, 500, NULL, NULL, NULL, NULL)::risk_exposure] AS e;
 CREATE TEMP TABLE hand AS
 	SELECT array_agg((1000 * (a.value / pa.value - 1) + 500 * (b.value / pb.value - 1))::float8 / 1500 ORDER BY a.j) AS r
 	  FROM public.amp_t_prices a
@@ -64,14 +64,14 @@ SELECT ok((SELECT abs(p.var - risk_var(h.r, 0.99, 'fhs_ewma') * 1500) < 1e-9
 			 FROM x, hand h, risk_portfolio_var(990077, x.e, 0.99, 'fhs_ewma') p),
 	'filtered historical simulation (EWMA) on the portfolio series');
 SELECT is((SELECT (p.value, abs(p.var - q.var) < 1e-9)::text
-			 FROM x, risk_portfolio_var(990077, x.e || ROW('0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', NULL, 200, NULL, NULL, NULL)::risk_exposure,
+			 FROM x, risk_portfolio_var(990077, x.e || ROW('0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', NULL, 200, NULL, NULL, NULL, NULL)::risk_exposure,
 										numeraire => '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee') p,
 				  risk_portfolio_var(990077, x.e) q),
 	'(1700,t)', 'the numeraire held as cash adds to the value and not to the VaR');
 SELECT is((SELECT (p.value, p.var, p.cvar, p.observations)::text FROM risk_portfolio_var(990077, '{}') p),
 	'(0,0,0,0)', 'no exposure: a VaR of 0');
 SELECT throws_ok($$SELECT * FROM risk_portfolio_var(990077,
-	ARRAY[ROW('0xdddddddddddddddddddddddddddddddddddddddd', NULL, 10, NULL, NULL, NULL)::risk_exposure])$$,
+	ARRAY[ROW('0xdddddddddddddddddddddddddddddddddddddddd', NULL, 10, NULL, NULL, NULL, NULL)::risk_exposure])$$,
 	'22023', NULL, 'an asset without a price feed: 22023');
 SELECT throws_ok($$SELECT * FROM risk_portfolio_var(990077, (SELECT e FROM x), at => now() - interval '20 days')$$,
 	'22023', 'no market data for the portfolio: 0 daily returns common to its assets over '

@@ -18,10 +18,10 @@ INSERT INTO risk_asset_classes (chain_id, asset, class) VALUES
 	(990078, '0x2222222222222222222222222222222222222222', 'lrt'),
 	(990078, '0x3333333333333333333333333333333333333333', 'usd');
 CREATE TEMP TABLE x AS SELECT ARRAY[
-	ROW('0x1111111111111111111111111111111111111111', NULL, 200, NULL, NULL, NULL)::risk_exposure,
-	ROW('0x2222222222222222222222222222222222222222', NULL, 20, NULL, NULL, NULL)::risk_exposure,
-	ROW('0x3333333333333333333333333333333333333333', NULL, 30, NULL, NULL, NULL)::risk_exposure,
-	ROW('0x4444444444444444444444444444444444444444', NULL, 50, NULL, NULL, NULL)::risk_exposure] AS e;
+	ROW('0x1111111111111111111111111111111111111111', NULL, 200, NULL, NULL, NULL, NULL)::risk_exposure,
+	ROW('0x2222222222222222222222222222222222222222', NULL, 20, NULL, NULL, NULL, NULL)::risk_exposure,
+	ROW('0x3333333333333333333333333333333333333333', NULL, 30, NULL, NULL, NULL, NULL)::risk_exposure,
+	ROW('0x4444444444444444444444444444444444444444', NULL, 50, NULL, NULL, NULL, NULL)::risk_exposure] AS e;
 
 -- ---- the linear stress per scenario ----
 SELECT is((SELECT array_agg((s.scenario, s.value, round(s.loss, 9), round(s.loss_share, 9))::text ORDER BY s.scenario)
@@ -40,14 +40,14 @@ SELECT is((SELECT array_agg((s.scenario, s.value, s.loss, s.loss_share)::text OR
 	ARRAY['(borrow_rates_x3,0,0,)', '(eth_minus_30,0,0,)', '(lrt_april_2024,0,0,)', '(steth_june_2022,0,0,)'],
 	'no exposures: no loss, no share');
 SELECT is((SELECT round(s.loss, 9) FROM risk_stress_exposures(990078,
-			ARRAY[ROW('0x1111111111111111111111111111111111111111', NULL, -100, NULL, NULL, NULL)::risk_exposure]) s
+			ARRAY[ROW('0x1111111111111111111111111111111111111111', NULL, -100, NULL, NULL, NULL, NULL)::risk_exposure]) s
 			WHERE s.scenario = 'steth_june_2022'),
 	-6.5::numeric, 'a short LST gains in June 2022 (a negative loss)');
 SELECT is((SELECT array_agg((s.scenario, s.value, s.loss, s.loss_share)::text ORDER BY s.scenario)
 			 FROM risk_stress_exposures(990078, ARRAY[
-				ROW('0x1111111111111111111111111111111111111111', NULL, 200, NULL, NULL, NULL)::risk_exposure,
-				ROW('0x2222222222222222222222222222222222222222', NULL, 20, NULL, NULL, NULL)::risk_exposure,
-				ROW('0x4444444444444444444444444444444444444444', NULL, 80, NULL, NULL, NULL)::risk_exposure]) s),
+				ROW('0x1111111111111111111111111111111111111111', NULL, 200, NULL, NULL, NULL, NULL)::risk_exposure,
+				ROW('0x2222222222222222222222222222222222222222', NULL, 20, NULL, NULL, NULL, NULL)::risk_exposure,
+				ROW('0x4444444444444444444444444444444444444444', NULL, 80, NULL, NULL, NULL, NULL)::risk_exposure]) s),
 	ARRAY['(borrow_rates_x3,300,0,0)', '(eth_minus_30,300,0,0)', '(lrt_april_2024,300,4,0.013333333333333333)',
 		  '(steth_june_2022,300,13,0.043333333333333333)'],
 	'the example of docs/risk.md: losses and shares as shown');

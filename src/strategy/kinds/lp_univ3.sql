@@ -650,13 +650,74 @@ BEGIN
 					THEN jsonb_build_object('regime', regime, 'regime_settings', rset, 'limit_dropped', dropped)
 					ELSE '{}' END,
 		'intents', intents,
+		-- The exposures the decision leaves: the minted ranges' exact deltas
+		-- and gammas at the plan's price (strategy_lp_exposures) and what
+		-- stays in the wallet.
 		'proposal', jsonb_build_object('action', action, 'reduces_risk', false,
 			'value', (state -> 'valuation' ->> 'value')::numeric, 'turnover', turnover,
-			'slippage_bps', slip, 'assets', jsonb_build_array(t0::text, t1::text), 'chain_id', s.chain_id));
+			'slippage_bps', slip, 'assets', jsonb_build_array(t0::text, t1::text), 'chain_id', s.chain_id,
+			'exposures', strategy_lp_exposures(p, plan_price,
+				(SELECT coalesce(jsonb_agg(x), '[]') FROM jsonb_array_elements(plan) x WHERE x ->> 'role' <> 'idle'),
+				h0::numeric - need0::numeric, h1::numeric - need1::numeric)));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_policy_lp_univ3(@extschema@.strategies, jsonb) IS
 	'lp_univ3 decision: open, rebalance (withdraw, collect, burn, optional swap, approve, mint the ALM plan) or hold, with reasons';
+
+-- The greeks of Uniswap v3 ranges on one pool at a sqrt price, per token
+-- (ranges: a JSON array of {tick_lower, tick_upper, liquidity}).  delta is
+-- the exact amount of the token the ranges hold (raw units): the value in
+-- token1, amount1 + amount0 * P, moves by amount0 per unit of P, and the
+-- value in token0 by amount1 per unit of 1/P.  gamma is token0's with
+-- respect to P (univ3_position_greeks: -L / (2 P^1.5) in range) and
+-- token1's with respect to 1/P (the same form in 1/P: gamma0 * P^3), both
+-- in raw units; quote is the other token, the one the price is in.
+CREATE FUNCTION @extschema@.strategy_lp_greeks(token0 @extschema@.address, token1 @extschema@.address,
+	sqrt_price @extschema@.uint256, ranges jsonb)
+RETURNS TABLE (asset @extschema@.address, delta numeric, gamma float8, quote @extschema@.address)
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	WITH g AS (
+		SELECT coalesce(sum(x.amount0::numeric), 0) AS a0, coalesce(sum(x.amount1::numeric), 0) AS a1,
+			   coalesce(sum(x.gamma), 0) AS g0,
+			   coalesce(sum(x.gamma * power(sqrt_price::numeric::float8 / 79228162514264337593543950336.0::float8, 6)), 0) AS g1
+		  FROM jsonb_array_elements(coalesce(ranges, '[]')) r
+		 CROSS JOIN LATERAL univ3_position_greeks(sqrt_price, (r ->> 'tick_lower')::int, (r ->> 'tick_upper')::int,
+				(r ->> 'liquidity')::uint256) x)
+	SELECT token0, g.a0, g.g0, token1 FROM g
+	UNION ALL
+	SELECT token1, g.a1, g.g1, token0 FROM g
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_lp_greeks(@extschema@.address, @extschema@.address, @extschema@.uint256, jsonb) IS
+	'per token, the exact amounts (delta, raw) and gamma (token0 in P, token1 in 1/P, raw) of Uniswap v3 ranges at a sqrt price';
+
+-- The risk exposures of an lp_univ3 strategy holding ranges and idle
+-- tokens at a sqrt price: per token its delta (the ranges' exact amounts
+-- plus the idle amount, raw), its notional in the numeraire and the ranges'
+-- gamma (strategy_lp_greeks), as the JSON the proposal's "exposures" take.
+CREATE FUNCTION @extschema@.strategy_lp_exposures(params jsonb, sqrt_price @extschema@.uint256, ranges jsonb,
+	idle0 numeric, idle1 numeric)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	WITH px AS (
+		SELECT strategy_price1per0(sqrt_price, (params ->> 'decimals0')::int, (params ->> 'decimals1')::int) AS price,
+			   params ->> 'numeraire' = 'token1' AS num_is_1)
+	SELECT jsonb_agg(jsonb_build_object('asset', g.asset::text, 'delta', g.delta + i.idle,
+			'notional', (g.delta + i.idle) / 10::numeric ^ i.decimals
+				* CASE WHEN i.leg = 0 THEN CASE WHEN px.num_is_1 THEN px.price ELSE 1 END
+					   ELSE CASE WHEN px.num_is_1 THEN 1 ELSE 1 / px.price END END,
+			'gamma', g.gamma) ORDER BY i.leg)
+	  FROM px
+	 CROSS JOIN strategy_lp_greeks((params ->> 'token0')::address, (params ->> 'token1')::address, sqrt_price, ranges) g
+	  JOIN (VALUES (0, (params ->> 'token0')::address, coalesce(idle0, 0), (params ->> 'decimals0')::int),
+				   (1, (params ->> 'token1')::address, coalesce(idle1, 0), (params ->> 'decimals1')::int))
+			AS i(leg, asset, idle, decimals) ON i.asset = g.asset
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_lp_exposures(jsonb, @extschema@.uint256, jsonb, numeric, numeric) IS
+	'the risk exposures (JSON) of Uniswap v3 ranges plus idle tokens at a sqrt price: per token the exact delta, notional in the numeraire, gamma';
 
 INSERT INTO @extschema@.strategy_kinds (kind, validate, sync, gather, policy, description, builtin) VALUES
 	('lp_univ3', '@extschema@.strategy_validate_lp_univ3', '@extschema@.strategy_sync_lp_univ3',
@@ -696,3 +757,74 @@ REVOKE ALL ON FUNCTION @extschema@.strategy_lp_regime_series(bigint, @extschema@
 	@extschema@.strategy_lp_regime(@extschema@.strategies, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.strategy_lp_regime_series(bigint, @extschema@.address, timestamptz, interval, int)
 	TO amplified_reader;
+
+-- Each asset's net delta and gamma of a strategy, for hedging (the hedge
+-- kind reads it) and dashboards:
+--   delta   the signed raw amount of the asset the strategy holds: every
+--           synced position (token balances, lending supply and debt,
+--           vault balances) at its amount, each Uniswap v3 NFT at the exact
+--           amounts its liquidity holds at the pool's price plus its owed
+--           fees (strategy_lp_greeks)
+--   gamma   the NFTs' gamma: for the pool's token0 with respect to P (raw
+--           token1 per raw token0), for token1 with respect to 1/P, raw
+--           units (0 for an asset without liquidity positions)
+--   quote   the token the gamma's price is in (NULL without NFTs)
+--   lp_delta  the part of delta in Uniswap v3 NFTs
+--   block_number  the latest pool state used (NULL without NFTs)
+-- The pool's state is the one at block (default: the latest ingested),
+-- the positions those last synced.  One row per asset, ordered by address.
+CREATE FUNCTION @extschema@.strategy_greeks(strategy_id bigint, block bigint DEFAULT NULL)
+RETURNS TABLE (asset @extschema@.address, delta numeric, gamma float8, quote @extschema@.address,
+	lp_delta numeric, block_number bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	s strategies;
+BEGIN
+	SELECT * INTO s FROM strategies x WHERE x.id = strategy_greeks.strategy_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'strategy % does not exist', strategy_id USING ERRCODE = 'undefined_object';
+	END IF;
+	RETURN QUERY
+	WITH nft AS (
+		SELECT (p.detail ->> 'pool')::address AS pool,
+			   jsonb_agg(jsonb_build_object('tick_lower', (p.detail ->> 'tick_lower')::int,
+					'tick_upper', (p.detail ->> 'tick_upper')::int, 'liquidity', p.amount::text)) AS ranges,
+			   sum(coalesce((p.detail ->> 'owed0')::numeric, 0)) AS owed0,
+			   sum(coalesce((p.detail ->> 'owed1')::numeric, 0)) AS owed1
+		  FROM positions p
+		 WHERE p.strategy_id = s.id AND p.protocol = 'univ3'
+		 GROUP BY 1),
+	lp AS (
+		SELECT g.asset, g.delta + CASE WHEN g.asset = (s.params ->> 'token0')::address THEN n.owed0 ELSE n.owed1 END AS delta,
+			   g.gamma, g.quote, ps.block_number
+		  FROM nft n
+		 CROSS JOIN LATERAL univ3_pool_state_at(s.chain_id, n.pool, coalesce(block, 9223372036854775807)) ps
+		 CROSS JOIN LATERAL strategy_lp_greeks((s.params ->> 'token0')::address, (s.params ->> 'token1')::address,
+				ps.sqrt_price, n.ranges) g
+		 WHERE ps.sqrt_price IS NOT NULL),
+	legs AS (
+		SELECT p.asset, p.amount::numeric AS delta, 0::float8 AS gamma, NULL::address AS quote, 0::numeric AS lp_delta,
+			   NULL::bigint AS block_number
+		  FROM positions p
+		 WHERE p.strategy_id = s.id AND p.protocol <> 'univ3'
+		UNION ALL
+		SELECT lp.asset, lp.delta, lp.gamma, lp.quote, lp.delta, lp.block_number FROM lp)
+	SELECT l.asset, sum(l.delta), sum(l.gamma), max(l.quote::text)::address, sum(l.lp_delta), max(l.block_number)
+	  FROM legs l
+	 GROUP BY l.asset
+	 ORDER BY lower(l.asset::text);
+	-- An NFT whose pool has no known state cannot be valued: say so.
+	IF EXISTS (SELECT 1 FROM positions p WHERE p.strategy_id = s.id AND p.protocol = 'univ3'
+				  AND (SELECT x.sqrt_price FROM univ3_pool_state_at(s.chain_id, (p.detail ->> 'pool')::address,
+						coalesce(block, 9223372036854775807)) x) IS NULL) THEN
+		RAISE EXCEPTION 'strategy %''s Uniswap v3 pool has no known state at block %', s.id, coalesce(block::text, 'latest')
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_greeks(bigint, bigint) IS
+	'a strategy''s net delta (raw, signed) and gamma per asset: synced positions at their amounts, Uniswap v3 NFTs at their exact amounts and gamma at the pool''s price (latest, or at block)';
+REVOKE ALL ON FUNCTION @extschema@.strategy_greeks(bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.strategy_greeks(bigint, bigint) TO amplified_reader;
