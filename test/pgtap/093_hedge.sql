@@ -198,7 +198,17 @@ SELECT cmp_ok(pg_temp.quote(false, (pg_temp.pol(pg_temp.st(0, 0, 10, 20, 10, ope
 SELECT is(pg_temp.pol(pg_temp.st(0, 10.05, 10, 10, 10, open => 0)) ->> 'action', 'repay', 'unwind: repay');
 SELECT is(pg_temp.args(pg_temp.pol(pg_temp.st(0, 10.05, 10, 10, 10, open => 0)), '(' || pg_temp.mp() || ',uint256,uint256,address,bytes)') -> 2,
 	'"10000000000000000000000000"', 'unwind: repay by all the shares');
-SELECT is(pg_temp.pol(pg_temp.st(0, 10.0005, 10, 10, 10, open => 0)) ->> 'action', 'buy', 'unwind: idle asset within 1 bp of the debt buys more first');
+SELECT is(pg_temp.args(pg_temp.pol(pg_temp.st(0, 10.0005, 10, 10, 10, open => 0)), '(' || pg_temp.mp() || ',uint256,uint256,address,bytes)') -> 1,
+	'"10000000000000000000"', 'unwind: idle asset within 1 bp of the debt repays by assets (not every share: the accrual could outrun it)');
+SELECT is(pg_temp.pol(pg_temp.st(0, 4, 10, 0, 30, open => 0)) ->> 'action', 'repay', 'unwind: some idle asset repays that much first');
+-- locked: the LTV halfway between max_ltv 0.6 and the LLTV 0.86 is 0.73; c = 13.69 at d = 10 leaves nothing to withdraw
+SELECT is(pg_temp.pol(pg_temp.st(0, 0, 10, 0, 13.69, open => 0)) -> 'reasons', '["target_closed", "collateral_locked"]',
+	'unwind: no collateral free at LTV 0.73 and none idle: hold');
+SELECT is(round((pg_temp.args(pg_temp.pol(pg_temp.st(0, 0, 10, 0, 20, open => 0)), '(' || pg_temp.mp() || ',uint256,address,address)') ->> 1)::numeric, -6),
+	round((20 - 10 / 0.73) * 1e18, -6), 'unwind: it withdraws up to LTV 0.73 when the buy needs more');
+SELECT is((SELECT jsonb_build_array(r ->> 'action', r -> 'plan' -> 'partial', r -> 'plan' ->> 'amount_in')
+			FROM pg_temp.pol(pg_temp.st(0, 0, 10, 2, 13.69, open => 0)) r),
+	'["buy", true, "2000000000000000000"]', 'unwind: locked, it buys with the 2 idle (a partial buy)');
 SELECT is(pg_temp.pol(pg_temp.st(0, 0.05, 0, 10, 10, open => 0)) ->> 'action', 'withdraw_collateral', 'unwind: no debt: withdraw all the collateral');
 SELECT is(pg_temp.args(pg_temp.pol(pg_temp.st(0, 0.05, 0, 10, 10, open => 0)), '(' || pg_temp.mp() || ',uint256,address,address)') -> 1,
 	'"10000000000000000000"', 'unwind: all of it');
@@ -224,6 +234,8 @@ SELECT is(pg_temp.sim(pg_temp.pol(pg_temp.st(8, 0, 10, 3, 30), '{"risk_aversion"
 	'{}'::text[], 'simulate: a buy of 2 closes the deviation');
 SELECT is(pg_temp.sim(pg_temp.pol(pg_temp.st(8, 0, 10, 3, 30), '{"risk_aversion": 100, "slippage_bps": 5000}'), 'buy', '(uint256)', '["1400000000000000000"]'),
 	'{outside_band_after}'::text[], 'simulate: a buy of 1.4 (within a 50 % slippage) leaves the deviation at -0.6: refused');
+SELECT is(pg_temp.sim(pg_temp.pol(pg_temp.st(8, 0, 10, 0.5, 13.69), '{"risk_aversion": 100}'), 'buy', '(uint256)', '["499000000000000000"]'),
+	'{}'::text[], 'simulate: a partial buy (collateral locked) is not held to the band');
 SELECT is(pg_temp.sim(pg_temp.pol(pg_temp.st(0, 10.05, 10, 10, 10, open => 0)), 'repay', '(uint256,uint256)', '["10000000000000000001", "10000000000000000000000000"]'),
 	'{}'::text[], 'simulate: the unwind''s repay takes every share');
 SELECT is(pg_temp.sim(pg_temp.pol(pg_temp.st(0, 10.05, 10, 10, 10, open => 0)), 'repay', '(uint256,uint256)', '["1", "1"]'),

@@ -445,42 +445,13 @@ BEGIN
 				format('repay all the debt (%s shares, %s)', state ->> 'borrow_shares', round(d, 8))));
 			a2 := a - d; d2 := 0;
 			plan := plan || jsonb_build_object('repay_shares', state ->> 'borrow_shares');
+		ELSIF d > 0 AND a >= min_trade THEN
+			-- part of the debt with the asset held: it frees collateral for the rest
+			action := 'repay';
 		ELSIF d > 0 THEN
 			-- buy back the debt and a margin (slippage, accrual)
 			q := d * (1 + slip / 1e4) - a;
-			x_in := strategy_hedge_buy_input(p, sw, price, ceil(q * 10::numeric ^ ad));
-			IF x_in IS NULL THEN
-				RETURN jsonb_build_object('action', 'hold', 'reasons', '["target_closed", "no_swap_liquidity"]'::jsonb,
-					'intents', '[]'::jsonb, 'plan', plan);
-			END IF;
-			IF x_in * strategy_unit(cd) <= w THEN
-				action := 'buy';
-				q_out := strategy_hedge_quote(p, sw, false, x_in);
-				intents := jsonb_build_array(strategy_intent('buy', router,
-					abi_encode_call(swap_sig, jsonb_build_array(jsonb_build_array(coll::text, asset::text, fee, s.owner::text, deadline,
-						x_in::text, strategy_amount_min(q_out::uint256, slip)::text, '0'))),
-					format('buy back %s of the asset for %s collateral', round(q_out * strategy_unit(ad), 8), round(x_in * strategy_unit(cd), 8))));
-				a2 := a + q_out * strategy_unit(ad); w2 := w - x_in * strategy_unit(cd);
-				swap_cost := x_in * strategy_unit(cd) - q_out * strategy_unit(ad) * price;
-				turnover := x_in * strategy_unit(cd);
-				plan := plan || jsonb_build_object('amount_in', x_in::text, 'amount_out', q_out::text,
-					'amount_out_min', strategy_amount_min(q_out::uint256, slip)::text);
-			ELSE
-				-- collateral for it: what the debt at max_ltv leaves free
-				wmax := c - d / (oracle * max_ltv);
-				amt := floor(least(x_in * strategy_unit(cd) * 1.001 - w, wmax) * 10::numeric ^ cd);
-				IF amt <= 0 THEN
-					RETURN jsonb_build_object('action', 'hold', 'reasons', '["target_closed", "collateral_locked"]'::jsonb,
-						'intents', '[]'::jsonb, 'plan', plan);
-				END IF;
-				action := 'withdraw_collateral';
-				intents := jsonb_build_array(strategy_intent('withdraw_collateral', morpho,
-					abi_encode_call('withdrawCollateral((address,address,address,address,uint256),uint256,address,address)',
-						jsonb_build_array(mp, amt::text, s.owner::text, s.owner::text)),
-					format('withdraw %s collateral to buy the debt back', round(amt * strategy_unit(cd), 8))));
-				c2 := c - amt * strategy_unit(cd); w2 := w + amt * strategy_unit(cd);
-				plan := plan || jsonb_build_object('amount', amt::text);
-			END IF;
+			action := 'buy_back';
 		ELSIF c > 0 THEN
 			action := 'withdraw_collateral';
 			intents := jsonb_build_array(strategy_intent('withdraw_collateral', morpho,
@@ -576,47 +547,18 @@ BEGIN
 				turnover := amt * strategy_unit(ad) * price;
 				plan := plan || jsonb_build_object('amount', amt::text, 'ltv_after', d2 / (c * oracle));
 			END IF;
-		ELSIF x_in * strategy_unit(cd) <= w THEN
-			action := 'buy';
-			reasons := ARRAY['below_band'];
-			q_out := strategy_hedge_quote(p, sw, false, x_in);
-			intents := jsonb_build_array(strategy_intent('buy', router,
-				abi_encode_call(swap_sig, jsonb_build_array(jsonb_build_array(coll::text, asset::text, fee, s.owner::text, deadline,
-					x_in::text, strategy_amount_min(q_out::uint256, slip)::text, '0'))),
-				format('buy %s of the asset for %s collateral (deviation %s)', round(q_out * strategy_unit(ad), 8),
-					round(x_in * strategy_unit(cd), 8), round(dev, 8))));
-			a2 := a + q_out * strategy_unit(ad); w2 := w - x_in * strategy_unit(cd);
-			turnover := x_in * strategy_unit(cd);
-			plan := plan || jsonb_build_object('amount_in', x_in::text, 'amount_out', q_out::text,
-				'amount_out_min', strategy_amount_min(q_out::uint256, slip)::text);
+		ELSIF d > 0 AND a >= min_trade THEN
+			-- idle asset (a partial buy's) repays debt first: it frees collateral
+			action := 'repay';
+			reasons := ARRAY['below_band', 'idle_asset'];
 		ELSE
-			wmax := c - d / (oracle * max_ltv);
-			amt := floor(least(x_in * strategy_unit(cd) * 1.001 - w, wmax) * 10::numeric ^ cd);
-			IF amt <= 0 THEN
-				RETURN jsonb_build_object('action', 'hold', 'reasons', '["below_band", "collateral_locked"]'::jsonb,
-					'intents', '[]'::jsonb, 'plan', plan);
-			END IF;
-			action := 'withdraw_collateral';
+			action := 'buy_back';
 			reasons := ARRAY['below_band'];
-			reduces := false;
-			intents := jsonb_build_array(strategy_intent('withdraw_collateral', morpho,
-				abi_encode_call('withdrawCollateral((address,address,address,address,uint256),uint256,address,address)',
-					jsonb_build_array(mp, amt::text, s.owner::text, s.owner::text)),
-				format('withdraw %s collateral to buy %s of the asset back', round(amt * strategy_unit(cd), 8), round(q, 8))));
-			c2 := c - amt * strategy_unit(cd); w2 := w + amt * strategy_unit(cd);
-			plan := plan || jsonb_build_object('amount', amt::text);
 		END IF;
 	ELSIF d > 0 AND a >= min_trade THEN
 		-- within the band: idle asset repays debt (the delta does not move)
 		action := 'repay';
 		reasons := ARRAY['within_band', 'idle_asset'];
-		amt := floor(least(a, d) * 10::numeric ^ ad);
-		intents := jsonb_build_array(strategy_intent('repay', morpho,
-			abi_encode_call('repay((address,address,address,address,uint256),uint256,uint256,address,bytes)',
-				jsonb_build_array(mp, amt::text, '0', s.owner::text, '0x')),
-			format('repay %s of the debt with idle asset', round(amt * strategy_unit(ad), 8))));
-		a2 := a - amt * strategy_unit(ad); d2 := d - amt * strategy_unit(ad); c2 := c; w2 := w;
-		plan := plan || jsonb_build_object('amount', amt::text);
 	ELSIF w >= min_trade * price THEN
 		action := 'post_collateral';
 		reasons := ARRAY['within_band', 'idle_collateral'];
@@ -624,7 +566,61 @@ BEGIN
 		RETURN jsonb_build_object('action', 'hold', 'reasons', '["within_band"]'::jsonb, 'intents', '[]'::jsonb, 'plan', plan);
 	END IF;
 
-	IF action = 'post_collateral' THEN
+	IF action = 'repay' AND intents = '[]' THEN
+		-- by assets, what is idle up to the debt (delta-neutral)
+		amt := floor(least(a, d) * 10::numeric ^ ad);
+		intents := jsonb_build_array(strategy_intent('repay', morpho,
+			abi_encode_call('repay((address,address,address,address,uint256),uint256,uint256,address,bytes)',
+				jsonb_build_array(mp, amt::text, '0', s.owner::text, '0x')),
+			format('repay %s of the debt with idle asset', round(amt * strategy_unit(ad), 8))));
+		a2 := a - amt * strategy_unit(ad); d2 := d - amt * strategy_unit(ad); c2 := c; w2 := w;
+		plan := plan || jsonb_build_object('amount', amt::text);
+	ELSIF action = 'buy_back' THEN
+		-- buy q of the asset with idle collateral; without enough idle,
+		-- withdraw collateral for it first, up to the LTV halfway between
+		-- max_ltv and the LLTV (the repay that follows lowers it again); when
+		-- none can be withdrawn, buy what the idle collateral buys
+		a2 := a; d2 := d; c2 := c; w2 := w;
+		x_in := strategy_hedge_buy_input(p, sw, price, ceil(q * 10::numeric ^ ad));
+		IF x_in IS NULL THEN
+			RETURN jsonb_build_object('action', 'hold', 'reasons', to_jsonb(reasons || 'no_swap_liquidity'::text),
+				'intents', '[]'::jsonb, 'plan', plan);
+		END IF;
+		wmax := c - d / (oracle * (max_ltv + (state ->> 'lltv')::numeric) / 2);
+		amt := floor(least(x_in * strategy_unit(cd) * 1.001 - w, wmax) * 10::numeric ^ cd);
+		IF x_in * strategy_unit(cd) <= w THEN
+			action := 'buy';
+		ELSIF amt > 0 THEN
+			action := 'withdraw_collateral';
+			reduces := unwinding;
+			intents := jsonb_build_array(strategy_intent('withdraw_collateral', morpho,
+				abi_encode_call('withdrawCollateral((address,address,address,address,uint256),uint256,address,address)',
+					jsonb_build_array(mp, amt::text, s.owner::text, s.owner::text)),
+				format('withdraw %s collateral to buy %s of the asset back', round(amt * strategy_unit(cd), 8), round(q, 8))));
+			c2 := c - amt * strategy_unit(cd); w2 := w + amt * strategy_unit(cd);
+			plan := plan || jsonb_build_object('amount', amt::text, 'buy', round(q, 18));
+		ELSIF w >= min_trade * price THEN
+			action := 'buy';
+			x_in := floor(w * 10::numeric ^ cd);
+			plan := plan || jsonb_build_object('partial', true);
+		ELSE
+			RETURN jsonb_build_object('action', 'hold', 'reasons', to_jsonb(reasons || 'collateral_locked'::text),
+				'intents', '[]'::jsonb, 'plan', plan);
+		END IF;
+		IF action = 'buy' THEN
+			q_out := strategy_hedge_quote(p, sw, false, x_in);
+			intents := jsonb_build_array(strategy_intent('buy', router,
+				abi_encode_call(swap_sig, jsonb_build_array(jsonb_build_array(coll::text, asset::text, fee, s.owner::text, deadline,
+					x_in::text, strategy_amount_min(q_out::uint256, slip)::text, '0'))),
+				format('buy %s of the asset for %s collateral (deviation %s)', round(q_out * strategy_unit(ad), 8),
+					round(x_in * strategy_unit(cd), 8), round(dev, 8))));
+			a2 := a + q_out * strategy_unit(ad); w2 := w - x_in * strategy_unit(cd);
+			swap_cost := x_in * strategy_unit(cd) - q_out * strategy_unit(ad) * price;
+			turnover := x_in * strategy_unit(cd);
+			plan := plan || jsonb_build_object('amount_in', x_in::text, 'amount_out', q_out::text,
+				'amount_out_min', strategy_amount_min(q_out::uint256, slip)::text);
+		END IF;
+	ELSIF action = 'post_collateral' THEN
 		intents := jsonb_build_array(strategy_intent('post_collateral', morpho,
 			abi_encode_call('supplyCollateral((address,address,address,address,uint256),uint256,address,bytes)',
 				jsonb_build_array(mp, state ->> 'idle_collateral', s.owner::text, '0x')),
@@ -676,7 +672,7 @@ BEGIN
 			got := (abi_decode('(uint256)', decode(substr(r ->> 'return', 3), 'hex')) ->> 0)::numeric;
 			IF got IS NULL OR got < (plan ->> 'amount_out_min')::numeric THEN
 				why := why || 'swap_below_min'::text;
-			ELSIF r ->> 'step' = 'buy' AND 'below_band' = ANY (ARRAY(SELECT jsonb_array_elements_text(result -> 'reasons')))
+			ELSIF r ->> 'step' = 'buy' AND NOT plan ? 'partial' AND 'below_band' = ANY (ARRAY(SELECT jsonb_array_elements_text(result -> 'reasons')))
 				  AND abs((plan ->> 'deviation')::numeric + got * strategy_unit(ad)) > band THEN
 				why := why || 'outside_band_after'::text;
 			END IF;
