@@ -25,11 +25,11 @@
 -- transactions in flight).  The rules, in order:
 --   approve      any allowance the next steps need (collateral and asset to
 --                Morpho and to the router) is below 2^255: approve them all;
---   unwind       the target holds no liquidity: buy back the debt (plus
---                slippage and accrual margin) with idle collateral, first
---                withdrawing collateral for it; repay all of it (by shares);
---                withdraw all the collateral; sell leftover asset; then
---                hold "unwound";
+--   unwind       the target holds no liquidity: repay every share when the
+--                idle asset covers the debt and 1 bp; else repay what is
+--                idle; else buy the debt back (plus slippage_bps, below);
+--                with no debt withdraw all the collateral; sell leftover
+--                asset; then hold "unwound";
 --   re-hedge     |dev| > band, and the expected benefit beats the cost:
 --                risk_aversion * (dev * P)^2 * vol^2 * horizon (the variance
 --                of the unhedged delta's P&L over horizon, in numeraire^2,
@@ -38,8 +38,13 @@
 --                against the pool's mid price).  Too long (dev > band):
 --                sell idle asset, else borrow dev (posting idle collateral
 --                first when the LTV would exceed max_ltv).  Too short
---                (dev < -band): buy -dev with idle collateral, withdrawing
---                collateral first when there is not enough idle;
+--                (dev < -band): repay with idle asset first, else buy -dev
+--                back (below);
+--   buy back     with idle collateral when it is enough; else withdraw
+--                collateral for it, up to the LTV halfway between max_ltv
+--                and the LLTV (the repay that follows lowers it again);
+--                else buy what the idle collateral buys (a partial buy);
+--                else hold "collateral_locked";
 --   tidy         within the band: repay debt with idle asset, post idle
 --                collateral (neither moves the delta);
 --   else hold.
@@ -51,7 +56,7 @@
 -- The Morpho MarketParams tuple of a hedge strategy (loan: the asset), as ABI JSON.
 CREATE FUNCTION @extschema@.strategy_hedge_market_params(p jsonb)
 RETURNS jsonb
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN jsonb_build_array(p ->> 'asset', p ->> 'collateral', p ->> 'oracle', p ->> 'irm', p ->> 'lltv');
 COMMENT ON FUNCTION @extschema@.strategy_hedge_market_params(jsonb) IS
 	'the Morpho MarketParams (loan: the hedged asset, collateral, oracle, IRM, LLTV) of hedge parameters, as ABI JSON';
@@ -61,7 +66,7 @@ COMMENT ON FUNCTION @extschema@.strategy_hedge_market_params(jsonb) IS
 -- the collateral (sell_asset) or buying it.
 CREATE FUNCTION @extschema@.strategy_hedge_quote(p jsonb, swap jsonb, sell_asset boolean, amount_in numeric)
 RETURNS numeric
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT CASE WHEN amount_in < 1 THEN 0
@@ -306,11 +311,11 @@ COMMENT ON FUNCTION @extschema@.strategy_gather_hedge(@extschema@.strategies, bi
 
 -- The collateral (raw) that buys want_raw of the asset in the hedge's swap
 -- pool at the gathered state: the mid-price estimate after the fee, then
--- corrections by the quote across the ticks until it buys want_raw (at most five).  NULL when the pool cannot
--- sell that much.
+-- corrections by the quote across the ticks until it buys want_raw (at
+-- most five).  NULL when the pool cannot sell that much.
 CREATE FUNCTION @extschema@.strategy_hedge_buy_input(p jsonb, swap jsonb, price numeric, want_raw numeric)
 RETURNS numeric
-LANGUAGE plpgsql IMMUTABLE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
