@@ -14,6 +14,8 @@ SQL_PIECES += src/strategy/kinds/lend.sql
 SQL_PIECES += src/strategy/kinds/leverage.sql
 # allocate.sql: capital moved between member strategies' vaults (src/forecast/alloc.sql solves)
 SQL_PIECES += src/strategy/kinds/allocate.sql
+# hedge.sql: an lp_univ3 strategy's delta to one token kept in a band by a Morpho short
+SQL_PIECES += src/strategy/kinds/hedge.sql
 SQL_PIECES += src/strategy/risk_views.sql
 # stress.sql: the stress tests of a strategy (risk scenarios on its positions)
 SQL_PIECES += src/strategy/stress.sql

@@ -179,7 +179,7 @@ SELECT lives_ok($$INSERT INTO strategy_kinds (kind, validate, sync, gather, poli
 SELECT is(has_function_privilege('public', 'public.own_policy(amplified.strategies, jsonb)', 'EXECUTE'), false,
 	'registering a kind takes EXECUTE on its functions from PUBLIC: its grants follow from its row');
 SELECT is((SELECT builtin FROM strategy_kinds WHERE kind = 'mine'), false, 'a kind registered after install is not builtin: pg_dump keeps it');
-SELECT is((SELECT array_agg(kind ORDER BY kind) FROM strategy_kinds WHERE builtin), ARRAY['allocate', 'lend', 'leverage', 'lp_univ3', 'stake'],
+SELECT is((SELECT array_agg(kind ORDER BY kind) FROM strategy_kinds WHERE builtin), ARRAY['allocate', 'hedge', 'lend', 'leverage', 'lp_univ3', 'stake'],
 	'the kinds shipped with the extension are builtin (their rows are the install script''s, not dumped)');
 SELECT is((SELECT ARRAY[c.condition] FROM pg_extension e, unnest(e.extconfig, e.extcondition) c(rel, condition)
 			WHERE e.extname = 'amplified' AND c.rel = 'amplified.strategy_kinds'::regclass),

@@ -1206,7 +1206,7 @@ SELECT lives_ok($$UPDATE strategy_kinds SET simulate = NULL WHERE kind = 'lev2'$
 SELECT lives_ok($$DELETE FROM strategy_kinds WHERE kind = 'lev2'$$, 'and the kind removed');
 RESET ROLE;
 SELECT is((SELECT array_agg(kind || ':' || (simulate IS NOT NULL) ORDER BY kind) FROM strategy_kinds WHERE builtin),
-	ARRAY['allocate:false', 'lend:true', 'leverage:true', 'lp_univ3:false', 'stake:false'], 'the lending kinds simulate; the others do not');
+	ARRAY['allocate:false', 'hedge:true', 'lend:true', 'leverage:true', 'lp_univ3:false', 'stake:false'], 'the lending kinds simulate; the others do not');
 SELECT is(strategy_simulate_intents(pg_temp.strat('leverage', (SELECT p FROM lev_params)), 4, '{}'), '[]'::jsonb,
 	'strategy_simulate_intents of no intent calls nothing');
 SELECT throws_ok($$SELECT strategy_simulate_intents(pg_temp.strat('leverage', (SELECT p FROM lev_params)), 4,

@@ -68,7 +68,7 @@ is($rc, 0, 'pg_restore into a new database succeeds');
 is($err, '', 'with nothing on stderr');
 
 is(sql('restored', "SELECT string_agg(kind || ':' || builtin, ',' ORDER BY kind) FROM strategy_kinds"),
-	'allocate:true,idle:false,lend:true,leverage:true,lp_univ3:true,stake:true', 'the custom kind is back, the builtin kinds are there once');
+	'allocate:true,hedge:true,idle:false,lend:true,leverage:true,lp_univ3:true,stake:true', 'the custom kind is back, the builtin kinds are there once');
 is(sql('restored', "SELECT kind || ':' || (params ->> 'idle_share') || ':' || enabled FROM strategies"), 'idle:0.25:true',
 	'the strategy of the custom kind is back, with its current parameters');
 is(sql('restored', "SELECT string_agg(params ->> 'idle_share', ',' ORDER BY id) FROM strategy_param_versions"), '0.5,0.25',
