@@ -296,6 +296,17 @@ INSERT INTO sample VALUES
 	 $$SELECT count(*) FROM amplified.allocate_backtest_returns('{"members": [{"strategy_id": 1}, {"strategy_id": 2}], "method": "mv", "min_history": 2, "lookback": 3}', (SELECT array_agg(ARRAY[0.01 * sin(g), 0.01 * cos(g)]) FROM generate_series(1, 20) g)::float8[])$$, 'ok'),
 	('amplified.strategy_lp_regime_series(bigint,amplified.address,timestamp with time zone,interval,integer)',
 	 $$SELECT count(*) FROM amplified.strategy_lp_regime_series(990011, '0x00000000000000000000000000000000000000aa', now(), '1 hour', 4)$$, 'ok'),
+	('amplified.derivs_funding_annualized(text,text,timestamp with time zone,timestamp with time zone)',
+	 $$SELECT count(*) FROM amplified.derivs_funding_annualized('v', 'm', now() - interval '1 day', now())$$, 'ok'),
+	('amplified.derivs_funding_series(text,text,timestamp with time zone,timestamp with time zone,interval)',
+	 $$SELECT count(*) FROM amplified.derivs_funding_series('v', 'm', now() - interval '1 day', now(), '1 hour')$$, 'ok'),
+	('amplified.derivs_basis_carry(bigint,amplified.address,text,text,timestamp with time zone,timestamp with time zone,double precision,double precision,double precision,double precision)',
+	 $$SELECT count(*) FROM amplified.derivs_basis_carry(990011, '0x00000000000000000000000000000000000000aa', 'v', 'm', now() - interval '1 day', now())$$, '55000'),
+	('amplified.derivs_basis_carry_series(bigint,amplified.address,text,text,timestamp with time zone,timestamp with time zone,interval,double precision,double precision,double precision,double precision)',
+	 $$SELECT count(*) FROM amplified.derivs_basis_carry_series(990011, '0x00000000000000000000000000000000000000aa', 'v', 'm', now() - interval '1 day', now(), '1 hour')$$, '55000'),
+	('amplified.strategy_greeks(bigint,bigint)', 'SELECT count(*) FROM amplified.strategy_greeks(-1)', '42704'),
+	('amplified.strategy_hedge_target_delta(bigint,amplified.address,bigint)',
+	 $$SELECT amplified.strategy_hedge_target_delta(-1, '0x00000000000000000000000000000000000000aa', 1)$$, '42704'),
 	('amplified.forecast_deploy(bigint)', 'SELECT amplified.forecast_deploy(-1)', '42704'),
 	('amplified.forecast_rollback(text)', $$SELECT amplified.forecast_rollback('role_none')$$, '42704');
 
