@@ -55,7 +55,7 @@ PendleImpliedApy(double ptPrice, int64_t seconds, double *apy)
 		return PENDLE_BAD_PARAM;
 	*apy = expm1(-log(ptPrice) * (PENDLE_YEAR_SECONDS / (double) seconds));
 	if (!isfinite(*apy))
-		return PENDLE_BAD_PARAM;
+		return PENDLE_OVERFLOW;
 	return PENDLE_OK;
 }
 
@@ -350,6 +350,11 @@ PendleReport(PendleStatus st, const char *what)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("the trade would leave a zero implied rate")));
+			break;
+		case PENDLE_OVERFLOW:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("%s is out of range for type double precision", what)));
 			break;
 	}
 }

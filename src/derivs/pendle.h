@@ -29,7 +29,8 @@ typedef enum PendleStatus
 	PENDLE_PROPORTION_TOO_HIGH,	/* PT share above 96 % after the trade */
 	PENDLE_RATE_BELOW_ONE,		/* exchange rate (asset per PT) under 1 */
 	PENDLE_NEGATIVE_RESERVE,	/* a reserve would become negative */
-	PENDLE_ZERO_IMPLIED_RATE	/* the new ln implied rate is zero */
+	PENDLE_ZERO_IMPLIED_RATE,	/* the new ln implied rate is zero */
+	PENDLE_OVERFLOW				/* the result is too large for float8 */
 } PendleStatus;
 
 /* A market's state as MarketMathCore's MarketState, in token units. */
