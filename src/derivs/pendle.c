@@ -300,7 +300,7 @@ PendleFixedVsFloating(double impliedApy, int64_t seconds, double expectedApr,
 /* ---- SQL wrappers ---- */
 
 /* Raises the error a status stands for; what names the function's subject. */
-static void
+void
 PendleReport(PendleStatus st, const char *what)
 {
 	switch (st)

@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "evm/evm.h"
+
 /* Pendle's IMPLIED_RATE_TIME: 365 days of seconds. */
 #define PENDLE_YEAR_SECONDS		(365.0 * 86400.0)
 /* MarketMathCore.MAX_MARKET_PROPORTION: 96 % PT after a trade. */
@@ -77,6 +79,46 @@ typedef struct PendleFixedFloat
 	double		probFloatingBeats;
 	int			recommendation; /* -1 lock, 0 indifferent, 1 float */
 } PendleFixedFloat;
+
+/* A market's state as the contract holds it: 1e18 integers (int256). */
+typedef struct PendleWeiMarket
+{
+	Uint256		totalPt;
+	Uint256		totalSy;
+	Uint256		index;			/* PYIndex: asset per SY at 1e18 */
+	Uint256		scalarRoot;
+	Uint256		lastLnImpliedRate;
+	Uint256		lnFeeRateRoot;
+	int64_t		reserveFeePercent;	/* 0..100 */
+	int64_t		expiry;
+} PendleWeiMarket;
+
+/* MarketPreCompute and the current exchange rate, at 1e18. */
+typedef struct PendleWeiQuote
+{
+	Uint256		rateScalar;
+	Uint256		totalAsset;
+	Uint256		rateAnchor;
+	Uint256		feeRate;
+	Uint256		exchangeRate;
+} PendleWeiQuote;
+
+/* executeTradeCore's results and the market after the trade, at 1e18. */
+typedef struct PendleWeiTrade
+{
+	Uint256		netSyToAccount;
+	Uint256		netSyFee;
+	Uint256		netSyToReserve;
+	Uint256		newTotalPt;
+	Uint256		newTotalSy;
+	Uint256		newLnImpliedRate;
+} PendleWeiTrade;
+
+extern PendleStatus PendleWeiExecute(const PendleWeiMarket *m, const Uint256 *netPtToAccount,
+									 int64_t now, PendleWeiQuote *q, PendleWeiTrade *t);
+extern PendleStatus PendleWeiExp(const Uint256 *x, Uint256 *r);
+extern PendleStatus PendleWeiLn(const Uint256 *x, Uint256 *r);
+extern void PendleReport(PendleStatus st, const char *what);
 
 extern PendleStatus PendlePtPrice(double impliedApy, int64_t seconds, double *price);
 extern PendleStatus PendleImpliedApy(double ptPrice, int64_t seconds, double *apy);

@@ -173,3 +173,61 @@ COMMENT ON FUNCTION @extschema@.pendle_fixed_vs_floating(float8, bigint, text, b
 	'lock a PT''s fixed rate or stay floating, with the floating APR over the term from the project''s live series model (forecast_predict_horizon, one step per step_seconds): mean the time-weighted step means, sd the time-weighted step sds (their sum, the bound for perfectly correlated steps)';
 REVOKE ALL ON FUNCTION @extschema@.pendle_fixed_vs_floating(float8, bigint, text, bigint, float8[], float8) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.pendle_fixed_vs_floating(float8, bigint, text, bigint, float8[], float8) TO amplified_analyst;
+
+-- ---- the contract's integers, bit for bit (src/derivs/pendle_wei.c) ----
+
+CREATE TYPE @extschema@.pendle_market_wei AS (
+	total_pt numeric,				-- MarketState.totalPt (wei)
+	total_sy numeric,				-- MarketState.totalSy (wei)
+	py_index numeric,				-- PYIndex: asset per SY at 1e18
+	scalar_root numeric,			-- scalarRoot (1e18)
+	last_ln_implied_rate numeric,	-- lastLnImpliedRate (1e18)
+	ln_fee_rate_root numeric,		-- lnFeeRateRoot (1e18)
+	reserve_fee_percent int,		-- 0..100
+	expiry bigint					-- unix seconds
+);
+COMMENT ON TYPE @extschema@.pendle_market_wei IS
+	'a Pendle v2 market''s MarketState as the contract holds it (readState): integers at 1e18';
+
+CREATE FUNCTION @extschema@.pendle_wei_exp(x numeric)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'pendle_wei_exp'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pendle_wei_exp(numeric) IS
+	'LogExpMath.exp on 1e18 integers, bit for bit (22003 outside [-41, 130])';
+
+CREATE FUNCTION @extschema@.pendle_wei_ln(x numeric)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'pendle_wei_ln'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pendle_wei_ln(numeric) IS
+	'LogExpMath.ln on 1e18 integers, bit for bit (22023 for x <= 0)';
+
+CREATE FUNCTION @extschema@.pendle_wei_quote(market @extschema@.pendle_market_wei, now bigint,
+	OUT rate_scalar numeric, OUT total_asset numeric, OUT rate_anchor numeric, OUT fee_rate numeric,
+	OUT exchange_rate numeric)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pendle_wei_quote'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pendle_wei_quote(@extschema@.pendle_market_wei, bigint) IS
+	'MarketMathCore.getMarketPreCompute on the contract''s integers, bit for bit, and the exchange rate the pool quotes';
+
+CREATE FUNCTION @extschema@.pendle_wei_swap_exact_pt_for_sy(market @extschema@.pendle_market_wei,
+	exact_pt_in numeric, now bigint,
+	OUT net_sy_to_account numeric, OUT net_sy_fee numeric, OUT net_sy_to_reserve numeric,
+	OUT new_total_pt numeric, OUT new_total_sy numeric, OUT new_ln_implied_rate numeric)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pendle_wei_swap_exact_pt_for_sy'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pendle_wei_swap_exact_pt_for_sy(@extschema@.pendle_market_wei, numeric, bigint) IS
+	'MarketMathCore.swapExactPtForSy on the contract''s integers, bit for bit: SY out, fee, reserve share, the market after';
+
+CREATE FUNCTION @extschema@.pendle_wei_swap_sy_for_exact_pt(market @extschema@.pendle_market_wei,
+	exact_pt_out numeric, now bigint,
+	OUT net_sy_to_market numeric, OUT net_sy_fee numeric, OUT net_sy_to_reserve numeric,
+	OUT new_total_pt numeric, OUT new_total_sy numeric, OUT new_ln_implied_rate numeric)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pendle_wei_swap_sy_for_exact_pt'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pendle_wei_swap_sy_for_exact_pt(@extschema@.pendle_market_wei, numeric, bigint) IS
+	'MarketMathCore.swapSyForExactPt on the contract''s integers, bit for bit: SY in, fee, reserve share, the market after';

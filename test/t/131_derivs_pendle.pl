@@ -68,12 +68,73 @@ def tdiv(a, b):
 def mul_down(a, b): return tdiv(a * b, ONE)
 def div_down(a, b): return tdiv(a * ONE, b)
 
-def ln18(x):
-    if x <= 0: raise Revert('ln')
-    return int((Decimal(x) / ONE).ln() * ONE)
+# LogExpMath, from the Solidity: 18-decimal arguments, 20-decimal
+# intermediates, the 36-decimal series near 1.
+ONE_20 = 10**20
+ONE_36 = 10**36
+LEM_X = [128 * ONE, 64 * ONE] + [2**(5 - k) * ONE_20 if k <= 5 else ONE_20 // 2**(k - 5) for k in range(10)]
+LEM_A = [38877084059945950922200000000000000000000000000000000000, 6235149080811616882910000000,
+         7896296018268069516100000000000000, 888611052050787263676000000, 298095798704172827474000,
+         5459815003314423907810, 738905609893065022723, 271828182845904523536, 164872127070012814685,
+         128402541668774148407, 113314845306682631683, 106449445891785942956]
 
 def exp18(x):
-    return int((Decimal(x) / ONE).exp() * ONE)
+    if x < -41 * ONE or x > 130 * ONE: raise Revert('22003')
+    if x < 0:
+        return tdiv(ONE * ONE, exp18(-x))
+    if x >= LEM_X[0]:
+        x -= LEM_X[0]; first = LEM_A[0]
+    elif x >= LEM_X[1]:
+        x -= LEM_X[1]; first = LEM_A[1]
+    else:
+        first = 1
+    x *= 100
+    product = ONE_20
+    for n in range(2, 10):
+        if x >= LEM_X[n]:
+            x -= LEM_X[n]
+            product = tdiv(product * LEM_A[n], ONE_20)
+    total = ONE_20 + x
+    term = x
+    for n in range(2, 13):
+        term = tdiv(tdiv(term * x, ONE_20), n)
+        total += term
+    return tdiv(tdiv(product * total, ONE_20) * first, 100)
+
+def ln36(x):
+    x *= ONE
+    z = tdiv((x - ONE_36) * ONE_36, x + ONE_36)
+    z2 = tdiv(z * z, ONE_36)
+    num = z; total = num
+    for k in range(3, 16, 2):
+        num = tdiv(num * z2, ONE_36)
+        total += tdiv(num, k)
+    return total * 2
+
+def ln_plain(a):
+    if a < ONE:
+        return -ln_plain(tdiv(ONE * ONE, a))
+    total = 0
+    for n in (0, 1):
+        if a >= LEM_A[n] * ONE:
+            a = tdiv(a, LEM_A[n]); total += LEM_X[n]
+    total *= 100; a *= 100
+    for n in range(2, 12):
+        if a >= LEM_A[n]:
+            a = tdiv(a * ONE_20, LEM_A[n]); total += LEM_X[n]
+    z = tdiv((a - ONE_20) * ONE_20, a + ONE_20)
+    z2 = tdiv(z * z, ONE_20)
+    num = z; series = num
+    for k in range(3, 12, 2):
+        num = tdiv(num * z2, ONE_20)
+        series += tdiv(num, k)
+    return tdiv(total + series * 2, 100)
+
+def ln18(a):
+    if a <= 0: raise Revert('22023')
+    if ONE - 10**17 < a < ONE + 10**17:
+        return tdiv(ln36(a), ONE)
+    return ln_plain(a)
 
 def sy_to_asset(index, sy):
     s = -1 if sy < 0 else 1
@@ -104,7 +165,7 @@ class Port:
         return ln18(div_down(p, ONE - p))
     def exchange_rate(self, pt, asset, rs, anchor, net_pt):
         num = pt - net_pt
-        if num < 0: raise Revert('22003')
+        if num < 0: raise Revert('22023')
         p = div_down(num, pt + asset)
         self.watch(p, MAX_PROP)
         if p > MAX_PROP: raise Revert('22003')
@@ -168,7 +229,8 @@ out = open(sys.argv[1], 'w')
 out.write('CREATE TABLE pendle_cases (id int, side text, total_pt float8, total_sy float8, sy_index float8, '
           'scalar_root float8, last_ln float8, fee_root float8, pct float8, expiry bigint, now bigint, amount float8, '
           'e_state text, e_near boolean, e_sy numeric, e_fee numeric, e_res numeric, e_pt numeric, e_newsy numeric, '
-          'e_ln numeric, q_rs numeric, q_asset numeric, q_anchor numeric, q_fee numeric, q_er numeric);\n')
+          'e_ln numeric, q_rs numeric, q_asset numeric, q_anchor numeric, q_fee numeric, q_er numeric, '
+          'w_pt numeric, w_sy numeric, w_index numeric, w_root numeric, w_ln numeric, w_fee numeric, w_amount numeric);\n')
 rows = []
 now0 = 1767225600
 for i in range(ncases):
@@ -210,12 +272,29 @@ for i in range(ncases):
         vals['state'] = str(e)
     def v(k):
         return vals[k] if k in vals else 'NULL'
-    rows.append("(%d, '%s', %r, %r, %r, %r, %r, %r, %r, %d, %d, %r, '%s', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)" % (
+    rows.append("(%d, '%s', %r, %r, %r, %r, %r, %r, %r, %d, %d, %r, '%s', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %d, %d, %d, %d, %d, %d)" % (
         i, side, pt, sy, index, root, ln, fee, pct, expiry, now0, amount, vals['state'],
         'true' if port.near else 'false', v('e_sy'), v('e_fee'), v('e_res'), v('e_pt'), v('e_newsy'), v('e_ln'),
-        v('q_rs'), v('q_asset'), v('q_anchor'), v('q_fee'), v('q_er')))
+        v('q_rs'), v('q_asset'), v('q_anchor'), v('q_fee'), v('q_er'),
+        m['pt'], m['sy'], m['index'], m['root'], m['ln'], m['fee'], wei(amount)))
 for k in range(0, len(rows), 500):
     out.write('INSERT INTO pendle_cases VALUES\n' + ',\n'.join(rows[k:k + 500]) + ';\n')
+
+# LogExpMath alone: exp over [-41, 130], ln over (0, 1e40), dense near 1
+out.write('CREATE TABLE pendle_lem_cases (x numeric, e_exp numeric, e_ln numeric);\n')
+lrow = []
+for k in range(3000):
+    if k % 3 == 0:
+        x = int(rng.uniform(-41, 130) * ONE) + rng.randint(-10**6, 10**6)
+    elif k % 3 == 1:
+        x = int(math.exp(rng.uniform(math.log(1e-18), math.log(1e40))) * ONE) + rng.randint(0, 10**6)
+    else:
+        x = ONE + int(rng.uniform(-0.15, 0.15) * ONE)
+    ee = exp18(x) if -41 * ONE <= x <= 130 * ONE else None
+    el = ln18(x) if x > 0 else None
+    lrow.append('(%d, %s, %s)' % (x, 'NULL' if ee is None else ee, 'NULL' if el is None else el))
+lrow += ['(%d, %d, %d)' % (x, exp18(x), ln18(x)) for x in (ONE - 10**17, ONE - 10**17 + 1, ONE + 10**17 - 1, ONE + 10**17, 1, 130 * ONE)]
+out.write('INSERT INTO pendle_lem_cases VALUES\n' + ',\n'.join(lrow) + ';\n')
 
 # PT price against the closed form in decimals: (apy, seconds, price)
 out.write('CREATE TABLE pendle_pt_cases (apy float8, seconds bigint, price numeric);\n')
@@ -261,6 +340,52 @@ CREATE TABLE pendle_results AS
 SELECT c.*, r.* FROM pendle_cases c, LATERAL public.pendle_trade(c) r;
 });
 
+# The same cases on the contract's integers: bit for bit.
+sq(q{
+CREATE FUNCTION public.pendle_trade_wei(c public.pendle_cases, OUT wstate text, OUT wsy numeric, OUT wfee numeric,
+	OUT wres numeric, OUT wpt numeric, OUT wnewsy numeric, OUT wln numeric) LANGUAGE plpgsql AS $$
+DECLARE m amplified.pendle_market_wei := ROW(c.w_pt, c.w_sy, c.w_index, c.w_root, c.w_ln, c.w_fee, c.pct::int, c.expiry);
+BEGIN
+	wstate := 'ok';
+	IF c.side = 'sell' THEN
+		SELECT net_sy_to_account, net_sy_fee, net_sy_to_reserve, new_total_pt, new_total_sy, new_ln_implied_rate
+		  INTO wsy, wfee, wres, wpt, wnewsy, wln FROM amplified.pendle_wei_swap_exact_pt_for_sy(m, c.w_amount, c.now);
+	ELSE
+		SELECT net_sy_to_market, net_sy_fee, net_sy_to_reserve, new_total_pt, new_total_sy, new_ln_implied_rate
+		  INTO wsy, wfee, wres, wpt, wnewsy, wln FROM amplified.pendle_wei_swap_sy_for_exact_pt(m, c.w_amount, c.now);
+	END IF;
+EXCEPTION WHEN OTHERS THEN
+	wstate := SQLSTATE;
+END $$;
+CREATE TABLE pendle_wei_results AS
+SELECT c.*, r.* FROM pendle_cases c, LATERAL public.pendle_trade_wei(c) r;
+});
+is(sq(q{SELECT count(*) FROM pendle_wei_results WHERE wstate <> e_state}), '0',
+	'on integers: every case reverts (with its SQLSTATE) or trades exactly as the port, thresholds included');
+note(sq(q{SELECT string_agg(format('case %s: port %s, sql %s', id, e_state, wstate), E'\n')
+	FROM (SELECT * FROM pendle_wei_results WHERE wstate <> e_state LIMIT 5) x}));
+is(sq(q{SELECT count(*) FROM pendle_wei_results WHERE e_state = 'ok' AND
+	(wsy, wfee, wres, wpt, wnewsy, wln) IS DISTINCT FROM
+	(e_sy * 1e18, e_fee * 1e18, e_res * 1e18, e_pt * 1e18, e_newsy * 1e18, e_ln * 1e18)}), '0',
+	'on integers: SY amount, fee, reserve share, new reserves and new lnImpliedRate equal to the wei');
+note(sq(q{SELECT string_agg(format('case %s: %s / %s', id, wsy, e_sy * 1e18), E'\n')
+	FROM (SELECT * FROM pendle_wei_results WHERE e_state = 'ok' AND wsy <> e_sy * 1e18 LIMIT 3) x}));
+is(sq(q{SELECT count(*) FROM pendle_cases c, amplified.pendle_wei_quote(ROW(c.w_pt, c.w_sy, c.w_index, c.w_root, c.w_ln,
+	c.w_fee, c.pct::int, c.expiry)::amplified.pendle_market_wei, c.now) q
+	WHERE q_rs IS NOT NULL AND (q.rate_scalar, q.total_asset, q.rate_anchor, q.fee_rate, q.exchange_rate)
+		IS DISTINCT FROM (q_rs * 1e18, q_asset * 1e18, q_anchor * 1e18, q_fee * 1e18, q_er * 1e18)}), '0',
+	'on integers: rate scalar, total asset, rate anchor, fee rate and exchange rate equal to the wei');
+
+# LogExpMath alone over its domain, against the port.
+is(sq(q{SELECT count(*) FROM pendle_lem_cases WHERE e_exp IS NOT NULL AND pendle_wei_exp(x) <> e_exp}), '0',
+	'LogExpMath.exp bit for bit over [-41, 130]');
+is(sq(q{SELECT count(*) FROM pendle_lem_cases WHERE e_ln IS NOT NULL AND pendle_wei_ln(x) <> e_ln}), '0',
+	'LogExpMath.ln bit for bit over (0, 1e40), both branches and the ln_36 bounds');
+my ($nexp, $nln) = split /\|/, sq(q{SELECT count(e_exp), count(e_ln) FROM pendle_lem_cases});
+cmp_ok($nexp, '>', 2000, "exp: $nexp arguments");
+cmp_ok($nln, '>', 2000, "ln: $nln arguments");
+cmp_ok(sq(q{SELECT count(*) FROM pendle_lem_cases WHERE x > 9e17 AND x < 1.1e18}), '>', 500,
+	"of which more than 500 in ln_36's range");
 my ($total, $ok, $errs, $near) = split /\|/, sq(q{
 	SELECT count(*), count(*) FILTER (WHERE e_state = 'ok'), count(*) FILTER (WHERE e_state <> 'ok'),
 		   count(*) FILTER (WHERE e_near) FROM pendle_results});
