@@ -15,7 +15,8 @@
  * the new ln implied rate after a trade.  The contract works in 1e18 fixed
  * point (PMath, LogExpMath); this file works in float8, which agrees with
  * the contract's integers to about 1e-12 relative (test/t/131 measures it
- * against an integer port of the Solidity).  Pure computation returns a
+ * against an integer port of the Solidity); pendle_wei.c runs the
+ * contract's integers bit for bit.  Pure computation returns a
  * PendleStatus; the fmgr wrappers at the end turn it into an error.
  */
 #include "postgres.h"

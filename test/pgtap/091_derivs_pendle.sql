@@ -100,6 +100,43 @@ SELECT is(pendle_initial_ln_implied_rate(1000, 1000, 20, 1.05, 31536000)::numeri
 SELECT throws_ok($$SELECT pendle_initial_ln_implied_rate(1000, 1000, 20, 0.99, 31536000)$$, '22003', NULL,
 	'an initial anchor below 1');
 
+-- ---- the contract's integers ----
+SELECT is(pendle_wei_exp(1e18), 2718281828459045235::numeric, 'LogExpMath.exp(1): e = 2.718281828459045235|36 truncated');
+SELECT is(pendle_wei_ln(2e18), 693147180559945309::numeric, 'LogExpMath.ln(2) = 0.693147180559945309|417 truncated');
+SELECT is(pendle_wei_exp(0), 1000000000000000000::numeric, 'exp(0) = 1');
+SELECT is(pendle_wei_ln(1e18), 0::numeric, 'ln(1) = 0');
+SELECT throws_ok($$SELECT pendle_wei_ln(0)$$, '22023', NULL, 'ln(0)');
+SELECT throws_ok($$SELECT pendle_wei_ln(-1)$$, '22023', NULL, 'ln of a negative');
+SELECT throws_ok($$SELECT pendle_wei_exp(131e18)$$, '22003', NULL, 'exp beyond 130');
+SELECT throws_ok($$SELECT pendle_wei_exp(-42e18)$$, '22003', NULL, 'exp below -41');
+SELECT throws_ok($$SELECT pendle_wei_exp(1.5)$$, '22023', NULL, 'a fraction of a wei');
+SELECT throws_ok($$SELECT pendle_wei_exp('NaN')$$, '22023', NULL, 'NaN');
+CREATE TEMP TABLE mw AS SELECT ROW(1000e18, 1000e18, 1e18, 20e18, 48790164169432003, 1e15, 50, 1000 + 31536000)::pendle_market_wei AS m;
+SELECT is((SELECT exchange_rate FROM mw, pendle_wei_quote(m, 1000)), 1049999999999999999::numeric,
+	'balanced pool: e^lnImpliedRate through LogExpMath (ln(1.05) truncated, so a wei under 1.05)');
+SELECT is((SELECT new_total_pt FROM mw, pendle_wei_swap_exact_pt_for_sy(m, 100e18, 1000)), 1100e18,
+	'sell 100 PT: the pool holds 1100 PT');
+SELECT is((SELECT round(net_sy_to_account / 1e18, 9) FROM mw, pendle_wei_swap_exact_pt_for_sy(m, 100e18, 1000)),
+	(SELECT round(net_sy_to_account::numeric, 9) FROM pendle_swap_exact_pt_for_sy(pendle_market(1000, 1000, 20,
+		48790164169432003 / 1e18, 0.001, 1000 + 31536000, 1, 50), 100, 1000)),
+	'and pays the SY the float8 version pays, to 1e-9');
+SELECT throws_ok($$SELECT pendle_wei_swap_exact_pt_for_sy(m, 0, 1000) FROM mw$$, '22023', NULL, 'wei: sell 0 PT');
+SELECT throws_ok($$SELECT pendle_wei_swap_exact_pt_for_sy(m, -1, 1000) FROM mw$$, '22023', NULL, 'wei: a negative amount');
+SELECT throws_ok($$SELECT pendle_wei_swap_exact_pt_for_sy(m, 30000e18, 1000) FROM mw$$, '22003', NULL, 'wei: past 96 %');
+SELECT throws_ok($$SELECT pendle_wei_swap_sy_for_exact_pt(m, 900e18, 1000) FROM mw$$, '22003', NULL, 'wei: rate below 1');
+SELECT throws_ok($$SELECT pendle_wei_swap_sy_for_exact_pt(m, 1000e18, 1000) FROM mw$$, '22023', NULL, 'wei: all the PT');
+SELECT throws_ok($$SELECT pendle_wei_swap_sy_for_exact_pt(m, 1e18, 1000 + 31536000) FROM mw$$, '22023', NULL, 'wei: expired');
+SELECT throws_ok($$SELECT pendle_wei_quote(ROW(1000e18, 1000e18, 0, 20e18, 1, 1, 0, 2000)::pendle_market_wei, 1000)$$,
+	'22023', NULL, 'wei: a zero index');
+SELECT throws_ok($$SELECT pendle_wei_quote(ROW(1000e18, 1000e18, 1e18, 20e18, 1, 1, 101, 2000)::pendle_market_wei, 1000)$$,
+	'22023', NULL, 'wei: a reserve fee of 101 %');
+SELECT throws_ok($$SELECT pendle_wei_quote(ROW(1000e18, -1, 1e18, 20e18, 1, 1, 0, 2000)::pendle_market_wei, 1000)$$,
+	'22023', NULL, 'wei: negative SY');
+SELECT throws_ok($$SELECT pendle_wei_quote(ROW(1000e18, 1000e18, 1e18, 20e18, NULL, 1, 0, 2000)::pendle_market_wei, 1000)$$,
+	'22004', NULL, 'wei: a NULL field');
+SELECT throws_ok($$SELECT pendle_wei_quote(ROW(1000e18, 1000e18, 1e18, 20e18, 0.5, 1, 0, 2000)::pendle_market_wei, 1000)$$,
+	'22023', NULL, 'wei: a fractional field');
+
 -- ---- lock or float, given the forecast ----
 SELECT throws_ok($$SELECT pendle_fixed_vs_floating(0.034, 0, 0.03, 0.01)$$, '22023', NULL, 'lock or float at maturity');
 SELECT throws_ok($$SELECT pendle_fixed_vs_floating(0.034, 86400, 0.03, -0.01)$$, '22023', NULL, 'a negative sd');

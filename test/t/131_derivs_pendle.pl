@@ -2,26 +2,34 @@
 # the contracts and Pendle's documentation.
 #
 # The reference is a port of pendle-core-v2-public's MarketMathCore.sol,
-# PMath.sol and PYIndex.sol / SYUtils.sol written here in Python integers at
-# 1e18, as the contracts compute: Solidity's signed division (truncation
-# toward zero), divDown / mulDown, the sign-magnitude SY <-> asset
-# conversions (assetToSyUp for what the account pays), the fee's two
-# branches, the reserve's integer percent, and every revert (expired,
-# insufficient PT, proportion above 96 %, exchange rate below 1).  LogExpMath's
-# ln and exp are stood in for by Python's decimal module at 60 digits,
-# truncated toward zero to 1e18 as LogExpMath returns them (LogExpMath is
-# accurate to a few units in 1e18, far inside the tolerances below).
+# LogExpMath.sol, PMath.sol and PYIndex.sol / SYUtils.sol written here in
+# Python integers at 1e18, as the contracts compute: Solidity's signed
+# division (truncation toward zero), divDown / mulDown, LogExpMath's exp and
+# ln (power-of-two decompositions, the 20- and 36-decimal series and their
+# constants), the sign-magnitude SY <-> asset conversions (assetToSyUp for
+# what the account pays), the fee's two branches, the reserve's integer
+# percent, and every revert (expired, insufficient PT, proportion above
+# 96 %, exchange rate below 1).  4000 random markets (an hour to two years
+# to expiry, PT share 5-90 %, SY index 1-1.5, scalar root 2-80, implied APY
+# 0.2-50 %, fee root up to 0.5 %, reserve 0-100 %, trades from 1e-7 of the
+# pool's PT to 120 %, one market in 97 expired).
 #
-# pendle.c works in float8, not in the contract's integers.  Tolerances:
+# pendle_wei_* run the contract's integer math in C (src/derivs/pendle_wei.c)
+# and must equal the port exactly: every revert with its SQLSTATE, every
+# amount and lnImpliedRate to the wei, every quote; LogExpMath alone over its
+# domain (3000 arguments of exp and ln, and ln_36's bounds).
+#
+# The float8 functions (pendle.c) compute the same formulas in doubles.
+# Tolerances against the port:
 # - amounts (SY to the account, fee, reserve share, new reserves): within
 #   1e-9 of the trade's size (|net SY|) plus 1e-15 of the SY reserve (a few
 #   float8 steps of the reserve, which the new reserve is computed from);
 #   the float8 path loses at most ~1e-16 / (fee rate - 1) relative on the
 #   fee (1 - e^x for x near 1e-8 at short expiries), i.e. ~1e-8 of a fee
-#   that is itself ~1e-5 of the trade; measured: about 1e-12 of the trade;
+#   that is itself ~1e-5 of the trade; measured: about 1e-13 of the trade;
 # - ln implied rates: within 1e-10 absolute (the exchange rate minus 1 is
 #   as small as ~1e-6 at an hour to expiry, which costs float8 ~1e-10 of it,
-#   times a rate of ~0.1; measured about 1e-13);
+#   times a rate of ~0.1; measured about 2e-12);
 # - the quote (rate scalar, anchor, fee rate, exchange rate): 1e-12
 #   relative;
 # - errors: the same SQLSTATE wherever the port reverts, except within 1e-9
