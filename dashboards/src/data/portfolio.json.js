@@ -1,0 +1,37 @@
+// portfolio.json.js: value against holding and the P&L components over time,
+// from v_strategy_performance, and the attribution per hour from
+// v_pnl_attribution (its pnl_* columns, long form) when that view exists.
+import {query, num, emit} from "./db.js";
+
+const performance = (await query(`
+  SELECT at, strategy_id, strategy, strategy_kind, block_number, value, hold_value, fees, staking_yield,
+         interest_earned, interest_paid, gas_eth, swap_cost, il, net_return, net_vs_hold, sharpe
+    FROM v_strategy_performance ORDER BY strategy, at, block_number`)).map((r) => ({
+  ...r,
+  value: num(r.value), hold_value: num(r.hold_value), fees: num(r.fees), staking_yield: num(r.staking_yield),
+  interest_earned: num(r.interest_earned), interest_paid: num(r.interest_paid), gas_eth: num(r.gas_eth),
+  swap_cost: num(r.swap_cost)
+}));
+
+// The attribution view comes with the performance module; an install without
+// it gets an explicit empty state (attribution_view false), never an empty chart.
+const [{present}] = await query(`SELECT to_regclass('amplified.v_pnl_attribution') IS NOT NULL AS present`);
+let attribution = [];
+let period = null;
+if (present) {
+  const rows = await query(`SELECT * FROM v_pnl_attribution
+                             WHERE period = (SELECT CASE WHEN count(*) FILTER (WHERE period = 'hour') > 1 THEN 'hour' ELSE 'block' END
+                                               FROM v_pnl_attribution)
+                             ORDER BY strategy_id, at`);
+  for (const r of rows) {
+    period = r.period;
+    for (const [k, v] of Object.entries(r)) {
+      if (k.startsWith("pnl_")) {
+        attribution.push({strategy_id: r.strategy_id, strategy: r.strategy ?? String(r.strategy_id), at: r.at,
+                          component: k.slice(4), amount: num(v), value_change: num(r.value_change)});
+      }
+    }
+  }
+}
+
+emit({performance, attribution_view: present, attribution_period: period, attribution});
