@@ -8,7 +8,9 @@
 #   make test       the same set-up, then every test suite; ends with one
 #                   line "N passed, N failed"; stops everything it started
 #   make psql       psql on the demo cluster (reads SQL from standard input too)
-#   make stop       stop the demo cluster and chain
+#   make stop       stop the demo cluster and chain (and the dashboards' server)
+#   make dashboards build the dashboards (dashboards/, docs/dashboards.md) from
+#                   the demo database, or from the one PGHOST etc. name
 #   make bench      benchmarks, printed as ratios against an in-run baseline
 #   make test-fresh make test inside a freshly bootstrapped minimal Debian 12
 #                   root that has only git and make (what CI runs; as root)
@@ -72,7 +74,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES) Makefile
 	   printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
 	   for f in $(SQL_PIECES); do echo; echo "-- ---- $$f"; cat $$f; done; } > $@
 
-.PHONY: deps demo test test-fresh psql stop bench fuzz
+.PHONY: deps demo test test-fresh psql stop bench fuzz dashboards
 
 deps:
 	@scripts/deps.sh
@@ -84,6 +86,9 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory -s install
 	@scripts/test.sh
+
+dashboards: deps
+	@scripts/dashboards.sh build
 
 test-fresh:
 	@scripts/fresh-root.sh test $(if $(COPT),COPT="$(COPT)")

@@ -356,11 +356,25 @@ q -c "SELECT DISTINCT ON (strategy) strategy, at, round(value, 6) AS value, roun
         FROM amplified.v_strategy_performance ORDER BY strategy, at DESC, block_number DESC"
 echo "pg_cron (SELECT * FROM cron.job): run_strategies() every minute, housekeeping daily"
 q -c "SELECT jobname, schedule, command FROM cron.job WHERE jobname LIKE 'amplified-%' ORDER BY jobname"
+# The dashboards (docs/dashboards.md): built from the views as
+# amplified_dashboard, a login role with only amplified_reader, and served on
+# 127.0.0.1 until make stop.
+q >/dev/null <<'SQL'
+DO $$ BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'amplified_dashboard') THEN
+		CREATE ROLE amplified_dashboard LOGIN IN ROLE amplified_reader;
+	END IF;
+END $$;
+SQL
+PGUSER=amplified_dashboard scripts/dashboards.sh build
+dash_url=$(DASHBOARDS_RUN_DIR=$STACK_DIR scripts/dashboards.sh serve "${DASHBOARDS_PORT:-18580}" | sed -nE 's/^dashboards: (http[^ ]+)$/\1/p')
+echo "Dashboards: $dash_url (portfolio, positions, risk, decisions, queue, ingestion; rebuilt by make demo or make dashboards)"
 cat <<TXT
 Use it:
   make psql                       psql on the demo database (or: echo 'SELECT ...' | make psql)
   psql "host=127.0.0.1 port=$PGPORT user=postgres dbname=$PGDATABASE"
-  make stop                       stop the cluster and the chain
+  $dash_url    the dashboards (make dashboards rebuilds them)
+  make stop                       stop the cluster, the chain and the dashboards' server
 Explore, in make psql:
   SELECT jsonb_pretty(inputs) FROM amplified.decisions WHERE action = 'rebalance';   what the policy saw
   SELECT jsonb_pretty(plan) FROM amplified.decisions WHERE action = 'rebalance';     what it placed, and the swap

@@ -33,6 +33,10 @@ cd "$(dirname "$0")/.."
 #             forecast and quadprog
 #   derivs    RQuantLib (r-cran-rquantlib), the option prices and greeks the
 #             derivatives tests compare with (run, never linked)
+#   dashboards chromium-headless-shell, the headless Chromium the dashboards'
+#             render test drives (through puppeteer-core from npm), and
+#             fonts-liberation (only a Recommends of chromium-common; without
+#             a font the pages render no text); the app's npm packages below
 PKGS=(gcc libc6-dev make perl
       postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-pgtap
       libcurl4-openssl-dev libsecp256k1-dev nettle-dev libnlopt-dev r-base-core r-cran-fgarch r-cran-cvar
@@ -40,7 +44,8 @@ PKGS=(gcc libc6-dev make perl
       python3 python3-numpy python3-scipy python3-sklearn python3-xgboost python3-pomegranate python3-statsmodels
       r-cran-forecast r-cran-quadprog r-cran-rquantlib
       libipc-run-perl libtap-parser-sourcehandler-pgtap-perl
-      clang libclang-rt-14-dev curl ca-certificates)
+      clang libclang-rt-14-dev curl ca-certificates
+      chromium-headless-shell fonts-liberation)
 
 # The host side of a run in a fresh root: the root itself gets the list above
 # from this script, run inside it by make test.
@@ -83,6 +88,17 @@ want=$(sha256sum "$lock" | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 	echo "deps: installing the chain fixture's npm packages (npm ci)"
 	(cd test/chain && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	echo "$want" > "$stamp"
+fi
+
+# npm packages of the dashboards (Observable Framework, Plot, pg, and
+# puppeteer-core for the render test), pinned by dashboards/package-lock.json.
+lock=dashboards/package-lock.json
+stamp=dashboards/node_modules/.amplified-lock-sha
+want=$(sha256sum "$lock" | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+	echo "deps: installing the dashboards' npm packages (npm ci)"
+	(cd dashboards && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 	echo "$want" > "$stamp"
 fi
 

@@ -144,6 +144,8 @@ stop_all() {
 		as_pg "$BINDIR/pg_ctl" -D "$DATA" -m fast -w -t 60 stop >/dev/null 2>&1 ||
 			as_pg "$BINDIR/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
+	# make demo's dashboards server (scripts/dashboards.sh serve)
+	[ "$name" = demo ] && DASHBOARDS_RUN_DIR=$DIR "$ROOT/scripts/dashboards.sh" stop
 	[ "$name" = demo ] || rm -rf "$DIR"
 }
 

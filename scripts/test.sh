@@ -88,7 +88,7 @@ for suite in $SUITES; do
 		if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -r "$ROOT/test/t/$(basename "$(echo "$files" | head -1)")"; then
 			src=$STACK_DIR/src
 			mkdir -p "$src"
-			cp -a "$ROOT/test" "$ROOT/scripts" "$ROOT/src" "$ROOT/Makefile" "$ROOT/amplified.control" "$src/"
+			cp -a "$ROOT/test" "$ROOT/scripts" "$ROOT/src" "$ROOT/dashboards" "$ROOT/Makefile" "$ROOT/amplified.control" "$src/"
 			chown -R postgres:postgres "$src"
 		fi
 		# A key file owned by another OS user than the cluster's, for the

@@ -21,6 +21,7 @@ export function emptyState(text) {
 export function fmt(v) {
   if (v == null) return "";
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toPrecision(6);
+  if (v instanceof Date) return v.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
   if (Array.isArray(v)) return v.join(", ");
   if (typeof v === "object") return JSON.stringify(v);
   if (typeof v === "string" && /^\d{4}-\d\d-\d\dT/.test(v)) return v.replace("T", " ").replace(/\.\d+Z$/, "Z");
