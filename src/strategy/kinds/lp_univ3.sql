@@ -438,7 +438,9 @@ COMMENT ON FUNCTION @extschema@.strategy_lp_expected_fees(jsonb, jsonb, numeric,
 -- add them all to the base range (increaseLiquidity on the NFT with the
 -- most liquidity, the watched range when given), approvals first when the
 -- position manager's allowance is short.  NULL when the fees do not beat
--- the threshold (the policy then holds with reason compound_below_threshold).
+-- the threshold (the policy then holds with reason compound_below_threshold);
+-- a hold with reason compound_fees_unbalanced when the fees add no
+-- liquidity to the range (one token's fees alone, the price in range).
 CREATE FUNCTION @extschema@.strategy_lp_compound(s @extschema@.strategies, state jsonb, base jsonb, reasons text[])
 RETURNS jsonb
 LANGUAGE plpgsql STABLE
@@ -480,6 +482,11 @@ BEGIN
 	sb := univ3_sqrt_price_at_tick((target ->> 'tick_upper')::int);
 	l_add := univ3_liquidity_for_amounts(sqrt_p, sa, sb, owed0::uint256, owed1::uint256);
 	SELECT * INTO use FROM univ3_amounts_for_liquidity(sqrt_p, sa, sb, l_add);
+	-- In range, liquidity takes both tokens: fees of one side alone add none.
+	IF l_add = 0 THEN
+		RETURN jsonb_build_object('action', 'hold', 'reasons', to_jsonb(reasons || 'compound_fees_unbalanced'::text),
+			'intents', '[]'::jsonb);
+	END IF;
 	FOR n IN SELECT x FROM jsonb_array_elements(state -> 'nfts') x
 			  WHERE (x ->> 'liquidity')::numeric > 0 AND ((x ->> 'owed0')::numeric > 0 OR (x ->> 'owed1')::numeric > 0)
 			  ORDER BY (x ->> 'token_id')::numeric LOOP
