@@ -245,5 +245,4 @@ GRANT SELECT ON @extschema@.v_decision_outcomes, @extschema@.v_strategy_outcomes
 	TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.strategy_ranking(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.strategy_ranking(interval) TO amplified_reader;
--- The engine's: it fills decisions.expected.
-REVOKE ALL ON FUNCTION @extschema@.strategy_expectation_of(text, jsonb, jsonb, text, jsonb) FROM PUBLIC;
+-- strategy_expectation_of is immutable (a function of its arguments): PUBLIC's.

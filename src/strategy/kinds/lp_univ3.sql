@@ -443,7 +443,7 @@ COMMENT ON FUNCTION @extschema@.strategy_lp_expected_fees(jsonb, jsonb, numeric,
 -- liquidity to the range (one token's fees alone, the price in range).
 CREATE FUNCTION @extschema@.strategy_lp_compound(s @extschema@.strategies, state jsonb, base jsonb, reasons text[])
 RETURNS jsonb
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
