@@ -147,6 +147,21 @@ CREATE TYPE @extschema@.strategy_decision AS (
 );
 COMMENT ON TYPE @extschema@.strategy_decision IS
 	'a policy''s result: action, reason codes, plan (free-form, for people), intents, the risk proposal';
+-- What a decision's policy expected of it (src/strategy/outcomes.sql fills
+-- it from the policy's plan, strategy_expectation_of): the gain over the
+-- horizon before costs, in whole numeraire units; the horizon; the costs it
+-- expected to pay (gas and swap, numeraire units), and where the figures
+-- came from.  v_decision_outcomes sets the realised outcome against it.
+CREATE TYPE @extschema@.strategy_expectation AS (
+	expected_gain	numeric,
+	horizon			interval,
+	expected_costs	numeric,
+	gas_cost		numeric,
+	swap_cost		numeric,
+	source			text
+);
+COMMENT ON TYPE @extschema@.strategy_expectation IS
+	'what a decision expected: gross gain over the horizon and costs (gas, swap) in numeraire units, the horizon, the source of the figures';
 -- ---- tables ----
 
 -- What a kind of strategy is: four functions, and optionally a fifth, called by name.
@@ -307,6 +322,9 @@ CREATE TABLE @extschema@.decisions (
 	-- The eth_call of each intent at the decision's block and what the
 	-- kind's simulate function made of them (kinds that have one).
 	simulation		jsonb,
+	-- What the policy expected of the decision (strategy_expectation_of,
+	-- outcomes.sql): NULL for a hold and for a kind whose plan says nothing.
+	expected		@extschema@.strategy_expectation,
 	error			text,
 	error_context	text,
 	CHECK (last_block_number >= block_number)
@@ -1259,9 +1277,10 @@ BEGIN
 	SELECT v.id INTO version FROM strategy_param_versions v WHERE v.strategy_id = s.id AND v.params = s.params
 	 ORDER BY v.id DESC LIMIT 1;
 	INSERT INTO decisions (strategy_id, run_id, params_version, chain_id, block_number, last_block_number, chain_time,
-						   action, status, reasons, inputs, plan, intents, proposal)
+						   action, status, reasons, inputs, plan, intents, proposal, expected)
 	VALUES (s.id, run_id, version, s.chain_id, block, block, (state ->> 'at')::timestamptz, r.action, status, r.reasons,
-			state, result -> 'plan', coalesce(result -> 'intents', '[]'), result -> 'proposal')
+			state, result -> 'plan', coalesce(result -> 'intents', '[]'), result -> 'proposal',
+			CASE WHEN status <> 'noop' THEN strategy_expectation_of(s.kind, s.params, state, r.action, result -> 'plan') END)
 	RETURNING * INTO d;
 	IF status = 'noop' THEN
 		RETURN d;

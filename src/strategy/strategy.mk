@@ -20,3 +20,6 @@ SQL_PIECES += src/strategy/risk_views.sql
 # stress.sql: the stress tests of a strategy (risk scenarios on its positions)
 SQL_PIECES += src/strategy/stress.sql
 ISOLATION  += strategy_run_lock
+# outcomes.sql: decisions' expectations against their outcomes, return on
+# gas, strategy_ranking (after pnl.sql, P&L attribution, when present)
+SQL_PIECES += src/strategy/outcomes.sql

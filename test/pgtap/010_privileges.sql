@@ -266,6 +266,11 @@ INSERT INTO matrix VALUES
 	('amplified.derivs_basis_carry(bigint,amplified.address,text,text,timestamp with time zone,timestamp with time zone,double precision,double precision,double precision,double precision)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.derivs_basis_carry_series(bigint,amplified.address,text,text,timestamp with time zone,timestamp with time zone,interval,double precision,double precision,double precision,double precision)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.strategy_greeks(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
+	-- performance: outcomes and ranking
+	('amplified.strategy_ranking(interval)', 'EXECUTE', 'amplified_reader'),
+	('amplified.v_decision_outcomes', 'SELECT', 'amplified_reader'),
+	('amplified.v_strategy_outcomes', 'SELECT', 'amplified_reader'),
+	('amplified.v_strategy_ranking', 'SELECT', 'amplified_reader'),
 	('amplified.pendle_fixed_vs_floating(double precision,bigint,text,bigint,double precision[],double precision)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.strategy_hedge_target_delta(bigint,amplified.address,bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_validate_hedge(jsonb,bigint)', 'EXECUTE', NULL),

@@ -115,7 +115,8 @@ BEGIN
 		'swap', 'min_swap_share', 'apr_window',
 		'k', 'min_width', 'limit_width', 'full_range_share', 'peg_tick', 'peg_pull', 'appreciating', 'apr',
 		'min_period_seconds', 'min_tick_move', 'max_twap_deviation', 'boundary_threshold', 'cost_factor',
-		'regime_project', 'regime_feed', 'regime_bucket', 'regime_lookback', 'regime_min_prob', 'regimes']);
+		'regime_project', 'regime_feed', 'regime_bucket', 'regime_lookback', 'regime_min_prob', 'regimes',
+		'compound_factor']);
 	pool := strategy_param_address(k, p, 'pool');
 	IF pool IS NULL THEN
 		PERFORM strategy_param_error(k, 'pool', 'the pool address is required');
@@ -155,6 +156,8 @@ BEGIN
 		'min_swap_share', coalesce(strategy_param_number(k, p, 'min_swap_share', 0, 1), 0.01),
 		'apr_window', coalesce(p -> 'apr_window', '"7 days"'));
 	PERFORM strategy_param_number(k, p, 'sigma', 0, 100);
+	-- Harvest-and-compound: off when absent (no default).
+	PERFORM strategy_param_number(k, p, 'compound_factor', 0, 1e6);
 	IF p ->> 'numeraire' NOT IN ('token0', 'token1') THEN
 		PERFORM strategy_param_error(k, 'numeraire', 'token0 or token1');
 	END IF;
@@ -398,6 +401,132 @@ $$;
 COMMENT ON FUNCTION @extschema@.strategy_gather_lp_univ3(@extschema@.strategies, bigint) IS
 	'inputs of an lp_univ3 decision at a block: pool state, TWAP tick and volatility, wallet, NFTs, last rebalance, valuation';
 
+-- An amount in token1 raw units (the unit of gas_cost, swap_cost and the
+-- pool's fees) in whole units of an lp_univ3 strategy's numeraire at a
+-- sqrt price.
+CREATE FUNCTION @extschema@.strategy_lp_token1_in_numeraire(params jsonb, sqrt_price @extschema@.uint256, raw1 numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT raw1 / 10::numeric ^ (params ->> 'decimals1')::int
+		   * CASE WHEN params ->> 'numeraire' = 'token1' THEN 1
+				  ELSE 1 / strategy_price1per0(sqrt_price, (params ->> 'decimals0')::int, (params ->> 'decimals1')::int) END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_lp_token1_in_numeraire(jsonb, @extschema@.uint256, numeric) IS
+	'an amount of token1 raw units in whole units of an lp_univ3 strategy''s numeraire at a sqrt price';
+
+-- What the pool's recent fees (expected_fees_token1 of the state, over
+-- vol_window_seconds) would pay liquidity added_l over the horizon
+-- (horizon_days) beside the pool's other active liquidity, in token1 raw
+-- units: the expected gain of a range, as the rebalance gate counts it.
+CREATE FUNCTION @extschema@.strategy_lp_expected_fees(params jsonb, state jsonb, added_l numeric, other_l numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT coalesce((state ->> 'expected_fees_token1')::numeric, 0) * added_l / greatest(added_l + other_l, 1)
+		   * (params ->> 'horizon_days')::numeric * 86400 / greatest((params ->> 'vol_window_seconds')::numeric, 1)
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_lp_expected_fees(jsonb, jsonb, numeric, numeric) IS
+	'token1 raw units the pool''s recent fees would pay added liquidity beside the other active liquidity over horizon_days';
+
+-- lp_univ3's harvest-and-compound, asked for when the policy holds and the
+-- strategy has compound_factor: the fees owed on the NFTs that hold
+-- liquidity, valued in token1 raw units at the pool price, against
+-- compound_factor × gas_cost.  Above it: collect each such NFT's fees and
+-- add them all to the base range (increaseLiquidity on the NFT with the
+-- most liquidity, the watched range when given), approvals first when the
+-- position manager's allowance is short.  NULL when the fees do not beat
+-- the threshold (the policy then holds with reason compound_below_threshold);
+-- a hold with reason compound_fees_unbalanced when the fees add no
+-- liquidity to the range (one token's fees alone, the price in range).
+CREATE FUNCTION @extschema@.strategy_lp_compound(s @extschema@.strategies, state jsonb, base jsonb, reasons text[])
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	p jsonb := s.params;
+	npm address := (p ->> 'position_manager')::address;
+	slip int := (p ->> 'slippage_bps')::int;
+	sqrt_p uint256 := (state -> 'pool' ->> 'sqrt_price')::uint256;
+	deadline bigint := extract(epoch FROM (state ->> 'at')::timestamptz)::bigint + (p ->> 'deadline_seconds')::bigint;
+	max128 text := '340282366920938463463374607431768211455';
+	owed0 numeric;
+	owed1 numeric;
+	fees1 numeric;
+	threshold numeric := (p ->> 'compound_factor')::numeric * (p ->> 'gas_cost')::numeric;
+	target jsonb;
+	sa uint256;
+	sb uint256;
+	l_add uint256;
+	use record;
+	intents jsonb := '[]';
+	n jsonb;
+	gain numeric;
+	gas numeric;
+BEGIN
+	SELECT coalesce(sum((x ->> 'owed0')::numeric), 0), coalesce(sum((x ->> 'owed1')::numeric), 0) INTO owed0, owed1
+	  FROM jsonb_array_elements(state -> 'nfts') x WHERE (x ->> 'liquidity')::numeric > 0;
+	-- token1 raw per token0 raw is sqrt_price^2 / 2^192
+	fees1 := owed1 + owed0 * (sqrt_p::numeric / 79228162514264337593543950336) ^ 2;
+	IF fees1 <= 0 OR fees1 <= threshold THEN
+		RETURN NULL;
+	END IF;
+	SELECT x INTO target FROM jsonb_array_elements(state -> 'nfts') x
+	 WHERE (x ->> 'liquidity')::numeric > 0
+	 ORDER BY ((x ->> 'tick_lower')::int = (base ->> 'tick_lower')::int AND (x ->> 'tick_upper')::int = (base ->> 'tick_upper')::int) DESC,
+			  (x ->> 'liquidity')::numeric DESC, (x ->> 'token_id')::numeric LIMIT 1;
+	sa := univ3_sqrt_price_at_tick((target ->> 'tick_lower')::int);
+	sb := univ3_sqrt_price_at_tick((target ->> 'tick_upper')::int);
+	l_add := univ3_liquidity_for_amounts(sqrt_p, sa, sb, owed0::uint256, owed1::uint256);
+	SELECT * INTO use FROM univ3_amounts_for_liquidity(sqrt_p, sa, sb, l_add);
+	-- In range, liquidity takes both tokens: fees of one side alone add none.
+	IF l_add = 0 THEN
+		RETURN jsonb_build_object('action', 'hold', 'reasons', to_jsonb(reasons || 'compound_fees_unbalanced'::text),
+			'intents', '[]'::jsonb);
+	END IF;
+	FOR n IN SELECT x FROM jsonb_array_elements(state -> 'nfts') x
+			  WHERE (x ->> 'liquidity')::numeric > 0 AND ((x ->> 'owed0')::numeric > 0 OR (x ->> 'owed1')::numeric > 0)
+			  ORDER BY (x ->> 'token_id')::numeric LOOP
+		intents := intents || jsonb_build_array(strategy_intent('collect', npm,
+			abi_encode_call('collect((uint256,address,uint128,uint128))',
+				jsonb_build_array(jsonb_build_array(n ->> 'token_id', s.owner::text, max128, max128))),
+			format('collect the fees of position %s (%s of token0, %s of token1)', n ->> 'token_id', n ->> 'owed0', n ->> 'owed1')));
+	END LOOP;
+	IF owed0 > 0 AND (state -> 'wallet' ->> 'allowance0')::uint256 < owed0::uint256 THEN
+		intents := intents || jsonb_build_array(strategy_approve_intent((p ->> 'token0')::address, npm, owed0::uint256));
+	END IF;
+	IF owed1 > 0 AND (state -> 'wallet' ->> 'allowance1')::uint256 < owed1::uint256 THEN
+		intents := intents || jsonb_build_array(strategy_approve_intent((p ->> 'token1')::address, npm, owed1::uint256));
+	END IF;
+	intents := intents || jsonb_build_array(strategy_intent('increase_liquidity', npm,
+		abi_encode_call('increaseLiquidity((uint256,uint256,uint256,uint256,uint256,uint256))',
+			jsonb_build_array(jsonb_build_array(target ->> 'token_id', owed0::text, owed1::text,
+				strategy_amount_min(use.amount0, slip)::text, strategy_amount_min(use.amount1, slip)::text, deadline))),
+		format('compound %s of token0 and %s of token1 into position %s [%s, %s) (liquidity +%s)', owed0, owed1,
+			   target ->> 'token_id', target ->> 'tick_lower', target ->> 'tick_upper', l_add)));
+	gain := strategy_lp_token1_in_numeraire(p, sqrt_p,
+		strategy_lp_expected_fees(p, state, l_add::numeric, (state -> 'pool' ->> 'liquidity')::numeric));
+	gas := strategy_lp_token1_in_numeraire(p, sqrt_p, (p ->> 'gas_cost')::numeric);
+	RETURN jsonb_build_object('action', 'compound', 'reasons', to_jsonb(reasons || 'fees_beat_gas'::text),
+		'plan', jsonb_build_object('token_id', target ->> 'token_id', 'tick_lower', (target ->> 'tick_lower')::int,
+			'tick_upper', (target ->> 'tick_upper')::int, 'owed0', owed0::text, 'owed1', owed1::text,
+			'fees_token1', fees1, 'threshold_token1', threshold, 'compound_factor', (p ->> 'compound_factor')::numeric,
+			'liquidity_added', l_add::text, 'amount0', use.amount0::text, 'amount1', use.amount1::text,
+			'expected', jsonb_build_object('gain', gain, 'horizon', make_interval(secs => (p ->> 'horizon_days')::float8 * 86400),
+				'gas_cost', gas, 'swap_cost', 0)),
+		'intents', intents,
+		'proposal', jsonb_build_object('action', 'compound', 'reduces_risk', false,
+			'value', (state -> 'valuation' ->> 'value')::numeric,
+			'turnover', strategy_lp_token1_in_numeraire(p, sqrt_p, fees1),
+			'slippage_bps', slip, 'assets', jsonb_build_array(p ->> 'token0', p ->> 'token1'), 'chain_id', s.chain_id));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_lp_compound(@extschema@.strategies, jsonb, jsonb, text[]) IS
+	'lp_univ3 harvest-and-compound: collect the owed fees and add them to the base range when they beat compound_factor x gas_cost; NULL below';
+
 -- lp_univ3: place the vault's liquidity with univ3_alm_plan; move it when
 -- univ3_alm_should_rebalance says so.
 CREATE FUNCTION @extschema@.strategy_policy_lp_univ3(s @extschema@.strategies, state jsonb)
@@ -446,6 +575,8 @@ DECLARE
 	regime_reason text;
 	rset jsonb := '{}';
 	dropped jsonb;
+	compound jsonb;
+	minted_l numeric;
 BEGIN
 	IF p ->> 'apr' = 'auto' THEN
 		alm := alm || jsonb_build_object('apr', coalesce(greatest((state ->> 'apr')::float8, 0), 0));
@@ -519,6 +650,17 @@ BEGIN
 			reasons := reasons || ('regime_pause:' || action);
 			action := 'hold';
 		END IF;
+	END IF;
+
+	-- Holding a range: harvest-and-compound when asked for (compound_factor)
+	-- and the fees beat the gas by that factor.
+	IF action = 'hold' AND has_liquidity AND p ? 'compound_factor' AND NOT 'stale_chain_data' = ANY (reasons)
+	   AND NOT EXISTS (SELECT 1 FROM unnest(reasons) x WHERE x LIKE 'regime_pause:%') THEN
+		compound := strategy_lp_compound(s, state, base, reasons);
+		IF compound IS NOT NULL THEN
+			RETURN compound;
+		END IF;
+		reasons := reasons || 'compound_below_threshold'::text;
 	END IF;
 
 	IF action = 'hold' THEN
@@ -642,10 +784,19 @@ BEGIN
 				   THEN CASE WHEN p ->> 'numeraire' = 'token1' THEN price ELSE 1 END / 10::numeric ^ (p ->> 'decimals0')::int
 				   ELSE CASE WHEN p ->> 'numeraire' = 'token1' THEN 1 ELSE 1 / price END / 10::numeric ^ (p ->> 'decimals1')::int END;
 	END IF;
+	-- What the new ranges are expected to earn: their in-range liquidity's
+	-- share of the pool's recent fees over the horizon (the gate's measure).
+	minted_l := coalesce((SELECT sum((x ->> 'liquidity')::numeric) FROM jsonb_array_elements(plan) x
+						   WHERE x ->> 'role' <> 'idle' AND (x ->> 'tick_lower')::int <= tick AND tick < (x ->> 'tick_upper')::int), 0);
 	RETURN jsonb_build_object(
 		'action', action, 'reasons', to_jsonb(reasons),
 		'plan', jsonb_build_object('sqrt_price', plan_price::text, 'holdings0', h0::text, 'holdings1', h1::text,
-			'sigma', (state ->> 'sigma')::float8, 'alm', alm, 'swap', swap_info, 'rows', plan, 'swap_cost', swap_cost)
+			'sigma', (state ->> 'sigma')::float8, 'alm', alm, 'swap', swap_info, 'rows', plan, 'swap_cost', swap_cost,
+			'expected', jsonb_build_object(
+				'gain', strategy_lp_token1_in_numeraire(p, sqrt_p, strategy_lp_expected_fees(p, state, minted_l, active_l::numeric)),
+				'horizon', make_interval(secs => (p ->> 'horizon_days')::float8 * 86400),
+				'gas_cost', strategy_lp_token1_in_numeraire(p, sqrt_p, (p ->> 'gas_cost')::numeric),
+				'swap_cost', swap_cost))
 			|| CASE WHEN regime_reason IS NOT NULL
 					THEN jsonb_build_object('regime', regime, 'regime_settings', rset, 'limit_dropped', dropped)
 					ELSE '{}' END,
