@@ -162,6 +162,10 @@ is(sql("SELECT count(DISTINCT strategy_id) FROM v_strategy_performance"), '3', '
 cmp_ok(sql("SELECT count(*) FROM v_univ3_positions"), '>', 0, 'v_univ3_positions: the lp vault\'s NFTs');
 cmp_ok(sql("SELECT count(*) FROM v_lend_positions WHERE health_factor IS NOT NULL"), '>', 0, 'v_lend_positions: a health factor');
 my $has_attr = sql("SELECT to_regclass('amplified.v_pnl_attribution') IS NOT NULL") eq 't';
+my $has_outcomes = sql("SELECT count(*) > 0 FROM v_decision_outcomes WHERE expected_value_change IS NOT NULL") eq 't';
+my $has_ranking = sql("SELECT count(*) > 0 FROM v_strategy_ranking WHERE \"window\" = 'all'") eq 't';
+note('outcomes: ' . sql("SELECT count(*) || ' decisions, ' || count(*) FILTER (WHERE outcome = 'realised') || ' realised' FROM v_decision_outcomes")
+	  . '; ranked strategies: ' . sql("SELECT count(*) FROM v_strategy_ranking WHERE \"window\" = 'all'"));
 my $has_var = sql("SELECT count(*) > 0 FROM risk_reports WHERE var95 IS NOT NULL") eq 't';
 my $has_stress = sql("SELECT count(*) > 0 FROM v_risk, jsonb_each(stress) s WHERE s.value ? 'loss'") eq 't';
 note("risk: reports with a VaR: " . ($has_var ? 'yes' : 'no') . ", stress results: " . ($has_stress ? 'yes' : 'no')
@@ -201,11 +205,13 @@ my %rep = map { my $r = eval { $JSON->decode($_) }; $r ? ($r->{page} => $r) : ()
 
 # Minimum charts per page, and the empty states a page may show with this data.
 my %want = (
-	portfolio => { charts => $has_attr ? 3 : 2, empty => $has_attr ? [] : ['no v_pnl_attribution view'] },
+	portfolio => { charts => $has_attr ? 3 : 2,
+				   empty => [ ($has_attr ? () : 'no v_pnl_attribution view'), ($has_ranking ? () : 'enough snapshots to rank') ] },
 	positions => { charts => 2, empty => [] },
 	risk      => { charts => ($has_var ? 1 : 0) + ($has_stress ? 1 : 0),
 				   empty => [ ($has_var ? () : 'No risk report with a VaR'), ($has_stress ? () : 'No stress results') ] },
-	decisions => { charts => 1, empty => [] },
+	decisions => { charts => $has_outcomes ? 2 : 1,
+				   empty => $has_outcomes ? [] : [ 'No decision recorded an expectation', 'No outcomes per strategy' ] },
 	queue     => { charts => 1, empty => [] },
 	ingestion => { charts => 1, empty => [] });
 for my $p (@pages)

@@ -1,6 +1,7 @@
 // portfolio.json.js: value against holding and the P&L components over time,
-// from v_strategy_performance, and the attribution per hour from
-// v_pnl_attribution (its pnl_* columns, long form) when that view exists.
+// from v_strategy_performance, the attribution per hour from
+// v_pnl_attribution (its pnl_* columns, long form) when that view exists, and
+// the ranking after risk (v_strategy_ranking).
 import {query, num, emit} from "./db.js";
 
 const performance = (await query(`
@@ -34,4 +35,7 @@ if (present) {
   }
 }
 
-emit({performance, attribution_view: present, attribution_period: period, attribution});
+// The ranking after risk over all snapshots (v_strategy_ranking's window "all").
+const ranking = await query(`SELECT * FROM v_strategy_ranking WHERE "window" = 'all' ORDER BY rank`);
+
+emit({performance, attribution_view: present, attribution_period: period, attribution, ranking});
