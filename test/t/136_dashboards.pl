@@ -148,10 +148,11 @@ if (!$ok_refresh || sql("SELECT count(*) FROM risk_reports WHERE var95 IS NOT NU
 {
 	sql(q{
 		INSERT INTO risk_reports (strategy_id, chain_id, numeraire, at, value, var95, cvar95, var99, cvar99, method, stress)
-		SELECT sn.strategy_id, st.chain_id, sn.numeraire, sn.at, sn.value,
+		SELECT DISTINCT ON (sn.strategy_id, sn.numeraire, sn.at) sn.strategy_id, st.chain_id, sn.numeraire, sn.at, sn.value,
 			   sn.value * 0.021, sn.value * 0.027, sn.value * 0.034, sn.value * 0.041, 'historical',
 			   (SELECT jsonb_object_agg(m.scenario, jsonb_build_object('loss', m.loss)) FROM strategy_stress_summary(sn.strategy_id) m)
 		  FROM strategy_snapshots sn JOIN strategies st ON st.id = sn.strategy_id
+		 ORDER BY sn.strategy_id, sn.numeraire, sn.at, sn.block_number DESC
 		ON CONFLICT (strategy_id, chain_id, numeraire, at) DO UPDATE
 		   SET var95 = excluded.var95, cvar95 = excluded.cvar95, var99 = excluded.var99, cvar99 = excluded.cvar99,
 			   stress = excluded.stress});

@@ -20,15 +20,16 @@ const [{present}] = await query(`SELECT to_regclass('amplified.v_pnl_attribution
 let attribution = [];
 let period = null;
 if (present) {
-  const rows = await query(`SELECT * FROM v_pnl_attribution
-                             WHERE period = (SELECT CASE WHEN count(*) FILTER (WHERE period = 'hour') > 1 THEN 'hour' ELSE 'block' END
-                                               FROM v_pnl_attribution)
-                             ORDER BY strategy_id, at`);
+  // Hours when there are at least two, else blocks (a short history).
+  const rows = await query(`SELECT s.name AS strategy_name, a.* FROM v_pnl_attribution a JOIN strategies s ON s.id = a.strategy_id
+                             WHERE a.period = (SELECT CASE WHEN count(*) FILTER (WHERE period = 'hour') > 1 THEN 'hour' ELSE 'block' END
+                                                 FROM v_pnl_attribution)
+                             ORDER BY a.strategy_id, a.at`);
   for (const r of rows) {
     period = r.period;
     for (const [k, v] of Object.entries(r)) {
       if (k.startsWith("pnl_")) {
-        attribution.push({strategy_id: r.strategy_id, strategy: r.strategy ?? String(r.strategy_id), at: r.at,
+        attribution.push({strategy_id: r.strategy_id, strategy: r.strategy_name, at: r.at,
                           component: k.slice(4), amount: num(v), value_change: num(r.value_change)});
       }
     }
