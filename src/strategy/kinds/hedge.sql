@@ -15,7 +15,11 @@
 --                   balance of it;
 --   hedge delta H   the hedge vault's idle balance of the asset A minus its
 --                   Morpho debt of it D;
---   deviation dev   H - (-hedge_ratio * T): what the hedge is off its goal.
+--   deviation dev   H - (-hedge_ratio * T): what the hedge is off its goal
+--                   (0 while unwinding).
+-- T counts what the target holds idle too: a target out of its positions
+-- (withdrawn, paused, between burn and mint) is still hedged.  Liquidity
+-- without its pool's price is an unknown T (NULL), never 0.
 --
 -- The engine eth_calls every intent of a decision alone on the block's
 -- state (strategy_simulate_intents): so one decision holds only intents
@@ -23,19 +27,29 @@
 -- router call otherwise), and a re-hedge takes a few decisions, one per
 -- block the queue has mined (the engine waits for a strategy's
 -- transactions in flight).  The rules, in order:
+--   hold         stale state, no price, the swap pool's or the market's
+--                latest observation more than max_lag_blocks old
+--                (pool_stale, market_stale); unless the target is off: not
+--                synced, synced more than max_lag_blocks ago
+--                (target_stale), its delta unknown (target_price_unknown);
 --   approve      any allowance the next steps need (collateral and asset to
 --                Morpho and to the router) is below 2^255: approve them all;
---   unwind       the target holds no liquidity: repay every share when the
---                idle asset covers the debt and 1 bp; else repay what is
---                idle; else buy the debt back (plus slippage_bps, below);
---                with no debt withdraw all the collateral; sell leftover
---                asset; then hold "unwound";
+--   unwind       the target disabled or deleted, or |T| < band: repay every
+--                share when the idle asset covers the debt and a margin
+--                (1e-5 of it and 10 wei: accrual until it is mined); else
+--                repay what is idle when it is less than the debt; else buy
+--                the debt back (plus slippage_bps and the margin, at least
+--                min_trade: a dust debt's buy would quote nothing); with no
+--                debt withdraw all the collateral; sell leftover asset; then
+--                hold "unwound";
 --   re-hedge     |dev| > band, and the expected benefit beats the cost:
 --                risk_aversion * (dev * P)^2 * vol^2 * horizon (the variance
 --                of the unhedged delta's P&L over horizon, in numeraire^2,
 --                priced by risk_aversion per numeraire unit) against
 --                gas_cost + the swap's cost (its fee and price impact
---                against the pool's mid price).  Too long (dev > band):
+--                against the pool's mid price); when it does not (or the
+--                pool cannot swap it), idle asset with debt repays it, else
+--                hold.  Too long (dev > band):
 --                sell idle asset, else borrow dev (posting idle collateral
 --                first when the LTV would exceed max_ltv).  Too short
 --                (dev < -band): repay with idle asset first, else buy -dev
@@ -44,7 +58,9 @@
 --                collateral for it, up to the LTV halfway between max_ltv
 --                and the LLTV (the repay that follows lowers it again);
 --                else buy what the idle collateral buys (a partial buy);
---                else hold "collateral_locked";
+--                else hold "collateral_locked".  A withdrawal with debt
+--                raises the LTV: never reduces_risk, and not tried while the
+--                asset's risk level is not ok (a partial buy, or hold);
 --   tidy         within the band: repay debt with idle asset, post idle
 --                collateral (neither moves the delta);
 --   else hold.
@@ -180,7 +196,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_validate_hedge(jsonb, bigint) IS
-	'hedge parameters checked: the lp_univ3 target and its asset, the Morpho market (loan: the asset), the swap router and pool, band, LTV cap, cost-benefit terms; decimals and fee filled from the chain';
+	'hedge parameters checked: the lp_univ3 target and its asset, the Morpho market (loan: the asset), the swap router and pool (of the asset and the collateral), band, LTV cap, cost-benefit terms, max_lag_blocks; decimals, fee and the swap pool''s tokens filled from the chain';
 
 -- hedge: the vault's Morpho collateral and debt (lend_position_at) and its
 -- balances of the asset and the collateral with their allowances to Morpho
@@ -216,6 +232,8 @@ COMMENT ON FUNCTION @extschema@.strategy_sync_hedge(@extschema@.strategies, bigi
 -- the pool's price then (exact amounts, univ3_amounts_for_liquidity), their
 -- fees owed in it, and the vault's idle balance of it.  With the number of
 -- positions holding liquidity and the block its positions were synced at.
+-- NULL delta (and lp_amount) when positions hold liquidity but the pool has
+-- no price at the block: unknown, not 0.
 CREATE FUNCTION @extschema@.strategy_hedge_target_delta(target bigint, asset @extschema@.address, block bigint,
 	OUT delta numeric, OUT lp_amount numeric, OUT fees_owed numeric, OUT idle numeric,
 	OUT open_positions int, OUT synced_block bigint, OUT sqrt_price @extschema@.uint256)
@@ -256,7 +274,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_hedge_target_delta(bigint, @extschema@.address, bigint) IS
-	'an lp_univ3 strategy''s delta to one of its pool''s tokens at a block (raw units): its positions'' exact amounts at the pool''s price, fees owed and idle balance';
+	'an lp_univ3 strategy''s delta to one of its pool''s tokens at a block (raw units): its positions'' exact amounts at the pool''s price, fees owed and idle balance; NULL when it holds liquidity and the pool has no price';
 
 -- hedge state: the target's delta, the vault's debt, collateral, balances
 -- and allowances, the market's oracle price and LLTV, the swap pool.
@@ -739,7 +757,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_policy_hedge(@extschema@.strategies, jsonb) IS
-	'hedge decision: approve, unwind step when the target closed, re-hedge (borrow, sell, withdraw, buy) outside the band when the priced variance beats the cost, tidy (repay, post collateral) inside it, or hold';
+	'hedge decision: hold on stale or unknown inputs, approve, unwind step when the target is disabled or its delta within the band, re-hedge (borrow, sell, withdraw, buy) outside the band when the priced variance beats the cost, tidy (repay, post collateral) inside it, or hold';
 
 -- hedge: what the eth_call of the decision's call says.  A borrow must
 -- borrow exactly what was planned; a swap must pay at least its minimum;
