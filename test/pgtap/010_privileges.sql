@@ -278,6 +278,7 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_gather_hedge(amplified.strategies,bigint)', 'EXECUTE', NULL),
 	('amplified.strategy_policy_hedge(amplified.strategies,jsonb)', 'EXECUTE', NULL),
 	('amplified.strategy_simulate_hedge(amplified.strategies,jsonb,jsonb,jsonb)', 'EXECUTE', NULL),
+	('amplified.strategy_hedge_check_unique()', 'EXECUTE', NULL),
 	('amplified.forecast_projects',      'SELECT',  'amplified_reader'),
 	('amplified.forecast_models',        'SELECT',  'amplified_reader'),
 	('amplified.forecast_deployments',   'SELECT',  'amplified_reader'),
