@@ -19,4 +19,6 @@ SQL_PIECES += src/strategy/kinds/hedge.sql
 SQL_PIECES += src/strategy/risk_views.sql
 # stress.sql: the stress tests of a strategy (risk scenarios on its positions)
 SQL_PIECES += src/strategy/stress.sql
+# pnl.sql: exact P&L attribution per period (v_pnl_attribution) and capital flows
+SQL_PIECES += src/strategy/pnl.sql
 ISOLATION  += strategy_run_lock
