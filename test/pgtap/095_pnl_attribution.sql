@@ -169,6 +169,13 @@ SELECT throws_ok($$SET LOCAL ROLE amplified_reader; INSERT INTO amplified.strate
 RESET ROLE;
 SELECT throws_ok($$INSERT INTO strategy_flows (strategy_id, block_number, asset, amount)
 	VALUES ((SELECT id FROM s), 1, '0x00000000000000000000000000000000000000a1', 0)$$, '23514', NULL, 'a flow of 0 is refused');
+SELECT lives_ok($$SET LOCAL ROLE amplified_operator; INSERT INTO amplified.strategy_flows (strategy_id, block_number, asset, amount, note)
+	SELECT id, 450, '0x00000000000000000000000000000000000000a1', 1, 'by the operator' FROM amplified.strategies WHERE name = 'pnl attribution'$$,
+	'operators record flows');
+RESET ROLE;
+SELECT is((SELECT ARRAY[pnl_flows, pnl_divergence] FROM v_pnl_attribution
+			WHERE strategy_id = (SELECT id FROM s) AND period = 'block' AND block_end = 500),
+	ARRAY[1, -0.5], 'a flow recorded after the fact moves that period''s 1 from divergence to flows');
 
 SELECT * FROM finish();
 ROLLBACK;
