@@ -268,6 +268,13 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_greeks(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
 	-- performance: outcomes and ranking
 	('amplified.strategy_ranking(interval)', 'EXECUTE', 'amplified_reader'),
+	('amplified.v_pnl_attribution', 'SELECT', 'amplified_reader'),
+	('amplified.strategy_flows', 'SELECT', 'amplified_reader'),
+	('amplified.strategy_flows', 'INSERT', 'amplified_operator'),
+	('amplified.strategy_flows', 'UPDATE', 'amplified_operator'),
+	('amplified.strategy_flows', 'DELETE', 'amplified_operator'),
+	('amplified.strategy_pnl_step(amplified.strategy_snapshots,amplified.strategy_snapshots)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_gas_price(bigint,amplified.address,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
 	('amplified.v_decision_outcomes', 'SELECT', 'amplified_reader'),
 	('amplified.v_strategy_outcomes', 'SELECT', 'amplified_reader'),
 	('amplified.v_strategy_ranking', 'SELECT', 'amplified_reader'),
