@@ -11,10 +11,15 @@
  *              gamma = -L / (2 P^(3/2))
  *   below      delta = L (1/sqrt(Pa) - 1/sqrt(Pb)), gamma = 0
  *   above      delta = 0, gamma = 0.
- * At the boundaries the region is the one LiquidityAmounts picks (a price
- * equal to the lower bound counts as below, equal to the upper as above),
- * so delta is continuous there and gamma is the one-sided value of that
- * region.  delta's difference 1/sqrt(P) - 1/sqrt(Pb) is formed as
+ * At the boundaries the region is the pool's: a sqrt price equal to
+ * sqrtRatioAtTick(tick_lower) is tick tick_lower, which the pool counts as
+ * in range (tick_lower <= tick < tick_upper: the position's liquidity is
+ * active and the next move up converts its token0), so gamma there is the
+ * in-range value, the one-sided derivative for a rising price; a price
+ * equal to the upper bound is tick tick_upper, out of range, gamma 0.
+ * Delta is continuous at both (at the lower bound the in-range formula is
+ * the whole amount0), and the amounts are LiquidityAmounts's, which holds
+ * all token0 at the lower bound either way.  delta's difference 1/sqrt(P) - 1/sqrt(Pb) is formed as
  * (sb - s) / (s sb) with sb - s exact, so it keeps its precision when the
  * price is close to the upper bound.
  */
@@ -66,7 +71,7 @@ DerivsLpGreeksCompute(const Uint256 *sqrt_price, int tick_lower, int tick_upper,
 
 	l = DerivsUint256ToDouble(liquidity);
 	b = ldexp(DerivsUint256ToDouble(&sb), -96);
-	if (Uint256Cmp(sqrt_price, &sa) <= 0)
+	if (Uint256Cmp(sqrt_price, &sa) < 0)
 	{
 		double		a = ldexp(DerivsUint256ToDouble(&sa), -96);
 

@@ -24,7 +24,11 @@
  * price strictly between the discounted intrinsic value and the
  * discounted forward (call) or strike (put) has exactly one solution; the
  * solver brackets it and runs Newton's method on ln b, falling back to
- * bisection whenever a step leaves the bracket, so it always converges.
+ * bisection whenever a step leaves the bracket.  In exact arithmetic it
+ * always converges; in float8 it does not when b's terms underflow: a
+ * forward and strike many orders of magnitude apart (|x| in the hundreds)
+ * with a time value far below the bound, where N(x/s + s/2) rounds to 0
+ * before b reaches beta.  That is user input, reported as 22003.
  *
  * The normal distribution function is erfc's, accurate to a few ulps
  * relative in both tails.  Pure computation is at the top; the fmgr
@@ -142,7 +146,8 @@ OptBsGreeks(bool is_call, double spot, double strike, double t, double rate,
 	g->prob_itm = cd2;
 	g->delta = th * dq * cd1;
 	g->gamma = dq * n_over_s / spot;
-	g->has_gamma = isfinite(g->gamma);
+	/* no finite limit only at s = 0 with F = K; elsewhere inf is overflow */
+	g->has_gamma = !(s <= 0 && x == 0);
 	g->vega = spot * dq * n1 * sqt;
 	if (t > 0)
 		term1 = -spot * dq * n1 * vol / (2.0 * sqt);
@@ -151,7 +156,7 @@ OptBsGreeks(bool is_call, double spot, double strike, double t, double rate,
 	else
 		term1 = -INFINITY;		/* at the money at expiry: no limit */
 	g->theta = term1 - th * rate * strike * dr * cd2 + th * div_yield * spot * dq * cd1;
-	g->has_theta = isfinite(g->theta);
+	g->has_theta = !(t <= 0 && n1 != 0);
 	g->rho = th * strike * t * dr * cd2;
 	g->div_rho = -th * spot * t * dq * cd1;
 	g->vanna = -dq * n1 * d2_over_vol;
@@ -343,6 +348,35 @@ OptCheckNonNegative(const char *name, double v)
 				 errmsg("%s must not be negative: %g", name, v)));
 }
 
+/*
+ * Raises 22003 unless every result v[0..n-1] is finite: finite inputs can
+ * still overflow float8 (a spot of 1e300 times e^{(r - q) t}, e^{-rt} for a
+ * large negative rate times t, a position of 1e300 times a premium), and an
+ * overflow met by a zero (inf * 0) gives NaN.
+ */
+static void
+OptCheckResults(const char *what, const double *v, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("%s is out of range for type double precision", what),
+					 errdetail("The inputs are finite, but the result overflows (for instance the forward S e^{(r - q) t} or the discount factor e^{-rt}).")));
+}
+
+/* Raises 22003 unless every greek that has a value (and the price) is finite. */
+static void
+OptCheckGreeks(const OptGreeks *g)
+{
+	double		v[10] = {g->price, g->delta, g->has_gamma ? g->gamma : 0, g->vega,
+		g->has_theta ? g->theta : 0, g->rho, g->div_rho, g->vanna, g->volga, g->prob_itm};
+
+	OptCheckResults("the option value or a greek", v, 10);
+}
+
 /* Checks the common inputs of a price: underlying, strike, t, rate, vol, yield. */
 static void
 OptCheckInputs(const char *underlying, double u, double strike, double t,
@@ -370,6 +404,7 @@ OptBsFromArgs(FunctionCallInfo fcinfo, OptGreeks *g)
 
 	OptCheckInputs("spot", spot, strike, t, rate, vol, q);
 	OptBsGreeks(is_call, spot, strike, t, rate, vol, q, g);
+	OptCheckGreeks(g);
 }
 
 /* Reads the Black-76 arguments (is_call, forward, strike, t, rate, vol) and prices. */
@@ -385,6 +420,7 @@ OptBlack76FromArgs(FunctionCallInfo fcinfo, OptGreeks *g)
 
 	OptCheckInputs("forward", forward, strike, t, rate, vol, 0);
 	OptBlack76Greeks(is_call, forward, strike, t, rate, vol, g);
+	OptCheckGreeks(g);
 }
 
 /*
@@ -472,6 +508,7 @@ implied_vol(PG_FUNCTION_ARGS)
 				rate = PG_GETARG_FLOAT8(6),
 				q = PG_GETARG_FLOAT8(7),
 				forward,
+				discount,
 				vol = 0,
 				lower,
 				upper;
@@ -498,7 +535,12 @@ implied_vol(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("forward %g is out of range", forward)));
-	st = OptImpliedVol(is_call, price, forward, strike, t, exp(-rate * t),
+	discount = exp(-rate * t);
+	if (!isfinite(discount) || discount <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("discount factor e^(-rate t) = %g is out of range", discount)));
+	st = OptImpliedVol(is_call, price, forward, strike, t, discount,
 					   &vol, &lower, &upper);
 	switch (st)
 	{
@@ -521,7 +563,13 @@ implied_vol(PG_FUNCTION_ARGS)
 							   is_call ? "call" : "put", is_call ? "forward" : "strike")));
 			break;
 		case OPT_IV_NO_CONVERGENCE:
-			elog(ERROR, "implied volatility solver did not converge");
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("no implied volatility found for price %s: beyond the range of double precision",
+							float8out_internal(price)),
+					 errdetail("The time value divided by the discounted sqrt(forward * strike) is %g, too far below its bound e^{-|ln(F/K)|/2} = %g for the normal distribution function in double precision.",
+							   (price - lower) / (discount * sqrt(forward) * sqrt(strike)),
+							   exp(-0.5 * fabs(log(forward / strike))))));
 			break;
 	}
 	PG_RETURN_FLOAT8(vol);
@@ -542,11 +590,14 @@ bs_parity_gap(PG_FUNCTION_ARGS)
 				t = PG_GETARG_FLOAT8(4),
 				rate = PG_GETARG_FLOAT8(5),
 				q = PG_GETARG_FLOAT8(6);
+	double		gap;
 
 	OptCheckFinite("call_price", c);
 	OptCheckFinite("put_price", p);
 	OptCheckInputs("spot", spot, strike, t, rate, 0, q);
-	PG_RETURN_FLOAT8((c - p) - (spot * exp(-q * t) - strike * exp(-rate * t)));
+	gap = (c - p) - (spot * exp(-q * t) - strike * exp(-rate * t));
+	OptCheckResults("the parity gap", &gap, 1);
+	PG_RETURN_FLOAT8(gap);
 }
 
 /* Reads (spot, strike, t, rate, vol, div_yield, position) and prices the option. */
@@ -564,7 +615,22 @@ OptDeskArgs(FunctionCallInfo fcinfo, bool is_call, OptGreeks *g)
 	OptCheckInputs("spot", spot, strike, t, rate, vol, q);
 	OptCheckPositive("position", position);
 	OptBsGreeks(is_call, spot, strike, t, rate, vol, q, g);
+	OptCheckGreeks(g);
 	return position;
+}
+
+/* Raises 22003 unless every non-null float8 of a desk record is finite. */
+static void
+OptCheckDesk(const Datum *values, const bool *nulls, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		double		v = nulls[i] ? 0 : DatumGetFloat8(values[i]);
+
+		OptCheckResults("a field of the position's analytics", &v, 1);
+	}
 }
 
 /*
@@ -604,6 +670,7 @@ option_covered_call(PG_FUNCTION_ARGS)
 	values[4] = Float8GetDatum(spot - g.price);
 	values[5] = Float8GetDatum(pos * (strike - spot + g.price));
 	values[6] = Float8GetDatum(pos * (1.0 - g.delta));
+	OptCheckDesk(values, nulls, 7);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -644,5 +711,6 @@ option_peg_put(PG_FUNCTION_ARGS)
 	values[4] = Float8GetDatum(pos * (spot - strike + g.price));
 	values[5] = Float8GetDatum(pos * g.price * exp(rate * t));
 	values[6] = Float8GetDatum(pos * (1.0 + g.delta));
+	OptCheckDesk(values, nulls, 7);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -38,7 +38,7 @@ typedef enum OptIvStatus
 	OPT_IV_OK = 0,
 	OPT_IV_BELOW,				/* price at or below the lower bound */
 	OPT_IV_ABOVE,				/* price at or above the upper bound */
-	OPT_IV_NO_CONVERGENCE		/* cannot happen: bisection always closes */
+	OPT_IV_NO_CONVERGENCE		/* b underflows in float8 before it reaches the price */
 } OptIvStatus;
 
 extern double OptNormCdf(double x);

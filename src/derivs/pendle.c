@@ -172,6 +172,11 @@ PendleCheckMarket(const PendleMarket *m)
 /*
  * getMarketPreCompute: rate scalar, total asset (SY times its index), rate
  * anchor and fee rate at now; plus the exchange rate the pool quotes now.
+ * getMarketPreCompute does not run _getExchangeRate, so a state it accepts
+ * may have no current quote (a PT share above 96 %, which a trade that
+ * buys PT out of the pool still clears): that is exchangeRateStatus, not
+ * the status returned.  now must not be negative (expiry - now must not
+ * overflow).
  */
 PendleStatus
 PendlePreCompute(const PendleMarket *m, int64_t now, PendleQuote *q)
@@ -181,6 +186,8 @@ PendlePreCompute(const PendleMarket *m, int64_t now, PendleQuote *q)
 
 	if ((st = PendleCheckMarket(m)) != PENDLE_OK)
 		return st;
+	if (now < 0)
+		return PENDLE_BAD_PARAM;
 	if (now >= m->expiry)
 		return PENDLE_EXPIRED;
 	timeToExpiry = m->expiry - now;
@@ -194,8 +201,9 @@ PendlePreCompute(const PendleMarket *m, int64_t now, PendleQuote *q)
 	if (st != PENDLE_OK)
 		return st;
 	q->feeRate = PendleRateFromImplied(m->lnFeeRateRoot, timeToExpiry);
-	return PendleExchangeRate(m->totalPt, q->totalAsset, q->rateScalar,
-							  q->rateAnchor, 0.0, &q->exchangeRate);
+	q->exchangeRateStatus = PendleExchangeRate(m->totalPt, q->totalAsset, q->rateScalar,
+											   q->rateAnchor, 0.0, &q->exchangeRate);
+	return PENDLE_OK;
 }
 
 /*
@@ -217,7 +225,7 @@ PendleExecuteTrade(const PendleMarket *m, double netPtToAccount, int64_t now,
 	double		netAssetToReserve;
 	double		netAssetToAccount;
 
-	if (!isfinite(netPtToAccount))
+	if (!isfinite(netPtToAccount) || now < 0)
 		return PENDLE_BAD_PARAM;
 	if ((st = PendleCheckMarket(m)) != PENDLE_OK)
 		return st;
@@ -360,6 +368,20 @@ PendleReport(PendleStatus st, const char *what)
 	}
 }
 
+/*
+ * Raises 22023 for a negative now: times are unix seconds, and expiry -
+ * now must not overflow int64 (with now >= 0 and expiry > now it cannot).
+ */
+void
+PendleCheckNow(int64_t now)
+{
+	if (now < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("now must not be negative: %lld", (long long) now),
+				 errdetail("now is a unix time in seconds.")));
+}
+
 /* Reads a float8 field of a pendle_market_state; NULL is an error. */
 static double
 PendleField8(HeapTupleHeader t, const char *name)
@@ -396,14 +418,17 @@ PendleMarketFromDatum(HeapTupleHeader t, PendleMarket *m)
 	m->expiry = DatumGetInt64(d);
 }
 
-/* Forms the function's composite result from n values. */
+/* Forms the function's composite result from n values; nulls may be NULL (none null). */
 static Datum
-PendleTuple(FunctionCallInfo fcinfo, Datum *values, int n)
+PendleTuple(FunctionCallInfo fcinfo, Datum *values, const bool *isnull, int n)
 {
 	TupleDesc	tupdesc;
 	bool		nulls[16] = {false};
+	int			i;
 
 	Assert(n <= 16);
+	for (i = 0; isnull && i < n; i++)
+		nulls[i] = isnull[i];
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
@@ -510,6 +535,10 @@ pendle_initial_ln_implied_rate(PG_FUNCTION_ARGS)
  * pendle_market_quote(market, now): the precomputed rate scalar, total
  * asset, rate anchor and fee rate, the exchange rate, ln implied rate and
  * implied APY the pool quotes, and the PT price in the asset and in SY.
+ * Where the contract's getMarketPreCompute accepts the state but
+ * _getExchangeRate would revert at the current proportion (a PT share
+ * above 96 %), the exchange rate and the five fields derived from it are
+ * NULL: trades that bring the share back under 96 % still go through.
  */
 Datum
 pendle_market_quote(PG_FUNCTION_ARGS)
@@ -519,20 +548,32 @@ pendle_market_quote(PG_FUNCTION_ARGS)
 	int64		now = PG_GETARG_INT64(1);
 	double		ln;
 	Datum		v[9];
+	bool		nulls[9] = {false};
+	int			i;
 
+	PendleCheckNow(now);
 	PendleMarketFromDatum(PG_GETARG_HEAPTUPLEHEADER(0), &m);
 	PendleReport(PendlePreCompute(&m, now, &q), "pendle_market_quote");
-	ln = log(q.exchangeRate) * PENDLE_YEAR_SECONDS / (double) (m.expiry - now);
 	v[0] = Float8GetDatum(q.rateScalar);
 	v[1] = Float8GetDatum(q.totalAsset);
 	v[2] = Float8GetDatum(q.rateAnchor);
 	v[3] = Float8GetDatum(q.feeRate);
-	v[4] = Float8GetDatum(q.exchangeRate);
-	v[5] = Float8GetDatum(ln);
-	v[6] = Float8GetDatum(expm1(ln));
-	v[7] = Float8GetDatum(1.0 / q.exchangeRate);
-	v[8] = Float8GetDatum(1.0 / q.exchangeRate / m.syIndex);
-	return PendleTuple(fcinfo, v, 9);
+	if (q.exchangeRateStatus == PENDLE_OK)
+	{
+		ln = log(q.exchangeRate) * PENDLE_YEAR_SECONDS / (double) (m.expiry - now);
+		v[4] = Float8GetDatum(q.exchangeRate);
+		v[5] = Float8GetDatum(ln);
+		v[6] = Float8GetDatum(expm1(ln));
+		v[7] = Float8GetDatum(1.0 / q.exchangeRate);
+		v[8] = Float8GetDatum(1.0 / q.exchangeRate / m.syIndex);
+	}
+	else
+		for (i = 4; i < 9; i++)
+		{
+			v[i] = (Datum) 0;
+			nulls[i] = true;
+		}
+	return PendleTuple(fcinfo, v, nulls, 9);
 }
 
 /* Runs a trade for the swap wrappers and forms their common result row. */
@@ -544,6 +585,7 @@ PendleSwapResult(FunctionCallInfo fcinfo, double netPtToAccount, bool syToMarket
 	PendleTrade t;
 	Datum		v[7];
 
+	PendleCheckNow(PG_GETARG_INT64(2));
 	PendleMarketFromDatum(PG_GETARG_HEAPTUPLEHEADER(0), &m);
 	PendleReport(PendleExecuteTrade(&m, netPtToAccount, PG_GETARG_INT64(2), &t), what);
 	v[0] = Float8GetDatum(syToMarket ? -t.netSyToAccount : t.netSyToAccount);
@@ -553,7 +595,7 @@ PendleSwapResult(FunctionCallInfo fcinfo, double netPtToAccount, bool syToMarket
 	v[4] = Float8GetDatum(t.newTotalSy);
 	v[5] = Float8GetDatum(t.newLnImpliedRate);
 	v[6] = Float8GetDatum(expm1(t.newLnImpliedRate));
-	return PendleTuple(fcinfo, v, 7);
+	return PendleTuple(fcinfo, v, NULL, 7);
 }
 
 /* pendle_swap_exact_pt_for_sy(market, exact_pt_in, now): PT in, SY out. */
@@ -615,5 +657,5 @@ pendle_fixed_vs_floating_pure(PG_FUNCTION_ARGS)
 	v[6] = Float8GetDatum(r.floatingTermSd);
 	v[7] = Float8GetDatum(r.probFloatingBeats);
 	v[8] = CStringGetTextDatum(words[r.recommendation + 1]);
-	return PendleTuple(fcinfo, v, 9);
+	return PendleTuple(fcinfo, v, NULL, 9);
 }

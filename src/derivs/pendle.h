@@ -56,6 +56,7 @@ typedef struct PendleQuote
 	double		rateAnchor;
 	double		feeRate;
 	double		exchangeRate;	/* asset per PT at the current proportion */
+	PendleStatus exchangeRateStatus;	/* PENDLE_OK, or why there is no quote */
 } PendleQuote;
 
 /* The result of one swap, and the market after it. */
@@ -101,6 +102,7 @@ typedef struct PendleWeiQuote
 	Uint256		rateAnchor;
 	Uint256		feeRate;
 	Uint256		exchangeRate;
+	PendleStatus exchangeRateStatus;	/* PENDLE_OK, or why there is no quote */
 } PendleWeiQuote;
 
 /* executeTradeCore's results and the market after the trade, at 1e18. */
@@ -119,6 +121,7 @@ extern PendleStatus PendleWeiExecute(const PendleWeiMarket *m, const Uint256 *ne
 extern PendleStatus PendleWeiExp(const Uint256 *x, Uint256 *r);
 extern PendleStatus PendleWeiLn(const Uint256 *x, Uint256 *r);
 extern void PendleReport(PendleStatus st, const char *what);
+extern void PendleCheckNow(int64_t now);
 
 extern PendleStatus PendlePtPrice(double impliedApy, int64_t seconds, double *price);
 extern PendleStatus PendleImpliedApy(double ptPrice, int64_t seconds, double *apy);

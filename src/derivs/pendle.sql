@@ -73,7 +73,7 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'pendle_market_quote'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.pendle_market_quote(@extschema@.pendle_market_state, bigint) IS
-	'MarketMathCore.getMarketPreCompute at now (rate scalar, total asset, rate anchor, fee rate) and the pool''s quote: exchange rate, implied rate and APY, PT price in asset and SY';
+	'MarketMathCore.getMarketPreCompute at now (rate scalar, total asset, rate anchor, fee rate) and the pool''s quote: exchange rate, implied rate and APY, PT price in asset and SY (NULL where the pool holds over 96 % PT: no current rate, as on chain)';
 
 CREATE FUNCTION @extschema@.pendle_swap_exact_pt_for_sy(market @extschema@.pendle_market_state,
 	exact_pt_in float8, now bigint,
@@ -210,7 +210,7 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'pendle_wei_quote'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.pendle_wei_quote(@extschema@.pendle_market_wei, bigint) IS
-	'MarketMathCore.getMarketPreCompute on the contract''s integers, bit for bit, and the exchange rate the pool quotes';
+	'MarketMathCore.getMarketPreCompute on the contract''s integers, bit for bit, and the exchange rate the pool quotes (NULL over 96 % PT)';
 
 CREATE FUNCTION @extschema@.pendle_wei_swap_exact_pt_for_sy(market @extschema@.pendle_market_wei,
 	exact_pt_in numeric, now bigint,

@@ -426,7 +426,9 @@ XLnImpliedRate(PendleX *c, Uint256 pt, Uint256 asset, Uint256 rs, Uint256 anchor
 /*
  * getMarketPreCompute plus the trade (executeTradeCore: calcTrade and
  * _setNewMarketStateTrade) for netPtToAccount, all at 1e18.  With
- * netPtToAccount NULL only the precompute and the current exchange rate.
+ * netPtToAccount NULL only the precompute and the current exchange rate,
+ * whose revert, if any, is q->exchangeRateStatus (the returned status is
+ * the contract's: precompute and trade).  now must not be negative.
  */
 PendleStatus
 PendleWeiExecute(const PendleWeiMarket *m, const Uint256 *netPtToAccount, int64 now,
@@ -443,6 +445,8 @@ PendleWeiExecute(const PendleWeiMarket *m, const Uint256 *netPtToAccount, int64 
 	Uint256		toAccount;
 
 	LemInit();
+	if (now < 0)
+		return PENDLE_BAD_PARAM;	/* expiry - now must not overflow */
 	if (m->expiry <= now)
 		return PENDLE_EXPIRED;
 	if (netPtToAccount && !XLt(*netPtToAccount, m->totalPt))
@@ -466,9 +470,21 @@ PendleWeiExecute(const PendleWeiMarket *m, const Uint256 *netPtToAccount, int64 
 	q->feeRate = XRateFromImplied(c, m->lnFeeRateRoot, tte);
 	if (c->st != PENDLE_OK)
 		return c->st;
-	q->exchangeRate = XExchangeRate(c, m->totalPt, q->totalAsset, q->rateScalar, q->rateAnchor, XI(0));
-	if (c->st != PENDLE_OK || netPtToAccount == NULL)
-		return c->st;
+
+	/*
+	 * The current exchange rate, for the quote only: getMarketPreCompute
+	 * does not run _getExchangeRate, so its reverts (a PT share above 96 %)
+	 * must not stop a trade that the contract accepts.
+	 */
+	{
+		PendleX		qc = {PENDLE_OK};
+
+		q->exchangeRate = XExchangeRate(&qc, m->totalPt, q->totalAsset, q->rateScalar,
+										q->rateAnchor, XI(0));
+		q->exchangeRateStatus = qc.st;
+	}
+	if (netPtToAccount == NULL)
+		return PENDLE_OK;
 
 	/* calcTrade */
 	net = *netPtToAccount;
@@ -611,9 +627,12 @@ PendleWeiMarketFromDatum(HeapTupleHeader t, PendleWeiMarket *m)
 						(long long) m->reserveFeePercent)));
 }
 
-/* Forms the function's composite result from n int256 values as numeric. */
+/*
+ * Forms the function's composite result from n int256 values as numeric;
+ * isnull may be NULL (none null).
+ */
 static Datum
-PendleWeiTuple(FunctionCallInfo fcinfo, const Uint256 *vals, int n)
+PendleWeiTuple(FunctionCallInfo fcinfo, const Uint256 *vals, const bool *isnull, int n)
 {
 	TupleDesc	tupdesc;
 	Datum		v[8];
@@ -621,13 +640,15 @@ PendleWeiTuple(FunctionCallInfo fcinfo, const Uint256 *vals, int n)
 	int			i;
 
 	Assert(n <= 8);
+	for (i = 0; isnull && i < n; i++)
+		nulls[i] = isnull[i];
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
 	if (tupdesc->natts != n)
 		elog(ERROR, "expected %d result columns, found %d", n, tupdesc->natts);
 	for (i = 0; i < n; i++)
-		v[i] = Uint256GetNumeric(&vals[i], true);
+		v[i] = nulls[i] ? (Datum) 0 : Uint256GetNumeric(&vals[i], true);
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, v, nulls));
 }
 
@@ -659,14 +680,21 @@ pendle_wei_ln(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(Uint256GetNumeric(&r, true));
 }
 
-/* pendle_wei_quote(market, now): getMarketPreCompute and the exchange rate. */
+/*
+ * pendle_wei_quote(market, now): getMarketPreCompute and the exchange rate;
+ * the exchange rate is NULL where _getExchangeRate would revert at the
+ * current proportion (a PT share above 96 %) on a state the contract's
+ * precompute accepts.
+ */
 Datum
 pendle_wei_quote(PG_FUNCTION_ARGS)
 {
 	PendleWeiMarket m;
 	PendleWeiQuote q;
 	Uint256		v[5];
+	bool		nulls[5] = {false};
 
+	PendleCheckNow(PG_GETARG_INT64(1));
 	PendleWeiMarketFromDatum(PG_GETARG_HEAPTUPLEHEADER(0), &m);
 	PendleReport(PendleWeiExecute(&m, NULL, PG_GETARG_INT64(1), &q, NULL), "pendle_wei_quote");
 	v[0] = q.rateScalar;
@@ -674,7 +702,8 @@ pendle_wei_quote(PG_FUNCTION_ARGS)
 	v[2] = q.rateAnchor;
 	v[3] = q.feeRate;
 	v[4] = q.exchangeRate;
-	return PendleWeiTuple(fcinfo, v, 5);
+	nulls[4] = q.exchangeRateStatus != PENDLE_OK;
+	return PendleWeiTuple(fcinfo, v, nulls, 5);
 }
 
 /* Runs a trade for the swap wrappers and forms their common result row. */
@@ -688,6 +717,7 @@ PendleWeiSwap(FunctionCallInfo fcinfo, bool buy, const char *what)
 	Uint256		net;
 	Uint256		v[6];
 
+	PendleCheckNow(PG_GETARG_INT64(2));
 	PendleWeiMarketFromDatum(PG_GETARG_HEAPTUPLEHEADER(0), &m);
 	if (Uint256IsZero(&amount))
 		ereport(ERROR,
@@ -707,7 +737,7 @@ PendleWeiSwap(FunctionCallInfo fcinfo, bool buy, const char *what)
 	v[3] = t.newTotalPt;
 	v[4] = t.newTotalSy;
 	v[5] = t.newLnImpliedRate;
-	return PendleWeiTuple(fcinfo, v, 6);
+	return PendleWeiTuple(fcinfo, v, NULL, 6);
 }
 
 /* pendle_wei_swap_exact_pt_for_sy(market, exact_pt_in, now): swapExactPtForSy. */

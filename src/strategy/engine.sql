@@ -1010,6 +1010,11 @@ COMMENT ON FUNCTION @extschema@.strategy_state_valuation(jsonb) IS
 
 -- Record a strategy's value at a block (once per block), and its P&L
 -- components since its first snapshot, from the typed valuation:
+--   value            the mark of its holdings, Σ amount × 10^-decimals ×
+--                    price (an unpriced leg counts 0), exactly: the kinds'
+--                    own figure agrees but for the rounding of a numeric
+--                    division, and v_pnl_attribution splits its changes
+--                    exactly (src/strategy/pnl.sql)
 --   hold_value       the first snapshot's holdings per asset at today's prices
 --   fees_owed        fees owed now (every leg's fees_owed at today's price)
 --   fees_collected   fees owed at a snapshot that are owed no more at the
@@ -1087,7 +1092,9 @@ BEGIN
 	END IF;
 	INSERT INTO strategy_snapshots (strategy_id, block_number, at, numeraire, value, hold_value,
 		fees_owed, fees_collected, staking_yield, interest_earned, interest_paid, holdings, hold_basis)
-	VALUES (strategy_record_snapshot.strategy_id, block, at, v.numeraire, v.value, hold, owed, collected,
+	VALUES (strategy_record_snapshot.strategy_id, block, at, v.numeraire,
+			coalesce((SELECT sum(h.amount * strategy_unit(h.decimals) * coalesce(h.price, 0)) FROM unnest(v.holdings) h), 0),
+			hold, owed, collected,
 			staked, earned, paid, v.holdings, basis)
 	ON CONFLICT DO NOTHING;
 END

@@ -19,6 +19,8 @@ SQL_PIECES += src/strategy/kinds/hedge.sql
 SQL_PIECES += src/strategy/risk_views.sql
 # stress.sql: the stress tests of a strategy (risk scenarios on its positions)
 SQL_PIECES += src/strategy/stress.sql
+# pnl.sql: exact P&L attribution per period (v_pnl_attribution) and capital flows
+SQL_PIECES += src/strategy/pnl.sql
 ISOLATION  += strategy_run_lock
 # outcomes.sql: decisions' expectations against their outcomes, return on
 # gas, strategy_ranking (after pnl.sql, P&L attribution, when present)

@@ -4,7 +4,7 @@
 -- per year) checked by differences, and the declarations.  Values against
 -- RQuantLib and Hull's examples are in test/t/130_derivs_options.pl.
 BEGIN;
-SELECT plan(92);
+SELECT plan(103);
 SET LOCAL search_path = amplified, public;
 
 -- ---- bad inputs ----
@@ -69,6 +69,27 @@ SELECT throws_ok($$SELECT option_covered_call(0, 3150, 0.08, 0.04, 0.6)$$, '2202
 SELECT throws_ok($$SELECT option_peg_put(1, 0, 0.25, 0.04, 0.1)$$, '22023', 'strike must be positive: 0', 'peg put: zero strike');
 SELECT throws_ok($$SELECT option_peg_put(1, 0.97, 'NaN', 0.04, 0.1)$$, '22023', NULL, 'peg put: NaN t');
 SELECT throws_ok($$SELECT option_peg_put(1, 0.97, 0.25, 0.04, 0.1, 0, 0)$$, '22023', NULL, 'peg put: zero position');
+
+-- ---- finite inputs whose results overflow float8: 22003, never Infinity or NaN ----
+SELECT throws_ok($$SELECT bs_price(true, 1e300, 1, 1, 1000, 0.2)$$, '22003',
+	'the option value or a greek is out of range for type double precision', 'forward S e^{rt} overflows');
+SELECT throws_ok($$SELECT bs_price(true, 100, 100, 1, -1000, 0.2)$$, '22003', NULL, 'discount factor e^{-rt} overflows');
+SELECT throws_ok($$SELECT bs_greeks(true, 1e308, 1e-308, 1, 0.05, 0.2)$$, '22003', NULL, 'greeks: spot / strike overflows');
+SELECT throws_ok($$SELECT black76_price(false, 100, 1e308, 10, -100, 0.2)$$, '22003', NULL, 'Black-76: K e^{-rt} overflows');
+SELECT throws_ok($$SELECT black76_greeks(false, 100, 1e308, 10, -100, 0.2)$$, '22003', NULL, 'Black-76 greeks: K e^{-rt} overflows');
+SELECT throws_ok($$SELECT implied_vol('black76', true, 5, 100, 100, 1, -1000)$$, '22003',
+	'discount factor e^(-rate t) = Infinity is out of range', 'implied vol: discount factor overflows');
+SELECT throws_ok($$SELECT bs_parity_gap(1, 1, 1e308, 1, 1, -1000)$$, '22003',
+	'the parity gap is out of range for type double precision', 'parity: K e^{-rt} overflows');
+SELECT throws_ok($$SELECT option_covered_call(3000, 3150, 0.08, 0.04, 0.6, 0, 1e306)$$, '22003',
+	'a field of the position''s analytics is out of range for type double precision', 'covered call: position times premium overflows');
+SELECT throws_ok($$SELECT option_peg_put(1e300, 1e300, 0.25, 0.04, 0.1, 0, 1e10)$$, '22003', NULL, 'peg put: position times premium overflows');
+-- a time value that is a valid price but whose normalised value b underflows
+-- the normal distribution function (forward and strike 242 decades apart)
+SELECT throws_ok($$SELECT implied_vol('black76', true, 1e-125, 1e-43, 1e199, 225, 0)$$, '22003',
+	'no implied volatility found for price 1e-125: beyond the range of double precision', 'implied vol beyond float8: call');
+SELECT throws_ok($$SELECT implied_vol('black76', false, 1e-137, 1e190, 1e-55, 0.16, 0)$$, '22003', NULL,
+	'implied vol beyond float8: put');
 
 -- ---- NULL in, NULL out ----
 SELECT is(bs_price(NULL, 100, 100, 1, 0.05, 0.2), NULL, 'NULL is_call: NULL');

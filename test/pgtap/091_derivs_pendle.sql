@@ -51,8 +51,39 @@ SELECT throws_ok($$SELECT pendle_market_quote(pendle_market(1000, 1000, 20, 'NaN
 	'a NaN ln implied rate');
 SELECT throws_ok($$SELECT pendle_market_quote(ROW(1000, 1000, 1, 20, NULL, 0.001, 0, 2000)::pendle_market_state, 1000)$$,
 	'22004', 'market state field "last_ln_implied_rate" is null', 'a NULL field');
-SELECT throws_ok($$SELECT pendle_market_quote(pendle_market(1000, 1, 20, 0.05, 0.001, 2000), 1000)$$, '22003', NULL,
-	'a pool of 99.9 % PT: beyond the 96 % proportion');
+-- A PT share above 96 %: getMarketPreCompute accepts the state (it runs no
+-- _getExchangeRate), so the quote gives the precompute and a NULL exchange
+-- rate, and a trade that buys PT back under 96 % goes through, as on chain.
+SELECT is((SELECT ROW(rate_scalar, total_asset, exchange_rate, ln_implied_rate, implied_apy, pt_price_asset, pt_price_sy)::text
+	FROM pendle_market_quote(pendle_market(1000, 1, 20, 0.05, 0.001, 2000), 1000)), '(630720,1,,,,,)',
+	'a pool of 99.9 % PT: the precompute, and no exchange rate beyond the 96 % proportion');
+SELECT ok((SELECT rate_anchor IS NOT NULL AND fee_rate IS NOT NULL
+	FROM pendle_market_quote(pendle_market(970, 30, 20, 0.2, 0.001, 1000 + 31536000), 1000)),
+	'a pool of 97 % PT: rate anchor and fee rate quoted');
+SELECT is((SELECT new_total_pt FROM pendle_swap_sy_for_exact_pt(pendle_market(970, 30, 20, 0.2, 0.001, 1000 + 31536000), 100, 1000)),
+	870::float8, 'a pool of 97 % PT: buying 100 PT (down to 87 %) trades, as the contract does');
+SELECT is((SELECT exchange_rate FROM pendle_wei_quote(ROW(970e18, 30e18, 1e18, 20e18, 2e17, 1e15, 0, 1000 + 31536000)::pendle_market_wei, 1000)),
+	NULL, 'wei: a pool of 97 % PT quotes no exchange rate');
+SELECT is((SELECT rate_anchor FROM pendle_wei_quote(ROW(970e18, 30e18, 1e18, 20e18, 2e17, 1e15, 0, 1000 + 31536000)::pendle_market_wei, 1000)),
+	1047597823668406177::numeric, 'wei: but its rate anchor, e^0.2 - ln(97/3) / 20, to the wei');
+SELECT is((SELECT round(net_sy_to_market / 1e18, 9) FROM pendle_wei_swap_sy_for_exact_pt(
+		ROW(970e18, 30e18, 1e18, 20e18, 2e17, 1e15, 0, 1000 + 31536000)::pendle_market_wei, 100e18, 1000)),
+	(SELECT round(net_sy_to_market::numeric, 9) FROM pendle_swap_sy_for_exact_pt(pendle_market(970, 30, 20, 0.2, 0.001, 1000 + 31536000), 100, 1000)),
+	'wei: buying 100 PT from it trades too, and costs the SY the float8 version says');
+SELECT throws_ok($$SELECT pendle_swap_exact_pt_for_sy(pendle_market(970, 30, 20, 0.2, 0.001, 1000 + 31536000), 1, 1000)$$, '22003',
+	'the PT proportion of the market would exceed 96 %', 'a pool of 97 % PT: selling PT still reverts');
+
+-- now is a unix time: negative is refused (expiry - now would overflow int64)
+SELECT throws_ok($$SELECT pendle_market_quote(m, -1) FROM mk$$, '22023', 'now must not be negative: -1', 'quote: negative now');
+SELECT throws_ok($$SELECT pendle_market_quote(m, -9223372036854775807) FROM mk$$, '22023', NULL, 'quote: now near -2^63');
+SELECT throws_ok($$SELECT pendle_swap_exact_pt_for_sy(m, 1, -9223372036854775807) FROM mk$$, '22023', NULL, 'sell: now near -2^63');
+SELECT throws_ok($$SELECT pendle_swap_sy_for_exact_pt(m, 1, -1) FROM mk$$, '22023', NULL, 'buy: negative now');
+SELECT throws_ok($$SELECT pendle_wei_quote(ROW(970e18, 30e18, 1e18, 20e18, 2e17, 1e15, 0, 1000)::pendle_market_wei, -9223372036854775807)$$,
+	'22023', 'now must not be negative: -9223372036854775807', 'wei quote: now near -2^63');
+SELECT throws_ok($$SELECT pendle_wei_swap_sy_for_exact_pt(ROW(970e18, 30e18, 1e18, 20e18, 2e17, 1e15, 0, 1000)::pendle_market_wei, 1e18, -9223372036854775807)$$,
+	'22023', NULL, 'wei buy: now near -2^63');
+SELECT throws_ok($$SELECT pendle_wei_swap_exact_pt_for_sy(ROW(970e18, 30e18, 1e18, 20e18, 2e17, 1e15, 0, 1000)::pendle_market_wei, 1e18, -1)$$,
+	'22023', NULL, 'wei sell: negative now');
 
 SELECT is((SELECT round(exchange_rate::numeric, 12) FROM mk, pendle_market_quote(m, 1000)), round(1.05, 12),
 	'balanced pool: the exchange rate is e^lnImpliedRate over a year');

@@ -37,7 +37,8 @@ SELECT ok(gamma = 0 AND NOT in_range AND abs(delta / (1e18 * (power(1.0001::floa
   FROM univ3_position_greeks(univ3_sqrt_price_at_tick(-700), -600, 600, '1000000000000000000');
 SELECT results_eq($$SELECT value1, delta, in_range FROM univ3_position_greeks(univ3_sqrt_price_at_tick(0), -600, 600, '0')$$,
 	$$VALUES (0::numeric, 0::float8, true)$$, 'no liquidity: nothing');
-SELECT ok(gamma = 0 AND delta > 0 AND value1 > 0 AND NOT in_range, 'the full range at MIN_SQRT_RATIO (its lower bound: below) with the largest liquidity is finite')
+SELECT ok(gamma < 0 AND gamma > '-Infinity' AND delta > 0 AND value1 > 0 AND in_range AND amount1 = 0,
+	'the full range at MIN_SQRT_RATIO (its lower bound: in range, as the pool counts MIN_TICK) with the largest liquidity is finite')
   FROM univ3_position_greeks('4295128739', -887272, 887272, '340282366920938463463374607431768211455');
 SELECT ok(gamma < 0 AND delta > 0 AND value1 > 0, 'and just below MAX_SQRT_RATIO')
   FROM univ3_position_greeks('1461446703485210103287273052203988822378723970341', -887272, 887272, '340282366920938463463374607431768211455');

@@ -9,7 +9,9 @@
 -- position of +3 a0 / -2 b0; the pool at tick 5.  By hand: a0's delta is
 -- the wallet + both NFTs' exact amount0 + owed0 + 3e18; its gamma
 -- -L / (2 P^1.5) with P = 1.0001^5; b0's gamma -L P^1.5 / 2 (the same form
--- in 1/P).  All of it is rolled back.
+-- in 1/P).  Then a second pool's NFT (its own tokens), vault shares and an
+-- allocator's member row (left out), and an NFT of unknown tokens (refused).
+-- All of it is rolled back.
 BEGIN;
 SELECT * FROM no_plan();
 SET LOCAL search_path = amplified, public;
@@ -70,6 +72,60 @@ SAVEPOINT reader;
 SET LOCAL ROLE amplified_reader;
 SELECT is((SELECT count(*)::int FROM strategy_greeks(current_setting('amp.t_lp')::bigint)), 2, 'a reader sees a strategy''s greeks');
 ROLLBACK TO SAVEPOINT reader;
+
+-- A second pool (tokens c1 / d1, at tick -20) with an NFT whose sync
+-- recorded its own tokens, and positions whose amount is not an amount of
+-- the asset (vault shares of a0, an allocator's member row in b0): the NFT
+-- counts in c1 / d1 at its own pool's price, the others are left out.
+INSERT INTO univ3_pool_states (chain_id, block_number, pool, sqrt_price_x96, tick, observation_index,
+	observation_cardinality, observation_cardinality_next, fee_protocol, unlocked, liquidity)
+	VALUES (999094, 2, '0x00000000000000000000000000000000000000e1', univ3_sqrt_price_at_tick(-20), -20, 0, 1, 1, 0, true, '1');
+INSERT INTO positions (strategy_id, protocol, asset, position_id, amount, detail, block_number) VALUES
+	((SELECT id FROM lp), 'univ3', '0x00000000000000000000000000000000000000c0', 9, '500000000000000000000',
+	 '{"pool": "0x00000000000000000000000000000000000000e1", "token0": "0x00000000000000000000000000000000000000c1",
+	   "token1": "0x00000000000000000000000000000000000000d1", "fee": 3000,
+	   "tick_lower": -60, "tick_upper": 60, "owed0": "10", "owed1": "20"}', 2),
+	((SELECT id FROM lp), 'erc4626', '0x00000000000000000000000000000000000000a0', 0, '7000000000000000000', '{"shares": true}', 2),
+	((SELECT id FROM lp), 'member', '0x00000000000000000000000000000000000000b0', 1, '1000000000000000000', '{"strategy_id": 1}', 2);
+CREATE TEMP TABLE want2 AS
+SELECT n.amount0::numeric + 10 AS c1, n.amount1::numeric + 20 AS d1,
+	   g.gamma AS g0, (SELECT x.gamma FROM strategy_lp_greeks('0x00000000000000000000000000000000000000c1',
+			'0x00000000000000000000000000000000000000d1', univ3_sqrt_price_at_tick(-20),
+			'[{"tick_lower": -60, "tick_upper": 60, "liquidity": "500000000000000000000"}]') x
+		WHERE x.asset = '0x00000000000000000000000000000000000000d1') AS g1
+  FROM univ3_amounts_for_liquidity(univ3_sqrt_price_at_tick(-20), univ3_sqrt_price_at_tick(-60), univ3_sqrt_price_at_tick(60),
+		'500000000000000000000') n,
+	   univ3_position_greeks(univ3_sqrt_price_at_tick(-20), -60, 60, '500000000000000000000') g;
+SELECT results_eq($$SELECT lower(asset::text), delta, lower(quote::text), lp_delta FROM strategy_greeks((SELECT id FROM lp))$$,
+	$$SELECT * FROM (VALUES ('0x00000000000000000000000000000000000000a0', (SELECT d0 FROM want), '0x00000000000000000000000000000000000000b0',
+							 (SELECT lp0 FROM want)),
+							('0x00000000000000000000000000000000000000b0', (SELECT d1 FROM want), '0x00000000000000000000000000000000000000a0',
+							 (SELECT d1 - 3e18 FROM want)),
+							('0x00000000000000000000000000000000000000c1', (SELECT c1 FROM want2), '0x00000000000000000000000000000000000000d1',
+							 (SELECT c1 FROM want2)),
+							('0x00000000000000000000000000000000000000d1', (SELECT d1 FROM want2), '0x00000000000000000000000000000000000000c1',
+							 (SELECT d1 FROM want2))) v$$,
+	'a second pool''s NFT counts in its own tokens at its own price; vault shares and member rows are left out');
+SELECT ok((SELECT abs(g.gamma / w.g0 - 1) < 1e-12 FROM strategy_greeks((SELECT id FROM lp)) g, want2 w
+	WHERE g.asset = '0x00000000000000000000000000000000000000c1'), 'c1''s gamma is the second NFT''s alone');
+SELECT is((SELECT gamma FROM strategy_greeks((SELECT id FROM lp)) WHERE asset = '0x00000000000000000000000000000000000000a0'),
+	(SELECT gamma FROM univ3_position_greeks(univ3_sqrt_price_at_tick(5), -100, 100, '1000000000000000000000')),
+	'a0''s gamma is still the first pool''s NFT''s only');
+-- an NFT on another pool whose tokens nobody recorded: refused, not guessed
+INSERT INTO univ3_pool_states (chain_id, block_number, pool, sqrt_price_x96, tick, observation_index,
+	observation_cardinality, observation_cardinality_next, fee_protocol, unlocked, liquidity)
+	VALUES (999094, 2, '0x00000000000000000000000000000000000000e2', univ3_sqrt_price_at_tick(0), 0, 0, 1, 1, 0, true, '1');
+INSERT INTO positions (strategy_id, protocol, asset, position_id, amount, detail, block_number) VALUES
+	((SELECT id FROM lp), 'univ3', '0x00000000000000000000000000000000000000c0', 10, '1000',
+	 '{"pool": "0x00000000000000000000000000000000000000e2", "tick_lower": -60, "tick_upper": 60}', 2);
+SELECT throws_ok(format('SELECT * FROM strategy_greeks(%s)', (SELECT id FROM lp)), '55000',
+	format('strategy %s''s Uniswap v3 NFT #10 on pool 0x00000000000000000000000000000000000000E2 has no known tokens', (SELECT id FROM lp)),
+	'an NFT on a pool that is not the strategy''s, without its tokens: refused');
+SELECT is((SELECT token0::text FROM v_univ3_positions WHERE token_id = 9), '0x00000000000000000000000000000000000000C1',
+	'v_univ3_positions: the NFT''s own token0');
+SELECT is((SELECT lower(token1::text) FROM v_univ3_positions WHERE token_id = 7), '0x00000000000000000000000000000000000000b0',
+	'v_univ3_positions: an NFT on the strategy''s pool without recorded tokens has the strategy''s');
+SELECT is((SELECT token0 FROM v_univ3_positions WHERE token_id = 10), NULL, 'v_univ3_positions: and one on another pool none');
 
 -- the exposures of a proposal: two ranges at tick 5 and idle tokens
 CREATE TEMP TABLE ex AS

@@ -227,4 +227,23 @@ my $pnl = $JSON->decode(sql("SELECT to_jsonb(p) FROM strategy_pnl($lp_id) p"));
 cmp_ok($pnl->{gas}, '>', 0, 'strategy_pnl: the lp vault paid gas');
 cmp_ok($pnl->{swap_cost}, '>', 0, 'strategy_pnl: and a pool fee on the rebalance swap');
 
+# ---- the P&L attribution (src/strategy/pnl.sql) on the scenario ----
+# One more run snapshots both vaults after the rebalance's transactions.
+run_and_settle('run 3');
+my $pnl_sum = 'pnl_fees + pnl_divergence + pnl_staking_yield + pnl_interest_earned + pnl_interest_paid + pnl_hedge
+	+ pnl_incentives + pnl_gas + pnl_swap_cost + pnl_price + pnl_flows';
+for my $p (qw(block hour day))
+{
+	is(sql("SELECT count(*) FILTER (WHERE strategy_id = $lp_id) > 0 AND count(*) FILTER (WHERE strategy_id = $st_id) > 0
+			   AND count(*) FILTER (WHERE value_change IS DISTINCT FROM $pnl_sum OR value_change <> value_end - value_start) = 0
+			  FROM v_pnl_attribution WHERE strategy_id IN ($lp_id, $st_id) AND period = '$p'"), 't',
+		"v_pnl_attribution, $p periods of both vaults: value_change = value_end - value_start = Σ pnl_, exactly");
+}
+is(sql("SELECT -sum(pnl_gas) > 0 AND -sum(pnl_gas) = txq_gas_spent($lp_id, max(block_end)) - txq_gas_spent($lp_id, min(block_start))
+		  FROM v_pnl_attribution WHERE strategy_id = $lp_id AND period = 'block'"), 't',
+	'the lp vault\'s gas over its periods is what its mined transactions paid between its first and last snapshots (WETH numeraire)');
+is(sql("SELECT -sum(a.pnl_swap_cost) > 0 AND -sum(a.pnl_swap_cost) = (strategy_pnl($lp_id)).swap_cost
+		  FROM v_pnl_attribution a WHERE a.strategy_id = $lp_id AND a.period = 'block'"), 't',
+	'and its swap costs are the mined rebalance swap\'s quoted cost, as strategy_pnl counts it');
+
 done_testing();

@@ -232,7 +232,9 @@ def exact(v):
     return str(Decimal(v) / ONE)
 
 rng = random.Random(int(sys.argv[2]))
+rng_high = random.Random(int(sys.argv[2]) + 1)
 ncases = int(sys.argv[3])
+nhigh = int(sys.argv[4])
 out = open(sys.argv[1], 'w')
 out.write('CREATE TABLE pendle_cases (id int, side text, total_pt float8, total_sy float8, sy_index float8, '
           'scalar_root float8, last_ln float8, fee_root float8, pct float8, expiry bigint, now bigint, amount float8, '
@@ -241,34 +243,43 @@ out.write('CREATE TABLE pendle_cases (id int, side text, total_pt float8, total_
           'w_pt numeric, w_sy numeric, w_index numeric, w_root numeric, w_ln numeric, w_fee numeric, w_amount numeric);\n')
 rows = []
 now0 = 1767225600
-for i in range(ncases):
-    tte = int(math.exp(rng.uniform(math.log(3600), math.log(2 * YEAR))))
-    pt = float('%.6g' % math.exp(rng.uniform(math.log(1e2), math.log(1e7))))
-    p0 = rng.uniform(0.05, 0.9)
-    index = float('%.8g' % rng.uniform(1.0, 1.5))
+for i in range(ncases + nhigh):
+    R = rng if i < ncases else rng_high
+    tte = int(math.exp(R.uniform(math.log(3600), math.log(2 * YEAR))))
+    pt = float('%.6g' % math.exp(R.uniform(math.log(1e2), math.log(1e7))))
+    p0 = R.uniform(0.05, 0.9)
+    index = float('%.8g' % R.uniform(1.0, 1.5))
     sy = float('%.9g' % (pt * (1 - p0) / p0 / index))
-    root = float('%.6g' % rng.uniform(2, 80))
-    apy = rng.uniform(0.002, 0.5)
+    root = float('%.6g' % R.uniform(2, 80))
+    apy = R.uniform(0.002, 0.5)
     ln = float('%.12g' % math.log1p(apy))
-    fee = float('%.8g' % math.log1p(rng.uniform(0.00005, 0.005)))
-    pct = float(rng.choice([0, 0, 20, 50, 80, 100, rng.randint(0, 100)]))
-    side = rng.choice(['sell', 'buy'])
-    if rng.random() < 0.3:
-        frac = rng.uniform(0.05, 1.2)   # large: many revert (96 %, rate below 1, too little PT)
+    fee = float('%.8g' % math.log1p(R.uniform(0.00005, 0.005)))
+    pct = float(R.choice([0, 0, 20, 50, 80, 100, R.randint(0, 100)]))
+    side = R.choice(['sell', 'buy'])
+    if R.random() < 0.3:
+        frac = R.uniform(0.05, 1.2)   # large: many revert (96 %, rate below 1, too little PT)
     else:
-        frac = math.exp(rng.uniform(math.log(1e-7), math.log(0.05)))
+        frac = math.exp(R.uniform(math.log(1e-7), math.log(0.05)))
     amount = float('%.10g' % (pt * frac))
     expiry = now0 + tte
-    if i % 97 == 0:
-        expiry = now0 - rng.randint(0, 86400)   # expired markets
+    if i % 97 == 0 and i < ncases:
+        expiry = now0 - R.randint(0, 86400)   # expired markets
+    if i >= ncases:
+        # a PT share above 96 %: precompute passes, the quote has no exchange
+        # rate, and buying PT back under 96 % trades
+        sy = float('%.9g' % (pt * (1 - R.uniform(0.961, 0.99)) / R.uniform(0.961, 0.99) / index))
+        side = 'buy' if R.random() < 0.8 else 'sell'
+        amount = float('%.10g' % (pt * R.uniform(0.02, 0.5)))
     m = dict(pt=wei(pt), sy=wei(sy), index=wei(index), root=wei(root), ln=wei(ln), fee=wei(fee),
              pct=int(pct), expiry=expiry)
     port = Port()
     vals = dict(state='ok')
     try:
+        # getMarketPreCompute; the current exchange rate may revert on its own
         tte_, rs, asset, anchor, fee_rate = port.precompute(m, now0)
+        vals.update(q_rs=exact(rs), q_asset=exact(asset), q_anchor=exact(anchor), q_fee=exact(fee_rate))
         er = port.exchange_rate(m['pt'], asset, rs, anchor, 0)
-        vals.update(q_rs=exact(rs), q_asset=exact(asset), q_anchor=exact(anchor), q_fee=exact(fee_rate), q_er=exact(er))
+        vals.update(q_er=exact(er))
     except Revert as e:
         pass
     try:
@@ -319,12 +330,14 @@ open(my $pf, '>', "$dir/port.py") or die;
 print $pf $port_py;
 close $pf;
 my $ncases = 4000;
-system('/usr/bin/python3', "$dir/port.py", "$dir/cases.sql", 131, $ncases) == 0 or die 'python failed';
+my $nhigh = 200;
+system('/usr/bin/python3', "$dir/port.py", "$dir/cases.sql", 131, $ncases, $nhigh) == 0 or die 'python failed';
 open(my $cf, '<', "$dir/cases.sql") or die;
 my $cases_sql = do { local $/; <$cf> };
 close $cf;
 $node->safe_psql('postgres', $cases_sql);
-is(sq('SELECT count(*) FROM pendle_cases'), $ncases, "$ncases random market states and trades from the port");
+is(sq('SELECT count(*) FROM pendle_cases'), $ncases + $nhigh,
+	"$ncases random market states and trades from the port, and $nhigh pools above 96 % PT");
 
 # Run every case through the SQL functions; errors become their SQLSTATE.
 sq(q{
@@ -436,6 +449,28 @@ cmp_ok($qerr, '<', 1e-12, 'rate scalar, total asset, rate anchor, fee rate, exch
 cmp_ok($qln, '<', 1e-10, 'the quote keeps the last ln implied rate (the anchor keeps it continuous)');
 cmp_ok($qapy, '<', 1e-10, 'and its implied APY is e^lnImpliedRate - 1 (Pendle\'s APY page)');
 
+# Pools above 96 % PT: getMarketPreCompute passes, so the contract trades
+# (buying PT back under 96 %) while _getExchangeRate at the current share
+# would revert; the quote gives the precompute and a NULL exchange rate.
+my ($hq, $hnoer, $htrades) = split /\|/, sq(qq{
+	SELECT count(*) FILTER (WHERE q_rs IS NOT NULL), count(*) FILTER (WHERE q_rs IS NOT NULL AND q_er IS NULL),
+		   count(*) FILTER (WHERE e_state = 'ok')
+	  FROM pendle_cases WHERE id >= $ncases});
+note("pools above 96 %: $hq precomputed, $hnoer without an exchange rate, $htrades trades");
+cmp_ok($hnoer, '>', $nhigh / 2, 'pools above 96 % PT: most have a precompute but no current exchange rate in the port');
+cmp_ok($htrades, '>', $nhigh / 10, 'and the port trades on a good number of them');
+is(sq(qq{SELECT count(*) FROM pendle_cases c, amplified.pendle_wei_quote(ROW(c.w_pt, c.w_sy, c.w_index, c.w_root, c.w_ln,
+	c.w_fee, c.pct::int, c.expiry)::amplified.pendle_market_wei, c.now) q
+	WHERE q_rs IS NOT NULL AND (q.exchange_rate IS NULL) <> (q_er IS NULL)}), '0',
+	'on integers: the quote has no exchange rate exactly where the port reverts on it');
+is(sq(qq{SELECT count(*) FROM pendle_cases c, pendle_market_quote(pendle_market(c.total_pt, c.total_sy, c.scalar_root,
+		c.last_ln, c.fee_root, c.expiry, c.sy_index, c.pct), c.now) q
+	WHERE q_rs IS NOT NULL AND q_er IS NULL AND NOT e_near
+	  AND coalesce(q.exchange_rate, q.ln_implied_rate, q.implied_apy, q.pt_price_asset, q.pt_price_sy) IS NOT NULL}), '0',
+	'in float8: where the port has no exchange rate, the quote\'s five rate fields are NULL');
+is(sq(qq{SELECT count(*) FROM pendle_results WHERE id >= $ncases AND e_state = 'ok' AND state <> 'ok'}), '0',
+	'in float8: every trade the port makes on a pool above 96 % goes through');
+
 # Time decay: the same market later quotes the same implied rate, and its PT
 # price rises toward 1.
 is(sq(q{
@@ -446,7 +481,7 @@ is(sq(q{
 				c.sy_index, c.pct), c.now) a,
 		   pendle_market_quote(pendle_market(c.total_pt, c.total_sy, c.scalar_root, c.last_ln, c.fee_root, c.expiry,
 				c.sy_index, c.pct), c.now + (c.expiry - c.now) / 2) b
-	 WHERE q_rs IS NOT NULL AND c.expiry - c.now > 7200}), 't',
+	 WHERE q_er IS NOT NULL AND c.expiry - c.now > 7200}), 't',
 	'halfway to expiry: the same implied rate, a higher PT price, a steeper curve (larger rate scalar)');
 
 # PT price and implied APY.

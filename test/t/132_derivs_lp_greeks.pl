@@ -14,7 +14,8 @@
 # - value1 = amount1 + amount0 * s^2 / 2^192 truncated to 30 decimals: equal,
 #   exactly;
 # - the closed forms (delta = L (1/sqrt P - 1/sqrt Pb) in range, the whole
-#   amount0 below, 0 above; gamma = -L / (2 P^(3/2)) in range, else 0) as
+#   amount0 below, 0 above; gamma = -L / (2 P^(3/2)) in range, the lower
+#   bound included as the pool counts tick_lower in range, else 0) as
 #   fractions (sqrt P = s / 2^96 is rational): within 1e-12 relative, the
 #   float8 round-off of a few operations;
 # - finite differences of the exact values the extension returns at the
@@ -130,7 +131,7 @@ def value1(s, x0, x1):
 
 def greeks(s, a, b, L):
     r = lambda x: Fraction(x, Q96)          # sqrt P as a fraction
-    if s <= a: return L * (1 / r(a) - 1 / r(b)), Fraction(0)
+    if s < a: return L * (1 / r(a) - 1 / r(b)), Fraction(0)
     if s < b: return L * (1 / r(s) - 1 / r(b)), -Fraction(L) / (2 * r(s) ** 3)
     return Fraction(0), Fraction(0)
 
@@ -233,15 +234,20 @@ cmp_ok($seen{'the finite-difference bounds'} // 0, '>=', 5, 'tight finite-differ
 my %where = map { $_->[6] => 1 } @cases;
 ok($where{in} && $where{below} && $where{above}, 'prices in, below and above the ranges');
 
-# the regions on the bounds, one-sided as documented
+# the regions on the bounds, as the pool counts them (tick_lower <= tick <
+# tick_upper): at the lower bound in range, with the in-range gamma (the
+# one-sided derivative for a rising price) and the whole amount0; one unit
+# of sqrt price below it, below (gamma 0); at the upper bound, above
 my $b = $node->safe_psql('postgres', <<'SQL');
 SET search_path = amplified, public;
-SELECT (SELECT gamma = 0 AND abs(delta - amount0::numeric::float8) <= 1 + 1e-12 * delta AND NOT in_range
+SELECT (SELECT abs(gamma / (-1e21 / (2 * power(univ3_sqrt_price_at_tick(-600)::numeric::float8 / 2^96, 3))) - 1) < 1e-12
+			  AND abs(delta - amount0::numeric::float8) <= 1 + 1e-12 * delta AND in_range AND amount1 = 0
 		  FROM univ3_position_greeks(univ3_sqrt_price_at_tick(-600), -600, 600, '1000000000000000000000')),
+	   (SELECT gamma = 0 AND NOT in_range FROM univ3_position_greeks(univ3_sqrt_price_at_tick(-600) - 1, -600, 600, '1000000000000000000000')),
 	   (SELECT gamma < 0 AND in_range FROM univ3_position_greeks(univ3_sqrt_price_at_tick(-600) + 1, -600, 600, '1000000000000000000000')),
 	   (SELECT gamma = 0 AND delta = 0 AND NOT in_range FROM univ3_position_greeks(univ3_sqrt_price_at_tick(600), -600, 600, '1000000000000000000000'))
 SQL
-is($b, 't|t|t', 'at the lower bound: below (gamma 0, the whole amount0); just above it: in range; at the upper bound: above');
+is($b, 't|t|t|t', 'at the lower bound: in range as the pool counts tick_lower (in-range gamma, the whole amount0); just below: below; just above: in range; at the upper bound: above');
 
 $node->stop;
 done_testing();

@@ -25,8 +25,9 @@
 #   - with no new price it holds;
 #   - the price moves down, then up (scenario.js push): each time the
 #     hedge re-hedges and the combined delta is back inside the band;
-#   - the LP vault closes its position (decreaseLiquidity, collect) and
-#     its strategy is disabled: the hedge unwinds (withdraws, buys back,
+#   - the LP vault closes its position (decreaseLiquidity, collect): its
+#     wstETH is idle in its vault, still a delta, and the hedge stays;
+#   - its strategy is disabled: the hedge unwinds (withdraws, buys back,
 #     repays, withdraws its collateral, sells what is left) and ends with
 #     no debt and no collateral on Morpho.
 #
@@ -271,11 +272,21 @@ for my $i (0 .. $n - 1)
 	is($chain->send($LP, $npm, 'function collect((uint256,address,uint128,uint128)) returns (uint256,uint256)',
 		[ $id, $LP, $MAX128, $MAX128 ])->{status}, 1, "and collects it");
 }
-sql("SELECT strategy_disable($lp_id)");
 wait_ingested('closed');
 sql("SELECT count(*) FROM strategy_sync_positions($lp_id)");
 is(sql("SELECT count(*) FROM positions WHERE strategy_id = $lp_id AND protocol = 'univ3' AND amount::numeric > 0"), '0',
 	'the target holds no liquidity');
+# Its wstETH is idle in its vault now (as between a burn and a mint): still
+# a delta, so the hedge stays.
+$r = $JSON->decode(sql("SELECT run_strategies(strategy_ids => ARRAY[$h_id]::bigint[])"));
+is(sql("SELECT concat(action, ' ', reasons::text) FROM decisions WHERE id = $r->{results}[0]{decision_id}"), 'hold {within_band}',
+	'the target holding its wstETH idle, the hedge stays');
+check_band('target idle');
+# The target disabled: the hedge unwinds.
+# (a block later: a strategy decides once per block)
+sql("SELECT strategy_disable($lp_id)");
+$chain->rpc('evm_mine');
+wait_ingested('target disabled');
 my $acts = settle('unwind');
 ok((grep { $_ eq 'repay' } @$acts), 'the hedge unwound: ' . join(',', @$acts));
 my ($bal, $debt, $coll, $shares) = hedge_chain();

@@ -15,7 +15,11 @@
 --                   balance of it;
 --   hedge delta H   the hedge vault's idle balance of the asset A minus its
 --                   Morpho debt of it D;
---   deviation dev   H - (-hedge_ratio * T): what the hedge is off its goal.
+--   deviation dev   H - (-hedge_ratio * T): what the hedge is off its goal
+--                   (0 while unwinding).
+-- T counts what the target holds idle too: a target out of its positions
+-- (withdrawn, paused, between burn and mint) is still hedged.  Liquidity
+-- without its pool's price is an unknown T (NULL), never 0.
 --
 -- The engine eth_calls every intent of a decision alone on the block's
 -- state (strategy_simulate_intents): so one decision holds only intents
@@ -23,19 +27,29 @@
 -- router call otherwise), and a re-hedge takes a few decisions, one per
 -- block the queue has mined (the engine waits for a strategy's
 -- transactions in flight).  The rules, in order:
+--   hold         stale state, no price, the swap pool's or the market's
+--                latest observation more than max_lag_blocks old
+--                (pool_stale, market_stale); unless the target is off: not
+--                synced, synced more than max_lag_blocks ago
+--                (target_stale), its delta unknown (target_price_unknown);
 --   approve      any allowance the next steps need (collateral and asset to
 --                Morpho and to the router) is below 2^255: approve them all;
---   unwind       the target holds no liquidity: repay every share when the
---                idle asset covers the debt and 1 bp; else repay what is
---                idle; else buy the debt back (plus slippage_bps, below);
---                with no debt withdraw all the collateral; sell leftover
---                asset; then hold "unwound";
+--   unwind       the target disabled or deleted, or |T| < band: repay every
+--                share when the idle asset covers the debt and a margin
+--                (1e-5 of it and 10 wei: accrual until it is mined); else
+--                repay what is idle when it is less than the debt; else buy
+--                the debt back (plus slippage_bps and the margin, at least
+--                min_trade: a dust debt's buy would quote nothing); with no
+--                debt withdraw all the collateral; sell leftover asset; then
+--                hold "unwound";
 --   re-hedge     |dev| > band, and the expected benefit beats the cost:
 --                risk_aversion * (dev * P)^2 * vol^2 * horizon (the variance
 --                of the unhedged delta's P&L over horizon, in numeraire^2,
 --                priced by risk_aversion per numeraire unit) against
 --                gas_cost + the swap's cost (its fee and price impact
---                against the pool's mid price).  Too long (dev > band):
+--                against the pool's mid price); when it does not (or the
+--                pool cannot swap it), idle asset with debt repays it, else
+--                hold.  Too long (dev > band):
 --                sell idle asset, else borrow dev (posting idle collateral
 --                first when the LTV would exceed max_ltv).  Too short
 --                (dev < -band): repay with idle asset first, else buy -dev
@@ -44,7 +58,9 @@
 --                collateral for it, up to the LTV halfway between max_ltv
 --                and the LLTV (the repay that follows lowers it again);
 --                else buy what the idle collateral buys (a partial buy);
---                else hold "collateral_locked";
+--                else hold "collateral_locked".  A withdrawal with debt
+--                raises the LTV: never reduces_risk, and not tried while the
+--                asset's risk level is not ok (a partial buy, or hold);
 --   tidy         within the band: repay debt with idle asset, post idle
 --                collateral (neither moves the delta);
 --   else hold.
@@ -97,7 +113,7 @@ BEGIN
 	PERFORM strategy_check_keys(k, p, ARRAY['target', 'target_owner', 'target_pool', 'asset', 'collateral',
 		'morpho', 'oracle', 'irm', 'lltv', 'market', 'swap_router', 'swap_pool', 'swap_fee', 'swap_tick_spacing',
 		'asset_decimals', 'collateral_decimals', 'hedge_ratio', 'band', 'max_ltv', 'vol', 'horizon', 'risk_aversion',
-		'gas_cost', 'slippage_bps', 'min_trade', 'deadline_seconds']);
+		'gas_cost', 'slippage_bps', 'min_trade', 'deadline_seconds', 'max_lag_blocks', 'swap_token0', 'swap_token1']);
 	IF jsonb_typeof(p -> 'target') IS DISTINCT FROM 'number' THEN
 		PERFORM strategy_param_error(k, 'target', 'the id of the lp_univ3 strategy to hedge is required');
 	END IF;
@@ -136,6 +152,19 @@ BEGIN
 		p := p || jsonb_build_object('swap_pool', tgt.params ->> 'pool');
 	END IF;
 	PERFORM strategy_param_address(k, p, 'swap_pool');
+	-- the swap pool must trade the asset against the collateral: its tokens
+	-- are the target's when it is the target's pool, else read from it
+	IF NOT p ? 'swap_token0' AND (p ->> 'swap_pool')::address = (tgt.params ->> 'pool')::address THEN
+		p := p || jsonb_build_object('swap_token0', t0::text, 'swap_token1', t1::text);
+	END IF;
+	IF NOT p ? 'swap_token0' THEN p := p || jsonb_build_object('swap_token0', strategy_read_word(chain_id, (p ->> 'swap_pool')::address, 'token0()', 'address')); END IF;
+	IF NOT p ? 'swap_token1' THEN p := p || jsonb_build_object('swap_token1', strategy_read_word(chain_id, (p ->> 'swap_pool')::address, 'token1()', 'address')); END IF;
+	IF strategy_param_address(k, p, 'swap_token0') IS NULL OR strategy_param_address(k, p, 'swap_token1') IS NULL
+	   OR (p ->> 'swap_token0')::address <> least((p ->> 'asset')::address, (p ->> 'collateral')::address)
+	   OR (p ->> 'swap_token1')::address <> greatest((p ->> 'asset')::address, (p ->> 'collateral')::address) THEN
+		PERFORM strategy_param_error(k, 'swap_pool', format('must be a pool of the asset and the collateral (its tokens are %s, %s)',
+			p ->> 'swap_token0', p ->> 'swap_token1'));
+	END IF;
 	IF NOT p ? 'swap_tick_spacing' THEN p := p || jsonb_build_object('swap_tick_spacing', (strategy_read_word(chain_id, (p ->> 'swap_pool')::address, 'tickSpacing()', 'int24') #>> '{}')::int); END IF;
 	IF NOT p ? 'swap_fee' THEN p := p || jsonb_build_object('swap_fee', (strategy_read_word(chain_id, (p ->> 'swap_pool')::address, 'fee()', 'uint24') #>> '{}')::int); END IF;
 	IF NOT p ? 'asset_decimals' THEN p := p || jsonb_build_object('asset_decimals', (strategy_read_word(chain_id, (p ->> 'asset')::address, 'decimals()', 'uint8') #>> '{}')::int); END IF;
@@ -154,7 +183,8 @@ BEGIN
 		'gas_cost', coalesce(strategy_param_number(k, p, 'gas_cost', 0, 1e30), 0),
 		'slippage_bps', coalesce(strategy_param_number(k, p, 'slippage_bps', 0, 10000), 50),
 		'min_trade', coalesce(strategy_param_number(k, p, 'min_trade', 0, 1e30), 0.0001),
-		'deadline_seconds', coalesce(strategy_param_number(k, p, 'deadline_seconds', 60, 604800), 3600));
+		'deadline_seconds', coalesce(strategy_param_number(k, p, 'deadline_seconds', 60, 604800), 3600),
+		'max_lag_blocks', coalesce(strategy_param_number(k, p, 'max_lag_blocks', 0, 1000000000), 300));
 	PERFORM strategy_param_interval(k, p, 'horizon', '1 minute', '365 days');
 	IF (p ->> 'max_ltv')::numeric >= (p ->> 'lltv')::numeric / 1e18 THEN
 		PERFORM strategy_param_error(k, 'max_ltv', format('must stay below the market''s LLTV (%s)', (p ->> 'lltv')::numeric / 1e18));
@@ -166,7 +196,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_validate_hedge(jsonb, bigint) IS
-	'hedge parameters checked: the lp_univ3 target and its asset, the Morpho market (loan: the asset), the swap router and pool, band, LTV cap, cost-benefit terms; decimals and fee filled from the chain';
+	'hedge parameters checked: the lp_univ3 target and its asset, the Morpho market (loan: the asset), the swap router and pool (of the asset and the collateral), band, LTV cap, cost-benefit terms, max_lag_blocks; decimals, fee and the swap pool''s tokens filled from the chain';
 
 -- hedge: the vault's Morpho collateral and debt (lend_position_at) and its
 -- balances of the asset and the collateral with their allowances to Morpho
@@ -202,6 +232,8 @@ COMMENT ON FUNCTION @extschema@.strategy_sync_hedge(@extschema@.strategies, bigi
 -- the pool's price then (exact amounts, univ3_amounts_for_liquidity), their
 -- fees owed in it, and the vault's idle balance of it.  With the number of
 -- positions holding liquidity and the block its positions were synced at.
+-- NULL delta (and lp_amount) when positions hold liquidity but the pool has
+-- no price at the block: unknown, not 0.
 CREATE FUNCTION @extschema@.strategy_hedge_target_delta(target bigint, asset @extschema@.address, block bigint,
 	OUT delta numeric, OUT lp_amount numeric, OUT fees_owed numeric, OUT idle numeric,
 	OUT open_positions int, OUT synced_block bigint, OUT sqrt_price @extschema@.uint256)
@@ -218,10 +250,15 @@ BEGIN
 	END IF;
 	is0 := (t.params ->> 'token0')::address = asset;
 	sqrt_price := (SELECT ps.sqrt_price FROM univ3_pool_state_at(t.chain_id, (t.params ->> 'pool')::address, block) ps);
-	SELECT coalesce(sum(CASE WHEN is0 THEN a.amount0 ELSE a.amount1 END::numeric), 0),
-		   coalesce(sum(coalesce(CASE WHEN is0 THEN x.detail ->> 'owed0' ELSE x.detail ->> 'owed1' END, '0')::numeric), 0),
-		   count(*) FILTER (WHERE x.amount::numeric > 0)
-	  INTO lp_amount, fees_owed, open_positions
+	-- counted apart from the amounts: univ3_amounts_for_liquidity is STRICT,
+	-- so without a price its rows (and the positions) would vanish
+	SELECT count(*) FILTER (WHERE x.amount::numeric > 0),
+		   coalesce(sum(coalesce(CASE WHEN is0 THEN x.detail ->> 'owed0' ELSE x.detail ->> 'owed1' END, '0')::numeric), 0)
+	  INTO open_positions, fees_owed
+	  FROM positions x
+	 WHERE x.strategy_id = target AND x.protocol = 'univ3' AND (x.detail ->> 'pool')::address = (t.params ->> 'pool')::address;
+	SELECT coalesce(sum(CASE WHEN is0 THEN a.amount0 ELSE a.amount1 END::numeric), 0)
+	  INTO lp_amount
 	  FROM positions x
 	 CROSS JOIN LATERAL univ3_amounts_for_liquidity(sqrt_price, univ3_sqrt_price_at_tick((x.detail ->> 'tick_lower')::int),
 			univ3_sqrt_price_at_tick((x.detail ->> 'tick_upper')::int), x.amount::uint256) a
@@ -229,11 +266,15 @@ BEGIN
 	idle := coalesce((SELECT x.amount::numeric FROM positions x
 					   WHERE x.strategy_id = target AND x.protocol = 'token' AND x.asset = strategy_hedge_target_delta.asset), 0);
 	synced_block := (SELECT max(x.block_number) FROM positions x WHERE x.strategy_id = target);
+	-- liquidity without the pool's price: the delta is unknown, not 0
+	IF sqrt_price IS NULL AND open_positions > 0 THEN
+		lp_amount := NULL;
+	END IF;
 	delta := lp_amount + fees_owed + idle;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_hedge_target_delta(bigint, @extschema@.address, bigint) IS
-	'an lp_univ3 strategy''s delta to one of its pool''s tokens at a block (raw units): its positions'' exact amounts at the pool''s price, fees owed and idle balance';
+	'an lp_univ3 strategy''s delta to one of its pool''s tokens at a block (raw units): its positions'' exact amounts at the pool''s price, fees owed and idle balance; NULL when it holds liquidity and the pool has no price';
 
 -- hedge state: the target's delta, the vault's debt, collateral, balances
 -- and allowances, the market's oracle price and LLTV, the swap pool.
@@ -263,10 +304,19 @@ DECLARE
 	value numeric;
 	holdings strategy_holding[];
 	debt_index numeric;
+	tgt_enabled boolean;
 BEGIN
 	mk := lend_market_at(s.chain_id, (p ->> 'market')::bytes32, block);
 	lp := lend_position_at(s.chain_id, (p ->> 'market')::bytes32, s.owner, block);
-	SELECT * INTO td FROM strategy_hedge_target_delta((p ->> 'target')::bigint, asset, block);
+	-- a target deleted or disabled is one to unwind from (its positions
+	-- are no longer kept)
+	tgt_enabled := (SELECT x.enabled FROM strategies x WHERE x.id = (p ->> 'target')::bigint);
+	IF tgt_enabled IS NULL THEN
+		SELECT NULL::numeric AS delta, NULL::numeric AS lp_amount, NULL::numeric AS fees_owed, NULL::numeric AS idle,
+			   0 AS open_positions, NULL::bigint AS synced_block INTO td;
+	ELSE
+		SELECT * INTO td FROM strategy_hedge_target_delta((p ->> 'target')::bigint, asset, block);
+	END IF;
 	SELECT * INTO ps FROM univ3_pool_state_at(s.chain_id, (p ->> 'swap_pool')::address, block);
 	SELECT * INTO wa FROM strategy_wallet(s.id, asset, (p ->> 'morpho')::address);
 	SELECT * INTO wc FROM strategy_wallet(s.id, coll, (p ->> 'morpho')::address);
@@ -290,6 +340,7 @@ BEGIN
 		'kind', 'hedge', 'block_number', block, 'at', at,
 		'target_delta', td.delta::text, 'target_lp_amount', td.lp_amount::text, 'target_fees_owed', td.fees_owed::text,
 		'target_idle', td.idle::text, 'target_open_positions', td.open_positions, 'target_synced_block', td.synced_block,
+		'target_enabled', coalesce(tgt_enabled, false), 'market_block', mk.block_number,
 		'debt', d::text, 'borrow_shares', coalesce(lp.borrow_shares, '0')::text, 'collateral', c::text,
 		'idle_asset', wa.amount::text, 'idle_collateral', wc.amount::text,
 		'allowances', jsonb_build_object(
@@ -312,7 +363,8 @@ COMMENT ON FUNCTION @extschema@.strategy_gather_hedge(@extschema@.strategies, bi
 -- The collateral (raw) that buys want_raw of the asset in the hedge's swap
 -- pool at the gathered state: the mid-price estimate after the fee, then
 -- corrections by the quote across the ticks until it buys want_raw (at
--- most five).  NULL when the pool cannot sell that much.
+-- most five); an input that quotes 0 (dust) is doubled first until it buys
+-- something.  NULL when the pool cannot sell that much.
 CREATE FUNCTION @extschema@.strategy_hedge_buy_input(p jsonb, swap jsonb, price numeric, want_raw numeric)
 RETURNS numeric
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -324,6 +376,14 @@ DECLARE
 	x numeric := ceil(want_raw * strategy_unit(ad) * price / (1 - (p ->> 'swap_fee')::numeric / 1e6) * 10::numeric ^ cd);
 	q numeric;
 BEGIN
+	-- an input too small to buy a wei (a dust debt's) quotes 0: double it,
+	-- at most 64 times, until it buys something
+	x := greatest(x, 1);
+	FOR k IN 1 .. 64 LOOP
+		q := strategy_hedge_quote(p, swap, false, x);
+		EXIT WHEN q IS NULL OR q > 0;
+		x := x * 2;
+	END LOOP;
 	FOR k IN 1 .. 5 LOOP
 		q := strategy_hedge_quote(p, swap, false, x);
 		IF coalesce(q, 0) <= 0 THEN
@@ -383,6 +443,12 @@ DECLARE
 	benefit numeric;
 	cost numeric;
 	unwinding boolean;
+	tgt_off boolean;
+	blk bigint := (state ->> 'block_number')::bigint;
+	max_lag bigint := coalesce((p ->> 'max_lag_blocks')::bigint, 300);
+	-- what the idle asset must exceed the debt by to repay every share
+	-- (accrual between the gathered block and the one it is mined in)
+	margin numeric;
 	action text;
 	reasons text[];
 	intents jsonb := '[]';
@@ -403,13 +469,34 @@ BEGIN
 	IF price IS NULL OR price <= 0 OR oracle IS NULL OR oracle <= 0 THEN
 		RETURN jsonb_build_object('action', 'hold', 'reasons', '["no_price"]'::jsonb, 'intents', '[]'::jsonb);
 	END IF;
-	IF state -> 'target_synced_block' IS NULL OR jsonb_typeof(state -> 'target_synced_block') = 'null' THEN
-		RETURN jsonb_build_object('action', 'hold', 'reasons', '["target_not_synced"]'::jsonb, 'intents', '[]'::jsonb);
+	-- the swap pool's and the market's latest observations no older than
+	-- max_lag_blocks (a quiet pool or market has none newer either)
+	IF (sw ->> 'pool_block') IS NULL OR blk - (sw ->> 'pool_block')::bigint > max_lag THEN
+		RETURN jsonb_build_object('action', 'hold', 'reasons', '["pool_stale"]'::jsonb, 'intents', '[]'::jsonb);
 	END IF;
-	unwinding := coalesce((state ->> 'target_open_positions')::int, 0) = 0;
+	IF (state ->> 'market_block') IS NULL OR blk - (state ->> 'market_block')::bigint > max_lag THEN
+		RETURN jsonb_build_object('action', 'hold', 'reasons', '["market_stale"]'::jsonb, 'intents', '[]'::jsonb);
+	END IF;
+	-- a target disabled or deleted: unwind, whatever its last positions were
+	tgt_off := NOT coalesce((state ->> 'target_enabled')::boolean, true);
+	IF tgt_off THEN
+		t := coalesce(t, 0);
+	ELSIF state -> 'target_synced_block' IS NULL OR jsonb_typeof(state -> 'target_synced_block') = 'null' THEN
+		RETURN jsonb_build_object('action', 'hold', 'reasons', '["target_not_synced"]'::jsonb, 'intents', '[]'::jsonb);
+	ELSIF blk - (state ->> 'target_synced_block')::bigint > max_lag THEN
+		RETURN jsonb_build_object('action', 'hold', 'reasons', '["target_stale"]'::jsonb, 'intents', '[]'::jsonb);
+	ELSIF t IS NULL THEN
+		-- liquidity in the target's pool without its price
+		RETURN jsonb_build_object('action', 'hold', 'reasons', '["target_price_unknown"]'::jsonb, 'intents', '[]'::jsonb);
+	END IF;
+	-- the goal follows everything the target holds of the asset (idle
+	-- included: a position withdrawn or between burn and mint is still a
+	-- delta); unwind only when the target is off or its delta is in the band
+	unwinding := tgt_off OR abs(t) < band;
 	goal := CASE WHEN unwinding THEN 0 ELSE -ratio * t END;
 	dev := (a - d) - goal;
 	plan := jsonb_build_object('target_delta', t, 'hedge_delta', a - d, 'net_delta', t + a - d, 'goal', goal,
+		'unwinding', unwinding, 'target_enabled', NOT tgt_off,
 		'deviation', dev, 'band', band, 'debt', d, 'idle_asset', a, 'collateral', c, 'idle_collateral', w,
 		'price', price, 'oracle_price', oracle, 'ltv', CASE WHEN c > 0 THEN d / (c * oracle) END);
 	IF unwinding AND d = 0 AND c = 0 AND a < min_trade THEN
@@ -441,7 +528,8 @@ BEGIN
 	ELSIF unwinding THEN
 		reasons := ARRAY['target_closed'];
 		a2 := a; d2 := d; c2 := c; w2 := w;
-		IF d > 0 AND a >= d * 1.0001 THEN
+		margin := d * 1e-5 + 10 * strategy_unit(ad);
+		IF d > 0 AND a >= d + margin THEN
 			-- everything, by shares: the vault holds the debt and a margin for accrual
 			action := 'repay';
 			intents := jsonb_build_array(strategy_intent('repay', morpho,
@@ -450,12 +538,13 @@ BEGIN
 				format('repay all the debt (%s shares, %s)', state ->> 'borrow_shares', round(d, 8))));
 			a2 := a - d; d2 := 0;
 			plan := plan || jsonb_build_object('repay_shares', state ->> 'borrow_shares');
-		ELSIF d > 0 AND a >= min_trade THEN
+		ELSIF d > 0 AND a >= min_trade AND a < d THEN
 			-- part of the debt with the asset held: it frees collateral for the rest
 			action := 'repay';
 		ELSIF d > 0 THEN
-			-- buy back the debt and a margin (slippage, accrual)
-			q := d * (1 + slip / 1e4) - a;
+			-- buy back the debt and a margin (slippage, accrual), at least
+			-- min_trade (a dust debt's buy would quote nothing)
+			q := greatest(d * (1 + slip / 1e4) + margin - a, min_trade);
 			action := 'buy_back';
 		ELSIF c > 0 THEN
 			action := 'withdraw_collateral';
@@ -498,15 +587,22 @@ BEGIN
 		cost := (p ->> 'gas_cost')::numeric + swap_cost;
 		plan := plan || jsonb_build_object('benefit', round(benefit, 18), 'cost', round(cost, 18), 'swap_cost', round(swap_cost, 18));
 		IF (dev > 0 AND coalesce(q_out, 0) <= 0) OR (dev < 0 AND x_in IS NULL) THEN
-			RETURN jsonb_build_object('action', 'hold', 'reasons', '["outside_band", "no_swap_liquidity"]'::jsonb,
-				'intents', '[]'::jsonb, 'plan', plan);
+			reasons := ARRAY['outside_band', 'no_swap_liquidity'];
+		ELSIF benefit <= cost THEN
+			reasons := ARRAY['outside_band', 'cost_above_benefit'];
 		END IF;
-		IF benefit <= cost THEN
-			RETURN jsonb_build_object('action', 'hold', 'reasons', '["outside_band", "cost_above_benefit"]'::jsonb,
-				'intents', '[]'::jsonb, 'plan', plan);
+		IF reasons IS NOT NULL AND d > 0 AND a >= min_trade THEN
+			-- no re-hedge: idle asset (a borrow's proceeds) repays debt rather
+			-- than accrue interest (the delta does not move)
+			action := 'repay';
+			reasons := reasons || 'idle_asset'::text;
+		ELSIF reasons IS NOT NULL THEN
+			RETURN jsonb_build_object('action', 'hold', 'reasons', to_jsonb(reasons), 'intents', '[]'::jsonb, 'plan', plan);
 		END IF;
 		a2 := a; d2 := d; c2 := c; w2 := w;
-		IF dev > 0 AND a >= min_trade THEN
+		IF action = 'repay' THEN
+			NULL;
+		ELSIF dev > 0 AND a >= min_trade THEN
 			-- sell what is idle (a borrow's proceeds), up to the deviation
 			action := 'sell';
 			reasons := ARRAY['above_band'];
@@ -595,9 +691,19 @@ BEGIN
 		amt := floor(least(x_in * strategy_unit(cd) * 1.001 - w, wmax) * 10::numeric ^ cd);
 		IF x_in * strategy_unit(cd) <= w THEN
 			action := 'buy';
+		ELSIF amt > 0 AND d > 0 AND lvl IS DISTINCT FROM 'ok' AND w >= min_trade * price THEN
+			-- a withdrawal raises the LTV: not while the asset's risk level is
+			-- not ok; buy with what is idle
+			action := 'buy';
+			x_in := floor(w * 10::numeric ^ cd);
+			plan := plan || jsonb_build_object('partial', true);
+		ELSIF amt > 0 AND d > 0 AND lvl IS DISTINCT FROM 'ok' THEN
+			RETURN jsonb_build_object('action', 'hold', 'reasons', to_jsonb(reasons || ('risk_' || coalesce(lvl, 'unknown'))),
+				'intents', '[]'::jsonb, 'plan', plan);
 		ELSIF amt > 0 THEN
+			-- with debt outstanding a withdrawal raises the LTV: never reduces risk
 			action := 'withdraw_collateral';
-			reduces := unwinding;
+			reduces := false;
 			intents := jsonb_build_array(strategy_intent('withdraw_collateral', morpho,
 				abi_encode_call('withdrawCollateral((address,address,address,address,uint256),uint256,address,address)',
 					jsonb_build_array(mp, amt::text, s.owner::text, s.owner::text)),
@@ -645,11 +751,13 @@ BEGIN
 				'delta', round((a2 - d2) * 10::numeric ^ ad), 'notional', (a2 - d2) * price,
 				'ltv', CASE WHEN c2 > 0 THEN d2 / (c2 * oracle) END,
 				'health_factor', CASE WHEN d2 > 0 THEN c2 * oracle * (state ->> 'lltv')::numeric / d2 END,
-				'liquidation_price', CASE WHEN d2 > 0 AND c2 > 0 THEN d2 / (c2 * (state ->> 'lltv')::numeric) END))));
+				'liquidation_price', CASE WHEN d2 > 0 AND c2 > 0 THEN d2 / (c2 * (state ->> 'lltv')::numeric) END),
+				-- the collateral leg (posted and idle), in the numeraire
+				jsonb_build_object('asset', coll::text, 'delta', round((c2 + w2) * 10::numeric ^ cd), 'notional', c2 + w2))));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_policy_hedge(@extschema@.strategies, jsonb) IS
-	'hedge decision: approve, unwind step when the target closed, re-hedge (borrow, sell, withdraw, buy) outside the band when the priced variance beats the cost, tidy (repay, post collateral) inside it, or hold';
+	'hedge decision: hold on stale or unknown inputs, approve, unwind step when the target is disabled or its delta within the band, re-hedge (borrow, sell, withdraw, buy) outside the band when the priced variance beats the cost, tidy (repay, post collateral) inside it, or hold';
 
 -- hedge: what the eth_call of the decision's call says.  A borrow must
 -- borrow exactly what was planned; a swap must pay at least its minimum;
@@ -699,6 +807,38 @@ INSERT INTO @extschema@.strategy_kinds (kind, validate, sync, gather, policy, si
 	 '@extschema@.strategy_gather_hedge', '@extschema@.strategy_policy_hedge', '@extschema@.strategy_simulate_hedge',
 	 'Keep the net delta of an lp_univ3 strategy to one of its tokens within a band by borrowing that token on Morpho Blue against collateral and selling it; unwind when the target closes',
 	 true);
+
+-- One enabled hedge per target and asset: a second would short the same
+-- delta again (twice the hedge).  Checked when a hedge is created, enabled
+-- or its parameters change (validate cannot tell a strategy from itself).
+CREATE FUNCTION @extschema@.strategy_hedge_check_unique()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	other text;
+BEGIN
+	SELECT x.name INTO other FROM strategies x
+	 WHERE x.kind = 'hedge' AND x.enabled AND x.id <> NEW.id AND x.chain_id = NEW.chain_id
+	   AND x.params ->> 'target' = NEW.params ->> 'target'
+	   AND (x.params ->> 'asset')::address = (NEW.params ->> 'asset')::address
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'hedge parameter "target": strategy % is already hedged for asset % by hedge "%"',
+			NEW.params ->> 'target', NEW.params ->> 'asset', other
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Two enabled hedges of one target and asset would short its delta twice.',
+				  HINT = 'Disable the other hedge first, or change its hedge_ratio.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_hedge_check_unique() IS
+	'trigger: refuses a second enabled hedge of the same target and asset (22023)';
+CREATE TRIGGER strategy_hedge_unique BEFORE INSERT OR UPDATE OF params, enabled, kind ON @extschema@.strategies
+	FOR EACH ROW WHEN (NEW.kind = 'hedge' AND NEW.enabled) EXECUTE FUNCTION @extschema@.strategy_hedge_check_unique();
+REVOKE ALL ON FUNCTION @extschema@.strategy_hedge_check_unique() FROM PUBLIC;
 
 -- The kind's helpers run inside its slots only.
 REVOKE ALL ON FUNCTION @extschema@.strategy_hedge_target_delta(bigint, @extschema@.address, bigint) FROM PUBLIC;

@@ -263,7 +263,8 @@ BEGIN
 				abi_encode_call('collect((uint256,address,uint128,uint128))',
 					jsonb_build_array(jsonb_build_array(tid::text, s.owner::text, max128, max128))), block));
 		PERFORM strategy_put_position(s.id, block, ROW('univ3', npm, tid, (pos ->> 7)::int256,
-			jsonb_build_object('pool', p ->> 'pool', 'tick_lower', (pos ->> 5)::int, 'tick_upper', (pos ->> 6)::int,
+			jsonb_build_object('pool', p ->> 'pool', 'token0', pos ->> 2, 'token1', pos ->> 3, 'fee', (pos ->> 4)::int,
+							   'tick_lower', (pos ->> 5)::int, 'tick_upper', (pos ->> 6)::int,
 							   'owed0', owed ->> 0, 'owed1', owed ->> 1)));
 	END LOOP;
 END
@@ -888,7 +889,11 @@ CREATE VIEW @extschema@.v_univ3_positions AS
 		   (p.detail ->> 'owed0')::@extschema@.uint256 AS owed0, (p.detail ->> 'owed1')::@extschema@.uint256 AS owed1,
 		   ps.tick AS pool_tick,
 		   ps.tick >= (p.detail ->> 'tick_lower')::integer AND ps.tick < (p.detail ->> 'tick_upper')::integer AS in_range,
-		   a.amount0, a.amount1
+		   a.amount0, a.amount1,
+		   coalesce((p.detail ->> 'token0')::@extschema@.address, CASE WHEN p.detail ->> 'pool' = s.params ->> 'pool'
+			   THEN (s.params ->> 'token0')::@extschema@.address END) AS token0,
+		   coalesce((p.detail ->> 'token1')::@extschema@.address, CASE WHEN p.detail ->> 'pool' = s.params ->> 'pool'
+			   THEN (s.params ->> 'token1')::@extschema@.address END) AS token1
 	  FROM @extschema@.positions p
 	  JOIN @extschema@.strategies s ON s.id = p.strategy_id
 	  LEFT JOIN LATERAL @extschema@.univ3_pool_state_at(s.chain_id, (p.detail ->> 'pool')::@extschema@.address, p.block_number) ps ON true
@@ -898,7 +903,7 @@ CREATE VIEW @extschema@.v_univ3_positions AS
 			p.amount::@extschema@.uint256) a ON ps.sqrt_price IS NOT NULL
 	 WHERE p.protocol = 'univ3';
 COMMENT ON VIEW @extschema@.v_univ3_positions IS
-	'The strategies'' Uniswap v3 NFTs (as last synced): range, liquidity, owed fees, pool tick, in range, token amounts';
+	'The strategies'' Uniswap v3 NFTs (as last synced): range, liquidity, owed fees, pool tick, in range, token amounts, the pool''s tokens (the NFT''s own, else the strategy''s when on its pool)';
 REVOKE ALL ON @extschema@.v_univ3_positions FROM PUBLIC;
 GRANT SELECT ON @extschema@.v_univ3_positions TO amplified_reader;
 
@@ -911,17 +916,26 @@ GRANT EXECUTE ON FUNCTION @extschema@.strategy_lp_regime_series(bigint, @extsche
 
 -- Each asset's net delta and gamma of a strategy, for hedging (the hedge
 -- kind reads it) and dashboards:
---   delta   the signed raw amount of the asset the strategy holds: every
---           synced position (token balances, lending supply and debt,
---           vault balances) at its amount, each Uniswap v3 NFT at the exact
---           amounts its liquidity holds at the pool's price plus its owed
---           fees (strategy_lp_greeks)
---   gamma   the NFTs' gamma: for the pool's token0 with respect to P (raw
+--   delta   the signed raw amount of the asset the strategy holds: the
+--           synced positions whose amount is an amount of the asset (token
+--           and account balances, Morpho Blue and Aave v3 supply,
+--           collateral and debt, all in assets) at their amount, each
+--           Uniswap v3 NFT at the exact amounts its liquidity holds at its
+--           own pool's price plus its owed fees (strategy_lp_greeks), in
+--           its own pool's token0 and token1
+--   gamma   the NFTs' gamma: for a pool's token0 with respect to P (raw
 --           token1 per raw token0), for token1 with respect to 1/P, raw
 --           units (0 for an asset without liquidity positions)
 --   quote   the token the gamma's price is in (NULL without NFTs)
 --   lp_delta  the part of delta in Uniswap v3 NFTs
 --   block_number  the latest pool state used (NULL without NFTs)
+-- Left out: positions of any other protocol, whose amount is not an amount
+-- of the asset (vault or pool shares, an allocator's 'member' rows, which
+-- are the member strategies' own holdings): their exposure needs the
+-- vault's or member's own look-through.  An NFT's tokens are those its
+-- sync recorded (detail token0 / token1, from the position manager), else
+-- the strategy's own when the NFT is on the strategy's pool; an NFT with
+-- neither is refused (55000) rather than attributed to the wrong tokens.
 -- The pool's state is the one at block (default: the latest ingested),
 -- the positions those last synced.  One row per asset, ordered by address.
 CREATE FUNCTION @extschema@.strategy_greeks(strategy_id bigint, block bigint DEFAULT NULL)
@@ -932,47 +946,80 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	s strategies;
+	bad record;
 BEGIN
 	SELECT * INTO s FROM strategies x WHERE x.id = strategy_greeks.strategy_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'strategy % does not exist', strategy_id USING ERRCODE = 'undefined_object';
 	END IF;
+	-- The NFTs with their own pool's tokens (the same subquery as below).
+	SELECT * INTO bad FROM (SELECT p.position_id, (p.detail ->> 'pool')::address AS pool,
+		   coalesce((p.detail ->> 'token0')::address, CASE WHEN p.detail ->> 'pool' = s.params ->> 'pool'
+			   THEN (s.params ->> 'token0')::address END) AS token0,
+		   coalesce((p.detail ->> 'token1')::address, CASE WHEN p.detail ->> 'pool' = s.params ->> 'pool'
+			   THEN (s.params ->> 'token1')::address END) AS token1,
+		   (p.detail ->> 'tick_lower')::int AS tick_lower, (p.detail ->> 'tick_upper')::int AS tick_upper,
+		   p.amount::numeric AS liquidity,
+		   coalesce((p.detail ->> 'owed0')::numeric, 0) AS owed0, coalesce((p.detail ->> 'owed1')::numeric, 0) AS owed1
+	  FROM positions p
+	 WHERE p.strategy_id = s.id AND p.protocol = 'univ3') n WHERE n.token0 IS NULL OR n.token1 IS NULL LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'strategy %''s Uniswap v3 NFT #% on pool % has no known tokens', s.id, bad.position_id, bad.pool
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Its synced detail has no token0 / token1 and the pool is not the strategy''s.';
+	END IF;
+	-- An NFT whose pool has no known state cannot be valued: say so.
+	SELECT * INTO bad FROM (SELECT p.position_id, (p.detail ->> 'pool')::address AS pool,
+		   coalesce((p.detail ->> 'token0')::address, CASE WHEN p.detail ->> 'pool' = s.params ->> 'pool'
+			   THEN (s.params ->> 'token0')::address END) AS token0,
+		   coalesce((p.detail ->> 'token1')::address, CASE WHEN p.detail ->> 'pool' = s.params ->> 'pool'
+			   THEN (s.params ->> 'token1')::address END) AS token1,
+		   (p.detail ->> 'tick_lower')::int AS tick_lower, (p.detail ->> 'tick_upper')::int AS tick_upper,
+		   p.amount::numeric AS liquidity,
+		   coalesce((p.detail ->> 'owed0')::numeric, 0) AS owed0, coalesce((p.detail ->> 'owed1')::numeric, 0) AS owed1
+	  FROM positions p
+	 WHERE p.strategy_id = s.id AND p.protocol = 'univ3') n
+	 WHERE (SELECT x.sqrt_price FROM univ3_pool_state_at(s.chain_id, n.pool, coalesce(block, 9223372036854775807)) x) IS NULL
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'strategy %''s Uniswap v3 pool % has no known state at block %', s.id, bad.pool,
+			coalesce(block::text, 'latest')
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
 	RETURN QUERY
 	WITH nft AS (
-		SELECT (p.detail ->> 'pool')::address AS pool,
-			   jsonb_agg(jsonb_build_object('tick_lower', (p.detail ->> 'tick_lower')::int,
-					'tick_upper', (p.detail ->> 'tick_upper')::int, 'liquidity', p.amount::text)) AS ranges,
-			   sum(coalesce((p.detail ->> 'owed0')::numeric, 0)) AS owed0,
-			   sum(coalesce((p.detail ->> 'owed1')::numeric, 0)) AS owed1
-		  FROM positions p
-		 WHERE p.strategy_id = s.id AND p.protocol = 'univ3'
-		 GROUP BY 1),
+		SELECT n.pool, n.token0, n.token1,
+			   jsonb_agg(jsonb_build_object('tick_lower', n.tick_lower, 'tick_upper', n.tick_upper,
+					'liquidity', n.liquidity::text)) AS ranges,
+			   sum(n.owed0) AS owed0, sum(n.owed1) AS owed1
+		  FROM (SELECT p.position_id, (p.detail ->> 'pool')::address AS pool,
+				   coalesce((p.detail ->> 'token0')::address, CASE WHEN p.detail ->> 'pool' = s.params ->> 'pool'
+					   THEN (s.params ->> 'token0')::address END) AS token0,
+				   coalesce((p.detail ->> 'token1')::address, CASE WHEN p.detail ->> 'pool' = s.params ->> 'pool'
+					   THEN (s.params ->> 'token1')::address END) AS token1,
+				   (p.detail ->> 'tick_lower')::int AS tick_lower, (p.detail ->> 'tick_upper')::int AS tick_upper,
+				   p.amount::numeric AS liquidity,
+				   coalesce((p.detail ->> 'owed0')::numeric, 0) AS owed0, coalesce((p.detail ->> 'owed1')::numeric, 0) AS owed1
+			  FROM positions p
+			 WHERE p.strategy_id = s.id AND p.protocol = 'univ3') n
+		 GROUP BY 1, 2, 3),
 	lp AS (
-		SELECT g.asset, g.delta + CASE WHEN g.asset = (s.params ->> 'token0')::address THEN n.owed0 ELSE n.owed1 END AS delta,
+		SELECT g.asset, g.delta + CASE WHEN g.asset = n.token0 THEN n.owed0 ELSE n.owed1 END AS delta,
 			   g.gamma, g.quote, ps.block_number
 		  FROM nft n
 		 CROSS JOIN LATERAL univ3_pool_state_at(s.chain_id, n.pool, coalesce(block, 9223372036854775807)) ps
-		 CROSS JOIN LATERAL strategy_lp_greeks((s.params ->> 'token0')::address, (s.params ->> 'token1')::address,
-				ps.sqrt_price, n.ranges) g
-		 WHERE ps.sqrt_price IS NOT NULL),
+		 CROSS JOIN LATERAL strategy_lp_greeks(n.token0, n.token1, ps.sqrt_price, n.ranges) g),
 	legs AS (
 		SELECT p.asset, p.amount::numeric AS delta, 0::float8 AS gamma, NULL::address AS quote, 0::numeric AS lp_delta,
 			   NULL::bigint AS block_number
 		  FROM positions p
-		 WHERE p.strategy_id = s.id AND p.protocol <> 'univ3'
+		 WHERE p.strategy_id = s.id AND p.protocol IN ('token', 'account', 'morpho_blue', 'aave_v3')
 		UNION ALL
 		SELECT lp.asset, lp.delta, lp.gamma, lp.quote, lp.delta, lp.block_number FROM lp)
 	SELECT l.asset, sum(l.delta), sum(l.gamma), max(l.quote::text)::address, sum(l.lp_delta), max(l.block_number)
 	  FROM legs l
 	 GROUP BY l.asset
 	 ORDER BY lower(l.asset::text);
-	-- An NFT whose pool has no known state cannot be valued: say so.
-	IF EXISTS (SELECT 1 FROM positions p WHERE p.strategy_id = s.id AND p.protocol = 'univ3'
-				  AND (SELECT x.sqrt_price FROM univ3_pool_state_at(s.chain_id, (p.detail ->> 'pool')::address,
-						coalesce(block, 9223372036854775807)) x) IS NULL) THEN
-		RAISE EXCEPTION 'strategy %''s Uniswap v3 pool has no known state at block %', s.id, coalesce(block::text, 'latest')
-			USING ERRCODE = 'object_not_in_prerequisite_state';
-	END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_greeks(bigint, bigint) IS

@@ -1,4 +1,4 @@
--- 093_hedge: the hedge kind of strategy on hand-built states (no node):
+-- 097_hedge: the hedge kind of strategy on hand-built states (no node):
 -- validate's errors, one per line with its SQLSTATE; the policy's rules in
 -- order (approve, re-hedge with its cost-benefit test, tidy, unwind step by
 -- step) with the amounts in the intents' calldata decoded back and checked
@@ -52,8 +52,10 @@ SELECT is((SELECT p ->> 'market' FROM h_params),
 SELECT is((SELECT jsonb_build_array(p -> 'target_owner', p -> 'target_pool', p -> 'swap_pool') FROM h_params),
 	jsonb_build_array(pg_temp.t('lp_owner'), pg_temp.t('pool'), pg_temp.t('pool')), 'validate: the target''s vault and pool, the swap pool defaults to it');
 SELECT is((SELECT jsonb_build_array(p -> 'hedge_ratio', p -> 'vol', p -> 'horizon', p -> 'risk_aversion', p -> 'gas_cost',
-			p -> 'slippage_bps', p -> 'min_trade', p -> 'deadline_seconds') FROM h_params),
-	'[1, 0.05, "1 day", 1, 0, 50, 0.0001, 3600]'::jsonb, 'validate: defaults filled');
+			p -> 'slippage_bps', p -> 'min_trade', p -> 'deadline_seconds', p -> 'max_lag_blocks') FROM h_params),
+	'[1, 0.05, "1 day", 1, 0, 50, 0.0001, 3600, 300]'::jsonb, 'validate: defaults filled');
+SELECT is((SELECT jsonb_build_array(p -> 'swap_token0', p -> 'swap_token1') FROM h_params),
+	jsonb_build_array(pg_temp.t('asset'), pg_temp.t('coll')), 'validate: the swap pool''s tokens, the target''s when it is the target''s pool');
 SELECT is((SELECT strategy_validate_hedge(p, 990093) FROM h_params), (SELECT p FROM h_params), 'validate is idempotent on its own output');
 SELECT throws_ok($$SELECT strategy_validate_hedge((SELECT p || '{"colour": 1}' FROM h_in), 990093)$$, '22023', NULL, 'validate: an unknown key');
 SELECT throws_ok($$SELECT strategy_validate_hedge((SELECT p - 'target' FROM h_in), 990093)$$, '22023', NULL, 'validate: no target');
@@ -74,27 +76,62 @@ SELECT lives_ok($$SELECT strategy_validate_hedge((SELECT p || '{"max_ltv": 0.85}
 SELECT throws_ok($$SELECT strategy_validate_hedge((SELECT p || '{"min_trade": 0.5}' FROM h_in), 990093)$$, '22023', NULL, 'validate: min_trade not below the band');
 SELECT throws_ok($$SELECT strategy_validate_hedge((SELECT p || '{"horizon": "-1 day"}' FROM h_in), 990093)$$, '22023', NULL, 'validate: a negative horizon');
 SELECT throws_ok($$SELECT strategy_validate_hedge((SELECT p || '{"vol": -0.1}' FROM h_in), 990093)$$, '22023', NULL, 'validate: a negative volatility');
+SELECT throws_ok($$SELECT strategy_validate_hedge((SELECT p || '{"max_lag_blocks": -1}' FROM h_in), 990093)$$, '22023', NULL, 'validate: a negative max_lag_blocks');
+-- the swap pool trades the asset against the collateral, or it is refused
+SELECT throws_ok($$SELECT strategy_validate_hedge((SELECT p || jsonb_build_object('collateral', pg_temp.t('irm')) FROM h_in), 990093)$$, '22023', NULL,
+	'validate: the default swap pool (the target''s) does not trade the collateral');
+SELECT throws_ok($$SELECT strategy_validate_hedge((SELECT p || jsonb_build_object('swap_pool', '0x00000000000000000000000000000000000000e9',
+		'swap_token0', pg_temp.t('asset'), 'swap_token1', pg_temp.t('irm')) FROM h_in), 990093)$$, '22023', NULL,
+	'validate: a swap pool of the asset and another token');
+SELECT throws_ok($$SELECT strategy_validate_hedge((SELECT p || jsonb_build_object('swap_pool', '0x00000000000000000000000000000000000000e9',
+		'swap_token0', pg_temp.t('coll'), 'swap_token1', pg_temp.t('asset')) FROM h_in), 990093)$$, '22023', NULL,
+	'validate: a swap pool whose token0 is not the lower address');
+SELECT lives_ok($$SELECT strategy_validate_hedge((SELECT p || jsonb_build_object('swap_pool', '0x00000000000000000000000000000000000000e9',
+		'swap_token0', pg_temp.t('asset'), 'swap_token1', pg_temp.t('coll')) FROM h_in), 990093)$$,
+	'validate: another pool of the asset and the collateral');
+SELECT throws_ok($$SELECT strategy_validate_hedge((SELECT p || jsonb_build_object('swap_pool', '0x00000000000000000000000000000000000000e9') FROM h_in), 990093)$$,
+	'58R01', NULL, 'validate: another pool''s tokens are read from the chain (here refused)');
+
+-- one enabled hedge per target and asset
+SELECT lives_ok($$SELECT strategy_create('hedge one', 'hedge', 990093, '0x00000000000000000000000000000000000000f5', (SELECT p FROM h_in), enabled => true)$$,
+	'a hedge of the target, enabled');
+SELECT throws_ok($$SELECT strategy_create('hedge two', 'hedge', 990093, '0x00000000000000000000000000000000000000f6', (SELECT p FROM h_in), enabled => true)$$,
+	'22023', NULL, 'a second enabled hedge of the same target and asset is refused (it would short the delta twice)');
+SELECT lives_ok($$SELECT strategy_create('hedge two', 'hedge', 990093, '0x00000000000000000000000000000000000000f6', (SELECT p FROM h_in), enabled => false)$$,
+	'a second one disabled is allowed');
+SELECT throws_ok($$SELECT strategy_enable((SELECT id FROM strategies WHERE name = 'hedge two'))$$, '22023', NULL,
+	'and enabling it is refused');
+SELECT lives_ok($$SELECT strategy_update((SELECT id FROM strategies WHERE name = 'hedge one'), '{"band": 0.6}')$$,
+	'the first hedge''s own update is not a duplicate of itself');
+SELECT lives_ok($$SELECT strategy_disable((SELECT id FROM strategies WHERE name = 'hedge one')), strategy_enable((SELECT id FROM strategies WHERE name = 'hedge two'))$$,
+	'with the first disabled the second may be enabled');
 
 -- ---- policy ----
 
 CREATE FUNCTION pg_temp.max() RETURNS text LANGUAGE sql IMMUTABLE AS $$
 	SELECT '115792089237316195423570985008687907853269984665640564039457584007913129639935' $$;
+-- The swap pool's sqrt price (Q96) at px collateral per asset, the asset
+-- token0 or token1.
+CREATE FUNCTION pg_temp.sqp(px numeric, is0 boolean) RETURNS amplified.uint256 LANGUAGE sql IMMUTABLE AS $$
+	SELECT floor(sqrt(CASE WHEN is0 THEN px ELSE 1 / px END) * 2::numeric ^ 96)::text::amplified.uint256 $$;
 -- A state: target delta t, idle asset a, debt d, idle collateral w,
 -- collateral c (whole units); allowances all set unless told; the target
 -- open unless told.
 CREATE FUNCTION pg_temp.st(t numeric, a numeric, d numeric, w numeric, c numeric, allowed boolean DEFAULT true,
-	open int DEFAULT 1, lvl text DEFAULT 'ok') RETURNS jsonb LANGUAGE sql STABLE AS $$
+	open int DEFAULT 1, lvl text DEFAULT 'ok', enabled boolean DEFAULT true,
+	px numeric DEFAULT 1, orc numeric DEFAULT 1, is0 boolean DEFAULT true) RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object('kind', 'hedge', 'block_number', 100, 'at', now(), 'decided_at', now(),
 		'target_delta', floor(t * 1e18)::text, 'target_open_positions', open, 'target_synced_block', 100,
+		'target_enabled', enabled, 'market_block', 100,
 		'debt', floor(d * 1e18)::text, 'borrow_shares', floor(d * 1e24)::text, 'collateral', floor(c * 1e18)::text,
 		'idle_asset', floor(a * 1e18)::text, 'idle_collateral', floor(w * 1e18)::text,
 		'allowances', jsonb_build_object('asset_morpho', CASE WHEN allowed THEN pg_temp.max() ELSE '0' END,
 			'collateral_morpho', pg_temp.max(), 'asset_router', pg_temp.max(), 'collateral_router', CASE WHEN allowed THEN pg_temp.max() ELSE '5' END),
-		'price', 1, 'oracle_price', 1, 'lltv', 0.86, 'market_liquidity', '1000000000000000000000', 'risk_level', lvl,
-		'swap', jsonb_build_object('sqrt_price', '79228162514264337593543950336', 'tick', 0, 'liquidity', '1000000000000000000000000',
-			'asset_is_token0', true, 'ticks', '[-887272, 887272]'::jsonb,
+		'price', px, 'oracle_price', orc, 'lltv', 0.86, 'market_liquidity', '1000000000000000000000', 'risk_level', lvl,
+		'swap', jsonb_build_object('sqrt_price', pg_temp.sqp(px, is0)::text, 'tick', amplified.univ3_tick_at_sqrt_price(pg_temp.sqp(px, is0)),
+			'liquidity', '1000000000000000000000000', 'asset_is_token0', is0, 'pool_block', 100, 'ticks', '[-887272, 887272]'::jsonb,
 			'liquidity_net', '["1000000000000000000000000", "-1000000000000000000000000"]'::jsonb),
-		'valuation', strategy_valuation_json(pg_temp.a('coll'), c + w + a - d, '{}')) $$;
+		'valuation', strategy_valuation_json(pg_temp.a('coll'), c + w + (a - d) * px, '{}')) $$;
 CREATE FUNCTION pg_temp.pol(state jsonb, extra jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT strategy_policy_hedge(pg_temp.strat(pg_temp.hp(extra)), state) $$;
 CREATE FUNCTION pg_temp.args(r jsonb, types text, i int DEFAULT 0) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
@@ -198,8 +235,17 @@ SELECT cmp_ok(pg_temp.quote(false, (pg_temp.pol(pg_temp.st(0, 0, 10, 20, 10, ope
 SELECT is(pg_temp.pol(pg_temp.st(0, 10.05, 10, 10, 10, open => 0)) ->> 'action', 'repay', 'unwind: repay');
 SELECT is(pg_temp.args(pg_temp.pol(pg_temp.st(0, 10.05, 10, 10, 10, open => 0)), '(' || pg_temp.mp() || ',uint256,uint256,address,bytes)') -> 2,
 	'"10000000000000000000000000"', 'unwind: repay by all the shares');
-SELECT is(pg_temp.args(pg_temp.pol(pg_temp.st(0, 10.0005, 10, 10, 10, open => 0)), '(' || pg_temp.mp() || ',uint256,uint256,address,bytes)') -> 1,
-	'"10000000000000000000"', 'unwind: idle asset within 1 bp of the debt repays by assets (not every share: the accrual could outrun it)');
+SELECT is(pg_temp.args(pg_temp.pol(pg_temp.st(0, 10.0005, 10, 10, 10, open => 0)), '(' || pg_temp.mp() || ',uint256,uint256,address,bytes)') -> 2,
+	'"10000000000000000000000000"', 'unwind: idle asset 0.5 bp above the debt (over the margin 1e-5 d + 10 wei) repays every share');
+SELECT is(pg_temp.pol(pg_temp.st(0, 10.00001, 10, 10, 10, open => 0)) ->> 'action', 'buy',
+	'unwind: idle asset above the debt but under the margin: buy more rather than repay by assets and leave shares');
+SELECT cmp_ok(pg_temp.quote(false, (pg_temp.pol(pg_temp.st(0, 10.00001, 10, 10, 10, open => 0)) -> 'plan' ->> 'amount_in')::numeric), '>=',
+	(10 * 1.005 + 1e-4 - 10.00001) * 1e18, 'unwind: the buy covers the debt, 50 bps and the margin');
+SELECT is(pg_temp.pol(pg_temp.st(0, 0, 1e-18, 0.5, 10, open => 0)) ->> 'action', 'buy', 'unwind: a dust debt of 1 wei is bought back');
+SELECT cmp_ok(pg_temp.quote(false, (pg_temp.pol(pg_temp.st(0, 0, 1e-18, 0.5, 10, open => 0)) -> 'plan' ->> 'amount_in')::numeric), '>=', 1e14,
+	'unwind: at least min_trade of it (a 1-wei buy quotes nothing)');
+SELECT ok(pg_temp.quote(false, strategy_hedge_buy_input(pg_temp.hp(), pg_temp.st(0, 0, 0, 0, 0) -> 'swap', 1, 1)) >= 1,
+	'buy_input: the input that buys 1 wei (doubled until the quote is not 0)');
 SELECT is(pg_temp.pol(pg_temp.st(0, 4, 10, 0, 30, open => 0)) ->> 'action', 'repay', 'unwind: some idle asset repays that much first');
 -- locked: the LTV halfway between max_ltv 0.6 and the LLTV 0.86 is 0.73; c = 13.69 at d = 10 leaves nothing to withdraw
 SELECT is(pg_temp.pol(pg_temp.st(0, 0, 10, 0, 13.69, open => 0)) -> 'reasons', '["target_closed", "collateral_locked"]',
@@ -214,6 +260,110 @@ SELECT is(pg_temp.args(pg_temp.pol(pg_temp.st(0, 0.05, 0, 10, 10, open => 0)), '
 	'"10000000000000000000"', 'unwind: all of it');
 SELECT is(pg_temp.pol(pg_temp.st(0, 0.05, 0, 20, 0, open => 0)) ->> 'action', 'sell', 'unwind: sell the asset left');
 SELECT is(pg_temp.pol(pg_temp.st(0, 0, 0, 20, 0, open => 0)) -> 'reasons', '["unwound"]', 'unwind: then hold, unwound');
+
+-- the target's delta without the pool's price (no state ingested for the pool)
+INSERT INTO positions (strategy_id, protocol, asset, position_id, amount, detail, block_number) VALUES
+	((SELECT id FROM tgt), 'univ3', pg_temp.a('npm'), 7, '1000000000000000000',
+	 jsonb_build_object('pool', pg_temp.t('pool'), 'tick_lower', -100, 'tick_upper', 100, 'owed0', '0', 'owed1', '0'), 100),
+	((SELECT id FROM tgt), 'token', pg_temp.a('asset'), 0, '5000000000000000000', '{}', 100);
+SELECT is((SELECT jsonb_build_array(delta, open_positions, idle) FROM strategy_hedge_target_delta((SELECT id FROM tgt), pg_temp.a('asset'), 100)),
+	'[null, 1, 5000000000000000000]', 'target delta: liquidity without the pool''s price is an unknown delta (not the idle 5 alone)');
+UPDATE positions SET amount = '0' WHERE strategy_id = (SELECT id FROM tgt) AND protocol = 'univ3';
+SELECT is((SELECT jsonb_build_array(delta, open_positions) FROM strategy_hedge_target_delta((SELECT id FROM tgt), pg_temp.a('asset'), 100)),
+	'[5000000000000000000, 0]', 'target delta: no liquidity, no price needed: the idle 5');
+SELECT is(pg_temp.pol(pg_temp.st(10, 0, 10, 0, 30) || '{"target_delta": null}') -> 'reasons', '["target_price_unknown"]',
+	'policy: the target''s delta unknown: hold');
+
+-- the target out of its positions (withdrawn, between burn and mint) still holds its asset
+SELECT is(pg_temp.pol(pg_temp.st(10, 0, 0, 0, 20, open => 0), '{"risk_aversion": 100}') ->> 'action', 'borrow',
+	'policy: a target with no liquidity but 10 of the asset idle is hedged (no unwind)');
+SELECT is(pg_temp.pol(pg_temp.st(10, 0, 10, 0, 30, open => 0)) -> 'reasons', '["within_band"]',
+	'policy: and a hedge of it stays');
+SELECT is((SELECT jsonb_build_array(r ->> 'action', r -> 'reasons', r -> 'plan' -> 'goal')
+			FROM pg_temp.pol(pg_temp.st(10, 0, 10, 0, 30, enabled => false)) r),
+	'["withdraw_collateral", ["target_closed"], 0]', 'policy: the target disabled: unwind (goal 0)');
+SELECT is(pg_temp.pol(pg_temp.st(10, 0, 10, 0, 30, enabled => false) || '{"target_delta": null, "target_synced_block": null}') ->> 'action',
+	'withdraw_collateral', 'policy: the target deleted: unwind');
+SELECT is(pg_temp.pol(pg_temp.st(0.3, 0, 10, 0, 30)) ->> 'action', 'withdraw_collateral',
+	'policy: the target''s delta under the band: unwind');
+
+-- freshness of the target's sync, the swap pool and the market (max_lag_blocks)
+SELECT is(pg_temp.pol(pg_temp.st(10, 0, 10, 0, 30) || '{"target_synced_block": 50}', '{"max_lag_blocks": 10}') -> 'reasons', '["target_stale"]',
+	'policy: the target synced 50 blocks ago, max lag 10: hold');
+SELECT is(pg_temp.pol(pg_temp.st(10, 0, 10, 0, 30) || '{"target_synced_block": 50}') -> 'reasons', '["within_band"]',
+	'policy: within the default lag of 300 blocks');
+SELECT is(pg_temp.pol(jsonb_set(pg_temp.st(10, 0, 10, 0, 30), '{swap,pool_block}', '50'), '{"max_lag_blocks": 10}') -> 'reasons', '["pool_stale"]',
+	'policy: the swap pool last seen 50 blocks ago: hold');
+SELECT is(pg_temp.pol(pg_temp.st(10, 0, 10, 0, 30) || '{"market_block": 50}', '{"max_lag_blocks": 10}') -> 'reasons', '["market_stale"]',
+	'policy: the market last seen 50 blocks ago: hold');
+SELECT is(pg_temp.pol(pg_temp.st(10, 0, 10, 0, 30, enabled => false) || '{"target_synced_block": 50}', '{"max_lag_blocks": 10}') ->> 'action',
+	'withdraw_collateral', 'policy: a disabled target is not synced any more: it unwinds all the same');
+
+-- a withdrawal with debt raises the LTV: never a risk reduction
+SELECT is(pg_temp.pol(pg_temp.st(0, 0, 10, 0, 30, open => 0)) -> 'proposal' -> 'reduces_risk', 'false',
+	'unwind: withdrawing collateral with debt outstanding does not reduce risk');
+SELECT is(pg_temp.pol(pg_temp.st(0, 0.05, 0, 10, 10, open => 0)) -> 'proposal' -> 'reduces_risk', 'true',
+	'unwind: withdrawing it with no debt does');
+SELECT is((SELECT jsonb_build_array(r ->> 'action', r -> 'plan' -> 'partial', r -> 'plan' ->> 'amount_in')
+			FROM pg_temp.pol(pg_temp.st(0, 0, 10, 2, 30, open => 0, lvl => 'reduce_only')) r),
+	'["buy", true, "2000000000000000000"]', 'unwind at reduce_only: no withdrawal, a partial buy with the idle collateral');
+SELECT is(pg_temp.pol(pg_temp.st(0, 0, 10, 0, 30, open => 0, lvl => 'halt')) -> 'reasons', '["target_closed", "risk_halt"]',
+	'unwind at halt, nothing idle: hold');
+
+-- a borrow's proceeds left unsold repay the debt when the sale does not pay
+SELECT is((SELECT jsonb_build_array(r ->> 'action', r -> 'reasons') FROM pg_temp.pol(pg_temp.st(10, 10, 10, 0, 20)) r),
+	'["repay", ["outside_band", "cost_above_benefit", "idle_asset"]]', 'policy: cost above benefit with idle asset and debt: repay');
+SELECT is(pg_temp.args(pg_temp.pol(pg_temp.st(10, 10, 10, 0, 20)), '(' || pg_temp.mp() || ',uint256,uint256,address,bytes)') -> 1,
+	'"10000000000000000000"', 'policy: repay the 10 idle');
+
+-- the proposal's collateral leg
+SELECT is((SELECT jsonb_build_array(e ->> 'asset', (e ->> 'delta')::numeric, (e ->> 'notional')::numeric)
+			FROM (SELECT pg_temp.pol(pg_temp.st(10, 0, 0, 1, 20), '{"risk_aversion": 100}') -> 'proposal' -> 'exposures' -> 1 AS e) x),
+	jsonb_build_array(pg_temp.t('coll'), 21e18, 21), 'policy: the exposures carry the collateral (posted 20 and idle 1)');
+
+-- price 1.17 collateral per asset, oracle 0.855 asset per collateral; the
+-- asset token0 (the pool above) or token1 (a pool of 0x..b1 and 0x..d1)
+CREATE TEMP TABLE tgt1 AS SELECT * FROM strategy_create('lp target 1', 'lp_univ3', 990093, '0x00000000000000000000000000000000000000f7',
+	jsonb_build_object('pool', '0x00000000000000000000000000000000000000e3', 'position_manager', pg_temp.t('npm'), 'token0', pg_temp.t('coll'),
+		'token1', '0x00000000000000000000000000000000000000d1', 'fee', 100, 'tick_spacing', 1, 'decimals0', 18, 'decimals1', 18));
+CREATE TEMP TABLE h1_params AS SELECT strategy_validate_hedge(p || jsonb_build_object('target', (SELECT id FROM tgt1),
+	'asset', '0x00000000000000000000000000000000000000d1'), 990093) AS p FROM h_in;
+SELECT is((SELECT jsonb_build_array(p -> 'swap_token0', p -> 'swap_token1') FROM h1_params),
+	jsonb_build_array(pg_temp.t('coll'), '0x00000000000000000000000000000000000000d1'::amplified.address::text), 'validate: the asset as token1 of the pool');
+CREATE FUNCTION pg_temp.pp(is0 boolean, extra jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN is0 THEN pg_temp.hp(extra) ELSE (SELECT p || extra FROM h1_params) END $$;
+CREATE FUNCTION pg_temp.pol2(is0 boolean, t numeric, a numeric, d numeric, w numeric, c numeric) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT strategy_policy_hedge(pg_temp.strat(pg_temp.pp(is0, '{"risk_aversion": 100}')),
+		pg_temp.st(t, a, d, w, c, px => 1.17, orc => 0.855, is0 => is0)) $$;
+CREATE FUNCTION pg_temp.quote2(is0 boolean, sell boolean, amount numeric) RETURNS numeric LANGUAGE sql STABLE AS $$
+	SELECT strategy_hedge_quote(pg_temp.pp(is0), pg_temp.st(0, 0, 0, 0, 0, px => 1.17, is0 => is0) -> 'swap', sell, amount) $$;
+CREATE TEMP TABLE side AS SELECT * FROM (VALUES (true, 'token0'), (false, 'token1')) v(is0, name);
+-- selling 10 at 1.17 after the 1 bp fee: 11.69883; the impact of 1e19 on
+-- a liquidity of 1e24 (virtual reserves ~1e24) is ~1e-5 relative, so the
+-- quote is within 1e-3 of it; a pool read the wrong way round would pay 8.5
+SELECT is((SELECT jsonb_agg(abs(pg_temp.quote2(is0, true, 10e18) / 1e18 - 10 * 1.17 * 0.9999) < 1e-3 ORDER BY name) FROM side),
+	'[true, true]', 'price 1.17: selling 10 of the asset quotes 11.6988 collateral, asset token0 and token1');
+SELECT is((SELECT jsonb_agg(jsonb_build_array(r ->> 'action', (r -> 'plan' ->> 'amount')::numeric,
+			round((r -> 'plan' ->> 'ltv_after')::numeric, 12), round((r -> 'plan' ->> 'benefit')::numeric, 12)) ORDER BY name)
+			FROM side, pg_temp.pol2(is0, 10, 0, 0, 0, 20) r),
+	(SELECT jsonb_agg(jsonb_build_array('borrow', 10e18, round(10 / (20 * 0.855), 12), round(100 * (10 * 1.17) ^ 2 * 0.05 ^ 2 / 365.25, 12))) FROM side),
+	'price 1.17, oracle 0.855: borrow 10, LTV 10 / (20 x 0.855), benefit 100 (10 x 1.17)^2 0.05^2 / 365.25');
+SELECT is((SELECT jsonb_agg((r -> 'plan' ->> 'cost')::numeric = 10 * 1.17 - pg_temp.quote2(is0, true, 10e18) * 1e-18 ORDER BY name)
+			FROM side, pg_temp.pol2(is0, 10, 0, 0, 0, 20) r),
+	'[true, true]', 'price 1.17: the cost is 10 x 1.17 less the quote');
+SELECT is((SELECT jsonb_agg(jsonb_build_array(r ->> 'action', r -> 'plan' ->> 'amount_in', (r -> 'plan' ->> 'amount_out')::numeric = pg_temp.quote2(is0, true, 10e18)) ORDER BY name)
+			FROM side, pg_temp.pol2(is0, 10, 10, 10, 0, 20) r),
+	'[["sell", "10000000000000000000", true], ["sell", "10000000000000000000", true]]', 'price 1.17: the borrowed 10 sold for the quote');
+-- buying 2 back takes 2 x 1.17 / 0.9999 = 2.34023 collateral and a little impact
+SELECT is((SELECT jsonb_agg(jsonb_build_array(r ->> 'action', abs((r -> 'plan' ->> 'amount_in')::numeric / 1e18 - 2 * 1.17 / 0.9999) < 1e-3,
+			pg_temp.quote2(is0, false, (r -> 'plan' ->> 'amount_in')::numeric) >= 2e18) ORDER BY name)
+			FROM side, pg_temp.pol2(is0, 8, 0, 10, 3, 30) r),
+	'[["buy", true, true], ["buy", true, true]]', 'price 1.17: buy 2 back for 2.34023 collateral, which quotes at least 2');
+-- withdraw for the buy: the LTV halfway, 0.73, at the oracle 0.855
+SELECT is((SELECT jsonb_agg(jsonb_build_array(r ->> 'action', round((r -> 'plan' ->> 'amount')::numeric, -6)) ORDER BY name)
+			FROM side, pg_temp.pol2(is0, 0, 0, 10, 0, 20) r),
+	(SELECT jsonb_agg(jsonb_build_array('withdraw_collateral', round((20 - 10 / (0.855 * 0.73)) * 1e18, -6))) FROM side),
+	'price 1.17: withdraw up to LTV 0.73 at the oracle 0.855 when the buy needs more');
 
 -- ---- simulate ----
 
