@@ -61,8 +61,13 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	s record;
-	r95 record;
-	r99 record;
+	-- scalars, not records: a record left unassigned by a failed VaR
+	-- could not be read below
+	v95 float8;
+	c95 float8;
+	v99 float8;
+	c99 float8;
+	obs int;
 	written int := 0;
 	hf numeric;
 	err text;
@@ -85,11 +90,16 @@ BEGIN
 		  FROM latest l GROUP BY l.chain_id, l.numeraire
 	LOOP
 		err := NULL;
-		r95 := NULL;
-		r99 := NULL;
+		v95 := NULL;
+		c95 := NULL;
+		v99 := NULL;
+		c99 := NULL;
+		obs := NULL;
 		BEGIN
-			r95 := risk_portfolio_var(s.chain_id, s.exposures, 0.95, 'historical', window_length, s.at, s.numeraire);
-			r99 := risk_portfolio_var(s.chain_id, s.exposures, 0.99, 'historical', window_length, s.at, s.numeraire);
+			SELECT r.var, r.cvar INTO v95, c95
+			  FROM risk_portfolio_var(s.chain_id, s.exposures, 0.95, 'historical', window_length, s.at, s.numeraire) r;
+			SELECT r.var, r.cvar, r.observations INTO v99, c99, obs
+			  FROM risk_portfolio_var(s.chain_id, s.exposures, 0.99, 'historical', window_length, s.at, s.numeraire) r;
 		EXCEPTION WHEN invalid_parameter_value OR object_not_in_prerequisite_state THEN
 			GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
 		END;
@@ -110,9 +120,9 @@ BEGIN
 		END;
 		INSERT INTO risk_reports AS rr (strategy_id, chain_id, numeraire, at, value, var95, cvar95, var99, cvar99,
 									   method, min_health_factor, stress, detail)
-		VALUES (s.strategy_id, s.chain_id, s.numeraire, s.at, s.value, r95.var, r95.cvar, r99.var, r99.cvar,
+		VALUES (s.strategy_id, s.chain_id, s.numeraire, s.at, s.value, v95, c95, v99, c99,
 				'historical', hf, st,
-				jsonb_strip_nulls(jsonb_build_object('window', window_length::text, 'observations', r99.observations,
+				jsonb_strip_nulls(jsonb_build_object('window', window_length::text, 'observations', obs,
 					'exposures', (SELECT jsonb_agg(jsonb_build_object('asset', e.asset, 'notional', e.notional))
 									FROM unnest(s.exposures) e),
 					'strategies', CASE WHEN s.strategy_id IS NULL THEN to_jsonb(s.ids) END, 'error', err)))
