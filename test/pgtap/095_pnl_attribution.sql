@@ -5,7 +5,7 @@
 -- the numeraire; b1 an LST (rate 1.1 → 1.2) in the wallet and in an NFT
 -- owing fees; a supply of a1 and a debt of c1 accrue interest.  Every
 -- component is checked against the arithmetic in the comments
--- (docs/_perf_attribution.md works the first period out), and the identity
+-- (docs/performance.md works the first period out), and the identity
 -- value_change = Σ pnl_ on every row of every period.  All rolled back.
 BEGIN;
 SELECT * FROM no_plan();
