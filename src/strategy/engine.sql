@@ -84,6 +84,11 @@ COMMENT ON TYPE @extschema@.strategy_position IS
 --              'interest', an index whose growth is the leg's (a lending
 --              market's supply or borrow index, assets per share)
 --   accrual    'staking' or 'interest' when rate grows the holding, else NULL
+--   liquidity, tick_lower, tick_upper, sqrt_price
+--              for a Uniswap v3 NFT's legs: its liquidity L, its range and
+--              the pool's sqrt price (Q64.96) the amounts were computed at
+--              (v_pnl_attribution's divergence reprices L exactly); NULL
+--              for every other leg
 CREATE TYPE @extschema@.strategy_holding AS (
 	asset			@extschema@.address,
 	position		text,
@@ -92,7 +97,11 @@ CREATE TYPE @extschema@.strategy_holding AS (
 	price			numeric,
 	fees_owed		numeric,
 	rate			numeric,
-	accrual			text
+	accrual			text,
+	liquidity		numeric,
+	tick_lower		integer,
+	tick_upper		integer,
+	sqrt_price		numeric
 );
 COMMENT ON TYPE @extschema@.strategy_holding IS
 	'one leg of a valuation: asset, position (wallet or protocol:id), signed raw amount, decimals, numeraire price, fees owed, accrual rate and kind';
@@ -1019,9 +1028,10 @@ COMMENT ON FUNCTION @extschema@.strategy_state_valuation(jsonb) IS
 --   fees_owed        fees owed now (every leg's fees_owed at today's price)
 --   fees_collected   fees owed at a snapshot that are owed no more at the
 --                    next, per position and token, at that snapshot's price
---   staking_yield    held amount of each staking asset at the snapshot
---                    before × its rate's growth since (underlying valued 1:1
---                    with the numeraire, e.g. ETH and WETH)
+--   staking_yield    held (long) amount of each staking asset at the
+--                    snapshot before × today's price × (1 - rate before /
+--                    rate today): the accretion, unit-free (in the
+--                    numeraire whatever the underlying)
 --   interest_earned  each interest leg held long at the snapshot before ×
 --                    its index's relative growth since, at today's price
 --   interest_paid    the same for debts (negative legs), as a cost
@@ -1052,9 +1062,9 @@ BEGIN
 	-- no longer held keeps the price it had when it was).
 	basis := ARRAY(
 		SELECT ROW(b.asset, 'hold', b.amount, coalesce(n.decimals, b.decimals), coalesce(n.price, b.price),
-				   0, NULL, NULL)::strategy_holding
+				   0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding
 		  FROM unnest(coalesce(prev.hold_basis, ARRAY(
-				SELECT ROW(h.asset, 'hold', sum(h.amount), min(h.decimals), NULL, 0, NULL, NULL)::strategy_holding
+				SELECT ROW(h.asset, 'hold', sum(h.amount), min(h.decimals), NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding
 				  FROM unnest(v.holdings) h GROUP BY h.asset ORDER BY lower(h.asset::text)))) WITH ORDINALITY AS b
 		  LEFT JOIN (SELECT DISTINCT ON (h.asset) h.asset, h.decimals, h.price FROM unnest(v.holdings) h
 					  WHERE h.price IS NOT NULL ORDER BY h.asset) n ON n.asset = b.asset
@@ -1073,15 +1083,16 @@ BEGIN
 		 WHERE p.fees_owed > 0;
 		-- Accruals: the amount held at the last snapshot times its rate's
 		-- growth since, staking per asset, interest per position and sign.
-		SELECT prev.staking_yield + coalesce(sum(a.amount / 10::numeric ^ a.decimals * (a.rate_now - a.rate_was) / 1e18), 0)
+		SELECT prev.staking_yield + coalesce(sum(a.amount / 10::numeric ^ a.decimals * a.price_now * (1 - a.rate_was / a.rate_now)), 0)
 		  INTO staked
-		  FROM (SELECT p.asset, sum(p.amount) AS amount, max(p.rate) AS rate_was,
+		  FROM (SELECT p.asset, sum(p.amount) FILTER (WHERE p.amount > 0) AS amount, max(p.rate) AS rate_was,
 					   (SELECT max(h.rate) FROM unnest(v.holdings) h WHERE h.asset = p.asset AND h.accrual = 'staking') AS rate_now,
+					   (SELECT max(h.price) FROM unnest(v.holdings) h WHERE h.asset = p.asset) AS price_now,
 					   (SELECT min(h.decimals) FROM unnest(v.holdings) h WHERE h.asset = p.asset) AS decimals
 				  FROM unnest(prev.holdings) p
 				 WHERE EXISTS (SELECT 1 FROM unnest(prev.holdings) r WHERE r.asset = p.asset AND r.accrual = 'staking')
 				 GROUP BY p.asset) a
-		 WHERE a.rate_was IS NOT NULL AND a.rate_now IS NOT NULL;
+		 WHERE a.rate_was > 0 AND a.rate_now > 0;
 		SELECT prev.interest_earned + coalesce(sum(g) FILTER (WHERE g > 0), 0),
 			   prev.interest_paid - coalesce(sum(g) FILTER (WHERE g < 0), 0)
 		  INTO earned, paid

@@ -1,25 +1,26 @@
 -- src/strategy/pnl.sql: exact P&L attribution.  Between two consecutive
 -- snapshots of a strategy (a "block" period) the change in its value is
--- split into components that sum to it exactly (numeric arithmetic, no
--- catch-all residual); hours and days sum their block periods.  The split
--- (docs/_perf_attribution.md defines every term, with a worked example):
+-- split into components, each computed from its own data; hours and days
+-- sum their block periods.  Writing a0, a1 for the whole units of a leg
+-- (asset and position) at the start and end snapshots and p0, p1 for its
+-- prices then,
 --
---   value_end - value_start
---     = [H - value_start]                      the start holdings repriced
---     + [value_end - H]                        the holdings' quantities changed
+--   value_end - value_start = Σ a0·(p1 - p0)  +  Σ (a1 - a0)·p1
 --
--- where H is the start snapshot's holdings (per position and asset) at the
--- end snapshot's prices.  The first bracket is the market's doing: staking
--- yield (the LST's rate growth, from the snapshots' running sums), hedge
--- P&L (the repricing of short legs, debts of a priced asset) and the price
--- effect (the repricing of everything else).  The second is what changed
--- the quantities, each valued at the end prices: fees earned (fees owed
--- per position), interest earned and paid (the running sums), capital
--- flows (strategy_flows), swap costs (decisions' quoted costs of their mined
--- swaps, added back) and divergence: what the quantities moved beyond those,
--- the rebalancing an AMM position does against holding plus the timing of
--- the strategy's own trades.  Gas is paid in ETH from outside the
--- valuation: it is a cost (pnl_gas) funded by the owner, a flow.
+-- the first sum is the market's doing: the price effect of long legs (an
+-- LST's minus its staking accretion), the staking yield (a0·p1·(1 -
+-- rate0/rate1)) and the hedge (short legs); the second is what changed the
+-- quantities, valued at the end prices: fees that accrued, interest (the
+-- lending indexes' growth), the divergence of Uniswap v3 NFTs held with the
+-- same liquidity (their exact amounts at the end against the start price),
+-- recorded deposits and withdrawals, and the strategy's trades (a swap
+-- moves value between legs: it nets to what came in less what left, at p1,
+-- its swap cost).  Gas is paid in ETH from outside the valuation: a cost
+-- (pnl_gas) the owner funds (in pnl_flows).  Nothing is a plug: what the
+-- components do not explain (an unrecorded deposit, a missing price, an NFT
+-- whose liquidity changed while the price moved) is no pnl_ column but the
+-- "unexplained" of v_pnl_attribution_check.  docs/performance.md defines
+-- every term, with a worked example.
 
 -- Capital put in (positive) or taken out (negative) of a strategy's vault
 -- by its owner between snapshots, in whole units of an asset: the operator
@@ -59,21 +60,34 @@ COMMENT ON FUNCTION @extschema@.strategy_gas_price(bigint, @extschema@.address, 
 
 -- The attribution of one block period: from snapshot s0 to the next one,
 -- s1, of the same strategy.  Every component is the signed contribution to
--- s1.value - s0.value, in whole numeraire units, costs negative; their sum
--- is that difference exactly.
---   pnl_price            Σ a0·(p1 - p0) over long legs, less the staking yield
+-- s1.value - s0.value, in whole numeraire units, costs negative, computed
+-- from its own data (a0, a1: whole units of a leg, per position and asset,
+-- at s0 and s1; p0, p1: its price then, the asset's price on another leg
+-- when the leg has none, the other end's when the asset has none there):
+--   pnl_price            Σ a0·(p1 - p0) over long legs, less their staking yield
+--   pnl_staking_yield    Σ a0·p1·(1 - rate0/rate1) over long legs of an asset
+--                        with a staking rate at both ends (unit-free: an
+--                        LST's accretion at its end price, whatever the
+--                        numeraire)
 --   pnl_hedge            Σ a0·(p1 - p0) over short legs (a0 < 0)
---   pnl_staking_yield    Δ staking_yield (running sum)
 --   pnl_fees             fees owed that accrued, per position and token, at p1
+--                        (owed that fell was collected: a transfer between legs)
 --   pnl_interest_earned  Δ interest_earned; pnl_interest_paid  -Δ interest_paid
+--                        (the snapshots' running sums: index growth at p1)
+--   pnl_divergence       per Uniswap v3 NFT held at both ends with the same
+--                        liquidity L and range: Σ_token [amount(√P1, L) -
+--                        amount(√P0, L)]·p1, exact (univ3_amounts_for_liquidity)
 --   pnl_incentives       0: no source of rewards exists yet
 --   pnl_gas              -(ETH paid for gas by mined transactions) × ETH price
---   pnl_swap_cost        -(quoted cost of swaps mined in the period)
---   pnl_flows            deposits - withdrawals at p1, plus the gas the owner funded
---   pnl_divergence       value_end - H less fees, interest, recorded flows
---                        and the swap costs' effect
--- (a0: whole units held at s0 per position and asset; p0, p1: its price at
--- s0 and s1; H = Σ a0·p1).
+--   pnl_swap_cost        the strategy's realised swaps in the period: what
+--                        came in less what left, at p1 (its pool's Swap logs
+--                        whose recipient is the strategy's owner); without
+--                        any, the quoted cost of the decisions whose swaps
+--                        were mined in the period
+--   pnl_flows            recorded deposits - withdrawals at p1, plus the gas
+--                        the owner funded
+-- Their sum equals the change in value only when the data explain it:
+-- v_pnl_attribution_check lists the periods where it does not.
 CREATE FUNCTION @extschema@.strategy_pnl_step(s0 @extschema@.strategy_snapshots, s1 @extschema@.strategy_snapshots,
 	OUT pnl_fees numeric, OUT pnl_divergence numeric, OUT pnl_staking_yield numeric,
 	OUT pnl_interest_earned numeric, OUT pnl_interest_paid numeric, OUT pnl_hedge numeric,
@@ -84,26 +98,60 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	WITH k0 AS (
 		SELECT h.asset, h.position, sum(h.amount * strategy_unit(h.decimals)) AS a,
-			   sum(coalesce(h.fees_owed, 0) * strategy_unit(h.decimals)) AS f, max(h.price) AS p
+			   sum(coalesce(h.fees_owed, 0) * strategy_unit(h.decimals)) AS f, max(h.price) AS p,
+			   min(h.decimals) AS dec, max(h.liquidity) AS l, min(h.tick_lower) AS tl, min(h.tick_upper) AS tu,
+			   max(h.sqrt_price) AS sq
 		  FROM unnest($1.holdings) h GROUP BY h.asset, h.position),
 	k1 AS (
-		SELECT h.asset, h.position, sum(coalesce(h.fees_owed, 0) * strategy_unit(h.decimals)) AS f, max(h.price) AS p
+		SELECT h.asset, h.position, sum(h.amount * strategy_unit(h.decimals)) AS a,
+			   sum(coalesce(h.fees_owed, 0) * strategy_unit(h.decimals)) AS f, max(h.price) AS p,
+			   min(h.decimals) AS dec, max(h.liquidity) AS l, min(h.tick_lower) AS tl, min(h.tick_upper) AS tu,
+			   max(h.sqrt_price) AS sq
 		  FROM unnest($2.holdings) h GROUP BY h.asset, h.position),
-	-- each asset's end price (any leg of it that has one), for legs gone by then
-	ap1 AS (SELECT h.asset, max(h.price) AS p FROM unnest($2.holdings) h WHERE h.price IS NOT NULL GROUP BY h.asset),
+	-- each asset's price at either end (any leg of it that has one)
 	ap0 AS (SELECT h.asset, max(h.price) AS p FROM unnest($1.holdings) h WHERE h.price IS NOT NULL GROUP BY h.asset),
+	ap1 AS (SELECT h.asset, max(h.price) AS p FROM unnest($2.holdings) h WHERE h.price IS NOT NULL GROUP BY h.asset),
+	-- each staking asset's rate at either end
+	r0 AS (SELECT h.asset, max(h.rate) AS r FROM unnest($1.holdings) h WHERE h.accrual = 'staking' AND h.rate > 0 GROUP BY h.asset),
+	r1 AS (SELECT h.asset, max(h.rate) AS r FROM unnest($2.holdings) h WHERE h.accrual = 'staking' AND h.rate > 0 GROUP BY h.asset),
 	legs AS (
 		SELECT coalesce(k0.a, 0) AS a0, coalesce(k0.f, 0) AS f0, coalesce(k1.f, 0) AS f1,
-			   coalesce(k0.p, 0) AS p0, coalesce(k1.p, ap1.p, k0.p, 0) AS p1
+			   coalesce(k0.p, ap0.p, k1.p, ap1.p, 0) AS p0, coalesce(k1.p, ap1.p, k0.p, ap0.p, 0) AS p1,
+			   r0.r AS r0, r1.r AS r1
 		  FROM k0 FULL JOIN k1 ON k1.asset = k0.asset AND k1.position = k0.position
-		  LEFT JOIN ap1 ON ap1.asset = coalesce(k0.asset, k1.asset)),
+		  LEFT JOIN ap0 ON ap0.asset = coalesce(k0.asset, k1.asset)
+		  LEFT JOIN ap1 ON ap1.asset = coalesce(k0.asset, k1.asset)
+		  LEFT JOIN r0 ON r0.asset = coalesce(k0.asset, k1.asset)
+		  LEFT JOIN r1 ON r1.asset = coalesce(k0.asset, k1.asset)),
 	m AS (
-		SELECT coalesce(sum(l.a0 * l.p1), 0) AS hold_end,
+		SELECT coalesce(sum(l.a0 * (l.p1 - l.p0)) FILTER (WHERE l.a0 > 0), 0) AS long_move,
+			   coalesce(sum(l.a0 * l.p1 * (1 - l.r0 / l.r1)) FILTER (WHERE l.a0 > 0 AND l.r0 IS NOT NULL AND l.r1 IS NOT NULL), 0)
+				   AS staking,
 			   coalesce(sum(l.a0 * (l.p1 - l.p0)) FILTER (WHERE l.a0 < 0), 0) AS hedge,
 			   -- owed fees that grew accrued; owed fees that fell were collected
 			   -- (a collect takes all that is owed), what is owed since accrued
 			   coalesce(sum(CASE WHEN l.f1 >= l.f0 THEN l.f1 - l.f0 ELSE l.f1 END * l.p1), 0) AS fees
 		  FROM legs l),
+	-- Uniswap v3 NFTs at both ends with the same liquidity and range: each
+	-- token's exact amount for L at the end price less at the start price
+	-- (token0 is the position's lower address), at the end price
+	nft AS (
+		SELECT k1.asset, k1.dec, k0.l, k0.tl, k0.tu, k0.sq AS sq0, k1.sq AS sq1,
+			   coalesce(k1.p, ap1.p, 0) AS p1,
+			   lower(k1.asset::text) = min(lower(k1.asset::text)) OVER (PARTITION BY k1.position) AS is0
+		  FROM k0 JOIN k1 ON k1.asset = k0.asset AND k1.position = k0.position
+		  LEFT JOIN ap1 ON ap1.asset = k1.asset
+		 WHERE k0.l IS NOT NULL AND k0.l = k1.l AND k0.tl = k1.tl AND k0.tu = k1.tu
+		   AND k0.sq IS NOT NULL AND k1.sq IS NOT NULL),
+	dv AS (
+		SELECT coalesce(sum(CASE WHEN n.is0 THEN e.amount0::numeric - b.amount0::numeric
+								 ELSE e.amount1::numeric - b.amount1::numeric END
+							* strategy_unit(n.dec) * n.p1), 0) AS divergence
+		  FROM nft n
+		 CROSS JOIN LATERAL univ3_amounts_for_liquidity(n.sq1::uint256, univ3_sqrt_price_at_tick(n.tl),
+				univ3_sqrt_price_at_tick(n.tu), n.l::uint256) e
+		 CROSS JOIN LATERAL univ3_amounts_for_liquidity(n.sq0::uint256, univ3_sqrt_price_at_tick(n.tl),
+				univ3_sqrt_price_at_tick(n.tu), n.l::uint256) b),
 	fl AS (
 		SELECT coalesce(sum(f.amount * coalesce(CASE WHEN f.asset = $2.numeraire THEN 1 END, ap1.p, ap0.p, 0)), 0) AS flows
 		  FROM strategy_flows f
@@ -117,6 +165,24 @@ AS $$
 						   ELSE g.eth * strategy_gas_price((SELECT s.chain_id FROM strategies s WHERE s.id = $2.strategy_id),
 														   $2.numeraire, $2.at) END AS value
 		  FROM g),
+	-- the realised swaps: Swap logs of the strategy's pool (its parameters'
+	-- pool, token0 and token1) paying its owner in the period, what came
+	-- in (the pool's negative amounts) less what left, at the end prices
+	rs AS (
+		SELECT count(*) AS n,
+			   coalesce(sum(-(w.amount0::numeric * strategy_unit(coalesce((st.params ->> 'decimals0')::int, 18))
+								* coalesce(CASE WHEN (st.params ->> 'token0')::address = $2.numeraire THEN 1 END, q0.p, 0)
+							  + w.amount1::numeric * strategy_unit(coalesce((st.params ->> 'decimals1')::int, 18))
+								* coalesce(CASE WHEN (st.params ->> 'token1')::address = $2.numeraire THEN 1 END, q1.p, 0))), 0)
+				   AS value
+		  FROM strategies st
+		  JOIN univ3_swaps w ON w.chain_id = st.chain_id AND w.pool = (st.params ->> 'pool')::address
+							AND w.recipient = st.owner
+							AND w.block_number > $1.block_number AND w.block_number <= $2.block_number
+		  LEFT JOIN ap1 q0 ON q0.asset = (st.params ->> 'token0')::address
+		  LEFT JOIN ap1 q1 ON q1.asset = (st.params ->> 'token1')::address
+		 WHERE st.id = $2.strategy_id AND jsonb_typeof(st.params -> 'pool') = 'string'
+		   AND jsonb_typeof(st.params -> 'token0') = 'string' AND jsonb_typeof(st.params -> 'token1') = 'string'),
 	-- decisions whose swaps (steps "swap", or the plan's swap_steps) were
 	-- all mined, the last of them in the period: their quoted swap cost
 	sw AS (
@@ -137,27 +203,26 @@ AS $$
 		   AND q.wanted > 0 AND q.mined = q.wanted
 		   AND q.last_block > $1.block_number AND q.last_block <= $2.block_number)
 	SELECT m.fees,
-		   ($2.value - m.hold_end) - m.fees - ($2.interest_earned - $1.interest_earned)
-			   + ($2.interest_paid - $1.interest_paid) - fl.flows + sw.cost,
-		   $2.staking_yield - $1.staking_yield,
+		   dv.divergence,
+		   m.staking,
 		   $2.interest_earned - $1.interest_earned,
 		   -($2.interest_paid - $1.interest_paid),
 		   m.hedge,
 		   0::numeric,
 		   -gv.value,
-		   -sw.cost,
-		   (m.hold_end - $1.value) - m.hedge - ($2.staking_yield - $1.staking_yield),
+		   CASE WHEN rs.n > 0 THEN rs.value ELSE -sw.cost END,
+		   m.long_move - m.staking,
 		   fl.flows + gv.value,
 		   gv.eth
-	  FROM m, fl, gv, sw
+	  FROM m, dv, fl, gv, rs, sw
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_pnl_step(@extschema@.strategy_snapshots, @extschema@.strategy_snapshots) IS
-	'the P&L components between two snapshots of a strategy, in its numeraire, summing exactly to the change in value';
+	'the P&L components between two snapshots of a strategy, in its numeraire, each from its own data (v_pnl_attribution_check shows what they leave unexplained)';
 
 -- Per strategy and period: the block periods (snapshot to snapshot, at the
 -- end snapshot's time) and, summed from them, the hours and days (UTC) that
 -- hold their ends, at the period's end.  value_change is the sum of the
--- pnl_ columns, exactly.
+-- pnl_ columns when the data explain it (v_pnl_attribution_check).
 CREATE VIEW @extschema@.v_pnl_attribution AS
 	SELECT b.strategy_id, b.strategy, 'block'::text AS period, b.at, b.block_start, b.block_end, b.numeraire,
 		   b.value_start, b.value_end, b.value_end - b.value_start AS value_change,
@@ -191,11 +256,31 @@ CREATE VIEW @extschema@.v_pnl_attribution AS
 	 CROSS JOIN (VALUES ('hour'), ('day')) p(period)
 	 GROUP BY b.strategy_id, p.period, date_trunc(p.period, b.at, 'UTC');
 COMMENT ON VIEW @extschema@.v_pnl_attribution IS
-	'Per strategy and period (block, hour, day): value at start and end and its change, split exactly into fees, divergence, staking yield, interest earned and paid, hedge, incentives, gas, swap cost, price effect and flows';
+	'Per strategy and period (block, hour, day): value at start and end and its change, and its components, each from its own data: fees, divergence, staking yield, interest earned and paid, hedge, incentives, gas, swap cost, price effect and flows';
+
+-- The identity value_change = Σ pnl_ per strategy and period: what the
+-- components explain, what they do not (unexplained, never folded into a
+-- component: an unrecorded deposit or withdrawal, a price missing at one
+-- end, an NFT whose liquidity changed while the price moved, data that
+-- disagree) and whether the period balances: |unexplained| at most a
+-- billionth of the larger of the start and end values (the rounding of
+-- rates' ratios and of on-chain integer amounts), or exactly 0 when both
+-- values are 0.
+CREATE VIEW @extschema@.v_pnl_attribution_check AS
+	SELECT x.strategy_id, x.strategy, x.period, x.at, x.block_start, x.block_end, x.numeraire,
+		   x.value_start, x.value_end, x.value_change, x.explained,
+		   x.value_change - x.explained AS unexplained,
+		   abs(x.value_change - x.explained) <= 1e-9 * greatest(abs(x.value_start), abs(x.value_end)) AS balanced
+	  FROM (SELECT a.*, a.pnl_fees + a.pnl_divergence + a.pnl_staking_yield + a.pnl_interest_earned
+						+ a.pnl_interest_paid + a.pnl_hedge + a.pnl_incentives + a.pnl_gas + a.pnl_swap_cost
+						+ a.pnl_price + a.pnl_flows AS explained
+			  FROM @extschema@.v_pnl_attribution a) x;
+COMMENT ON VIEW @extschema@.v_pnl_attribution_check IS
+	'Per strategy and period: the change in value, the sum of its P&L components, what they leave unexplained and whether the period balances (|unexplained| <= 1e-9 of the larger value)';
 
 -- ---- privileges ----
-REVOKE ALL ON TABLE @extschema@.strategy_flows, @extschema@.v_pnl_attribution FROM PUBLIC;
-GRANT SELECT ON @extschema@.strategy_flows, @extschema@.v_pnl_attribution TO amplified_reader;
+REVOKE ALL ON TABLE @extschema@.strategy_flows, @extschema@.v_pnl_attribution, @extschema@.v_pnl_attribution_check FROM PUBLIC;
+GRANT SELECT ON @extschema@.strategy_flows, @extschema@.v_pnl_attribution, @extschema@.v_pnl_attribution_check TO amplified_reader;
 -- Operators record the deposits and withdrawals they make.
 GRANT INSERT, UPDATE, DELETE ON @extschema@.strategy_flows TO amplified_operator;
 REVOKE ALL ON FUNCTION @extschema@.strategy_gas_price(bigint, @extschema@.address, timestamptz) FROM PUBLIC;

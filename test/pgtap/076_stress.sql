@@ -119,8 +119,8 @@ SELECT throws_ok(format('SELECT * FROM strategy_stress(%s, %L)', (SELECT id FROM
 	'no snapshot: no prices');
 INSERT INTO strategy_snapshots (strategy_id, block_number, at, numeraire, value, hold_value, holdings, hold_basis)
 	SELECT (SELECT id FROM lp), 2, now(), '0x00000000000000000000000000000000000000b0', 0, 0,
-		   ARRAY[ROW('0x00000000000000000000000000000000000000a0', 'wallet', 0, 18, 1.0005, 0, NULL, NULL)::strategy_holding,
-				 ROW('0x00000000000000000000000000000000000000b0', 'wallet', 0, 18, 1, 0, NULL, NULL)::strategy_holding], '{}';
+		   ARRAY[ROW('0x00000000000000000000000000000000000000a0', 'wallet', 0, 18, 1.0005, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding,
+				 ROW('0x00000000000000000000000000000000000000b0', 'wallet', 0, 18, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding], '{}';
 SELECT throws_ok(format('SELECT * FROM strategy_stress(%s, %L)', (SELECT id FROM lp), 'nope'), '42704',
 	'stress scenario "nope" does not exist', 'unknown scenario');
 SELECT is((SELECT sum(value_before) = sum(value_after) FROM strategy_stress((SELECT id FROM lp), 'steth_june_2022')), true,

@@ -124,9 +124,9 @@ INSERT INTO strategies (name, kind, chain_id, owner, params)
 INSERT INTO strategy_snapshots (strategy_id, block_number, at, numeraire, value, hold_value, holdings, hold_basis)
 SELECT s.id, 1, now(), '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', 1700, 1700, h.h, h.h
   FROM strategies s, (SELECT ARRAY[
-		ROW('0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'wallet', 10e18, 18, 100, 0, NULL, NULL)::strategy_holding,
-		ROW('0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'wallet', 10e6, 6, 50, 0, NULL, NULL)::strategy_holding,
-		ROW('0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', 'wallet', 200e6, 6, 1, 0, NULL, NULL)::strategy_holding] AS h) h
+		ROW('0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'wallet', 10e18, 18, 100, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding,
+		ROW('0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'wallet', 10e6, 6, 50, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding,
+		ROW('0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', 'wallet', 200e6, 6, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding] AS h) h
  WHERE s.name = 'risk-report';
 SELECT is((SELECT array_agg((lower(e.asset::text), trim_scale(e.notional))::text) FROM strategies s, strategy_snapshots sn,
 			 unnest(strategy_exposures(sn.holdings)) e WHERE s.name = 'risk-report' AND sn.strategy_id = s.id),

@@ -285,7 +285,7 @@ BEGIN
 			'mu', mu, 'mu_source', src, 'forecast', fc, 'forecast_error', err));
 		total := total + bal * unit;
 		holdings := holdings || ROW(v_asset, 'member:' || (m ->> 'strategy_id'), bal, (p ->> 'asset_decimals')::int,
-									1, 0, NULL, NULL)::strategy_holding;
+									1, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding;
 	END LOOP;
 	RETURN jsonb_build_object(
 		'kind', 'allocate', 'block_number', block, 'at', v_at,

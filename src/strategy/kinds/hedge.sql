@@ -332,10 +332,10 @@ BEGIN
 	value := c * strategy_unit(cd) + wc.amount::numeric * strategy_unit(cd)
 			 + (wa.amount::numeric - d) * strategy_unit(ad) * coalesce(price, 0);
 	holdings := ARRAY[
-		ROW(coll, 'morpho_blue:collateral', c, cd, 1, 0, NULL, NULL)::strategy_holding,
-		ROW(asset, 'morpho_blue:debt', -d, ad, price, 0, debt_index, CASE WHEN debt_index IS NOT NULL THEN 'interest' END)::strategy_holding,
-		ROW(asset, 'wallet', wa.amount::numeric, ad, price, 0, NULL, NULL)::strategy_holding,
-		ROW(coll, 'wallet', wc.amount::numeric, cd, 1, 0, NULL, NULL)::strategy_holding];
+		ROW(coll, 'morpho_blue:collateral', c, cd, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding,
+		ROW(asset, 'morpho_blue:debt', -d, ad, price, 0, debt_index, CASE WHEN debt_index IS NOT NULL THEN 'interest' END, NULL, NULL, NULL, NULL)::strategy_holding,
+		ROW(asset, 'wallet', wa.amount::numeric, ad, price, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding,
+		ROW(coll, 'wallet', wc.amount::numeric, cd, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding];
 	RETURN jsonb_build_object(
 		'kind', 'hedge', 'block_number', block, 'at', at,
 		'target_delta', td.delta::text, 'target_lp_amount', td.lp_amount::text, 'target_fees_owed', td.fees_owed::text,

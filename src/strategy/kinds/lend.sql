@@ -174,7 +174,7 @@ DECLARE
 	value numeric;
 BEGIN
 	value := idle * strategy_unit(dec);
-	holdings := ARRAY[ROW(tok, 'account', idle, dec, 1, 0, NULL, NULL)::strategy_holding];
+	holdings := ARRAY[ROW(tok, 'account', idle, dec, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding];
 	FOR c IN SELECT e FROM jsonb_array_elements(p -> 'candidates') e LOOP
 		i := i + 1;
 		mk := lend_market_at(s.chain_id, (c ->> 'market')::bytes32, block);
@@ -209,7 +209,7 @@ BEGIN
 						AND x.asset = tok AND x.position_id = i)::numeric > 0
 				 THEN sup / (SELECT (x.detail ->> 'shares')::numeric FROM positions x WHERE x.strategy_id = s.id
 							  AND x.protocol = c ->> 'protocol' AND x.asset = tok AND x.position_id = i) END,
-			'interest')::strategy_holding;
+			'interest', NULL, NULL, NULL, NULL)::strategy_holding;
 	END LOOP;
 	RETURN jsonb_build_object('kind', 'lend', 'block_number', block, 'at', at, 'idle', idle::text,
 		'candidates', cands, 'valuation', strategy_valuation_json(tok, value, holdings));

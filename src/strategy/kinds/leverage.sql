@@ -313,10 +313,10 @@ BEGIN
 	value := coalesce(c * strategy_unit(cd) * price, 0) - d * strategy_unit(ld)
 			 + coalesce(idle_c, 0) * strategy_unit(cd) * coalesce(price, 0) + coalesce(idle_l, 0) * strategy_unit(ld);
 	holdings := ARRAY[
-		ROW(coll, p ->> 'protocol' || ':collateral', c, cd, price, 0, rate::numeric, CASE WHEN rate IS NOT NULL THEN 'staking' END)::strategy_holding,
-		ROW(loan, p ->> 'protocol' || ':debt', -d, ld, 1, 0, debt_index, CASE WHEN debt_index IS NOT NULL THEN 'interest' END)::strategy_holding,
-		ROW(coll, 'account', coalesce(idle_c, 0), cd, price, 0, rate::numeric, CASE WHEN rate IS NOT NULL THEN 'staking' END)::strategy_holding,
-		ROW(loan, 'account', coalesce(idle_l, 0), ld, 1, 0, NULL, NULL)::strategy_holding];
+		ROW(coll, p ->> 'protocol' || ':collateral', c, cd, price, 0, rate::numeric, CASE WHEN rate IS NOT NULL THEN 'staking' END, NULL, NULL, NULL, NULL)::strategy_holding,
+		ROW(loan, p ->> 'protocol' || ':debt', -d, ld, 1, 0, debt_index, CASE WHEN debt_index IS NOT NULL THEN 'interest' END, NULL, NULL, NULL, NULL)::strategy_holding,
+		ROW(coll, 'account', coalesce(idle_c, 0), cd, price, 0, rate::numeric, CASE WHEN rate IS NOT NULL THEN 'staking' END, NULL, NULL, NULL, NULL)::strategy_holding,
+		ROW(loan, 'account', coalesce(idle_l, 0), ld, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding];
 	RETURN jsonb_build_object(
 		'kind', 'leverage', 'block_number', block, 'at', at,
 		'collateral', c::text, 'debt', d::text, 'price', price,

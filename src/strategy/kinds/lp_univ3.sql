@@ -383,11 +383,12 @@ BEGIN
 				 ELSE h0 / 10::numeric ^ (p ->> 'decimals0')::int + h1 / 10::numeric ^ (p ->> 'decimals1')::int / price END,
 			-- The wallet's two tokens, then each NFT's two amounts (owed fees included).
 			ARRAY[ROW(t0, 'wallet', w0.amount::numeric, (p ->> 'decimals0')::int, price0, 0, rate0,
-					  CASE WHEN rate0 IS NOT NULL THEN 'staking' END)::strategy_holding,
+					  CASE WHEN rate0 IS NOT NULL THEN 'staking' END, NULL, NULL, NULL, NULL)::strategy_holding,
 				  ROW(t1, 'wallet', w1.amount::numeric, (p ->> 'decimals1')::int, price1, 0, rate1,
-					  CASE WHEN rate1 IS NOT NULL THEN 'staking' END)::strategy_holding]
+					  CASE WHEN rate1 IS NOT NULL THEN 'staking' END, NULL, NULL, NULL, NULL)::strategy_holding]
 			|| ARRAY(SELECT ROW(l.asset, 'univ3:' || (n ->> 'token_id'), l.amount + l.owed, l.decimals, l.price, l.owed,
-								l.rate, CASE WHEN l.rate IS NOT NULL THEN 'staking' END)::strategy_holding
+								l.rate, CASE WHEN l.rate IS NOT NULL THEN 'staking' END, (n ->> 'liquidity')::numeric,
+								(n ->> 'tick_lower')::int, (n ->> 'tick_upper')::int, ps.sqrt_price::numeric)::strategy_holding
 					   FROM jsonb_array_elements(nfts) WITH ORDINALITY AS e(n, o)
 					  CROSS JOIN LATERAL (VALUES
 							(1, t0, (n ->> 'amount0')::numeric, (n ->> 'owed0')::numeric, (p ->> 'decimals0')::int, price0, rate0),

@@ -119,7 +119,7 @@ DECLARE
 BEGIN
 	SELECT * INTO wb FROM strategy_wallet(s.id, base, router);
 	value := wb.amount::numeric / 10::numeric ^ bd;
-	holdings := ARRAY[ROW(base, 'wallet', wb.amount::numeric, bd, 1, 0, NULL, NULL)::strategy_holding];
+	holdings := ARRAY[ROW(base, 'wallet', wb.amount::numeric, bd, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding];
 	FOR c IN SELECT e FROM jsonb_array_elements(p -> 'candidates') e LOOP
 		tok := (c ->> 'token')::address;
 		SELECT * INTO ps FROM univ3_pool_state_at(s.chain_id, (c ->> 'pool')::address, block);
@@ -141,7 +141,7 @@ BEGIN
 			'balance', w.amount::text, 'allowance', w.allowance::text));
 		value := value + coalesce(w.amount::numeric / 10::numeric ^ (c ->> 'decimals')::int * price, 0);
 		holdings := holdings || ROW(tok, 'wallet', w.amount::numeric, (c ->> 'decimals')::int, price, 0,
-									rate::numeric, CASE WHEN rate IS NOT NULL THEN 'staking' END)::strategy_holding;
+									rate::numeric, CASE WHEN rate IS NOT NULL THEN 'staking' END, NULL, NULL, NULL, NULL)::strategy_holding;
 	END LOOP;
 	RETURN jsonb_build_object(
 		'kind', 'stake', 'block_number', block, 'at', at,
