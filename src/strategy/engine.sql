@@ -1083,7 +1083,7 @@ BEGIN
 		 WHERE p.fees_owed > 0;
 		-- Accruals: the amount held at the last snapshot times its rate's
 		-- growth since, staking per asset, interest per position and sign.
-		SELECT prev.staking_yield + coalesce(sum(a.amount / 10::numeric ^ a.decimals * a.price_now * (1 - a.rate_was / a.rate_now)), 0)
+		SELECT prev.staking_yield + coalesce(sum(a.amount * strategy_unit(a.decimals) * a.price_now * (1 - a.rate_was / a.rate_now)), 0)
 		  INTO staked
 		  FROM (SELECT p.asset, sum(p.amount) FILTER (WHERE p.amount > 0) AS amount, max(p.rate) AS rate_was,
 					   (SELECT max(h.rate) FROM unnest(v.holdings) h WHERE h.asset = p.asset AND h.accrual = 'staking') AS rate_now,
@@ -1096,7 +1096,7 @@ BEGIN
 		SELECT prev.interest_earned + coalesce(sum(g) FILTER (WHERE g > 0), 0),
 			   prev.interest_paid - coalesce(sum(g) FILTER (WHERE g < 0), 0)
 		  INTO earned, paid
-		  FROM (SELECT p.amount / 10::numeric ^ p.decimals * (h.rate / p.rate - 1) * h.price AS g
+		  FROM (SELECT p.amount * strategy_unit(p.decimals) * (h.rate / p.rate - 1) * h.price AS g
 				  FROM unnest(prev.holdings) p
 				  JOIN unnest(v.holdings) h ON h.position = p.position AND h.asset = p.asset AND h.accrual = 'interest'
 				 WHERE p.accrual = 'interest' AND p.rate > 0 AND h.rate IS NOT NULL AND h.price IS NOT NULL) x;

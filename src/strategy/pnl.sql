@@ -262,21 +262,37 @@ COMMENT ON VIEW @extschema@.v_pnl_attribution IS
 -- components explain, what they do not (unexplained, never folded into a
 -- component: an unrecorded deposit or withdrawal, a price missing at one
 -- end, an NFT whose liquidity changed while the price moved, data that
--- disagree) and whether the period balances: |unexplained| at most a
--- billionth of the larger of the start and end values (the rounding of
--- rates' ratios and of on-chain integer amounts), or exactly 0 when both
--- values are 0.
+-- disagree) and whether the period balances: |unexplained| at most its
+-- tolerance, one raw unit of every leg at both ends of every block period
+-- in it at its price (Σ 10^-decimals × |price|: the rounding of on-chain
+-- integer amounts, e.g. an index's growth against the amount read).
 CREATE VIEW @extschema@.v_pnl_attribution_check AS
-	SELECT x.strategy_id, x.strategy, x.period, x.at, x.block_start, x.block_end, x.numeraire,
-		   x.value_start, x.value_end, x.value_change, x.explained,
-		   x.value_change - x.explained AS unexplained,
-		   abs(x.value_change - x.explained) <= 1e-9 * greatest(abs(x.value_start), abs(x.value_end)) AS balanced
-	  FROM (SELECT a.*, a.pnl_fees + a.pnl_divergence + a.pnl_staking_yield + a.pnl_interest_earned
-						+ a.pnl_interest_paid + a.pnl_hedge + a.pnl_incentives + a.pnl_gas + a.pnl_swap_cost
-						+ a.pnl_price + a.pnl_flows AS explained
-			  FROM @extschema@.v_pnl_attribution a) x;
+	WITH tol AS (
+		SELECT s1.strategy_id, s1.block_number AS block_end, s1.at,
+			   (SELECT coalesce(sum(strategy_unit(h.decimals) * abs(coalesce(h.price, 0))), 0) FROM unnest(s0.holdings) h)
+			   + (SELECT coalesce(sum(strategy_unit(h.decimals) * abs(coalesce(h.price, 0))), 0) FROM unnest(s1.holdings) h)
+				   AS tolerance
+		  FROM @extschema@.strategy_snapshots s1
+		 CROSS JOIN LATERAL (SELECT x.holdings FROM @extschema@.strategy_snapshots x
+							  WHERE x.strategy_id = s1.strategy_id AND x.block_number < s1.block_number
+							  ORDER BY x.block_number DESC LIMIT 1) s0)
+	SELECT y.strategy_id, y.strategy, y.period, y.at, y.block_start, y.block_end, y.numeraire,
+		   y.value_start, y.value_end, y.value_change, y.explained, y.unexplained, y.tolerance,
+		   abs(y.unexplained) <= y.tolerance AS balanced
+	  FROM (SELECT x.*, x.value_change - x.explained AS unexplained,
+				   CASE WHEN x.period = 'block'
+						THEN (SELECT t.tolerance FROM tol t WHERE t.strategy_id = x.strategy_id AND t.block_end = x.block_end)
+						ELSE (SELECT sum(t.tolerance) FROM tol t
+							   WHERE t.strategy_id = x.strategy_id
+								 AND date_trunc(x.period, t.at, 'UTC') + ('1 ' || x.period)::interval = x.at) END AS tolerance
+			  FROM (SELECT a.strategy_id, a.strategy, a.period, a.at, a.block_start, a.block_end, a.numeraire,
+						   a.value_start, a.value_end, a.value_change,
+						   a.pnl_fees + a.pnl_divergence + a.pnl_staking_yield + a.pnl_interest_earned
+							   + a.pnl_interest_paid + a.pnl_hedge + a.pnl_incentives + a.pnl_gas + a.pnl_swap_cost
+							   + a.pnl_price + a.pnl_flows AS explained
+					  FROM @extschema@.v_pnl_attribution a) x) y;
 COMMENT ON VIEW @extschema@.v_pnl_attribution_check IS
-	'Per strategy and period: the change in value, the sum of its P&L components, what they leave unexplained and whether the period balances (|unexplained| <= 1e-9 of the larger value)';
+	'Per strategy and period: the change in value, the sum of its P&L components, what they leave unexplained, the tolerance (one raw unit per leg and end at its price) and whether the period balances';
 
 -- ---- privileges ----
 REVOKE ALL ON TABLE @extschema@.strategy_flows, @extschema@.v_pnl_attribution, @extschema@.v_pnl_attribution_check FROM PUBLIC;
