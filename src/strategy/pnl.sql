@@ -80,10 +80,10 @@ COMMENT ON FUNCTION @extschema@.strategy_gas_price(bigint, @extschema@.address, 
 --   pnl_incentives       0: no source of rewards exists yet
 --   pnl_gas              -(ETH paid for gas by mined transactions) × ETH price
 --   pnl_swap_cost        the strategy's realised swaps in the period: what
---                        came in less what left, at p1 (its pool's Swap logs
---                        whose recipient is the strategy's owner); without
---                        any, the quoted cost of the decisions whose swaps
---                        were mined in the period
+--                        came in less what left, at p1 (the Swap logs of the
+--                        pools its parameters name whose recipient is its
+--                        owner); without any, the quoted cost of the
+--                        decisions whose swaps were mined in the period
 --   pnl_flows            recorded deposits - withdrawals at p1, plus the gas
 --                        the owner funded
 -- Their sum equals the change in value only when the data explain it:
@@ -165,24 +165,45 @@ AS $$
 						   ELSE g.eth * strategy_gas_price((SELECT s.chain_id FROM strategies s WHERE s.id = $2.strategy_id),
 														   $2.numeraire, $2.at) END AS value
 		  FROM g),
-	-- the realised swaps: Swap logs of the strategy's pool (its parameters'
-	-- pool, token0 and token1) paying its owner in the period, what came
-	-- in (the pool's negative amounts) less what left, at the end prices
+	-- the pools the strategy trades in, from its parameters: lp_univ3's
+	-- pool (token0, token1, decimals0, decimals1), stake's candidates'
+	-- pools (each candidate's token against base_token; token0 the lower
+	-- address, as in Uniswap v3)
+	pools AS (
+		SELECT (st.params ->> 'pool')::address AS pool, (st.params ->> 'token0')::address AS t0,
+			   (st.params ->> 'token1')::address AS t1,
+			   coalesce((st.params ->> 'decimals0')::int, 18) AS d0, coalesce((st.params ->> 'decimals1')::int, 18) AS d1
+		  FROM strategies st
+		 WHERE st.id = $2.strategy_id AND jsonb_typeof(st.params -> 'pool') = 'string'
+		   AND jsonb_typeof(st.params -> 'token0') = 'string' AND jsonb_typeof(st.params -> 'token1') = 'string'
+		UNION
+		SELECT (c ->> 'pool')::address,
+			   (CASE WHEN lo THEN c ->> 'token' ELSE st.params ->> 'base_token' END)::address,
+			   (CASE WHEN lo THEN st.params ->> 'base_token' ELSE c ->> 'token' END)::address,
+			   coalesce((CASE WHEN lo THEN c ->> 'decimals' ELSE st.params ->> 'base_decimals' END)::int, 18),
+			   coalesce((CASE WHEN lo THEN st.params ->> 'base_decimals' ELSE c ->> 'decimals' END)::int, 18)
+		  FROM strategies st
+		 CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(st.params -> 'candidates') = 'array'
+													 THEN st.params -> 'candidates' ELSE '[]' END) c
+		 CROSS JOIN LATERAL (SELECT lower(c ->> 'token') < lower(st.params ->> 'base_token') AS lo) o
+		 WHERE st.id = $2.strategy_id AND jsonb_typeof(st.params -> 'base_token') = 'string'
+		   AND jsonb_typeof(c -> 'pool') = 'string' AND jsonb_typeof(c -> 'token') = 'string'),
+	-- the realised swaps: Swap logs of those pools paying the strategy's
+	-- owner in the period, what came in (the pool's negative amounts) less
+	-- what left, at the end prices
 	rs AS (
 		SELECT count(*) AS n,
-			   coalesce(sum(-(w.amount0::numeric * strategy_unit(coalesce((st.params ->> 'decimals0')::int, 18))
-								* coalesce(CASE WHEN (st.params ->> 'token0')::address = $2.numeraire THEN 1 END, q0.p, 0)
-							  + w.amount1::numeric * strategy_unit(coalesce((st.params ->> 'decimals1')::int, 18))
-								* coalesce(CASE WHEN (st.params ->> 'token1')::address = $2.numeraire THEN 1 END, q1.p, 0))), 0)
-				   AS value
+			   coalesce(sum(-(w.amount0::numeric * strategy_unit(pl.d0)
+								* coalesce(CASE WHEN pl.t0 = $2.numeraire THEN 1 END, q0.p, 0)
+							  + w.amount1::numeric * strategy_unit(pl.d1)
+								* coalesce(CASE WHEN pl.t1 = $2.numeraire THEN 1 END, q1.p, 0))), 0) AS value
 		  FROM strategies st
-		  JOIN univ3_swaps w ON w.chain_id = st.chain_id AND w.pool = (st.params ->> 'pool')::address
-							AND w.recipient = st.owner
+		 CROSS JOIN pools pl
+		  JOIN univ3_swaps w ON w.chain_id = st.chain_id AND w.pool = pl.pool AND w.recipient = st.owner
 							AND w.block_number > $1.block_number AND w.block_number <= $2.block_number
-		  LEFT JOIN ap1 q0 ON q0.asset = (st.params ->> 'token0')::address
-		  LEFT JOIN ap1 q1 ON q1.asset = (st.params ->> 'token1')::address
-		 WHERE st.id = $2.strategy_id AND jsonb_typeof(st.params -> 'pool') = 'string'
-		   AND jsonb_typeof(st.params -> 'token0') = 'string' AND jsonb_typeof(st.params -> 'token1') = 'string'),
+		  LEFT JOIN ap1 q0 ON q0.asset = pl.t0
+		  LEFT JOIN ap1 q1 ON q1.asset = pl.t1
+		 WHERE st.id = $2.strategy_id),
 	-- decisions whose swaps (steps "swap", or the plan's swap_steps) were
 	-- all mined, the last of them in the period: their quoted swap cost
 	sw AS (

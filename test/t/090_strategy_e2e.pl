@@ -230,20 +230,36 @@ cmp_ok($pnl->{swap_cost}, '>', 0, 'strategy_pnl: and a pool fee on the rebalance
 # ---- the P&L attribution (src/strategy/pnl.sql) on the scenario ----
 # One more run snapshots both vaults after the rebalance's transactions.
 run_and_settle('run 3');
-my $pnl_sum = 'pnl_fees + pnl_divergence + pnl_staking_yield + pnl_interest_earned + pnl_interest_paid + pnl_hedge
-	+ pnl_incentives + pnl_gas + pnl_swap_cost + pnl_price + pnl_flows';
 for my $p (qw(block hour day))
 {
 	is(sql("SELECT count(*) FILTER (WHERE strategy_id = $lp_id) > 0 AND count(*) FILTER (WHERE strategy_id = $st_id) > 0
-			   AND count(*) FILTER (WHERE value_change IS DISTINCT FROM $pnl_sum OR value_change <> value_end - value_start) = 0
-			  FROM v_pnl_attribution WHERE strategy_id IN ($lp_id, $st_id) AND period = '$p'"), 't',
-		"v_pnl_attribution, $p periods of both vaults: value_change = value_end - value_start = Σ pnl_, exactly");
+			   AND count(*) FILTER (WHERE value_change <> value_end - value_start) = 0
+			  FROM v_pnl_attribution_check WHERE strategy_id IN ($lp_id, $st_id) AND period = '$p'"), 't',
+		"v_pnl_attribution, $p periods of both vaults: value_change = value_end - value_start");
+	# The identity, each component from its own data: the check view
+	# finds nothing unexplained beyond one raw unit per leg.
+	is(sql("SELECT coalesce(string_agg(format('%s %s..%s: change %s, explained %s, unexplained %s', strategy, block_start, block_end,
+				value_change, explained, unexplained), '; '), '')
+			  FROM v_pnl_attribution_check WHERE strategy_id IN ($lp_id, $st_id) AND period = '$p' AND NOT balanced"), '',
+		"v_pnl_attribution_check, $p periods of both vaults: value_change = Σ pnl_ (within a raw unit per leg)");
 }
+note(sql("SELECT string_agg(format('%s %s..%s: change %s = price %s + staking %s + fees %s + divergence %s + swap %s + gas %s + flows %s + other %s; unexplained %s (tolerance %s)',
+		a.strategy, a.block_start, a.block_end, a.value_change, a.pnl_price, a.pnl_staking_yield, a.pnl_fees, a.pnl_divergence,
+		a.pnl_swap_cost, a.pnl_gas, a.pnl_flows, a.pnl_hedge + a.pnl_interest_earned + a.pnl_interest_paid + a.pnl_incentives,
+		c.unexplained, c.tolerance), E'\\n' ORDER BY a.strategy_id, a.block_end)
+		  FROM v_pnl_attribution a JOIN v_pnl_attribution_check c USING (strategy_id, period, block_end)
+		 WHERE a.strategy_id IN ($lp_id, $st_id) AND a.period = 'block'"));
 is(sql("SELECT -sum(pnl_gas) > 0 AND -sum(pnl_gas) = txq_gas_spent($lp_id, max(block_end)) - txq_gas_spent($lp_id, min(block_start))
 		  FROM v_pnl_attribution WHERE strategy_id = $lp_id AND period = 'block'"), 't',
 	'the lp vault\'s gas over its periods is what its mined transactions paid between its first and last snapshots (WETH numeraire)');
-is(sql("SELECT -sum(a.pnl_swap_cost) > 0 AND -sum(a.pnl_swap_cost) = (strategy_pnl($lp_id)).swap_cost
-		  FROM v_pnl_attribution a WHERE a.strategy_id = $lp_id AND a.period = 'block'"), 't',
-	'and its swap costs are the mined rebalance swap\'s quoted cost, as strategy_pnl counts it');
+# Swap costs are realised: the pools' Swap logs paying a vault, what came
+# in less what left at the period's end prices.
+is(sql("SELECT count(*) FILTER (WHERE n > 0) >= 2 AND count(*) FILTER (WHERE (n > 0) <> (a.pnl_swap_cost <> 0)) = 0
+		  FROM v_pnl_attribution a
+		 CROSS JOIN LATERAL (SELECT count(*) AS n FROM univ3_swaps w JOIN strategies st ON st.id = a.strategy_id
+							  WHERE w.chain_id = st.chain_id AND w.recipient = st.owner
+								AND w.block_number > a.block_start AND w.block_number <= a.block_end) w
+		 WHERE a.strategy_id IN ($lp_id, $st_id) AND a.period = 'block'"), 't',
+	'swap costs are realised: non-zero in exactly the periods whose Swap logs paid a vault (both vaults swapped)');
 
 done_testing();
