@@ -637,26 +637,26 @@ SELECT throws_ok($$SELECT strategy_replay(-1)$$, '42704', 'decision -1 does not 
 CREATE TEMP TABLE pv AS SELECT * FROM strategy_create('pnl vault', 'stake', 999001, '0x00000000000000000000000000000000000000f9',
 	(SELECT p FROM st_params));
 SELECT lives_ok($$SELECT strategy_record_snapshot((SELECT id FROM pv), 100, '2026-01-01Z', ROW('0x00000000000000000000000000000000000000a1', 87.5, ARRAY[
-	ROW('0x00000000000000000000000000000000000000a1', 'wallet', 10e18, 18, 1, 0, NULL, NULL),
-	ROW('0x00000000000000000000000000000000000000b1', 'wallet', 20e18, 18, 1.1, 0, 1.1e18, 'staking'),
-	ROW('0x00000000000000000000000000000000000000a1', 'morpho:1', 100e18, 18, 1, 0, 1e18, 'interest'),
-	ROW('0x00000000000000000000000000000000000000a1', 'morpho:2', -50e18, 18, 1, 0, 1e18, 'interest'),
-	ROW('0x00000000000000000000000000000000000000b1', 'univ3:7', 5e18, 18, 1.1, 1e18, NULL, NULL)]::strategy_holding[])::strategy_valuation)$$,
+	ROW('0x00000000000000000000000000000000000000a1', 'wallet', 10e18, 18, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL),
+	ROW('0x00000000000000000000000000000000000000b1', 'wallet', 20e18, 18, 1.1, 0, 1.1e18, 'staking', NULL, NULL, NULL, NULL),
+	ROW('0x00000000000000000000000000000000000000a1', 'morpho:1', 100e18, 18, 1, 0, 1e18, 'interest', NULL, NULL, NULL, NULL),
+	ROW('0x00000000000000000000000000000000000000a1', 'morpho:2', -50e18, 18, 1, 0, 1e18, 'interest', NULL, NULL, NULL, NULL),
+	ROW('0x00000000000000000000000000000000000000b1', 'univ3:7', 5e18, 18, 1.1, 1e18, NULL, NULL, NULL, NULL, NULL, NULL)]::strategy_holding[])::strategy_valuation)$$,
 	'snapshot 1');
 SELECT lives_ok($$SELECT strategy_record_snapshot((SELECT id FROM pv), 200, '2026-01-02Z', ROW('0x00000000000000000000000000000000000000a1', 89.52, ARRAY[
-	ROW('0x00000000000000000000000000000000000000a1', 'wallet', 10e18, 18, 1, 0, NULL, NULL),
-	ROW('0x00000000000000000000000000000000000000b1', 'wallet', 20e18, 18, 1.2, 0, 1.2e18, 'staking'),
-	ROW('0x00000000000000000000000000000000000000a1', 'morpho:1', 101e18, 18, 1, 0, 1.01e18, 'interest'),
-	ROW('0x00000000000000000000000000000000000000a1', 'morpho:2', -51e18, 18, 1, 0, 1.02e18, 'interest'),
-	ROW('0x00000000000000000000000000000000000000b1', 'univ3:7', 4.6e18, 18, 1.2, 0.6e18, NULL, NULL)]::strategy_holding[])::strategy_valuation)$$,
+	ROW('0x00000000000000000000000000000000000000a1', 'wallet', 10e18, 18, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL),
+	ROW('0x00000000000000000000000000000000000000b1', 'wallet', 20e18, 18, 1.2, 0, 1.2e18, 'staking', NULL, NULL, NULL, NULL),
+	ROW('0x00000000000000000000000000000000000000a1', 'morpho:1', 101e18, 18, 1, 0, 1.01e18, 'interest', NULL, NULL, NULL, NULL),
+	ROW('0x00000000000000000000000000000000000000a1', 'morpho:2', -51e18, 18, 1, 0, 1.02e18, 'interest', NULL, NULL, NULL, NULL),
+	ROW('0x00000000000000000000000000000000000000b1', 'univ3:7', 4.6e18, 18, 1.2, 0.6e18, NULL, NULL, NULL, NULL, NULL, NULL)]::strategy_holding[])::strategy_valuation)$$,
 	'snapshot 2: rates and indexes grew, 0.4 of the fees were collected');
-SELECT is((SELECT ARRAY[fees_owed, fees_collected, staking_yield, interest_earned, interest_paid]
+SELECT is((SELECT ARRAY[fees_owed, fees_collected, round(staking_yield, 12), interest_earned, interest_paid]
 			 FROM strategy_snapshots WHERE strategy_id = (SELECT id FROM pv) AND block_number = 200),
 	ARRAY[0.72, 0.44, 2.5, 1, 1],
-	'owed 0.6 × 1.2; collected 0.4 × 1.1; staking (20 + 5) × 0.1; interest 100 × 1 %; paid 50 × 2 %');
+	'owed 0.6 × 1.2; collected 0.4 × 1.1; staking (20 + 5) × 1.2 × (1 - 1.1/1.2) (unit-free); interest 100 × 1 %; paid 50 × 2 %');
 SELECT is((SELECT round(hold_value, 6) FROM strategy_snapshots WHERE strategy_id = (SELECT id FROM pv) AND block_number = 200),
 	round(10 + 100 - 50 + (20 + 5) * 1.2, 6), 'holding value: the first holdings per asset at today''s prices');
-SELECT is((SELECT ARRAY[p.fees, p.staking_yield, p.interest_earned, p.interest_paid, p.gas, p.swap_cost]
+SELECT is((SELECT ARRAY[p.fees, round(p.staking_yield, 12), p.interest_earned, p.interest_paid, p.gas, p.swap_cost]
 			 FROM strategy_pnl((SELECT id FROM pv)) p),
 	ARRAY[1.16, 2.5, 1, 1, 0, 0], 'strategy_pnl sums them (no transaction: no gas, no swap cost)');
 SELECT is((strategy_pnl((SELECT id FROM pv))).il, 1.64::numeric,
