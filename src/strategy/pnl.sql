@@ -74,9 +74,10 @@ COMMENT ON FUNCTION @extschema@.strategy_gas_price(bigint, @extschema@.address, 
 --                        (owed that fell was collected: a transfer between legs)
 --   pnl_interest_earned  Δ interest_earned; pnl_interest_paid  -Δ interest_paid
 --                        (the snapshots' running sums: index growth at p1)
---   pnl_divergence       per Uniswap v3 NFT held at both ends with the same
---                        liquidity L and range: Σ_token [amount(√P1, L) -
---                        amount(√P0, L)]·p1, exact (univ3_amounts_for_liquidity)
+--   pnl_divergence       per Uniswap v3 NFT held at both ends in the same
+--                        range, L the liquidity held throughout (the smaller
+--                        of the two): Σ_token [amount(√P1, L) - amount(√P0,
+--                        L)]·p1, exact (univ3_amounts_for_liquidity)
 --   pnl_incentives       0: no source of rewards exists yet
 --   pnl_gas              -(ETH paid for gas by mined transactions) × ETH price
 --   pnl_swap_cost        the strategy's realised swaps in the period: what
@@ -132,16 +133,18 @@ AS $$
 			   -- (a collect takes all that is owed), what is owed since accrued
 			   coalesce(sum(CASE WHEN l.f1 >= l.f0 THEN l.f1 - l.f0 ELSE l.f1 END * l.p1), 0) AS fees
 		  FROM legs l),
-	-- Uniswap v3 NFTs at both ends with the same liquidity and range: each
-	-- token's exact amount for L at the end price less at the start price
-	-- (token0 is the position's lower address), at the end price
+	-- Uniswap v3 NFTs at both ends with the same range: each token's exact
+	-- amount for L at the end price less at the start price (token0 is the
+	-- position's lower address), at the end price; L the liquidity held
+	-- throughout (the smaller of the two when it was added to or reduced:
+	-- what was added or removed moved at a price between, unknown here)
 	nft AS (
-		SELECT k1.asset, k1.dec, k0.l, k0.tl, k0.tu, k0.sq AS sq0, k1.sq AS sq1,
+		SELECT k1.asset, k1.dec, least(k0.l, k1.l) AS l, k0.tl, k0.tu, k0.sq AS sq0, k1.sq AS sq1,
 			   coalesce(k1.p, ap1.p, 0) AS p1,
 			   lower(k1.asset::text) = min(lower(k1.asset::text)) OVER (PARTITION BY k1.position) AS is0
 		  FROM k0 JOIN k1 ON k1.asset = k0.asset AND k1.position = k0.position
 		  LEFT JOIN ap1 ON ap1.asset = k1.asset
-		 WHERE k0.l IS NOT NULL AND k0.l = k1.l AND k0.tl = k1.tl AND k0.tu = k1.tu
+		 WHERE k0.l > 0 AND k1.l > 0 AND k0.tl = k1.tl AND k0.tu = k1.tu
 		   AND k0.sq IS NOT NULL AND k1.sq IS NOT NULL),
 	dv AS (
 		SELECT coalesce(sum(CASE WHEN n.is0 THEN e.amount0::numeric - b.amount0::numeric

@@ -13,7 +13,8 @@
 # recorded deposits and withdrawals (strategy_flows), realised swaps (the
 # pool's Swap log paying the vault, a trade at a loss), swaps known by
 # their quote only, collects, rebalances (burn and mint at the current
-# tick, the tick held still), mined transactions paying gas, unmined ones,
+# tick, the tick held still), liquidity removed at the start price or added
+# at the end price (the divergence is on the liquidity held throughout), mined transactions paying gas, unmined ones,
 # and deposits nobody recorded.  The simulator writes the ground truth of
 # every component per period from the events; the test asserts that every
 # component of every block period equals it, that value_change = Σ pnl_
@@ -87,7 +88,7 @@ BEGIN
 				PERFORM t_truth(sid, nb, c, 0) FROM unnest(ARRAY['fees', 'divergence', 'staking_yield', 'interest_earned',
 					'interest_paid', 'hedge', 'incentives', 'gas', 'swap_cost', 'price', 'flows', 'unexplained']) c;
 				-- what the strategy does (at most one of these a period)
-				acted := (ARRAY['none', 'none', 'swap', 'quote', 'collect', 'rebalance', 'none'])[1 + floor(random() * 7)::int];
+				acted := (ARRAY['none', 'none', 'swap', 'quote', 'collect', 'rebalance', 'shrink', 'grow', 'none'])[1 + floor(random() * 9)::int];
 				rebal := acted = 'rebalance';
 				-- the market moves
 				px0 := px; pl0 := pl; pd0 := pd; rate0 := rate; tick0 := tick;
@@ -108,7 +109,15 @@ BEGIN
 				PERFORM t_truth(sid, nb, 'interest_earned', sup * g * un);
 				PERFORM t_truth(sid, nb, 'interest_paid', -debt * gd * ud * pd);
 				sup := sup * (1 + g); sidx := sidx * (1 + g); debt := debt * (1 + gd); didx := didx * (1 + gd);
-				-- the NFT diverges at constant liquidity (not in a rebalance: the tick held)
+				-- liquidity removed at the start price, into the wallet
+				IF acted = 'shrink' THEN
+					lx := floor(l * random() * 0.5);
+					am := t_amt(tick0, l - lx, tl, tu);
+					w_x := w_x + am0.a0 - am.a0; w_l := w_l + am0.a1 - am.a1;
+					l := l - lx; am0 := am;
+				END IF;
+				-- the NFT diverges with the liquidity it held throughout (in a
+				-- rebalance the tick is held)
 				am := t_amt(tick, l, tl, tu);
 				PERFORM t_truth(sid, nb, 'divergence', (am.a0 - am0.a0) * ux * px + (am.a1 - am0.a1) * ul * pl);
 				-- fees accrue (not in a period that collects or rebalances)
@@ -118,6 +127,15 @@ BEGIN
 					PERFORM t_truth(sid, nb, 'fees', fx * ux * px + fl * ul * pl);
 				ELSE
 					w_x := w_x + ox; w_l := w_l + ol; ox := 0; ol := 0;
+				END IF;
+				-- liquidity added at the end price, from the wallet
+				IF acted = 'grow' THEN
+					dx := floor(l * (1 + random() * 0.2));
+					am0 := t_amt(tick, dx, tl, tu);
+					IF am0.a0 - am.a0 < w_x * 0.9 AND am0.a1 - am.a1 < w_l * 0.9 THEN
+						w_x := w_x - (am0.a0 - am.a0); w_l := w_l - (am0.a1 - am.a1);
+						l := dx;
+					END IF;
 				END IF;
 				IF rebal THEN
 					-- burn into the wallet, mint a new NFT from it, at the same tick
