@@ -269,6 +269,7 @@ INSERT INTO matrix VALUES
 	-- performance: outcomes and ranking
 	('amplified.strategy_ranking(interval)', 'EXECUTE', 'amplified_reader'),
 	('amplified.v_pnl_attribution', 'SELECT', 'amplified_reader'),
+	('amplified.v_pnl_attribution_check', 'SELECT', 'amplified_reader'),
 	('amplified.strategy_flows', 'SELECT', 'amplified_reader'),
 	('amplified.strategy_flows', 'INSERT', 'amplified_operator'),
 	('amplified.strategy_flows', 'UPDATE', 'amplified_operator'),
