@@ -12,7 +12,11 @@
 #   dashboards.sh stop          stop that server
 #
 # The build needs no network: Framework's npm: imports are not used, every
-# library comes from dashboards/node_modules (observablehq.config.js).
+# library comes from dashboards/node_modules (observablehq.config.js), and
+# the build's Node runs with dashboards/scripts/no-network.cjs preloaded, so
+# that any fetch (npm registry, jsDelivr) fails the build instead of
+# reaching out.  The loaders refuse a superuser or an operator/admin role
+# (dashboards/src/data/db.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmd=${1:-build}
@@ -29,7 +33,18 @@ install_deps() {  # the npm packages of dashboards/, pinned by its lock file
 	fi
 }
 
-running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+# running: the pid file names a live process that is our server (serve.js),
+# not some other process that reused the pid.
+running() {
+	local pid
+	[ -f "$pidfile" ] || return 1
+	pid=$(cat "$pidfile")
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+	case "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" in
+	*serve.js*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
 
 case "$cmd" in
 build)
@@ -41,7 +56,7 @@ build)
 		export PGUSER=amplified_dashboard
 	fi
 	log=$(mktemp /tmp/amplified-dashboards-build.XXXXXX)
-	(cd dashboards && rm -rf dist && node node_modules/.bin/observable build >"$log" 2>&1) ||
+	(cd dashboards && rm -rf dist && node --require ./scripts/no-network.cjs node_modules/.bin/observable build >"$log" 2>&1) ||
 		{ tail -30 "$log" >&2; echo "dashboards: build failed (log: $log)" >&2; exit 1; }
 	rm -f "$log"
 	echo "dashboards: built into dashboards/dist"

@@ -6,8 +6,12 @@
 // Per page: console errors and uncaught exceptions, requests that failed or
 // answered >= 400, requests to anything but BASE_URL's host (aborted: the
 // pages must need no CDN), Framework's cell errors (.observablehq--error),
-// the charts (.amp-chart) with the number of drawn mark elements in each (a
-// chart whose marks draw nothing is empty), and the explicit empty states
+// the charts (.amp-chart) with the number of non-degenerate mark elements
+// in each: shapes (path, rect, circle, line, use) outside axes, grids,
+// rules and tips whose drawn box is not empty (a rect or path both wide and
+// high, a line element of some length, a circle of some radius); text
+// alone does not count, so a chart of all-zero bars, or of labels only, is
+// empty), and the explicit empty states
 // (.amp-empty).  It saves OUT_DIR/PAGE.png.  test/t/136_dashboards.pl judges.
 import puppeteer from "puppeteer-core";
 
@@ -38,11 +42,23 @@ try {
     // Framework renders cells asynchronously: wait until none is loading.
     await page.waitForFunction(() => document.querySelector("main") && !document.querySelector("observablehq-loading"), {timeout: 15000});
     Object.assign(report, await page.evaluate(() => {
+      // a shape that draws something: a rect (bar, cell) or a path (line,
+      // area) both wide and high (a flat line at zero draws nothing); a
+      // circle with a radius; a line element with some length
+      const drawn = (e) => {
+        const b = e.getBBox();
+        switch (e.tagName) {
+          case "rect": return b.width > 0 && b.height > 0;
+          case "circle": return Number(e.getAttribute("r")) > 0;
+          case "line": return b.width > 0 || b.height > 0;
+          default: return b.width > 0 && b.height > 0;
+        }
+      };
       const marks = (chart) => {
         let n = 0;
         for (const g of chart.querySelectorAll("g[aria-label]")) {
           if (/axis|grid|facet|tip|rule/.test(g.getAttribute("aria-label"))) continue;
-          n += g.querySelectorAll("path, circle, rect, line, text, use").length;
+          for (const e of g.querySelectorAll("path, circle, rect, line, use")) if (drawn(e)) n++;
         }
         return n;
       };

@@ -5,14 +5,14 @@
 --                              of a policy's plan, per kind; the engine
 --                              stores it in decisions.expected
 --   v_decision_outcomes        per decision: expected against realised (the
---                              strategy's value change over the horizon,
---                              from strategy_snapshots), 'pending' before
+--                              attribution's components over the horizon,
+--                              from v_pnl_attribution), 'pending' before
 --   v_strategy_outcomes        summed per strategy and per action: the
 --                              calibration of the expectations and the
 --                              return on gas
---   strategy_ranking(window)   annualised return, volatility, Sharpe,
+--   strategy_ranking(window, end)  annualised return, volatility, Sharpe,
 --                              Sortino, maximum drawdown and Calmar of each
---                              strategy's snapshot values over a window
+--                              strategy's time-weighted daily returns
 --   v_strategy_ranking         strategy_ranking over 7 days, 30 days and all
 --
 -- docs/performance.md (docs/_perf_outcomes.md) defines every figure.
@@ -98,53 +98,74 @@ COMMENT ON FUNCTION @extschema@.strategy_expectation_of(text, jsonb, jsonb, text
 
 -- ---- outcomes ----
 
--- Per decision that acted (status enqueued) with an expectation: the
--- value change the policy expected (expected_gain - swap_cost: gas is
--- paid in ETH from outside the valuation) against the strategy's value
--- change from its snapshot at the decision's block (or the one before) to
--- its first snapshot at or after the decision's time + horizon; 'pending'
--- while there is none.  gas_eth: what the decision's mined transactions
--- paid.  Nothing subtracts deposits and withdrawals: the engine keeps no
--- ledger of outside flows (see docs/performance.md).
+-- Per decision that acted (status enqueued) with an expectation: what its
+-- policy expected the strategy to make net of costs over the horizon
+-- (expected_value_change = expected_gain - gas_cost - swap_cost) against
+-- what the P&L attribution says it made over the same blocks
+-- (realised_value_change): the sum, over v_pnl_attribution's block periods
+-- whose end block is in (the decision's block, the horizon's end block],
+-- of the components an expectation covers:
+--   pnl_fees + pnl_divergence + pnl_swap_cost + pnl_staking_yield
+--     + pnl_interest_earned + pnl_interest_paid + pnl_gas
+-- and not pnl_flows (deposits and withdrawals recorded in strategy_flows,
+-- and the owner's funding of gas), pnl_price (the numeraire's repricing of
+-- the holdings, which no policy forecasts) nor pnl_hedge (a hedge's leg
+-- moves with the market it offsets).  The horizon's end block is the
+-- strategy's first snapshot after the decision's block at or after its
+-- time + horizon; 'pending' while there is none.  Decisions whose horizons
+-- overlap each count the periods they share.  gas_eth: what the decision's
+-- own mined transactions paid.
 CREATE VIEW @extschema@.v_decision_outcomes AS
 	SELECT d.id AS decision_id, d.strategy_id, s.name AS strategy, s.kind AS strategy_kind, d.action, d.reasons,
 		   d.block_number, d.chain_time AS at, (d.expected).source AS expected_source,
 		   (d.expected).expected_gain, (d.expected).horizon, (d.expected).gas_cost AS expected_gas,
 		   (d.expected).swap_cost AS expected_swap_cost, (d.expected).expected_costs,
 		   (d.expected).expected_gain - (d.expected).expected_costs AS expected_net,
-		   (d.expected).expected_gain - (d.expected).swap_cost AS expected_value_change,
+		   (d.expected).expected_gain - (d.expected).expected_costs AS expected_value_change,
 		   d.chain_time + (d.expected).horizon AS due_at, q.executed,
 		   CASE WHEN e.block_number IS NULL THEN 'pending' ELSE 'realised' END AS outcome,
-		   b.block_number AS start_block, b.value AS start_value, e.block_number AS end_block, e.at AS end_at,
-		   e.value AS end_value, e.value - b.value AS realised_value_change,
+		   d.block_number AS start_block, e.block_number AS end_block, e.at AS end_at,
+		   a.fees AS realised_fees, a.divergence AS realised_divergence, a.swap_cost AS realised_swap_cost,
+		   a.staking_yield AS realised_staking_yield, a.interest AS realised_interest, a.gas AS realised_gas,
+		   a.fees + a.divergence + a.swap_cost + a.staking_yield + a.interest + a.gas AS realised_value_change,
+		   a.excluded AS realised_excluded,
 		   coalesce(g.gas_eth, 0) AS gas_eth
 	  FROM @extschema@.decisions d
 	  JOIN @extschema@.strategies s ON s.id = d.strategy_id
 	 CROSS JOIN LATERAL @extschema@.txq_intents_state(d.intent_ids) q
-	  LEFT JOIN LATERAL (SELECT x.block_number, x.value FROM @extschema@.strategy_snapshots x
-						  WHERE x.strategy_id = d.strategy_id AND x.block_number <= d.block_number
-						  ORDER BY x.block_number DESC LIMIT 1) b ON true
-	  LEFT JOIN LATERAL (SELECT x.block_number, x.at, x.value FROM @extschema@.strategy_snapshots x
+	  LEFT JOIN LATERAL (SELECT x.block_number, x.at FROM @extschema@.strategy_snapshots x
 						  WHERE x.strategy_id = d.strategy_id AND x.block_number > d.block_number
 							AND x.at >= d.chain_time + (d.expected).horizon
-						  ORDER BY x.block_number LIMIT 1) e ON b.block_number IS NOT NULL
-	  LEFT JOIN LATERAL (SELECT sum(pg_catalog.numeric(a.gas_used) * @extschema@.numeric(a.effective_gas_price)) / 1e18 AS gas_eth
-						   FROM @extschema@.tx_attempts a
-						  WHERE a.intent_id = ANY (d.intent_ids) AND a.gas_used IS NOT NULL) g ON true
+						  ORDER BY x.block_number LIMIT 1) e ON true
+	  LEFT JOIN LATERAL (SELECT coalesce(sum(p.pnl_fees), 0) AS fees, coalesce(sum(p.pnl_divergence), 0) AS divergence,
+								coalesce(sum(p.pnl_swap_cost), 0) AS swap_cost,
+								coalesce(sum(p.pnl_staking_yield), 0) AS staking_yield,
+								coalesce(sum(p.pnl_interest_earned + p.pnl_interest_paid), 0) AS interest,
+								coalesce(sum(p.pnl_gas), 0) AS gas,
+								coalesce(sum(p.pnl_flows + p.pnl_price + p.pnl_hedge + p.pnl_incentives), 0) AS excluded
+						   FROM @extschema@.v_pnl_attribution p
+						  WHERE p.strategy_id = d.strategy_id AND p.period = 'block'
+							AND p.block_end > d.block_number AND p.block_end <= e.block_number) a
+		ON e.block_number IS NOT NULL
+	  LEFT JOIN LATERAL (SELECT sum(pg_catalog.numeric(t.gas_used) * @extschema@.numeric(t.effective_gas_price)) / 1e18 AS gas_eth
+						   FROM @extschema@.tx_attempts t
+						  WHERE t.intent_id = ANY (d.intent_ids) AND t.gas_used IS NOT NULL) g ON true
 	 WHERE d.status = 'enqueued' AND d.expected IS NOT NULL;
 COMMENT ON VIEW @extschema@.v_decision_outcomes IS
-	'Per acting decision: expected gain, horizon and costs against the strategy''s realised value change over the horizon (pending before), gas paid';
+	'Per acting decision: expected gain net of gas and swap costs against the attribution''s fees + divergence + swap cost + staking yield + interest + gas over its horizon (pending before); flows, price and hedge effects left out';
 
 -- Per strategy (action '*') and per strategy and action: how many decisions,
--- how many realised, expected and realised value changes summed over the
--- realised decisions whose intents were all mined, and the calibration:
+-- how many realised, expected and realised value changes (both net of gas
+-- and swap costs, as in v_decision_outcomes) summed over the realised
+-- decisions whose intents were all mined, and the calibration:
 --   calibration_ratio   sum realised / sum expected
 --   calibration_slope   least-squares slope of realised on expected
 --                       through the origin: sum(x y) / sum(x^2)
 --   sign_hit_rate       share of realised decisions whose realised change
 --                       has the sign of the expected one (0 counts as +)
---   return_on_gas       sum realised value change / ETH paid for gas
---                       (numeraire units per ETH)
+--   return_on_gas       (sum realised value change - sum realised gas, i.e.
+--                       what the decisions made before paying gas) / ETH
+--                       the decisions paid for gas: numeraire per ETH
 CREATE VIEW @extschema@.v_strategy_outcomes AS
 	SELECT o.strategy_id, min(o.strategy) AS strategy, min(o.strategy_kind) AS strategy_kind,
 		   coalesce(o.action, '*') AS action,
@@ -160,89 +181,98 @@ CREATE VIEW @extschema@.v_strategy_outcomes AS
 			 / nullif(sum(o.expected_value_change ^ 2) FILTER (WHERE r.ok), 0))::float8 AS calibration_slope,
 		   avg(CASE WHEN (o.realised_value_change >= 0) = (o.expected_value_change >= 0) THEN 1.0 ELSE 0.0 END)
 			   FILTER (WHERE r.ok)::float8 AS sign_hit_rate,
-		   (sum(o.realised_value_change) FILTER (WHERE r.ok) / nullif(sum(o.gas_eth) FILTER (WHERE r.ok), 0))::float8
-			   AS return_on_gas
+		   (sum(o.realised_value_change - o.realised_gas) FILTER (WHERE r.ok)
+			 / nullif(sum(o.gas_eth) FILTER (WHERE r.ok), 0))::float8 AS return_on_gas
 	  FROM @extschema@.v_decision_outcomes o
 	 CROSS JOIN LATERAL (SELECT o.outcome = 'realised' AND o.executed AS ok) r
 	 GROUP BY GROUPING SETS ((o.strategy_id), (o.strategy_id, o.action));
 COMMENT ON VIEW @extschema@.v_strategy_outcomes IS
-	'Per strategy (action *) and action: decisions, pending, realised, expected and realised value change, gas, calibration ratio and slope, sign hit rate, return on gas';
+	'Per strategy (action *) and action: decisions, pending, realised, expected and realised net value change (attribution), gas, calibration ratio and slope, sign hit rate, return on gas';
 
 -- ---- ranking ----
 
--- Each strategy's risk and return over its snapshots in a window ending at
--- its last snapshot (NULL: all of them), from the returns between
--- consecutive snapshots r_i = v_i / v_(i-1) - 1, in its numeraire:
---   periods_per_year   n returns × one year (365.25 days) / the window's
---                      elapsed time: the snapshots' own cadence
---   total_return       v_last / v_first - 1
---   annualised_return  (v_last / v_first) ^ (year / elapsed) - 1 (NULL when
---                      the exponent overflows, a window of a few seconds)
---   volatility         sample stddev of r × sqrt(periods_per_year)
---   sharpe             mean r / stddev r × sqrt(periods_per_year)
---                      (strategy_sharpe; risk-free rate 0)
---   sortino            mean r × sqrt(periods_per_year) / downside
---                      deviation sqrt(mean(min(r, 0)^2)); NULL without a loss
---   max_drawdown       max over the window of 1 - v / running max v
+-- Each strategy's risk and return over the UTC days of a window ending at
+-- end_at (default now(), the same end for every strategy): the days whose
+-- start is in [end_at - win, end_at) (win NULL: every day before end_at),
+-- from v_pnl_attribution's day rows, as time-weighted returns that leave
+-- deposits and withdrawals out:
+--   r_d                (value_change - pnl_flows) / value_start of day d
+--                      (days with value_start <= 0 are skipped; a day
+--                      that loses everything, r <= -1, counts as 1e-300)
+--   index              I_d = Π (1 + r) up to d, I before the first day = 1
+--   total_return       I_last - 1
+--   annualised_return  I_last ^ (365.25 / days) - 1 (days: the returns)
+--   volatility         sample stddev of r × sqrt(365.25)
+--   sharpe             mean r / stddev r × sqrt(365.25) (strategy_sharpe;
+--                      risk-free rate 0)
+--   sortino            mean r × sqrt(365.25) / sqrt(mean(min(r, 0)^2));
+--                      NULL without a losing day
+--   max_drawdown       max over the window of 1 - I / running max of I
+--                      (the running max starting at 1)
 --   calmar             annualised_return / max_drawdown (NULL when 0)
-CREATE FUNCTION @extschema@.strategy_ranking(win interval DEFAULT NULL)
+-- Below min_days (7) daily returns the annualised figures (annualised
+-- return, volatility, Sharpe, Sortino, Calmar) are NULL: a few days say
+-- nothing about a year.  periods_per_year is 365.25.
+CREATE FUNCTION @extschema@.strategy_ranking(win interval DEFAULT NULL, end_at timestamptz DEFAULT now())
 RETURNS TABLE (strategy_id bigint, strategy text, strategy_kind text, numeraire @extschema@.address,
-	from_at timestamptz, to_at timestamptz, snapshots bigint, periods_per_year float8,
-	start_value numeric, end_value numeric, total_return float8, annualised_return float8,
+	from_at timestamptz, to_at timestamptz, days bigint, periods_per_year float8,
+	start_value numeric, end_value numeric, flows numeric, total_return float8, annualised_return float8,
 	volatility float8, sharpe float8, sortino float8, max_drawdown float8, calmar float8)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	WITH w AS (
-		SELECT x.strategy_id, x.block_number, x.at, x.value, x.numeraire,
-			   lag(x.value) OVER (PARTITION BY x.strategy_id ORDER BY x.block_number) AS prev,
-			   max(x.value) OVER (PARTITION BY x.strategy_id ORDER BY x.block_number) AS peak,
-			   first_value(x.value) OVER (PARTITION BY x.strategy_id ORDER BY x.block_number) AS v0,
-			   last_value(x.value) OVER (PARTITION BY x.strategy_id ORDER BY x.block_number
-										 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS v1
-		  FROM strategy_snapshots x
-		 WHERE $1 IS NULL
-			OR x.at >= (SELECT max(y.at) FROM strategy_snapshots y WHERE y.strategy_id = x.strategy_id) - $1),
+	WITH d AS (
+		SELECT p.strategy_id, p.at, p.numeraire, p.value_start, p.value_end, p.pnl_flows,
+			   ((p.value_change - p.pnl_flows) / p.value_start)::float8 AS r
+		  FROM v_pnl_attribution p
+		 WHERE p.period = 'day' AND p.value_start > 0
+		   AND p.at - interval '1 day' < $2
+		   AND ($1 IS NULL OR p.at - interval '1 day' >= $2 - $1)),
+	i AS (
+		SELECT d.*, exp(sum(ln(greatest(1 + d.r, 1e-300))) OVER w) AS idx
+		  FROM d
+		WINDOW w AS (PARTITION BY d.strategy_id ORDER BY d.at)),
+	j AS (
+		SELECT i.*, greatest(1, max(i.idx) OVER (PARTITION BY i.strategy_id ORDER BY i.at)) AS peak FROM i),
 	a AS (
-		SELECT w.strategy_id, min(w.at) AS from_at, max(w.at) AS to_at, count(*) AS snapshots,
-			   min(w.v0) AS v0, min(w.v1) AS v1, (array_agg(w.numeraire ORDER BY w.block_number DESC))[1] AS numeraire,
-			   extract(epoch FROM max(w.at) - min(w.at))::float8 AS elapsed,
-			   array_agg((w.value / w.prev - 1)::float8 ORDER BY w.block_number) FILTER (WHERE w.prev > 0) AS r,
-			   max(CASE WHEN w.peak > 0 THEN (1 - w.value / w.peak)::float8 ELSE 0 END) AS mdd
-		  FROM w GROUP BY w.strategy_id),
+		SELECT j.strategy_id, min(j.at) - interval '1 day' AS from_at, max(j.at) AS to_at, count(*) AS n,
+			   (array_agg(j.value_start ORDER BY j.at))[1] AS v0, (array_agg(j.value_end ORDER BY j.at DESC))[1] AS v1,
+			   (array_agg(j.numeraire ORDER BY j.at DESC))[1] AS numeraire, sum(j.pnl_flows) AS flows,
+			   (array_agg(j.idx ORDER BY j.at DESC))[1] AS idx, array_agg(j.r ORDER BY j.at) AS r,
+			   max(1 - j.idx / j.peak) AS mdd,
+			   avg(j.r) AS mean_r, stddev_samp(j.r) AS sd_r, sqrt(avg(least(j.r, 0) ^ 2)) AS down
+		  FROM j GROUP BY j.strategy_id),
 	b AS (
-		SELECT a.*, CASE WHEN a.elapsed > 0 THEN coalesce(cardinality(a.r), 0) * 31557600 / a.elapsed END AS ppy,
-			   CASE WHEN a.v0 > 0 AND a.v1 > 0 AND a.elapsed > 0 THEN ln((a.v1 / a.v0)::float8) * 31557600 / a.elapsed END AS lg,
-			   (SELECT avg(r) FROM unnest(a.r) r) AS mean_r, (SELECT stddev_samp(r) FROM unnest(a.r) r) AS sd_r,
-			   (SELECT sqrt(avg(least(r, 0) ^ 2)) FROM unnest(a.r) r) AS down
+		SELECT a.*, a.n >= 7 AS enough,
+			   CASE WHEN a.idx > 0 THEN ln(a.idx) * 365.25 / a.n END AS lg
 		  FROM a)
-	SELECT b.strategy_id, s.name, s.kind, b.numeraire, b.from_at, b.to_at, b.snapshots, b.ppy,
-		   b.v0, b.v1, CASE WHEN b.v0 > 0 THEN (b.v1 / b.v0 - 1)::float8 END,
-		   CASE WHEN abs(b.lg) < 700 THEN exp(b.lg) - 1 END,
-		   b.sd_r * sqrt(b.ppy),
-		   CASE WHEN b.ppy > 0 AND cardinality(b.r) >= 2 THEN strategy_sharpe(b.r, b.ppy) END,
-		   CASE WHEN b.down > 0 THEN b.mean_r * sqrt(b.ppy) / b.down END,
+	SELECT b.strategy_id, s.name, s.kind, b.numeraire, b.from_at, b.to_at, b.n, 365.25::float8,
+		   b.v0, b.v1, b.flows, b.idx - 1,
+		   CASE WHEN b.enough AND abs(b.lg) < 700 THEN exp(b.lg) - 1 END,
+		   CASE WHEN b.enough THEN b.sd_r * sqrt(365.25) END,
+		   CASE WHEN b.enough THEN strategy_sharpe(b.r, 365.25) END,
+		   CASE WHEN b.enough AND b.down > 0 THEN b.mean_r * sqrt(365.25) / b.down END,
 		   b.mdd,
-		   CASE WHEN abs(b.lg) < 700 AND b.mdd > 0 THEN (exp(b.lg) - 1) / b.mdd END
+		   CASE WHEN b.enough AND abs(b.lg) < 700 AND b.mdd > 0 THEN (exp(b.lg) - 1) / b.mdd END
 	  FROM b JOIN strategies s ON s.id = b.strategy_id
 $$;
-COMMENT ON FUNCTION @extschema@.strategy_ranking(interval) IS
-	'per strategy over its snapshots in a window ending at its last one (NULL: all): annualised return, volatility, Sharpe, Sortino, maximum drawdown, Calmar';
+COMMENT ON FUNCTION @extschema@.strategy_ranking(interval, timestamptz) IS
+	'per strategy over the UTC days of a window ending at end_at (default now()): time-weighted daily returns (flows left out), total and annualised return, volatility, Sharpe, Sortino, maximum drawdown, Calmar; annualised figures NULL under 7 days';
 
--- strategy_ranking over the default windows, each strategy ranked by
--- Sharpe within its window (1 the best; a strategy without a Sharpe last).
+-- strategy_ranking over the default windows ending now, each strategy
+-- ranked by Sharpe within its window (1 the best; without a Sharpe last).
 CREATE VIEW @extschema@.v_strategy_ranking AS
 	SELECT w.label AS "window", w.span, rank() OVER (PARTITION BY w.label ORDER BY r.sharpe DESC NULLS LAST) AS rank, r.*
 	  FROM (VALUES ('7d', interval '7 days'), ('30d', interval '30 days'), ('all', NULL::interval)) AS w(label, span)
-	 CROSS JOIN LATERAL @extschema@.strategy_ranking(w.span) r;
+	 CROSS JOIN LATERAL @extschema@.strategy_ranking(w.span, now()) r;
 COMMENT ON VIEW @extschema@.v_strategy_ranking IS
-	'strategy_ranking over 7 days, 30 days and all snapshots, ranked by Sharpe within each window';
+	'strategy_ranking over 7 days, 30 days and all days ending now, ranked by Sharpe within each window';
 
 -- ---- privileges ----
 
 REVOKE ALL ON @extschema@.v_decision_outcomes, @extschema@.v_strategy_outcomes, @extschema@.v_strategy_ranking FROM PUBLIC;
 GRANT SELECT ON @extschema@.v_decision_outcomes, @extschema@.v_strategy_outcomes, @extschema@.v_strategy_ranking
 	TO amplified_reader;
-REVOKE ALL ON FUNCTION @extschema@.strategy_ranking(interval) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.strategy_ranking(interval) TO amplified_reader;
+REVOKE ALL ON FUNCTION @extschema@.strategy_ranking(interval, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.strategy_ranking(interval, timestamptz) TO amplified_reader;
 -- strategy_expectation_of is immutable (a function of its arguments): PUBLIC's.

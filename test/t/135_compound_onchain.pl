@@ -1,10 +1,12 @@
 # 135_compound_onchain: lp_univ3's harvest-and-compound on the chain fixture.
 # An lp vault (anvil dev account 8) opens on the wstETH/WETH 0.05% pool;
 # traffic swaps back and forth inside its range, so that its NFTs earn fees
-# in both tokens.  With compound_factor so high that the fees do not beat
-# compound_factor × gas_cost, the next run holds (compound_below_threshold)
-# and nothing is sent; with it lowered below fees / gas_cost, the next run
-# decides "compound": through the risk gate and the queue, the vault's fees
+# in both tokens.  With compound_factor so high that what compounding the
+# fees would earn over the horizon (the added liquidity's share of the
+# pool's recent fees) does not beat compound_factor × gas_cost, the next run
+# holds (compound_below_threshold) and nothing is sent; with it lowered to
+# half of that gain / gas_cost, the next run decides "compound" (its
+# expected net positive): through the risk gate and the queue, the vault's fees
 # are collected (Collect events of the owed amounts) and its base NFT's
 # liquidity grows by the liquidity the decision computed (on chain, and in
 # its IncreaseLiquidity event).  The decisions carry their expectation, and
@@ -59,7 +61,7 @@ sub wait_ingested
 wait_ingested('start');
 
 # gas_cost in token1 raw units; compound_factor 1e6 puts the threshold at
-# 1e18 (a whole token of fees): far above what the traffic earns.
+# 1e18 (a whole token): far above what the traffic's fees would earn.
 my $GAS = '1000000000000';
 my $lp_params = $JSON->encode({
 	pool => $pool->{address}, position_manager => $npm,
@@ -127,20 +129,31 @@ my $owed = $JSON->decode(sql("SELECT jsonb_agg(jsonb_build_object('token_id', n 
 my ($o0, $o1) = (Math::BigInt->new(0), Math::BigInt->new(0));
 for (grep { $_->{liquidity} > 0 } @$owed) { $o0 += Math::BigInt->new($_->{owed0}); $o1 += Math::BigInt->new($_->{owed1}); }
 ok($o0 > 0 && $o1 > 0, "the vault's ranges earned fees in both tokens ($o0 / $o1)");
-my $fees1 = sql("SELECT $o1 + $o0 * (sqrt_price_x96::numeric / 79228162514264337593543950336) ^ 2
-	FROM univ3_pool_states WHERE pool = '$pool->{address}' ORDER BY block_number DESC LIMIT 1");
-cmp_ok($fees1, '<', 1e18, "worth $fees1 token1 raw units, under 1e6 x $GAS");
+# What compounding these fees would earn over the horizon (the policy's own
+# computation with compound_factor 0), in the numeraire, against the gas.
+my $base_json = $JSON->encode($base);
+my $g = $JSON->decode(sql(qq{SELECT jsonb_build_object('gain', c -> 'plan' -> 'expected' -> 'gain', 'gas', c -> 'plan' -> 'expected' -> 'gas_cost')
+	FROM strategies s, decisions d,
+		 LATERAL strategy_lp_compound(jsonb_populate_record(NULL::strategies,
+			 to_jsonb(s) || jsonb_build_object('params', s.params || '{"compound_factor": 0}')), d.inputs, '$base_json', '{}') c
+	WHERE s.id = $id AND d.id = $r2->{decision_id}}));
+cmp_ok($g->{gain}, '>', 0, "compounding them would earn $g->{gain} over the horizon");
+cmp_ok($g->{gain}, '<', 1e6 * $g->{gas}, "under 1e6 x gas ($g->{gas} in the numeraire)");
 
 # ---- above it: compound ----
-# compound_factor at half of fees / gas_cost: the fees beat it twice over.
-my $factor = sql("SELECT round($fees1 / $GAS / 2, 6)");
+# compound_factor at half of gain / gas: the gain beats it twice over.
+my $factor = sql("SELECT round($g->{gain} / $g->{gas} / 2, 6)");
+cmp_ok($factor, '>', 0, "a factor of $factor");
 sql("SELECT strategy_update($id, '{\"compound_factor\": $factor}')");
 $chain->rpc('evm_mine', []);
 wait_ingested('a new block');
 my $before = nfts();
 my $r3 = run_and_settle('above threshold');
 is($r3->{action}, 'compound', "run 3 compounds (compound_factor $factor)");
-like(join(',', @{ $r3->{reasons} }), qr/fees_beat_gas/, 'because the fees beat the gas by the factor');
+like(join(',', @{ $r3->{reasons} }), qr/compound_gain_beats_gas/, 'because what the fees earn beats the gas by the factor');
+is(sql("SELECT (expected).expected_gain > (plan ->> 'compound_factor')::numeric * (expected).gas_cost
+		AND (expected).expected_gain - (expected).expected_costs > 0 FROM decisions WHERE id = $r3->{decision_id}"), 't',
+	'the compound decision: gain > compound_factor x gas, expected net > 0');
 my $dec = $JSON->decode(sql("SELECT jsonb_build_object('plan', plan, 'risk_allowed', risk_allowed, 'status', status,
 	'steps', (SELECT jsonb_agg(i ->> 'step') FROM jsonb_array_elements(intents) i)) FROM decisions WHERE id = $r3->{decision_id}"));
 is($dec->{status}, 'enqueued', 'the risk gate allowed it and the queue took it');

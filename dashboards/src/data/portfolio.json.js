@@ -36,7 +36,13 @@ if (present) {
   }
 }
 
-// The ranking after risk over all snapshots (v_strategy_ranking's window "all").
-const ranking = await query(`SELECT * FROM v_strategy_ranking WHERE "window" = 'all' ORDER BY rank`);
+// The ranking after risk over all days (as v_strategy_ranking's window
+// "all"), ending at now() or, when chain time runs ahead of the clock (a
+// test chain whose time was advanced), at the latest snapshot: one end for
+// every strategy.
+const ranking = await query(`
+  SELECT rank() OVER (ORDER BY r.sharpe DESC NULLS LAST) AS rank, r.*
+    FROM strategy_ranking(NULL, greatest(now(), (SELECT max(at) FROM strategy_snapshots) + interval '1 day')) r
+   ORDER BY rank, r.strategy_id`);
 
 emit({performance, attribution_view: present, attribution_period: period, attribution, ranking});

@@ -433,16 +433,39 @@ $$;
 COMMENT ON FUNCTION @extschema@.strategy_lp_expected_fees(jsonb, jsonb, numeric, numeric) IS
 	'token1 raw units the pool''s recent fees would pay added liquidity beside the other active liquidity over horizon_days';
 
+-- The approvals for a spender to take `need` of a token when the allowance
+-- is short: approve(need), preceded by approve(0) when the allowance is
+-- not zero (tokens such as USDT refuse to change one non-zero allowance
+-- into another).  An empty array when the allowance is enough.
+CREATE FUNCTION @extschema@.strategy_lp_approvals(token @extschema@.address, spender @extschema@.address,
+	allowance @extschema@.uint256, need @extschema@.uint256)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT CASE WHEN need::numeric <= 0 OR coalesce(allowance::numeric, 0) >= need::numeric THEN '[]'::jsonb
+				WHEN coalesce(allowance::numeric, 0) > 0
+				THEN jsonb_build_array(strategy_approve_intent(token, spender, '0'::uint256),
+									   strategy_approve_intent(token, spender, need))
+				ELSE jsonb_build_array(strategy_approve_intent(token, spender, need)) END
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_lp_approvals(@extschema@.address, @extschema@.address, @extschema@.uint256, @extschema@.uint256) IS
+	'the approve intents a spender needs to take an amount of a token: none when the allowance suffices, approve(0) first when it is non-zero (USDT-style tokens)';
+
 -- lp_univ3's harvest-and-compound, asked for when the policy holds and the
 -- strategy has compound_factor: the fees owed on the NFTs that hold
--- liquidity, valued in token1 raw units at the pool price, against
--- compound_factor × gas_cost.  Above it: collect each such NFT's fees and
--- add them all to the base range (increaseLiquidity on the NFT with the
--- most liquidity, the watched range when given), approvals first when the
--- position manager's allowance is short.  NULL when the fees do not beat
--- the threshold (the policy then holds with reason compound_below_threshold);
--- a hold with reason compound_fees_unbalanced when the fees add no
--- liquidity to the range (one token's fees alone, the price in range).
+-- liquidity would add liquidity l_add to the base range (the NFT with the
+-- most liquidity, the watched range when given); the gain of compounding
+-- is what that added liquidity is expected to earn over the horizon
+-- (strategy_lp_expected_fees, as the rebalance gate counts a range's
+-- gain), in the numeraire.  When gain > compound_factor x gas_cost (both
+-- in the numeraire): collect each such NFT's fees and increaseLiquidity
+-- with them, approvals first when the position manager's allowance is
+-- short (approve 0 first when it is non-zero).  NULL when the gain does
+-- not beat the threshold (the policy then holds with reason
+-- compound_below_threshold); a hold with reason compound_fees_unbalanced
+-- when the fees add no liquidity to the range (one token's fees alone, the
+-- price in range).
 CREATE FUNCTION @extschema@.strategy_lp_compound(s @extschema@.strategies, state jsonb, base jsonb, reasons text[])
 RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE
@@ -458,7 +481,7 @@ DECLARE
 	owed0 numeric;
 	owed1 numeric;
 	fees1 numeric;
-	threshold numeric := (p ->> 'compound_factor')::numeric * (p ->> 'gas_cost')::numeric;
+	threshold numeric;
 	target jsonb;
 	sa uint256;
 	sb uint256;
@@ -473,7 +496,7 @@ BEGIN
 	  FROM jsonb_array_elements(state -> 'nfts') x WHERE (x ->> 'liquidity')::numeric > 0;
 	-- token1 raw per token0 raw is sqrt_price^2 / 2^192
 	fees1 := owed1 + owed0 * (sqrt_p::numeric / 79228162514264337593543950336) ^ 2;
-	IF fees1 <= 0 OR fees1 <= threshold THEN
+	IF fees1 <= 0 THEN
 		RETURN NULL;
 	END IF;
 	SELECT x INTO target FROM jsonb_array_elements(state -> 'nfts') x
@@ -489,6 +512,14 @@ BEGIN
 		RETURN jsonb_build_object('action', 'hold', 'reasons', to_jsonb(reasons || 'compound_fees_unbalanced'::text),
 			'intents', '[]'::jsonb);
 	END IF;
+	-- The benefit: the fees the added liquidity earns over the horizon.
+	gain := strategy_lp_token1_in_numeraire(p, sqrt_p,
+		strategy_lp_expected_fees(p, state, l_add::numeric, (state -> 'pool' ->> 'liquidity')::numeric));
+	gas := strategy_lp_token1_in_numeraire(p, sqrt_p, (p ->> 'gas_cost')::numeric);
+	threshold := (p ->> 'compound_factor')::numeric * gas;
+	IF gain <= threshold THEN
+		RETURN NULL;
+	END IF;
 	FOR n IN SELECT x FROM jsonb_array_elements(state -> 'nfts') x
 			  WHERE (x ->> 'liquidity')::numeric > 0 AND ((x ->> 'owed0')::numeric > 0 OR (x ->> 'owed1')::numeric > 0)
 			  ORDER BY (x ->> 'token_id')::numeric LOOP
@@ -497,25 +528,19 @@ BEGIN
 				jsonb_build_array(jsonb_build_array(n ->> 'token_id', s.owner::text, max128, max128))),
 			format('collect the fees of position %s (%s of token0, %s of token1)', n ->> 'token_id', n ->> 'owed0', n ->> 'owed1')));
 	END LOOP;
-	IF owed0 > 0 AND (state -> 'wallet' ->> 'allowance0')::uint256 < owed0::uint256 THEN
-		intents := intents || jsonb_build_array(strategy_approve_intent((p ->> 'token0')::address, npm, owed0::uint256));
-	END IF;
-	IF owed1 > 0 AND (state -> 'wallet' ->> 'allowance1')::uint256 < owed1::uint256 THEN
-		intents := intents || jsonb_build_array(strategy_approve_intent((p ->> 'token1')::address, npm, owed1::uint256));
-	END IF;
+	intents := intents
+		|| strategy_lp_approvals((p ->> 'token0')::address, npm, (state -> 'wallet' ->> 'allowance0')::uint256, owed0::uint256)
+		|| strategy_lp_approvals((p ->> 'token1')::address, npm, (state -> 'wallet' ->> 'allowance1')::uint256, owed1::uint256);
 	intents := intents || jsonb_build_array(strategy_intent('increase_liquidity', npm,
 		abi_encode_call('increaseLiquidity((uint256,uint256,uint256,uint256,uint256,uint256))',
 			jsonb_build_array(jsonb_build_array(target ->> 'token_id', owed0::text, owed1::text,
 				strategy_amount_min(use.amount0, slip)::text, strategy_amount_min(use.amount1, slip)::text, deadline))),
 		format('compound %s of token0 and %s of token1 into position %s [%s, %s) (liquidity +%s)', owed0, owed1,
 			   target ->> 'token_id', target ->> 'tick_lower', target ->> 'tick_upper', l_add)));
-	gain := strategy_lp_token1_in_numeraire(p, sqrt_p,
-		strategy_lp_expected_fees(p, state, l_add::numeric, (state -> 'pool' ->> 'liquidity')::numeric));
-	gas := strategy_lp_token1_in_numeraire(p, sqrt_p, (p ->> 'gas_cost')::numeric);
-	RETURN jsonb_build_object('action', 'compound', 'reasons', to_jsonb(reasons || 'fees_beat_gas'::text),
+	RETURN jsonb_build_object('action', 'compound', 'reasons', to_jsonb(reasons || 'compound_gain_beats_gas'::text),
 		'plan', jsonb_build_object('token_id', target ->> 'token_id', 'tick_lower', (target ->> 'tick_lower')::int,
 			'tick_upper', (target ->> 'tick_upper')::int, 'owed0', owed0::text, 'owed1', owed1::text,
-			'fees_token1', fees1, 'threshold_token1', threshold, 'compound_factor', (p ->> 'compound_factor')::numeric,
+			'fees_token1', fees1, 'gain', gain, 'threshold', threshold, 'compound_factor', (p ->> 'compound_factor')::numeric,
 			'liquidity_added', l_add::text, 'amount0', use.amount0::text, 'amount1', use.amount1::text,
 			'expected', jsonb_build_object('gain', gain, 'horizon', make_interval(secs => (p ->> 'horizon_days')::float8 * 86400),
 				'gas_cost', gas, 'swap_cost', 0)),
@@ -527,7 +552,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_lp_compound(@extschema@.strategies, jsonb, jsonb, text[]) IS
-	'lp_univ3 harvest-and-compound: collect the owed fees and add them to the base range when they beat compound_factor x gas_cost; NULL below';
+	'lp_univ3 harvest-and-compound: collect the owed fees and add them to the base range when what the added liquidity earns over the horizon beats compound_factor x gas_cost; NULL below';
 
 -- lp_univ3: place the vault's liquidity with univ3_alm_plan; move it when
 -- univ3_alm_should_rebalance says so.
@@ -718,10 +743,10 @@ BEGIN
 			   (CASE WHEN sw.zero_for_one THEN sw.amount_in::numeric * price ELSE sw.amount_in::numeric END)
 				 >= (p ->> 'min_swap_share')::numeric * (h1::numeric + h0::numeric * price) THEN
 				need0 := strategy_amount_min(sw.amount_out, slip);
-				IF ((state -> 'wallet' ->> CASE WHEN sw.zero_for_one THEN 'router_allowance0' ELSE 'router_allowance1' END)::uint256) < sw.amount_in THEN
-					intents := intents || jsonb_build_array(strategy_approve_intent(
-						CASE WHEN sw.zero_for_one THEN t0 ELSE t1 END, (p ->> 'swap_router')::address, sw.amount_in));
-				END IF;
+				intents := intents || strategy_lp_approvals(CASE WHEN sw.zero_for_one THEN t0 ELSE t1 END,
+					(p ->> 'swap_router')::address,
+					(state -> 'wallet' ->> CASE WHEN sw.zero_for_one THEN 'router_allowance0' ELSE 'router_allowance1' END)::uint256,
+					sw.amount_in);
 				intents := intents || jsonb_build_array(strategy_intent('swap', (p ->> 'swap_router')::address,
 					abi_encode_call('exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160))',
 						jsonb_build_array(jsonb_build_array(
@@ -758,12 +783,8 @@ BEGIN
 	SELECT coalesce(sum((x ->> 'amount0')::numeric), 0)::uint256, coalesce(sum((x ->> 'amount1')::numeric), 0)::uint256
 	  INTO need0, need1
 	  FROM jsonb_array_elements(plan) x WHERE x ->> 'role' <> 'idle';
-	IF need0 > 0 AND (state -> 'wallet' ->> 'allowance0')::uint256 < need0 THEN
-		intents := intents || jsonb_build_array(strategy_approve_intent(t0, npm, need0));
-	END IF;
-	IF need1 > 0 AND (state -> 'wallet' ->> 'allowance1')::uint256 < need1 THEN
-		intents := intents || jsonb_build_array(strategy_approve_intent(t1, npm, need1));
-	END IF;
+	intents := intents || strategy_lp_approvals(t0, npm, (state -> 'wallet' ->> 'allowance0')::uint256, need0)
+		|| strategy_lp_approvals(t1, npm, (state -> 'wallet' ->> 'allowance1')::uint256, need1);
 	FOR r IN SELECT x FROM jsonb_array_elements(plan) x WHERE x ->> 'role' <> 'idle' ORDER BY
 			 array_position(ARRAY['full_range', 'base', 'limit'], x ->> 'role') LOOP
 		intents := intents || jsonb_build_array(strategy_intent('mint', npm,
