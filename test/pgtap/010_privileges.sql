@@ -267,7 +267,7 @@ INSERT INTO matrix VALUES
 	('amplified.derivs_basis_carry_series(bigint,amplified.address,text,text,timestamp with time zone,timestamp with time zone,interval,double precision,double precision,double precision,double precision)', 'EXECUTE', 'amplified_analyst'),
 	('amplified.strategy_greeks(bigint,bigint)', 'EXECUTE', 'amplified_reader'),
 	-- performance: outcomes and ranking
-	('amplified.strategy_ranking(interval)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_ranking(interval,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
 	('amplified.v_pnl_attribution', 'SELECT', 'amplified_reader'),
 	('amplified.v_pnl_attribution_check', 'SELECT', 'amplified_reader'),
 	('amplified.strategy_flows', 'SELECT', 'amplified_reader'),

@@ -305,7 +305,7 @@ INSERT INTO sample VALUES
 	('amplified.derivs_basis_carry_series(bigint,amplified.address,text,text,timestamp with time zone,timestamp with time zone,interval,double precision,double precision,double precision,double precision)',
 	 $$SELECT count(*) FROM amplified.derivs_basis_carry_series(990011, '0x00000000000000000000000000000000000000aa', 'v', 'm', now() - interval '1 day', now(), '1 hour')$$, '55000'),
 	('amplified.strategy_greeks(bigint,bigint)', 'SELECT count(*) FROM amplified.strategy_greeks(-1)', '42704'),
-	('amplified.strategy_ranking(interval)', 'SELECT count(*) FROM amplified.strategy_ranking()', 'ok'),
+	('amplified.strategy_ranking(interval,timestamp with time zone)', 'SELECT count(*) FROM amplified.strategy_ranking()', 'ok'),
 	('amplified.strategy_gas_price(bigint,amplified.address,timestamp with time zone)',
 	 $$SELECT amplified.strategy_gas_price(990011, '0x00000000000000000000000000000000000000aa', now())$$, 'ok'),
 	('amplified.strategy_pnl_step(amplified.strategy_snapshots,amplified.strategy_snapshots)',

@@ -27,12 +27,12 @@ CREATE TEMP TABLE sb AS SELECT * FROM strategy_create('rank b', 'lp_univ3', 9990
 -- ---- ranking (the figures against Python: test/t/137_ranking.pl) ----
 -- Day rows of v_pnl_attribution: a's value 100 -> 110 -> 99 -> 121 over days 1..3 of 2026.
 CREATE FUNCTION pg_temp.snap(who text, block bigint, at timestamptz, num numeric, x numeric, px numeric,
-	interest numeric DEFAULT 0) RETURNS void LANGUAGE sql AS $$
+	interest numeric DEFAULT 0, paid numeric DEFAULT 0) RETURNS void LANGUAGE sql AS $$
 	INSERT INTO amplified.strategy_snapshots (strategy_id, block_number, at, numeraire, value, hold_value, interest_earned,
-		holdings, hold_basis)
-	SELECT s.id, block, at, '0x00000000000000000000000000000000000000b0', num + x * px, num + x * px, interest,
-		   ARRAY[ROW('0x00000000000000000000000000000000000000b0', 'wallet', num, 0, 1, NULL, NULL, NULL)::amplified.strategy_holding,
-				 ROW('0x00000000000000000000000000000000000000a0', 'wallet', x, 0, px, NULL, NULL, NULL)::amplified.strategy_holding],
+		interest_paid, holdings, hold_basis)
+	SELECT s.id, block, at, '0x00000000000000000000000000000000000000b0', num + x * px, num + x * px, interest, paid,
+		   ARRAY[ROW('0x00000000000000000000000000000000000000b0', 'wallet', num, 0, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::amplified.strategy_holding,
+				 ROW('0x00000000000000000000000000000000000000a0', 'wallet', x, 0, px, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::amplified.strategy_holding],
 		   '{}'
 	  FROM amplified.strategies s WHERE s.name = 'rank ' || who $$;
 SELECT pg_temp.snap('b', 10, '2026-01-01 12:00Z', 100, 0, 1), pg_temp.snap('b', 11, '2026-01-02 12:00Z', 110, 0, 1),
@@ -80,12 +80,13 @@ SELECT is(strategy_expectation_of('mykind', '{}', '{}', 'x', '{"gain": 1}'), NUL
 -- ---- outcomes: three decisions of a, two mined with gas (mined the block after), one pending ----
 -- a holds 90 numeraire and 10 of a priced asset x (decimals 0).  Block 20
 -- (day 0): 90 + 10 x 1 = 100.  Block 21 (day 1): x at 1.5 (price +5, not
--- a decision's doing) and 95 numeraire (+5): 110.  Block 22 (day 2): a
--- deposit of 50 recorded, x at 1.2 (price -3), 141 numeraire (so -4 beside
--- the deposit): 153.  Block 24 (day 4, later): 143 numeraire and interest
--- earned 2: 155.
+-- a decision's doing) and 95 numeraire: interest of 5 earned into it: 110.
+-- Block 22 (day 2): a deposit of 50 recorded, x at 1.2 (price -3), 141
+-- numeraire (interest of 4 paid out of it beside the deposit): 153.  Block
+-- 24 (day 4, later): 143 numeraire, 2 more interest earned: 155.  Every
+-- period balances (v_pnl_attribution_check).
 SELECT pg_temp.snap('a', 10, '2025-12-12 00:00Z', 50, 0, 1), pg_temp.snap('a', 20, '2026-01-01 00:00Z', 90, 10, 1),
-	   pg_temp.snap('a', 21, '2026-01-02 00:00Z', 95, 10, 1.5), pg_temp.snap('a', 22, '2026-01-03 00:00Z', 141, 10, 1.2);
+	   pg_temp.snap('a', 21, '2026-01-02 00:00Z', 95, 10, 1.5, 5), pg_temp.snap('a', 22, '2026-01-03 00:00Z', 141, 10, 1.2, 5, 4);
 INSERT INTO strategy_flows (strategy_id, block_number, asset, amount, note)
 SELECT id, 22, '0x00000000000000000000000000000000000000b0', 50, 'a deposit' FROM sa;
 CREATE FUNCTION pg_temp.decision(block bigint, day int, action text, e amplified.strategy_expectation, mined boolean)
@@ -118,11 +119,11 @@ CREATE TEMP TABLE ds AS SELECT
 SELECT is((SELECT ROW(outcome, start_block, end_block, expected_value_change, realised_value_change, realised_gas, realised_excluded, gas_eth)
 			 FROM v_decision_outcomes WHERE decision_id = (SELECT d1 FROM ds)),
 	ROW('realised'::text, 20::bigint, 21::bigint, 9.5::numeric, 4.999::numeric, -0.001::numeric, 5.001::numeric, 0.001::numeric),
-	'd1: expected 12 - gas 1.5 - swap 1 = 9.5 against the attribution over (20, 21]: +5 numeraire less 0.001 of gas; the price effect (+5) and the owner''s gas funding left out');
-SELECT is((SELECT ROW(outcome, realised_value_change, realised_divergence, realised_excluded, due_at) FROM v_decision_outcomes
+	'd1: expected 12 - gas 1.5 - swap 1 = 9.5 against the attribution over (20, 21]: +5 of interest less 0.001 of gas; the price effect (+5) and the owner''s gas funding left out');
+SELECT is((SELECT ROW(outcome, realised_value_change, realised_interest, realised_excluded, due_at) FROM v_decision_outcomes
 			WHERE decision_id = (SELECT d2 FROM ds)),
 	ROW('realised'::text, -4.001::numeric, -4::numeric, 47.001::numeric, '2026-01-03 00:00Z'::timestamptz),
-	'd2: the deposit of 50 is not a return: -4 - 0.001 of gas, while the value rose 43 (flows 50.001 and price -3 left out)');
+	'd2: the deposit of 50 is not a return: -4 of interest paid - 0.001 of gas, while the value rose 43 (flows 50.001 and price -3 left out)');
 SELECT is((SELECT sum(value_change - pnl_flows - pnl_price - pnl_hedge - pnl_incentives) FROM v_pnl_attribution
 			WHERE strategy_id = (SELECT id FROM sa) AND period = 'block' AND block_end IN (21, 22)),
 	(SELECT sum(realised_value_change) FROM v_decision_outcomes WHERE decision_id IN ((SELECT d1 FROM ds), (SELECT d2 FROM ds))),
@@ -144,7 +145,7 @@ SELECT is((SELECT array_agg(ROW(action, decisions, pending)::text ORDER BY actio
 			WHERE strategy_id = (SELECT id FROM sa)),
 	ARRAY['(*,3,1)', '(compound,1,1)', '(rebalance,2,0)'], 'per action type as well');
 -- The horizon passes: a snapshot at day 4 realises d3 (its intent was never mined: not in the calibration).
-SELECT pg_temp.snap('a', 24, '2026-01-05 00:00Z', 143, 10, 1.2, 2);
+SELECT pg_temp.snap('a', 24, '2026-01-05 00:00Z', 143, 10, 1.2, 7, 4);
 SELECT is((SELECT ROW(outcome, realised_value_change, realised_interest) FROM v_decision_outcomes WHERE decision_id = (SELECT d3 FROM ds)),
 	ROW('realised'::text, 2::numeric, 2::numeric), 'd3 realised after its horizon: the interest earned, 2');
 SELECT is((SELECT ROW(pending, realised) FROM v_strategy_outcomes WHERE strategy_id = (SELECT id FROM sa) AND action = '*'),

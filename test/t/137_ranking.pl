@@ -73,7 +73,7 @@ for my $k (1 .. 4)
 	for my $x (@s)
 	{
 		$sqlall .= sprintf(qq{INSERT INTO strategy_snapshots (strategy_id, block_number, at, numeraire, value, hold_value, holdings, hold_basis)
-			VALUES (%d, %d, to_timestamp(%d), '%s', %d, %d, ARRAY[ROW('%s', 'wallet', %d, 0, 1, NULL, NULL, NULL)::strategy_holding], '{}');\n},
+			VALUES (%d, %d, to_timestamp(%d), '%s', %d, %d, ARRAY[ROW('%s', 'wallet', %d, 0, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::strategy_holding], '{}');\n},
 			$id, $x->[0], $x->[1], $NUM, $x->[2], $x->[2], $NUM, $x->[2]);
 	}
 	for my $b (sort { $a <=> $b } keys %{ $flows{$id} || {} })
