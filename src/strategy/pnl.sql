@@ -322,7 +322,10 @@ COMMENT ON VIEW @extschema@.v_pnl_attribution_check IS
 REVOKE ALL ON TABLE @extschema@.strategy_flows, @extschema@.v_pnl_attribution, @extschema@.v_pnl_attribution_check FROM PUBLIC;
 GRANT SELECT ON @extschema@.strategy_flows, @extschema@.v_pnl_attribution, @extschema@.v_pnl_attribution_check TO amplified_reader;
 -- Operators record the deposits and withdrawals they make.
-GRANT INSERT, UPDATE, DELETE ON @extschema@.strategy_flows TO amplified_operator;
+-- Append-only for operators: a mistake is corrected by a reversing entry,
+-- so the ledger keeps who recorded what and when (recorded_at, recorded_by
+-- are the defaults, not theirs to set).
+GRANT INSERT (strategy_id, block_number, asset, amount, note) ON @extschema@.strategy_flows TO amplified_operator;
 REVOKE ALL ON FUNCTION @extschema@.strategy_gas_price(bigint, @extschema@.address, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.strategy_gas_price(bigint, @extschema@.address, timestamptz) TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.strategy_pnl_step(@extschema@.strategy_snapshots, @extschema@.strategy_snapshots) FROM PUBLIC;

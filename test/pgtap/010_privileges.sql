@@ -271,9 +271,9 @@ INSERT INTO matrix VALUES
 	('amplified.v_pnl_attribution', 'SELECT', 'amplified_reader'),
 	('amplified.v_pnl_attribution_check', 'SELECT', 'amplified_reader'),
 	('amplified.strategy_flows', 'SELECT', 'amplified_reader'),
-	('amplified.strategy_flows', 'INSERT', 'amplified_operator'),
-	('amplified.strategy_flows', 'UPDATE', 'amplified_operator'),
-	('amplified.strategy_flows', 'DELETE', 'amplified_operator'),
+	('amplified.strategy_flows', 'INSERT', NULL),
+	('amplified.strategy_flows', 'UPDATE', NULL),
+	('amplified.strategy_flows', 'DELETE', NULL),
 	('amplified.strategy_pnl_step(amplified.strategy_snapshots,amplified.strategy_snapshots)', 'EXECUTE', 'amplified_reader'),
 	('amplified.strategy_gas_price(bigint,amplified.address,timestamp with time zone)', 'EXECUTE', 'amplified_reader'),
 	('amplified.v_decision_outcomes', 'SELECT', 'amplified_reader'),
@@ -581,6 +581,15 @@ SELECT is(
 SELECT ok(has_column_privilege('amplified_admin', 'amplified.ingest_event_decoders', 'target', 'INSERT')
 	AND has_column_privilege('amplified_admin', 'amplified.market_sources', 'series', 'UPDATE'),
 	'but the admin writes the other columns of the registries');
+
+-- strategy_flows is append-only for operators: the columns of a flow, not
+-- who recorded it or when, and no update or delete.
+SELECT ok(has_column_privilege('amplified_operator', 'amplified.strategy_flows', 'amount', 'INSERT')
+	AND NOT has_column_privilege('amplified_operator', 'amplified.strategy_flows', 'recorded_by', 'INSERT')
+	AND NOT has_column_privilege('amplified_operator', 'amplified.strategy_flows', 'recorded_at', 'INSERT')
+	AND NOT has_column_privilege('amplified_operator', 'amplified.strategy_flows', 'amount', 'UPDATE')
+	AND NOT has_column_privilege('amplified_reader', 'amplified.strategy_flows', 'amount', 'INSERT'),
+	'strategy_flows: operators insert a flow''s columns, never its recorder, and change nothing');
 
 -- The schema: readers and above may use it, PUBLIC may not.
 SELECT is(
