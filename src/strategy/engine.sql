@@ -818,6 +818,28 @@ COMMENT ON FUNCTION @extschema@.strategy_sync_positions(bigint, bigint) IS
 
 -- ---- gather: the state a decision sees ----
 
+-- What a swap of amount_in (raw) returns (raw) in a pool at a gathered
+-- state (swap: sqrt_price, tick, liquidity, ticks, liquidity_net as the
+-- kinds' gather functions build it), token0 in or token1 in, across its
+-- ticks (univ3_simulate_swap): the one quote the kinds that swap share.
+-- Under one raw unit in: 0.
+CREATE FUNCTION @extschema@.strategy_swap_quote(swap jsonb, tick_spacing int, fee int, token0_in boolean, amount_in numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT CASE WHEN amount_in < 1 THEN 0
+				WHEN token0_in THEN -q.amount1::numeric
+				ELSE -q.amount0::numeric END
+	  FROM univ3_simulate_swap((swap ->> 'sqrt_price')::uint256, (swap ->> 'tick')::int, (swap ->> 'liquidity')::uint256,
+			tick_spacing, fee,
+			ARRAY(SELECT t::int FROM jsonb_array_elements_text(swap -> 'ticks') t),
+			ARRAY(SELECT n::int256 FROM jsonb_array_elements_text(swap -> 'liquidity_net') n),
+			token0_in, int256(greatest(floor(amount_in), 1))) AS q
+$$;
+COMMENT ON FUNCTION @extschema@.strategy_swap_quote(jsonb, int, int, boolean, numeric) IS
+	'the raw output of a swap of amount_in (raw) in a pool at a gathered state, token0 or token1 in, across its ticks';
+
 -- The price of token0 in token1 whole units at a sqrt price, exact.
 CREATE FUNCTION @extschema@.strategy_price1per0(sqrt_price @extschema@.uint256, decimals0 int, decimals1 int)
 RETURNS numeric

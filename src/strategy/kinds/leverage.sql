@@ -46,14 +46,8 @@ RETURNS numeric
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT CASE WHEN amount_in < 1 THEN 0
-				WHEN (swap ->> 'collateral_is_token0')::boolean = sell_collateral THEN -q.amount1::numeric
-				ELSE -q.amount0::numeric END
-	  FROM univ3_simulate_swap((swap ->> 'sqrt_price')::uint256, (swap ->> 'tick')::int, (swap ->> 'liquidity')::uint256,
-			(p ->> 'swap_tick_spacing')::int, (p ->> 'swap_fee')::int,
-			ARRAY(SELECT t::int FROM jsonb_array_elements_text(swap -> 'ticks') t),
-			ARRAY(SELECT n::int256 FROM jsonb_array_elements_text(swap -> 'liquidity_net') n),
-			(swap ->> 'collateral_is_token0')::boolean = sell_collateral, int256(greatest(floor(amount_in), 1))) AS q
+	SELECT strategy_swap_quote(swap, (p ->> 'swap_tick_spacing')::int, (p ->> 'swap_fee')::int,
+		(swap ->> 'collateral_is_token0')::boolean = sell_collateral, amount_in)
 $$;
 COMMENT ON FUNCTION @extschema@.strategy_leverage_quote(jsonb, jsonb, boolean, numeric) IS
 	'leverage: the raw output of a swap of amount_in in the strategy''s pool at the gathered state, across its ticks (selling or buying the collateral)';
