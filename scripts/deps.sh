@@ -47,8 +47,10 @@ PKGS=(gcc libc6-dev make perl
       clang libclang-rt-14-dev curl ca-certificates
       chromium-headless-shell fonts-liberation)
 
-# The host side of a run in a fresh root: the root itself gets the list above
-# from this script, run inside it by make test.
+# The host side of a run in a fresh root (scripts/fresh-root.sh, make test-fresh,
+# CI): debootstrap builds the root and util-linux's unshare runs in it; both are
+# installed here by "scripts/deps.sh --fresh-root", which fresh-root.sh runs first.
+# The root itself gets the list above from this script, run inside it by make test.
 HOST_PKGS=(debootstrap util-linux)
 if [ "${1:-}" = --fresh-root ]; then PKGS=("${HOST_PKGS[@]}"); fi
 
