@@ -46,6 +46,7 @@ include src/risk/risk.mk
 include src/forecast/forecast.mk
 include src/derivs/derivs.mk
 include src/strategy/strategy.mk
+include src/shard/shard.mk
 
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
