@@ -221,6 +221,7 @@ DECLARE
 	remote bigint[];
 	src record;
 	part text;
+	why text;
 BEGIN
 	SELECT * INTO s FROM @extschema@.shards x WHERE x.name = $1;
 	SELECT array_agg(c.chain_id ORDER BY c.chain_id) INTO listed FROM @extschema@.shard_chains c WHERE c.shard = $1;
@@ -235,8 +236,9 @@ BEGIN
 					   format('shard_%s_chains', s.name)) INTO remote;
 	EXCEPTION
 		WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
+			GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
 			RAISE EXCEPTION 'shard "%" is unreachable', s.name
-				USING ERRCODE = '58R01', DETAIL = SQLERRM,
+				USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
 					  HINT = format('Check that a server listens on %s:%s and that the user mapping of server %s is right.',
 									s.host, s.port, s.server);
 		WHEN undefined_table OR invalid_schema_name THEN
@@ -427,6 +429,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 SET enable_partitionwise_aggregate = on
 AS $$
+DECLARE
+	why text;
 BEGIN
 	RETURN QUERY
 		SELECT c.shard, b.chain_id, b.numeraire, b.strategies, b.value, b.hold_value, b.block_number, b.at
@@ -436,8 +440,10 @@ BEGIN
 		  JOIN @extschema@.shard_chains c ON c.chain_id = b.chain_id
 		 ORDER BY b.chain_id, b.numeraire::text;
 EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
+	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
 	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
-		USING ERRCODE = '58R01', DETAIL = SQLERRM;
+		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
+			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cluster_portfolio() IS
@@ -450,17 +456,19 @@ RETURNS TABLE (shard text, chain_id bigint, numeraire @extschema@.address, strat
 			   value_start numeric, value_end numeric, value_change numeric,
 			   pnl_fees numeric, pnl_divergence numeric, pnl_staking_yield numeric, pnl_interest_earned numeric,
 			   pnl_interest_paid numeric, pnl_hedge numeric, pnl_incentives numeric, pnl_gas numeric,
-			   pnl_swap_cost numeric, pnl_price numeric, pnl_flows numeric, gas_eth numeric)
+			   pnl_swap_cost numeric, pnl_price numeric, pnl_flows numeric, gas_eth numeric, at timestamptz)
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 SET enable_partitionwise_aggregate = on
 AS $$
+DECLARE
+	why text;
 BEGIN
 	RETURN QUERY
 		SELECT c.shard, b.chain_id, b.numeraire, b.strategies, b.value_start, b.value_end, b.value_change,
 			   b.pnl_fees, b.pnl_divergence, b.pnl_staking_yield, b.pnl_interest_earned, b.pnl_interest_paid,
-			   b.pnl_hedge, b.pnl_incentives, b.pnl_gas, b.pnl_swap_cost, b.pnl_price, b.pnl_flows, b.gas_eth
+			   b.pnl_hedge, b.pnl_incentives, b.pnl_gas, b.pnl_swap_cost, b.pnl_price, b.pnl_flows, b.gas_eth, b.at
 		  FROM (SELECT x.chain_id, x.numeraire, count(*) AS strategies, sum(x.first_value) AS value_start,
 					   sum(x.value) AS value_end, sum(x.value_change) AS value_change,
 					   sum(x.pnl_fees) AS pnl_fees, sum(x.pnl_divergence) AS pnl_divergence,
@@ -468,13 +476,15 @@ BEGIN
 					   sum(x.pnl_interest_paid) AS pnl_interest_paid, sum(x.pnl_hedge) AS pnl_hedge,
 					   sum(x.pnl_incentives) AS pnl_incentives, sum(x.pnl_gas) AS pnl_gas,
 					   sum(x.pnl_swap_cost) AS pnl_swap_cost, sum(x.pnl_price) AS pnl_price,
-					   sum(x.pnl_flows) AS pnl_flows, sum(x.gas_eth) AS gas_eth
+					   sum(x.pnl_flows) AS pnl_flows, sum(x.gas_eth) AS gas_eth, max(x.at) AS at
 				  FROM @extschema@.shard_books x GROUP BY x.chain_id, x.numeraire) b
 		  JOIN @extschema@.shard_chains c ON c.chain_id = b.chain_id
 		 ORDER BY b.chain_id, b.numeraire::text;
 EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
+	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
 	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
-		USING ERRCODE = '58R01', DETAIL = SQLERRM;
+		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
+			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cluster_pnl() IS
@@ -492,6 +502,8 @@ LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
+DECLARE
+	why text;
 BEGIN
 	RETURN QUERY
 		SELECT c.shard, r.at, r.strategy_id, r.strategy, r.chain_id, r.numeraire, r.value, r.var95, r.cvar95,
@@ -500,8 +512,10 @@ BEGIN
 		  JOIN @extschema@.shard_chains c ON c.chain_id = r.chain_id
 		 ORDER BY r.chain_id, r.numeraire::text, r.strategy_id NULLS LAST;
 EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
+	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
 	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
-		USING ERRCODE = '58R01', DETAIL = SQLERRM;
+		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
+			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cluster_risk() IS
@@ -511,22 +525,27 @@ COMMENT ON FUNCTION @extschema@.cluster_risk() IS
 -- amount (amplified.sum(int256), shipped to the shards with the extension).
 CREATE FUNCTION @extschema@.cluster_positions()
 RETURNS TABLE (shard text, chain_id bigint, protocol text, asset @extschema@.address, positions bigint,
-			   amount @extschema@.int256)
+			   amount @extschema@.int256, at timestamptz)
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 SET enable_partitionwise_aggregate = on
 AS $$
+DECLARE
+	why text;
 BEGIN
 	RETURN QUERY
-		SELECT c.shard, p.chain_id, p.protocol, p.asset, p.positions, p.amount
-		  FROM (SELECT x.chain_id, x.protocol, x.asset, count(*) AS positions, @extschema@.sum(x.amount) AS amount
+		SELECT c.shard, p.chain_id, p.protocol, p.asset, p.positions, p.amount, p.at
+		  FROM (SELECT x.chain_id, x.protocol, x.asset, count(*) AS positions, @extschema@.sum(x.amount) AS amount,
+					   max(x.at) AS at
 				  FROM @extschema@.shard_positions x GROUP BY x.chain_id, x.protocol, x.asset) p
 		  JOIN @extschema@.shard_chains c ON c.chain_id = p.chain_id
 		 ORDER BY p.chain_id, p.protocol, p.asset::text;
 EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
+	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
 	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
-		USING ERRCODE = '58R01', DETAIL = SQLERRM;
+		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
+			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cluster_positions() IS
@@ -534,7 +553,7 @@ COMMENT ON FUNCTION @extschema@.cluster_positions() IS
 
 -- Across chains, per numeraire: the sums of the per-chain groups (PG15
 -- pushes no partial aggregate: each shard sums its chains, this adds the
--- chains up).  Values in different numerairs are never added together.
+-- chains up).  Values in different numeraires are never added together.
 -- Risk: var*_sum adds the per-chain VaRs, which is the VaR of the whole only
 -- if every chain lost together (VaR is not subadditive, so it is no upper
 -- bound in general); cvar*_upper_bound adds the per-chain CVaRs, an upper
@@ -546,12 +565,14 @@ RETURNS TABLE (numeraire @extschema@.address, shards bigint, chains bigint, stra
 			   pnl_interest_paid numeric, pnl_hedge numeric, pnl_incentives numeric, pnl_gas numeric,
 			   pnl_swap_cost numeric, pnl_price numeric, pnl_flows numeric, gas_eth numeric,
 			   var95_sum float8, cvar95_upper_bound float8, var99_sum float8, cvar99_upper_bound float8,
-			   min_health_factor numeric, risk_chains bigint)
+			   min_health_factor numeric, risk_chains bigint, at timestamptz)
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 SET enable_partitionwise_aggregate = on
 AS $$
+DECLARE
+	why text;
 BEGIN
 	RETURN QUERY
 		WITH b AS (
@@ -563,7 +584,7 @@ BEGIN
 				   sum(x.pnl_interest_paid) AS pnl_interest_paid, sum(x.pnl_hedge) AS pnl_hedge,
 				   sum(x.pnl_incentives) AS pnl_incentives, sum(x.pnl_gas) AS pnl_gas,
 				   sum(x.pnl_swap_cost) AS pnl_swap_cost, sum(x.pnl_price) AS pnl_price,
-				   sum(x.pnl_flows) AS pnl_flows, sum(x.gas_eth) AS gas_eth
+				   sum(x.pnl_flows) AS pnl_flows, sum(x.gas_eth) AS gas_eth, max(x.at) AS at
 			  FROM @extschema@.shard_books x GROUP BY x.chain_id, x.numeraire),
 		r AS (
 			SELECT x.chain_id, x.numeraire, sum(x.var95) AS var95, sum(x.cvar95) AS cvar95,
@@ -574,7 +595,7 @@ BEGIN
 			SELECT coalesce(b.chain_id, r.chain_id) AS chain_id, coalesce(b.numeraire, r.numeraire) AS numeraire,
 				   b.strategies, b.value, b.hold_value, b.value_start, b.value_change, b.pnl_fees, b.pnl_divergence,
 				   b.pnl_staking_yield, b.pnl_interest_earned, b.pnl_interest_paid, b.pnl_hedge, b.pnl_incentives,
-				   b.pnl_gas, b.pnl_swap_cost, b.pnl_price, b.pnl_flows, b.gas_eth,
+				   b.pnl_gas, b.pnl_swap_cost, b.pnl_price, b.pnl_flows, b.gas_eth, b.at,
 				   r.var95, r.cvar95, r.var99, r.cvar99, r.min_health_factor, r.reports
 			  FROM b FULL JOIN r ON r.chain_id = b.chain_id AND r.numeraire = b.numeraire)
 		SELECT j.numeraire, count(DISTINCT c.shard), count(*), coalesce(sum(j.strategies), 0)::bigint,
@@ -583,13 +604,15 @@ BEGIN
 			   sum(j.pnl_interest_paid), sum(j.pnl_hedge), sum(j.pnl_incentives), sum(j.pnl_gas),
 			   sum(j.pnl_swap_cost), sum(j.pnl_price), sum(j.pnl_flows), sum(j.gas_eth),
 			   sum(j.var95), sum(j.cvar95), sum(j.var99), sum(j.cvar99), min(j.min_health_factor),
-			   count(j.reports)
+			   count(j.reports), max(j.at)
 		  FROM j JOIN @extschema@.shard_chains c ON c.chain_id = j.chain_id
 		 GROUP BY j.numeraire
 		 ORDER BY j.numeraire::text;
 EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
+	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
 	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
-		USING ERRCODE = '58R01', DETAIL = SQLERRM;
+		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
+			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cluster_totals() IS
@@ -619,7 +642,7 @@ REVOKE ALL ON @extschema@.v_cluster_portfolio, @extschema@.v_cluster_pnl, @extsc
 	@extschema@.v_cluster_positions, @extschema@.v_cluster_totals FROM PUBLIC;
 GRANT SELECT ON @extschema@.v_cluster_portfolio, @extschema@.v_cluster_pnl, @extschema@.v_cluster_risk,
 	@extschema@.v_cluster_positions, @extschema@.v_cluster_totals TO amplified_reader;
-REVOKE ALL ON FUNCTION @extschema@.shard_sources(), @extschema@.shard_drop_tables(text),
+REVOKE ALL ON FUNCTION @extschema@.shard_drop_tables(text),
 	@extschema@.shard_build_tables(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.shard_add(text, text, integer, text, bigint[], text, text, integer, integer),
 	@extschema@.shard_remove(text), @extschema@.shard_refresh() FROM PUBLIC;
