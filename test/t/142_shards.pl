@@ -12,7 +12,9 @@
 # coordinator's functions sending those aggregates.  A shard that is down
 # fails every cluster figure with 58R01 (never a partial total); bad
 # inputs to shard_add and shard_remove fail with their SQLSTATEs and leave
-# nothing behind.
+# nothing behind.  A pg_dump/pg_restore of the coordinator keeps the
+# registry, servers and user mappings and leaves the foreign partitions out;
+# shard_refresh() rebuilds them and the figures are the same.
 use strict;
 use warnings;
 
@@ -297,6 +299,20 @@ $coord->command_ok([ 'pg_dump', '-s', '-d', 'postgres', '-f', $dumpfile ], 'pg_d
 my $dump = slurp_file($dumpfile);
 like($dump, qr/CREATE SERVER amplified_shard_a FOREIGN DATA WRAPPER postgres_fdw/, 'pg_dump keeps the servers');
 unlike($dump, qr/shard_a_books/, 'and leaves out the foreign partitions (extension members)');
+# a restore of the coordinator into another database: registry, servers and
+# user mappings come back; shard_refresh() rebuilds the foreign partitions
+my $archive = PostgreSQL::Test::Utils::tempdir() . '/coord.dump';
+$coord->command_ok([ 'pg_dump', '-Fc', '-d', 'postgres', '-f', $archive ], 'pg_dump -Fc of the coordinator');
+$coord->safe_psql('postgres', 'CREATE DATABASE restored');
+$coord->command_ok([ 'pg_restore', '--exit-on-error', '-d', 'restored', $archive ], 'pg_restore into database restored');
+my $rsql = sub { $coord->safe_psql('restored', "SET search_path = amplified, public;\n$_[0]") };
+is($rsql->(q{SELECT count(*) FROM pg_class WHERE relkind = 'f'}) . ' ' . $rsql->(q{SELECT count(*) FROM shard_chains})
+	. ' ' . $rsql->(q{SELECT count(*) FROM pg_user_mappings WHERE srvname LIKE 'amplified\\_shard\\_%'}), '0 3 2',
+	'restored: the registry and user mappings, no foreign tables');
+is($rsql->(q{SELECT string_agg(shard || ':' || array_to_string(chain_ids, ','), ' ') FROM shard_refresh()}),
+	'a:1001,1002 b:2001', 'shard_refresh on the restored coordinator rebuilds both shards');
+same_rows(rows($rsql->($got_books)), \@want_books, 'the restored coordinator shows the same figures');
+
 is(on($coord, q{SELECT string_agg(shard || ':' || array_to_string(chain_ids, ','), ' ') FROM shard_refresh()}),
 	'a:1001,1002 b:2001', 'shard_refresh rebuilds both shards');
 same_rows(rows(on($coord, $got_books)), \@want_books, 'and the figures are the same after it');
