@@ -462,7 +462,29 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_intent_check(bigint,amplified.address,bigint,amplified.address,amplified.uint256,bytea)', 'EXECUTE', NULL),
 	('amplified.strategy_run_one(amplified.strategies,bigint,boolean)', 'EXECUTE', NULL),
 	-- a trigger function: nobody calls it
-	('amplified.chains_wake_launcher()', 'EXECUTE', NULL);
+	('amplified.chains_wake_launcher()', 'EXECUTE', NULL),
+	-- shard module: the coordinator's registry and API are the admin's, its figures the reader's
+	('amplified.v_shard_books', 'SELECT', 'amplified_reader'),
+	('amplified.shards', 'SELECT', 'amplified_admin'),
+	('amplified.shard_chains', 'SELECT', 'amplified_admin'),
+	('amplified.shard_books', 'SELECT', NULL),
+	('amplified.shard_risk', 'SELECT', NULL),
+	('amplified.shard_positions', 'SELECT', NULL),
+	('amplified.shard_add(text,text,integer,text,bigint[],text,text,integer,integer)', 'EXECUTE', 'amplified_admin'),
+	('amplified.shard_remove(text)', 'EXECUTE', 'amplified_admin'),
+	('amplified.shard_refresh()', 'EXECUTE', 'amplified_admin'),
+	('amplified.shard_build_tables(text)', 'EXECUTE', NULL),
+	('amplified.shard_drop_tables(text)', 'EXECUTE', NULL),
+	('amplified.cluster_portfolio()', 'EXECUTE', 'amplified_reader'),
+	('amplified.cluster_pnl()', 'EXECUTE', 'amplified_reader'),
+	('amplified.cluster_risk()', 'EXECUTE', 'amplified_reader'),
+	('amplified.cluster_positions()', 'EXECUTE', 'amplified_reader'),
+	('amplified.cluster_totals()', 'EXECUTE', 'amplified_reader'),
+	('amplified.v_cluster_portfolio', 'SELECT', 'amplified_reader'),
+	('amplified.v_cluster_pnl', 'SELECT', 'amplified_reader'),
+	('amplified.v_cluster_risk', 'SELECT', 'amplified_reader'),
+	('amplified.v_cluster_positions', 'SELECT', 'amplified_reader'),
+	('amplified.v_cluster_totals', 'SELECT', 'amplified_reader');
 
 -- Every function, aggregate and procedure of the extension.
 CREATE TEMP TABLE ext_functions AS

@@ -315,7 +315,16 @@ INSERT INTO sample VALUES
 	('amplified.strategy_hedge_target_delta(bigint,amplified.address,bigint)',
 	 $$SELECT amplified.strategy_hedge_target_delta(-1, '0x00000000000000000000000000000000000000aa', 1)$$, '42704'),
 	('amplified.forecast_deploy(bigint)', 'SELECT amplified.forecast_deploy(-1)', '42704'),
-	('amplified.forecast_rollback(text)', $$SELECT amplified.forecast_rollback('role_none')$$, '42704');
+	('amplified.forecast_rollback(text)', $$SELECT amplified.forecast_rollback('role_none')$$, '42704'),
+	('amplified.shard_add(text,text,integer,text,bigint[],text,text,integer,integer)',
+	 $$SELECT amplified.shard_add('role_none', '127.0.0.1', 1, 'postgres', ARRAY[990011]::bigint[])$$, '55000'),
+	('amplified.shard_remove(text)', $$SELECT amplified.shard_remove('role_none')$$, '42704'),
+	('amplified.shard_refresh()', 'SELECT count(*) FROM amplified.shard_refresh()', 'ok'),
+	('amplified.cluster_portfolio()', 'SELECT count(*) FROM amplified.cluster_portfolio()', 'ok'),
+	('amplified.cluster_pnl()', 'SELECT count(*) FROM amplified.cluster_pnl()', 'ok'),
+	('amplified.cluster_risk()', 'SELECT count(*) FROM amplified.cluster_risk()', 'ok'),
+	('amplified.cluster_positions()', 'SELECT count(*) FROM amplified.cluster_positions()', 'ok'),
+	('amplified.cluster_totals()', 'SELECT count(*) FROM amplified.cluster_totals()', 'ok');
 
 -- Every function of the extension that some role may execute and PUBLIC may not.
 CREATE TEMP TABLE granted AS
