@@ -6,9 +6,10 @@
 -- install has both halves; which one a database plays depends only on
 -- whether shard_add() was called in it.
 --
---   shard side       v_shard_books: per strategy, its latest value and its
---                    P&L since its first snapshot (what the coordinator
---                    reads, with v_risk and v_positions)
+--   shard side       nothing of its own: the coordinator reads the strategy
+--                    module's v_strategy_books (per strategy, its latest
+--                    value and its P&L since its first snapshot), the risk
+--                    module's v_risk and the strategy module's v_positions
 --   coordinator      shards, shard_chains: the registry (which chains each
 --                    shard holds; a chain belongs to one shard)
 --                    shard_add(), shard_remove(), shard_refresh()
@@ -31,44 +32,9 @@
 -- a restore.  The servers and user mappings are ordinary objects that
 -- pg_dump keeps.
 
--- ---- shard side ----
-
--- Per strategy: its latest snapshot's value, its first snapshot's, and the
--- P&L components summed over its block periods (v_pnl_attribution), so
--- value_change = value - first_value is what they explain plus what they
--- leave unexplained (v_pnl_attribution_check).
-CREATE VIEW @extschema@.v_shard_books AS
-	SELECT n.at, s.chain_id, s.id AS strategy_id, s.name AS strategy, s.kind AS strategy_kind, n.numeraire,
-		   f.block_number AS first_block, n.block_number, f.value AS first_value, n.value, n.hold_value,
-		   n.value - f.value AS value_change,
-		   p.pnl_fees, p.pnl_divergence, p.pnl_staking_yield, p.pnl_interest_earned, p.pnl_interest_paid,
-		   p.pnl_hedge, p.pnl_incentives, p.pnl_gas, p.pnl_swap_cost, p.pnl_price, p.pnl_flows, p.gas_eth
-	  FROM @extschema@.strategies s
-	 CROSS JOIN LATERAL (SELECT x.at, x.block_number, x.numeraire, x.value, x.hold_value
-						   FROM @extschema@.strategy_snapshots x
-						  WHERE x.strategy_id = s.id ORDER BY x.block_number DESC LIMIT 1) n
-	 CROSS JOIN LATERAL (SELECT x.block_number, x.value
-						   FROM @extschema@.strategy_snapshots x
-						  WHERE x.strategy_id = s.id ORDER BY x.block_number LIMIT 1) f
-	 CROSS JOIN LATERAL (SELECT coalesce(sum(a.pnl_fees), 0) AS pnl_fees,
-								coalesce(sum(a.pnl_divergence), 0) AS pnl_divergence,
-								coalesce(sum(a.pnl_staking_yield), 0) AS pnl_staking_yield,
-								coalesce(sum(a.pnl_interest_earned), 0) AS pnl_interest_earned,
-								coalesce(sum(a.pnl_interest_paid), 0) AS pnl_interest_paid,
-								coalesce(sum(a.pnl_hedge), 0) AS pnl_hedge,
-								coalesce(sum(a.pnl_incentives), 0) AS pnl_incentives,
-								coalesce(sum(a.pnl_gas), 0) AS pnl_gas,
-								coalesce(sum(a.pnl_swap_cost), 0) AS pnl_swap_cost,
-								coalesce(sum(a.pnl_price), 0) AS pnl_price,
-								coalesce(sum(a.pnl_flows), 0) AS pnl_flows,
-								coalesce(sum(a.gas_eth), 0) AS gas_eth
-						   FROM @extschema@.v_pnl_attribution a
-						  WHERE a.strategy_id = s.id AND a.period = 'block') p;
-COMMENT ON VIEW @extschema@.v_shard_books IS
-	'Per strategy (with its chain): latest value and holding value, first value, value change and its P&L components summed over its block periods, in its numeraire; what a coordinator reads from this database';
-
-REVOKE ALL ON @extschema@.v_shard_books FROM PUBLIC;
-GRANT SELECT ON @extschema@.v_shard_books TO amplified_reader;
+-- ---- shard side: what a shard shows ----
+-- The strategy module's read model v_strategy_books (src/strategy/pnl.sql),
+-- with v_risk and v_positions.
 
 -- ---- coordinator: the registry ----
 
@@ -129,7 +95,7 @@ CREATE TABLE @extschema@.shard_books (
 	gas_eth				numeric
 ) PARTITION BY LIST (chain_id);
 COMMENT ON TABLE @extschema@.shard_books IS
-	'The shards'' v_shard_books, one foreign partition per shard FOR VALUES IN its chains';
+	'The shards'' v_strategy_books, one foreign partition per shard FOR VALUES IN its chains';
 
 CREATE TABLE @extschema@.shard_risk (
 	at					timestamptz,
@@ -175,7 +141,7 @@ RETURNS TABLE (parent text, remote_view text)
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	VALUES ('shard_books', 'v_shard_books'), ('shard_risk', 'v_risk'), ('shard_positions', 'v_positions')
+	VALUES ('shard_books', 'v_strategy_books'), ('shard_risk', 'v_risk'), ('shard_positions', 'v_positions')
 $$;
 COMMENT ON FUNCTION @extschema@.shard_sources() IS
 	'the coordinator''s partitioned relations and the shard-side view each reads';

@@ -318,9 +318,48 @@ CREATE VIEW @extschema@.v_pnl_attribution_check AS
 COMMENT ON VIEW @extschema@.v_pnl_attribution_check IS
 	'Per strategy and period: the change in value, the sum of its P&L components, what they leave unexplained, the tolerance (one raw unit per leg and end at its price) and whether the period balances';
 
+-- ---- the books of each strategy ----
+
+-- Per strategy: its latest snapshot's value, its first snapshot's, and the
+-- P&L components summed over its block periods (v_pnl_attribution), so
+-- value_change = value - first_value is what they explain plus what they
+-- leave unexplained (v_pnl_attribution_check).
+CREATE VIEW @extschema@.v_strategy_books AS
+	SELECT n.at, s.chain_id, s.id AS strategy_id, s.name AS strategy, s.kind AS strategy_kind, n.numeraire,
+		   f.block_number AS first_block, n.block_number, f.value AS first_value, n.value, n.hold_value,
+		   n.value - f.value AS value_change,
+		   p.pnl_fees, p.pnl_divergence, p.pnl_staking_yield, p.pnl_interest_earned, p.pnl_interest_paid,
+		   p.pnl_hedge, p.pnl_incentives, p.pnl_gas, p.pnl_swap_cost, p.pnl_price, p.pnl_flows, p.gas_eth
+	  FROM @extschema@.strategies s
+	 CROSS JOIN LATERAL (SELECT x.at, x.block_number, x.numeraire, x.value, x.hold_value
+						   FROM @extschema@.strategy_snapshots x
+						  WHERE x.strategy_id = s.id ORDER BY x.block_number DESC LIMIT 1) n
+	 CROSS JOIN LATERAL (SELECT x.block_number, x.value
+						   FROM @extschema@.strategy_snapshots x
+						  WHERE x.strategy_id = s.id ORDER BY x.block_number LIMIT 1) f
+	 CROSS JOIN LATERAL (SELECT coalesce(sum(a.pnl_fees), 0) AS pnl_fees,
+								coalesce(sum(a.pnl_divergence), 0) AS pnl_divergence,
+								coalesce(sum(a.pnl_staking_yield), 0) AS pnl_staking_yield,
+								coalesce(sum(a.pnl_interest_earned), 0) AS pnl_interest_earned,
+								coalesce(sum(a.pnl_interest_paid), 0) AS pnl_interest_paid,
+								coalesce(sum(a.pnl_hedge), 0) AS pnl_hedge,
+								coalesce(sum(a.pnl_incentives), 0) AS pnl_incentives,
+								coalesce(sum(a.pnl_gas), 0) AS pnl_gas,
+								coalesce(sum(a.pnl_swap_cost), 0) AS pnl_swap_cost,
+								coalesce(sum(a.pnl_price), 0) AS pnl_price,
+								coalesce(sum(a.pnl_flows), 0) AS pnl_flows,
+								coalesce(sum(a.gas_eth), 0) AS gas_eth
+						   FROM @extschema@.v_pnl_attribution a
+						  WHERE a.strategy_id = s.id AND a.period = 'block') p;
+COMMENT ON VIEW @extschema@.v_strategy_books IS
+	'Per strategy (with its chain): latest value and holding value, first value, value change and its P&L components summed over its block periods, in its numeraire; what a shard coordinator reads (src/shard)';
+
+
 -- ---- privileges ----
-REVOKE ALL ON TABLE @extschema@.strategy_flows, @extschema@.v_pnl_attribution, @extschema@.v_pnl_attribution_check FROM PUBLIC;
-GRANT SELECT ON @extschema@.strategy_flows, @extschema@.v_pnl_attribution, @extschema@.v_pnl_attribution_check TO amplified_reader;
+REVOKE ALL ON TABLE @extschema@.strategy_flows, @extschema@.v_pnl_attribution, @extschema@.v_pnl_attribution_check,
+	@extschema@.v_strategy_books FROM PUBLIC;
+GRANT SELECT ON @extschema@.strategy_flows, @extschema@.v_pnl_attribution, @extschema@.v_pnl_attribution_check,
+	@extschema@.v_strategy_books TO amplified_reader;
 -- Operators record the deposits and withdrawals they make.
 -- Append-only for operators: a mistake is corrected by a reversing entry,
 -- so the ledger keeps who recorded what and when (recorded_at, recorded_by

@@ -464,7 +464,7 @@ INSERT INTO matrix VALUES
 	-- a trigger function: nobody calls it
 	('amplified.chains_wake_launcher()', 'EXECUTE', NULL),
 	-- shard module: the coordinator's registry and API are the admin's, its figures the reader's
-	('amplified.v_shard_books', 'SELECT', 'amplified_reader'),
+	('amplified.v_strategy_books', 'SELECT', 'amplified_reader'),
 	('amplified.shards', 'SELECT', 'amplified_admin'),
 	('amplified.shard_chains', 'SELECT', 'amplified_admin'),
 	('amplified.shard_books', 'SELECT', NULL),

@@ -5,7 +5,7 @@
 # positions (int256 amounts, debts negative) and risk reports, written by
 # hand as in 137_ranking.  The coordinator registers both with shard_add()
 # and its totals must equal, exactly, the sums computed on each shard
-# directly from its own tables (not from v_shard_books): per chain and
+# directly from its own tables (not from v_strategy_books): per chain and
 # across chains.  EXPLAIN shows the aggregates pushed down whole to each
 # shard (extensions 'amplified' ships our aggregate and operators) and the
 # shards scanned by Async Foreign Scans; the shards' logs show the
@@ -215,7 +215,7 @@ my $plan = on($coord, q{SET enable_partitionwise_aggregate = on;
 	EXPLAIN (VERBOSE, COSTS OFF) SELECT chain_id, numeraire, count(*), sum(value) FROM shard_books GROUP BY chain_id, numeraire});
 note("EXPLAIN of the per-chain aggregate:\n$plan");
 is(scalar(() = $plan =~ /Async Foreign Scan/g), 2, 'the shards are scanned by two Async Foreign Scans') or diag($plan);
-is(scalar(() = $plan =~ /Remote SQL: SELECT chain_id, numeraire, count\(\*\), sum\(value\) FROM amplified\.v_shard_books GROUP BY 1, 2/g), 2,
+is(scalar(() = $plan =~ /Remote SQL: SELECT chain_id, numeraire, count\(\*\), sum\(value\) FROM amplified\.v_strategy_books GROUP BY 1, 2/g), 2,
 	'the GROUP BY chain_id aggregate is pushed whole to each shard') or diag($plan);
 unlike($plan, qr/HashAggregate|GroupAggregate/, 'nothing aggregated on the coordinator');
 $plan = on($coord, q{SET enable_partitionwise_aggregate = on;
@@ -238,7 +238,7 @@ for my $v (qw(v_cluster_portfolio v_cluster_pnl v_cluster_totals))
 	for my $s (qw(a b))
 	{
 		my $log = substr(slurp_file($shard{$s}->logfile), $logpos{$s});
-		like($log, qr/CURSOR FOR\s+SELECT chain_id, numeraire, count\(\*\), sum\([^\n]*FROM amplified\.v_shard_books GROUP BY 1, 2/,
+		like($log, qr/CURSOR FOR\s+SELECT chain_id, numeraire, count\(\*\), sum\([^\n]*FROM amplified\.v_strategy_books GROUP BY 1, 2/,
 			"shard $s received the pushed-down aggregate from $v");
 	}
 }
