@@ -5,8 +5,13 @@
  * these steps, each in its own transaction, and each step commits before
  * anything the chain can see happens next:
  *
- *   reconcile  next nonces against eth_getTransactionCount (at start, when
- *              a signer is new, and every minute); gaps get a no-op;
+ *   reconcile  next nonces against eth_getTransactionCount (at every start
+ *              of the worker: server start, restart, promotion, restore;
+ *              when a signer is new, after a failed step, and every
+ *              minute); nothing is signed before it succeeded.  Nonces the
+ *              node has that this database never signed (a lost primary's
+ *              last transactions) are adopted when they match an intent,
+ *              or the intents they may carry are held; gaps get a no-op;
  *   expire     pending intents past valid_until; a cancelled or expired
  *              intent that holds a nonce hands it to a no-op;
  *   reserve    claim pending intents (FOR UPDATE SKIP LOCKED), simulate them
@@ -443,6 +448,94 @@ ChainWanted(TxqState *st)
 	return true;
 }
 
+/*
+ * Account for the nonces the node has (below its pending count) that no
+ * attempt of ours covers, before the counts are taken over and before
+ * anything is signed: a primary that signed and broadcast a transaction
+ * whose WAL never reached this server (promotion), or a restore from
+ * before it, leaves such nonces.  The node's pool (txpool_content) says what
+ * each one carries and eth_getRawTransactionByHash gives its bytes: one that
+ * matches an intent not signed here is adopted as that intent's attempt,
+ * and when the node cannot show a nonce the intents it may carry are held
+ * (txq_step_adopt).  Runs in the reconcile step's transaction.
+ */
+static void
+AdoptUnknownNonces(TxqState *st, Datum senders, Datum pending)
+{
+	Oid			types[6] = {INT8OID, TEXTARRAYOID, INT8ARRAYOID, JSONBOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[6];
+	char		nulls[7] = "      ";
+	RpcRequest	pool_req;
+	Jsonb	   *pool = NULL;
+	Datum	   *hashes = NULL;
+	Datum	   *raws = NULL;
+	bool	   *hash_nulls = NULL;
+	bool	   *raw_nulls = NULL;
+	int			nhash = 0;
+	int			i;
+
+	values[0] = Int64GetDatum(st->chain_id);
+	values[1] = senders;
+	values[2] = pending;
+	Exec("SELECT count(*) FROM amplified.txq_step_unknown_nonces($1, $2::amplified.address[], $3)",
+		 3, types, values, SPI_OK_SELECT);
+	if (ColInt8(0, 1, 0) == 0)
+		return;
+
+	/* A node without txpool_content answers an error: then nothing is adopted. */
+	memset(&pool_req, 0, sizeof(pool_req));
+	pool_req.method = "txpool_content";
+	RpcBatch(&st->target, &pool_req, 1);
+	if (pool_req.result != NULL && !ResultIsNull(pool_req.result))
+		pool = pool_req.result;
+	else
+		ereport(LOG,
+				(errmsg("amplified tx worker: chain " INT64_FORMAT ": the node has transactions this database did not sign and no txpool_content (%s)",
+						st->chain_id, pool_req.error_message ? pool_req.error_message : "null")));
+
+	if (pool != NULL)
+	{
+		RpcRequest *reqs;
+
+		values[3] = PointerGetDatum(pool);
+		Exec("SELECT DISTINCT amplified.txq_pool_tx($4, u.sender, u.nonce)->>'hash' "
+			 "FROM amplified.txq_step_unknown_nonces($1, $2::amplified.address[], $3) AS u "
+			 "WHERE amplified.txq_pool_tx($4, u.sender, u.nonce)->>'hash' IS NOT NULL",
+			 4, types, values, SPI_OK_SELECT);
+		nhash = (int) SPI_processed;
+		hashes = palloc(sizeof(Datum) * (nhash + 1));
+		raws = palloc0(sizeof(Datum) * (nhash + 1));
+		hash_nulls = palloc0(sizeof(bool) * (nhash + 1));
+		raw_nulls = palloc0(sizeof(bool) * (nhash + 1));
+		reqs = palloc0(sizeof(RpcRequest) * (nhash + 1));
+		for (i = 0; i < nhash; i++)
+		{
+			char	   *h = ColText(i, 1);
+
+			hashes[i] = CStringGetTextDatum(h);
+			reqs[i].method = "eth_getRawTransactionByHash";
+			reqs[i].params = psprintf("[\"%s\"]", h);
+		}
+		if (nhash > 0)
+			RpcBatch(&st->target, reqs, nhash);
+		for (i = 0; i < nhash; i++)
+			raws[i] = TextOrNull(RpcResultString(reqs[i].result), &raw_nulls[i]);
+	}
+
+	values[3] = PointerGetDatum(pool);
+	nulls[3] = pool == NULL ? 'n' : ' ';
+	values[4] = MakeArray(hashes, hash_nulls, nhash, TEXTOID);
+	values[5] = MakeArray(raws, raw_nulls, nhash, TEXTOID);
+	if (SPI_execute_with_args("SELECT intent_id, nonce, outcome FROM amplified.txq_step_adopt($1, "
+							  "$2::amplified.address[], $3, $4, $5, $6)",
+							  6, types, values, nulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "amplified tx worker: txq_step_adopt failed");
+	for (i = 0; i < (int) SPI_processed; i++)
+		ereport(LOG,
+				(errmsg("amplified tx worker: chain " INT64_FORMAT ": intent " INT64_FORMAT " %s at nonce " INT64_FORMAT " (a transaction this database did not sign)",
+						st->chain_id, ColInt8(i, 1, 0), ColText(i, 3), ColInt8(i, 2, 0))));
+}
+
 /* Reconcile every signer's next nonce with the node's counts. */
 static void
 StepReconcile(TxqState *st)
@@ -496,6 +589,7 @@ StepReconcile(TxqState *st)
 	values[1] = MakeArray(addrs, nulls, n, TEXTOID);
 	values[2] = MakeArray(pending, nulls, n, INT8OID);
 	values[3] = MakeArray(latest, nulls, n, INT8OID);
+	AdoptUnknownNonces(st, values[1], values[2]);
 	Exec("SELECT amplified.txq_step_reconcile($1, $2::amplified.address[], $3, $4)",
 		 4, types, values, SPI_OK_SELECT);
 	st->reconciled_at = GetCurrentTimestamp();
