@@ -2,17 +2,19 @@
 # second payload at a nonce the node already has a transaction at, and never
 # carries an intent out twice.
 #
-# The primary signs and broadcasts an intent whose WAL never reached the
-# standby (the standby is stopped first), then crashes.  anvil, with
-# automining off, holds that transaction in its pool at nonce 1.  After
-# pg_promote() the standby's tx worker reconciles with the node before it
-# signs anything: it finds nonce 1 unaccounted for, reads the transaction
-# from txpool_content and its bytes from eth_getRawTransactionByHash, and
-# adopts it as the attempt of the intent it matches (same target, value,
-# data), which then ends mined once.  A fresh intent takes nonce 2.  Every
-# JSON-RPC call goes through a counting proxy (RpcStub /lag without a cap):
-# the new primary sends exactly one raw transaction (the fresh one) and no
-# signing call ever reaches the node.
+# The primary signs and broadcasts two intents whose signing never reached
+# the standby (the standby is stopped first), then crashes: the standby has
+# one of them reserved at nonce 1 and never signed, the other pending.
+# anvil, with automining off, holds both transactions in its pool (nonces 1
+# and 2).  After pg_promote() the standby's tx worker reconciles with the
+# node before it signs anything: it finds nonces 1 and 2 unaccounted for,
+# reads their transactions from txpool_content and their bytes from
+# eth_getRawTransactionByHash, and adopts each as the attempt of the intent
+# it matches (the one reserved at that nonce, else a pending one with the
+# same target, value and data); both end mined once.  A fresh intent takes
+# nonce 3.  Every JSON-RPC call goes through a counting proxy (RpcStub /lag
+# without a cap): the new primary sends exactly one raw transaction (the
+# fresh one) and no signing call ever reaches the node.
 #
 # Then the case the node cannot show: a transaction of the signer already
 # mined, sent by another hand with the payload of a pending intent.  At the
@@ -87,34 +89,42 @@ AmpTest::wait_for($standby, "SELECT state = 'standby' FROM amplified.workers() W
 is($standby->safe_psql('postgres', "SELECT count(*) FROM amplified.workers() WHERE kind <> 'launcher'"), '0',
 	'standby: no dynamic worker runs');
 
-# ---- the primary signs an intent the standby never hears of ----
+# ---- the primary signs two intents the standby never sees signed ----
+# One (x2b) the standby sees reserved at nonce 1, the other (x2) pending:
+# the primary's worker is stopped right after it reserved x2b
+# (amplified.txq_test_stop_at), x2 is enqueued meanwhile, the standby
+# replays both and is stopped; then the worker is let go: it signs and
+# broadcasts both, and the primary crashes.
 $chain->rpc('evm_setAutomine', [JSON::PP::false]);
 $chain->rpc('anvil_setIntervalMining', [0]);
-my $lock = $primary->background_psql('postgres');
-$lock->query_safe('BEGIN');
-$lock->query_safe("SELECT 1 FROM amplified.nonces WHERE address = '$A1' FOR UPDATE");
+$primary->safe_psql('postgres', "ALTER SYSTEM SET amplified.txq_test_stop_at = 'after_reserve'; SELECT pg_reload_conf()");
+AmpTest::wait_for($primary, "SELECT current_setting('amplified.txq_test_stop_at') = 'after_reserve'", 't',
+	'primary: the tx worker will stop after its next reservation');
+my $x2b = enqueue($primary, 'x2b', 8);
+AmpTest::wait_for($primary, "SELECT state = 'stopped' FROM amplified.workers() WHERE kind = 'tx'", 't',
+	'primary: the tx worker stopped after reserving an intent');
 my $x2 = enqueue($primary, 'x2', 2);
-AmpTest::wait_for($primary,
-	"SELECT count(*) > 0 FROM pg_stat_activity WHERE backend_type = 'amplified tx worker' AND wait_event_type = 'Lock'",
-	't', 'primary: the tx worker waits to reserve a nonce for the second intent');
 $primary->wait_for_catchup($standby, 'replay');
-is($standby->safe_psql('postgres', "SELECT status || ' ' || coalesce(nonce::text, '-') FROM amplified.tx_intents WHERE id = $x2"),
-	'pending -', 'standby: it has the second intent, pending, no nonce');
+is($standby->safe_psql('postgres', "SELECT string_agg(status || ' ' || coalesce(nonce::text, '-'), ',' ORDER BY id)
+	FROM amplified.tx_intents WHERE id IN ($x2b, $x2)"),
+	'reserved 1,pending -', 'standby: one intent reserved at nonce 1 and never signed, one pending');
 $standby->stop('fast');
 
-$lock->query_safe('ROLLBACK');
-$lock->quit;
-AmpTest::wait_for($primary, "SELECT status = 'sent' FROM amplified.tx_intents WHERE id = $x2", 't',
-	'primary: the second intent is signed and sent');
-my $hash = $primary->safe_psql('postgres', "SELECT lower(hash::text) FROM amplified.tx_attempts WHERE intent_id = $x2");
-is($primary->safe_psql('postgres', "SELECT nonce FROM amplified.tx_intents WHERE id = $x2"), '1',
-	'primary: at nonce 1');
+$primary->safe_psql('postgres', "ALTER SYSTEM RESET amplified.txq_test_stop_at; SELECT pg_reload_conf()");
+$primary->safe_psql('postgres', "SELECT pg_terminate_backend(pid) FROM amplified.workers() WHERE kind = 'tx'");
+AmpTest::wait_for($primary, "SELECT count(*) = 2 FROM amplified.tx_intents WHERE id IN ($x2b, $x2) AND status = 'sent'", 't',
+	'primary: both intents are signed and sent');
+my %hash = map { split / / } split /\n/, $primary->safe_psql('postgres',
+	"SELECT intent_id || ' ' || lower(hash::text) FROM amplified.tx_attempts WHERE intent_id IN ($x2b, $x2)");
+is($primary->safe_psql('postgres', "SELECT string_agg(nonce::text, ',' ORDER BY id) FROM amplified.tx_intents WHERE id IN ($x2b, $x2)"),
+	'1,2', 'primary: at nonces 1 and 2');
 my $pool = $chain->rpc('txpool_content');
-my ($pooled) = map { $_->{1} } grep { defined } map { $pool->{pending}{$_} } grep { lc($_) eq $A1 } keys %{ $pool->{pending} };
-is(lc($pooled->{hash} // ''), $hash, 'the node holds it in its pool at nonce 1');
+my ($mine) = grep { lc($_) eq $A1 } keys %{ $pool->{pending} };
+is(join(',', map { lc($pool->{pending}{$mine}{$_}{hash}) } 1, 2), "$hash{$x2b},$hash{$x2}",
+	'the node holds them in its pool at nonces 1 and 2');
 $primary->stop('immediate');
 my $sent_by_old = calls(qr/^eth_sendRawTransaction$/);
-ok($sent_by_old >= 2, "the old primary sent its two transactions ($sent_by_old raw sends)");
+ok($sent_by_old >= 3, "the old primary sent its three transactions ($sent_by_old raw sends)");
 
 # ---- the standby, still in recovery, does nothing; then it is promoted ----
 $standby->start;
@@ -125,31 +135,35 @@ AmpTest::wait_for($standby, 'SELECT NOT pg_is_in_recovery()', 't', 'promoted');
 my $new = $standby;
 AmpTest::wait_for($new, "SELECT count(*) = 1 FROM amplified.workers() WHERE kind = 'tx' AND state = 'running'", 't',
 	'new primary: its tx worker starts');
-AmpTest::wait_for($new, "SELECT status = 'sent' FROM amplified.tx_intents WHERE id = $x2", 't',
-	'new primary: the second intent is sent');
-is($new->safe_psql('postgres', "SELECT i.nonce || ' ' || count(*) OVER () || ' ' || lower(a.hash::text)
-	FROM amplified.tx_intents AS i JOIN amplified.tx_attempts AS a ON a.intent_id = i.id WHERE i.id = $x2"),
-	"1 1 $hash", 'new primary: its one attempt is the old primary\'s transaction, at nonce 1');
-like($new->safe_psql('postgres', "SELECT string_agg(detail, '|') FROM amplified.tx_events WHERE intent_id = $x2 AND event = 'adopted'"),
-	qr/^transaction \Q$hash\E at nonce 1 is in the node's pool but was never signed by this database/,
-	'new primary: the audit trail says it was adopted, not signed');
-is(calls(qr/^eth_sendRawTransaction$/), $sent_by_old, 'the new primary sent no raw transaction for it');
+AmpTest::wait_for($new, "SELECT count(*) = 2 FROM amplified.tx_intents WHERE id IN ($x2b, $x2) AND status = 'sent'", 't',
+	'new primary: both intents are sent');
+for my $c ([$x2b, 1, 'reserved'], [$x2, 2, 'pending'])
+{
+	my ($id, $nonce, $was) = @$c;
+	is($new->safe_psql('postgres', "SELECT i.nonce || ' ' || count(*) OVER () || ' ' || lower(a.hash::text)
+		FROM amplified.tx_intents AS i JOIN amplified.tx_attempts AS a ON a.intent_id = i.id WHERE i.id = $id"),
+		"$nonce 1 $hash{$id}", "new primary: the $was intent's one attempt is the old primary's transaction, at nonce $nonce");
+	like($new->safe_psql('postgres', "SELECT string_agg(detail, '|') FROM amplified.tx_events WHERE intent_id = $id AND event = 'adopted'"),
+		qr/^transaction \Q$hash{$id}\E at nonce $nonce is in the node's pool but was never signed by this database/,
+		"new primary: the audit trail says the $was intent was adopted, not signed");
+}
+is(calls(qr/^eth_sendRawTransaction$/), $sent_by_old, 'the new primary sent no raw transaction for them');
 
 # ---- a fresh intent takes the next nonce; everything is mined once ----
 my $x3 = enqueue($new, 'x3', 3);
 AmpTest::wait_for($new, "SELECT status = 'sent' FROM amplified.tx_intents WHERE id = $x3", 't',
 	'new primary: a fresh intent is sent');
-is($new->safe_psql('postgres', "SELECT nonce FROM amplified.tx_intents WHERE id = $x3"), '2',
-	'new primary: at nonce 2, above the node\'s pending count');
+is($new->safe_psql('postgres', "SELECT nonce FROM amplified.tx_intents WHERE id = $x3"), '3',
+	'new primary: at nonce 3, above the node\'s pending count');
 my $balance0 = balance();
 $chain->rpc('evm_setAutomine', [JSON::PP::true]);
 $chain->rpc('evm_mine');
-AmpTest::wait_for($new, "SELECT count(*) = 2 FROM amplified.tx_intents WHERE id IN ($x2, $x3) AND status = 'confirmed'",
-	't', 'new primary: both intents are confirmed');
-is(lc($new->safe_psql('postgres', "SELECT tx_hash::text FROM amplified.tx_intents WHERE id = $x2")), $hash,
-	'the second intent was mined through the old primary\'s transaction');
-is(hex($chain->rpc('eth_getTransactionCount', [$A1, 'latest'])), 3, 'the node counts exactly three transactions');
-is(balance() - $balance0, 2 + 3, 'the sink received the second and third intents once each');
+AmpTest::wait_for($new, "SELECT count(*) = 3 FROM amplified.tx_intents WHERE id IN ($x2b, $x2, $x3) AND status = 'confirmed'",
+	't', 'new primary: the three intents are confirmed');
+is(lc($new->safe_psql('postgres', "SELECT string_agg(tx_hash::text, ',' ORDER BY id) FROM amplified.tx_intents WHERE id IN ($x2b, $x2)")),
+	"$hash{$x2b},$hash{$x2}", 'the adopted intents were mined through the old primary\'s transactions');
+is(hex($chain->rpc('eth_getTransactionCount', [$A1, 'latest'])), 4, 'the node counts exactly four transactions');
+is(balance() - $balance0, 8 + 2 + 3, 'the sink received each of the three intents once');
 is(calls(qr/^eth_sendRawTransaction$/) - $sent_by_old, 1, 'the new primary sent exactly one raw transaction');
 is(calls(qr/^(eth_sign|eth_signTransaction|eth_signTypedData.*|personal_sign|eth_sendTransaction)$/), 0,
 	'no signing call ever reached the node');
@@ -159,19 +173,19 @@ $new->safe_psql('postgres', "SELECT amplified.txq_pause_signer(31337, '$A1')");
 my $x4 = enqueue($new, 'x4', 4);
 my $x6 = enqueue($new, 'x6', 6);
 $balance0 = balance();
-# Another hand sends the fourth intent's payload from the same address: mined at nonce 3.
+# Another hand sends the fourth intent's payload from the same address: mined at nonce 4.
 $chain->rpc('eth_sendTransaction', [{ from => $A1, to => $SINK, value => '0x4', gas => '0x5208' }]);
-is(hex($chain->rpc('eth_getTransactionCount', [$A1, 'latest'])), 4, 'the node mined a transaction this database did not sign');
+is(hex($chain->rpc('eth_getTransactionCount', [$A1, 'latest'])), 5, 'the node mined a transaction this database did not sign');
 $new->restart;
 $new->safe_psql('postgres', "SELECT amplified.txq_resume_signer(31337, '$A1')");
 AmpTest::wait_for($new, "SELECT count(*) = 2 FROM amplified.tx_intents WHERE id IN ($x4, $x6) AND held", 't',
 	'after a restart, reconciliation holds both pending intents of the signer');
 like($new->safe_psql('postgres', "SELECT alert FROM amplified.tx_intents WHERE id = $x4"),
-	qr/^held: the node has a transaction of \Q$A1\E at nonce 3 that this database did not sign and cannot see \(mined already, or dropped from its pool\)/,
+	qr/^held: the node has a transaction of \Q$A1\E at nonce 4 that this database did not sign and cannot see \(mined already, or dropped from its pool\)/,
 	'the alert says which nonce and why');
 is($new->safe_psql('postgres', "SELECT held FROM amplified.v_tx_queue WHERE sender = '$A1'"), '2',
 	'v_tx_queue counts them');
-is($new->safe_psql('postgres', "SELECT next_nonce FROM amplified.nonces WHERE address = '$A1'"), '4',
+is($new->safe_psql('postgres', "SELECT next_nonce FROM amplified.nonces WHERE address = '$A1'"), '5',
 	'the next nonce is above the node\'s count');
 my $x7 = enqueue($new, 'x7', 7);
 AmpTest::wait_for($new, "SELECT status = 'confirmed' FROM amplified.tx_intents WHERE id = $x7", 't',
@@ -191,12 +205,12 @@ is($new->safe_psql('postgres', "SELECT amplified.txq_resolve_held($x6, false)"),
 	'resolved as not carried out: pending again');
 AmpTest::wait_for($new, "SELECT status = 'confirmed' FROM amplified.tx_intents WHERE id = $x6", 't',
 	'the intent queued again is confirmed');
-is($new->safe_psql('postgres', "SELECT nonce FROM amplified.tx_intents WHERE id = $x6"), '5',
-	'at a fresh nonce (5)');
+is($new->safe_psql('postgres', "SELECT nonce FROM amplified.tx_intents WHERE id = $x6"), '6',
+	'at a fresh nonce (6)');
 is($new->safe_psql('postgres', "SELECT status || ' ' || (SELECT count(*) FROM amplified.tx_attempts WHERE intent_id = $x4) FROM amplified.tx_intents WHERE id = $x4"),
 	'cancelled 0', 'the intent carried out elsewhere was never signed here');
 is(balance() - $balance0, 4 + 7 + 6, 'the sink received 4 (once), 7 and 6');
-is(hex($chain->rpc('eth_getTransactionCount', [$A1, 'latest'])), 6, 'the node counts six transactions');
+is(hex($chain->rpc('eth_getTransactionCount', [$A1, 'latest'])), 7, 'the node counts seven transactions');
 
 $new->stop;
 done_testing();
