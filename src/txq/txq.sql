@@ -1880,7 +1880,6 @@ REVOKE ALL ON FUNCTION @extschema@.txq_history(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_reconcile(bigint, @extschema@.address[], bigint[], bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_expire(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_unknown_nonces(bigint, @extschema@.address[], bigint[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.txq_pool_tx(jsonb, @extschema@.address, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_adopt(bigint, @extschema@.address[], bigint[], jsonb, text[], text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_resolve_held(bigint, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_claim(bigint, integer, integer) FROM PUBLIC;
