@@ -130,6 +130,8 @@ ok($sent_by_old >= 3, "the old primary sent its three transactions ($sent_by_old
 $standby->start;
 AmpTest::wait_for($standby, "SELECT state = 'standby' FROM amplified.workers() WHERE kind = 'launcher'", 't',
 	'restarted standby: the launcher waits for promotion');
+note($standby->safe_psql('postgres', "SELECT kind, chain_id, state, detail FROM amplified.v_workers",
+	extra_params => ['-P', 'format=aligned', '-P', 'tuples_only=off']));
 $standby->safe_psql('postgres', 'SELECT pg_promote()');
 AmpTest::wait_for($standby, 'SELECT NOT pg_is_in_recovery()', 't', 'promoted');
 my $new = $standby;
@@ -148,6 +150,8 @@ for my $c ([$x2b, 1, 'reserved'], [$x2, 2, 'pending'])
 		"new primary: the audit trail says the $was intent was adopted, not signed");
 }
 is(calls(qr/^eth_sendRawTransaction$/), $sent_by_old, 'the new primary sent no raw transaction for them');
+note($new->safe_psql('postgres', "SELECT event, from_status, to_status, detail FROM amplified.txq_history($x2)",
+	extra_params => ['-P', 'format=aligned', '-P', 'tuples_only=off']));
 
 # ---- a fresh intent takes the next nonce; everything is mined once ----
 my $x3 = enqueue($new, 'x3', 3);
@@ -187,6 +191,8 @@ is($new->safe_psql('postgres', "SELECT held FROM amplified.v_tx_queue WHERE send
 	'v_tx_queue counts them');
 is($new->safe_psql('postgres', "SELECT next_nonce FROM amplified.nonces WHERE address = '$A1'"), '5',
 	'the next nonce is above the node\'s count');
+note($new->safe_psql('postgres', "SELECT id, status, nonce, held, alert FROM amplified.tx_intents WHERE held ORDER BY id",
+	extra_params => ['-P', 'format=aligned', '-P', 'tuples_only=off']));
 my $x7 = enqueue($new, 'x7', 7);
 AmpTest::wait_for($new, "SELECT status = 'confirmed' FROM amplified.tx_intents WHERE id = $x7", 't',
 	'an intent enqueued after the hold is not held: confirmed');
