@@ -86,7 +86,14 @@ typedef struct TxqState
 {
 	int64		chain_id;
 	RpcTarget	target;
-	TimestampTz reconciled_at;	/* 0: reconcile in the next cycle */
+	/*
+	 * 0: reconcile in the next cycle.  It starts at 0 in every new worker
+	 * process (server start, crash restart, promotion, restore) and is reset
+	 * by any failed step; reconcile is the first step of a cycle and a cycle
+	 * stops at a failed step, so nothing is ever signed by a worker that has
+	 * not reconciled with the node since it started or last failed.
+	 */
+	TimestampTz reconciled_at;
 	bool		more;			/* a step filled its batch: run again at once */
 	bool		stop;			/* chain gone, disabled or without signers */
 } TxqState;
