@@ -1100,8 +1100,9 @@ $$;
 
 -- The nonces the node has used or holds for each sender (below its pending
 -- count) that no attempt of ours accounts for, from the lowest nonce this
--- database may still sign at: its next nonce, or a reserved intent's nonce
--- that was never signed here.  Normally there are none; after a promotion
+-- database may still sign at: its next nonce, or the nonce of a reserved
+-- intent that was never signed here and is not held (a held one is
+-- accounted for already).  Normally there are none; after a promotion
 -- or a restore they are what an earlier primary signed and this database
 -- never saw, and elsewhere what another wallet sent from the same address.
 -- Senders seen for the first time (no nonces row) have none.
@@ -1118,6 +1119,7 @@ BEGIN ATOMIC
 		SELECT least(n.next_nonce,
 					 (SELECT min(i.nonce) FROM tx_intents AS i
 					   WHERE i.chain_id = n.chain_id AND i.sender = n.address AND i.status = 'reserved'
+						 AND NOT i.held
 						 AND NOT EXISTS (SELECT 1 FROM tx_attempts AS a WHERE a.intent_id = i.id))) AS low) AS f
 	 CROSS JOIN LATERAL generate_series(f.low, u.pending - 1) AS g(g)
 	 WHERE NOT EXISTS (SELECT 1 FROM tx_attempts AS a
@@ -1158,9 +1160,12 @@ END;
 --   * one that matches none is another wallet's: nothing of ours is held
 --     for it, except an intent reserved at n (its nonce is taken);
 --   * a nonce the node does not show (mined already, or no txpool_content)
---     cannot be told apart: every intent of the sender not signed here
---     (reserved or pending) is held, with an alert, until an admin says
---     with txq_resolve_held whether it was carried out.
+--     cannot be told apart: every intent of the sender not signed here that
+--     may be the one it carries (pending ones, and those reserved below the
+--     node's pending count; one reserved at or above it was signed nowhere
+--     else, as it could only be signed at its own nonce) is held, with an
+--     alert, until an admin says with txq_resolve_held whether it was
+--     carried out.
 -- Returns what was done: (intent, nonce, 'adopted' | 'held').
 CREATE FUNCTION @extschema@.txq_step_adopt(chain_id bigint, senders @extschema@.address[],
 										   pending_counts bigint[], pool jsonb, hashes text[], raws text[])
@@ -1180,6 +1185,7 @@ DECLARE
 	hit bigint;
 	att bigint;
 	why text;
+	node_count bigint;
 BEGIN
 	FOR u IN
 		SELECT x.sender, x.nonce
@@ -1259,6 +1265,7 @@ BEGIN
 
 		-- The node does not show what it has at n: any intent of the sender
 		-- not signed here may be the one it carries.
+		SELECT x.p INTO node_count FROM unnest(senders, pending_counts) AS x(s, p) WHERE x.s = u.sender LIMIT 1;
 		why := format('held: the node has a transaction of %s at nonce %s that this database did not sign '
 					  'and cannot see (%s); this intent may be the one it carries, so it is not signed until '
 					  'an admin resolves it with txq_resolve_held',
@@ -1269,7 +1276,7 @@ BEGIN
 		FOR hit IN
 			UPDATE tx_intents AS i SET held = true, alert = why, updated_at = now()
 			 WHERE i.chain_id = txq_step_adopt.chain_id AND i.sender = u.sender AND NOT i.held
-			   AND i.status IN ('pending', 'reserved')
+			   AND (i.status = 'pending' OR (i.status = 'reserved' AND i.nonce < node_count))
 			   AND NOT EXISTS (SELECT 1 FROM tx_attempts AS a WHERE a.intent_id = i.id)
 			RETURNING i.id
 		LOOP
