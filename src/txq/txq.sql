@@ -1121,7 +1121,8 @@ BEGIN ATOMIC
 					   WHERE i.chain_id = n.chain_id AND i.sender = n.address AND i.status = 'reserved'
 						 AND NOT i.held
 						 AND NOT EXISTS (SELECT 1 FROM tx_attempts AS a WHERE a.intent_id = i.id))) AS low) AS f
-	 CROSS JOIN LATERAL generate_series(f.low, u.pending - 1) AS g(g)
+	 -- At most 256 per sender: a long history of another wallet costs no more.
+	 CROSS JOIN LATERAL generate_series(f.low, least(u.pending - 1, f.low + 255)) AS g(g)
 	 WHERE NOT EXISTS (SELECT 1 FROM tx_attempts AS a
 						WHERE a.chain_id = n.chain_id AND a.sender = n.address AND a.nonce = g.g)
 	 ORDER BY 1, 2
