@@ -456,11 +456,82 @@ ChainWanted(TxqState *st)
 }
 
 /*
+ * The node's pool for the senders that have unknown nonces, in the shape of
+ * txpool_content ({"pending": {address: {nonce: tx}}, "queued": ...}), or
+ * NULL when the node has no pool to show.  txpool_contentFrom (geth, reth)
+ * is asked first, one call per sender, since a busy node's whole pool may
+ * be larger than amplified.rpc_max_response_size; a node without it
+ * (anvil) is asked txpool_content.
+ */
+static Jsonb *
+FetchPool(TxqState *st, Oid *types, Datum *values)
+{
+	RpcRequest *reqs;
+	RpcRequest	all;
+	Datum	   *addrs;
+	Datum	   *pools;
+	bool	   *nulls;
+	bool		every = true;
+	int			n,
+				i;
+
+	Exec("SELECT DISTINCT u.sender::text FROM amplified.txq_step_unknown_nonces($1, $2::amplified.address[], $3) AS u "
+		 "ORDER BY 1", 3, types, values, SPI_OK_SELECT);
+	n = (int) SPI_processed;
+	addrs = palloc(sizeof(Datum) * (n + 1));
+	pools = palloc0(sizeof(Datum) * (n + 1));
+	nulls = palloc0(sizeof(bool) * (n + 1));
+	reqs = palloc0(sizeof(RpcRequest) * (n + 1));
+	for (i = 0; i < n; i++)
+	{
+		char	   *a = ColText(i, 1);
+
+		addrs[i] = CStringGetTextDatum(a);
+		reqs[i].method = "txpool_contentFrom";
+		reqs[i].params = psprintf("[\"%s\"]", a);
+	}
+	if (n > 0)
+		RpcBatch(&st->target, reqs, n);
+	for (i = 0; i < n; i++)
+	{
+		if (reqs[i].result == NULL || !JB_ROOT_IS_OBJECT(reqs[i].result))
+			every = false;
+		else
+			pools[i] = PointerGetDatum(reqs[i].result);
+	}
+	if (n > 0 && every)
+	{
+		Oid			ptypes[2] = {TEXTARRAYOID, JSONBARRAYOID};
+		Datum		pvalues[2];
+		bool		isnull;
+
+		pvalues[0] = MakeArray(addrs, nulls, n, TEXTOID);
+		pvalues[1] = MakeArray(pools, nulls, n, JSONBOID);
+		Exec("SELECT jsonb_build_object("
+			 "'pending', coalesce(jsonb_object_agg(u.a, u.p->'pending') FILTER (WHERE u.p ? 'pending'), '{}'), "
+			 "'queued', coalesce(jsonb_object_agg(u.a, u.p->'queued') FILTER (WHERE u.p ? 'queued'), '{}')) "
+			 "FROM unnest($1, $2) AS u(a, p)", 2, ptypes, pvalues, SPI_OK_SELECT);
+		/* The caller uses it after the next SPI calls: copy it out of the tuple table. */
+		return DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+
+	memset(&all, 0, sizeof(all));
+	all.method = "txpool_content";
+	RpcBatch(&st->target, &all, 1);
+	if (all.result != NULL && JB_ROOT_IS_OBJECT(all.result))
+		return all.result;
+	ereport(LOG,
+			(errmsg("amplified tx worker: chain " INT64_FORMAT ": the node has transactions this database did not sign and neither txpool_contentFrom nor txpool_content (%s)",
+					st->chain_id, all.error_message ? all.error_message : "no object")));
+	return NULL;
+}
+
+/*
  * Account for the nonces the node has (below its pending count) that no
  * attempt of ours covers, before the counts are taken over and before
  * anything is signed: a primary that signed and broadcast a transaction
  * whose WAL never reached this server (promotion), or a restore from
- * before it, leaves such nonces.  The node's pool (txpool_content) says what
+ * before it, leaves such nonces.  The node's pool (FetchPool) says what
  * each one carries and eth_getRawTransactionByHash gives its bytes: one that
  * matches an intent not signed here is adopted as that intent's attempt,
  * and when the node cannot show a nonce the intents it may carry are held
@@ -472,8 +543,7 @@ AdoptUnknownNonces(TxqState *st, Datum senders, Datum pending)
 	Oid			types[6] = {INT8OID, TEXTARRAYOID, INT8ARRAYOID, JSONBOID, TEXTARRAYOID, TEXTARRAYOID};
 	Datum		values[6];
 	char		nulls[7] = "      ";
-	RpcRequest	pool_req;
-	Jsonb	   *pool = NULL;
+	Jsonb	   *pool;
 	Datum	   *hashes = NULL;
 	Datum	   *raws = NULL;
 	bool	   *hash_nulls = NULL;
@@ -489,16 +559,8 @@ AdoptUnknownNonces(TxqState *st, Datum senders, Datum pending)
 	if (ColInt8(0, 1, 0) == 0)
 		return;
 
-	/* A node without txpool_content answers an error: then nothing is adopted. */
-	memset(&pool_req, 0, sizeof(pool_req));
-	pool_req.method = "txpool_content";
-	RpcBatch(&st->target, &pool_req, 1);
-	if (pool_req.result != NULL && !ResultIsNull(pool_req.result))
-		pool = pool_req.result;
-	else
-		ereport(LOG,
-				(errmsg("amplified tx worker: chain " INT64_FORMAT ": the node has transactions this database did not sign and no txpool_content (%s)",
-						st->chain_id, pool_req.error_message ? pool_req.error_message : "null")));
+	/* A node that shows no pool: then nothing is adopted (txq_step_adopt). */
+	pool = FetchPool(st, types, values);
 
 	if (pool != NULL)
 	{

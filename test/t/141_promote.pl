@@ -8,8 +8,9 @@
 # anvil, with automining off, holds both transactions in its pool (nonces 1
 # and 2).  After pg_promote() the standby's tx worker reconciles with the
 # node before it signs anything: it finds nonces 1 and 2 unaccounted for,
-# reads their transactions from txpool_content and their bytes from
-# eth_getRawTransactionByHash, and adopts each as the attempt of the intent
+# reads their transactions from the node's pool (txpool_contentFrom, which
+# the proxy answers as geth does; later txpool_content, as anvil answers)
+# and their bytes from eth_getRawTransactionByHash, and adopts each as the attempt of the intent
 # it matches (the one reserved at that nonce, else a pending one with the
 # same target, value and data); both end mined once.  A fresh intent takes
 # nonce 3.  Every JSON-RPC call goes through a counting proxy (RpcStub /lag
@@ -34,6 +35,7 @@ use JSON::PP;
 use AmpTest;
 use AmpChain;
 use RpcStub;
+use HTTP::Tiny;
 
 my $chain = AmpChain->new;
 my $proxy = RpcStub->new(chain_id => 31337, upstream => $chain->url);
@@ -127,6 +129,8 @@ my $sent_by_old = calls(qr/^eth_sendRawTransaction$/);
 ok($sent_by_old >= 3, "the old primary sent its three transactions ($sent_by_old raw sends)");
 
 # ---- the standby, still in recovery, does nothing; then it is promoted ----
+# The node answers txpool_contentFrom as geth does (the proxy computes it).
+ok(HTTP::Tiny->new->post($proxy->url('/lag/content_from/on'))->{success}, 'the node answers txpool_contentFrom');
 $standby->start;
 AmpTest::wait_for($standby, "SELECT state = 'standby' FROM amplified.workers() WHERE kind = 'launcher'", 't',
 	'restarted standby: the launcher waits for promotion');
@@ -150,6 +154,8 @@ for my $c ([$x2b, 1, 'reserved'], [$x2, 2, 'pending'])
 		"new primary: the audit trail says the $was intent was adopted, not signed");
 }
 is(calls(qr/^eth_sendRawTransaction$/), $sent_by_old, 'the new primary sent no raw transaction for them');
+ok(calls(qr/^txpool_contentFrom$/) >= 1 && calls(qr/^txpool_content$/) == 0,
+	'the pool was read per sender (txpool_contentFrom), not whole');
 note($new->safe_psql('postgres', "SELECT event, from_status, to_status, detail FROM amplified.txq_history($x2)",
 	extra_params => ['-P', 'format=aligned', '-P', 'tuples_only=off']));
 
@@ -173,6 +179,8 @@ is(calls(qr/^(eth_sign|eth_signTransaction|eth_signTypedData.*|personal_sign|eth
 	'no signing call ever reached the node');
 
 # ---- a nonce the node cannot show: held until an admin resolves ----
+# Now a node without txpool_contentFrom (anvil's own answer): txpool_content is asked.
+ok(HTTP::Tiny->new->post($proxy->url('/lag/content_from/off'))->{success}, 'the node no longer answers txpool_contentFrom');
 $new->safe_psql('postgres', "SELECT amplified.txq_pause_signer(31337, '$A1')");
 my $x4 = enqueue($new, 'x4', 4);
 my $x6 = enqueue($new, 'x6', 6);
@@ -187,6 +195,7 @@ AmpTest::wait_for($new, "SELECT count(*) = 2 FROM amplified.tx_intents WHERE id 
 like($new->safe_psql('postgres', "SELECT alert FROM amplified.tx_intents WHERE id = $x4"),
 	qr/^held: the node has a transaction of \Q$A1\E at nonce 4 that this database did not sign and cannot see \(mined already, or dropped from its pool\)/,
 	'the alert says which nonce and why');
+ok(calls(qr/^txpool_content$/) >= 1, 'without txpool_contentFrom, the whole pool was read');
 is($new->safe_psql('postgres', "SELECT held FROM amplified.v_tx_queue WHERE sender = '$A1'"), '2',
 	'v_tx_queue counts them');
 is($new->safe_psql('postgres', "SELECT next_nonce FROM amplified.nonces WHERE address = '$A1'"), '5',
