@@ -114,6 +114,12 @@ CREATE TABLE @extschema@.tx_intents (
 					 'confirmed', 'failed', 'rejected', 'expired', 'cancelled')),
 	paused			boolean NOT NULL DEFAULT false,
 	cancel_requested boolean NOT NULL DEFAULT false,
+	-- Held by the tx worker's reconciliation: the node holds or has mined a
+	-- transaction of this sender that this database never signed, and this
+	-- intent may be the one it carries (a primary that signed it was lost,
+	-- or a restore from before it).  Nothing signs a held intent; an admin
+	-- resolves it with txq_resolve_held (its alert says why it is held).
+	held			boolean NOT NULL DEFAULT false,
 	nonce			bigint CHECK (nonce >= 0),
 	gas_estimate	bigint,
 	tx_hash			@extschema@.bytes32,
@@ -871,6 +877,51 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.txq_resume_signer(bigint, @extschema@.address) IS 'Resume a paused signer';
 
+-- Resolve an intent the tx worker held (see tx_intents.held): executed says
+-- whether the transaction the node has, which this database did not sign,
+-- carried it out (look it up on a block explorer by sender and nonce).  Yes:
+-- the intent is cancelled and never sent from here.  No: it goes back to
+-- pending and takes a fresh nonce above the node's count.  Admin only: the
+-- answer decides whether funds move again.
+CREATE FUNCTION @extschema@.txq_resolve_held(intent_id bigint, executed boolean)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r record;
+BEGIN
+	SELECT i.status, i.held INTO r FROM @extschema@.tx_intents AS i WHERE i.id = intent_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'intent % does not exist', intent_id USING ERRCODE = 'undefined_object';
+	END IF;
+	IF NOT r.held OR r.status NOT IN ('pending', 'reserved') THEN
+		RAISE EXCEPTION 'intent % is not held', intent_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('It is %s; only an intent the tx worker held can be resolved.', r.status);
+	END IF;
+	IF executed IS NULL THEN
+		RAISE EXCEPTION 'executed must be true or false' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF executed THEN
+		UPDATE @extschema@.tx_intents AS i
+		   SET status = 'cancelled', held = false, alert = NULL, updated_at = now(),
+			   error = format('resolved by %s: carried out on chain by a transaction this database did not sign; '
+							  'never sent from here', session_user)
+		 WHERE i.id = intent_id;
+		RETURN 'cancelled';
+	END IF;
+	UPDATE @extschema@.tx_intents AS i
+	   SET status = 'pending', nonce = NULL, gas_estimate = NULL, held = false, alert = NULL, updated_at = now(),
+		   error = format('resolved by %s: not carried out on chain; queued again', session_user)
+	 WHERE i.id = intent_id;
+	RETURN 'pending';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.txq_resolve_held(bigint, boolean) IS
+	'Resolve an intent held by reconciliation: executed true cancels it, false queues it again at a fresh nonce';
+
 -- The kill switch: stop all signing and sending (operators may pull it;
 -- only an admin lifts it, with txq_resume_all).
 CREATE FUNCTION @extschema@.txq_pause_all(reason text DEFAULT NULL)
@@ -990,13 +1041,14 @@ CREATE VIEW @extschema@.v_tx_queue AS
 		   min(i.created_at) FILTER (WHERE i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')) AS oldest_open_at,
 		   (array_agg(i.alert ORDER BY i.updated_at DESC, i.id DESC)
 				FILTER (WHERE i.alert IS NOT NULL
-						  AND i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')))[1] AS last_alert
+						  AND i.status IN ('pending', 'reserved', 'signed', 'sent', 'mined')))[1] AS last_alert,
+		   count(*) FILTER (WHERE i.held AND i.status IN ('pending', 'reserved')) AS held
 	  FROM @extschema@.signers AS s
 	  LEFT JOIN @extschema@.nonces AS n USING (chain_id, address)
 	  LEFT JOIN @extschema@.tx_intents AS i ON i.chain_id = s.chain_id AND i.sender OPERATOR(@extschema@.=) s.address
 	 GROUP BY s.chain_id, s.address, s.kind, s.paused, n.next_nonce, n.sign_failures, n.sign_retry_at;
 COMMENT ON VIEW @extschema@.v_tx_queue IS
-	'Per signer: intents per status and in flight, alerts (the newest one''s text), the oldest open intent, the next nonce, the signer''s backoff, pause switches';
+	'Per signer: intents per status and in flight, alerts (the newest one''s text), the oldest open intent, the next nonce, the signer''s backoff, pause switches, intents held by reconciliation';
 
 -- ---- the worker's steps ----
 -- Called by the tx worker (src/txq/worker.c), one step per transaction; each
@@ -1046,6 +1098,197 @@ BEGIN
 END
 $$;
 
+-- The nonces the node has used or holds for each sender (below its pending
+-- count) that no attempt of ours accounts for, from the lowest nonce this
+-- database may still sign at: its next nonce, or the nonce of a reserved
+-- intent that was never signed here and is not held (a held one is
+-- accounted for already).  Normally there are none; after a promotion
+-- or a restore they are what an earlier primary signed and this database
+-- never saw, and elsewhere what another wallet sent from the same address.
+-- Senders seen for the first time (no nonces row) have none.
+CREATE FUNCTION @extschema@.txq_step_unknown_nonces(chain_id bigint, senders @extschema@.address[],
+													pending_counts bigint[])
+RETURNS TABLE (sender @extschema@.address, nonce bigint)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+BEGIN ATOMIC
+	SELECT n.address, g.g
+	  FROM unnest(senders, pending_counts) AS u(sender, pending)
+	  JOIN nonces AS n ON n.chain_id = txq_step_unknown_nonces.chain_id AND n.address = u.sender
+	 CROSS JOIN LATERAL (
+		SELECT least(n.next_nonce,
+					 (SELECT min(i.nonce) FROM tx_intents AS i
+					   WHERE i.chain_id = n.chain_id AND i.sender = n.address AND i.status = 'reserved'
+						 AND NOT i.held
+						 AND NOT EXISTS (SELECT 1 FROM tx_attempts AS a WHERE a.intent_id = i.id))) AS low) AS f
+	 -- At most 256 per sender: a long history of another wallet costs no more.
+	 CROSS JOIN LATERAL generate_series(f.low, least(u.pending - 1, f.low + 255)) AS g(g)
+	 WHERE NOT EXISTS (SELECT 1 FROM tx_attempts AS a
+						WHERE a.chain_id = n.chain_id AND a.sender = n.address AND a.nonce = g.g)
+	 ORDER BY 1, 2
+	 LIMIT 256;
+END;
+
+-- The transaction of sender at nonce in a node's txpool_content answer
+-- ({"pending": {address: {nonce: tx}}, "queued": ...}; addresses in any
+-- case), or NULL.
+CREATE FUNCTION @extschema@.txq_pool_tx(pool jsonb, sender @extschema@.address, nonce bigint)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+BEGIN ATOMIC
+	SELECT t.value
+	  FROM jsonb_each(CASE WHEN jsonb_typeof(txq_pool_tx.pool) = 'object' THEN txq_pool_tx.pool ELSE '{}' END)
+		   AS q(part, txs)
+	 CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(q.txs) = 'object' THEN q.txs ELSE '{}' END) AS s(addr, bynonce)
+	 CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(s.bynonce) = 'object' THEN s.bynonce ELSE '{}' END) AS t(nonce, value)
+	 WHERE q.part IN ('pending', 'queued') AND lower(s.addr) = lower(txq_pool_tx.sender::text)
+	   AND t.nonce = txq_pool_tx.nonce::text AND jsonb_typeof(t.value) = 'object'
+	 ORDER BY q.part
+	 LIMIT 1;
+END;
+
+-- Account for the unknown nonces (txq_step_unknown_nonces) before anything
+-- is signed, so that no payload is ever signed at a nonce the node already
+-- has a transaction at, and no intent is carried out twice:
+--   * a transaction at nonce n in the node's pool (pool: its
+--     txpool_content, NULL when it has none) whose raw bytes the node gave
+--     (hashes[k], raws[k]: eth_getRawTransactionByHash, checked against the
+--     hash) and that matches an intent of ours not yet signed here (the one
+--     reserved at n, else the oldest pending one with the same target, value
+--     and data) is adopted: it becomes that intent's attempt, sent, and the
+--     intent follows its receipt like any other;
+--   * one that matches none is another wallet's: nothing of ours is held
+--     for it, except an intent reserved at n (its nonce is taken);
+--   * a nonce the node does not show (mined already, or no txpool_content)
+--     cannot be told apart: every intent of the sender not signed here that
+--     may be the one it carries (pending ones, and those reserved below the
+--     node's pending count; one reserved at or above it was signed nowhere
+--     else, as it could only be signed at its own nonce) is held, with an
+--     alert, until an admin says with txq_resolve_held whether it was
+--     carried out.
+-- Returns what was done: (intent, nonce, 'adopted' | 'held').
+CREATE FUNCTION @extschema@.txq_step_adopt(chain_id bigint, senders @extschema@.address[],
+										   pending_counts bigint[], pool jsonb, hashes text[], raws text[])
+RETURNS TABLE (intent_id bigint, nonce bigint, outcome text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	u record;
+	tx jsonb;
+	raw bytea;
+	h bytes32;
+	v_to address;
+	v_value uint256;
+	v_data bytea;
+	v_type smallint;
+	hit bigint;
+	att bigint;
+	why text;
+	node_count bigint;
+BEGIN
+	FOR u IN
+		SELECT x.sender, x.nonce
+		  FROM txq_step_unknown_nonces(txq_step_adopt.chain_id, senders, pending_counts) AS x
+		 ORDER BY 1, 2
+	LOOP
+		tx := txq_pool_tx(pool, u.sender, u.nonce);
+		raw := NULL;
+		IF tx IS NOT NULL THEN
+			SELECT decode(substr(r.raw, 3), 'hex') INTO raw
+			  FROM unnest(hashes, raws) AS r(hash, raw)
+			 WHERE lower(r.hash) = lower(tx->>'hash') AND r.raw ~ '^0x([0-9a-fA-F]{2})+$'
+			 LIMIT 1;
+			h := (tx->>'hash')::bytes32;
+			IF raw IS NOT NULL AND keccak256(raw) <> h THEN
+				raw := NULL;	-- not the bytes of that hash: do not trust them
+			END IF;
+		END IF;
+
+		IF raw IS NOT NULL THEN
+			v_to := nullif(tx->>'to', '')::address;
+			v_value := coalesce(tx->>'value', '0x0')::uint256;
+			v_data := decode(substr(coalesce(tx->>'input', tx->>'data', '0x'), 3), 'hex');
+			-- The intent reserved at n when there is one, else a pending one.
+			SELECT i.id INTO hit
+			  FROM tx_intents AS i
+			 WHERE i.chain_id = txq_step_adopt.chain_id AND i.sender = u.sender AND NOT i.held
+			   AND ((i.status = 'reserved' AND i.nonce = u.nonce)
+					OR (i.status = 'pending'
+						AND NOT EXISTS (SELECT 1 FROM tx_intents AS r
+										 WHERE r.chain_id = i.chain_id AND r.sender = i.sender
+										   AND r.status = 'reserved' AND r.nonce = u.nonce)))
+			   AND i.target IS NOT DISTINCT FROM v_to AND i.value = v_value AND i.data = v_data
+			 ORDER BY (i.status = 'reserved') DESC, i.id
+			 LIMIT 1
+			   FOR UPDATE;
+			IF hit IS NOT NULL THEN
+				v_type := coalesce((tx->>'type')::uint256::text::smallint, 0);
+				INSERT INTO tx_attempts (intent_id, chain_id, sender, nonce, tx_type, gas_limit, gas_price,
+										 max_fee_per_gas, max_priority_fee_per_gas, raw, hash, status,
+										 broadcasts, sent_at)
+				VALUES (hit, txq_step_adopt.chain_id, u.sender, u.nonce, v_type,
+						(tx->>'gas')::uint256::text::bigint,
+						CASE WHEN v_type = 0 THEN (tx->>'gasPrice')::uint256 END,
+						CASE WHEN v_type <> 0 THEN (tx->>'maxFeePerGas')::uint256 END,
+						CASE WHEN v_type <> 0 THEN (tx->>'maxPriorityFeePerGas')::uint256 END,
+						raw, h, 'sent', 0, now())
+				RETURNING id INTO att;
+				UPDATE tx_intents AS i SET status = 'sent', nonce = u.nonce, error = NULL, updated_at = now()
+				 WHERE i.id = hit;
+				INSERT INTO tx_events (intent_id, attempt_id, event, detail)
+				VALUES (hit, att, 'adopted',
+						format('transaction %s at nonce %s is in the node''s pool but was never signed by this '
+							   'database (an earlier primary, or a state before a restore): it matches this '
+							   'intent and is followed as its attempt; nothing is signed again',
+							   lower(h::text), u.nonce));
+				intent_id := hit; nonce := u.nonce; outcome := 'adopted';
+				RETURN NEXT;
+				CONTINUE;
+			END IF;
+			-- Another wallet's transaction: only an intent reserved at n loses its nonce.
+			why := format('held: nonce %s of %s is taken on chain by transaction %s, which this database '
+						  'did not sign and which is not this intent; resolve with txq_resolve_held',
+						  u.nonce, lower(u.sender::text), lower(h::text));
+			FOR hit IN
+				UPDATE tx_intents AS i SET held = true, alert = why, updated_at = now()
+				 WHERE i.chain_id = txq_step_adopt.chain_id AND i.sender = u.sender AND NOT i.held
+				   AND i.status = 'reserved' AND i.nonce = u.nonce
+				RETURNING i.id
+			LOOP
+				INSERT INTO tx_events (intent_id, event, detail) VALUES (hit, 'held', why);
+				intent_id := hit; nonce := u.nonce; outcome := 'held';
+				RETURN NEXT;
+			END LOOP;
+			CONTINUE;
+		END IF;
+
+		-- The node does not show what it has at n: any intent of the sender
+		-- not signed here may be the one it carries.
+		SELECT x.p INTO node_count FROM unnest(senders, pending_counts) AS x(s, p) WHERE x.s = u.sender LIMIT 1;
+		why := format('held: the node has a transaction of %s at nonce %s that this database did not sign '
+					  'and cannot see (%s); this intent may be the one it carries, so it is not signed until '
+					  'an admin resolves it with txq_resolve_held',
+					  lower(u.sender::text), u.nonce,
+					  CASE WHEN tx IS NOT NULL THEN 'the node gave no raw bytes for it'
+						   WHEN pool IS NULL THEN 'the node has no txpool_content'
+						   ELSE 'mined already, or dropped from its pool' END);
+		FOR hit IN
+			UPDATE tx_intents AS i SET held = true, alert = why, updated_at = now()
+			 WHERE i.chain_id = txq_step_adopt.chain_id AND i.sender = u.sender AND NOT i.held
+			   AND (i.status = 'pending' OR (i.status = 'reserved' AND i.nonce < node_count))
+			   AND NOT EXISTS (SELECT 1 FROM tx_attempts AS a WHERE a.intent_id = i.id)
+			RETURNING i.id
+		LOOP
+			INSERT INTO tx_events (intent_id, event, detail) VALUES (hit, 'held', why);
+			intent_id := hit; nonce := u.nonce; outcome := 'held';
+			RETURN NEXT;
+		END LOOP;
+	END LOOP;
+END
+$$;
+
 -- Expire pending intents past valid_until, and hand the nonce of a reserved
 -- intent that was cancelled or expired to a no-op, so no gap is left.
 -- Returns the intents made final.
@@ -1065,7 +1308,7 @@ BEGIN
 	FOR r IN
 		SELECT i.id, i.sender, i.nonce, i.cancel_requested
 		  FROM tx_intents AS i
-		 WHERE i.chain_id = txq_step_expire.chain_id AND i.status = 'reserved'
+		 WHERE i.chain_id = txq_step_expire.chain_id AND i.status = 'reserved' AND NOT i.held
 		   AND (i.cancel_requested OR i.valid_until <= now())
 		 ORDER BY i.id
 		   FOR UPDATE SKIP LOCKED
@@ -1122,7 +1365,7 @@ BEGIN ATOMIC
 			SELECT e.id
 			  FROM tx_intents AS e
 			 WHERE e.chain_id = s.chain_id AND e.sender = s.address AND e.status = 'pending'
-			   AND NOT e.paused
+			   AND NOT e.paused AND NOT e.held
 			   AND (e.valid_until IS NULL OR e.valid_until > now())
 			   AND NOT (e.wait_for_mined AND EXISTS
 						(SELECT 1 FROM tx_intents AS w
@@ -1282,7 +1525,7 @@ BEGIN
 	  JOIN signers AS s ON s.chain_id = i.chain_id AND s.address = i.sender
 	  LEFT JOIN nonces AS n ON n.chain_id = i.chain_id AND n.address = i.sender
 	 WHERE i.chain_id = txq_step_to_sign.chain_id AND i.status = 'reserved'
-	   AND NOT i.paused AND NOT s.paused
+	   AND NOT i.paused AND NOT i.held AND NOT s.paused
 	   AND (n.sign_retry_at IS NULL OR n.sign_retry_at <= now())
 	   AND NOT i.cancel_requested AND (i.valid_until IS NULL OR i.valid_until > now())
 	 ORDER BY i.sender, i.nonce
@@ -1644,6 +1887,9 @@ REVOKE ALL ON FUNCTION @extschema@.txq_resume_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_history(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_reconcile(bigint, @extschema@.address[], bigint[], bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_expire(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_unknown_nonces(bigint, @extschema@.address[], bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_step_adopt(bigint, @extschema@.address[], bigint[], jsonb, text[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.txq_resolve_held(bigint, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_claim(bigint, integer, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_reserve(bigint, bigint[], bigint[], text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.txq_step_to_sign(bigint, integer, integer) FROM PUBLIC;
@@ -1681,6 +1927,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.txq_pause_signer(bigint, @extschema@.addre
 GRANT EXECUTE ON FUNCTION @extschema@.txq_resume_signer(bigint, @extschema@.address) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_pause_all(text) TO amplified_operator;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_resume_all() TO amplified_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.txq_resolve_held(bigint, boolean) TO amplified_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.txq_history(bigint) TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.txq_is_paused(), @extschema@.txq_strategy_busy(bigint, bigint),
 	@extschema@.txq_gas_spent(bigint, bigint), @extschema@.txq_intents_state(bigint[]) FROM PUBLIC;

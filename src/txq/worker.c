@@ -5,8 +5,13 @@
  * these steps, each in its own transaction, and each step commits before
  * anything the chain can see happens next:
  *
- *   reconcile  next nonces against eth_getTransactionCount (at start, when
- *              a signer is new, and every minute); gaps get a no-op;
+ *   reconcile  next nonces against eth_getTransactionCount (at every start
+ *              of the worker: server start, restart, promotion, restore;
+ *              when a signer is new, after a failed step, and every
+ *              minute); nothing is signed before it succeeded.  Nonces the
+ *              node has that this database never signed (a lost primary's
+ *              last transactions) are adopted when they match an intent,
+ *              or the intents they may carry are held; gaps get a no-op;
  *   expire     pending intents past valid_until; a cancelled or expired
  *              intent that holds a nonce hands it to a no-op;
  *   reserve    claim pending intents (FOR UPDATE SKIP LOCKED), simulate them
@@ -81,7 +86,14 @@ typedef struct TxqState
 {
 	int64		chain_id;
 	RpcTarget	target;
-	TimestampTz reconciled_at;	/* 0: reconcile in the next cycle */
+	/*
+	 * 0: reconcile in the next cycle.  It starts at 0 in every new worker
+	 * process (server start, crash restart, promotion, restore) and is reset
+	 * by any failed step; reconcile is the first step of a cycle and a cycle
+	 * stops at a failed step, so nothing is ever signed by a worker that has
+	 * not reconciled with the node since it started or last failed.
+	 */
+	TimestampTz reconciled_at;
 	bool		more;			/* a step filled its batch: run again at once */
 	bool		stop;			/* chain gone, disabled or without signers */
 } TxqState;
@@ -443,6 +455,156 @@ ChainWanted(TxqState *st)
 	return true;
 }
 
+/*
+ * The node's pool for the senders that have unknown nonces, in the shape of
+ * txpool_content ({"pending": {address: {nonce: tx}}, "queued": ...}), or
+ * NULL when the node has no pool to show.  txpool_contentFrom (geth, reth)
+ * is asked first, one call per sender, since a busy node's whole pool may
+ * be larger than amplified.rpc_max_response_size; a node without it
+ * (anvil) is asked txpool_content.
+ */
+static Jsonb *
+FetchPool(TxqState *st, Oid *types, Datum *values)
+{
+	RpcRequest *reqs;
+	RpcRequest	all;
+	Datum	   *addrs;
+	Datum	   *pools;
+	bool	   *nulls;
+	bool		every = true;
+	int			n,
+				i;
+
+	Exec("SELECT DISTINCT u.sender::text FROM amplified.txq_step_unknown_nonces($1, $2::amplified.address[], $3) AS u "
+		 "ORDER BY 1", 3, types, values, SPI_OK_SELECT);
+	n = (int) SPI_processed;
+	addrs = palloc(sizeof(Datum) * (n + 1));
+	pools = palloc0(sizeof(Datum) * (n + 1));
+	nulls = palloc0(sizeof(bool) * (n + 1));
+	reqs = palloc0(sizeof(RpcRequest) * (n + 1));
+	for (i = 0; i < n; i++)
+	{
+		char	   *a = ColText(i, 1);
+
+		addrs[i] = CStringGetTextDatum(a);
+		reqs[i].method = "txpool_contentFrom";
+		reqs[i].params = psprintf("[\"%s\"]", a);
+	}
+	if (n > 0)
+		RpcBatch(&st->target, reqs, n);
+	for (i = 0; i < n; i++)
+	{
+		if (reqs[i].result == NULL || !JB_ROOT_IS_OBJECT(reqs[i].result))
+			every = false;
+		else
+			pools[i] = PointerGetDatum(reqs[i].result);
+	}
+	if (n > 0 && every)
+	{
+		Oid			ptypes[2] = {TEXTARRAYOID, JSONBARRAYOID};
+		Datum		pvalues[2];
+		bool		isnull;
+
+		pvalues[0] = MakeArray(addrs, nulls, n, TEXTOID);
+		pvalues[1] = MakeArray(pools, nulls, n, JSONBOID);
+		Exec("SELECT jsonb_build_object("
+			 "'pending', coalesce(jsonb_object_agg(u.a, u.p->'pending') FILTER (WHERE u.p ? 'pending'), '{}'), "
+			 "'queued', coalesce(jsonb_object_agg(u.a, u.p->'queued') FILTER (WHERE u.p ? 'queued'), '{}')) "
+			 "FROM unnest($1, $2) AS u(a, p)", 2, ptypes, pvalues, SPI_OK_SELECT);
+		/* The caller uses it after the next SPI calls: copy it out of the tuple table. */
+		return DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+
+	memset(&all, 0, sizeof(all));
+	all.method = "txpool_content";
+	RpcBatch(&st->target, &all, 1);
+	if (all.result != NULL && JB_ROOT_IS_OBJECT(all.result))
+		return all.result;
+	ereport(LOG,
+			(errmsg("amplified tx worker: chain " INT64_FORMAT ": the node has transactions this database did not sign and neither txpool_contentFrom nor txpool_content (%s)",
+					st->chain_id, all.error_message ? all.error_message : "no object")));
+	return NULL;
+}
+
+/*
+ * Account for the nonces the node has (below its pending count) that no
+ * attempt of ours covers, before the counts are taken over and before
+ * anything is signed: a primary that signed and broadcast a transaction
+ * whose WAL never reached this server (promotion), or a restore from
+ * before it, leaves such nonces.  The node's pool (FetchPool) says what
+ * each one carries and eth_getRawTransactionByHash gives its bytes: one that
+ * matches an intent not signed here is adopted as that intent's attempt,
+ * and when the node cannot show a nonce the intents it may carry are held
+ * (txq_step_adopt).  Runs in the reconcile step's transaction.
+ */
+static void
+AdoptUnknownNonces(TxqState *st, Datum senders, Datum pending)
+{
+	Oid			types[6] = {INT8OID, TEXTARRAYOID, INT8ARRAYOID, JSONBOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[6];
+	char		nulls[7] = "      ";
+	Jsonb	   *pool;
+	Datum	   *hashes = NULL;
+	Datum	   *raws = NULL;
+	bool	   *hash_nulls = NULL;
+	bool	   *raw_nulls = NULL;
+	int			nhash = 0;
+	int			i;
+
+	values[0] = Int64GetDatum(st->chain_id);
+	values[1] = senders;
+	values[2] = pending;
+	Exec("SELECT count(*) FROM amplified.txq_step_unknown_nonces($1, $2::amplified.address[], $3)",
+		 3, types, values, SPI_OK_SELECT);
+	if (ColInt8(0, 1, 0) == 0)
+		return;
+
+	/* A node that shows no pool: then nothing is adopted (txq_step_adopt). */
+	pool = FetchPool(st, types, values);
+
+	if (pool != NULL)
+	{
+		RpcRequest *reqs;
+
+		values[3] = PointerGetDatum(pool);
+		Exec("SELECT DISTINCT amplified.txq_pool_tx($4, u.sender, u.nonce)->>'hash' "
+			 "FROM amplified.txq_step_unknown_nonces($1, $2::amplified.address[], $3) AS u "
+			 "WHERE amplified.txq_pool_tx($4, u.sender, u.nonce)->>'hash' IS NOT NULL",
+			 4, types, values, SPI_OK_SELECT);
+		nhash = (int) SPI_processed;
+		hashes = palloc(sizeof(Datum) * (nhash + 1));
+		raws = palloc0(sizeof(Datum) * (nhash + 1));
+		hash_nulls = palloc0(sizeof(bool) * (nhash + 1));
+		raw_nulls = palloc0(sizeof(bool) * (nhash + 1));
+		reqs = palloc0(sizeof(RpcRequest) * (nhash + 1));
+		for (i = 0; i < nhash; i++)
+		{
+			char	   *h = ColText(i, 1);
+
+			hashes[i] = CStringGetTextDatum(h);
+			reqs[i].method = "eth_getRawTransactionByHash";
+			reqs[i].params = psprintf("[\"%s\"]", h);
+		}
+		if (nhash > 0)
+			RpcBatch(&st->target, reqs, nhash);
+		for (i = 0; i < nhash; i++)
+			raws[i] = TextOrNull(RpcResultString(reqs[i].result), &raw_nulls[i]);
+	}
+
+	values[3] = PointerGetDatum(pool);
+	nulls[3] = pool == NULL ? 'n' : ' ';
+	values[4] = MakeArray(hashes, hash_nulls, nhash, TEXTOID);
+	values[5] = MakeArray(raws, raw_nulls, nhash, TEXTOID);
+	if (SPI_execute_with_args("SELECT intent_id, nonce, outcome FROM amplified.txq_step_adopt($1, "
+							  "$2::amplified.address[], $3, $4, $5, $6)",
+							  6, types, values, nulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "amplified tx worker: txq_step_adopt failed");
+	for (i = 0; i < (int) SPI_processed; i++)
+		ereport(LOG,
+				(errmsg("amplified tx worker: chain " INT64_FORMAT ": intent " INT64_FORMAT " %s at nonce " INT64_FORMAT " (a transaction this database did not sign)",
+						st->chain_id, ColInt8(i, 1, 0), ColText(i, 3), ColInt8(i, 2, 0))));
+}
+
 /* Reconcile every signer's next nonce with the node's counts. */
 static void
 StepReconcile(TxqState *st)
@@ -496,6 +658,7 @@ StepReconcile(TxqState *st)
 	values[1] = MakeArray(addrs, nulls, n, TEXTOID);
 	values[2] = MakeArray(pending, nulls, n, INT8OID);
 	values[3] = MakeArray(latest, nulls, n, INT8OID);
+	AdoptUnknownNonces(st, values[1], values[2]);
 	Exec("SELECT amplified.txq_step_reconcile($1, $2::amplified.address[], $3, $4)",
 		 4, types, values, SPI_OK_SELECT);
 	st->reconciled_at = GetCurrentTimestamp();

@@ -44,6 +44,8 @@
 #define RESTART_DELAY_MAX_MS	60000
 /* A worker that ran this long without exiting starts over at the first delay. */
 #define RESTART_DELAY_RESET_MS	60000
+/* How often the launcher of a hot standby checks whether it was promoted. */
+#define LAUNCHER_STANDBY_POLL_MS	1000
 
 /* A worker the configuration asks for. */
 typedef struct WantedWorker
@@ -433,10 +435,17 @@ LauncherIteration(void *arg)
 	Oid			extension;
 	bool		extension_present;
 
+	/*
+	 * On a hot standby nothing of ours may write or call a node: run no
+	 * worker (they are registered BgWorkerStart_RecoveryFinished as well),
+	 * open no transaction, and look again every second, so that the
+	 * workers start within a second of a promotion.
+	 */
 	if (RecoveryInProgress())
 	{
 		WorkerSetState("standby", "the server is in recovery; workers start after promotion");
-		LauncherReconcile(NIL);
+		(void) LauncherReconcile(NIL);
+		*sleep_ms = Min(*sleep_ms, LAUNCHER_STANDBY_POLL_MS);
 		return;
 	}
 

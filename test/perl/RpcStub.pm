@@ -26,6 +26,10 @@
 #                header, a -32602 BlockOutOfRangeError as anvil answers
 #                otherwise) and each such request is logged on the path
 #                /lag!missing, so a test can check nobody asked for one.
+#                Requesting /lag/content_from/on makes it answer
+#                txpool_contentFrom (as geth does) from upstream's
+#                txpool_content, for nodes that lack it (anvil);
+#                /lag/content_from/off forwards it again.
 # It serves one connection at a time (a hanging one in a child), and logs
 # every request to a file the test reads back.
 package RpcStub;
@@ -116,6 +120,12 @@ sub _serve
 		if ($path =~ m{^/lag/head/(\d+|none)$})
 		{
 			$self->{cap} = $1 eq 'none' ? undef : $1;
+			_reply($c, 200, '{}');
+			next;
+		}
+		if ($path =~ m{^/lag/content_from/(on|off)$})
+		{
+			$self->{content_from} = $1 eq 'on';
 			_reply($c, 200, '{}');
 			next;
 		}
@@ -215,6 +225,11 @@ sub _lagging
 	for my $i (0 .. $#calls)
 	{
 		my $call = $calls[$i];
+		if ($self->{content_from} && ref $call eq 'HASH' && ($call->{method} // '') eq 'txpool_contentFrom')
+		{
+			$answers[$i] = $self->_content_from($call);
+			next;
+		}
 		my ($answer, $fwd) = ref $call eq 'HASH' ? $self->_lag_call($call) : (undef, $call);
 		if ($answer) { $answers[$i] = $answer; next; }
 		push @forward, $fwd;
@@ -230,6 +245,23 @@ sub _lagging
 		$answers[ $slot[$k] ] = $a;
 	}
 	return @answers;
+}
+
+# txpool_contentFrom(address) as geth answers it, from upstream's txpool_content:
+# {pending: {nonce: tx}, queued: {nonce: tx}} of that address.
+sub _content_from
+{
+	my ($self, $call) = @_;
+	my $who = lc(($call->{params} // [])->[0] // '');
+	my ($a) = $self->_upstream({ jsonrpc => '2.0', id => 'content', method => 'txpool_content', params => [] });
+	return { jsonrpc => '2.0', id => $call->{id}, error => $a->{error} } if $a->{error};
+	my %r = (pending => {}, queued => {});
+	for my $part (qw(pending queued))
+	{
+		my $txs = $a->{result}{$part} // {};
+		$r{$part} = $txs->{$_} for grep { lc($_) eq $who } keys %$txs;
+	}
+	return { jsonrpc => '2.0', id => $call->{id}, result => \%r };
 }
 
 # One call against the cap: (an answer object, undef) when its block is
