@@ -904,6 +904,10 @@ BEGIN
 	IF executed IS NULL THEN
 		RAISE EXCEPTION 'executed must be true or false' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	INSERT INTO @extschema@.tx_events (intent_id, event, detail)
+	VALUES (intent_id, 'resolved',
+			CASE WHEN executed THEN 'held intent resolved: carried out by a transaction this database did not sign; cancelled'
+				 ELSE 'held intent resolved: not carried out; queued again at a fresh nonce' END);
 	IF executed THEN
 		UPDATE @extschema@.tx_intents AS i
 		   SET status = 'cancelled', held = false, alert = NULL, updated_at = now(),

@@ -193,6 +193,7 @@ INSERT INTO sample VALUES
 	 $$SELECT amplified.risk_refresh_breakers(990011, ARRAY['0x00000000000000000000000000000000000000aa']::amplified.address[], now())$$, 'ok'),
 	('amplified.risk_gate(bigint,jsonb)', $$SELECT * FROM amplified.risk_gate(-1, '{}')$$, '22023'),
 	('amplified.txq_cancel(bigint)', 'SELECT amplified.txq_cancel(-1)', '42704'),
+	('amplified.txq_resolve_held(bigint,boolean)', 'SELECT amplified.txq_resolve_held(-1, true)', '42704'),
 	('amplified.txq_pause(bigint,boolean)', 'SELECT amplified.txq_pause(-1)', '42704'),
 	('amplified.txq_resume(bigint)', 'SELECT amplified.txq_resume(-1)', '42704'),
 	('amplified.txq_pause_signer(bigint,amplified.address,boolean)',

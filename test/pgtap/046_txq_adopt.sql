@@ -17,7 +17,7 @@
 -- test/t/141_promote.pl plays the same against anvil after a real failover.
 -- Everything is rolled back.
 BEGIN;
-SELECT plan(45);
+SELECT plan(46);
 SET LOCAL search_path = amplified, public;
 
 -- An address from a short tag: addr('a1') = 0x00…00a1.
@@ -182,6 +182,11 @@ SELECT is((SELECT status || ' ' || held || ' ' || coalesce(alert, '-') || ' ' ||
 SELECT is(txq_resolve_held(pg_temp.id('c3'), false), 'pending', 'resolve not carried out: pending');
 SELECT is((SELECT status || ' ' || held || ' ' || coalesce(nonce::text, '-') FROM tx_intents WHERE id = pg_temp.id('c3')),
 	'pending false -', 'resolve not carried out: no nonce, not held');
+SELECT results_eq(format($q$SELECT intent_id, detail LIKE 'held intent resolved: %%' FROM tx_events
+							WHERE event = 'resolved' AND intent_id IN (%s, %s) ORDER BY id$q$,
+						   pg_temp.id('c1'), pg_temp.id('c3')),
+	format('VALUES (%s::bigint, true), (%s::bigint, true)', pg_temp.id('c1'), pg_temp.id('c3')),
+	'resolve: each resolution is in the audit trail');
 SELECT is(pg_temp.reserve(999302), 4::bigint, 'resolve not carried out: claimed again at a fresh nonce');
 SELECT is(txq_step_reconcile(999302, ARRAY[pg_temp.addr('b2')], ARRAY[2::bigint], ARRAY[2::bigint]), 0,
 	'reconcile after resolution: nonce 1 is the unseen transaction''s, no gap');
