@@ -12,8 +12,9 @@
 # history, which is not dumped, is ingested again from the node; the model
 # serves; the strategy decides again; and the tx worker sends nothing that
 # was sent before: the node's transaction count of the sender grows by the
-# one new intent only, which takes the next nonce, and no restored intent or
-# attempt changes.
+# one new intent only, which takes the node's next nonce (past one the
+# origin used after the dump's snapshot), and no restored intent or attempt
+# changes.
 use strict;
 use warnings;
 
@@ -127,8 +128,8 @@ sql(q{INSERT INTO derivs_funding_payments (venue, market, at, rate, interval_sec
 sql("SELECT txq_pause_all('backup test')");
 
 # ---- dump ----
-# Every table the extension dumps, and its content (nonces: what a worker's
-# reconciliation with the node does not rewrite).
+# Every table the extension dumps, and its content (nonces: its keys; the
+# restored worker's reconciliation rewrites the rest from the node).
 my @tables = split /\n/, sql(q{SELECT c.relname FROM pg_extension e, unnest(e.extconfig) AS x(oid)
 	JOIN pg_class c ON c.oid = x.oid WHERE e.extname = 'amplified' AND c.relkind = 'r' ORDER BY 1});
 my @sequences = split /\n/, sql(q{SELECT c.relname FROM pg_extension e, unnest(e.extconfig) AS x(oid)
@@ -137,7 +138,7 @@ sub books
 {
 	my ($node) = @_;
 	return join("\n", map {
-		my $from = $_ eq 'nonces' ? '(SELECT chain_id, address, next_nonce FROM amplified.nonces)' : "amplified.$_";
+		my $from = $_ eq 'nonces' ? '(SELECT chain_id, address FROM amplified.nonces)' : "amplified.$_";
 		# forecast_keys: a restore adds the dumped keys beside the install's (checked below).
 		"$_ " . q_on($node, "SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '-') FROM $from AS t")
 	} grep { $_ ne 'forecast_keys' } @tables);
@@ -166,7 +167,17 @@ is($count_before, 6, 'the node counts six transactions of the sender');
 my $dump = $origin->basedir . '/amplified.dump';
 command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', $origin->connstr('postgres') ], 'pg_dump -Fc of the running database');
 is(books($origin), $before, 'the origin did not change while it was dumped');
+
+# The origin goes on after the dump's snapshot: one more intent, sent and
+# confirmed at nonce 6, which the dump does not know.  The restored worker
+# must learn the nonce from the node, not sign another payload at it.
+sql("SELECT txq_resume_all()");
+my $late = sql(qq{SELECT txq_enqueue(31337, '$A1', '$REC', 0, abi_encode_call('record(uint256)', '[50]'), '{}')});
+wait_final($origin, "id = $late", 'an intent after the dump');
+is(sql("SELECT status || ':' || nonce FROM tx_intents WHERE id = $late"), 'confirmed:6', 'it is confirmed at nonce 6');
 $origin->stop;
+my $count_stop = tx_count();
+is($count_stop, $count_before + 1, 'the node counts it');
 
 # ---- restore into a new cluster, workers on ----
 my $restored = AmpTest::node('restored', conf => $conf, no_extension => 1);
@@ -197,22 +208,25 @@ is(rsql(q{SELECT round(forecast_predict('dump_test', '{"x": 30}')::numeric, 6)})
 # from_block again, and its logs come back.
 AmpTest::wait_for($restored, "SELECT coalesce(max(number), -1) >= $head FROM amplified.blocks WHERE chain_id = 31337",
 	't', "the blocks are ingested again up to $head");
-AmpTest::wait_for($restored, "SELECT count(*) = 5 FROM amplified.logs WHERE chain_id = 31337 AND lower(address::text) = '$REC'",
-	't', "the Recorder's five logs are ingested again");
+AmpTest::wait_for($restored, "SELECT count(*) = 6 FROM amplified.logs WHERE chain_id = 31337 AND lower(address::text) = '$REC'",
+	't', "the Recorder's six logs (the one after the dump too) are ingested again");
 
 # The workers ran (ingestion above); the queue is paused: the tx worker
 # must not have touched the chain.
-is(tx_count(), $count_before, 'while paused, the node counts no new transaction of the sender');
+is(tx_count(), $count_stop, 'while paused, the node counts no new transaction of the sender');
 
-# Lift the switch and send one more: the worker takes the next nonce, and
-# sends nothing it had sent before.
+# Lift the switch and send one more: the worker takes the node's next nonce
+# (7: the origin used 6 after the dump), and sends nothing it had sent
+# before.
 rsql("SELECT txq_resume_all()");
 my $new = rsql(qq{SELECT txq_enqueue(31337, '$A1', '$REC', 0, abi_encode_call('record(uint256)', '[100]'), '{}')});
 ok($new > $max_intent, 'a new intent gets an id above the restored ones');
 wait_final($restored, "id = $new", 'the new intent');
-is(rsql("SELECT status || ':' || nonce FROM tx_intents WHERE id = $new"), 'confirmed:6',
-	'it is confirmed at the next nonce');
-is(tx_count(), $count_before + 1, 'the node counts exactly one more transaction of the sender');
+is(rsql("SELECT status || ':' || nonce FROM tx_intents WHERE id = $new"), 'confirmed:7',
+	"it is confirmed at the node's next nonce, not at the one the origin used after the dump");
+is(tx_count(), $count_stop + 1, 'the node counts exactly one more transaction of the sender');
+is($chain->call($REC, 'count(uint256) view returns (uint256)', 50), '1', "the origin's late record ran once");
+is($chain->call($REC, 'count(uint256) view returns (uint256)', 100), '1', "the restored database's record ran once");
 is(rsql("SELECT string_agg(t::text, E'\\n' ORDER BY id) FROM tx_intents t WHERE id <= $max_intent"), $intents_before,
 	'no restored intent changed');
 is(rsql("SELECT string_agg(t::text, E'\\n' ORDER BY id) FROM tx_attempts t WHERE intent_id <= $max_intent"), $attempts_before,
