@@ -214,6 +214,26 @@ COMMENT ON FUNCTION @extschema@.registry_keep_builtin() IS
 	'trigger of a registry: an admin may not delete a builtin row, nor change it beyond the columns it is given';
 REVOKE ALL ON FUNCTION @extschema@.registry_keep_builtin() FROM PUBLIC;
 
+-- A settings table of one row (singleton boolean PRIMARY KEY, the kill
+-- switches) gets its row from the install script, and its dumped row comes
+-- back on restore into the row CREATE EXTENSION made again: an insert
+-- replaces the row that is there, so the restored switch wins and the
+-- primary key never refuses the dump.  No one but the install script and a
+-- restore inserts into these tables.
+CREATE FUNCTION @extschema@.dump_replace_singleton()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	EXECUTE pg_catalog.format('DELETE FROM %I.%I WHERE singleton', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.dump_replace_singleton() IS
+	'trigger of a one-row settings table: an inserted row (a restored one) replaces the row there';
+REVOKE ALL ON FUNCTION @extschema@.dump_replace_singleton() FROM PUBLIC;
+
 -- How a registered function is called: by its schema-qualified name, never
 -- by a name that a search path resolves (see above).
 CREATE FUNCTION @extschema@.registry_call_name(fn regproc)

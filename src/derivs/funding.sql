@@ -29,6 +29,8 @@ CREATE TABLE @extschema@.derivs_funding_payments (
 );
 COMMENT ON TABLE @extschema@.derivs_funding_payments IS
 	'Perpetual-futures funding payments, loaded by users: venue, market, payment time, rate per funding interval (positive: longs pay shorts), interval length in seconds, mark price (optional)';
+-- Loaded by users from off-chain venues, so no ingestion makes them again: dumped.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.derivs_funding_payments', '');
 REVOKE ALL ON @extschema@.derivs_funding_payments FROM PUBLIC;
 GRANT SELECT ON @extschema@.derivs_funding_payments TO amplified_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.derivs_funding_payments TO amplified_operator;

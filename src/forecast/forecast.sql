@@ -89,6 +89,9 @@ CREATE TABLE @extschema@.forecast_projects (
 );
 COMMENT ON TABLE @extschema@.forecast_projects IS
 	'forecasting projects: a name, its task (regression or series), who created it and when';
+-- Projects, models, deployments and backtests are the books of forecasting:
+-- dumped (the states' seals verify under the dumped forecast_keys).
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.forecast_projects', '');
 
 -- A trained model: everything needed to serve it, to retrain it
 -- identically (kind, params, source, target, seed) and to judge it.
@@ -115,6 +118,8 @@ CREATE TABLE @extschema@.forecast_models (
 CREATE INDEX forecast_models_project_idx ON @extschema@.forecast_models (project, id);
 COMMENT ON TABLE @extschema@.forecast_models IS
 	'trained models: kind, hyper-parameters, source query, target, features, training window, seed, serialized state, summary, in-sample metrics, who trained it and when';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.forecast_models', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.forecast_models_id_seq', '');
 
 -- Deployments, newest last: the live model of a project is its latest
 -- deployment's.  previous_id is the deployment that was live before this
@@ -131,6 +136,8 @@ CREATE TABLE @extschema@.forecast_deployments (
 CREATE INDEX forecast_deployments_project_idx ON @extschema@.forecast_deployments (project, id);
 COMMENT ON TABLE @extschema@.forecast_deployments IS
 	'model deployments, newest last: a project''s live model is its latest deployment''s; previous_id is what a rollback returns to';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.forecast_deployments', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.forecast_deployments_id_seq', '');
 
 -- Walk-forward backtests and their folds: each fold's training rows
 -- [train_first_row, train_last_row] end before its origin_row by at least
@@ -155,6 +162,8 @@ CREATE TABLE @extschema@.forecast_backtests (
 CREATE INDEX forecast_backtests_model_idx ON @extschema@.forecast_backtests (model_id, id);
 COMMENT ON TABLE @extschema@.forecast_backtests IS
 	'walk-forward backtests of models: folds, horizon, purge gap, minimum training rows, season, interval level, rolling window, baseline mean window';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.forecast_backtests', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.forecast_backtests_id_seq', '');
 
 CREATE TABLE @extschema@.forecast_backtest_folds (
 	backtest_id	bigint NOT NULL REFERENCES @extschema@.forecast_backtests (id) ON DELETE CASCADE,
@@ -175,6 +184,7 @@ CREATE TABLE @extschema@.forecast_backtest_folds (
 );
 COMMENT ON TABLE @extschema@.forecast_backtest_folds IS
 	'each fold of a backtest, per method (the model and the naive baselines): training and test rows, and MAE, RMSE, MASE, directional accuracy, interval coverage';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.forecast_backtest_folds', '');
 
 -- Registry writes, called by forecast_train as the tables' owner: the
 -- project (created on first use, locked so that two first trainings cannot

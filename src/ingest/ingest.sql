@@ -264,6 +264,31 @@ CREATE TABLE @extschema@.ingest_cursors (
 );
 COMMENT ON TABLE @extschema@.ingest_cursors IS 'Next block each ingest stream reads; "head" or a contract address';
 
+-- A watched contract gets its own cursor at its from_block, however its row
+-- came (watch_contract, an admin's INSERT, a restore): cursors are not
+-- dumped, since the history they point past is not, so a restored contract
+-- is backfilled again from its from_block instead of never.  A contract
+-- watched again after its row was deleted starts over at its from_block.
+CREATE FUNCTION @extschema@.ingest_watched_cursor()
+RETURNS trigger
+LANGUAGE plpgsql
+-- The owner writes ingest_cursors, which admins only read.
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	INSERT INTO @extschema@.ingest_cursors AS k (chain_id, stream, next_block)
+	VALUES (NEW.chain_id, lower(NEW.address::text), NEW.from_block)
+	ON CONFLICT (chain_id, stream) DO UPDATE SET next_block = excluded.next_block, updated_at = now();
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_watched_cursor() IS
+	'trigger of watched_contracts: a new watched contract''s cursor at its from_block';
+REVOKE ALL ON FUNCTION @extschema@.ingest_watched_cursor() FROM PUBLIC;
+CREATE TRIGGER watched_contracts_cursor AFTER INSERT ON @extschema@.watched_contracts
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_watched_cursor();
+
 -- What each chain's ingest worker last saw and did.
 CREATE TABLE @extschema@.ingest_status (
 	chain_id		bigint PRIMARY KEY REFERENCES @extschema@.chains ON DELETE CASCADE,
@@ -676,9 +701,8 @@ BEGIN
 			watch_contract.kind, watch_contract.from_block, watch_contract.read_every,
 			watch_contract.reads, coalesce(watch_contract.holders, '{}'))
 	RETURNING * INTO r;
-	-- Its own cursor until it catches up with the head stream.
-	INSERT INTO @extschema@.ingest_cursors (chain_id, stream, next_block)
-	VALUES (watch_contract.chain_id, lower(watch_contract.address::text), watch_contract.from_block);
+	-- Its own cursor until it catches up with the head stream: the
+	-- trigger watched_contracts_cursor made it.
 	RETURN r;
 EXCEPTION WHEN unique_violation THEN
 	RAISE EXCEPTION 'contract % is already watched on chain %', watch_contract.address, watch_contract.chain_id

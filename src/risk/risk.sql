@@ -90,6 +90,10 @@ CREATE TABLE @extschema@.risk_settings (
 );
 INSERT INTO @extschema@.risk_settings DEFAULT VALUES;
 COMMENT ON TABLE @extschema@.risk_settings IS 'The strategy kill switch of the risk gate (risk_halt, risk_resume)';
+-- Dumped: a restore keeps the switch as it was (its row replaces the install's).
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_settings', '');
+CREATE TRIGGER risk_settings_restore BEFORE INSERT ON @extschema@.risk_settings
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.dump_replace_singleton();
 
 -- Limits per strategy; the row with strategy_id NULL is the default, and a
 -- NULL column of a strategy's row takes the default's value.
@@ -189,6 +193,9 @@ CREATE TABLE @extschema@.circuit_breaker_state (
 );
 COMMENT ON TABLE @extschema@.circuit_breaker_state IS
 	'Current level of each circuit breaker, since when, and the value and time of its latest evaluation';
+-- Dumped: a tripped breaker stays tripped in a restored database (and its
+-- hysteresis starts from the level it had) until an evaluation moves it.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.circuit_breaker_state', '');
 
 -- The turnover of every proposal the gate allowed, for the daily limit.
 CREATE TABLE @extschema@.risk_turnover (
@@ -203,6 +210,9 @@ CREATE TABLE @extschema@.risk_turnover (
 CREATE INDEX risk_turnover_strategy_idx ON @extschema@.risk_turnover (strategy_id, at);
 COMMENT ON TABLE @extschema@.risk_turnover IS
 	'Ledger of the turnover risk_gate allowed, per strategy; the daily turnover limit sums it over the UTC day';
+-- Dumped: a restore the same day must not give the daily limit back.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_turnover', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_turnover_id_seq', '');
 
 -- Add a circuit breaker; thresholds not given take the kind's defaults
 -- (docs/risk.md): oracle_stale halts at the heartbeat, price_move halts at a

@@ -32,6 +32,10 @@ CREATE TABLE @extschema@.risk_reports (
 CREATE INDEX risk_reports_at_idx ON @extschema@.risk_reports (at);
 COMMENT ON TABLE @extschema@.risk_reports IS
 	'Risk of each strategy (and the total per chain and numeraire, strategy_id NULL) at its snapshots: value, one-day VaR/CVaR 95 and 99, minimum health factor, stressed losses';
+-- Dumped with the snapshots they measure: the history they were computed
+-- from is re-ingested, not dumped, so they could not be made again at once.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_reports', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.risk_reports_id_seq', '');
 
 -- The exposures of a strategy's holdings: one per asset, its notional the
 -- sum of amount / 10^decimals * price over its legs (debt negative).

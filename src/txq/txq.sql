@@ -53,6 +53,10 @@ CREATE TABLE @extschema@.nonces (
 );
 COMMENT ON TABLE @extschema@.nonces IS
 	'Next nonce per sender (chain_nonce: eth_getTransactionCount(pending) at the last reconciliation), and its signer''s backoff';
+-- The queue is the books, not a cache of the chain: nonces, intents, their
+-- attempts (the signed bytes) and the audit trail are dumped, so a restored
+-- database knows every nonce it used and never signs another payload at it.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.nonces', '');
 
 -- What a signer may be asked to send, set by an admin (txq_set_signer_policy).
 -- A direct enqueue (one that carries no strategy decision) needs a policy of
@@ -90,6 +94,10 @@ CREATE TABLE @extschema@.txq_control (
 );
 INSERT INTO @extschema@.txq_control DEFAULT VALUES;
 COMMENT ON TABLE @extschema@.txq_control IS 'The global kill switch of the transaction queue';
+-- Dumped: a restore keeps the switch as it was (its row replaces the install's).
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.txq_control', '');
+CREATE TRIGGER txq_control_restore BEFORE INSERT ON @extschema@.txq_control
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.dump_replace_singleton();
 
 CREATE TABLE @extschema@.tx_intents (
 	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -134,6 +142,8 @@ CREATE TABLE @extschema@.tx_intents (
 );
 COMMENT ON TABLE @extschema@.tx_intents IS
 	'The queue: what should happen on chain, its status, and the nonce and hash it got';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tx_intents', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tx_intents_id_seq', '');
 CREATE INDEX tx_intents_open ON @extschema@.tx_intents (chain_id, status, sender, priority DESC, id)
 	WHERE status IN ('pending', 'reserved', 'signed', 'sent', 'mined');
 -- The claim walks this one: pending intents in the order they are taken.
@@ -177,6 +187,8 @@ CREATE TABLE @extschema@.tx_attempts (
 );
 COMMENT ON TABLE @extschema@.tx_attempts IS
 	'Signed transactions (raw bytes and hash persisted before broadcast), one per fee level of an intent';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tx_attempts', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tx_attempts_id_seq', '');
 CREATE INDEX tx_attempts_intent ON @extschema@.tx_attempts (intent_id);
 CREATE INDEX tx_attempts_open ON @extschema@.tx_attempts (chain_id, status, nonce)
 	WHERE status IN ('signed', 'sent', 'mined');
@@ -197,11 +209,17 @@ CREATE TABLE @extschema@.tx_events (
 	actor			text NOT NULL DEFAULT session_user
 );
 COMMENT ON TABLE @extschema@.tx_events IS 'Audit trail of the queue: every transition of every intent';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tx_events', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tx_events_id_seq', '');
 CREATE INDEX tx_events_intent ON @extschema@.tx_events (intent_id, id);
 
 -- Record every status change (and pause, resume, cancel request, alert) of
 -- intents: statement triggers over the transition tables, so a step that
--- moves a batch writes its events in one insert.
+-- moves a batch writes its events in one insert.  Intents loaded by COPY
+-- are a restore's (pg_restore, or psql of a plain dump; no role but the
+-- owner may write this table directly): they bring their own trail, which
+-- tx_events' dumped rows restore with their ids, so no 'enqueued' event is
+-- made up for them.
 CREATE FUNCTION @extschema@.tx_intents_audit()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -209,6 +227,9 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
+		IF pg_catalog.current_query() ~* '^(\s|--[^\n]*\n)*copy\s' THEN
+			RETURN NULL;
+		END IF;
 		INSERT INTO tx_events (intent_id, event, to_status, detail)
 		SELECT n.id, 'enqueued', n.status, CASE WHEN n.kind = 'noop' THEN n.error END
 		  FROM tx_new AS n ORDER BY n.id;
