@@ -214,27 +214,18 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.tx_events_id_seq', '');
 CREATE INDEX tx_events_intent ON @extschema@.tx_events (intent_id, id);
 
 -- Record every status change (and pause, resume, cancel request, alert) of
--- intents: statement triggers over the transition tables, so a step that
--- moves a batch writes its events in one insert.  Intents loaded by COPY
--- are a restore's (pg_restore, or psql of a plain dump; no role but the
--- owner may write this table directly): they bring their own trail, which
--- tx_events' dumped rows restore with their ids, so no 'enqueued' event is
--- made up for them.
+-- intents: a statement trigger over the transition tables, so a step that
+-- moves a batch writes its events in one insert.  The 'enqueued' event is
+-- written by the three functions that insert intents (txq_enqueue, and the
+-- no-ops of txq_step_reconcile and txq_step_expire), not by a trigger: a
+-- restore (pg_restore, or psql of a plain dump) inserts intents that bring
+-- their own trail, which tx_events' dumped rows restore with their ids.
 CREATE FUNCTION @extschema@.tx_intents_audit()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
-	IF TG_OP = 'INSERT' THEN
-		IF pg_catalog.current_query() ~* '^(\s|--[^\n]*\n)*copy\s' THEN
-			RETURN NULL;
-		END IF;
-		INSERT INTO tx_events (intent_id, event, to_status, detail)
-		SELECT n.id, 'enqueued', n.status, CASE WHEN n.kind = 'noop' THEN n.error END
-		  FROM tx_new AS n ORDER BY n.id;
-		RETURN NULL;
-	END IF;
 	INSERT INTO tx_events (intent_id, event, from_status, to_status, detail)
 	SELECT e.id, e.event, e.from_status, e.to_status, e.detail
 	  FROM tx_new AS n JOIN tx_old AS o ON o.id = n.id,
@@ -254,9 +245,6 @@ BEGIN
 	RETURN NULL;
 END
 $$;
-CREATE TRIGGER tx_intents_audit_insert AFTER INSERT ON @extschema@.tx_intents
-	REFERENCING NEW TABLE AS tx_new
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tx_intents_audit();
 CREATE TRIGGER tx_intents_audit_update AFTER UPDATE ON @extschema@.tx_intents
 	REFERENCING OLD TABLE AS tx_old NEW TABLE AS tx_new
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tx_intents_audit();
@@ -781,6 +769,7 @@ BEGIN
 		ON CONFLICT ON CONSTRAINT tx_intents_chain_id_idempotency_key_key DO NOTHING
 		RETURNING t.id INTO id;
 		IF id IS NOT NULL THEN
+			INSERT INTO @extschema@.tx_events (intent_id, event, to_status) VALUES (id, 'enqueued', 'pending');
 			RETURN id;
 		END IF;
 		-- Another session queued the key meanwhile.
@@ -1096,6 +1085,7 @@ DECLARE
 	nxt bigint;
 	gap bigint;
 	made integer := 0;
+	noop bigint;
 BEGIN
 	FOR k IN 1 .. coalesce(cardinality(senders), 0) LOOP
 		INSERT INTO nonces AS x (chain_id, address, next_nonce, chain_nonce, reconciled_at)
@@ -1115,7 +1105,9 @@ BEGIN
 			INSERT INTO tx_intents (chain_id, sender, target, value, data, kind, gas_limit, simulate,
 									status, nonce, error)
 			VALUES (txq_step_reconcile.chain_id, senders[k], senders[k], '0', '', 'noop', 21000, false,
-					'reserved', gap, 'fills a nonce gap');
+					'reserved', gap, 'fills a nonce gap')
+			RETURNING id INTO noop;
+			INSERT INTO tx_events (intent_id, event, to_status, detail) VALUES (noop, 'enqueued', 'reserved', 'fills a nonce gap');
 			made := made + 1;
 		END LOOP;
 	END LOOP;
@@ -1325,6 +1317,7 @@ AS $$
 DECLARE
 	r record;
 	n integer;
+	noop bigint;
 BEGIN
 	UPDATE tx_intents AS i SET status = 'expired', error = 'valid_until passed before it was sent',
 		   updated_at = now()
@@ -1348,7 +1341,10 @@ BEGIN
 		INSERT INTO tx_intents (chain_id, sender, target, value, data, kind, gas_limit, simulate,
 								status, nonce, error)
 		VALUES (txq_step_expire.chain_id, r.sender, r.sender, '0', '', 'noop', 21000, false,
-				'reserved', r.nonce, 'takes the nonce of intent ' || r.id);
+				'reserved', r.nonce, 'takes the nonce of intent ' || r.id)
+		RETURNING id INTO noop;
+		INSERT INTO tx_events (intent_id, event, to_status, detail)
+		VALUES (noop, 'enqueued', 'reserved', 'takes the nonce of intent ' || r.id);
 		n := n + 1;
 	END LOOP;
 	RETURN n;

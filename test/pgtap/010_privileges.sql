@@ -466,6 +466,9 @@ INSERT INTO matrix VALUES
 	('amplified.strategy_run_one(amplified.strategies,bigint,boolean)', 'EXECUTE', NULL),
 	-- a trigger function: nobody calls it
 	('amplified.chains_wake_launcher()', 'EXECUTE', NULL),
+	-- restore helpers: trigger functions nobody calls
+	('amplified.dump_replace_singleton()', 'EXECUTE', NULL),
+	('amplified.ingest_watched_cursor()', 'EXECUTE', NULL),
 	-- shard module: the coordinator's registry and API are the admin's, its figures the reader's
 	('amplified.v_strategy_books', 'SELECT', 'amplified_reader'),
 	('amplified.shards', 'SELECT', 'amplified_admin'),
