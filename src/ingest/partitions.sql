@@ -318,6 +318,83 @@ $$;
 CREATE TRIGGER chains_history_partitions AFTER INSERT ON @extschema@.chains
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.chains_history_partitions();
 
+-- Remove the range [from_block, to_block) of a chain from every history
+-- table, dependents first: a partitioned table's partition is dropped, a
+-- plain table's rows of the range deleted; last the blocks partition is
+-- detached (its referencing rows are gone by then) and dropped.  Members of
+-- the extension are dropped from it first (a member cannot be dropped).
+-- Returns the partitions dropped and the rows deleted.
+CREATE FUNCTION @extschema@.ingest_partition_range_drop(chain_id bigint, from_block bigint, to_block bigint,
+	OUT dropped text[], OUT rows_deleted bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t record;
+	part regclass;
+	n bigint;
+BEGIN
+	dropped := '{}';
+	rows_deleted := 0;
+	FOR t IN SELECT h.tab, h.block_column, h.by_range FROM @extschema@.ingest_history_tables() AS h
+			  ORDER BY h.tab = '@extschema@.blocks'::regclass, h.tab::text LOOP
+		IF t.by_range THEN
+			part := @extschema@.ingest_partition_of(t.tab, @extschema@.ingest_partition_name(t.tab,
+					ingest_partition_range_drop.chain_id, from_block));
+			CONTINUE WHEN part IS NULL;
+			IF t.tab = '@extschema@.blocks'::regclass THEN
+				EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', t.tab, part);
+			END IF;
+			IF EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = part
+						  AND d.deptype = 'e' AND d.refclassid = 'pg_extension'::regclass) THEN
+				EXECUTE format('ALTER EXTENSION amplified DROP TABLE %s', part);
+			END IF;
+			dropped := dropped || part::text;
+			EXECUTE format('DROP TABLE %s', part);
+		ELSE
+			EXECUTE format('DELETE FROM %s WHERE chain_id = $1 AND %I >= $2 AND %I < $3',
+						   t.tab, t.block_column, t.block_column)
+				USING ingest_partition_range_drop.chain_id, from_block, to_block;
+			GET DIAGNOSTICS n = ROW_COUNT;
+			rows_deleted := rows_deleted + n;
+		END IF;
+	END LOOP;
+	DELETE FROM @extschema@.ingest_partitions AS k
+	 WHERE k.chain_id = ingest_partition_range_drop.chain_id AND k.from_block = ingest_partition_range_drop.from_block;
+END
+$$;
+
+-- A chain's partition_blocks set or changed: its ranges above every stored
+-- block, empty so far, are made again with the new length (the ones in
+-- use keep theirs).
+CREATE FUNCTION @extschema@.ingest_history_settings_replan()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	top bigint;
+	r record;
+BEGIN
+	IF TG_OP = 'UPDATE' AND NEW.partition_blocks = OLD.partition_blocks THEN
+		RETURN NULL;
+	END IF;
+	LOCK TABLE @extschema@.ingest_partitions IN SHARE ROW EXCLUSIVE MODE;
+	top := @extschema@.ingest_head_block(NEW.chain_id);
+	FOR r IN SELECT k.from_block, k.to_block FROM @extschema@.ingest_partitions AS k
+			  WHERE k.chain_id = NEW.chain_id AND k.from_block > coalesce(top, -1) ORDER BY k.from_block LOOP
+		PERFORM @extschema@.ingest_partition_range_drop(NEW.chain_id, r.from_block, r.to_block);
+	END LOOP;
+	PERFORM @extschema@.ingest_partitions_maintain(c.chain_id, coalesce(top + 1, c.start_block), coalesce(top + 1, c.start_block))
+	   FROM @extschema@.chains AS c WHERE c.chain_id = NEW.chain_id;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER ingest_history_settings_replan AFTER INSERT OR UPDATE OF partition_blocks
+	ON @extschema@.ingest_history_settings
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.ingest_history_settings_replan();
+
 -- ---- retention floors: the oldest block each reader still needs ----
 
 -- The time window: the first block younger than the chain's keep_interval.
@@ -397,7 +474,6 @@ DECLARE
 	fname text;
 	cutoff bigint;
 	r record;
-	t record;
 	part regclass;
 	dropped text[];
 	n bigint;
@@ -426,34 +502,9 @@ BEGIN
 	FOR r IN SELECT k.from_block, k.to_block FROM @extschema@.ingest_partitions AS k
 			  WHERE k.chain_id = ingest_retention_apply.chain_id AND k.to_block <= cutoff
 			  ORDER BY k.from_block LOOP
-		dropped := '{}';
-		total := 0;
 		BEGIN
-		FOR t IN SELECT h.tab, h.block_column, h.by_range FROM @extschema@.ingest_history_tables() AS h
-				  ORDER BY h.tab = '@extschema@.blocks'::regclass, h.tab::text LOOP
-			IF t.by_range THEN
-				part := @extschema@.ingest_partition_of(t.tab, @extschema@.ingest_partition_name(t.tab,
-						ingest_retention_apply.chain_id, r.from_block));
-				CONTINUE WHEN part IS NULL;
-				IF t.tab = '@extschema@.blocks'::regclass THEN
-					EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', t.tab, part);
-				END IF;
-				IF EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = part
-							  AND d.deptype = 'e' AND d.refclassid = 'pg_extension'::regclass) THEN
-					EXECUTE format('ALTER EXTENSION amplified DROP TABLE %s', part);
-				END IF;
-				dropped := dropped || part::text;
-				EXECUTE format('DROP TABLE %s', part);
-			ELSE
-				EXECUTE format('DELETE FROM %s WHERE chain_id = $1 AND %I >= $2 AND %I < $3',
-							   t.tab, t.block_column, t.block_column)
-					USING ingest_retention_apply.chain_id, r.from_block, r.to_block;
-				GET DIAGNOSTICS n = ROW_COUNT;
-				total := total + n;
-			END IF;
-		END LOOP;
-		DELETE FROM @extschema@.ingest_partitions AS k
-		 WHERE k.chain_id = ingest_retention_apply.chain_id AND k.from_block = r.from_block;
+			SELECT x.dropped, x.rows_deleted INTO dropped, total
+			  FROM @extschema@.ingest_partition_range_drop(ingest_retention_apply.chain_id, r.from_block, r.to_block) AS x;
 		EXCEPTION WHEN lock_not_available THEN
 			RAISE WARNING 'retention of chain % stopped at blocks % to %: a reader holds the history tables',
 				ingest_retention_apply.chain_id, r.from_block, r.to_block - 1
@@ -523,7 +574,8 @@ REVOKE ALL ON FUNCTION @extschema@.ingest_history_tables(), @extschema@.ingest_p
 	@extschema@.ingest_partition_create(regclass, name, bigint, bigint, bigint),
 	@extschema@.ingest_partitions_maintain(bigint, bigint, bigint), @extschema@.chains_history_partitions(),
 	@extschema@.ingest_floor_window(bigint), @extschema@.ingest_floor_strategies(bigint),
-	@extschema@.ingest_retention_floors(bigint), @extschema@.ingest_retention_apply(bigint) FROM PUBLIC;
+	@extschema@.ingest_retention_floors(bigint), @extschema@.ingest_retention_apply(bigint),
+	@extschema@.ingest_partition_range_drop(bigint, bigint, bigint), @extschema@.ingest_history_settings_replan() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_history_tables(), @extschema@.ingest_retention_floors(bigint),
 	@extschema@.ingest_floor_window(bigint), @extschema@.ingest_floor_strategies(bigint) TO amplified_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_partitions_maintain(bigint, bigint, bigint),
