@@ -94,6 +94,7 @@ typedef struct IngestState
 	char	   *preferred_url;	/* the endpoint failed over to (TopMemoryContext), or NULL */
 	PartCover	head_cover;		/* of the head stream */
 	PartCover	fill_cover;		/* of the backfills */
+	bool		cursors_checked;	/* every watched contract has its cursor */
 } IngestState;
 
 /* ---- small SPI helpers ---- */
@@ -667,6 +668,22 @@ EnsurePartitions(IngestState *st, PartCover *c, int64 from, int64 to, bool head)
 		ExecInt8("SELECT count(*) FROM amplified.ingest_retention_apply($1)", 1, args, SPI_OK_SELECT);
 }
 
+/*
+ * Give every watched contract of the chain that has no cursor one at its
+ * from_block: after a restore (the cursors are history, not dumped) the
+ * contracts are backfilled again as when they were first watched.
+ */
+static void
+EnsureCursors(IngestState *st)
+{
+	int64		args[1] = {st->chain_id};
+
+	ExecInt8("INSERT INTO amplified.ingest_cursors (chain_id, stream, next_block) "
+			 "SELECT w.chain_id, lower(w.address::text), w.from_block FROM amplified.watched_contracts w "
+			 "WHERE w.chain_id = $1 ON CONFLICT (chain_id, stream) DO NOTHING", 1, args, SPI_OK_INSERT);
+	st->cursors_checked = true;
+}
+
 /* The head step: see the file header.  Sets st->more when more blocks wait. */
 static void
 HeadStep(IngestState *st)
@@ -861,6 +878,8 @@ RunStep(void *arg)
 		{
 			if (st->range == 0)
 				st->range = st->conf.logs_range;
+			if (!st->cursors_checked)
+				EnsureCursors(st);
 			RpcLoadTarget(st->chain_id, &st->target);
 			PreferEndpoint(st);
 			if (a->kind == STEP_HEAD)
@@ -886,7 +905,8 @@ RecordError(void *arg)
 	Oid			types[2] = {INT8OID, TEXTOID};
 	Datum		values[2];
 
-	/* The failed step's partitions may have been rolled back: ask again. */
+	/* The failed step's partitions and cursors may have been rolled back. */
+	st->cursors_checked = false;
 	st->head_cover.recheck = 0;
 	st->fill_cover.recheck = 0;
 

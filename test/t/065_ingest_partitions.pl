@@ -64,6 +64,10 @@ sub same_logs
 	is($have, $want, "$what: the stored logs are the node's");
 }
 
+# (The head cursor and the contracts' cursors are history, not dumped: the
+# restored worker starts at the chain's start_block and backfills every
+# watched contract from its from_block again.)
+
 # Rows of the chain left in the DEFAULT partitions, over every history table.
 sub in_defaults
 {
@@ -82,7 +86,7 @@ is(sql($node, "SELECT min(from_block) = 0 AND max(to_block) > $head AND count(*)
 	  . 'AND bool_and(to_block - from_block = 10) FROM ingest_partitions WHERE chain_id = 31337'),
 	't', 'ranges of 10 blocks cover every block up to the head, and the next');
 is(sql($node, q{SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-				 WHERE c.relname LIKE '%\_c31337\_%'}),
+				 WHERE c.relkind = 'r' AND c.relname LIKE '%\_c31337\_%'}),
 	sql($node, 'SELECT (SELECT count(*) FROM ingest_partitions WHERE chain_id = 31337) '
 		  . '* (SELECT count(*) FROM ingest_history_tables() WHERE by_range)'),
 	'each range has its partition in every history table');
@@ -149,7 +153,7 @@ same_logs($node, $first, $head, 'after retention');
 my $dump = $node->basedir . '/partitions.sql';
 $node->command_ok([ 'pg_dump', '-d', 'postgres', '-f', $dump ], 'pg_dump of the database');
 my $text = slurp_file($dump);
-unlike($text, qr/_c31337_\d|_default\b/, 'the dump holds no partition');
+unlike($text, qr/CREATE TABLE amplified\.\S*(_c31337_\d|_default\b)/, 'the dump holds no partition');
 unlike($text, qr/ATTACH PARTITION/, 'nor attaches one');
 like($text, qr/COPY amplified\.ingest_history_settings .*\n31337\t10\t5\t/, 'the history settings are dumped');
 
