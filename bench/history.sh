@@ -26,6 +26,8 @@ HIST=${BENCH_HISTORY_BLOCKS:-2000000}
 REPEAT=${BENCH_REPEAT:-300}
 TOP=2100000
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
+# The queries compare amplified types, whose operators live in its schema.
+export PGOPTIONS="${PGOPTIONS:-} -c search_path=amplified,public"
 
 # fill FROM TO: blocks FROM..TO-1 of chain 1 with their logs and pool states.
 fill() {
@@ -73,7 +75,8 @@ SQL
 # scanned QUERY: the partitions EXPLAIN ANALYZE shows it read (not "never executed").
 scanned() {
 	"${PSQL[@]}" -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) $1" |
-		grep -E ' on [a-z0-9_]+_(c1_[0-9]+|default)' | grep -v 'never executed' |
+		grep -E '(Seq Scan|Index Scan|Index Only Scan|Bitmap Heap Scan)( using [a-z0-9_]+)? on [a-z0-9_]+_(c1_[0-9]+|default)\b' |
+		grep -v 'never executed' |
 		sed -E 's/.* on ([a-z0-9_]+).*/\1/' | sort -u | tr '\n' ' '
 }
 

@@ -182,7 +182,7 @@ GRANT SELECT ON @extschema@.univ3_swaps, @extschema@.univ3_mints, @extschema@.un
 REVOKE ALL ON FUNCTION @extschema@.univ3_decode_reads(bigint, bigint, bigint) FROM PUBLIC;
 
 -- Retention floor (src/ingest/partitions.sql): the tick map of a pool folds
--- every Mint and Burn stored (univ3_pool_liquidity_at), so they all stay;
+-- every Mint and Burn stored (univ3_pool_liquidity_net_at), so they all stay;
 -- and the latest state row of every pool (univ3_pool_state_at reads the
 -- newest row at or before a block).
 CREATE FUNCTION @extschema@.univ3_retention_floor(chain_id bigint)
