@@ -5,9 +5,10 @@
 # Run by scripts/bench.sh (PGHOST etc. set, extension created); alone:
 #   BENCH=bench/history.sh scripts/bench.sh
 # No node is needed: a chain (id 1, disabled) gets synthetic rows by SQL.
-# 1. Small history: BENCH_RECENT_BLOCKS blocks (default 20 000) just below
-#    block 2 100 000, with two logs each (50 emitters) and a state row of each
-#    of 5 Uniswap v3 pools every 10 blocks.
+# 1. Small history: BENCH_RECENT_BLOCKS blocks (default 100 000: one full
+#    range of the default partition_blocks, as the range being ingested is at
+#    most) just below block 2 100 000, with two logs each (50 emitters) and a
+#    state row of each of 5 Uniswap v3 pools every 10 blocks.
 # 2. Three recent-block queries, each run BENCH_REPEAT times (default 300),
 #    their mean time in ms:
 #      logs   the logs of one address in the last 1000 blocks
@@ -21,7 +22,7 @@
 # Asserts nothing on time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RECENT=${BENCH_RECENT_BLOCKS:-20000}
+RECENT=${BENCH_RECENT_BLOCKS:-100000}
 HIST=${BENCH_HISTORY_BLOCKS:-2000000}
 REPEAT=${BENCH_REPEAT:-300}
 TOP=2100000
@@ -75,7 +76,7 @@ SQL
 # scanned QUERY: the partitions EXPLAIN ANALYZE shows it read (not "never executed").
 scanned() {
 	"${PSQL[@]}" -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) $1" |
-		grep -E '(Seq Scan|Index Scan|Index Only Scan|Bitmap Heap Scan)( using [a-z0-9_]+)? on [a-z0-9_]+_(c1_[0-9]+|default)\b' |
+		grep -E '(Seq Scan|Index Scan|Index Only Scan|Bitmap Heap Scan)( Backward)?( using [a-z0-9_]+)? on [a-z0-9_]+_(c1_[0-9]+|default)\b' |
 		grep -v 'never executed' |
 		sed -E 's/.* on ([a-z0-9_]+).*/\1/' | sort -u | tr '\n' ' '
 }
