@@ -34,6 +34,12 @@
 #    is what a leak would grow; VmRSS also counts every shared buffer the
 #    worker has touched, which grows with the tables it appends to (up to
 #    shared_buffers) and is not the worker's own memory.
+# 5. History: the chain is dropped and ingested again as in step 3 (now
+#    longer by step 4's traffic), the baseline; dropped again,
+#    BENCH_HISTORY_BLOCKS (default 2 000 000) blocks and as many logs of
+#    another chain are inserted by SQL, and the same chain ingested again.  Prints the ratio of the rates with and without that history
+#    (goal near 1: the worker's writes and reads touch the partitions of
+#    their own chain and range only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BLOCKS=${BENCH_BLOCKS:-2500}
@@ -97,7 +103,12 @@ NODE_BPS=$(field "$n" blocks_per_sec)
 echo "node:      $NODE_LOGS logs, $(field "$n" blocks) blocks in $(field "$n" seconds) s: $NODE_LPS logs/s, $NODE_BPS blocks/s (eth_getLogs range $RANGE, header batches of $BATCH)"
 
 # ---- 3. amplified's rate
-secs=$("${PSQL[@]}" <<SQL
+# amp_rate HEAD: add the chain and watch the fixture's contracts in one
+# transaction, wait until the head stream has stored HEAD and the backfill
+# is done; sets secs, state, AMP_LOGS, AMP_BLOCKS, AMP_LPS, AMP_BPS.
+amp_rate() {
+	local head=$1 indexed err
+	secs=$("${PSQL[@]}" <<SQL
 BEGIN;
 SELECT 1 FROM amplified.add_chain($CHAIN_ID, 'bench', ARRAY['$CHAIN_RPC_URL'], confirmations => 0,
 	poll_interval => '100 ms', batch_size => $BATCH, logs_range => $RANGE) \\g /dev/null
@@ -108,7 +119,7 @@ DO \$\$
 BEGIN
 	FOR i IN 1 .. 6000 LOOP
 		PERFORM 1 FROM amplified.v_ingest_status
-		  WHERE chain_id = $CHAIN_ID AND indexed_block >= $HEAD
+		  WHERE chain_id = $CHAIN_ID AND indexed_block >= $head
 			AND coalesce(backfill_done_blocks >= backfill_total_blocks, true);
 		EXIT WHEN FOUND;
 		PERFORM pg_sleep(0.05);
@@ -118,16 +129,18 @@ END
 SELECT round(extract(epoch FROM clock_timestamp() - :'t0')::numeric, 3);
 SQL
 )
-read -r state indexed err < <("${PSQL[@]}" -F ' ' -c \
-	"SELECT state, indexed_block, coalesce(replace(last_error, ' ', '_'), '-') FROM amplified.v_ingest_status WHERE chain_id = $CHAIN_ID")
-if [ "${indexed:-0}" -lt "$HEAD" ]; then
-	echo "bench/ingest: the worker did not reach block $HEAD in 300 s (state $state, indexed $indexed, last error $err)" >&2
-	exit 1
-fi
-read -r AMP_LOGS AMP_BLOCKS < <("${PSQL[@]}" -F ' ' -c \
-	"SELECT (SELECT count(*) FROM amplified.logs WHERE chain_id = $CHAIN_ID), (SELECT count(*) FROM amplified.blocks WHERE chain_id = $CHAIN_ID)")
-AMP_LPS=$(awk -v n="$AMP_LOGS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-AMP_BPS=$(awk -v n="$AMP_BLOCKS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+	read -r state indexed err < <("${PSQL[@]}" -F ' ' -c \
+		"SELECT state, indexed_block, coalesce(replace(last_error, ' ', '_'), '-') FROM amplified.v_ingest_status WHERE chain_id = $CHAIN_ID")
+	if [ "${indexed:-0}" -lt "$head" ]; then
+		echo "bench/ingest: the worker did not reach block $head in 300 s (state $state, indexed $indexed, last error $err)" >&2
+		exit 1
+	fi
+	read -r AMP_LOGS AMP_BLOCKS < <("${PSQL[@]}" -F ' ' -c \
+		"SELECT (SELECT count(*) FROM amplified.logs WHERE chain_id = $CHAIN_ID), (SELECT count(*) FROM amplified.blocks WHERE chain_id = $CHAIN_ID)")
+	AMP_LPS=$(awk -v n="$AMP_LOGS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+	AMP_BPS=$(awk -v n="$AMP_BLOCKS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+}
+amp_rate "$HEAD"
 echo "amplified: $AMP_LOGS logs, $AMP_BLOCKS blocks in $secs s: $AMP_LPS logs/s, $AMP_BPS blocks/s (add_chain to synced, state $state)"
 awk -v a="$AMP_LPS" -v n="$NODE_LPS" -v b="$AMP_BPS" -v m="$NODE_BPS" 'BEGIN {
 	printf "ratio amplified/node: logs %.2f, blocks %.2f (goal >= 0.5)\n", a / n, b / m }'
@@ -135,6 +148,8 @@ if [ "$AMP_LOGS" != "$NODE_LOGS" ]; then
 	echo "bench/ingest: amplified stored $AMP_LOGS logs, the node has $NODE_LOGS" >&2
 	exit 1
 fi
+EMPTY_LPS=$AMP_LPS
+EMPTY_BPS=$AMP_BPS
 
 # ---- 4. memory over a longer run
 PID=$("${PSQL[@]}" -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'amplified ingest worker' LIMIT 1")
@@ -173,3 +188,49 @@ printf '%s\n' "${samples[@]}" | awk '
 		line("private kB (VmRSS-Shmem)", p, "  <- the leak check")
 		printf "  samples (s:VmRSS/RssShmem kB):"; for (i = 1; i <= NR; i++) printf " %d:%d/%d", t[i], v[i], sh[i]; printf "\n"
 	}'
+
+# ---- 5. the rate again, over a large history of another chain
+# The chain is dropped (one cascading DELETE) and ingested again as in step
+# 3, now longer by step 4's traffic: the baseline.  Then it is dropped again,
+# BENCH_HISTORY_BLOCKS blocks (default 2 000 000) with one log each of a
+# chain 999 are inserted by SQL into their partitions, and the same chain is
+# ingested once more: the ratio of the two rates is the cost of the history
+# (goal: near 1).
+HIST=${BENCH_HISTORY_BLOCKS:-2000000}
+drop_chain() {
+	"${PSQL[@]}" -c "UPDATE amplified.chains SET enabled = false WHERE chain_id = $CHAIN_ID"
+	for _ in $(seq 1 300); do
+		[ "$("${PSQL[@]}" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'amplified ingest worker'")" = 0 ] && break
+		sleep 0.1
+	done
+	"${PSQL[@]}" -c "DELETE FROM amplified.chains WHERE chain_id = $CHAIN_ID"
+	"${PSQL[@]}" -c "VACUUM ANALYZE"
+}
+HEAD=$(rpc_head)
+drop_chain
+amp_rate "$HEAD"
+BASE_LPS=$AMP_LPS
+BASE_BPS=$AMP_BPS
+echo "amplified again, no history: $AMP_LOGS logs, $AMP_BLOCKS blocks in $secs s: $AMP_LPS logs/s, $AMP_BPS blocks/s (state $state)"
+drop_chain
+h0=$(date +%s.%N)
+"${PSQL[@]}" <<SQL
+SELECT 1 FROM amplified.add_chain(999, 'history', ARRAY['http://127.0.0.1:9'], enabled => false) \g /dev/null
+SELECT amplified.ingest_partitions_maintain(999, 0, $HIST - 1) \g /dev/null
+INSERT INTO amplified.blocks
+SELECT 999, n, ('0x' || lpad(to_hex(n), 64, '0'))::amplified.bytes32, ('0x' || lpad(to_hex(n + 1), 64, 'f'))::amplified.bytes32,
+	   to_timestamp(1600000000 + n * 12), NULL
+  FROM generate_series(0, $HIST - 1) AS n;
+INSERT INTO amplified.logs
+SELECT 999, n, 0, ('0x' || lpad(to_hex(n), 64, 'a'))::amplified.bytes32, 0,
+	   ('0x' || lpad(to_hex(n % 50), 40, '0'))::amplified.address,
+	   ARRAY[('0x' || lpad(to_hex(n % 7), 64, '0'))::amplified.bytes32], '\x00'
+  FROM generate_series(0, $HIST - 1) AS n;
+VACUUM ANALYZE amplified.blocks, amplified.logs;
+SQL
+HIST_SECS=$(awk -v a="$h0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
+echo "history: $HIST blocks and $HIST logs of chain 999 inserted in $HIST_SECS s ($("${PSQL[@]}" -c "SELECT count(*) FROM amplified.ingest_partitions WHERE chain_id = 999") ranges)"
+amp_rate "$HEAD"
+echo "amplified over that history: $AMP_LOGS logs, $AMP_BLOCKS blocks in $secs s: $AMP_LPS logs/s, $AMP_BPS blocks/s (state $state)"
+awk -v a="$AMP_LPS" -v n="$BASE_LPS" -v b="$AMP_BPS" -v m="$BASE_BPS" 'BEGIN {
+	printf "ratio with history/without: logs %.2f, blocks %.2f (goal ~1: no loss of rate)\n", a / n, b / m }'

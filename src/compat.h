@@ -94,4 +94,14 @@
  */
 #define AMP_BGW_MAXLEN BGW_MAXLEN
 
+/*
+ * The map that turns a row of a partitioned table into its partition's
+ * layout (NULL when they agree): a field until 15, a function from 16.
+ */
+#if PG_VERSION_NUM >= 160000
+#define AmpRootToPartitionMap(rri, estate) ExecGetRootToChildMap((rri), (estate))
+#else
+#define AmpRootToPartitionMap(rri, estate) ((rri)->ri_RootToPartitionMap)
+#endif
+
 #endif							/* AMPLIFIED_COMPAT_H */

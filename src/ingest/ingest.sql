@@ -58,14 +58,14 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Only the extension''s owner may register a decoder that writes the extension''s own tables.';
 	END IF;
-	IF t.relkind <> 'r' THEN
-		RAISE EXCEPTION 'table % cannot be registered in %: it is not a plain table', tab, registry
+	IF t.relkind NOT IN ('r', 'p') THEN
+		RAISE EXCEPTION 'table % cannot be registered in %: it is not a plain or partitioned table', tab, registry
 			USING ERRCODE = 'wrong_object_type';
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.ingest_registry_check_table(regclass, text) IS
-	'refuse a table for an ingest registry unless it is a plain table of the extension''s schema that its owner owns';
+	'refuse a table for an ingest registry unless it is a plain or partitioned table of the extension''s schema that its owner owns';
 
 -- The calls a contract can be read with: its signature, how its argument
 -- is chosen, and the function that decodes its answers into the protocol's
@@ -230,10 +230,15 @@ CREATE TABLE @extschema@.blocks (
 	parent_hash	@extschema@.bytes32 NOT NULL,
 	timestamp	timestamptz NOT NULL,
 	base_fee	@extschema@.uint256,
-	PRIMARY KEY (chain_id, number),
-	UNIQUE (chain_id, hash)
-);
+	PRIMARY KEY (chain_id, number)
+) PARTITION BY RANGE (chain_id, number);
 COMMENT ON TABLE @extschema@.blocks IS 'Canonical block headers as ingested; deleting one rolls back everything derived from it';
+-- A block's hash, looked up.  Not UNIQUE: a unique index of a partitioned
+-- table must hold its partition key, and (chain_id, number, hash) would
+-- add nothing to the primary key.  Two stored blocks of a chain cannot share
+-- a hash anyway: a header commits to its number, and the worker keeps each
+-- stored block's parent hash equal to the hash stored below it.
+CREATE INDEX blocks_hash_idx ON @extschema@.blocks (chain_id, hash);
 -- The block at a time (ingest_block_at).
 CREATE INDEX blocks_time_idx ON @extschema@.blocks (chain_id, timestamp, number);
 
@@ -249,7 +254,7 @@ CREATE TABLE @extschema@.logs (
 	data			bytea NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.logs IS 'Logs of watched contracts, raw; decoded tables and abi_decode_log() read them';
 
 -- Where each stream of a chain resumes: "head" for the head follower, and one
@@ -596,7 +601,7 @@ CREATE TABLE @extschema@.state_reads (
 	PRIMARY KEY (chain_id, block_number, address, read, arg),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE,
 	CHECK ((result IS NULL) <> (error IS NULL))
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.state_reads IS 'Raw eth_call answers at a block hash; the typed tables decode them';
 
 -- The small unsigned integer in an ABI word (uint8 to uint64), or NULL.

@@ -27,6 +27,11 @@
  * RI checks of any other foreign key, fires as usual; ON DELETE CASCADE is
  * the parents' trigger and untouched.  docs/ingest.md says what a user's
  * trigger on these tables sees.
+ *
+ * The history tables are partitioned by block range (partitions.sql): a row
+ * is routed to its partition as COPY FROM routes it (ExecFindPartition), and
+ * the partition's own ResultRelInfo runs its row triggers, constraints and
+ * indexes; statement triggers and transition tables are the parent's.
  */
 #include "postgres.h"
 
@@ -38,6 +43,7 @@
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/execPartition.h"
 #include "executor/executor.h"
 #include "executor/nodeModifyTable.h"
 #include "executor/spi.h"
@@ -254,6 +260,10 @@ typedef struct StoreRel
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
 	TransitionCaptureState *tcs;	/* transition tables to fill, or NULL */
+	ModifyTableState *mtstate;	/* for tuple routing (a partitioned table) */
+	PartitionTupleRouting *proute;	/* NULL for a plain table */
+	List	   *prepared;		/* partitions' ResultRelInfos seen so far */
+	ResultRelInfo *last;		/* the partition of the previous row */
 	BulkInsertState bistate;
 	int			ndefaults;		/* columns with a default, evaluated per row */
 	int		   *default_cols;
@@ -265,9 +275,9 @@ typedef struct StoreRel
  * of the table r, whose outcome the batch lock of the blocks guarantees?
  */
 static bool
-StoreRelIsBlockKey(StoreRel *r, ForeignKeyCacheInfo *fk, Oid blocks)
+StoreRelIsBlockKey(Relation rel, ForeignKeyCacheInfo *fk, Oid blocks)
 {
-	Oid			relid = RelationGetRelid(r->rel);
+	Oid			relid = RelationGetRelid(rel);
 
 	return fk->confrelid == blocks && fk->nkeys == 2 &&
 		fk->conkey[0] == get_attnum(relid, "chain_id") &&
@@ -278,16 +288,18 @@ StoreRelIsBlockKey(StoreRel *r, ForeignKeyCacheInfo *fk, Oid blocks)
 
 /*
  * Leave the RI check of the foreign key to blocks out of the inserts'
- * triggers (the caller has locked the parent blocks; see the file header),
- * unless a BEFORE ROW INSERT trigger could change the rows after that lock.
- * InitResultRelInfo gave the ResultRelInfo its own copy of the trigger
- * descriptor, so the relation's cached one is untouched.
+ * triggers of rri, the table's or one partition's (the caller has locked
+ * the parent blocks; see the file header), unless a BEFORE ROW INSERT
+ * trigger could change the rows after that lock.  InitResultRelInfo gave
+ * the ResultRelInfo its own copy of the trigger descriptor, so the
+ * relation's cached one is untouched.
  */
 static void
-StoreRelSkipBlockCheck(StoreRel *r)
+StoreRelSkipBlockCheck(ResultRelInfo *rri)
 {
-	TriggerDesc *td = r->rri->ri_TrigDesc;
-	Oid			blocks = get_relname_relid("blocks", RelationGetNamespace(r->rel));
+	Relation	rel = rri->ri_RelationDesc;
+	TriggerDesc *td = rri->ri_TrigDesc;
+	Oid			blocks = get_relname_relid("blocks", RelationGetNamespace(rel));
 	List	   *skip = NIL;
 	ListCell   *lc;
 	int			i;
@@ -295,11 +307,11 @@ StoreRelSkipBlockCheck(StoreRel *r)
 
 	if (td == NULL || td->trig_insert_before_row || !OidIsValid(blocks))
 		return;
-	foreach(lc, RelationGetFKeyList(r->rel))
+	foreach(lc, RelationGetFKeyList(rel))
 	{
 		ForeignKeyCacheInfo *fk = lfirst(lc);
 
-		if (StoreRelIsBlockKey(r, fk, blocks))
+		if (StoreRelIsBlockKey(rel, fk, blocks))
 			skip = lappend_oid(skip, fk->conoid);
 	}
 	if (skip == NIL)
@@ -360,8 +372,9 @@ StoreRelOpen(StoreRel *r, const char *table)
 
 	memset(r, 0, sizeof(StoreRel));
 	r->rel = table_openrv(makeRangeVar("amplified", (char *) table, -1), RowExclusiveLock);
-	if (r->rel->rd_rel->relkind != RELKIND_RELATION)
-		elog(ERROR, "amplified ingest: amplified.%s is not a plain table", table);
+	if (r->rel->rd_rel->relkind != RELKIND_RELATION &&
+		r->rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		elog(ERROR, "amplified ingest: amplified.%s is not a table", table);
 	r->estate = CreateExecutorState();
 	rte = makeNode(RangeTblEntry);
 	rte->rtekind = RTE_RELATION;
@@ -374,8 +387,23 @@ StoreRelOpen(StoreRel *r, const char *table)
 	/* So that the AFTER triggers fired at the end find this ResultRelInfo. */
 	r->estate->es_opened_result_relations = lappend(r->estate->es_opened_result_relations, r->rri);
 	r->estate->es_output_cid = GetCurrentCommandId(true);
-	StoreRelSkipBlockCheck(r);
-	ExecOpenIndices(r->rri, false);
+	if (r->rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		/* The routing state COPY FROM sets up: a ModifyTableState without a plan. */
+		r->mtstate = makeNode(ModifyTableState);
+		r->mtstate->ps.plan = NULL;
+		r->mtstate->ps.state = r->estate;
+		r->mtstate->operation = CMD_INSERT;
+		r->mtstate->mt_nrels = 1;
+		r->mtstate->resultRelInfo = r->rri;
+		r->mtstate->rootResultRelInfo = r->rri;
+		r->proute = ExecSetupPartitionTupleRouting(r->estate, r->rel);
+	}
+	else
+	{
+		StoreRelSkipBlockCheck(r->rri);
+		ExecOpenIndices(r->rri, false);
+	}
 	r->slot = ExecInitExtraTupleSlot(r->estate, RelationGetDescr(r->rel), &TTSOpsVirtual);
 	r->bistate = GetBulkInsertState();
 	StoreRelDefaults(r);
@@ -460,6 +488,27 @@ StoreRelInsert(StoreRel *r)
 	bool		insert;
 
 	ExecStoreVirtualTuple(slot);
+	if (r->proute != NULL)
+	{
+		/* The row's partition, opened (with its indexes) on first use. */
+		rri = ExecFindPartition(r->mtstate, r->rri, r->proute, slot, estate);
+		rel = rri->ri_RelationDesc;
+		if (!list_member_ptr(r->prepared, rri))
+		{
+			MemoryContext q = MemoryContextSwitchTo(estate->es_query_cxt);
+
+			StoreRelSkipBlockCheck(rri);
+			r->prepared = lappend(r->prepared, rri);
+			MemoryContextSwitchTo(q);
+		}
+		/* The bulk insert state's pinned page is the previous partition's. */
+		if (r->last != NULL && r->last != rri)
+			ReleaseBulkInsertStatePin(r->bistate);
+		r->last = rri;
+		if (AmpRootToPartitionMap(rri, estate) != NULL)
+			slot = execute_attr_map_slot(AmpRootToPartitionMap(rri, estate)->attrMap, slot,
+										 rri->ri_PartitionTupleSlot);
+	}
 	insert = (rri->ri_TrigDesc == NULL || !rri->ri_TrigDesc->trig_insert_before_row ||
 			  ExecBRInsertTriggers(estate, rri, slot));
 	if (insert)
@@ -470,7 +519,9 @@ StoreRelInsert(StoreRel *r)
 			ExecComputeStoredGenerated(rri, estate, slot, CMD_INSERT);
 		if (rel->rd_att->constr)
 			ExecConstraints(rri, slot, estate);
-		if (rel->rd_rel->relispartition)
+		/* A routed row is in its partition, unless a BEFORE trigger moved it. */
+		if (rel->rd_rel->relispartition &&
+			(r->proute == NULL || (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row)))
 			ExecPartitionCheck(rri, slot, estate, true);
 		table_tuple_insert(rel, slot, estate->es_output_cid, 0, r->bistate);
 		if (rri->ri_NumIndices > 0)
@@ -491,7 +542,10 @@ StoreRelClose(StoreRel *r)
 	AfterTriggerEndQuery(r->estate);
 	FreeBulkInsertState(r->bistate);
 	table_finish_bulk_insert(r->rel, 0);
-	/* Our indexes, and any relation the trigger queue opened. */
+	/* The partitions and their indexes, */
+	if (r->proute != NULL)
+		ExecCleanupTupleRouting(r->mtstate, r->proute);
+	/* our indexes, and any relation the trigger queue opened. */
 	ExecCloseResultRelations(r->estate);
 	ExecResetTupleTable(r->estate->es_tupleTable, false);
 	FreeExecutorState(r->estate);

@@ -72,6 +72,17 @@ typedef struct ChainConf
 	bool		halted;
 } ChainConf;
 
+/*
+ * Blocks known to have their history partitions: from lo up to (not
+ * including) recheck, which is half-way to the end of the covered span, so
+ * the partitions ahead are made well before the head reaches them.
+ */
+typedef struct PartCover
+{
+	int64		lo;
+	int64		recheck;		/* 0: ask before the next store */
+} PartCover;
+
 /* What the worker keeps between steps. */
 typedef struct IngestState
 {
@@ -81,6 +92,8 @@ typedef struct IngestState
 	int			range;			/* current eth_getLogs range; 0 before the first step */
 	bool		more;			/* a step found more work to do at once */
 	char	   *preferred_url;	/* the endpoint failed over to (TopMemoryContext), or NULL */
+	PartCover	head_cover;		/* of the head stream */
+	PartCover	fill_cover;		/* of the backfills */
 } IngestState;
 
 /* ---- small SPI helpers ---- */
@@ -628,6 +641,32 @@ SecondsSince(TimestampTz t0)
 	return (double) (GetCurrentTimestamp() - t0) / 1000000.0;
 }
 
+/*
+ * Make sure blocks from..to have their history partitions before they are
+ * stored (ingest_partitions_maintain makes them, and the range ahead),
+ * asking only when the span known to be covered does not hold them with
+ * room to spare.  After the head stream's call, apply the chain's
+ * retention: a range only falls below the cutoff as the head passes range
+ * boundaries.  A row stored without its partition would still be kept (in
+ * the DEFAULT partition, moved out when its range is made), so a stale
+ * cover is never wrong, only slower.
+ */
+static void
+EnsurePartitions(IngestState *st, PartCover *c, int64 from, int64 to, bool head)
+{
+	int64		args[3] = {st->chain_id, from, to};
+	int64		end;
+
+	if (c->recheck > 0 && from >= c->lo && to < c->recheck)
+		return;
+	ExecInt8("SELECT amplified.ingest_partitions_maintain($1, $2, $3)", 3, args, SPI_OK_SELECT);
+	end = FirstInt8(to + 1);
+	c->lo = from;
+	c->recheck = to + 1 + (end - to - 1) / 2;
+	if (head)
+		ExecInt8("SELECT count(*) FROM amplified.ingest_retention_apply($1)", 1, args, SPI_OK_SELECT);
+}
+
 /* The head step: see the file header.  Sets st->more when more blocks wait. */
 static void
 HeadStep(IngestState *st)
@@ -687,6 +726,7 @@ HeadStep(IngestState *st)
 			return;
 		}
 
+	EnsurePartitions(st, &st->head_cover, next, to, true);
 	IngestStoreBlocks(st->chain_id, blocks, (int) (to - next + 1));
 	(void) IngestStoreLogs(st->chain_id, logs, nlogs);
 	ReadState(st, blocks, (int) (to - next + 1));
@@ -771,6 +811,7 @@ BackfillStep(IngestState *st)
 			}
 	}
 
+	EnsurePartitions(st, &st->fill_cover, from, to, false);
 	IngestStoreBlocks(st->chain_id, blocks, nneed);
 	(void) IngestStoreLogs(st->chain_id, logs, nlogs);
 	SetCursor(st->chain_id, addr, to + 1);
@@ -844,6 +885,10 @@ RecordError(void *arg)
 	IngestState *st = (IngestState *) arg;
 	Oid			types[2] = {INT8OID, TEXTOID};
 	Datum		values[2];
+
+	/* The failed step's partitions may have been rolled back. */
+	st->head_cover.recheck = 0;
+	st->fill_cover.recheck = 0;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();

@@ -35,7 +35,7 @@ CREATE TABLE @extschema@.morpho_markets (
 	lltv				@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 CREATE INDEX morpho_markets_id_idx ON @extschema@.morpho_markets (chain_id, id);
 COMMENT ON TABLE @extschema@.morpho_markets IS 'Morpho Blue CreateMarket logs: a market''s id and its parameters';
 
@@ -52,12 +52,12 @@ CREATE TABLE @extschema@.morpho_supplies (
 	shares			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 CREATE INDEX morpho_supplies_id_idx ON @extschema@.morpho_supplies (chain_id, id, block_number);
 COMMENT ON TABLE @extschema@.morpho_supplies IS 'Morpho Blue Supply logs: loan assets supplied and supply shares minted';
 
 CREATE TABLE @extschema@.morpho_repays (LIKE @extschema@.morpho_supplies INCLUDING INDEXES,
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE);
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.morpho_repays IS 'Morpho Blue Repay logs: loan assets repaid and borrow shares burned';
 
 CREATE TABLE @extschema@.morpho_withdraws (
@@ -73,12 +73,12 @@ CREATE TABLE @extschema@.morpho_withdraws (
 	shares			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 CREATE INDEX morpho_withdraws_id_idx ON @extschema@.morpho_withdraws (chain_id, id, block_number);
 COMMENT ON TABLE @extschema@.morpho_withdraws IS 'Morpho Blue Withdraw logs: loan assets withdrawn and supply shares burned';
 
 CREATE TABLE @extschema@.morpho_borrows (LIKE @extschema@.morpho_withdraws INCLUDING INDEXES,
-	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE);
+	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.morpho_borrows IS 'Morpho Blue Borrow logs: loan assets borrowed and borrow shares minted';
 
 CREATE TABLE @extschema@.morpho_collateral_supplies (
@@ -92,7 +92,7 @@ CREATE TABLE @extschema@.morpho_collateral_supplies (
 	assets			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 CREATE INDEX morpho_collateral_supplies_id_idx ON @extschema@.morpho_collateral_supplies (chain_id, id, block_number);
 COMMENT ON TABLE @extschema@.morpho_collateral_supplies IS 'Morpho Blue SupplyCollateral logs';
 
@@ -108,7 +108,7 @@ CREATE TABLE @extschema@.morpho_collateral_withdraws (
 	assets			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 CREATE INDEX morpho_collateral_withdraws_id_idx ON @extschema@.morpho_collateral_withdraws (chain_id, id, block_number);
 COMMENT ON TABLE @extschema@.morpho_collateral_withdraws IS 'Morpho Blue WithdrawCollateral logs';
 
@@ -127,7 +127,7 @@ CREATE TABLE @extschema@.morpho_liquidations (
 	bad_debt_shares	@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 CREATE INDEX morpho_liquidations_id_idx ON @extschema@.morpho_liquidations (chain_id, id, block_number);
 COMMENT ON TABLE @extschema@.morpho_liquidations IS 'Morpho Blue Liquidate logs: debt repaid, collateral seized, bad debt realized';
 
@@ -142,7 +142,7 @@ CREATE TABLE @extschema@.morpho_accruals (
 	fee_shares			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 CREATE INDEX morpho_accruals_id_idx ON @extschema@.morpho_accruals (chain_id, id, block_number);
 COMMENT ON TABLE @extschema@.morpho_accruals IS 'Morpho Blue AccrueInterest logs: the borrow rate applied, interest and fee shares';
 
@@ -155,7 +155,7 @@ CREATE TABLE @extschema@.morpho_fee_sets (
 	fee				@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.morpho_fee_sets IS 'Morpho Blue SetFee logs: a market''s fee (WAD fraction of interest)';
 
 CREATE TABLE @extschema@.morpho_fee_recipients (
@@ -166,7 +166,7 @@ CREATE TABLE @extschema@.morpho_fee_recipients (
 	recipient		@extschema@.address NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.morpho_fee_recipients IS 'Morpho Blue SetFeeRecipient logs: who receives the fee shares';
 
 CREATE TABLE @extschema@.morpho_irm_updates (
@@ -179,7 +179,7 @@ CREATE TABLE @extschema@.morpho_irm_updates (
 	rate_at_target		@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 CREATE INDEX morpho_irm_updates_id_idx ON @extschema@.morpho_irm_updates (chain_id, id, block_number);
 COMMENT ON TABLE @extschema@.morpho_irm_updates IS 'AdaptiveCurveIrm BorrowRateUpdate logs: average borrow rate and rate at target (per second, WAD)';
 
@@ -192,7 +192,7 @@ CREATE TABLE @extschema@.morpho_oracle_prices (
 	price			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, oracle, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.morpho_oracle_prices IS 'Morpho oracle price() at a block: collateral in loan token, scaled 1e36';
 
 -- Decode the price() reads of contracts watched as morpho_oracle; idempotent.
@@ -234,7 +234,7 @@ CREATE TABLE @extschema@.aave_reserve_updates (
 	variable_borrow_index	@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 CREATE INDEX aave_reserve_updates_asset_idx ON @extschema@.aave_reserve_updates (chain_id, pool, asset, block_number);
 COMMENT ON TABLE @extschema@.aave_reserve_updates IS
 	'Aave v3 ReserveDataUpdated logs: a reserve''s rates (ray, per year) and indexes (ray) after an interaction, as of its block''s time';
@@ -250,7 +250,7 @@ CREATE TABLE @extschema@.aave_supplies (
 	amount			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_supplies IS 'Aave v3 Supply logs';
 
 CREATE TABLE @extschema@.aave_withdraws (
@@ -264,7 +264,7 @@ CREATE TABLE @extschema@.aave_withdraws (
 	amount			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_withdraws IS 'Aave v3 Withdraw logs';
 
 CREATE TABLE @extschema@.aave_borrows (
@@ -280,7 +280,7 @@ CREATE TABLE @extschema@.aave_borrows (
 	borrow_rate		@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_borrows IS 'Aave v3 Borrow logs (rate_mode 2 is variable)';
 
 CREATE TABLE @extschema@.aave_repays (
@@ -295,7 +295,7 @@ CREATE TABLE @extschema@.aave_repays (
 	use_atokens		@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_repays IS 'Aave v3 Repay logs (use_atokens 1 when repaid with aTokens)';
 
 CREATE TABLE @extschema@.aave_liquidations (
@@ -312,7 +312,7 @@ CREATE TABLE @extschema@.aave_liquidations (
 	receive_atoken			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_liquidations IS 'Aave v3 LiquidationCall logs';
 
 CREATE TABLE @extschema@.aave_emode_sets (
@@ -324,7 +324,7 @@ CREATE TABLE @extschema@.aave_emode_sets (
 	category		@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_emode_sets IS 'Aave v3 UserEModeSet logs: the e-mode category an account chose (0: none)';
 
 -- ---- Aave v3 state: what aave_decode_reads() makes of the reads
@@ -361,7 +361,7 @@ CREATE TABLE @extschema@.aave_reserve_states (
 	unbacked				@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, pool, asset, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_reserve_states IS
 	'Aave v3 Pool.getReserveData(asset) at a block: the configuration decoded (LTV, liquidation threshold and bonus, reserve factor, caps, e-mode), indexes, rates and tokens';
 
@@ -378,7 +378,7 @@ CREATE TABLE @extschema@.aave_account_states (
 	health_factor			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, pool, account, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_account_states IS
 	'Aave v3 Pool.getUserAccountData(account) at a block: collateral and debt in the oracle''s base currency, weighted thresholds (bps), health factor (WAD)';
 
@@ -390,7 +390,7 @@ CREATE TABLE @extschema@.aave_scaled_balances (
 	scaled_balance	@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, token, holder, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_scaled_balances IS
 	'Aave v3 aToken or debt token scaledBalanceOf(holder) at a block: the balance divided by the index';
 
@@ -401,7 +401,7 @@ CREATE TABLE @extschema@.aave_scaled_supplies (
 	scaled_supply	@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, token, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_scaled_supplies IS 'Aave v3 aToken or debt token scaledTotalSupply() at a block';
 
 CREATE TABLE @extschema@.aave_prices (
@@ -412,7 +412,7 @@ CREATE TABLE @extschema@.aave_prices (
 	price			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, oracle, asset, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.aave_prices IS 'AaveOracle getAssetPrice(asset) at a block, in the base currency (its BASE_CURRENCY_UNIT)';
 
 -- The bits [lo, lo + n) of a uint256 as a bigint (n <= 62).
@@ -632,3 +632,41 @@ GRANT SELECT ON @extschema@.morpho_markets, @extschema@.morpho_supplies, @extsch
 	@extschema@.aave_emode_sets, @extschema@.aave_reserve_states, @extschema@.aave_account_states,
 	@extschema@.aave_scaled_balances, @extschema@.aave_scaled_supplies, @extschema@.aave_prices TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.morpho_decode_reads(bigint, bigint, bigint), @extschema@.aave_decode_reads(bigint, bigint, bigint) FROM PUBLIC;
+
+-- Retention floor (src/ingest/partitions.sql): a Morpho market's state is
+-- rebuilt from every event since its CreateMarket (morpho_ledger), so all of
+-- it stays from the first market's creation; Aave's read models take the
+-- newest row at or before a block, so each key's latest reserve state,
+-- reserve update, account state, scaled balance and supply, and price stay,
+-- as does each Morpho oracle's latest price.
+CREATE FUNCTION @extschema@.lend_retention_floor(chain_id bigint)
+RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT least(
+		(SELECT min(m.block_number) FROM @extschema@.morpho_markets AS m WHERE m.chain_id = lend_retention_floor.chain_id),
+		(SELECT min(x.latest) FROM (SELECT max(o.block_number) AS latest FROM @extschema@.morpho_oracle_prices AS o
+									 WHERE o.chain_id = lend_retention_floor.chain_id GROUP BY o.oracle) AS x),
+		(SELECT min(x.latest) FROM (SELECT max(r.block_number) AS latest FROM @extschema@.aave_reserve_states AS r
+									 WHERE r.chain_id = lend_retention_floor.chain_id GROUP BY r.pool, r.asset) AS x),
+		(SELECT min(x.latest) FROM (SELECT max(u.block_number) AS latest FROM @extschema@.aave_reserve_updates AS u
+									 WHERE u.chain_id = lend_retention_floor.chain_id GROUP BY u.pool, u.asset) AS x),
+		(SELECT min(x.latest) FROM (SELECT max(a.block_number) AS latest FROM @extschema@.aave_account_states AS a
+									 WHERE a.chain_id = lend_retention_floor.chain_id GROUP BY a.pool, a.account) AS x),
+		(SELECT min(x.latest) FROM (SELECT max(b.block_number) AS latest FROM @extschema@.aave_scaled_balances AS b
+									 WHERE b.chain_id = lend_retention_floor.chain_id GROUP BY b.token, b.holder) AS x),
+		(SELECT min(x.latest) FROM (SELECT max(s.block_number) AS latest FROM @extschema@.aave_scaled_supplies AS s
+									 WHERE s.chain_id = lend_retention_floor.chain_id GROUP BY s.token) AS x),
+		(SELECT min(x.latest) FROM (SELECT max(p.block_number) AS latest FROM @extschema@.aave_prices AS p
+									 WHERE p.chain_id = lend_retention_floor.chain_id GROUP BY p.oracle, p.asset) AS x));
+END;
+COMMENT ON FUNCTION @extschema@.lend_retention_floor(bigint) IS
+	'the oldest block lending read models still need: all Morpho events since the first market''s creation, each Aave key''s latest row';
+INSERT INTO @extschema@.ingest_retention_floors (name, module, fn, description)
+VALUES ('lending', 'lending', '@extschema@.lend_retention_floor(bigint)',
+		'every Morpho event since the first CreateMarket (states are folded from them) and each Aave key''s latest row');
+REVOKE ALL ON FUNCTION @extschema@.lend_retention_floor(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.lend_retention_floor(bigint) TO amplified_reader;
+-- The DEFAULT partitions of this module's history tables.
+SELECT @extschema@.ingest_partitions_defaults();

@@ -16,7 +16,7 @@ CREATE TABLE @extschema@.erc20_transfers (
 	value			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.erc20_transfers IS 'ERC-20 Transfer(from, to, value) logs of watched contracts';
 
 -- ---- state: what token_decode_reads() makes of the state reads
@@ -28,7 +28,7 @@ CREATE TABLE @extschema@.token_supplies (
 	total_supply	@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, token, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.token_supplies IS 'ERC-20 totalSupply() at a block';
 
 CREATE TABLE @extschema@.token_balances (
@@ -39,7 +39,7 @@ CREATE TABLE @extschema@.token_balances (
 	balance			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, token, holder, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.token_balances IS 'ERC-20 balanceOf(holder) at a block, for the holders a contract is watched for';
 
 CREATE TABLE @extschema@.lst_rates (
@@ -50,7 +50,7 @@ CREATE TABLE @extschema@.lst_rates (
 	rate			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, token, method, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.lst_rates IS 'LST/LRT exchange rates at a block (18 decimals; convertToAssets of 1e18 shares)';
 
 CREATE TABLE @extschema@.oracle_rounds (
@@ -64,7 +64,7 @@ CREATE TABLE @extschema@.oracle_rounds (
 	answered_in_round	@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, oracle, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.oracle_rounds IS 'Chainlink-style latestRoundData() at a block';
 
 -- Decode the token, rate and oracle state reads of blocks
@@ -166,3 +166,32 @@ REVOKE ALL ON TABLE @extschema@.erc20_transfers, @extschema@.token_supplies, @ex
 GRANT SELECT ON @extschema@.erc20_transfers, @extschema@.token_supplies, @extschema@.token_balances,
 	@extschema@.lst_rates, @extschema@.oracle_rounds TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.token_decode_reads(bigint, bigint, bigint) FROM PUBLIC;
+
+-- Retention floor (src/ingest/partitions.sql): the read models answer with
+-- the newest row at or before a block, so each key's latest row stays: every
+-- LST rate (token, method), oracle round (oracle), balance (token, holder)
+-- and supply (token).
+CREATE FUNCTION @extschema@.token_retention_floor(chain_id bigint)
+RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT least(
+		(SELECT min(x.latest) FROM (SELECT max(r.block_number) AS latest FROM @extschema@.lst_rates AS r
+									 WHERE r.chain_id = token_retention_floor.chain_id GROUP BY r.token, r.method) AS x),
+		(SELECT min(x.latest) FROM (SELECT max(o.block_number) AS latest FROM @extschema@.oracle_rounds AS o
+									 WHERE o.chain_id = token_retention_floor.chain_id GROUP BY o.oracle) AS x),
+		(SELECT min(x.latest) FROM (SELECT max(b.block_number) AS latest FROM @extschema@.token_balances AS b
+									 WHERE b.chain_id = token_retention_floor.chain_id GROUP BY b.token, b.holder) AS x),
+		(SELECT min(x.latest) FROM (SELECT max(s.block_number) AS latest FROM @extschema@.token_supplies AS s
+									 WHERE s.chain_id = token_retention_floor.chain_id GROUP BY s.token) AS x));
+END;
+COMMENT ON FUNCTION @extschema@.token_retention_floor(bigint) IS
+	'the oldest block token read models still need: the latest LST rate, oracle round, balance and supply of each key';
+INSERT INTO @extschema@.ingest_retention_floors (name, module, fn, description)
+VALUES ('tokens', 'tokens', '@extschema@.token_retention_floor(bigint)',
+		'the latest LST rate, oracle round, balance and supply row of each key');
+REVOKE ALL ON FUNCTION @extschema@.token_retention_floor(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.token_retention_floor(bigint) TO amplified_reader;
+-- The DEFAULT partitions of this module's history tables.
+SELECT @extschema@.ingest_partitions_defaults();

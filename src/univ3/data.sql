@@ -20,7 +20,7 @@ CREATE TABLE @extschema@.univ3_swaps (
 	tick			integer NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 CREATE INDEX univ3_swaps_pool_idx ON @extschema@.univ3_swaps (chain_id, pool, block_number);
 COMMENT ON TABLE @extschema@.univ3_swaps IS 'Uniswap v3 Swap logs: amounts as the pool saw them, price, liquidity and tick after';
 
@@ -38,7 +38,7 @@ CREATE TABLE @extschema@.univ3_mints (
 	amount1			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.univ3_mints IS 'Uniswap v3 Mint logs';
 
 CREATE TABLE @extschema@.univ3_burns (
@@ -54,7 +54,7 @@ CREATE TABLE @extschema@.univ3_burns (
 	amount1			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.univ3_burns IS 'Uniswap v3 Burn logs';
 
 CREATE TABLE @extschema@.univ3_collects (
@@ -70,7 +70,7 @@ CREATE TABLE @extschema@.univ3_collects (
 	amount1			@extschema@.uint256 NOT NULL,
 	PRIMARY KEY (chain_id, block_number, log_index),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.univ3_collects IS 'Uniswap v3 pool Collect logs';
 
 -- ---- state: what univ3_decode_reads() makes of the state reads
@@ -91,7 +91,7 @@ CREATE TABLE @extschema@.univ3_pool_states (
 	fee_growth_global1_x128	@extschema@.uint256,
 	PRIMARY KEY (chain_id, pool, block_number),
 	FOREIGN KEY (chain_id, block_number) REFERENCES @extschema@.blocks ON DELETE CASCADE
-);
+) PARTITION BY RANGE (chain_id, block_number);
 COMMENT ON TABLE @extschema@.univ3_pool_states IS 'Uniswap v3 pool slot0(), liquidity() and fee growth at a block';
 
 -- Decode the pool state reads (slot0() with liquidity() and the fee growth
@@ -180,3 +180,28 @@ REVOKE ALL ON TABLE @extschema@.univ3_swaps, @extschema@.univ3_mints, @extschema
 GRANT SELECT ON @extschema@.univ3_swaps, @extschema@.univ3_mints, @extschema@.univ3_burns,
 	@extschema@.univ3_collects, @extschema@.univ3_pool_states TO amplified_reader;
 REVOKE ALL ON FUNCTION @extschema@.univ3_decode_reads(bigint, bigint, bigint) FROM PUBLIC;
+
+-- Retention floor (src/ingest/partitions.sql): the tick map of a pool folds
+-- every Mint and Burn stored (univ3_pool_liquidity_net_at), so they all stay;
+-- and the latest state row of every pool (univ3_pool_state_at reads the
+-- newest row at or before a block).
+CREATE FUNCTION @extschema@.univ3_retention_floor(chain_id bigint)
+RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT least(
+		(SELECT min(m.block_number) FROM @extschema@.univ3_mints AS m WHERE m.chain_id = univ3_retention_floor.chain_id),
+		(SELECT min(b.block_number) FROM @extschema@.univ3_burns AS b WHERE b.chain_id = univ3_retention_floor.chain_id),
+		(SELECT min(x.latest) FROM (SELECT max(s.block_number) AS latest FROM @extschema@.univ3_pool_states AS s
+									 WHERE s.chain_id = univ3_retention_floor.chain_id GROUP BY s.pool) AS x));
+END;
+COMMENT ON FUNCTION @extschema@.univ3_retention_floor(bigint) IS
+	'the oldest block Uniswap v3 read models still need: the first stored Mint or Burn, and each pool''s latest state';
+INSERT INTO @extschema@.ingest_retention_floors (name, module, fn, description)
+VALUES ('univ3', 'univ3', '@extschema@.univ3_retention_floor(bigint)',
+		'every Mint and Burn (the tick map folds them all) and each pool''s latest state row');
+REVOKE ALL ON FUNCTION @extschema@.univ3_retention_floor(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.univ3_retention_floor(bigint) TO amplified_reader;
+-- The DEFAULT partitions of this module's history tables.
+SELECT @extschema@.ingest_partitions_defaults();

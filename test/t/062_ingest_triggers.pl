@@ -3,7 +3,8 @@
 # and on a decoded event table (erc20_transfers) fire for the worker's rows:
 # AFTER ROW triggers once per row, a BEFORE ROW trigger once per row, AFTER
 # STATEMENT triggers with their transition tables holding every row, all
-# with session_replication_role = origin.  A column a user adds with a
+# with session_replication_role = origin.  The tables are partitioned, so row
+# triggers fire on the row's partition (TG_TABLE_NAME is the partition's).  A column a user adds with a
 # default gets its default.  Foreign keys hold: a user's own foreign key on
 # logs refuses the worker's batch (the chain shows the violation and stores
 # nothing) until the parent row exists, and a log for a missing block is
@@ -34,7 +35,9 @@ sql(q{
 	CREATE TABLE public.journal (tbl text, kind text, rows bigint, role text);
 	CREATE FUNCTION public.note_row() RETURNS trigger LANGUAGE plpgsql AS $$
 	BEGIN
-		INSERT INTO public.journal VALUES (TG_TABLE_NAME, lower(TG_WHEN) || ' row', 1,
+		-- Row triggers fire on the row's partition: name its root table.
+		INSERT INTO public.journal VALUES ((SELECT c.relname FROM pg_class c WHERE c.oid = pg_partition_root(TG_RELID)),
+			lower(TG_WHEN) || ' row', 1,
 			current_setting('session_replication_role'));
 		RETURN NEW;
 	END $$;
