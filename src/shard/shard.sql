@@ -379,19 +379,39 @@ COMMENT ON FUNCTION @extschema@.shard_refresh() IS
 	'rebuild every shard''s foreign tables (after a restore or an upgrade), checking each shard''s chains again';
 
 -- ---- coordinator: what it shows ----
--- Each figure is one query over the partitioned relations, grouped by
--- chain_id first so that each shard computes its own groups; the functions
--- set enable_partitionwise_aggregate (a view cannot) and read the shards
--- as the extension's owner (SECURITY DEFINER, one user mapping).  A shard
--- that cannot be reached fails the whole query with 58R01: no total is
--- ever made of the shards that answered.
+-- Three functions read the shards, each grouping by chain_id first so that
+-- each shard computes its own groups (they set enable_partitionwise_aggregate,
+-- which a view cannot); the cluster_* functions combine their rows and read
+-- the shards as the extension's owner (SECURITY DEFINER, one user mapping).
+-- A shard that cannot be reached fails the whole query with 58R01: no total
+-- is ever made of the shards that answered.
 
--- Per chain and numeraire: the strategies' latest value.
-CREATE FUNCTION @extschema@.cluster_portfolio()
-RETURNS TABLE (shard text, chain_id bigint, numeraire @extschema@.address, strategies bigint,
-			   value numeric, hold_value numeric, block_number bigint, at timestamptz)
+-- The error of an unreachable shard (from a foreign scan's connection
+-- failure: SQLSTATE class 08, which no caller of ours ever sees).
+CREATE FUNCTION @extschema@.shard_unreachable(message text, detail text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
+		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', message, nullif(detail, '')),
+			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.shard_unreachable(text, text) IS
+	'raise 58R01 for a shard the coordinator could not reach, with libpq''s reason';
+
+-- Per chain and numeraire, every figure of the shards' v_strategy_books
+-- summed (each shard sums its own chains).
+CREATE FUNCTION @extschema@.shard_books_by_chain()
+RETURNS TABLE (chain_id bigint, numeraire @extschema@.address, strategies bigint, value numeric,
+			   hold_value numeric, value_start numeric, value_change numeric,
+			   pnl_fees numeric, pnl_divergence numeric, pnl_staking_yield numeric, pnl_interest_earned numeric,
+			   pnl_interest_paid numeric, pnl_hedge numeric, pnl_incentives numeric, pnl_gas numeric,
+			   pnl_swap_cost numeric, pnl_price numeric, pnl_flows numeric, gas_eth numeric,
+			   block_number bigint, at timestamptz)
 LANGUAGE plpgsql STABLE
-SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
 SET enable_partitionwise_aggregate = on
 AS $$
@@ -399,19 +419,76 @@ DECLARE
 	why text;
 BEGIN
 	RETURN QUERY
-		SELECT c.shard, b.chain_id, b.numeraire, b.strategies, b.value, b.hold_value, b.block_number, b.at
-		  FROM (SELECT x.chain_id, x.numeraire, count(*) AS strategies, sum(x.value) AS value,
-					   sum(x.hold_value) AS hold_value, max(x.block_number) AS block_number, max(x.at) AS at
-				  FROM @extschema@.shard_books x GROUP BY x.chain_id, x.numeraire) b
-		  JOIN @extschema@.shard_chains c ON c.chain_id = b.chain_id
-		 ORDER BY b.chain_id, b.numeraire::text;
+		SELECT x.chain_id, x.numeraire, count(*), sum(x.value), sum(x.hold_value), sum(x.first_value),
+			   sum(x.value_change), sum(x.pnl_fees), sum(x.pnl_divergence), sum(x.pnl_staking_yield),
+			   sum(x.pnl_interest_earned), sum(x.pnl_interest_paid), sum(x.pnl_hedge), sum(x.pnl_incentives),
+			   sum(x.pnl_gas), sum(x.pnl_swap_cost), sum(x.pnl_price), sum(x.pnl_flows), sum(x.gas_eth),
+			   max(x.block_number), max(x.at)
+		  FROM @extschema@.shard_books x
+		 GROUP BY x.chain_id, x.numeraire;
 EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
 	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
-	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
-		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
-			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
+	PERFORM @extschema@.shard_unreachable(SQLERRM, why);
 END
 $$;
+COMMENT ON FUNCTION @extschema@.shard_books_by_chain() IS
+	'per chain and numeraire: the shards'' v_strategy_books summed, each shard summing its own chains';
+
+-- Every row of the shards' v_risk.
+CREATE FUNCTION @extschema@.shard_risk_rows()
+RETURNS SETOF @extschema@.shard_risk
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	why text;
+BEGIN
+	RETURN QUERY SELECT * FROM @extschema@.shard_risk;
+EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
+	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
+	PERFORM @extschema@.shard_unreachable(SQLERRM, why);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.shard_risk_rows() IS 'every row of the shards'' v_risk';
+
+-- Per chain, protocol and asset: the shards' positions counted and their
+-- signed raw amounts summed (amplified.sum(int256), shipped with the
+-- extension).
+CREATE FUNCTION @extschema@.shard_positions_by_chain()
+RETURNS TABLE (chain_id bigint, protocol text, asset @extschema@.address, positions bigint,
+			   amount @extschema@.int256, at timestamptz)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, @extschema@, pg_temp
+SET enable_partitionwise_aggregate = on
+AS $$
+DECLARE
+	why text;
+BEGIN
+	RETURN QUERY
+		SELECT x.chain_id, x.protocol, x.asset, count(*), @extschema@.sum(x.amount), max(x.at)
+		  FROM @extschema@.shard_positions x
+		 GROUP BY x.chain_id, x.protocol, x.asset;
+EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
+	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
+	PERFORM @extschema@.shard_unreachable(SQLERRM, why);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.shard_positions_by_chain() IS
+	'per chain, protocol and asset: the shards'' positions counted and amounts summed, each shard summing its own';
+
+-- Per chain and numeraire: the strategies' latest value.
+CREATE FUNCTION @extschema@.cluster_portfolio()
+RETURNS TABLE (shard text, chain_id bigint, numeraire @extschema@.address, strategies bigint,
+			   value numeric, hold_value numeric, block_number bigint, at timestamptz)
+LANGUAGE sql STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, @extschema@, pg_temp
+BEGIN ATOMIC
+	SELECT c.shard, b.chain_id, b.numeraire, b.strategies, b.value, b.hold_value, b.block_number, b.at
+	  FROM @extschema@.shard_books_by_chain() b
+	  JOIN @extschema@.shard_chains c ON c.chain_id = b.chain_id
+	 ORDER BY b.chain_id, b.numeraire::text;
+END;
 COMMENT ON FUNCTION @extschema@.cluster_portfolio() IS
 	'per shard, chain and numeraire: the number of strategies and the sum of their latest value and holding value (each shard sums its own)';
 
@@ -423,36 +500,17 @@ RETURNS TABLE (shard text, chain_id bigint, numeraire @extschema@.address, strat
 			   pnl_fees numeric, pnl_divergence numeric, pnl_staking_yield numeric, pnl_interest_earned numeric,
 			   pnl_interest_paid numeric, pnl_hedge numeric, pnl_incentives numeric, pnl_gas numeric,
 			   pnl_swap_cost numeric, pnl_price numeric, pnl_flows numeric, gas_eth numeric, at timestamptz)
-LANGUAGE plpgsql STABLE
+LANGUAGE sql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
-SET enable_partitionwise_aggregate = on
-AS $$
-DECLARE
-	why text;
-BEGIN
-	RETURN QUERY
-		SELECT c.shard, b.chain_id, b.numeraire, b.strategies, b.value_start, b.value_end, b.value_change,
-			   b.pnl_fees, b.pnl_divergence, b.pnl_staking_yield, b.pnl_interest_earned, b.pnl_interest_paid,
-			   b.pnl_hedge, b.pnl_incentives, b.pnl_gas, b.pnl_swap_cost, b.pnl_price, b.pnl_flows, b.gas_eth, b.at
-		  FROM (SELECT x.chain_id, x.numeraire, count(*) AS strategies, sum(x.first_value) AS value_start,
-					   sum(x.value) AS value_end, sum(x.value_change) AS value_change,
-					   sum(x.pnl_fees) AS pnl_fees, sum(x.pnl_divergence) AS pnl_divergence,
-					   sum(x.pnl_staking_yield) AS pnl_staking_yield, sum(x.pnl_interest_earned) AS pnl_interest_earned,
-					   sum(x.pnl_interest_paid) AS pnl_interest_paid, sum(x.pnl_hedge) AS pnl_hedge,
-					   sum(x.pnl_incentives) AS pnl_incentives, sum(x.pnl_gas) AS pnl_gas,
-					   sum(x.pnl_swap_cost) AS pnl_swap_cost, sum(x.pnl_price) AS pnl_price,
-					   sum(x.pnl_flows) AS pnl_flows, sum(x.gas_eth) AS gas_eth, max(x.at) AS at
-				  FROM @extschema@.shard_books x GROUP BY x.chain_id, x.numeraire) b
-		  JOIN @extschema@.shard_chains c ON c.chain_id = b.chain_id
-		 ORDER BY b.chain_id, b.numeraire::text;
-EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
-	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
-	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
-		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
-			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
-END
-$$;
+BEGIN ATOMIC
+	SELECT c.shard, b.chain_id, b.numeraire, b.strategies, b.value_start, b.value, b.value_change,
+		   b.pnl_fees, b.pnl_divergence, b.pnl_staking_yield, b.pnl_interest_earned, b.pnl_interest_paid,
+		   b.pnl_hedge, b.pnl_incentives, b.pnl_gas, b.pnl_swap_cost, b.pnl_price, b.pnl_flows, b.gas_eth, b.at
+	  FROM @extschema@.shard_books_by_chain() b
+	  JOIN @extschema@.shard_chains c ON c.chain_id = b.chain_id
+	 ORDER BY b.chain_id, b.numeraire::text;
+END;
 COMMENT ON FUNCTION @extschema@.cluster_pnl() IS
 	'per shard, chain and numeraire: value at the strategies'' first and latest snapshots, its change and its P&L components (each shard sums its own)';
 
@@ -464,56 +522,32 @@ RETURNS TABLE (shard text, at timestamptz, strategy_id bigint, strategy text, ch
 			   numeraire @extschema@.address, value numeric, var95 float8, cvar95 float8, var99 float8,
 			   cvar99 float8, method text, min_health_factor numeric, stress jsonb, error text,
 			   computed_at timestamptz)
-LANGUAGE plpgsql STABLE
+LANGUAGE sql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$
-DECLARE
-	why text;
-BEGIN
-	RETURN QUERY
-		SELECT c.shard, r.at, r.strategy_id, r.strategy, r.chain_id, r.numeraire, r.value, r.var95, r.cvar95,
-			   r.var99, r.cvar99, r.method, r.min_health_factor, r.stress, r.error, r.computed_at
-		  FROM @extschema@.shard_risk r
-		  JOIN @extschema@.shard_chains c ON c.chain_id = r.chain_id
-		 ORDER BY r.chain_id, r.numeraire::text, r.strategy_id NULLS LAST;
-EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
-	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
-	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
-		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
-			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
-END
-$$;
+BEGIN ATOMIC
+	SELECT c.shard, r.at, r.strategy_id, r.strategy, r.chain_id, r.numeraire, r.value, r.var95, r.cvar95,
+		   r.var99, r.cvar99, r.method, r.min_health_factor, r.stress, r.error, r.computed_at
+	  FROM @extschema@.shard_risk_rows() r
+	  JOIN @extschema@.shard_chains c ON c.chain_id = r.chain_id
+	 ORDER BY r.chain_id, r.numeraire::text, r.strategy_id NULLS LAST;
+END;
 COMMENT ON FUNCTION @extschema@.cluster_risk() IS
 	'every shard''s latest risk reports (v_risk): per strategy and the total per chain and numeraire';
 
--- Per chain, protocol and asset: the positions and their signed raw
--- amount (amplified.sum(int256), shipped to the shards with the extension).
+-- Per chain, protocol and asset: the positions and their signed raw amount.
 CREATE FUNCTION @extschema@.cluster_positions()
 RETURNS TABLE (shard text, chain_id bigint, protocol text, asset @extschema@.address, positions bigint,
 			   amount @extschema@.int256, at timestamptz)
-LANGUAGE plpgsql STABLE
+LANGUAGE sql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
-SET enable_partitionwise_aggregate = on
-AS $$
-DECLARE
-	why text;
-BEGIN
-	RETURN QUERY
-		SELECT c.shard, p.chain_id, p.protocol, p.asset, p.positions, p.amount, p.at
-		  FROM (SELECT x.chain_id, x.protocol, x.asset, count(*) AS positions, @extschema@.sum(x.amount) AS amount,
-					   max(x.at) AS at
-				  FROM @extschema@.shard_positions x GROUP BY x.chain_id, x.protocol, x.asset) p
-		  JOIN @extschema@.shard_chains c ON c.chain_id = p.chain_id
-		 ORDER BY p.chain_id, p.protocol, p.asset::text;
-EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
-	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
-	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
-		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
-			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
-END
-$$;
+BEGIN ATOMIC
+	SELECT c.shard, p.chain_id, p.protocol, p.asset, p.positions, p.amount, p.at
+	  FROM @extschema@.shard_positions_by_chain() p
+	  JOIN @extschema@.shard_chains c ON c.chain_id = p.chain_id
+	 ORDER BY p.chain_id, p.protocol, p.asset::text;
+END;
 COMMENT ON FUNCTION @extschema@.cluster_positions() IS
 	'per shard, chain, protocol and asset: the number of positions and their summed signed raw amount (each shard sums its own)';
 
@@ -532,55 +566,34 @@ RETURNS TABLE (numeraire @extschema@.address, shards bigint, chains bigint, stra
 			   pnl_swap_cost numeric, pnl_price numeric, pnl_flows numeric, gas_eth numeric,
 			   var95_sum float8, cvar95_upper_bound float8, var99_sum float8, cvar99_upper_bound float8,
 			   min_health_factor numeric, risk_chains bigint, at timestamptz)
-LANGUAGE plpgsql STABLE
+LANGUAGE sql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, @extschema@, pg_temp
-SET enable_partitionwise_aggregate = on
-AS $$
-DECLARE
-	why text;
-BEGIN
-	RETURN QUERY
-		WITH b AS (
-			SELECT x.chain_id, x.numeraire, count(*) AS strategies, sum(x.value) AS value,
-				   sum(x.hold_value) AS hold_value, sum(x.first_value) AS value_start,
-				   sum(x.value_change) AS value_change,
-				   sum(x.pnl_fees) AS pnl_fees, sum(x.pnl_divergence) AS pnl_divergence,
-				   sum(x.pnl_staking_yield) AS pnl_staking_yield, sum(x.pnl_interest_earned) AS pnl_interest_earned,
-				   sum(x.pnl_interest_paid) AS pnl_interest_paid, sum(x.pnl_hedge) AS pnl_hedge,
-				   sum(x.pnl_incentives) AS pnl_incentives, sum(x.pnl_gas) AS pnl_gas,
-				   sum(x.pnl_swap_cost) AS pnl_swap_cost, sum(x.pnl_price) AS pnl_price,
-				   sum(x.pnl_flows) AS pnl_flows, sum(x.gas_eth) AS gas_eth, max(x.at) AS at
-			  FROM @extschema@.shard_books x GROUP BY x.chain_id, x.numeraire),
-		r AS (
-			SELECT x.chain_id, x.numeraire, sum(x.var95) AS var95, sum(x.cvar95) AS cvar95,
-				   sum(x.var99) AS var99, sum(x.cvar99) AS cvar99, min(x.min_health_factor) AS min_health_factor,
-				   count(*) AS reports
-			  FROM @extschema@.shard_risk x WHERE x.strategy_id IS NULL GROUP BY x.chain_id, x.numeraire),
-		j AS (
-			SELECT coalesce(b.chain_id, r.chain_id) AS chain_id, coalesce(b.numeraire, r.numeraire) AS numeraire,
-				   b.strategies, b.value, b.hold_value, b.value_start, b.value_change, b.pnl_fees, b.pnl_divergence,
-				   b.pnl_staking_yield, b.pnl_interest_earned, b.pnl_interest_paid, b.pnl_hedge, b.pnl_incentives,
-				   b.pnl_gas, b.pnl_swap_cost, b.pnl_price, b.pnl_flows, b.gas_eth, b.at,
-				   r.var95, r.cvar95, r.var99, r.cvar99, r.min_health_factor, r.reports
-			  FROM b FULL JOIN r ON r.chain_id = b.chain_id AND r.numeraire = b.numeraire)
-		SELECT j.numeraire, count(DISTINCT c.shard), count(*), coalesce(sum(j.strategies), 0)::bigint,
-			   sum(j.value), sum(j.hold_value), sum(j.value_start), sum(j.value_change),
-			   sum(j.pnl_fees), sum(j.pnl_divergence), sum(j.pnl_staking_yield), sum(j.pnl_interest_earned),
-			   sum(j.pnl_interest_paid), sum(j.pnl_hedge), sum(j.pnl_incentives), sum(j.pnl_gas),
-			   sum(j.pnl_swap_cost), sum(j.pnl_price), sum(j.pnl_flows), sum(j.gas_eth),
-			   sum(j.var95), sum(j.cvar95), sum(j.var99), sum(j.cvar99), min(j.min_health_factor),
-			   count(j.reports), max(j.at)
-		  FROM j JOIN @extschema@.shard_chains c ON c.chain_id = j.chain_id
-		 GROUP BY j.numeraire
-		 ORDER BY j.numeraire::text;
-EXCEPTION WHEN connection_exception OR sqlclient_unable_to_establish_sqlconnection THEN
-	GET STACKED DIAGNOSTICS why = PG_EXCEPTION_DETAIL;
-	RAISE EXCEPTION 'a shard is unreachable: no cluster figure without every shard'
-		USING ERRCODE = '58R01', DETAIL = concat_ws(': ', SQLERRM, nullif(why, '')),
-			  HINT = 'amplified.shards lists where each shard is; the figures come back when every shard answers.';
-END
-$$;
+BEGIN ATOMIC
+	WITH r AS (
+		SELECT x.chain_id, x.numeraire, sum(x.var95) AS var95, sum(x.cvar95) AS cvar95,
+			   sum(x.var99) AS var99, sum(x.cvar99) AS cvar99, min(x.min_health_factor) AS min_health_factor,
+			   count(*) AS reports
+		  FROM @extschema@.shard_risk_rows() x WHERE x.strategy_id IS NULL GROUP BY x.chain_id, x.numeraire),
+	j AS (
+		SELECT coalesce(b.chain_id, r.chain_id) AS chain_id, coalesce(b.numeraire, r.numeraire) AS numeraire,
+			   b.strategies, b.value, b.hold_value, b.value_start, b.value_change, b.pnl_fees, b.pnl_divergence,
+			   b.pnl_staking_yield, b.pnl_interest_earned, b.pnl_interest_paid, b.pnl_hedge, b.pnl_incentives,
+			   b.pnl_gas, b.pnl_swap_cost, b.pnl_price, b.pnl_flows, b.gas_eth, b.at,
+			   r.var95, r.cvar95, r.var99, r.cvar99, r.min_health_factor, r.reports
+		  FROM @extschema@.shard_books_by_chain() b
+		  FULL JOIN r ON r.chain_id = b.chain_id AND r.numeraire OPERATOR(@extschema@.=) b.numeraire)
+	SELECT j.numeraire, count(DISTINCT c.shard), count(*), coalesce(sum(j.strategies), 0)::bigint,
+		   sum(j.value), sum(j.hold_value), sum(j.value_start), sum(j.value_change),
+		   sum(j.pnl_fees), sum(j.pnl_divergence), sum(j.pnl_staking_yield), sum(j.pnl_interest_earned),
+		   sum(j.pnl_interest_paid), sum(j.pnl_hedge), sum(j.pnl_incentives), sum(j.pnl_gas),
+		   sum(j.pnl_swap_cost), sum(j.pnl_price), sum(j.pnl_flows), sum(j.gas_eth),
+		   sum(j.var95), sum(j.cvar95), sum(j.var99), sum(j.cvar99), min(j.min_health_factor),
+		   count(j.reports), max(j.at)
+	  FROM j JOIN @extschema@.shard_chains c ON c.chain_id = j.chain_id
+	 GROUP BY j.numeraire
+	 ORDER BY j.numeraire::text;
+END;
 COMMENT ON FUNCTION @extschema@.cluster_totals() IS
 	'per numeraire, across every shard''s chains: value, value change and P&L components summed; per-chain VaRs summed (var*_sum, not a bound) and CVaRs summed (cvar*_upper_bound)';
 
@@ -608,8 +621,9 @@ REVOKE ALL ON @extschema@.v_cluster_portfolio, @extschema@.v_cluster_pnl, @extsc
 	@extschema@.v_cluster_positions, @extschema@.v_cluster_totals FROM PUBLIC;
 GRANT SELECT ON @extschema@.v_cluster_portfolio, @extschema@.v_cluster_pnl, @extschema@.v_cluster_risk,
 	@extschema@.v_cluster_positions, @extschema@.v_cluster_totals TO amplified_reader;
-REVOKE ALL ON FUNCTION @extschema@.shard_drop_tables(text),
-	@extschema@.shard_build_tables(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.shard_drop_tables(text), @extschema@.shard_build_tables(text),
+	@extschema@.shard_unreachable(text, text), @extschema@.shard_books_by_chain(), @extschema@.shard_risk_rows(),
+	@extschema@.shard_positions_by_chain() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.shard_add(text, text, integer, text, bigint[], text, text, integer, integer),
 	@extschema@.shard_remove(text), @extschema@.shard_refresh() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.shard_add(text, text, integer, text, bigint[], text, text, integer, integer),
