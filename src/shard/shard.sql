@@ -256,6 +256,7 @@ DECLARE
 	c bigint;
 	owner_shard text;
 	opts text;
+	caller text;
 BEGIN
 	IF shard_add.name IS NULL OR shard_add.name !~ '^[a-z][a-z0-9_]{0,30}$' THEN
 		RAISE EXCEPTION 'invalid shard name: "%"', shard_add.name
@@ -300,6 +301,21 @@ BEGIN
 					  DETAIL = 'A chain is ingested and run by exactly one shard.';
 		END IF;
 	END LOOP;
+	-- The user mapping belongs to the extension's owner (the cluster_*
+	-- functions read the shards as it), so postgres_fdw's password_required
+	-- does not guard it: an admin who is not a superuser must name the remote
+	-- user and its password, never borrow the server's own identity (trust,
+	-- peer, its ~/.pgpass or certificates).  The caller is the role set by SET
+	-- ROLE, else the session's user (SECURITY DEFINER leaves both as they were).
+	caller := CASE WHEN pg_catalog.current_setting('role') = 'none' THEN session_user::text
+				   ELSE pg_catalog.current_setting('role') END;
+	IF NOT coalesce((SELECT a.rolsuper FROM pg_catalog.pg_roles a WHERE a.rolname = caller), false)
+	   AND (coalesce(remote_user, '') = '' OR coalesce(remote_password, '') = '') THEN
+		RAISE EXCEPTION 'a shard added by a role that is not a superuser needs remote_user and remote_password'
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'The coordinator connects as the extension''s owner; without a password of its own the connection would use the server''s identity.',
+				  HINT = 'Give the shard''s reader role and its password, or have a superuser add the shard.';
+	END IF;
 	r := ROW(shard_add.name, 'amplified_shard_' || shard_add.name, shard_add.host, shard_add.port, shard_add.dbname,
 			 shard_add.fetch_size, shard_add.connect_timeout, now());
 	IF EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = r.server) THEN

@@ -112,20 +112,30 @@ for my $s (qw(a b))
 }
 
 # ---- the coordinator ----
-# shard b is read by a role that only holds amplified_reader there
-$shard{b}->safe_psql('postgres', 'CREATE ROLE coord_reader LOGIN IN ROLE amplified_reader');
+# shard b is read by a role that only holds amplified_reader there and must
+# give its password (the first line of shard b's pg_hba.conf)
+$shard{b}->safe_psql('postgres', q{SET password_encryption = 'scram-sha-256';
+	CREATE ROLE coord_reader LOGIN PASSWORD 'coord-secret' IN ROLE amplified_reader});
+{
+	my $hba = $shard{b}->data_dir . '/pg_hba.conf';
+	my $old = slurp_file($hba);
+	open(my $fh, '>', $hba) or die "cannot write $hba: $!";
+	print $fh "local all coord_reader scram-sha-256\nhost all coord_reader 127.0.0.1/32 scram-sha-256\n$old";
+	close($fh);
+	$shard{b}->reload;
+}
 for my $s (qw(a b))
 {
 	my $r = on($coord, sprintf(q{SELECT server FROM shard_add('%s', '%s', %d, 'postgres', ARRAY[%s]%s)},
 		$s, $shard{$s}->host, $shard{$s}->port, join(',', @{ $chains_of{$s} }),
-		$s eq 'b' ? ", remote_user => 'coord_reader'" : ''));
+		$s eq 'b' ? ", remote_user => 'coord_reader', remote_password => 'coord-secret'" : ''));
 	is($r, "amplified_shard_$s", "shard_add('$s') made server amplified_shard_$s");
 }
 is(on($coord, q{SELECT count(*) FROM pg_foreign_server WHERE srvname LIKE 'amplified\_shard\_%' AND 'async_capable=true' = ANY (srvoptions)
 	AND 'extensions=amplified' = ANY (srvoptions)}), 2, 'both servers are async_capable with extensions amplified');
 is(on($coord, q{SELECT count(*) FROM pg_inherits WHERE inhparent IN ('amplified.shard_books'::regclass,
 	'amplified.shard_risk'::regclass, 'amplified.shard_positions'::regclass)}), 6, 'one foreign partition per shard and relation');
-is(on($coord, q{SELECT array_to_string(umoptions, ',') FROM pg_user_mappings WHERE srvname = 'amplified_shard_b'}), 'user=coord_reader',
+is(on($coord, q{SELECT array_to_string(umoptions, ',') FROM pg_user_mappings WHERE srvname = 'amplified_shard_b'}), 'user=coord_reader,password=coord-secret',
 	'shard b\'s user mapping names its reader role');
 is(on($coord, q{SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'shard_a_books'}), 'FOR VALUES IN (\'1001\', \'1002\')',
 	'shard a\'s partition holds its chains');
@@ -259,6 +269,10 @@ my $n_servers = on($coord, $servers);
 	$shard{b}->host, $shard{b}->port));
 is($st, '23505', 'a chain already held by another shard: unique_violation');
 like($err, qr/chain 2001 already belongs to shard "b"/, 'naming the shard that holds it');
+($rc, $st, $err) = fails($coord, sprintf(q{SET ROLE alice; SELECT shard_add('c', '%s', %d, 'postgres', ARRAY[3001])},
+	$shard{b}->host, $shard{b}->port));
+is($st, '42501', 'an admin who is not a superuser must give the remote user and password');
+like($err, qr/needs remote_user and remote_password/, 'saying so');
 ($rc, $st, $err) = fails($coord, sprintf(q{SELECT shard_add('c', '%s', %d, 'postgres', ARRAY[1001, 3001])},
 	$shard{b}->host, $shard{b}->port));
 is($st, '23505', 'one of several chain ids held elsewhere: unique_violation');
@@ -320,7 +334,12 @@ on($coord, q{SET ROLE alice; SELECT shard_remove('b')});
 is(on($coord, q{SELECT count(*) FROM pg_foreign_server WHERE srvname = 'amplified_shard_b'}) . ' '
 	. on($coord, q{SELECT count(*) FROM pg_class WHERE relname LIKE 'shard\\_b\\_%'}), '0 0', 'an admin removes shard b: server and tables gone');
 is(on($coord, q{SELECT string_agg(DISTINCT chain_id::text, ' ') FROM v_cluster_portfolio}), '1001 1002', 'only shard a\'s chains left');
-on($coord, sprintf(q{SET ROLE alice; SELECT shard_add('b', '%s', %d, 'postgres', ARRAY[2001])}, $shard{b}->host, $shard{b}->port));
+($rc, $st, $err) = fails($coord, sprintf(q{SET ROLE alice; SELECT shard_add('b', '%s', %d, 'postgres', ARRAY[2001],
+	remote_user => 'coord_reader', remote_password => 'wrong')}, $shard{b}->host, $shard{b}->port));
+is($st, '58R01', 'a wrong password: the shard refuses the coordinator');
+like($err, qr/password authentication failed for user "coord_reader"/, 'with the shard\'s reason');
+on($coord, sprintf(q{SET ROLE alice; SELECT shard_add('b', '%s', %d, 'postgres', ARRAY[2001],
+	remote_user => 'coord_reader', remote_password => 'coord-secret')}, $shard{b}->host, $shard{b}->port));
 same_rows(rows(on($coord, $got_books)), \@want_books, 'an admin adds it back: the same figures');
 
 done_testing();
