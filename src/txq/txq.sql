@@ -218,8 +218,15 @@ CREATE INDEX tx_events_intent ON @extschema@.tx_events (intent_id, id);
 -- moves a batch writes its events in one insert.  The 'enqueued' event is
 -- written by the three functions that insert intents (txq_enqueue, and the
 -- no-ops of txq_step_reconcile and txq_step_expire), not by a trigger: a
--- restore (pg_restore, or psql of a plain dump) inserts intents that bring
--- their own trail, which tx_events' dumped rows restore with their ids.
+-- restore inserts intents that bring their own trail, which tx_events'
+-- dumped rows restore with their ids.  A restore is only safe as one
+-- transaction (pg_restore --single-transaction, psql -1 of a plain dump):
+-- the launcher starts the tx worker as soon as chains and signers are
+-- committed, and a worker that reconciles against a queue restored table by
+-- table writes nonces rows the restore's own then collide with, takes
+-- attempt ids the restored sequence gives out again, and moves a signer's
+-- next nonce past transactions whose intents are not restored yet (which
+-- are then signed again).  See docs/txq.md, Tables.
 CREATE FUNCTION @extschema@.tx_intents_audit()
 RETURNS trigger
 LANGUAGE plpgsql
