@@ -4,4 +4,4 @@ OBJS       += src/txq/tx_codec.o src/txq/secp.o src/txq/keys.o src/txq/signer.o 
 SQL_PIECES += src/txq/txq_sign.sql src/txq/txq.sql
 SHLIB_LINK += -lsecp256k1
 REGRESS    += txq_codec
-ISOLATION  += txq_claim txq_idempotency txq_rate_limit
+ISOLATION  += txq_claim txq_idempotency txq_rate_limit txq_adopt_cancel

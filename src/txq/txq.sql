@@ -218,8 +218,15 @@ CREATE INDEX tx_events_intent ON @extschema@.tx_events (intent_id, id);
 -- moves a batch writes its events in one insert.  The 'enqueued' event is
 -- written by the three functions that insert intents (txq_enqueue, and the
 -- no-ops of txq_step_reconcile and txq_step_expire), not by a trigger: a
--- restore (pg_restore, or psql of a plain dump) inserts intents that bring
--- their own trail, which tx_events' dumped rows restore with their ids.
+-- restore inserts intents that bring their own trail, which tx_events'
+-- dumped rows restore with their ids.  A restore is only safe as one
+-- transaction (pg_restore --single-transaction, psql -1 of a plain dump):
+-- the launcher starts the tx worker as soon as chains and signers are
+-- committed, and a worker that reconciles against a queue restored table by
+-- table writes nonces rows the restore's own then collide with, takes
+-- attempt ids the restored sequence gives out again, and moves a signer's
+-- next nonce past transactions whose intents are not restored yet (which
+-- are then signed again).  See docs/txq.md, Tables.
 CREATE FUNCTION @extschema@.tx_intents_audit()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -1122,14 +1129,18 @@ $$;
 -- accounted for already).  Normally there are none; after a promotion
 -- or a restore they are what an earlier primary signed and this database
 -- never saw, and elsewhere what another wallet sent from the same address.
--- Senders seen for the first time (no nonces row) have none.
+-- Senders seen for the first time (no nonces row) have none.  At most the
+-- first 256 of each sender are returned (a long history of another wallet
+-- costs no more, and one sender never crowds out another); truncated says
+-- that the sender has more, which txq_step_adopt treats as nonces it cannot
+-- see.
 CREATE FUNCTION @extschema@.txq_step_unknown_nonces(chain_id bigint, senders @extschema@.address[],
 													pending_counts bigint[])
-RETURNS TABLE (sender @extschema@.address, nonce bigint)
+RETURNS TABLE (sender @extschema@.address, nonce bigint, truncated boolean)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, @extschema@, pg_temp
 BEGIN ATOMIC
-	SELECT n.address, g.g
+	SELECT n.address, g.g, greatest(u.pending - f.low, 0) - k.ours > 256
 	  FROM unnest(senders, pending_counts) AS u(sender, pending)
 	  JOIN nonces AS n ON n.chain_id = txq_step_unknown_nonces.chain_id AND n.address = u.sender
 	 CROSS JOIN LATERAL (
@@ -1138,12 +1149,18 @@ BEGIN ATOMIC
 					   WHERE i.chain_id = n.chain_id AND i.sender = n.address AND i.status = 'reserved'
 						 AND NOT i.held
 						 AND NOT EXISTS (SELECT 1 FROM tx_attempts AS a WHERE a.intent_id = i.id))) AS low) AS f
-	 -- At most 256 per sender: a long history of another wallet costs no more.
-	 CROSS JOIN LATERAL generate_series(f.low, least(u.pending - 1, f.low + 255)) AS g(g)
-	 WHERE NOT EXISTS (SELECT 1 FROM tx_attempts AS a
-						WHERE a.chain_id = n.chain_id AND a.sender = n.address AND a.nonce = g.g)
-	 ORDER BY 1, 2
-	 LIMIT 256;
+	 -- The nonces of the range our attempts cover: the first 256 unknown
+	 -- ones lie within low .. low + 255 + ours.
+	 CROSS JOIN LATERAL (
+		SELECT count(DISTINCT a.nonce) AS ours FROM tx_attempts AS a
+		 WHERE a.chain_id = n.chain_id AND a.sender = n.address AND a.nonce >= f.low AND a.nonce < u.pending) AS k
+	 CROSS JOIN LATERAL (
+		SELECT s.g FROM generate_series(f.low, least(u.pending - 1, f.low + 255 + k.ours)) AS s(g)
+		 WHERE NOT EXISTS (SELECT 1 FROM tx_attempts AS a
+							WHERE a.chain_id = n.chain_id AND a.sender = n.address AND a.nonce = s.g)
+		 ORDER BY s.g
+		 LIMIT 256) AS g
+	 ORDER BY 1, 2;
 END;
 
 -- The transaction of sender at nonce in a node's txpool_content answer
@@ -1167,24 +1184,31 @@ END;
 
 -- Account for the unknown nonces (txq_step_unknown_nonces) before anything
 -- is signed, so that no payload is ever signed at a nonce the node already
--- has a transaction at, and no intent is carried out twice:
+-- has a transaction at, and no intent is carried out twice.  First every
+-- unknown nonce is looked at:
 --   * a transaction at nonce n in the node's pool (pool: its
 --     txpool_content, NULL when it has none) whose raw bytes the node gave
 --     (hashes[k], raws[k]: eth_getRawTransactionByHash, checked against the
 --     hash) and that matches an intent of ours not yet signed here (the one
 --     reserved at n, else the oldest pending one with the same target, value
---     and data) is adopted: it becomes that intent's attempt, sent, and the
+--     and data; held or not: adopting a held intent is always safe, and ends
+--     its hold) is adopted: it becomes that intent's attempt, sent, and the
 --     intent follows its receipt like any other;
 --   * one that matches none is another wallet's: nothing of ours is held
 --     for it, except an intent reserved at n (its nonce is taken);
---   * a nonce the node does not show (mined already, or no txpool_content)
---     cannot be told apart: every intent of the sender not signed here that
---     may be the one it carries (pending ones, and those reserved below the
---     node's pending count; one reserved at or above it was signed nowhere
---     else, as it could only be signed at its own nonce) is held, with an
---     alert, until an admin says with txq_resolve_held whether it was
---     carried out.
--- Returns what was done: (intent, nonce, 'adopted' | 'held').
+--   * a nonce the node does not show (mined already, or no txpool_content,
+--     or no raw bytes), or shows as a transaction that cannot be read (a
+--     type this database does not know, no gas or fees), cannot be told
+--     apart: it is unseen.
+-- Then, for each sender with unseen nonces, or with more unknown nonces
+-- than were looked at (truncated), every intent of the sender not signed
+-- here that may be one they carry (pending ones, and those reserved below
+-- the node's pending count; one reserved at or above it was signed nowhere
+-- else, as it could only be signed at its own nonce) is held, with an alert
+-- that lists every unseen nonce, until an admin says with txq_resolve_held
+-- whether it was carried out.
+-- Returns what was done: (intent, nonce, 'adopted' | 'held'); a held
+-- intent's nonce is the sender's lowest unseen one.
 CREATE FUNCTION @extschema@.txq_step_adopt(chain_id bigint, senders @extschema@.address[],
 										   pending_counts bigint[], pool jsonb, hashes text[], raws text[])
 RETURNS TABLE (intent_id bigint, nonce bigint, outcome text)
@@ -1193,66 +1217,108 @@ SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 DECLARE
 	u record;
+	s record;
 	tx jsonb;
 	raw bytea;
 	h bytes32;
 	v_to address;
 	v_value uint256;
 	v_data bytea;
-	v_type smallint;
+	v_type integer;
+	v_gas bigint;
+	v_gp uint256;
+	v_mf uint256;
+	v_tip uint256;
+	unreadable text;
 	hit bigint;
 	att bigint;
 	why text;
-	node_count bigint;
+	-- The unseen nonces, with why each one is.
+	un_sender address[] := '{}';
+	un_nonce bigint[] := '{}';
+	un_why text[] := '{}';
+	-- The senders whose unknown nonces were truncated, and the last one looked at.
+	tr_sender address[] := '{}';
+	tr_last bigint[] := '{}';
 BEGIN
 	FOR u IN
-		SELECT x.sender, x.nonce
+		SELECT x.sender, x.nonce, x.truncated
 		  FROM txq_step_unknown_nonces(txq_step_adopt.chain_id, senders, pending_counts) AS x
 		 ORDER BY 1, 2
 	LOOP
+		IF u.truncated THEN
+			IF tr_sender[cardinality(tr_sender)] IS DISTINCT FROM u.sender THEN
+				tr_sender := tr_sender || u.sender;
+				tr_last := tr_last || u.nonce;
+			ELSE
+				tr_last[cardinality(tr_last)] := u.nonce;
+			END IF;
+		END IF;
 		tx := txq_pool_tx(pool, u.sender, u.nonce);
 		raw := NULL;
+		unreadable := NULL;
 		IF tx IS NOT NULL THEN
 			SELECT decode(substr(r.raw, 3), 'hex') INTO raw
 			  FROM unnest(hashes, raws) AS r(hash, raw)
 			 WHERE lower(r.hash) = lower(tx->>'hash') AND r.raw ~ '^0x([0-9a-fA-F]{2})+$'
+			   AND r.hash ~ '^0x[0-9a-fA-F]{64}$'
 			 LIMIT 1;
-			h := (tx->>'hash')::bytes32;
-			IF raw IS NOT NULL AND keccak256(raw) <> h THEN
-				raw := NULL;	-- not the bytes of that hash: do not trust them
+			IF raw IS NOT NULL THEN
+				h := (tx->>'hash')::bytes32;
+				IF keccak256(raw) <> h THEN
+					raw := NULL;	-- not the bytes of that hash: do not trust them
+				END IF;
 			END IF;
 		END IF;
 
 		IF raw IS NOT NULL THEN
-			v_to := nullif(tx->>'to', '')::address;
-			v_value := coalesce(tx->>'value', '0x0')::uint256;
-			v_data := decode(substr(coalesce(tx->>'input', tx->>'data', '0x'), 3), 'hex');
+			-- What the node says the transaction is; what cannot be read makes
+			-- the nonce unseen, never a failed step.
+			BEGIN
+				v_to := nullif(tx->>'to', '')::address;
+				v_value := coalesce(tx->>'value', '0x0')::uint256;
+				v_data := decode(substr(coalesce(tx->>'input', tx->>'data', '0x'), 3), 'hex');
+				v_type := coalesce((tx->>'type')::uint256::text::integer, 0);
+				v_gas := (tx->>'gas')::uint256::text::bigint;
+				v_gp := CASE WHEN v_type IN (0, 1) THEN (tx->>'gasPrice')::uint256 END;
+				v_mf := CASE WHEN v_type IN (2, 3, 4) THEN (tx->>'maxFeePerGas')::uint256 END;
+				v_tip := CASE WHEN v_type IN (2, 3, 4) THEN (tx->>'maxPriorityFeePerGas')::uint256 END;
+				IF v_type NOT IN (0, 1, 2, 3, 4) THEN
+					unreadable := format('the node shows a transaction of type %s, which this database does not read', v_type);
+				ELSIF v_gas IS NULL OR (v_type IN (0, 1) AND v_gp IS NULL)
+					  OR (v_type >= 2 AND (v_mf IS NULL OR v_tip IS NULL)) THEN
+					unreadable := 'the node shows a transaction without its gas or fees';
+				END IF;
+			EXCEPTION WHEN data_exception THEN
+				unreadable := 'the node shows a transaction this database cannot read';
+			END;
+			IF unreadable IS NOT NULL THEN
+				un_sender := un_sender || u.sender; un_nonce := un_nonce || u.nonce; un_why := un_why || unreadable;
+				CONTINUE;
+			END IF;
 			-- The intent reserved at n when there is one, else a pending one.
 			SELECT i.id INTO hit
 			  FROM tx_intents AS i
-			 WHERE i.chain_id = txq_step_adopt.chain_id AND i.sender = u.sender AND NOT i.held
+			 WHERE i.chain_id = txq_step_adopt.chain_id AND i.sender = u.sender
 			   AND ((i.status = 'reserved' AND i.nonce = u.nonce)
 					OR (i.status = 'pending'
 						AND NOT EXISTS (SELECT 1 FROM tx_intents AS r
 										 WHERE r.chain_id = i.chain_id AND r.sender = i.sender
 										   AND r.status = 'reserved' AND r.nonce = u.nonce)))
+			   AND NOT EXISTS (SELECT 1 FROM tx_attempts AS a WHERE a.intent_id = i.id)
 			   AND i.target IS NOT DISTINCT FROM v_to AND i.value = v_value AND i.data = v_data
 			 ORDER BY (i.status = 'reserved') DESC, i.id
 			 LIMIT 1
 			   FOR UPDATE;
 			IF hit IS NOT NULL THEN
-				v_type := coalesce((tx->>'type')::uint256::text::smallint, 0);
 				INSERT INTO tx_attempts (intent_id, chain_id, sender, nonce, tx_type, gas_limit, gas_price,
 										 max_fee_per_gas, max_priority_fee_per_gas, raw, hash, status,
 										 broadcasts, sent_at)
-				VALUES (hit, txq_step_adopt.chain_id, u.sender, u.nonce, v_type,
-						(tx->>'gas')::uint256::text::bigint,
-						CASE WHEN v_type = 0 THEN (tx->>'gasPrice')::uint256 END,
-						CASE WHEN v_type <> 0 THEN (tx->>'maxFeePerGas')::uint256 END,
-						CASE WHEN v_type <> 0 THEN (tx->>'maxPriorityFeePerGas')::uint256 END,
+				VALUES (hit, txq_step_adopt.chain_id, u.sender, u.nonce, v_type, v_gas, v_gp, v_mf, v_tip,
 						raw, h, 'sent', 0, now())
 				RETURNING id INTO att;
-				UPDATE tx_intents AS i SET status = 'sent', nonce = u.nonce, error = NULL, updated_at = now()
+				UPDATE tx_intents AS i
+				   SET status = 'sent', nonce = u.nonce, error = NULL, held = false, alert = NULL, updated_at = now()
 				 WHERE i.id = hit;
 				INSERT INTO tx_events (intent_id, attempt_id, event, detail)
 				VALUES (hit, att, 'adopted',
@@ -1281,25 +1347,67 @@ BEGIN
 			CONTINUE;
 		END IF;
 
-		-- The node does not show what it has at n: any intent of the sender
-		-- not signed here may be the one it carries.
-		SELECT x.p INTO node_count FROM unnest(senders, pending_counts) AS x(s, p) WHERE x.s = u.sender LIMIT 1;
-		why := format('held: the node has a transaction of %s at nonce %s that this database did not sign '
-					  'and cannot see (%s); this intent may be the one it carries, so it is not signed until '
-					  'an admin resolves it with txq_resolve_held',
-					  lower(u.sender::text), u.nonce,
-					  CASE WHEN tx IS NOT NULL THEN 'the node gave no raw bytes for it'
-						   WHEN pool IS NULL THEN 'the node has no txpool_content'
-						   ELSE 'mined already, or dropped from its pool' END);
+		-- The node does not show what it has at n.
+		un_sender := un_sender || u.sender; un_nonce := un_nonce || u.nonce;
+		un_why := un_why || CASE WHEN tx IS NOT NULL THEN 'the node gave no raw bytes for it'
+								 WHEN pool IS NULL THEN 'the node has no txpool_content'
+								 ELSE 'mined already, or dropped from its pool' END;
+	END LOOP;
+
+	-- Second pass: hold what an unseen nonce may carry, sender by sender.
+	FOR s IN
+		WITH un AS (
+			SELECT x.sender, x.nonce, x.why FROM unnest(un_sender, un_nonce, un_why) AS x(sender, nonce, why)
+			UNION ALL
+			-- A truncated sender: the nonces not looked at, up to the node's count.
+			SELECT t.sender, g.g, format('more than 256 unknown nonces, not looked at')
+			  FROM unnest(tr_sender, tr_last) AS t(sender, last)
+			  JOIN unnest(senders, pending_counts) AS p(sender, pending) ON p.sender = t.sender
+			 CROSS JOIN LATERAL (VALUES (t.last + 1), (p.pending - 1)) AS g(g)
+		),
+		-- Runs of consecutive nonces with the same reason (a truncated
+		-- range comes as its two ends).
+		runs AS (
+			SELECT un.sender, un.why, min(un.nonce) AS lo, max(un.nonce) AS hi, count(*) AS n
+			  FROM (SELECT un.*, un.nonce - row_number() OVER (PARTITION BY un.sender, un.why ORDER BY un.nonce) AS grp
+					  FROM un WHERE un.why NOT LIKE 'more than%') AS un
+			 GROUP BY un.sender, un.why, un.grp
+			UNION ALL
+			SELECT un.sender, un.why, min(un.nonce), max(un.nonce), 2
+			  FROM un WHERE un.why LIKE 'more than%'
+			 GROUP BY un.sender, un.why
+		),
+		texts AS (
+			SELECT r.sender, r.why, min(r.lo) AS lo, sum(r.n) AS n,
+				   string_agg(CASE WHEN r.lo = r.hi THEN r.lo::text ELSE r.lo || '-' || r.hi END, ', ' ORDER BY r.lo) AS list
+			  FROM runs AS r
+			 GROUP BY r.sender, r.why
+		)
+		SELECT t.sender, min(t.lo) AS first, (SELECT p.pending FROM unnest(senders, pending_counts) AS p(sender, pending)
+											   WHERE p.sender = t.sender LIMIT 1) AS node_count,
+			   string_agg(t.list, ', ' ORDER BY t.lo) AS list,
+			   sum(t.n) = 1 AS one,
+			   CASE WHEN count(*) = 1 THEN min(t.why)
+					ELSE string_agg(CASE WHEN t.n > 1 THEN 'nonces ' ELSE 'nonce ' END
+									|| t.list || ': ' || t.why, '; ' ORDER BY t.lo) END AS whys
+		  FROM texts AS t
+		 GROUP BY t.sender
+		 ORDER BY t.sender
+	LOOP
+		why := format('held: the node has %s of %s at %s %s that this database did not sign and cannot see (%s); '
+					  'this intent may be %s, so it is not signed until an admin resolves it with txq_resolve_held',
+					  CASE WHEN s.one THEN 'a transaction' ELSE 'transactions' END, lower(s.sender::text),
+					  CASE WHEN s.one THEN 'nonce' ELSE 'nonces' END, s.list, s.whys,
+					  CASE WHEN s.one THEN 'the one it carries' ELSE 'one they carry' END);
 		FOR hit IN
 			UPDATE tx_intents AS i SET held = true, alert = why, updated_at = now()
-			 WHERE i.chain_id = txq_step_adopt.chain_id AND i.sender = u.sender AND NOT i.held
-			   AND (i.status = 'pending' OR (i.status = 'reserved' AND i.nonce < node_count))
+			 WHERE i.chain_id = txq_step_adopt.chain_id AND i.sender = s.sender AND NOT i.held
+			   AND (i.status = 'pending' OR (i.status = 'reserved' AND i.nonce < s.node_count))
 			   AND NOT EXISTS (SELECT 1 FROM tx_attempts AS a WHERE a.intent_id = i.id)
 			RETURNING i.id
 		LOOP
 			INSERT INTO tx_events (intent_id, event, detail) VALUES (hit, 'held', why);
-			intent_id := hit; nonce := u.nonce; outcome := 'held';
+			intent_id := hit; nonce := s.first; outcome := 'held';
 			RETURN NEXT;
 		END LOOP;
 	END LOOP;
@@ -1321,7 +1429,8 @@ DECLARE
 BEGIN
 	UPDATE tx_intents AS i SET status = 'expired', error = 'valid_until passed before it was sent',
 		   updated_at = now()
-	 WHERE i.chain_id = txq_step_expire.chain_id AND i.status = 'pending' AND i.valid_until <= now();
+	 WHERE i.chain_id = txq_step_expire.chain_id AND i.status = 'pending' AND NOT i.held
+	   AND i.valid_until <= now();
 	GET DIAGNOSTICS n = ROW_COUNT;
 	FOR r IN
 		SELECT i.id, i.sender, i.nonce, i.cancel_requested

@@ -13,11 +13,19 @@
 --   999303  the pool shows another wallet's transaction: only the intent
 --           reserved at its nonce is held
 --   999304  raw bytes that do not hash to the pool's hash are not trusted
+--   999305  mixed: a nonce the node does not show, a later one in the pool
+--           that is a pending intent's: that intent is adopted, the others
+--           held, the alert lists every unseen nonce; a held intent whose
+--           transaction shows up later is adopted and no longer held
+--   999306  two senders, one with more than 256 unknown nonces: the other is
+--           still looked at; the truncated one's intents are held; a held
+--           pending intent does not expire
+--   999307  pool transactions of type 1, of an unknown type, without gas
 --
 -- test/t/141_promote.pl plays the same against anvil after a real failover.
 -- Everything is rolled back.
 BEGIN;
-SELECT plan(46);
+SELECT plan(67);
 SET LOCAL search_path = amplified, public;
 
 -- An address from a short tag: addr('a1') = 0x00…00a1.
@@ -220,6 +228,113 @@ SELECT results_eq(
 	'raw bytes whose hash is not the pool''s: not adopted, the matching intent is held');
 SELECT ok((SELECT alert LIKE '%(the node gave no raw bytes for it)%' FROM tx_intents WHERE id = pg_temp.id('e0')),
 	'bad raw bytes: the alert says so');
+
+-- ---- 999305: one nonce unseen (mined), a later one in the pool ----
+
+SELECT pg_temp.chain(999305, 'b5');
+SELECT pg_temp.enq('f0', 999305, 'b5', 10);
+SELECT pg_temp.reserve(999305);
+SELECT pg_temp.enq('f1', 999305, 'b5', 2);
+SELECT pg_temp.enq('f2', 999305, 'b5', 3);
+SELECT results_eq(
+	$$SELECT intent_id, nonce, outcome FROM txq_step_adopt(999305, ARRAY[pg_temp.addr('b5')], ARRAY[4::bigint],
+		jsonb_build_object('pending', jsonb_build_object(pg_temp.addr('b5')::text, jsonb_build_object('1', pg_temp.pooltx(51, 2)))),
+		ARRAY[pg_temp.rawhash(51)], ARRAY['0x' || encode(pg_temp.raw(51), 'hex')]) ORDER BY outcome, intent_id$$,
+	$$VALUES (pg_temp.id('f1'), 1::bigint, 'adopted'), (pg_temp.id('f0'), 0::bigint, 'held'), (pg_temp.id('f2'), 0::bigint, 'held')$$,
+	'mixed: the pending intent whose transaction is in the pool at nonce 1 is adopted, though nonce 0 is unseen; the others are held');
+SELECT is((SELECT status || ' ' || nonce || ' ' || held FROM tx_intents WHERE id = pg_temp.id('f1')), 'sent 1 false',
+	'mixed: the adopted intent is sent at nonce 1, not held');
+SELECT is((SELECT alert FROM tx_intents WHERE id = pg_temp.id('f2')),
+	'held: the node has transactions of ' || lower(pg_temp.addr('b5')::text) || ' at nonces 0, 2-3 that this database did not sign '
+	|| 'and cannot see (mined already, or dropped from its pool); this intent may be one they carry, so it is not signed '
+	|| 'until an admin resolves it with txq_resolve_held',
+	'mixed: the alert lists every unseen nonce of the sender (not the adopted one)');
+SELECT is((SELECT alert FROM tx_intents WHERE id = pg_temp.id('f0')), (SELECT alert FROM tx_intents WHERE id = pg_temp.id('f2')),
+	'mixed: the reserved intent has the same alert');
+SELECT results_eq(
+	$$SELECT intent_id, nonce, outcome FROM txq_step_adopt(999305, ARRAY[pg_temp.addr('b5')], ARRAY[4::bigint],
+		jsonb_build_object('pending', jsonb_build_object(pg_temp.addr('b5')::text, jsonb_build_object('2', pg_temp.pooltx(52, 3)))),
+		ARRAY[pg_temp.rawhash(52)], ARRAY['0x' || encode(pg_temp.raw(52), 'hex')])$$,
+	$$VALUES (pg_temp.id('f2'), 2::bigint, 'adopted')$$,
+	'a held intent whose transaction the pool shows later is adopted; nothing more is held');
+SELECT is((SELECT status || ' ' || nonce || ' ' || held || ' ' || coalesce(alert, '-') FROM tx_intents WHERE id = pg_temp.id('f2')),
+	'sent 2 false -', 'adopting a held intent ends its hold');
+SELECT is((SELECT held FROM tx_intents WHERE id = pg_temp.id('f0')), true, 'the reserved intent stays held');
+
+-- ---- 999306: two senders, one with more than 256 unknown nonces ----
+
+SELECT pg_temp.chain(999306, 'b6');
+SELECT add_signer(999306, pg_temp.addr('b7'), 'node');
+SELECT txq_set_signer_policy(999306, pg_temp.addr('b7'), max_value => '1000', max_intents_per_hour => NULL);
+SELECT txq_step_reconcile(999306, ARRAY[pg_temp.addr('b7')], ARRAY[0::bigint], ARRAY[0::bigint]);
+SELECT pg_temp.enq('g6', 999306, 'b6', 6);
+SELECT pg_temp.enq('g7', 999306, 'b7', 7);
+SELECT is((SELECT count(*) || ' ' || min(nonce) || ' ' || max(nonce) || ' ' || bool_and(truncated)
+			 FROM txq_step_unknown_nonces(999306, ARRAY[pg_temp.addr('b6'), pg_temp.addr('b7')], ARRAY[300, 1]::bigint[])
+			WHERE sender = pg_temp.addr('b6')), '256 0 255 true',
+	'unknown nonces: at most 256 of a sender with 300, said to be truncated');
+SELECT is((SELECT array_agg(nonce::text || ' ' || truncated)
+			 FROM txq_step_unknown_nonces(999306, ARRAY[pg_temp.addr('b6'), pg_temp.addr('b7')], ARRAY[300, 1]::bigint[])
+			WHERE sender = pg_temp.addr('b7')), ARRAY['0 false'],
+	'unknown nonces: the other sender''s are not crowded out');
+-- The pool shows the first 256 of b6 as another wallet's: only the truncation holds g6.
+CREATE TEMP TABLE pool6 AS
+SELECT jsonb_build_object('pending', jsonb_build_object(pg_temp.addr('b6')::text,
+		jsonb_object_agg(k::text, pg_temp.pooltx(1000 + k, 99)))) AS p,
+	   array_agg(pg_temp.rawhash(1000 + k)) AS hashes, array_agg('0x' || encode(pg_temp.raw(1000 + k), 'hex')) AS raws
+  FROM generate_series(0, 255) AS k;
+SELECT results_eq(
+	$$SELECT intent_id, nonce, outcome FROM txq_step_adopt(999306, ARRAY[pg_temp.addr('b6'), pg_temp.addr('b7')], ARRAY[300, 1]::bigint[],
+		(SELECT p FROM pool6), (SELECT hashes FROM pool6), (SELECT raws FROM pool6)) ORDER BY intent_id$$,
+	$$VALUES (pg_temp.id('g6'), 256::bigint, 'held'), (pg_temp.id('g7'), 0::bigint, 'held')$$,
+	'two senders: the truncated one''s pending intent is held, and so is the other''s');
+SELECT ok((SELECT alert LIKE 'held: the node has transactions of ' || lower(pg_temp.addr('b6')::text)
+				 || ' at nonces 256-299 that this database did not sign and cannot see (more than 256 unknown nonces, not looked at)%'
+			 FROM tx_intents WHERE id = pg_temp.id('g6')), 'truncated: the alert names the nonces not looked at');
+SELECT ok((SELECT alert LIKE 'held: the node has a transaction of ' || lower(pg_temp.addr('b7')::text) || ' at nonce 0 %'
+			 FROM tx_intents WHERE id = pg_temp.id('g7')), 'the other sender: the alert names its nonce');
+UPDATE tx_intents SET valid_until = now() - interval '1 minute' WHERE id = pg_temp.id('g7');
+SELECT is(txq_step_expire(999306), 0, 'expire: a held pending intent past valid_until is not expired');
+SELECT is((SELECT status || ' ' || held FROM tx_intents WHERE id = pg_temp.id('g7')), 'pending true',
+	'expire: the held pending intent stays pending and held');
+SELECT is(txq_resolve_held(pg_temp.id('g7'), false), 'pending', 'a held intent past valid_until is resolved by an admin');
+SELECT is(txq_step_expire(999306), 1, 'once resolved, it expires like any other');
+
+-- ---- 999307: transaction types ----
+
+SELECT pg_temp.chain(999307, 'b8');
+SELECT pg_temp.enq('h1', 999307, 'b8', 1);
+SELECT pg_temp.enq('h2', 999307, 'b8', 2);
+SELECT pg_temp.enq('h3', 999307, 'b8', 3);
+CREATE TEMP TABLE pool7 AS
+SELECT jsonb_build_object('pending', jsonb_build_object(pg_temp.addr('b8')::text, jsonb_build_object(
+		'0', pg_temp.pooltx(71, 1) - 'maxFeePerGas' - 'maxPriorityFeePerGas' || '{"type": "0x1", "gasPrice": "0x3b9aca00"}',
+		'1', pg_temp.pooltx(72, 2) || '{"type": "0x7e"}',
+		'2', pg_temp.pooltx(73, 3) - 'gas'))) AS p;
+SELECT results_eq(
+	$$SELECT intent_id, nonce, outcome FROM txq_step_adopt(999307, ARRAY[pg_temp.addr('b8')], ARRAY[3::bigint],
+		(SELECT p FROM pool7), ARRAY[pg_temp.rawhash(71), pg_temp.rawhash(72), pg_temp.rawhash(73)],
+		ARRAY['0x' || encode(pg_temp.raw(71), 'hex'), '0x' || encode(pg_temp.raw(72), 'hex'), '0x' || encode(pg_temp.raw(73), 'hex')])
+		ORDER BY intent_id$$,
+	$$VALUES (pg_temp.id('h1'), 0::bigint, 'adopted'), (pg_temp.id('h2'), 1::bigint, 'held'), (pg_temp.id('h3'), 1::bigint, 'held')$$,
+	'types: a type 1 transaction is adopted; one of an unknown type, and one without gas, hold (no error)');
+SELECT is((SELECT a.tx_type || ' ' || a.gas_price::text || ' ' || coalesce(a.max_fee_per_gas::text, '-') || ' ' || a.gas_limit
+			 FROM tx_attempts AS a WHERE a.intent_id = pg_temp.id('h1')), '1 1000000000 - 21000',
+	'types: the type 1 attempt has its gas price');
+SELECT is((SELECT alert FROM tx_intents WHERE id = pg_temp.id('h2')),
+	'held: the node has transactions of ' || lower(pg_temp.addr('b8')::text) || ' at nonces 1, 2 that this database did not sign '
+	|| 'and cannot see (nonce 1: the node shows a transaction of type 126, which this database does not read; '
+	|| 'nonce 2: the node shows a transaction without its gas or fees); this intent may be one they carry, so it is not '
+	|| 'signed until an admin resolves it with txq_resolve_held',
+	'types: the alert says why each nonce cannot be read');
+SELECT results_eq(
+	$$SELECT intent_id, outcome FROM txq_step_adopt(999307, ARRAY[pg_temp.addr('b8')], ARRAY[4::bigint],
+		jsonb_build_object('pending', jsonb_build_object(pg_temp.addr('b8')::text, jsonb_build_object('3', pg_temp.pooltx(74, 9) || '{"value": "0xzz"}'))),
+		ARRAY[pg_temp.rawhash(74)], ARRAY['0x' || encode(pg_temp.raw(74), 'hex')])$$,
+	$$SELECT 0::bigint, 'none' WHERE false$$,
+	'types: a value that cannot be read is no error (nothing left to hold)');
+SELECT ok((SELECT count(*) = 0 FROM tx_attempts WHERE chain_id = 999307 AND intent_id <> pg_temp.id('h1')),
+	'types: only the type 1 transaction was adopted');
 
 SELECT * FROM finish();
 ROLLBACK;
