@@ -192,6 +192,9 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.tx_attempts_id_seq', '')
 CREATE INDEX tx_attempts_intent ON @extschema@.tx_attempts (intent_id);
 CREATE INDEX tx_attempts_open ON @extschema@.tx_attempts (chain_id, status, nonce)
 	WHERE status IN ('signed', 'sent', 'mined');
+-- Reconciliation asks, per sender, which nonces have an attempt of ours
+-- (txq_step_unknown_nonces, every minute and at every start).
+CREATE INDEX tx_attempts_sender_nonce ON @extschema@.tx_attempts (chain_id, sender, nonce);
 -- The broadcast step walks this one: what is signed, in nonce order per sender.
 CREATE INDEX tx_attempts_to_send ON @extschema@.tx_attempts (chain_id, sender, nonce, id)
 	WHERE status = 'signed';
