@@ -804,15 +804,31 @@ COMMENT ON FUNCTION @extschema@.ingest_block_time(bigint, bigint) IS 'the timest
 -- there it may be an earlier block).  Block times never decrease along a
 -- chain, so this is also the greatest such number; blocks_time_idx serves
 -- it.  Bucketed series find the block at each bucket end with it.
+-- A time cannot prune the block ranges (src/ingest/partitions.sql), so it
+-- looks first in the chain's two newest ranges (ingest_window_from), and
+-- below them only when they hold no block that old: as times never
+-- decrease, a block found there is the answer.  The bound is a variable, so
+-- executor startup pruning leaves out the older ranges.
 CREATE FUNCTION @extschema@.ingest_block_at(chain_id bigint, at timestamptz)
 RETURNS bigint
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT b.number FROM @extschema@.blocks AS b
-	 WHERE b.chain_id = ingest_block_at.chain_id AND b.timestamp <= ingest_block_at.at
-	 ORDER BY b.timestamp DESC, b.number DESC LIMIT 1;
-END;
+AS $$
+DECLARE
+	lo bigint := @extschema@.ingest_window_from(chain_id, 9223372036854775807);
+	found_block bigint;
+BEGIN
+	LOOP
+		SELECT b.number INTO found_block FROM @extschema@.blocks AS b
+		 WHERE b.chain_id = ingest_block_at.chain_id AND b.number >= lo AND b.timestamp <= ingest_block_at.at
+		 ORDER BY b.timestamp DESC, b.number DESC LIMIT 1;
+		IF found_block IS NOT NULL OR lo = -9223372036854775807 - 1 THEN
+			RETURN found_block;
+		END IF;
+		lo := -9223372036854775807 - 1;
+	END LOOP;
+END
+$$;
 COMMENT ON FUNCTION @extschema@.ingest_block_at(bigint, timestamptz) IS 'the newest stored block at or before a time (NULL when none)';
 
 -- Whether a chain's node can answer for a block, asked before anything reads
