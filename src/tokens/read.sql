@@ -62,7 +62,8 @@ BEGIN
 		  FROM lst_rates r
 		  JOIN blocks b ON b.chain_id = r.chain_id AND b.number = r.block_number
 		 WHERE r.chain_id = $1 AND r.token = $2 AND r.method = m
-		   AND r.block_number >= lo AND r.block_number <= $3 AND b.timestamp <= $4
+		   AND r.block_number >= lo AND r.block_number <= $3 AND b.number >= lo AND b.number <= $3
+		   AND b.timestamp <= $4
 		 ORDER BY r.block_number DESC LIMIT 1;
 		EXIT WHEN FOUND OR lo = -9223372036854775807 - 1;
 		lo := -9223372036854775807 - 1;
@@ -151,7 +152,7 @@ BEGIN
 		RETURN QUERY
 		SELECT o.block_number, b.timestamp, o.round_id, o.answer, o.started_at, o.updated_at, o.answered_in_round
 		  FROM oracle_rounds o JOIN blocks b ON b.chain_id = o.chain_id AND b.number = o.block_number
-		 WHERE o.chain_id = $1 AND o.oracle = $2 AND o.block_number >= lo AND b.timestamp <= $3
+		 WHERE o.chain_id = $1 AND o.oracle = $2 AND o.block_number >= lo AND b.number >= lo AND b.timestamp <= $3
 		 ORDER BY o.block_number DESC LIMIT 1;
 		EXIT WHEN FOUND OR lo = -9223372036854775807 - 1;
 		lo := -9223372036854775807 - 1;

@@ -21,7 +21,8 @@
 -- to the block), then, when that holds nothing, every block below it: the
 -- same answer as one search of every range, without reading one index per
 -- range of the chain (the ranges below the window are pruned at executor
--- start, the bound being a variable).
+-- start, the bound being a variable; the block's bound is repeated on the
+-- blocks joined, which are partitioned too).
 -- (plpgsql, whose parameters cannot share a name with a result column:
 -- univ3_pool_latest below is the read with its documented names.)
 CREATE FUNCTION @extschema@.univ3_pool_latest_search(chain_id bigint, pool @extschema@.address,
@@ -41,14 +42,14 @@ BEGIN
 					s.liquidity, s.amount0, s.amount1
 			   FROM univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
 			  WHERE s.chain_id = $1 AND s.pool = $2 AND s.block_number >= lo AND s.block_number <= $3
-				AND b.timestamp <= $4
+				AND b.number >= lo AND b.number <= $3 AND b.timestamp <= $4
 			  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
 			UNION ALL
 			(SELECT b.timestamp, p.block_number, NULL::int, p.sqrt_price_x96, p.tick, p.liquidity,
 					NULL::int256, NULL::int256
 			   FROM univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
 			  WHERE p.chain_id = $1 AND p.pool = $2 AND p.block_number >= lo AND p.block_number <= $3
-				AND b.timestamp <= $4 AND (NOT $5 OR p.liquidity IS NOT NULL)
+				AND b.number >= lo AND b.number <= $3 AND b.timestamp <= $4 AND (NOT $5 OR p.liquidity IS NOT NULL)
 			  ORDER BY p.block_number DESC LIMIT 1)) c
 		 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST
 		 LIMIT 1;
