@@ -9,11 +9,12 @@
 #    range of the default partition_blocks, as the range being ingested is at
 #    most) just below block 2 100 000, with two logs each (50 emitters) and a
 #    state row of each of 5 Uniswap v3 pools every 10 blocks.
-# 2. Five recent-block queries, each run BENCH_REPEAT times (default 300),
+# 2. Six recent-block queries, each run BENCH_REPEAT times (default 300),
 #    their mean time in ms:
 #      logs   the logs of one address in the last 1000 blocks
 #      at     ingest_block_at: the block of an hour ago, by time
 #      pool   univ3_pool_state_at: one pool's state at the newest block
+#      head   ingest_head_block: the chain's newest stored block
 #    and two plain table queries, for reference (no goal: they cannot prune
 #    and read one index per range of the chain, as the read models above
 #    did before they searched the newest ranges first, ingest_window_from):
@@ -63,7 +64,8 @@ Q_TIME="SELECT count(*) FROM amplified.blocks WHERE chain_id = 1 AND timestamp >
 Q_STATE="SELECT block_number FROM amplified.univ3_pool_states WHERE chain_id = 1 AND pool = '0x00000000000000000000000000000000000003eb' ORDER BY block_number DESC LIMIT 1"
 Q_AT="SELECT amplified.ingest_block_at(1, to_timestamp(1600000000 + ($TOP - 1) * 12) - interval '1 hour')"
 Q_POOL="SELECT * FROM amplified.univ3_pool_state_at(1, '0x00000000000000000000000000000000000003eb', $TOP - 1)"
-QUERIES="logs at pool time state"
+Q_HEAD="SELECT amplified.ingest_head_block(1)"
+QUERIES="logs at pool head time state"
 
 # mean_ms QUERY: its mean time over REPEAT runs (after 20 warm-up runs).
 mean_ms() {
@@ -88,7 +90,7 @@ SQL
 scanned() {
 	{
 		case "$1" in
-			*univ3_pool_state_at*|*ingest_block_at*)
+			*univ3_pool_state_at*|*ingest_block_at*|*ingest_head_block*)
 				"${PSQL[@]}" -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
 					-c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_analyze = on" \
 					-c "SET auto_explain.log_timing = off" -c "SET auto_explain.log_level = notice" \

@@ -410,6 +410,10 @@ CREATE TRIGGER ingest_history_settings_replan AFTER INSERT OR UPDATE OF partitio
 -- every block from its low end up to the block.  The low end reaches the
 -- query as a parameter (a plpgsql variable), so executor startup pruning
 -- leaves out the ranges below it; a sub-select in the bound would not prune.
+-- The read models run with plan_cache_mode = force_generic_plan: a custom
+-- plan would prune while planning, but planning each call over the chain's
+-- ranges cost more than the whole generic execution (0.74 against 0.13 ms
+-- a call with 31 ranges).
 CREATE FUNCTION @extschema@.ingest_window_from(chain_id bigint, block bigint,
 	at timestamptz DEFAULT 'infinity')
 RETURNS bigint

@@ -18,6 +18,7 @@ CREATE FUNCTION @extschema@.token_lst_method(chain_id bigint, token @extschema@.
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	lo bigint := ingest_window_from($1, 9223372036854775807);
@@ -47,6 +48,7 @@ CREATE FUNCTION @extschema@.token_lst_rate_search(chain_id bigint, token @extsch
 RETURNS TABLE (block_number bigint, at timestamptz, rate @extschema@.uint256)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	m text := coalesce($5, token_lst_method($1, $2));
@@ -143,6 +145,7 @@ RETURNS TABLE (block_number bigint, at timestamptz, round_id @extschema@.uint256
 	started_at timestamptz, updated_at timestamptz, answered_in_round @extschema@.uint256)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	lo bigint := ingest_window_from($1, 9223372036854775807, $3);

@@ -31,6 +31,7 @@ RETURNS TABLE (at timestamptz, block_number bigint, log_index int, sqrt_price @e
 	tick int, liquidity @extschema@.uint256, amount0 @extschema@.int256, amount1 @extschema@.int256)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	lo bigint := ingest_window_from($1, $3, $4);

@@ -1,5 +1,6 @@
 -- 032_partition_reads: the latest-row read models on partitioned history.
--- ingest_block_at, univ3_pool_latest (and univ3_pool_state_at on it),
+-- ingest_head_block, ingest_block_at, univ3_pool_latest (and
+-- univ3_pool_state_at on it),
 -- token_lst_method, token_lst_rate_latest and token_oracle_answer_at search
 -- a window of the chain's newest ranges up to the block first
 -- (ingest_window_from) and everything below only when it holds nothing.
@@ -127,6 +128,9 @@ INSERT INTO t032 VALUES ('-infinity'), (to_timestamp(1600000000)), ('infinity'),
 
 -- ---- same answers
 
+SELECT is(ingest_head_block(9032), 9099::bigint, 'ingest_head_block: the newest block, in DEFAULT');
+SELECT is(ingest_head_block(9032), (SELECT max(number) FROM blocks WHERE chain_id = 9032), 'ingest_head_block: as max()');
+
 SELECT is((SELECT count(*) FROM t032
 			WHERE ingest_block_at(9032, at) IS DISTINCT FROM old032.ingest_block_at(9032, at)), 0::bigint,
 	'ingest_block_at: the same block as one search of every range, at every time');
@@ -217,6 +221,16 @@ SELECT is(pg_temp.scanned('EXECUTE w032(ingest_window_from(9032, 922337203685477
 SELECT is(pg_temp.scanned('EXECUTE w032(-9223372036854775808, 2500)'),
 	'univ3_pool_states_c9032_0 univ3_pool_states_c9032_1000 univ3_pool_states_c9032_2000 univ3_pool_states_default',
 	'the fallback: every range up to the block and DEFAULT');
+
+-- Without the DEFAULT blocks and the top ranges' blocks, the newest block
+-- is found below the window.
+DELETE FROM blocks WHERE chain_id = 9032 AND number >= 3000;
+SELECT is(ingest_head_block(9032), (SELECT max(number) FROM blocks WHERE chain_id = 9032),
+	'ingest_head_block: the newest block below the window');
+SELECT is(ingest_block_at(9032, 'infinity'), (SELECT max(number) FROM blocks WHERE chain_id = 9032),
+	'ingest_block_at: the newest block below the window');
+DELETE FROM blocks WHERE chain_id = 9032;
+SELECT is(ingest_head_block(9032), NULL::bigint, 'ingest_head_block: none without blocks');
 
 SELECT * FROM finish();
 ROLLBACK;
