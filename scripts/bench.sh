@@ -4,17 +4,19 @@
 # bench sees what another left behind).  Each benchmark prints its own
 # ratios against a baseline it measures in the same run, and its goals as
 # ratios too; nothing here asserts on time.
-# BENCH="bench/uint256.sh" runs only the ones named.
+# BENCH="bench/uint256.sh" runs only the ones named; STACK names the
+# throwaway stack (default "bench"), so two runs on one machine do not meet.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-trap 'scripts/stack.sh stop bench >/dev/null 2>&1 || true' EXIT
+STACK=${STACK:-bench}
+trap 'scripts/stack.sh stop "$STACK" >/dev/null 2>&1 || true' EXIT
 export PATH="$("${PG_CONFIG:-pg_config}" --bindir):$PATH"
 
 # A new stack: the old one (if any) is stopped and removed first.
 fresh_stack() {
-	scripts/stack.sh stop bench >/dev/null 2>&1 || true
-	scripts/stack.sh start bench || return 1
-	eval "$(scripts/stack.sh env bench)"
+	scripts/stack.sh stop "$STACK" >/dev/null 2>&1 || true
+	scripts/stack.sh start "$STACK" || return 1
+	eval "$(scripts/stack.sh env "$STACK")"
 	psql -X -q -c 'CREATE EXTENSION IF NOT EXISTS amplified'
 }
 

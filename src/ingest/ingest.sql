@@ -778,13 +778,29 @@ COMMENT ON VIEW @extschema@.v_ingest_status IS 'Ingestion per chain: head, index
 -- ---- read models of the chain data: how other modules see blocks ----
 
 -- The newest block of a chain that is stored (NULL when none).
+-- The chain's two newest ranges first (ingest_window_from), everything only
+-- when they hold no block: the same answer, without one index probe per
+-- range of the chain (strategies ask it every cycle).
 CREATE FUNCTION @extschema@.ingest_head_block(chain_id bigint)
 RETURNS bigint
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT max(b.number) FROM @extschema@.blocks AS b WHERE b.chain_id = ingest_head_block.chain_id;
-END;
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+	lo bigint := @extschema@.ingest_window_from(chain_id, 9223372036854775807);
+	head bigint;
+BEGIN
+	LOOP
+		SELECT max(b.number) INTO head FROM @extschema@.blocks AS b
+		 WHERE b.chain_id = ingest_head_block.chain_id AND b.number >= lo;
+		IF head IS NOT NULL OR lo = -9223372036854775807 - 1 THEN
+			RETURN head;
+		END IF;
+		lo := -9223372036854775807 - 1;
+	END LOOP;
+END
+$$;
 COMMENT ON FUNCTION @extschema@.ingest_head_block(bigint) IS 'the newest stored block of a chain (NULL when none)';
 
 -- The timestamp of a stored block (NULL when it is not stored).
@@ -804,15 +820,32 @@ COMMENT ON FUNCTION @extschema@.ingest_block_time(bigint, bigint) IS 'the timest
 -- there it may be an earlier block).  Block times never decrease along a
 -- chain, so this is also the greatest such number; blocks_time_idx serves
 -- it.  Bucketed series find the block at each bucket end with it.
+-- A time cannot prune the block ranges (src/ingest/partitions.sql), so it
+-- looks first in the chain's two newest ranges (ingest_window_from), and
+-- below them only when they hold no block that old: as times never
+-- decrease, a block found there is the answer.  The bound is a variable, so
+-- executor startup pruning leaves out the older ranges.
 CREATE FUNCTION @extschema@.ingest_block_at(chain_id bigint, at timestamptz)
 RETURNS bigint
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT b.number FROM @extschema@.blocks AS b
-	 WHERE b.chain_id = ingest_block_at.chain_id AND b.timestamp <= ingest_block_at.at
-	 ORDER BY b.timestamp DESC, b.number DESC LIMIT 1;
-END;
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+	lo bigint := @extschema@.ingest_window_from(chain_id, 9223372036854775807);
+	found_block bigint;
+BEGIN
+	LOOP
+		SELECT b.number INTO found_block FROM @extschema@.blocks AS b
+		 WHERE b.chain_id = ingest_block_at.chain_id AND b.number >= lo AND b.timestamp <= ingest_block_at.at
+		 ORDER BY b.timestamp DESC, b.number DESC LIMIT 1;
+		IF found_block IS NOT NULL OR lo = -9223372036854775807 - 1 THEN
+			RETURN found_block;
+		END IF;
+		lo := -9223372036854775807 - 1;
+	END LOOP;
+END
+$$;
 COMMENT ON FUNCTION @extschema@.ingest_block_at(bigint, timestamptz) IS 'the newest stored block at or before a time (NULL when none)';
 
 -- Whether a chain's node can answer for a block, asked before anything reads

@@ -10,14 +10,30 @@
 -- the first by name), unless a caller names one.  Times are block times.
 
 -- The method of a token's latest exchange-rate read (NULL without reads).
+-- Like every latest-row read here, it searches the chain's newest ranges
+-- first (ingest_window_from), then, only when they hold nothing, every
+-- block below them: the same answer, without one index probe per range
+-- (the bound is a variable: the older ranges are pruned at executor start).
 CREATE FUNCTION @extschema@.token_lst_method(chain_id bigint, token @extschema@.address)
 RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
-	SELECT r.method FROM lst_rates r
-	 WHERE r.chain_id = $1 AND r.token = $2
-	 ORDER BY r.block_number DESC, r.method LIMIT 1
+DECLARE
+	lo bigint := ingest_window_from($1, 9223372036854775807);
+	m text;
+BEGIN
+	LOOP
+		SELECT r.method INTO m FROM lst_rates r
+		 WHERE r.chain_id = $1 AND r.token = $2 AND r.block_number >= lo
+		 ORDER BY r.block_number DESC, r.method LIMIT 1;
+		IF FOUND OR lo = -9223372036854775807 - 1 THEN
+			RETURN m;
+		END IF;
+		lo := -9223372036854775807 - 1;
+	END LOOP;
+END
 $$;
 COMMENT ON FUNCTION @extschema@.token_lst_method(bigint, @extschema@.address) IS
 	'the exchange-rate method of a token''s latest read: the method of its rate series';
@@ -25,19 +41,47 @@ COMMENT ON FUNCTION @extschema@.token_lst_method(bigint, @extschema@.address) IS
 -- THE LST-rate read: a token's latest exchange-rate read at or before a
 -- block and a time, of the given method or the token's (no row if none).
 -- The other point reads are this one at a block or at a time.
+-- (plpgsql, whose parameters cannot share a name with a result column:
+-- token_lst_rate_latest below is the read with its documented names.)
+CREATE FUNCTION @extschema@.token_lst_rate_search(chain_id bigint, token @extschema@.address,
+	block bigint, upto timestamptz, method text)
+RETURNS TABLE (block_number bigint, at timestamptz, rate @extschema@.uint256)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+	m text := coalesce($5, token_lst_method($1, $2));
+	lo bigint;
+BEGIN
+	IF m IS NULL THEN
+		RETURN;
+	END IF;
+	lo := ingest_window_from($1, $3, $4);
+	WHILE lo IS NOT NULL LOOP
+		RETURN QUERY
+		SELECT r.block_number, b.timestamp, r.rate
+		  FROM lst_rates r
+		  JOIN blocks b ON b.chain_id = r.chain_id AND b.number = r.block_number
+		 WHERE r.chain_id = $1 AND r.token = $2 AND r.method = m
+		   AND r.block_number >= lo AND r.block_number <= $3 AND b.number >= lo AND b.number <= $3
+		   AND b.timestamp <= $4
+		 ORDER BY r.block_number DESC LIMIT 1;
+		EXIT WHEN FOUND OR lo = -9223372036854775807 - 1;
+		lo := -9223372036854775807 - 1;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.token_lst_rate_search(bigint, @extschema@.address, bigint, timestamptz, text) IS
+	'token_lst_rate_latest''s search: the newest ranges up to the block first, then the older ones';
+
 CREATE FUNCTION @extschema@.token_lst_rate_latest(chain_id bigint, token @extschema@.address,
 	block bigint DEFAULT 9223372036854775807, at timestamptz DEFAULT 'infinity', method text DEFAULT NULL)
 RETURNS TABLE (block_number bigint, at timestamptz, rate @extschema@.uint256)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT r.block_number, b.timestamp, r.rate
-	  FROM lst_rates r
-	  JOIN blocks b ON b.chain_id = r.chain_id AND b.number = r.block_number
-	 WHERE r.chain_id = $1 AND r.token = $2
-	   AND r.method = coalesce($5, token_lst_method($1, $2))
-	   AND r.block_number <= $3 AND b.timestamp <= $4
-	 ORDER BY r.block_number DESC LIMIT 1
+	SELECT * FROM token_lst_rate_search($1, $2, $3, $4, $5)
 $$;
 COMMENT ON FUNCTION @extschema@.token_lst_rate_latest(bigint, @extschema@.address, bigint, timestamptz, text) IS
 	'an LST''s latest exchange-rate read at or before a block and a time (of the token''s method unless one is given): the one rate read';
@@ -94,6 +138,33 @@ COMMENT ON FUNCTION @extschema@.token_lst_rate_series(bigint, @extschema@.addres
 
 -- An oracle's latest reading (latestRoundData()) at or before a time (no
 -- row if none).
+-- (Its search is plpgsql, whose parameters cannot share a name with a
+-- result column: token_oracle_answer_at below is the read.)
+CREATE FUNCTION @extschema@.token_oracle_answer_search(chain_id bigint, oracle @extschema@.address, upto timestamptz)
+RETURNS TABLE (block_number bigint, at timestamptz, round_id @extschema@.uint256, answer @extschema@.int256,
+	started_at timestamptz, updated_at timestamptz, answered_in_round @extschema@.uint256)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+	lo bigint := ingest_window_from($1, 9223372036854775807, $3);
+BEGIN
+	-- The newest ranges up to the block of that time first, as above.
+	WHILE lo IS NOT NULL LOOP
+		RETURN QUERY
+		SELECT o.block_number, b.timestamp, o.round_id, o.answer, o.started_at, o.updated_at, o.answered_in_round
+		  FROM oracle_rounds o JOIN blocks b ON b.chain_id = o.chain_id AND b.number = o.block_number
+		 WHERE o.chain_id = $1 AND o.oracle = $2 AND o.block_number >= lo AND b.number >= lo AND b.timestamp <= $3
+		 ORDER BY o.block_number DESC LIMIT 1;
+		EXIT WHEN FOUND OR lo = -9223372036854775807 - 1;
+		lo := -9223372036854775807 - 1;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.token_oracle_answer_search(bigint, @extschema@.address, timestamptz) IS
+	'token_oracle_answer_at''s search: the newest ranges up to the block of the time first, then the older ones';
+
 CREATE FUNCTION @extschema@.token_oracle_answer_at(chain_id bigint, oracle @extschema@.address,
 	at timestamptz DEFAULT now())
 RETURNS TABLE (block_number bigint, at timestamptz, round_id @extschema@.uint256, answer @extschema@.int256,
@@ -101,10 +172,7 @@ RETURNS TABLE (block_number bigint, at timestamptz, round_id @extschema@.uint256
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT o.block_number, b.timestamp, o.round_id, o.answer, o.started_at, o.updated_at, o.answered_in_round
-	  FROM oracle_rounds o JOIN blocks b ON b.chain_id = o.chain_id AND b.number = o.block_number
-	 WHERE o.chain_id = $1 AND o.oracle = $2 AND b.timestamp <= $3
-	 ORDER BY o.block_number DESC LIMIT 1
+	SELECT * FROM token_oracle_answer_search($1, $2, $3)
 $$;
 COMMENT ON FUNCTION @extschema@.token_oracle_answer_at(bigint, @extschema@.address, timestamptz) IS
 	'an oracle''s latest ingested round at or before a time';
@@ -172,6 +240,8 @@ INSERT INTO @extschema@.market_sources (name, provides, series, description, bui
 
 -- They read chain data: for readers, as the tables they read.
 REVOKE ALL ON FUNCTION @extschema@.token_lst_method(bigint, @extschema@.address),
+	@extschema@.token_lst_rate_search(bigint, @extschema@.address, bigint, timestamptz, text),
+	@extschema@.token_oracle_answer_search(bigint, @extschema@.address, timestamptz),
 	@extschema@.token_lst_rate_at(bigint, @extschema@.address, bigint),
 	@extschema@.token_lst_rate_at_time(bigint, @extschema@.address, timestamptz, text),
 	@extschema@.token_lst_rate_latest(bigint, @extschema@.address, bigint, timestamptz, text),
@@ -181,6 +251,8 @@ REVOKE ALL ON FUNCTION @extschema@.token_lst_method(bigint, @extschema@.address)
 	@extschema@.token_market_lst_rates(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.token_market_oracle_answers(bigint, @extschema@.address, timestamptz, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.token_lst_method(bigint, @extschema@.address),
+	@extschema@.token_lst_rate_search(bigint, @extschema@.address, bigint, timestamptz, text),
+	@extschema@.token_oracle_answer_search(bigint, @extschema@.address, timestamptz),
 	@extschema@.token_lst_rate_at(bigint, @extschema@.address, bigint),
 	@extschema@.token_lst_rate_at_time(bigint, @extschema@.address, timestamptz, text),
 	@extschema@.token_lst_rate_latest(bigint, @extschema@.address, bigint, timestamptz, text),

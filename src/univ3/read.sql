@@ -17,6 +17,51 @@
 -- reading without liquidity does not count.  The other read models are
 -- this one at a block (univ3_pool_state_at) or at a time, followed by the
 -- window after it (univ3_pool_observations).  No row when nothing is known.
+-- It searches the window of ingest_window_from first (the newest ranges up
+-- to the block), then, when that holds nothing, every block below it: the
+-- same answer as one search of every range, without reading one index per
+-- range of the chain (the ranges below the window are pruned at executor
+-- start, the bound being a variable; the block's bound is repeated on the
+-- blocks joined, which are partitioned too).
+-- (plpgsql, whose parameters cannot share a name with a result column:
+-- univ3_pool_latest below is the read with its documented names.)
+CREATE FUNCTION @extschema@.univ3_pool_latest_search(chain_id bigint, pool @extschema@.address,
+	block bigint, upto timestamptz, with_liquidity boolean)
+RETURNS TABLE (at timestamptz, block_number bigint, log_index int, sqrt_price @extschema@.uint256,
+	tick int, liquidity @extschema@.uint256, amount0 @extschema@.int256, amount1 @extschema@.int256)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, @extschema@, pg_temp
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+	lo bigint := ingest_window_from($1, $3, $4);
+BEGIN
+	WHILE lo IS NOT NULL LOOP
+		RETURN QUERY
+		SELECT c.* FROM (
+			(SELECT b.timestamp AS at, s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price, s.tick,
+					s.liquidity, s.amount0, s.amount1
+			   FROM univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
+			  WHERE s.chain_id = $1 AND s.pool = $2 AND s.block_number >= lo AND s.block_number <= $3
+				AND b.number >= lo AND b.number <= $3 AND b.timestamp <= $4
+			  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
+			UNION ALL
+			(SELECT b.timestamp, p.block_number, NULL::int, p.sqrt_price_x96, p.tick, p.liquidity,
+					NULL::int256, NULL::int256
+			   FROM univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
+			  WHERE p.chain_id = $1 AND p.pool = $2 AND p.block_number >= lo AND p.block_number <= $3
+				AND b.number >= lo AND b.number <= $3 AND b.timestamp <= $4 AND (NOT $5 OR p.liquidity IS NOT NULL)
+			  ORDER BY p.block_number DESC LIMIT 1)) c
+		 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST
+		 LIMIT 1;
+		EXIT WHEN FOUND OR lo = -9223372036854775807 - 1;
+		lo := -9223372036854775807 - 1;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.univ3_pool_latest_search(bigint, @extschema@.address, bigint, timestamptz, boolean) IS
+	'univ3_pool_latest''s search: the newest ranges up to the block first, then the older ones';
+
 CREATE FUNCTION @extschema@.univ3_pool_latest(chain_id bigint, pool @extschema@.address,
 	block bigint DEFAULT 9223372036854775807, at timestamptz DEFAULT 'infinity', with_liquidity boolean DEFAULT false)
 RETURNS TABLE (at timestamptz, block_number bigint, log_index int, sqrt_price @extschema@.uint256,
@@ -24,21 +69,7 @@ RETURNS TABLE (at timestamptz, block_number bigint, log_index int, sqrt_price @e
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-	SELECT c.* FROM (
-		(SELECT b.timestamp AS at, s.block_number, s.log_index, s.sqrt_price_x96 AS sqrt_price, s.tick,
-				s.liquidity, s.amount0, s.amount1
-		   FROM univ3_swaps s JOIN blocks b ON b.chain_id = s.chain_id AND b.number = s.block_number
-		  WHERE s.chain_id = $1 AND s.pool = $2 AND s.block_number <= $3 AND b.timestamp <= $4
-		  ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1)
-		UNION ALL
-		(SELECT b.timestamp, p.block_number, NULL::int, p.sqrt_price_x96, p.tick, p.liquidity,
-				NULL::int256, NULL::int256
-		   FROM univ3_pool_states p JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number
-		  WHERE p.chain_id = $1 AND p.pool = $2 AND p.block_number <= $3 AND b.timestamp <= $4
-			AND (NOT $5 OR p.liquidity IS NOT NULL)
-		  ORDER BY p.block_number DESC LIMIT 1)) c
-	 ORDER BY c.block_number DESC, c.log_index DESC NULLS FIRST
-	 LIMIT 1
+	SELECT * FROM univ3_pool_latest_search($1, $2, $3, $4, $5)
 $$;
 COMMENT ON FUNCTION @extschema@.univ3_pool_latest(bigint, @extschema@.address, bigint, timestamptz, boolean) IS
 	'a pool''s latest swap or state reading at or before a block and a time (the one pool-state read the others build on)';
@@ -227,12 +258,14 @@ GRANT EXECUTE ON FUNCTION @extschema@.univ3_pool_liquidity_net_at(bigint, @extsc
 REVOKE ALL ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint),
 	@extschema@.univ3_pool_activity(bigint, @extschema@.address, timestamptz, timestamptz, interval, int),
 	@extschema@.univ3_pool_latest(bigint, @extschema@.address, bigint, timestamptz, boolean),
+	@extschema@.univ3_pool_latest_search(bigint, @extschema@.address, bigint, timestamptz, boolean),
 	@extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.univ3_pool_fees_token1(bigint, @extschema@.address, int, timestamptz, bigint),
 	@extschema@.univ3_market_prices(bigint, @extschema@.address, timestamptz, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.univ3_pool_state_at(bigint, @extschema@.address, bigint),
 	@extschema@.univ3_pool_activity(bigint, @extschema@.address, timestamptz, timestamptz, interval, int),
 	@extschema@.univ3_pool_latest(bigint, @extschema@.address, bigint, timestamptz, boolean),
+	@extschema@.univ3_pool_latest_search(bigint, @extschema@.address, bigint, timestamptz, boolean),
 	@extschema@.univ3_pool_observations(bigint, @extschema@.address, timestamptz, timestamptz),
 	@extschema@.univ3_pool_fees_token1(bigint, @extschema@.address, int, timestamptz, bigint),
 	@extschema@.univ3_market_prices(bigint, @extschema@.address, timestamptz, timestamptz) TO amplified_reader;
