@@ -194,8 +194,8 @@ printf '%s\n' "${samples[@]}" | awk '
 # 3, now longer by step 4's traffic: the baseline.  Then it is dropped again,
 # BENCH_HISTORY_BLOCKS blocks (default 2 000 000) with one log each of a
 # chain 999 are inserted by SQL into their partitions, and the same chain is
-# ingested once more: the ratio of the two rates is the cost of the history
-# (goal: near 1).
+# ingested once more: the ratio of the two rates (each the best of two runs)
+# is the cost of the history (goal: near 1).
 HIST=${BENCH_HISTORY_BLOCKS:-2000000}
 drop_chain() {
 	"${PSQL[@]}" -c "UPDATE amplified.chains SET enabled = false WHERE chain_id = $CHAIN_ID"
@@ -206,12 +206,24 @@ drop_chain() {
 	"${PSQL[@]}" -c "DELETE FROM amplified.chains WHERE chain_id = $CHAIN_ID"
 	"${PSQL[@]}" -c "VACUUM ANALYZE"
 }
+# Each rate is the best of two runs (a run is about a second: one run's
+# noise on a shared machine is some 10 %).
+best_rate() {
+	local what=$1 lps=0 bps=0
+	for run in 1 2; do
+		drop_chain
+		amp_rate "$HEAD"
+		echo "amplified $what, run $run: $AMP_LOGS logs, $AMP_BLOCKS blocks in $secs s: $AMP_LPS logs/s, $AMP_BPS blocks/s (state $state)"
+		lps=$(awk -v a="$lps" -v b="$AMP_LPS" 'BEGIN { print (b > a ? b : a) }')
+		bps=$(awk -v a="$bps" -v b="$AMP_BPS" 'BEGIN { print (b > a ? b : a) }')
+	done
+	AMP_LPS=$lps
+	AMP_BPS=$bps
+}
 HEAD=$(rpc_head)
-drop_chain
-amp_rate "$HEAD"
+best_rate "again, no history"
 BASE_LPS=$AMP_LPS
 BASE_BPS=$AMP_BPS
-echo "amplified again, no history: $AMP_LOGS logs, $AMP_BLOCKS blocks in $secs s: $AMP_LPS logs/s, $AMP_BPS blocks/s (state $state)"
 drop_chain
 h0=$(date +%s.%N)
 "${PSQL[@]}" <<SQL
@@ -230,7 +242,6 @@ VACUUM ANALYZE amplified.blocks, amplified.logs;
 SQL
 HIST_SECS=$(awk -v a="$h0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
 echo "history: $HIST blocks and $HIST logs of chain 999 inserted in $HIST_SECS s ($("${PSQL[@]}" -c "SELECT count(*) FROM amplified.ingest_partitions WHERE chain_id = 999") ranges)"
-amp_rate "$HEAD"
-echo "amplified over that history: $AMP_LOGS logs, $AMP_BLOCKS blocks in $secs s: $AMP_LPS logs/s, $AMP_BPS blocks/s (state $state)"
+best_rate "over that history"
 awk -v a="$AMP_LPS" -v n="$BASE_LPS" -v b="$AMP_BPS" -v m="$BASE_BPS" 'BEGIN {
 	printf "ratio with history/without: logs %.2f, blocks %.2f (goal ~1: no loss of rate)\n", a / n, b / m }'
