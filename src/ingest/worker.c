@@ -96,6 +96,7 @@ typedef struct IngestState
 	char	   *preferred_url;	/* the endpoint failed over to (TopMemoryContext), or NULL */
 	PartCover	head_cover;		/* of the head stream */
 	PartCover	fill_cover;		/* of the backfills */
+	int64		node_safe;		/* the node's head - confirmations at the last head step; -1 unknown */
 	bool		retention_due;	/* the head's cover moved: apply retention */
 	int			retention_failures; /* failed retention calls in a row */
 	TimestampTz retention_at;	/* not before this (backoff after a failure) */
@@ -697,8 +698,10 @@ MaintainPartitions(void *arg)
 			int			range = st->range > 0 ? st->range : st->conf.logs_range;
 			int64		next = GetCursor(st->chain_id, "head", st->conf.start_block);
 			int64		args[2] = {st->chain_id, next};
+			int64		to = Max(next, Min(next + Min(range, INGEST_MAX_HEADERS) - 1, st->node_safe));
 
-			if (EnsurePartitions(st, &st->head_cover, next, next + Min(range, INGEST_MAX_HEADERS) - 1))
+			/* Up to the node's head as last seen: no ranges made past it. */
+			if (EnsurePartitions(st, &st->head_cover, next, to))
 				st->retention_due = true;
 			ExecInt8("SELECT min(k.next_block) FROM amplified.watched_contracts w "
 					 "JOIN amplified.ingest_cursors k ON k.chain_id = w.chain_id AND k.stream = lower(w.address::text) "
@@ -708,8 +711,7 @@ MaintainPartitions(void *arg)
 				int64		from = FirstInt8(-1);
 
 				if (from >= 0)
-					(void) EnsurePartitions(st, &st->fill_cover, from,
-											   Min(next + Min(range, INGEST_MAX_HEADERS) - 1, from + range - 1));
+					(void) EnsurePartitions(st, &st->fill_cover, from, Max(from, Min(next - 1, from + range - 1)));
 			}
 		}
 	}
@@ -804,6 +806,7 @@ HeadStep(IngestState *st)
 	if (head < next - 1 && st->target.nurls > 1)
 		head = FailOverBehind(st, next - 1, head);
 	safe = head - st->conf.confirmations;
+	st->node_safe = safe;
 	if (next > safe)
 	{
 		const char *state = CheckIndexedHistory(st, next - 1, head);
@@ -813,6 +816,9 @@ HeadStep(IngestState *st)
 		return;
 	}
 	to = Min(safe, next + Min(st->range, INGEST_MAX_HEADERS) - 1);
+	/* No further than the partitions made before the step (then at once more). */
+	if (st->head_cover.lo <= next && next < st->head_cover.recheck)
+		to = Min(to, st->head_cover.recheck - 1);
 
 	/* Logs first (the range may shrink), then the headers they must match. */
 	addrs = CaughtUpContracts(st->chain_id, next, &naddrs);
@@ -891,6 +897,8 @@ BackfillStep(IngestState *st)
 	if (head < from)
 		return;
 	to = Min(to, head);
+	if (st->fill_cover.lo <= from && from < st->fill_cover.recheck)
+		to = Min(to, st->fill_cover.recheck - 1);
 
 	FetchLogsAdaptive(st, from, &to, &addr, 1, &logs, &nlogs);
 
@@ -1053,6 +1061,7 @@ IngestMain(Datum main_arg)
 
 	memset(&st, 0, sizeof(st));
 	st.chain_id = WorkerMyChainId();
+	st.node_safe = -1;
 	cxt = AllocSetContextCreate(TopMemoryContext, "amplified ingest", ALLOCSET_DEFAULT_SIZES);
 
 	for (;;)
