@@ -742,11 +742,14 @@ ApplyRetention(void *arg)
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "amplified ingest: retention");
 
+	/* Never wait long for a lock here: the next try comes after a backoff. */
+	if (SPI_execute("SET LOCAL lock_timeout = '5s'", false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "amplified ingest: could not set lock_timeout");
 	ExecInt8("SELECT count(*) FROM amplified.ingest_retention_apply($1)", 1, args, SPI_OK_SELECT);
-	ExecInt8("SELECT EXISTS (SELECT 1 FROM amplified.ingest_partitions k "
+	ExecInt8("SELECT count(*) FROM amplified.ingest_partitions k "
 			 "JOIN amplified.v_ingest_history v ON v.chain_id = k.chain_id "
-			 "WHERE k.chain_id = $1 AND k.to_block <= v.cutoff)", 1, args, SPI_OK_SELECT);
-	left = FirstInt8(0) != 0;
+			 "WHERE k.chain_id = $1 AND k.to_block <= v.cutoff", 1, args, SPI_OK_SELECT);
+	left = FirstInt8(0) > 0;
 
 	SPI_finish();
 	PopActiveSnapshot();
