@@ -149,17 +149,31 @@ BEGIN
 		EXECUTE format('GRANT %s ON %s TO %s', g.privilege_type, part,
 					   CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END);
 	END LOOP;
-	IF NOT EXISTS (SELECT 1 FROM pg_depend d
-					WHERE d.classid = 'pg_class'::regclass AND d.objid = part AND d.deptype = 'e'
-					  AND d.refclassid = 'pg_extension'::regclass) THEN
+	-- A user's table (a partitioned decoder target) keeps its partitions as
+	-- its own: same owner, not members of the extension.
+	IF (SELECT c.relowner FROM pg_class c WHERE c.oid = parent) <> (SELECT c.relowner FROM pg_class c WHERE c.oid = part) THEN
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', part,
+					   pg_get_userbyid((SELECT c.relowner FROM pg_class c WHERE c.oid = parent)));
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_depend d
+				WHERE d.classid = 'pg_class'::regclass AND d.objid = parent AND d.deptype = 'e'
+				  AND d.refclassid = 'pg_extension'::regclass)
+	   AND NOT EXISTS (SELECT 1 FROM pg_depend d
+						WHERE d.classid = 'pg_class'::regclass AND d.objid = part AND d.deptype = 'e'
+						  AND d.refclassid = 'pg_extension'::regclass) THEN
 		EXECUTE format('ALTER EXTENSION amplified ADD TABLE %s', part);
 	END IF;
 END
 $$;
 
 -- Every partitioned history table gets its DEFAULT partition, for rows
--- outside every range (hand inserts, blocks no range covers yet).  The
--- install script calls it after each module's history tables and grants.
+-- outside every range (hand inserts, blocks no range covers yet), and a
+-- partition for every range of every chain made so far: a table seen for
+-- the first time (a user's partitioned decoder target created after the
+-- chains' ranges) gets them all, with the rows of those ranges its DEFAULT
+-- partition held.  The install script calls it after each module's history
+-- tables; ingest_partitions_maintain at every call (the caller holds the
+-- ingest_partitions lock).  A table already complete costs one count.
 CREATE FUNCTION @extschema@.ingest_partitions_defaults()
 RETURNS void
 LANGUAGE plpgsql
@@ -167,10 +181,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	t record;
+	r record;
 	nsp name;
 	part regclass;
+	ranges bigint := (SELECT count(*) FROM @extschema@.ingest_partitions);
 BEGIN
-	FOR t IN SELECT h.tab FROM @extschema@.ingest_history_tables() AS h WHERE h.by_range LOOP
+	FOR t IN SELECT h.tab, h.block_column FROM @extschema@.ingest_history_tables() AS h WHERE h.by_range LOOP
 		IF @extschema@.ingest_partition_default(t.tab) IS NULL THEN
 			SELECT n.nspname INTO nsp FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t.tab;
 			EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', nsp,
@@ -178,6 +194,13 @@ BEGIN
 			part := @extschema@.ingest_partition_default(t.tab);
 			PERFORM @extschema@.ingest_partition_adopt(t.tab, part);
 		END IF;
+		CONTINUE WHEN (SELECT count(*) FROM pg_inherits i WHERE i.inhparent = t.tab) > ranges;
+		FOR r IN SELECT k.chain_id, k.from_block, k.to_block FROM @extschema@.ingest_partitions AS k
+				  ORDER BY k.chain_id, k.from_block LOOP
+			IF @extschema@.ingest_partition_of(t.tab, @extschema@.ingest_partition_name(t.tab, r.chain_id, r.from_block)) IS NULL THEN
+				PERFORM @extschema@.ingest_partition_create(t.tab, t.block_column, r.chain_id, r.from_block, r.to_block);
+			END IF;
+		END LOOP;
 	END LOOP;
 END
 $$;
@@ -256,8 +279,11 @@ BEGIN
 		RAISE EXCEPTION 'chain % is not configured', ingest_partitions_maintain.chain_id
 			USING ERRCODE = 'undefined_object';
 	END IF;
-	-- One maker at a time (the worker, add_chain, an admin).
+	-- One maker at a time (the worker, add_chain, an admin, retention).
 	LOCK TABLE @extschema@.ingest_partitions IN SHARE ROW EXCLUSIVE MODE;
+	-- A history table seen for the first time gets its DEFAULT partition
+	-- and every range made so far.
+	PERFORM @extschema@.ingest_partitions_defaults();
 	SELECT coalesce((SELECT h.partition_blocks FROM @extschema@.ingest_history_settings AS h
 					  WHERE h.chain_id = ingest_partitions_maintain.chain_id), 100000) INTO p;
 	hi := to_block + p / 2;
@@ -318,12 +344,60 @@ $$;
 CREATE TRIGGER chains_history_partitions AFTER INSERT ON @extschema@.chains
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.chains_history_partitions();
 
+-- Lock what removing the range of a chain starting at from_block touches,
+-- all of it before anything is changed and always in the same order, the
+-- order readers and the ingest worker take them in: first chains (and any
+-- other table a history table references: dropping a partition drops its
+-- foreign keys' triggers there), then blocks, then the dependents by name;
+-- of each partitioned table the parent alone, then the range's partition,
+-- then the DEFAULT partition (dropping a partition changes its
+-- constraint).  ACCESS EXCLUSIVE, as DETACH and DROP take them anyway
+-- (ROW EXCLUSIVE on a plain table, whose rows are only deleted).  The
+-- caller's lock_timeout bounds the wait.
+CREATE FUNCTION @extschema@.ingest_partition_range_lock(chain_id bigint, from_block bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t record;
+	part regclass;
+BEGIN
+	FOR t IN SELECT x.tab FROM (SELECT DISTINCT f.confrelid::regclass AS tab
+								  FROM pg_constraint f
+								 WHERE f.contype = 'f' AND f.conrelid IN (SELECT h.tab FROM @extschema@.ingest_history_tables() AS h)
+								   AND f.confrelid NOT IN (SELECT h.tab FROM @extschema@.ingest_history_tables() AS h)) AS x
+			  ORDER BY x.tab <> '@extschema@.chains'::regclass, x.tab::text LOOP
+		EXECUTE format('LOCK TABLE ONLY %s IN ACCESS EXCLUSIVE MODE', t.tab);
+	END LOOP;
+	-- ingest_history_tables() lists blocks first, then the rest by name.
+	FOR t IN SELECT h.tab, h.by_range FROM @extschema@.ingest_history_tables() AS h LOOP
+		IF NOT t.by_range THEN
+			EXECUTE format('LOCK TABLE ONLY %s IN ROW EXCLUSIVE MODE', t.tab);
+			CONTINUE;
+		END IF;
+		EXECUTE format('LOCK TABLE ONLY %s IN ACCESS EXCLUSIVE MODE', t.tab);
+		part := @extschema@.ingest_partition_of(t.tab, @extschema@.ingest_partition_name(t.tab,
+				ingest_partition_range_lock.chain_id, from_block));
+		IF part IS NOT NULL THEN
+			EXECUTE format('LOCK TABLE ONLY %s IN ACCESS EXCLUSIVE MODE', part);
+		END IF;
+		part := @extschema@.ingest_partition_default(t.tab);
+		IF part IS NOT NULL THEN
+			EXECUTE format('LOCK TABLE ONLY %s IN ACCESS EXCLUSIVE MODE', part);
+		END IF;
+	END LOOP;
+END
+$$;
+
 -- Remove the range [from_block, to_block) of a chain from every history
--- table, dependents first: a partitioned table's partition is dropped, a
--- plain table's rows of the range deleted; last the blocks partition is
--- detached (its referencing rows are gone by then) and dropped.  Members of
--- the extension are dropped from it first (a member cannot be dropped).
--- Returns the partitions dropped and the rows deleted.
+-- table, dependents first: a partitioned table's partition is dropped, the
+-- rows of the range deleted from a plain table or from a partitioned one
+-- that has no partition for it (they sit in its DEFAULT partition); last
+-- the blocks partition is detached (its referencing rows are gone by then)
+-- and dropped.  Every lock is taken first (ingest_partition_range_lock).
+-- Members of the extension are dropped from it first (a member cannot be
+-- dropped).  Returns the partitions dropped and the rows deleted.
 CREATE FUNCTION @extschema@.ingest_partition_range_drop(chain_id bigint, from_block bigint, to_block bigint,
 	OUT dropped text[], OUT rows_deleted bigint)
 LANGUAGE plpgsql
@@ -336,12 +410,15 @@ DECLARE
 BEGIN
 	dropped := '{}';
 	rows_deleted := 0;
+	PERFORM @extschema@.ingest_partition_range_lock(ingest_partition_range_drop.chain_id, from_block);
 	FOR t IN SELECT h.tab, h.block_column, h.by_range FROM @extschema@.ingest_history_tables() AS h
 			  ORDER BY h.tab = '@extschema@.blocks'::regclass, h.tab::text LOOP
+		part := NULL;
 		IF t.by_range THEN
 			part := @extschema@.ingest_partition_of(t.tab, @extschema@.ingest_partition_name(t.tab,
 					ingest_partition_range_drop.chain_id, from_block));
-			CONTINUE WHEN part IS NULL;
+		END IF;
+		IF part IS NOT NULL THEN
 			IF t.tab = '@extschema@.blocks'::regclass THEN
 				EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', t.tab, part);
 			END IF;
@@ -366,7 +443,11 @@ $$;
 
 -- A chain's partition_blocks set or changed: its ranges above every stored
 -- block, empty so far, are made again with the new length (the ones in
--- use keep theirs).
+-- use keep theirs).  Nothing is done when the ranges ahead already have
+-- that length.  A range is dropped only if, with its locks held, none of
+-- its partitions has ever held a row (its files are empty: a test no
+-- snapshot can fool, so a block the worker committed meanwhile is never
+-- dropped with it).
 CREATE FUNCTION @extschema@.ingest_history_settings_replan()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -375,7 +456,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	top bigint;
+	p bigint := NEW.partition_blocks;
 	r record;
+	used boolean;
 BEGIN
 	IF TG_OP = 'UPDATE' AND NEW.partition_blocks = OLD.partition_blocks THEN
 		RETURN NULL;
@@ -383,7 +466,20 @@ BEGIN
 	LOCK TABLE @extschema@.ingest_partitions IN SHARE ROW EXCLUSIVE MODE;
 	top := @extschema@.ingest_head_block(NEW.chain_id);
 	FOR r IN SELECT k.from_block, k.to_block FROM @extschema@.ingest_partitions AS k
-			  WHERE k.chain_id = NEW.chain_id AND k.from_block > coalesce(top, -1) ORDER BY k.from_block LOOP
+			  WHERE k.chain_id = NEW.chain_id AND k.from_block > coalesce(top, -1)
+				-- The ranges ahead already have the length asked for: nothing to do.
+				AND EXISTS (SELECT 1 FROM @extschema@.ingest_partitions AS j
+							 WHERE j.chain_id = NEW.chain_id AND j.from_block > coalesce(top, -1)
+							   AND (j.from_block % p <> 0 OR j.to_block <> j.from_block + p))
+			  ORDER BY k.from_block LOOP
+		PERFORM @extschema@.ingest_partition_range_lock(NEW.chain_id, r.from_block);
+		SELECT EXISTS (SELECT 1 FROM @extschema@.ingest_history_tables() AS h,
+							 LATERAL (SELECT @extschema@.ingest_partition_of(h.tab,
+									  @extschema@.ingest_partition_name(h.tab, NEW.chain_id, r.from_block)) AS part) AS x
+						WHERE h.by_range AND x.part IS NOT NULL AND pg_relation_size(x.part) > 0)
+		  INTO used;
+		-- A range written meanwhile, and every range above it, stay.
+		EXIT WHEN used;
 		PERFORM @extschema@.ingest_partition_range_drop(NEW.chain_id, r.from_block, r.to_block);
 	END LOOP;
 	PERFORM @extschema@.ingest_partitions_maintain(c.chain_id, coalesce(top + 1, c.start_block), coalesce(top + 1, c.start_block))
@@ -560,9 +656,11 @@ BEGIN
 		BEGIN
 			SELECT x.dropped, x.rows_deleted INTO dropped, total
 			  FROM @extschema@.ingest_partition_range_drop(ingest_retention_apply.chain_id, r.from_block, r.to_block) AS x;
-		EXCEPTION WHEN lock_not_available THEN
-			RAISE WARNING 'retention of chain % stopped at blocks % to %: a reader holds the history tables',
-				ingest_retention_apply.chain_id, r.from_block, r.to_block - 1
+		EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
+			RAISE WARNING 'retention of chain % stopped at blocks % to %: %',
+				ingest_retention_apply.chain_id, r.from_block, r.to_block - 1,
+				CASE WHEN SQLSTATE = '40P01' THEN 'a deadlock with a reader of the history tables'
+					 ELSE 'a reader holds the history tables' END
 				USING DETAIL = 'The range is kept; the next call drops it.';
 			busy := true;
 		END;
@@ -630,8 +728,8 @@ REVOKE ALL ON FUNCTION @extschema@.ingest_history_tables(), @extschema@.ingest_p
 	@extschema@.ingest_partitions_maintain(bigint, bigint, bigint), @extschema@.chains_history_partitions(),
 	@extschema@.ingest_floor_window(bigint), @extschema@.ingest_floor_strategies(bigint),
 	@extschema@.ingest_retention_floors(bigint), @extschema@.ingest_retention_apply(bigint),
-	@extschema@.ingest_partition_range_drop(bigint, bigint, bigint), @extschema@.ingest_history_settings_replan(),
-	@extschema@.ingest_window_from(bigint, bigint, timestamptz) FROM PUBLIC;
+	@extschema@.ingest_partition_range_drop(bigint, bigint, bigint), @extschema@.ingest_partition_range_lock(bigint, bigint),
+	@extschema@.ingest_history_settings_replan(), @extschema@.ingest_window_from(bigint, bigint, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_history_tables(), @extschema@.ingest_retention_floors(bigint),
 	@extschema@.ingest_floor_window(bigint), @extschema@.ingest_floor_strategies(bigint),
 	@extschema@.ingest_window_from(bigint, bigint, timestamptz) TO amplified_reader;

@@ -57,6 +57,8 @@
 #define INGEST_RANGE_GROWTH		64
 /* Longest wait after a failed step. */
 #define INGEST_MAX_BACKOFF_MS	30000
+/* Longest wait after a failed retention call. */
+#define INGEST_MAX_RETENTION_BACKOFF_MS	300000
 
 /* A chain's settings, read at the start of each step. */
 typedef struct ChainConf
@@ -94,6 +96,10 @@ typedef struct IngestState
 	char	   *preferred_url;	/* the endpoint failed over to (TopMemoryContext), or NULL */
 	PartCover	head_cover;		/* of the head stream */
 	PartCover	fill_cover;		/* of the backfills */
+	int64		node_safe;		/* the node's head - confirmations at the last head step; -1 unknown */
+	bool		retention_due;	/* the head's cover moved: apply retention */
+	int			retention_failures; /* failed retention calls in a row */
+	TimestampTz retention_at;	/* not before this (backoff after a failure) */
 } IngestState;
 
 /* ---- small SPI helpers ---- */
@@ -645,26 +651,142 @@ SecondsSince(TimestampTz t0)
  * Make sure blocks from..to have their history partitions before they are
  * stored (ingest_partitions_maintain makes them, and the range ahead),
  * asking only when the span known to be covered does not hold them with
- * room to spare.  After the head stream's call, apply the chain's
- * retention: a range only falls below the cutoff as the head passes range
- * boundaries.  A row stored without its partition would still be kept (in
- * the DEFAULT partition, moved out when its range is made), so a stale
- * cover is never wrong, only slower.
+ * room to spare.  Returns whether it asked.  A row stored without its
+ * partition would still be kept (in the DEFAULT partition, moved out when
+ * its range is made), so a stale cover is never wrong, only slower.
  */
-static void
-EnsurePartitions(IngestState *st, PartCover *c, int64 from, int64 to, bool head)
+static bool
+EnsurePartitions(IngestState *st, PartCover *c, int64 from, int64 to)
 {
 	int64		args[3] = {st->chain_id, from, to};
 	int64		end;
 
 	if (c->recheck > 0 && from >= c->lo && to < c->recheck)
-		return;
+		return false;
 	ExecInt8("SELECT amplified.ingest_partitions_maintain($1, $2, $3)", 3, args, SPI_OK_SELECT);
 	end = FirstInt8(to + 1);
 	c->lo = from;
 	c->recheck = to + 1 + (end - to - 1) / 2;
-	if (head)
-		ExecInt8("SELECT count(*) FROM amplified.ingest_retention_apply($1)", 1, args, SPI_OK_SELECT);
+	return true;
+}
+
+/*
+ * Partition maintenance, in its own short transaction before the steps (no
+ * RPC in it): the blocks the head step may store (next..next+range) and
+ * those the next backfill may store.  Making a partition locks the history
+ * parents and chains for a moment; done apart, those locks are not held
+ * through a step's calls to the node.  A head cover that moved makes
+ * retention due (a range only falls below the cutoff as the head passes
+ * range boundaries).
+ */
+static void
+MaintainPartitions(void *arg)
+{
+	IngestState *st = (IngestState *) arg;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "amplified ingest: history partitions");
+
+	if (OidIsValid(get_extension_oid("amplified", true)))
+	{
+		LoadChain(st);
+		if (st->conf.found && st->conf.enabled && !st->conf.halted)
+		{
+			int			range = st->range > 0 ? st->range : st->conf.logs_range;
+			int64		next = GetCursor(st->chain_id, "head", st->conf.start_block);
+			int64		args[2] = {st->chain_id, next};
+			int64		to = Max(next, Min(next + Min(range, INGEST_MAX_HEADERS) - 1, st->node_safe));
+
+			/* Up to the node's head as last seen: no ranges made past it. */
+			if (EnsurePartitions(st, &st->head_cover, next, to))
+				st->retention_due = true;
+			ExecInt8("SELECT min(k.next_block) FROM amplified.watched_contracts w "
+					 "JOIN amplified.ingest_cursors k ON k.chain_id = w.chain_id AND k.stream = lower(w.address::text) "
+					 "WHERE w.chain_id = $1 AND w.enabled AND k.next_block < $2", 2, args, SPI_OK_SELECT);
+			if (SPI_processed > 0)
+			{
+				int64		from = FirstInt8(-1);
+
+				if (from >= 0)
+					(void) EnsurePartitions(st, &st->fill_cover, from, Max(from, Min(next - 1, from + range - 1)));
+			}
+		}
+	}
+
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/*
+ * The chain's retention, in its own short transaction after the head step
+ * committed (never with a call to the node in it): dropping a range locks
+ * the history tables and chains exclusively for a moment.  Whether a range
+ * below the cutoff is left (readers held its tables past the lock timeout)
+ * is asked afterwards: then it is due again, after a backoff.
+ */
+static void
+ApplyRetention(void *arg)
+{
+	IngestState *st = (IngestState *) arg;
+	int64		args[1] = {st->chain_id};
+	bool		left;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "amplified ingest: retention");
+
+	/* Never wait long for a lock here: the next try comes after a backoff. */
+	if (SPI_execute("SET LOCAL lock_timeout = '5s'", false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "amplified ingest: could not set lock_timeout");
+	ExecInt8("SELECT count(*) FROM amplified.ingest_retention_apply($1)", 1, args, SPI_OK_SELECT);
+	ExecInt8("SELECT count(*) FROM amplified.ingest_partitions k "
+			 "JOIN amplified.v_ingest_history v ON v.chain_id = k.chain_id "
+			 "WHERE k.chain_id = $1 AND k.to_block <= v.cutoff", 1, args, SPI_OK_SELECT);
+	left = FirstInt8(0) > 0;
+
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+
+	if (left)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("retention of chain " INT64_FORMAT " left ranges below its cutoff", st->chain_id),
+				 errdetail("Readers held the history tables; retention is tried again later.")));
+}
+
+/*
+ * Apply retention when due, apart from the steps: a failure (an error, or
+ * ranges left because readers held the tables) is logged and tried again
+ * after a backoff, and never fails or delays ingestion.
+ */
+static void
+RetentionIfDue(IngestState *st, MemoryContext cxt)
+{
+	if (!st->retention_due || GetCurrentTimestamp() < st->retention_at)
+		return;
+	if (WorkerRunGuarded(ApplyRetention, st, cxt))
+	{
+		st->retention_due = false;
+		st->retention_failures = 0;
+		return;
+	}
+	st->retention_failures++;
+	st->retention_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+												   Min((long) INGEST_MAX_RETENTION_BACKOFF_MS,
+													   1000L << Min(st->retention_failures, 10)));
+	ereport(LOG,
+			(errmsg("amplified ingest: retention of chain " INT64_FORMAT " failed; trying again in %ld s",
+					st->chain_id, Min((long) INGEST_MAX_RETENTION_BACKOFF_MS,
+									  1000L << Min(st->retention_failures, 10)) / 1000)));
 }
 
 /* The head step: see the file header.  Sets st->more when more blocks wait. */
@@ -687,6 +809,7 @@ HeadStep(IngestState *st)
 	if (head < next - 1 && st->target.nurls > 1)
 		head = FailOverBehind(st, next - 1, head);
 	safe = head - st->conf.confirmations;
+	st->node_safe = safe;
 	if (next > safe)
 	{
 		const char *state = CheckIndexedHistory(st, next - 1, head);
@@ -696,6 +819,9 @@ HeadStep(IngestState *st)
 		return;
 	}
 	to = Min(safe, next + Min(st->range, INGEST_MAX_HEADERS) - 1);
+	/* No further than the partitions made before the step (then at once more). */
+	if (st->head_cover.lo <= next && next < st->head_cover.recheck)
+		to = Min(to, st->head_cover.recheck - 1);
 
 	/* Logs first (the range may shrink), then the headers they must match. */
 	addrs = CaughtUpContracts(st->chain_id, next, &naddrs);
@@ -726,7 +852,6 @@ HeadStep(IngestState *st)
 			return;
 		}
 
-	EnsurePartitions(st, &st->head_cover, next, to, true);
 	IngestStoreBlocks(st->chain_id, blocks, (int) (to - next + 1));
 	(void) IngestStoreLogs(st->chain_id, logs, nlogs);
 	ReadState(st, blocks, (int) (to - next + 1));
@@ -775,6 +900,8 @@ BackfillStep(IngestState *st)
 	if (head < from)
 		return;
 	to = Min(to, head);
+	if (st->fill_cover.lo <= from && from < st->fill_cover.recheck)
+		to = Min(to, st->fill_cover.recheck - 1);
 
 	FetchLogsAdaptive(st, from, &to, &addr, 1, &logs, &nlogs);
 
@@ -811,7 +938,6 @@ BackfillStep(IngestState *st)
 			}
 	}
 
-	EnsurePartitions(st, &st->fill_cover, from, to, false);
 	IngestStoreBlocks(st->chain_id, blocks, nneed);
 	(void) IngestStoreLogs(st->chain_id, logs, nlogs);
 	SetCursor(st->chain_id, addr, to + 1);
@@ -938,6 +1064,7 @@ IngestMain(Datum main_arg)
 
 	memset(&st, 0, sizeof(st));
 	st.chain_id = WorkerMyChainId();
+	st.node_safe = -1;
 	cxt = AllocSetContextCreate(TopMemoryContext, "amplified ingest", ALLOCSET_DEFAULT_SIZES);
 
 	for (;;)
@@ -959,7 +1086,11 @@ IngestMain(Datum main_arg)
 		MemoryContextReset(cxt);
 		MemoryContextSwitchTo(cxt);
 		st.more = false;
-		ok = WorkerRunGuarded(RunStep, &head, cxt);
+		ok = WorkerRunGuarded(MaintainPartitions, &st, cxt);
+		if (ok)
+			ok = WorkerRunGuarded(RunStep, &head, cxt);
+		if (ok && !head.stop)
+			RetentionIfDue(&st, cxt);
 		if (ok && !head.stop)
 			ok = WorkerRunGuarded(RunStep, &backfill, cxt);
 		if (!ok)

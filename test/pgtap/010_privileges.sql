@@ -495,6 +495,7 @@ INSERT INTO matrix VALUES
 	('amplified.ingest_partitions_defaults()', 'EXECUTE', NULL),
 	('amplified.ingest_partition_create(regclass,name,bigint,bigint,bigint)', 'EXECUTE', NULL),
 	('amplified.ingest_partition_range_drop(bigint,bigint,bigint)', 'EXECUTE', NULL),
+	('amplified.ingest_partition_range_lock(bigint,bigint)', 'EXECUTE', NULL),
 	('amplified.chains_history_partitions()', 'EXECUTE', NULL),
 	('amplified.ingest_history_settings_replan()', 'EXECUTE', NULL),
 	-- restore helpers: trigger functions nobody calls

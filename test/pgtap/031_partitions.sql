@@ -186,5 +186,78 @@ SELECT ok(NOT has_function_privilege('amplified_operator', 'amplified.ingest_ret
 SELECT ok(NOT has_function_privilege('amplified_operator', 'amplified.ingest_partitions_maintain(bigint,bigint,bigint)', 'EXECUTE'),
 	'nor makes partitions');
 
+-- ---- a user's partitioned decoder target made after the chain's ranges
+
+SELECT lives_ok($$SELECT add_chain(9032, 'p9032', ARRAY['http://127.0.0.1:9'], 0, 1, enabled => false)$$, 'add_chain 9032');
+INSERT INTO ingest_history_settings (chain_id, partition_blocks, retain_blocks, keep_interval) VALUES (9032, 10, NULL, '0');
+SELECT pg_temp.add_blocks(9032, 0, 29);
+SELECT is(ingest_partitions_maintain(9032, 0, 29), 40::bigint, 'chain 9032 has ranges up to block 40');
+-- Made later, with a DEFAULT partition of its own and no range partition.
+CREATE TABLE amplified.amp_p_parted (
+	chain_id bigint NOT NULL, block_number bigint NOT NULL, log_index integer NOT NULL, emitter address NOT NULL,
+	PRIMARY KEY (chain_id, block_number, log_index),
+	FOREIGN KEY (chain_id, block_number) REFERENCES amplified.blocks ON DELETE CASCADE) PARTITION BY RANGE (chain_id, block_number);
+CREATE TABLE amplified.amp_p_parted_def PARTITION OF amplified.amp_p_parted DEFAULT;
+SELECT is((SELECT by_range FROM ingest_history_tables() WHERE tab = 'amplified.amp_p_parted'::regclass), true,
+	'a partitioned table referencing blocks is a by-range history table');
+SELECT lives_ok($$INSERT INTO amplified.ingest_event_decoders (name, module, signature, ntopics, data_len, target, columns)
+	VALUES ('amp_p_ping', 'mine', 'Ping(uint256)', 1, 32, 'amplified.amp_p_parted', '{"(emitter,emitter,address)"}')$$,
+	'a partitioned table is a decoder target');
+INSERT INTO logs (chain_id, block_number, log_index, tx_hash, tx_index, address, topics, data)
+SELECT 9032, n, 1, pg_temp.h(n), 0, '0x00000000000000000000000000000000000000a1', ARRAY[event_topic('Ping(uint256)')],
+	   decode(lpad('1', 64, '0'), 'hex')
+  FROM unnest(ARRAY[5, 15]) AS n;
+SELECT is(ingest_decode(9032, 0, 29), 2::bigint, 'ingest_decode decodes the old logs into it');
+SELECT is(pg_temp.where_rows('amplified.amp_p_parted', 9032), 'amp_p_parted_def:2', 'into its DEFAULT partition');
+-- Retention of a range it has no partition for deletes the rows of the range.
+UPDATE ingest_history_settings SET retain_blocks = 15 WHERE chain_id = 9032;
+CREATE TEMP TABLE dropped2 AS SELECT * FROM ingest_retention_apply(9032);
+SELECT is((SELECT array_agg(from_block || '-' || to_block || ':' || rows_deleted) FROM dropped2), ARRAY['0-10:1'],
+	'retention drops the range 0-10 without error, deleting the target''s row of it');
+SELECT is(pg_temp.where_rows('amplified.amp_p_parted', 9032), 'amp_p_parted_def:1', 'the row at block 15 stays');
+SELECT is((SELECT min(number) FROM blocks WHERE chain_id = 9032), 10::bigint, 'blocks from 10 on stay');
+-- Maintenance gives a table seen for the first time a partition for every
+-- range of every chain (rows of its DEFAULT partition moved), and a DEFAULT
+-- partition to one made without.
+CREATE TABLE amplified.amp_p_parted2 (
+	chain_id bigint NOT NULL, block_number bigint NOT NULL, x integer,
+	FOREIGN KEY (chain_id, block_number) REFERENCES amplified.blocks ON DELETE CASCADE) PARTITION BY RANGE (chain_id, block_number);
+SELECT is(ingest_partitions_maintain(9032, 20, 29), 40::bigint, 'maintain');
+SELECT is(pg_temp.where_rows('amplified.amp_p_parted', 9032), 'amp_p_parted_c9032_10:1', 'the old row moved to its range');
+SELECT is((SELECT count(*) FROM pg_inherits WHERE inhparent = 'amplified.amp_p_parted'::regclass),
+	(SELECT count(*) + 1 FROM ingest_partitions), 'the new table has every range of every chain and its DEFAULT');
+SELECT is((SELECT count(*) FROM pg_inherits WHERE inhparent = 'amplified.amp_p_parted2'::regclass),
+	(SELECT count(*) + 1 FROM ingest_partitions), 'and so has one made without a DEFAULT partition');
+SELECT ok(ingest_partition_default('amplified.amp_p_parted2') IS NOT NULL, 'which it now has');
+SELECT is((SELECT count(*) FROM pg_inherits i JOIN pg_depend d ON d.objid = i.inhrelid AND d.deptype = 'e'
+			AND d.classid = 'pg_class'::regclass
+			WHERE i.inhparent IN ('amplified.amp_p_parted'::regclass, 'amplified.amp_p_parted2'::regclass)), 0::bigint,
+	'a user table''s partitions are not members of the extension');
+SELECT lives_ok($$INSERT INTO amplified.amp_p_parted2 VALUES (9032, 25, 1), (9031, 100045, 2)$$, 'rows go to their ranges');
+UPDATE ingest_history_settings SET retain_blocks = 5 WHERE chain_id = 9032;
+SELECT is((SELECT array_agg(from_block || '-' || to_block ORDER BY from_block) FROM ingest_retention_apply(9032)),
+	ARRAY['10-20'], 'retention drops the next range across them too');
+SELECT is((SELECT count(*) FROM amplified.amp_p_parted WHERE chain_id = 9032), 0::bigint, 'its row with it');
+
+-- ---- partition_blocks set again: the ranges ahead are kept when unchanged,
+-- ---- and never dropped once written
+
+SELECT lives_ok($$SELECT add_chain(9033, 'p9033', ARRAY['http://127.0.0.1:9'], 0, 1, enabled => false)$$, 'add_chain 9033');
+SELECT is(ingest_partitions_maintain(9033, 0, 60000), 200000::bigint, 'chain 9033: ranges 0-100000 and 100000-200000');
+CREATE TEMP TABLE rel9033 AS SELECT 'amplified.blocks_c9033_100000'::regclass::oid AS o;
+INSERT INTO ingest_history_settings (chain_id, partition_blocks) VALUES (9033, 100000);
+SELECT is((SELECT 'amplified.blocks_c9033_100000'::regclass::oid FROM rel9033 WHERE true), (SELECT o FROM rel9033),
+	'setting the length the ranges already have re-makes nothing');
+-- A block written to the range ahead (then gone from this snapshot, as a
+-- block committed by the worker after the head was read would be): its
+-- range is kept with its length.
+SELECT pg_temp.add_blocks(9033, 0, 5);
+SELECT pg_temp.add_blocks(9033, 150000, 150000);
+DELETE FROM blocks WHERE chain_id = 9033 AND number = 150000;
+UPDATE ingest_history_settings SET partition_blocks = 10 WHERE chain_id = 9033;
+SELECT is((SELECT array_agg(from_block || '-' || to_block ORDER BY from_block) FROM ingest_partitions WHERE chain_id = 9033),
+	ARRAY['0-100000', '100000-200000'], 'a range written to is not dropped by a new partition_blocks');
+SELECT is((SELECT 'amplified.blocks_c9033_100000'::regclass::oid), (SELECT o FROM rel9033), 'the very same partition');
+
 SELECT * FROM finish();
 ROLLBACK;
