@@ -560,28 +560,9 @@ AS $$
 											  WHERE h.chain_id = ingest_floor_window.chain_id), interval '90 days')
 $$;
 
--- The strategies: each strategy's latest decision, snapshot and positions
--- (the next cycle compares against them; P&L attributes from the latest
--- snapshot on).  plpgsql: the strategy tables come later in the script.
-CREATE FUNCTION @extschema@.ingest_floor_strategies(chain_id bigint)
-RETURNS bigint
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	RETURN (SELECT min(least(
-			(SELECT max(d.block_number) FROM @extschema@.decisions AS d WHERE d.strategy_id = s.id),
-			(SELECT max(n.block_number) FROM @extschema@.strategy_snapshots AS n WHERE n.strategy_id = s.id),
-			(SELECT max(p.block_number) FROM @extschema@.positions AS p WHERE p.strategy_id = s.id)))
-	  FROM @extschema@.strategies AS s WHERE s.chain_id = ingest_floor_strategies.chain_id);
-END
-$$;
-
 INSERT INTO @extschema@.ingest_retention_floors (name, module, fn, description) VALUES
 	('window', 'ingest', '@extschema@.ingest_floor_window(bigint)',
-	 'blocks younger than the chain''s keep_interval (risk, volatility and forecast windows read price series over such spans)'),
-	('strategies', 'strategy', '@extschema@.ingest_floor_strategies(bigint)',
-	 'each strategy''s latest decision, snapshot and positions');
+	 'blocks younger than the chain''s keep_interval (risk, volatility and forecast windows read price series over such spans)');
 
 -- The floors of a chain, each with the block it keeps from.
 CREATE FUNCTION @extschema@.ingest_retention_floors(chain_id bigint)
@@ -726,12 +707,12 @@ REVOKE ALL ON FUNCTION @extschema@.ingest_history_tables(), @extschema@.ingest_p
 	@extschema@.ingest_partition_adopt(regclass, regclass), @extschema@.ingest_partitions_defaults(),
 	@extschema@.ingest_partition_create(regclass, name, bigint, bigint, bigint),
 	@extschema@.ingest_partitions_maintain(bigint, bigint, bigint), @extschema@.chains_history_partitions(),
-	@extschema@.ingest_floor_window(bigint), @extschema@.ingest_floor_strategies(bigint),
+	@extschema@.ingest_floor_window(bigint),
 	@extschema@.ingest_retention_floors(bigint), @extschema@.ingest_retention_apply(bigint),
 	@extschema@.ingest_partition_range_drop(bigint, bigint, bigint), @extschema@.ingest_partition_range_lock(bigint, bigint),
 	@extschema@.ingest_history_settings_replan(), @extschema@.ingest_window_from(bigint, bigint, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_history_tables(), @extschema@.ingest_retention_floors(bigint),
-	@extschema@.ingest_floor_window(bigint), @extschema@.ingest_floor_strategies(bigint),
+	@extschema@.ingest_floor_window(bigint),
 	@extschema@.ingest_window_from(bigint, bigint, timestamptz) TO amplified_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.ingest_partitions_maintain(bigint, bigint, bigint),
 	@extschema@.ingest_retention_apply(bigint) TO amplified_admin;

@@ -1734,6 +1734,30 @@ CREATE VIEW @extschema@.v_strategy_performance AS
 COMMENT ON VIEW @extschema@.v_strategy_performance IS
 	'Per strategy and snapshot: value, holding value, fees, IL, staking yield, interest, gas, swap cost, net return and against holding, Sharpe of daily returns';
 
+-- ---- retention of history ----
+-- The oldest block the strategies still need (a floor of the ingest
+-- module's retention, src/ingest/partitions.sql): each strategy's latest
+-- decision, snapshot and positions (the next cycle compares against them;
+-- the P&L attribution goes on from the latest snapshot).
+CREATE FUNCTION @extschema@.strategy_retention_floor(chain_id bigint)
+RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT min(least(
+			(SELECT max(d.block_number) FROM @extschema@.decisions AS d WHERE d.strategy_id = s.id),
+			(SELECT max(n.block_number) FROM @extschema@.strategy_snapshots AS n WHERE n.strategy_id = s.id),
+			(SELECT max(p.block_number) FROM @extschema@.positions AS p WHERE p.strategy_id = s.id)))
+	  FROM @extschema@.strategies AS s WHERE s.chain_id = strategy_retention_floor.chain_id;
+END;
+COMMENT ON FUNCTION @extschema@.strategy_retention_floor(bigint) IS
+	'the oldest block the strategies still need: each strategy''s latest decision, snapshot and positions';
+INSERT INTO @extschema@.ingest_retention_floors (name, module, fn, description)
+VALUES ('strategies', 'strategy', '@extschema@.strategy_retention_floor(bigint)',
+		'each strategy''s latest decision, snapshot and positions');
+REVOKE ALL ON FUNCTION @extschema@.strategy_retention_floor(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.strategy_retention_floor(bigint) TO amplified_reader;
+
 -- ---- privileges ----
 -- The engine's own functions are listed here; a kind's four functions lose
 -- PUBLIC's EXECUTE when its row is registered (strategy_kinds_grants).

@@ -480,7 +480,7 @@ INSERT INTO matrix VALUES
 	('amplified.ingest_history_tables()', 'EXECUTE', 'amplified_reader'),
 	('amplified.ingest_retention_floors(bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.ingest_floor_window(bigint)', 'EXECUTE', 'amplified_reader'),
-	('amplified.ingest_floor_strategies(bigint)', 'EXECUTE', 'amplified_reader'),
+	('amplified.strategy_retention_floor(bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.univ3_retention_floor(bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.token_retention_floor(bigint)', 'EXECUTE', 'amplified_reader'),
 	('amplified.lend_retention_floor(bigint)', 'EXECUTE', 'amplified_reader'),

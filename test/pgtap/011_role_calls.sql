@@ -300,7 +300,7 @@ INSERT INTO sample VALUES
 	 $$SELECT count(*) FROM amplified.token_oracle_answer_search(990011, '0x00000000000000000000000000000000000000aa', now())$$, 'ok'),
 	('amplified.ingest_retention_floors(bigint)', 'SELECT count(*) FROM amplified.ingest_retention_floors(990011)', 'ok'),
 	('amplified.ingest_floor_window(bigint)', 'SELECT amplified.ingest_floor_window(990011)', 'ok'),
-	('amplified.ingest_floor_strategies(bigint)', 'SELECT amplified.ingest_floor_strategies(990011)', 'ok'),
+	('amplified.strategy_retention_floor(bigint)', 'SELECT amplified.strategy_retention_floor(990011)', 'ok'),
 	('amplified.univ3_retention_floor(bigint)', 'SELECT amplified.univ3_retention_floor(990011)', 'ok'),
 	('amplified.token_retention_floor(bigint)', 'SELECT amplified.token_retention_floor(990011)', 'ok'),
 	('amplified.lend_retention_floor(bigint)', 'SELECT amplified.lend_retention_floor(990011)', 'ok'),
