@@ -187,6 +187,12 @@ DECLARE
 	ranges bigint := (SELECT count(*) FROM @extschema@.ingest_partitions);
 BEGIN
 	FOR t IN SELECT h.tab, h.block_column FROM @extschema@.ingest_history_tables() AS h WHERE h.by_range LOOP
+	  -- One table whose layout cannot be completed (a user's table with
+	  -- partitions of its own that overlap a range) is left as it is, with a
+	  -- warning: it must not stop maintenance, and with it ingestion, of
+	  -- every chain.  Retention deletes the rows of a range it has no
+	  -- partition for.
+	  BEGIN
 		IF @extschema@.ingest_partition_default(t.tab) IS NULL THEN
 			SELECT n.nspname INTO nsp FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t.tab;
 			EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', nsp,
@@ -201,6 +207,11 @@ BEGIN
 				PERFORM @extschema@.ingest_partition_create(t.tab, t.block_column, r.chain_id, r.from_block, r.to_block);
 			END IF;
 		END LOOP;
+	  EXCEPTION WHEN others THEN
+		RAISE WARNING 'history table % keeps its own layout: %', t.tab, SQLERRM
+			USING DETAIL = 'Its rows of a range are deleted when retention drops the range; the other tables are partitioned as usual.',
+				  HINT = 'Give a partitioned decoder target no partitions of its own: amplified makes its DEFAULT partition and one per range.';
+	  END;
 	END LOOP;
 END
 $$;
@@ -365,7 +376,10 @@ DECLARE
 BEGIN
 	FOR t IN SELECT x.tab FROM (SELECT DISTINCT f.confrelid::regclass AS tab
 								  FROM pg_constraint f
-								 WHERE f.contype = 'f' AND f.conrelid IN (SELECT h.tab FROM @extschema@.ingest_history_tables() AS h)
+								 -- the constraints themselves, not their clones on each
+								 -- referenced partition (those are the range's, locked below)
+								 WHERE f.contype = 'f' AND f.conparentid = 0
+								   AND f.conrelid IN (SELECT h.tab FROM @extschema@.ingest_history_tables() AS h)
 								   AND f.confrelid NOT IN (SELECT h.tab FROM @extschema@.ingest_history_tables() AS h)) AS x
 			  ORDER BY x.tab <> '@extschema@.chains'::regclass, x.tab::text LOOP
 		EXECUTE format('LOCK TABLE ONLY %s IN ACCESS EXCLUSIVE MODE', t.tab);

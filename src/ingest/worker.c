@@ -746,11 +746,23 @@ ApplyRetention(void *arg)
 	if (SPI_execute("SET LOCAL lock_timeout = '5s'", false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "amplified ingest: could not set lock_timeout");
 	ExecInt8("SELECT count(*) FROM amplified.ingest_retention_apply($1)", 1, args, SPI_OK_SELECT);
+
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+
+	/*
+	 * Whether ranges below the cutoff are left, asked in a transaction of
+	 * its own: the floors it runs may scan whole tables, never while the
+	 * drop's exclusive locks are held.
+	 */
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
 	ExecInt8("SELECT count(*) FROM amplified.ingest_partitions k "
 			 "JOIN amplified.v_ingest_history v ON v.chain_id = k.chain_id "
 			 "WHERE k.chain_id = $1 AND k.to_block <= v.cutoff", 1, args, SPI_OK_SELECT);
 	left = FirstInt8(0) > 0;
-
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();

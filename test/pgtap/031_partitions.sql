@@ -259,5 +259,17 @@ SELECT is((SELECT array_agg(from_block || '-' || to_block ORDER BY from_block) F
 	ARRAY['0-100000', '100000-200000'], 'a range written to is not dropped by a new partition_blocks');
 SELECT is((SELECT 'amplified.blocks_c9033_100000'::regclass::oid), (SELECT o FROM rel9033), 'the very same partition');
 
+-- A user's partitioned target with a partition of its own that overlaps a
+-- range: maintenance of every chain goes on (with a warning for that table).
+CREATE TABLE amplified.amp_p_mine (
+	chain_id bigint NOT NULL, block_number bigint NOT NULL,
+	FOREIGN KEY (chain_id, block_number) REFERENCES amplified.blocks ON DELETE CASCADE) PARTITION BY RANGE (chain_id, block_number);
+CREATE TABLE amplified.amp_p_mine_own PARTITION OF amplified.amp_p_mine FOR VALUES FROM (9033, 0) TO (9033, 1000);
+SELECT lives_ok($$SELECT add_chain(9034, 'p9034', ARRAY['http://127.0.0.1:9'], 0, 1, enabled => false)$$,
+	'add_chain goes on beside a table whose own partition overlaps a range');
+SELECT is((SELECT count(*) FROM ingest_partitions WHERE chain_id = 9034), 1::bigint, 'and the new chain has its range');
+SELECT ok(ingest_partition_of('amplified.blocks', ingest_partition_name('amplified.blocks', 9034, 0)) IS NOT NULL,
+	'in blocks too');
+
 SELECT * FROM finish();
 ROLLBACK;

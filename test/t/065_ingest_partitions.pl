@@ -148,6 +148,18 @@ is(sql($node, q{SELECT bool_and(cardinality(dropped) = (SELECT count(*) FROM ing
 				 FROM ingest_retention_log WHERE chain_id = 31337 AND cardinality(dropped) > 0}),
 	't', 'each log row names a partition of every history table');
 same_logs($node, $first, $head, 'after retention');
+# Retention's up-front locks (a transaction of their own here): chains, the
+# blocks parent and the range's own partition, never another range's blocks
+# partition (a reader takes the blocks parent before a partition, so locking
+# those first could make the reader lose a deadlock).
+my @held = split /\n/, sql($node, qq{BEGIN;
+	SELECT ingest_partition_range_lock(31337, $first);
+	SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+	 WHERE l.pid = pg_backend_pid() AND l.mode = 'AccessExclusiveLock' AND c.relname LIKE 'blocks%'
+	 ORDER BY 1;
+	ROLLBACK;});
+is(join(' ', grep { /\S/ } @held), "blocks blocks_c31337_$first blocks_default",
+	'retention locks the blocks parent, its range and DEFAULT, no other range');
 
 # ---- 4. pg_dump leaves the partitions out; a restore ingests again
 
