@@ -37,7 +37,10 @@ cd "$(dirname "$0")/.."
 #             render test drives (through puppeteer-core from npm), and
 #             fonts-liberation (only a Recommends of chromium-common; without
 #             a font the pages render no text); the app's npm packages below
-PKGS=(gcc libc6-dev make perl
+#   fresh root debootstrap, with which make test-fresh and CI build the
+#             minimal Debian root they test in (scripts/fresh-root.sh); also
+#             installed alone, with util-linux, by --fresh-root below
+PKGS=(gcc libc6-dev make perl debootstrap
       postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-pgtap
       libcurl4-openssl-dev libsecp256k1-dev nettle-dev libnlopt-dev r-base-core r-cran-fgarch r-cran-cvar
       libxgboost-dev liblapacke-dev liblapack-dev libblas-dev
